@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { Redis } from 'ioredis';
+import { AppConfig, ConfigModule } from '@tlp-broker/config';
+import { CryptoModule } from '@tlp-broker/crypto';
+import { PersistenceModule } from '@tlp-broker/persistence';
+import { redisConnection } from '@tlp-broker/queue';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { FeedsController } from './feeds/feeds.controller';
+import { FeedsService } from './feeds/feeds.service';
+import { HEALTH_REDIS, HealthController } from './health/health.controller';
+import { ItemsController } from './items/items.controller';
+import { ItemsService } from './items/items.service';
+import { OrganisationsController } from './organisations/organisations.controller';
+import { OrganisationsService } from './organisations/organisations.service';
+import { TeamController } from './team/team.controller';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
+
+@Module({})
+export class ApiModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, TerminusModule],
+      controllers: [OrganisationsController, ItemsController, FeedsController, TeamController, UsersController, HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        OrganisationsService,
+        ItemsService,
+        FeedsService,
+        UsersService,
+        {
+          provide: HEALTH_REDIS,
+          useFactory: () => new Redis({ ...redisConnection(config.redis.url), maxRetriesPerRequest: 1, commandTimeout: 2_000 }),
+        },
+      ],
+    };
+  }
+}

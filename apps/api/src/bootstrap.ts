@@ -1,0 +1,33 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig } from '@tlp-broker/config';
+import { ApiModule } from './api.module';
+import { strictValidationPipe } from './common/errors';
+import { JsonBodyErrorFilter } from './common/json-body-error.filter';
+import { createLogger } from '@tlp-broker/config';
+
+export async function createApiApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), {
+    logger: createLogger(config),
+    bodyParser: false,
+  });
+  // 2 MB: an item body is at most 1 MB of text, plus its metadata.
+  app.useBodyParser('json', { limit: '2mb' });
+  app.disable('x-powered-by');
+  app.useGlobalPipes(strictValidationPipe());
+  app.useGlobalFilters(new JsonBodyErrorFilter(app.getHttpAdapter()));
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('tlp-broker')
+      .setDescription('TLP-aware information sharing broker: publishing, partner administration and partner feeds')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { PAP_LABELS, TLP_LABELS } from '@tlp-broker/tlp';
+import { ITEM_KINDS, ItemKind } from '@tlp-broker/persistence';
+import { IsPapLabel, IsTlpLabel } from '../common/validators';
+import { COMMUNITY_PATTERN } from '../organisations/organisations.dto';
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+export class AudienceDto {
+  @ApiPropertyOptional({ type: [String], example: ['eu-lea'], description: 'Communities (TLP:GREEN)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @Matches(COMMUNITY_PATTERN, { each: true, message: 'each community must be lower-case letters, digits and "-"' })
+  communities?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Organisation ids (TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'each organisation must be an organisation id (UUID)' })
+  organisations?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Contact ids (required for TLP:RED)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'each contact must be a contact id (UUID)' })
+  contacts?: string[];
+}
+
+export class CreateItemDto {
+  @ApiProperty({ enum: ITEM_KINDS, example: 'advisory' })
+  @IsIn(ITEM_KINDS, { message: `type must be one of: ${ITEM_KINDS.join(', ')}` })
+  type!: ItemKind;
+
+  @ApiProperty({ example: 'Phishing campaign impersonating the national police' })
+  @IsString()
+  @Length(1, 300)
+  title!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(5_000)
+  summary?: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 1_000_000)
+  body!: string;
+
+  @ApiProperty({ enum: TLP_LABELS, description: 'TLP 2.0 label; TLP 1.0 / ISTLP spellings such as TLP:WHITE are accepted and normalised' })
+  @IsTlpLabel()
+  tlp!: string;
+
+  @ApiPropertyOptional({ enum: PAP_LABELS })
+  @IsOptional()
+  @IsPapLabel()
+  pap?: string;
+
+  @ApiPropertyOptional({ enum: SEVERITIES })
+  @IsOptional()
+  @IsIn(SEVERITIES, { message: `severity must be one of: ${SEVERITIES.join(', ')}` })
+  severity?: (typeof SEVERITIES)[number];
+
+  @ApiPropertyOptional({ type: AudienceDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AudienceDto)
+  audience?: AudienceDto;
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig } from '@tlp-broker/config';
+import { createApiApp } from './bootstrap';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApiApp(config);
+  await app.listen(config.http.port, config.http.host);
+  new Logger('api').log(`listening on ${await app.getUrl()} (OpenAPI documentation at /docs)`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`tlp-broker api: ${error.message}\n`);
+  } else {
+    process.stderr.write(`tlp-broker api: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

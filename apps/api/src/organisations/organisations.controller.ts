@@ -1,0 +1,43 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import { StaffPrincipal } from '../auth/principal';
+import { CreateContactDto, CreateOrganisationDto } from './organisations.dto';
+import { ContactView, OrganisationsService, OrganisationView } from './organisations.service';
+
+@ApiTags('organisations')
+@ApiBearerAuth()
+@Controller('organisations')
+export class OrganisationsController {
+  constructor(private readonly organisations: OrganisationsService) {}
+
+  /** Registers a partner organisation with its OpenPGP key and channels; each pull channel's API key is returned once. */
+  @Post()
+  @Roles('admin')
+  register(@Body() dto: CreateOrganisationDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<OrganisationView> {
+    return this.organisations.register(dto, actor);
+  }
+
+  @Get()
+  @Roles('admin', 'analyst', 'approver')
+  list(): Promise<OrganisationView[]> {
+    return this.organisations.list();
+  }
+
+  @Get(':id')
+  @Roles('admin', 'analyst', 'approver')
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<OrganisationView> {
+    return this.organisations.get(id);
+  }
+
+  /** Registers a named person with a personal key and a personal pull channel (the only way TLP:RED leaves). */
+  @Post(':id/contacts')
+  @Roles('admin')
+  addContact(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: CreateContactDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<ContactView> {
+    return this.organisations.addContact(id, dto, actor);
+  }
+}

@@ -1,0 +1,100 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { ORGANISATION_KINDS, OrganisationKind, RELATIONS, RelationValue } from '@tlp-broker/persistence';
+
+export const COMMUNITY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const SLUG_MESSAGE = 'each entry must be lower-case letters, digits and "-" (e.g. "eu-lea")';
+/** Channel kinds this version can deliver on; e-mail and webhook arrive with their workers. */
+export const SUPPORTED_CHANNEL_KINDS = ['feed'] as const;
+
+export class ChannelDto {
+  @ApiProperty({ enum: SUPPORTED_CHANNEL_KINDS, example: 'feed' })
+  @IsIn(SUPPORTED_CHANNEL_KINDS, { message: `kind must be one of: ${SUPPORTED_CHANNEL_KINDS.join(', ')}` })
+  kind!: (typeof SUPPORTED_CHANNEL_KINDS)[number];
+
+  @ApiPropertyOptional({ description: 'The channel relays to third parties (mailing list, ISAC re-distribution).', default: false })
+  @IsOptional()
+  @IsBoolean()
+  redistributes?: boolean;
+}
+
+export class CreateOrganisationDto {
+  @ApiProperty({ example: 'Europol EC3' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ enum: ORGANISATION_KINDS, example: 'lea' })
+  @IsIn(ORGANISATION_KINDS, { message: `kind must be one of: ${ORGANISATION_KINDS.join(', ')}` })
+  kind!: OrganisationKind;
+
+  @ApiPropertyOptional({ example: 'NL', description: 'ISO 3166-1 alpha-2 country code' })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code such as "FR"' })
+  country?: string;
+
+  @ApiProperty({ enum: RELATIONS, description: 'constituent: a client the team serves; peer: another team' })
+  @IsIn(RELATIONS, { message: `relation must be one of: ${RELATIONS.join(', ')}` })
+  relation!: RelationValue;
+
+  @ApiPropertyOptional({ type: [String], example: ['eu-lea'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @Matches(COMMUNITY_PATTERN, { each: true, message: `communities: ${SLUG_MESSAGE}` })
+  communities?: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['judicial-secret'], description: 'Handling caveats it may receive' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @Matches(COMMUNITY_PATTERN, { each: true, message: `accreditations: ${SLUG_MESSAGE}` })
+  accreditations?: string[];
+
+  @ApiProperty({ description: "ASCII-armored OpenPGP public key of the organisation's team" })
+  @IsString()
+  @MaxLength(200_000)
+  publicKey!: string;
+
+  @ApiProperty({ type: [ChannelDto] })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'channels must list at least one channel' })
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ChannelDto)
+  channels!: ChannelDto[];
+}
+
+export class CreateContactDto {
+  @ApiProperty({ example: 'Jane Analyst' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ example: 'jane.analyst@europol.example' })
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(320)
+  email!: string;
+
+  @ApiProperty({ description: "ASCII-armored OpenPGP public key of this person" })
+  @IsString()
+  @MaxLength(200_000)
+  publicKey!: string;
+}

@@ -1,0 +1,248 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { OpenPgpService, PublicKeyInfo } from '@tlp-broker/crypto';
+import {
+  ApiKeyEntity,
+  AuditLog,
+  ChannelEntity,
+  ContactEntity,
+  newApiKey,
+  OrganisationEntity,
+  RecipientKeyEntity,
+} from '@tlp-broker/persistence';
+import { invalidField } from '../common/errors';
+import { StaffPrincipal } from '../auth/principal';
+import { CreateContactDto, CreateOrganisationDto } from './organisations.dto';
+
+export interface ChannelView {
+  id: string;
+  kind: string;
+  redistributes: boolean;
+  personal: boolean;
+  status: string;
+  keyFingerprint: string | null;
+  /** Present once, in the response that created the channel. */
+  apiKey?: string;
+}
+
+export interface KeyView {
+  fingerprint: string;
+  algorithm: string;
+  version: number;
+  createdAt: Date;
+  expiresAt: Date | null;
+  userIds: string[];
+}
+
+export interface ContactView {
+  id: string;
+  name: string;
+  email: string;
+  status: string;
+  key: KeyView | null;
+  channels: ChannelView[];
+}
+
+export interface OrganisationView {
+  id: string;
+  name: string;
+  kind: string;
+  country: string | null;
+  relation: string;
+  communities: string[];
+  accreditations: string[];
+  status: string;
+  key: KeyView | null;
+  channels: ChannelView[];
+  contacts: ContactView[];
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class OrganisationsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly openpgp: OpenPgpService,
+    private readonly audit: AuditLog,
+    @InjectRepository(OrganisationEntity) private readonly organisations: Repository<OrganisationEntity>,
+  ) {}
+
+  async register(dto: CreateOrganisationDto, actor: StaffPrincipal): Promise<OrganisationView> {
+    const key = await this.checkKey(dto.publicKey);
+    const created = await this.dataSource
+      .transaction(async (manager) => {
+        const organisation = await manager.getRepository(OrganisationEntity).save(
+          manager.getRepository(OrganisationEntity).create({
+            name: dto.name.trim(),
+            kind: dto.kind,
+            country: dto.country ?? null,
+            relation: dto.relation,
+            communities: dto.communities ?? [],
+            accreditations: dto.accreditations ?? [],
+            status: 'active',
+          }),
+        );
+        const keyRow = await this.saveKey(manager, key, organisation.id, null);
+        const channels: ChannelView[] = [];
+        for (const channel of dto.channels) {
+          channels.push(await this.createChannel(manager, organisation.id, null, keyRow, channel.kind, channel.redistributes ?? false));
+        }
+        await this.audit.append(manager, {
+          actor: `user:${actor.userId}`,
+          action: 'organisation.registered',
+          subjectType: 'organisation',
+          subjectId: organisation.id,
+          details: { name: organisation.name, relation: organisation.relation, communities: organisation.communities, keyFingerprint: key.fingerprint },
+        });
+        return { organisation, keyRow, channels };
+      })
+      .catch((error: unknown) => this.rethrowConflict(error, `an organisation named "${dto.name.trim()}" is already registered`));
+    return { ...this.organisationView(created.organisation, created.keyRow, created.channels), contacts: [] };
+  }
+
+  async addContact(organisationId: string, dto: CreateContactDto, actor: StaffPrincipal): Promise<ContactView> {
+    const organisation = await this.organisations.findOne({ where: { id: organisationId } });
+    if (!organisation) throw new NotFoundException(`organisation ${organisationId} not found`);
+    const key = await this.checkKey(dto.publicKey);
+    return this.dataSource
+      .transaction(async (manager) => {
+        const contact = await manager.getRepository(ContactEntity).save(
+          manager.getRepository(ContactEntity).create({ organisationId, name: dto.name.trim(), email: dto.email.trim(), status: 'active' }),
+        );
+        const keyRow = await this.saveKey(manager, key, organisationId, contact.id);
+        const channel = await this.createChannel(manager, organisationId, contact.id, keyRow, 'feed', false);
+        await this.audit.append(manager, {
+          actor: `user:${actor.userId}`,
+          action: 'contact.registered',
+          subjectType: 'contact',
+          subjectId: contact.id,
+          details: { organisationId, name: contact.name, keyFingerprint: key.fingerprint },
+        });
+        return { id: contact.id, name: contact.name, email: contact.email, status: contact.status, key: this.keyView(keyRow), channels: [channel] };
+      })
+      .catch((error: unknown) => this.rethrowConflict(error, `${dto.email} is already a contact of ${organisation.name}`));
+  }
+
+  async list(): Promise<OrganisationView[]> {
+    const organisations = await this.organisations.find({ order: { name: 'ASC' } });
+    return this.views(organisations);
+  }
+
+  async get(id: string): Promise<OrganisationView> {
+    const organisation = await this.organisations.findOne({ where: { id } });
+    if (!organisation) throw new NotFoundException(`organisation ${id} not found`);
+    const [view] = await this.views([organisation]);
+    return view;
+  }
+
+  private async views(organisations: OrganisationEntity[]): Promise<OrganisationView[]> {
+    const ids = organisations.map((organisation) => organisation.id);
+    if (ids.length === 0) return [];
+    const manager = this.dataSource.manager;
+    const [channels, contacts, keys] = await Promise.all([
+      manager.getRepository(ChannelEntity).find({ where: { organisationId: In(ids) }, order: { createdAt: 'ASC' } }),
+      manager.getRepository(ContactEntity).find({ where: { organisationId: In(ids) }, order: { name: 'ASC' } }),
+      manager.getRepository(RecipientKeyEntity).find({ where: { organisationId: In(ids) } }),
+    ]);
+    const keyById = new Map(keys.map((key) => [key.id, key]));
+    const channelView = (channel: ChannelEntity): ChannelView => ({
+      id: channel.id,
+      kind: channel.kind,
+      redistributes: channel.redistributes,
+      personal: channel.contactId !== null,
+      status: channel.status,
+      keyFingerprint: channel.keyId ? (keyById.get(channel.keyId)?.fingerprint ?? null) : null,
+    });
+    return organisations.map((organisation) => {
+      const own = channels.filter((channel) => channel.organisationId === organisation.id);
+      const orgChannels = own.filter((channel) => channel.contactId === null);
+      const orgKey = orgChannels.map((channel) => (channel.keyId ? keyById.get(channel.keyId) : undefined)).find(Boolean) ?? null;
+      const contactViews = contacts
+        .filter((contact) => contact.organisationId === organisation.id)
+        .map((contact) => {
+          const personal = own.filter((channel) => channel.contactId === contact.id);
+          const key = personal.map((channel) => (channel.keyId ? keyById.get(channel.keyId) : undefined)).find(Boolean) ?? null;
+          return { id: contact.id, name: contact.name, email: contact.email, status: contact.status, key: key ? this.keyView(key) : null, channels: personal.map(channelView) };
+        });
+      return { ...this.organisationView(organisation, orgKey, orgChannels.map(channelView)), contacts: contactViews };
+    });
+  }
+
+  private async checkKey(armored: string): Promise<PublicKeyInfo> {
+    const check = await this.openpgp.inspectPublicKey(armored, new Date());
+    if (!check.ok) throw invalidField('publicKey', check.error);
+    return check.key;
+  }
+
+  private saveKey(manager: EntityManager, key: PublicKeyInfo, organisationId: string, contactId: string | null): Promise<RecipientKeyEntity> {
+    const repo = manager.getRepository(RecipientKeyEntity);
+    return repo.save(
+      repo.create({
+        organisationId,
+        contactId,
+        fingerprint: key.fingerprint,
+        version: key.version,
+        algorithm: key.algorithm,
+        bits: key.bits,
+        keyCreatedAt: key.createdAt,
+        expiresAt: key.expiresAt,
+        revokedAt: null,
+        userIds: [...key.userIds],
+        encryptionKeyId: key.encryptionKeyId,
+        armored: key.armored,
+      }),
+    );
+  }
+
+  private async createChannel(
+    manager: EntityManager,
+    organisationId: string,
+    contactId: string | null,
+    key: RecipientKeyEntity,
+    kind: 'feed',
+    redistributes: boolean,
+  ): Promise<ChannelView> {
+    const channel = await manager.getRepository(ChannelEntity).save(
+      manager.getRepository(ChannelEntity).create({ organisationId, contactId, kind, redistributes, address: null, keyId: key.id, status: 'active' }),
+    );
+    const credential = newApiKey('partner');
+    await manager.getRepository(ApiKeyEntity).save(
+      manager.getRepository(ApiKeyEntity).create({ keyHash: credential.hash, prefix: credential.prefix, userId: null, channelId: channel.id, revokedAt: null }),
+    );
+    return {
+      id: channel.id,
+      kind: channel.kind,
+      redistributes: channel.redistributes,
+      personal: contactId !== null,
+      status: channel.status,
+      keyFingerprint: key.fingerprint,
+      apiKey: credential.key,
+    };
+  }
+
+  private organisationView(organisation: OrganisationEntity, key: RecipientKeyEntity | null, channels: ChannelView[]): Omit<OrganisationView, 'contacts'> {
+    return {
+      id: organisation.id,
+      name: organisation.name,
+      kind: organisation.kind,
+      country: organisation.country,
+      relation: organisation.relation,
+      communities: organisation.communities,
+      accreditations: organisation.accreditations,
+      status: organisation.status,
+      key: key ? this.keyView(key) : null,
+      channels,
+    };
+  }
+
+  private keyView(key: RecipientKeyEntity): KeyView {
+    return { fingerprint: key.fingerprint, algorithm: key.algorithm, version: key.version, createdAt: key.keyCreatedAt, expiresAt: key.expiresAt, userIds: key.userIds };
+  }
+
+  private rethrowConflict(error: unknown, message: string): never {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictException(message);
+    throw error;
+  }
+}

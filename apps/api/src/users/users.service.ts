@@ -1,0 +1,20 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditLog, createUser, CreatedUser, Role } from '@tlp-broker/persistence';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async create(name: string, roles: Role[], actorId: string): Promise<CreatedUser> {
+    try {
+      return await this.dataSource.transaction((manager) => createUser(manager, this.audit, name.trim(), roles, `user:${actorId}`));
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw new ConflictException(`a user named "${name.trim()}" already exists`);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { DataSource, In } from 'typeorm';
+import { OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
+import {
+  AuditLog,
+  DecisionEntity,
+  DeliveryEntity,
+  DeliveryState,
+  FeedEntryEntity,
+  ItemEntity,
+  ItemVersionEntity,
+  PartnerDirectory,
+  policyChannel,
+  policyItem,
+  policyKey,
+  policyOrganisation,
+  SealedPayloadEntity,
+} from '@tlp-broker/persistence';
+import { decide } from '@tlp-broker/tlp';
+import { itemDocument } from '../item-document';
+
+const OPEN_STATES: DeliveryState[] = ['queued', 'failed'];
+const MAX_ERROR_LENGTH = 2_000;
+
+export type DeliveryOutcome = 'delivered' | 'cancelled' | 'already-done';
+
+/**
+ * Carries out one allowed decision. The rules are applied again at send time, with a fresh
+ * reading of the recipient's key: a partner suspended, or a key revoked or expired, while the
+ * delivery was queued stops it here.
+ */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger(DeliveryService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: PartnerDirectory,
+    private readonly openpgp: OpenPgpService,
+    private readonly teamKey: TeamKeyService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async deliver(deliveryId: string): Promise<DeliveryOutcome> {
+    const manager = this.dataSource.manager;
+    const delivery = await manager.getRepository(DeliveryEntity).findOne({ where: { id: deliveryId } });
+    if (!delivery) throw new UnrecoverableError(`delivery ${deliveryId} not found`);
+    if (!OPEN_STATES.includes(delivery.state)) return 'already-done';
+
+    const [target, version, decision] = await Promise.all([
+      this.directory.target(delivery.channelId),
+      manager.getRepository(ItemVersionEntity).findOneOrFail({ where: { id: delivery.itemVersionId } }),
+      manager.getRepository(DecisionEntity).findOneOrFail({ where: { id: delivery.decisionId } }),
+    ]);
+    if (!target) throw new UnrecoverableError(`channel ${delivery.channelId} of delivery ${deliveryId} not found`);
+    const item = await manager.getRepository(ItemEntity).findOneOrFail({ where: { id: version.itemId } });
+
+    const now = new Date();
+    const reading = target.key ? await this.openpgp.keyStateAt(target.key.armored, now) : undefined;
+    const recheck = decide({
+      item: policyItem(item, version),
+      organisation: policyOrganisation(target),
+      channel: policyChannel(target, policyKey(target.key, reading)),
+      now,
+    });
+    if (!recheck.allow || item.state === 'retracted') {
+      const reason = item.state === 'retracted' ? 'The item was retracted before this delivery was sent.' : recheck.reason;
+      await this.close(deliveryId, 'cancelled', reason, { code: item.state === 'retracted' ? 'item.retracted' : recheck.code });
+      this.logger.warn(`delivery ${deliveryId} cancelled at send time: ${reason}`);
+      return 'cancelled';
+    }
+
+    let message: string;
+    if (target.key) {
+      const sealed = await manager.getRepository(SealedPayloadEntity).findOneOrFail({ where: { itemVersionId: version.id } });
+      message = await this.openpgp.addressTo(
+        { sessionKeyAlgorithm: sealed.sessionKeyAlgorithm, sessionKey: new Uint8Array(sealed.sessionKey), encryptedData: new Uint8Array(sealed.encryptedData) },
+        target.key.fingerprint,
+        target.key.armored,
+      );
+    } else {
+      // Only TLP:CLEAR reaches a recipient without a key (the engine denies anything else): signed, not encrypted.
+      const team = this.teamKey.publicKey();
+      message = await this.openpgp.signOnly(itemDocument(item, version, { name: this.teamKey.publisherName(), fingerprint: team.fingerprint }), this.teamKey.signingKey());
+    }
+
+    switch (target.channel.kind) {
+      case 'feed':
+        return this.dataSource.transaction(async (tx) => {
+          const updated = await tx
+            .createQueryBuilder()
+            .update(DeliveryEntity)
+            .set({ state: 'delivered', attempts: () => 'attempts + 1', deliveredAt: now, updatedAt: now, lastError: null, keyFingerprint: target.key?.fingerprint ?? null })
+            .where({ id: deliveryId, state: In(OPEN_STATES) })
+            .execute();
+          // Another worker finished it first: keep its result, write nothing.
+          if (updated.affected === 0) return 'already-done';
+          await tx
+            .createQueryBuilder()
+            .insert()
+            .into(FeedEntryEntity)
+            .values({
+              deliveryId,
+              channelId: target.channel.id,
+              itemId: item.id,
+              itemVersion: version.version,
+              kind: item.kind,
+              tlp: version.tlp,
+              pap: version.pap,
+              handling: decision.handling,
+              keyFingerprint: target.key?.fingerprint ?? '',
+              message,
+            })
+            .orIgnore()
+            .execute();
+          await this.audit.append(tx, {
+            actor: 'dispatcher',
+            action: 'delivery.delivered',
+            subjectType: 'delivery',
+            subjectId: deliveryId,
+            details: { itemId: item.id, version: version.version, channelId: target.channel.id, channel: 'feed', keyFingerprint: target.key?.fingerprint ?? null },
+          });
+          return 'delivered';
+        });
+      default:
+        throw new UnrecoverableError(`no worker delivers over ${target.channel.kind} channels in this version`);
+    }
+  }
+
+  /** A failed attempt that will be retried. */
+  async recordFailure(deliveryId: string, error: unknown): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(DeliveryEntity)
+      .set({ state: 'failed', attempts: () => 'attempts + 1', lastError: describe(error), updatedAt: new Date() })
+      .where({ id: deliveryId, state: In(OPEN_STATES) })
+      .execute();
+  }
+
+  /** No attempt is left, or no retry can help: the delivery is dead and visible as such. */
+  async markDead(deliveryId: string, error: unknown): Promise<void> {
+    await this.close(deliveryId, 'dead', describe(error), {});
+    this.logger.error(`delivery ${deliveryId} is dead: ${describe(error)}`);
+  }
+
+  private async close(deliveryId: string, state: 'cancelled' | 'dead', reason: string, details: Record<string, unknown>): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const updated = await tx
+        .createQueryBuilder()
+        .update(DeliveryEntity)
+        .set({ state, lastError: reason.slice(0, MAX_ERROR_LENGTH), updatedAt: new Date() })
+        .where({ id: deliveryId, state: In(OPEN_STATES) })
+        .execute();
+      if (updated.affected === 0) return;
+      await this.audit.append(tx, { actor: 'dispatcher', action: `delivery.${state}`, subjectType: 'delivery', subjectId: deliveryId, details: { reason, ...details } });
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_LENGTH);
+}

@@ -1,0 +1,181 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Queue, UnrecoverableError } from 'bullmq';
+import { DataSource, EntityManager } from 'typeorm';
+import { OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
+import {
+  AuditLog,
+  canonicalJson,
+  DecisionEntity,
+  DeliveryEntity,
+  ItemEntity,
+  ItemVersionEntity,
+  PartnerDirectory,
+  policyChannel,
+  policyItem,
+  policyOrganisation,
+  SealedPayloadEntity,
+} from '@tlp-broker/persistence';
+import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
+import { decide, Decision } from '@tlp-broker/tlp';
+import { createHash } from 'node:crypto';
+import { itemDocument } from '../item-document';
+
+const INSERT_CHUNK = 1_000;
+
+export interface RoutingOutcome {
+  readonly allowed: number;
+  readonly denied: number;
+  readonly alreadyRouted: boolean;
+}
+
+/**
+ * Routing: asks the policy engine about every partner channel, records every decision, signs and
+ * encrypts the item once, and creates one delivery per allowed decision, all in one transaction.
+ * Running it twice for the same item version changes nothing.
+ */
+@Injectable()
+export class RoutingService {
+  private readonly logger = new Logger(RoutingService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: PartnerDirectory,
+    private readonly openpgp: OpenPgpService,
+    private readonly teamKey: TeamKeyService,
+    private readonly audit: AuditLog,
+    @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue<JobPayload<QueueName.Delivery>>,
+  ) {}
+
+  async route(itemVersionId: string): Promise<RoutingOutcome> {
+    const outcome = await this.dataSource.transaction((manager) => this.decideAll(manager, itemVersionId));
+    await this.enqueueDeliveries(itemVersionId);
+    return outcome;
+  }
+
+  private async decideAll(manager: EntityManager, itemVersionId: string): Promise<RoutingOutcome> {
+    // The outbox row lock serialises concurrent runs for one item version.
+    const outbox: { id: string; processed_at: Date | null }[] = await manager.query(
+      'SELECT id, processed_at FROM outbox WHERE item_version_id = $1 FOR UPDATE',
+      [itemVersionId],
+    );
+    if (outbox.length === 0) throw new UnrecoverableError(`no outbox entry for item version ${itemVersionId}`);
+    if (outbox[0].processed_at !== null) return { allowed: 0, denied: 0, alreadyRouted: true };
+
+    const version = await manager.getRepository(ItemVersionEntity).findOne({ where: { id: itemVersionId } });
+    if (!version) throw new UnrecoverableError(`item version ${itemVersionId} not found`);
+    const item = await manager.getRepository(ItemEntity).findOneOrFail({ where: { id: version.itemId } });
+    const subject = policyItem(item, version);
+    const now = new Date();
+    const targets = await this.directory.allTargets(manager);
+    const decided = targets.map((target) => ({
+      target,
+      decision: decide({ item: subject, organisation: policyOrganisation(target), channel: policyChannel(target), now }),
+    }));
+    const allowed = decided.filter(({ decision }) => decision.allow);
+
+    if (allowed.length > 0) await this.seal(manager, item, version);
+
+    const decisionRows = decided.map(({ target, decision }) => ({
+      itemVersionId,
+      organisationId: target.organisation.id,
+      contactId: target.contact?.id ?? null,
+      channelId: target.channel.id,
+      allow: decision.allow,
+      code: decision.code,
+      reason: decision.reason,
+      handling: decision.handling,
+      keyFingerprint: decision.allow ? (target.key?.fingerprint ?? null) : null,
+      decidedAt: now,
+    }));
+    const decisionIds = new Map<string, string>();
+    for (let i = 0; i < decisionRows.length; i += INSERT_CHUNK) {
+      const result = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(DecisionEntity)
+        .values(decisionRows.slice(i, i + INSERT_CHUNK))
+        .returning(['id', 'channelId'])
+        .execute();
+      for (const row of result.raw as { id: string; channel_id: string }[]) decisionIds.set(row.channel_id, row.id);
+    }
+
+    const deliveryRows = allowed.map(({ target }) => ({
+      decisionId: decisionIds.get(target.channel.id)!,
+      itemVersionId,
+      channelId: target.channel.id,
+      organisationId: target.organisation.id,
+      contactId: target.contact?.id ?? null,
+      state: 'queued' as const,
+      attempts: 0,
+      lastError: null,
+      keyFingerprint: target.key?.fingerprint ?? null,
+      messageId: null,
+      deliveredAt: null,
+      updatedAt: now,
+    }));
+    for (let i = 0; i < deliveryRows.length; i += INSERT_CHUNK) {
+      await manager.createQueryBuilder().insert().into(DeliveryEntity).values(deliveryRows.slice(i, i + INSERT_CHUNK)).execute();
+    }
+
+    await manager.query('UPDATE outbox SET processed_at = now() WHERE id = $1', [outbox[0].id]);
+    await this.audit.append(manager, {
+      actor: 'dispatcher',
+      action: 'item.routed',
+      subjectType: 'item',
+      subjectId: item.id,
+      details: {
+        itemVersionId,
+        version: version.version,
+        tlp: version.tlp,
+        allowed: allowed.length,
+        denied: decided.length - allowed.length,
+        // Binds the audit trail to the exact decisions stored for this version.
+        decisionsDigest: digest(decided.map(({ target, decision }) => [target.channel.id, decision])),
+      },
+    });
+    this.logger.log(`routed ${item.kind} ${item.id} v${version.version} (${version.tlp}): ${allowed.length} allowed, ${decided.length - allowed.length} denied`);
+    return { allowed: allowed.length, denied: decided.length - allowed.length, alreadyRouted: false };
+  }
+
+  /** Signs and encrypts the item version once; recipients then only get their own key packet. */
+  private async seal(manager: EntityManager, item: ItemEntity, version: ItemVersionEntity): Promise<void> {
+    const repo = manager.getRepository(SealedPayloadEntity);
+    if (await repo.exists({ where: { itemVersionId: version.id } })) return;
+    const team = this.teamKey.publicKey();
+    const document = itemDocument(item, version, { name: this.teamKey.publisherName(), fingerprint: team.fingerprint });
+    const sealed = await this.openpgp.sealOnce(document, this.teamKey.signingKey());
+    await repo.insert({
+      itemVersionId: version.id,
+      teamKeyFingerprint: team.fingerprint,
+      sessionKeyAlgorithm: sealed.sessionKeyAlgorithm,
+      sessionKey: Buffer.from(sealed.sessionKey),
+      encryptedData: Buffer.from(sealed.encryptedData),
+    });
+  }
+
+  /** Enqueues every queued delivery of the version; job ids make a repeat harmless. */
+  async enqueueDeliveries(itemVersionId: string): Promise<number> {
+    const rows: { id: string; kind: string }[] = await this.dataSource.query(
+      `SELECT d.id, i.kind FROM deliveries d
+         JOIN item_versions v ON v.id = d.item_version_id
+         JOIN items i ON i.id = v.item_id
+        WHERE d.item_version_id = $1 AND d.state = 'queued'`,
+      [itemVersionId],
+    );
+    if (rows.length === 0) return 0;
+    await this.deliveryQueue.addBulk(
+      rows.map((row) => ({
+        name: 'deliver',
+        data: { deliveryId: row.id },
+        opts: { jobId: deliveryJobId(row.id), priority: priorityFor(row.kind) },
+      })),
+    );
+    return rows.length;
+  }
+}
+
+function digest(entries: [string, Decision][]): string {
+  const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(canonicalJson(sorted)).digest('hex');
+}

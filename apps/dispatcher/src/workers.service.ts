@@ -1,0 +1,69 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { JobPayload, QueueName, redisConnection } from '@tlp-broker/queue';
+import { DeliveryService } from './delivery/delivery.service';
+import { RoutingService } from './routing/routing.service';
+
+type Handlers = { [Q in QueueName]: (job: Job<JobPayload<Q>>) => Promise<unknown> };
+
+/**
+ * The BullMQ workers, one per queue. Every queue of the contract has a handler (the type requires
+ * it). Closing waits for jobs in progress; a process killed mid-job leaves the job stalled, and
+ * BullMQ hands it to another worker.
+ */
+@Injectable()
+export class WorkersService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkersService.name);
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly routing: RoutingService,
+    private readonly delivery: DeliveryService,
+  ) {}
+
+  private readonly handlers: Handlers = {
+    [QueueName.Routing]: (job) => this.routing.route(job.data.itemVersionId),
+    [QueueName.Delivery]: async (job) => {
+      try {
+        return await this.delivery.deliver(job.data.deliveryId);
+      } catch (error) {
+        if (!(error instanceof UnrecoverableError)) await this.delivery.recordFailure(job.data.deliveryId, error);
+        throw error;
+      }
+    },
+  };
+
+  onApplicationBootstrap(): void {
+    const concurrency: Record<QueueName, number> = {
+      [QueueName.Routing]: 1,
+      [QueueName.Delivery]: this.config.dispatch.deliveryConcurrency,
+    };
+    for (const name of Object.values(QueueName)) {
+      const handler = this.handlers[name] as (job: Job) => Promise<unknown>;
+      const worker = new Worker(name, handler, {
+        connection: redisConnection(this.config.redis.url),
+        prefix: this.config.redis.prefix,
+        concurrency: concurrency[name],
+      });
+      worker.on('failed', (job, error) => {
+        if (!job) return;
+        const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+        this.logger.warn(`${name} job ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${error.message}`);
+        if (final && name === QueueName.Delivery) {
+          this.delivery.markDead((job.data as JobPayload<QueueName.Delivery>).deliveryId, error).catch((markError: unknown) => {
+            this.logger.error(`could not mark delivery dead: ${String(markError)}`);
+          });
+        }
+      });
+      worker.on('error', (error) => this.logger.error(`${name} worker: ${error.message}`));
+      this.workers.push(worker);
+    }
+    this.logger.log(`workers started: ${Object.values(QueueName).join(', ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+}

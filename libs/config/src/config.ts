@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * The broker's settings, read from the environment once at start. This is the only place that
+ * reads `process.env`; everything else receives an `AppConfig`.
+ */
+const urlWithProtocol = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const userId = z
+  .string()
+  .trim()
+  .regex(/^[^<>]+ <[^<>@\s]+@[^<>@\s]+>$/, 'must look like "Team Name <team@example.org>"');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']),
+  REDIS_URL: urlWithProtocol(['redis:', 'rediss:']),
+  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only').default('tlpb'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  TEAM_KEY_FILE: z.string().trim().min(1).optional(),
+  TEAM_KEY_PASSPHRASE: z.string().min(12, 'must be at least 12 characters'),
+  TEAM_KEY_USER_ID: userId.default('tlp-broker team <csirt@example.org>'),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  LOG_FORMAT: z.enum(['json', 'text']).default('json'),
+});
+
+export interface AppConfig {
+  readonly env: 'production' | 'development' | 'test';
+  readonly databaseUrl: string;
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly http: { readonly port: number; readonly host: string };
+  readonly teamKey: {
+    readonly file: string | undefined;
+    readonly passphrase: string;
+    readonly userId: { readonly name: string; readonly email: string };
+  };
+  readonly dispatch: {
+    readonly outboxPollMs: number;
+    readonly reconcileIntervalMs: number;
+    readonly reconcileAfterMs: number;
+    readonly deliveryConcurrency: number;
+  };
+  readonly log: { readonly level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; readonly format: 'json' | 'text' };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function splitUserId(value: string): { name: string; email: string } {
+  const match = /^(.+) <(.+)>$/.exec(value);
+  if (!match) throw new Error('unreachable: user id validated by schema');
+  return { name: match[1].trim(), email: match[2] };
+}
+
+/** Validates the settings; throws a ConfigError naming every missing or malformed variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+  const blankAsMissing = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(blankAsMissing);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const missing = issue.code === 'invalid_type' && blankAsMissing[name] === undefined;
+      return missing ? `${name} is required` : `${name} ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    http: { port: e.PORT, host: e.HOST },
+    teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },
+    dispatch: {
+      outboxPollMs: e.OUTBOX_POLL_MS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      reconcileAfterMs: e.RECONCILE_AFTER_MS,
+      deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+    },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+  };
+}
+
+/** For commands that only touch the database (migrations, user administration). */
+export function loadDatabaseUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const parsed = envSchema.pick({ DATABASE_URL: true }).safeParse({ DATABASE_URL: env.DATABASE_URL || undefined });
+  if (!parsed.success) {
+    throw new ConfigError([env.DATABASE_URL ? `DATABASE_URL ${parsed.error.issues[0]?.message}` : 'DATABASE_URL is required']);
+  }
+  return parsed.data.DATABASE_URL;
+}

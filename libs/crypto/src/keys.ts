@@ -1,0 +1,108 @@
+import * as openpgp from 'openpgp';
+
+/** Upper-case hexadecimal v4/v6 fingerprint. */
+export type Fingerprint = string & { readonly __brand: 'Fingerprint' };
+
+export interface PublicKeyInfo {
+  readonly fingerprint: Fingerprint;
+  /** OpenPGP key version: 4 (RFC 4880, read by GnuPG 2.2) or 6 (RFC 9580). */
+  readonly version: number;
+  /** e.g. "rsa 4096", "eddsaLegacy ed25519Legacy". */
+  readonly algorithm: string;
+  readonly bits: number | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly userIds: readonly string[];
+  /** Key id (hex) of the subkey (or primary key) used for encryption. */
+  readonly encryptionKeyId: string;
+  /** The public key alone, re-armored: never a private part. */
+  readonly armored: string;
+}
+
+export type KeyCheck = { ok: true; key: PublicKeyInfo } | { ok: false; error: string };
+
+export const MIN_RSA_BITS = 3072;
+const WEAK_ALGORITHMS = new Set(['dsa', 'elgamal']);
+
+/**
+ * Reads an armored OpenPGP public key and checks it can receive encrypted material now:
+ * a public key (never a private one), not revoked, not expired, with an encryption-capable
+ * (sub)key, of an algorithm and size still considered strong.
+ */
+export async function inspectPublicKey(armored: unknown, now: Date): Promise<KeyCheck> {
+  if (typeof armored !== 'string' || armored.trim() === '') {
+    return { ok: false, error: 'an armored OpenPGP public key is required' };
+  }
+  if (armored.includes('PRIVATE KEY BLOCK')) {
+    return { ok: false, error: 'this is a private key; send only the public key (it was not stored)' };
+  }
+  let key: openpgp.Key;
+  try {
+    key = await openpgp.readKey({ armoredKey: armored });
+  } catch (error) {
+    return { ok: false, error: `not a readable OpenPGP public key (${errorMessage(error)})` };
+  }
+  if (key.isPrivate()) {
+    return { ok: false, error: 'this is a private key; send only the public key (it was not stored)' };
+  }
+  const fingerprint = key.getFingerprint().toUpperCase() as Fingerprint;
+  if (await key.isRevoked(undefined, undefined, now)) {
+    return { ok: false, error: `key ${fingerprint} is revoked` };
+  }
+  const expiration = await key.getExpirationTime();
+  const expiresAt = expiration instanceof Date ? expiration : null;
+  if (expiresAt !== null && expiresAt.getTime() <= now.getTime()) {
+    return { ok: false, error: `key ${fingerprint} expired on ${expiresAt.toISOString()}` };
+  }
+  const info = key.getAlgorithmInfo();
+  const bits = info.bits ?? null;
+  if (WEAK_ALGORITHMS.has(info.algorithm)) {
+    return { ok: false, error: `key ${fingerprint} uses ${info.algorithm}, which is no longer accepted` };
+  }
+  if (info.algorithm.startsWith('rsa') && (bits === null || bits < MIN_RSA_BITS)) {
+    return { ok: false, error: `key ${fingerprint} is RSA ${bits ?? '?'} bits; at least ${MIN_RSA_BITS} bits are required` };
+  }
+  let encryptionKey: openpgp.Key | openpgp.Subkey;
+  try {
+    encryptionKey = await key.getEncryptionKey(undefined, now);
+  } catch {
+    return { ok: false, error: `key ${fingerprint} has no valid encryption-capable subkey` };
+  }
+  const encryptionInfo = encryptionKey.getAlgorithmInfo();
+  if (encryptionInfo.algorithm.startsWith('rsa') && (encryptionInfo.bits ?? 0) < MIN_RSA_BITS) {
+    return { ok: false, error: `the encryption subkey of ${fingerprint} is RSA ${encryptionInfo.bits ?? '?'} bits; at least ${MIN_RSA_BITS} bits are required` };
+  }
+  return {
+    ok: true,
+    key: {
+      fingerprint,
+      version: key.keyPacket.version,
+      algorithm: [info.algorithm, info.curve ?? (bits !== null ? String(bits) : '')].filter(Boolean).join(' '),
+      bits,
+      createdAt: key.getCreationTime(),
+      expiresAt,
+      userIds: key.getUserIDs(),
+      encryptionKeyId: encryptionKey.getKeyID().toHex().toUpperCase(),
+      armored: key.armor(),
+    },
+  };
+}
+
+/** The state of a stored key at a given time, re-read from its armored form. */
+export async function keyStateAt(armored: string, now: Date): Promise<{ expiresAt: Date | null; revoked: boolean; canEncrypt: boolean }> {
+  const key = await openpgp.readKey({ armoredKey: armored });
+  const revoked = await key.isRevoked(undefined, undefined, now);
+  const expiration = await key.getExpirationTime();
+  const expiresAt = expiration instanceof Date ? expiration : null;
+  let canEncrypt = true;
+  try {
+    await key.getEncryptionKey(undefined, now);
+  } catch {
+    canEncrypt = false;
+  }
+  return { expiresAt, revoked, canEncrypt };
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

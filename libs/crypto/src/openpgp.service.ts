@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import type { PrivateKey, PublicKey } from 'openpgp';
+import { inspectPublicKey, keyStateAt, KeyCheck } from './keys';
+import { addressTo, readPublicKey, sealOnce, SealedPayload, signOnly } from './seal';
+
+const KEY_CACHE_LIMIT = 10_000;
+
+/**
+ * The broker's OpenPGP operations, behind one injectable class. Parsed recipient keys are cached
+ * by fingerprint: parsing dominates the cost of addressing a message to a known key.
+ */
+@Injectable()
+export class OpenPgpService {
+  private readonly keys = new Map<string, Promise<PublicKey>>();
+
+  inspectPublicKey(armored: unknown, now: Date): Promise<KeyCheck> {
+    return inspectPublicKey(armored, now);
+  }
+
+  keyStateAt(armored: string, now: Date) {
+    return keyStateAt(armored, now);
+  }
+
+  sealOnce(plaintext: string, signingKey: PrivateKey, date?: Date): Promise<SealedPayload> {
+    return sealOnce(plaintext, signingKey, date);
+  }
+
+  signOnly(plaintext: string, signingKey: PrivateKey, date?: Date): Promise<string> {
+    return signOnly(plaintext, signingKey, date);
+  }
+
+  async addressTo(payload: SealedPayload, fingerprint: string, armoredKey: string, date?: Date): Promise<string> {
+    return addressTo(payload, await this.publicKey(fingerprint, armoredKey), date);
+  }
+
+  private publicKey(fingerprint: string, armored: string): Promise<PublicKey> {
+    let key = this.keys.get(fingerprint);
+    if (!key) {
+      if (this.keys.size >= KEY_CACHE_LIMIT) this.keys.clear();
+      key = readPublicKey(armored);
+      key.catch(() => this.keys.delete(fingerprint));
+      this.keys.set(fingerprint, key);
+    }
+    return key;
+  }
+}

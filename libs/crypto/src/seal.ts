@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import * as openpgp from 'openpgp';
+import { errorMessage } from './keys';
+
+/**
+ * An item version signed by the team and symmetrically encrypted once, with the session key that
+ * opens it. Each recipient's message is a public-key session-key packet for that recipient followed
+ * by this shared packet: one signature and one bulk encryption per item version, however many
+ * recipients (RFC 4880 §11.3, read by GnuPG 2.2 and every OpenPGP library).
+ */
+export interface SealedPayload {
+  readonly sessionKeyAlgorithm: 'aes256';
+  readonly sessionKey: Uint8Array;
+  /** A binary OpenPGP message holding only the symmetrically encrypted, signed data packet. */
+  readonly encryptedData: Uint8Array;
+}
+
+export class TeamKeyUnlockError extends Error {}
+
+/** Signs `plaintext` with the team key and encrypts it once under a fresh AES-256 session key. */
+export async function sealOnce(plaintext: string, signingKey: openpgp.PrivateKey, date?: Date): Promise<SealedPayload> {
+  const sessionKey = { data: new Uint8Array(randomBytes(32)), algorithm: 'aes256' as const };
+  const message = await openpgp.createMessage({ text: plaintext, format: 'utf8', date });
+  const encryptedData = await openpgp.encrypt({
+    message,
+    sessionKey,
+    signingKeys: signingKey,
+    format: 'binary',
+    date,
+    // SEIPD v1 (with MDC): what GnuPG 2.2 and RFC 4880 software read.
+    config: { aeadProtect: false },
+  });
+  return { sessionKeyAlgorithm: 'aes256', sessionKey: sessionKey.data, encryptedData };
+}
+
+/** The armored message for one recipient: its session-key packet followed by the shared data packet. */
+export async function addressTo(payload: SealedPayload, recipient: openpgp.PublicKey, date?: Date): Promise<string> {
+  const keyPacket = await openpgp.encryptSessionKey({
+    data: payload.sessionKey,
+    algorithm: payload.sessionKeyAlgorithm,
+    encryptionKeys: recipient,
+    format: 'binary',
+    date,
+  });
+  const message = new Uint8Array(keyPacket.length + payload.encryptedData.length);
+  message.set(keyPacket, 0);
+  message.set(payload.encryptedData, keyPacket.length);
+  return openpgp.armor(openpgp.enums.armor.message, message);
+}
+
+/** A signed, unencrypted message: only for TLP:CLEAR to a recipient without a key. */
+export async function signOnly(plaintext: string, signingKey: openpgp.PrivateKey, date?: Date): Promise<string> {
+  const message = await openpgp.createMessage({ text: plaintext, format: 'utf8', date });
+  return openpgp.sign({ message, signingKeys: signingKey, date });
+}
+
+export interface OpenedMessage {
+  readonly text: string;
+  readonly signedBy: string[];
+}
+
+/**
+ * Decrypts a message with a recipient's private key and requires a valid signature by one of the
+ * given keys. What partners' software does; used by tests and the demonstration.
+ */
+export async function openSealed(armored: string, decryptionKey: openpgp.PrivateKey, verificationKeys: openpgp.PublicKey[]): Promise<OpenedMessage> {
+  const message = await openpgp.readMessage({ armoredMessage: armored });
+  const { data, signatures } = await openpgp.decrypt({
+    message,
+    decryptionKeys: decryptionKey,
+    verificationKeys,
+    expectSigned: true,
+  });
+  const signedBy: string[] = [];
+  for (const signature of signatures) {
+    await signature.verified;
+    signedBy.push(signature.keyID.toHex().toUpperCase());
+  }
+  return { text: data, signedBy };
+}
+
+export async function readPublicKey(armored: string): Promise<openpgp.PublicKey> {
+  const key = await openpgp.readKey({ armoredKey: armored });
+  return key.isPrivate() ? key.toPublic() : key;
+}
+
+export async function unlockPrivateKey(armored: string, passphrase: string): Promise<openpgp.PrivateKey> {
+  let key: openpgp.PrivateKey;
+  try {
+    key = await openpgp.readPrivateKey({ armoredKey: armored });
+  } catch (error) {
+    throw new TeamKeyUnlockError(`not a readable OpenPGP private key (${errorMessage(error)})`);
+  }
+  if (key.isDecrypted()) return key;
+  try {
+    return await openpgp.decryptKey({ privateKey: key, passphrase });
+  } catch (error) {
+    throw new TeamKeyUnlockError(`the passphrase does not unlock the key (${errorMessage(error)})`);
+  }
+}
+
+export interface GeneratedKeyPair {
+  readonly privateArmored: string;
+  readonly publicArmored: string;
+  readonly fingerprint: string;
+}
+
+/**
+ * A v4 EdDSA/ECDH Curve25519 key pair ("curve25519Legacy"): the kind GnuPG 2.2 reads.
+ * The RFC 9580 Ed25519/X25519 kind is refused by GnuPG 2.2 ("Invalid public key algorithm").
+ */
+export async function generateKeyPair(userId: { name: string; email: string }, passphrase?: string, date?: Date): Promise<GeneratedKeyPair> {
+  const { privateKey, publicKey } = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [userId],
+    passphrase,
+    date,
+    format: 'object',
+  });
+  return {
+    privateArmored: privateKey.armor(),
+    publicArmored: publicKey.armor(),
+    fingerprint: publicKey.getFingerprint().toUpperCase(),
+  };
+}

@@ -1,0 +1,38 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1763900000000];
+
+/** Schema changes go through these migrations only; `synchronize` stays off. */
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    extra: { max: 10 },
+  };
+}
+
+export function createDataSource(databaseUrl: string): DataSource {
+  return new DataSource(dataSourceOptions(databaseUrl));
+}
+
+export class PendingMigrationsError extends Error {
+  constructor() {
+    super('The database schema is not up to date: run the migrations first (npm run migrate).');
+    this.name = 'PendingMigrationsError';
+  }
+}
+
+/** Start-up check: refuse to run against a schema older than the code. */
+export async function assertSchemaCurrent(dataSource: DataSource): Promise<void> {
+  if (await dataSource.showMigrations()) {
+    throw new PendingMigrationsError();
+  }
+}

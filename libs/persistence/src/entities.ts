@@ -1,0 +1,241 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+export const ORGANISATION_KINDS = ['lea', 'cert', 'csirt', 'soc', 'isac', 'government', 'private'] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+export const RELATIONS = ['constituent', 'peer'] as const;
+export type RelationValue = (typeof RELATIONS)[number];
+export const PARTNER_STATUSES = ['active', 'suspended'] as const;
+export type PartnerStatusValue = (typeof PARTNER_STATUSES)[number];
+export const CHANNEL_KINDS = ['feed', 'email', 'webhook', 'public'] as const;
+export type ChannelKindValue = (typeof CHANNEL_KINDS)[number];
+export const ITEM_KINDS = ['alert', 'advisory', 'intel-report', 'threat-datasheet', 'announcement', 'annual-report'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+export const ITEM_STATES = ['draft', 'pending-approval', 'scheduled', 'published', 'retracted'] as const;
+export type ItemState = (typeof ITEM_STATES)[number];
+export const DELIVERY_STATES = ['queued', 'sent', 'delivered', 'failed', 'dead', 'recalled', 'cancelled'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+export const ROLES = ['admin', 'analyst', 'approver'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** bigint identity columns come back from PostgreSQL as strings, and stay strings here. */
+
+@Entity('organisations')
+export class OrganisationEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('text') name!: string;
+  @Column('text') kind!: OrganisationKind;
+  @Column('text', { nullable: true }) country!: string | null;
+  @Column('text') relation!: RelationValue;
+  @Column('text', { array: true }) communities!: string[];
+  @Column('text', { array: true }) accreditations!: string[];
+  @Column('text') status!: PartnerStatusValue;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+@Entity('contacts')
+export class ContactEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
+  @Column('text') name!: string;
+  @Column('text') email!: string;
+  @Column('text') status!: PartnerStatusValue;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+@Entity('recipient_keys')
+export class RecipientKeyEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
+  @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
+  @Column('text') fingerprint!: string;
+  @Column('int') version!: number;
+  @Column('text') algorithm!: string;
+  @Column('int', { nullable: true }) bits!: number | null;
+  @Column('timestamptz', { name: 'key_created_at' }) keyCreatedAt!: Date;
+  @Column('timestamptz', { name: 'expires_at', nullable: true }) expiresAt!: Date | null;
+  @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
+  @Column('text', { name: 'user_ids', array: true }) userIds!: string[];
+  @Column('text', { name: 'encryption_key_id' }) encryptionKeyId!: string;
+  @Column('text') armored!: string;
+  @CreateDateColumn({ name: 'imported_at', type: 'timestamptz' }) importedAt!: Date;
+}
+
+@Entity('channels')
+export class ChannelEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
+  @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
+  @Column('text') kind!: ChannelKindValue;
+  @Column('boolean') redistributes!: boolean;
+  @Column('text', { nullable: true }) address!: string | null;
+  @Column('uuid', { name: 'key_id', nullable: true }) keyId!: string | null;
+  @Column('text') status!: PartnerStatusValue;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+@Entity('users')
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('text') name!: string;
+  @Column('text', { array: true }) roles!: Role[];
+  @Column('text') status!: PartnerStatusValue;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+/** A bearer credential: for a staff user, or for a partner's pull channel. Only its hash is kept. */
+@Entity('api_keys')
+export class ApiKeyEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('text', { name: 'key_hash' }) keyHash!: string;
+  @Column('text') prefix!: string;
+  @Column('uuid', { name: 'user_id', nullable: true }) userId!: string | null;
+  @Column('uuid', { name: 'channel_id', nullable: true }) channelId!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
+}
+
+@Entity('items')
+export class ItemEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('text') kind!: ItemKind;
+  @Column('text') state!: ItemState;
+  @Column('int', { name: 'current_version' }) currentVersion!: number;
+  @Column('uuid', { name: 'created_by' }) createdBy!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+}
+
+export interface Audience {
+  communities: string[];
+  organisations: string[];
+  contacts: string[];
+}
+
+@Entity('item_versions')
+export class ItemVersionEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'item_id' }) itemId!: string;
+  @Column('int') version!: number;
+  @Column('text') title!: string;
+  @Column('text') summary!: string;
+  @Column('text') body!: string;
+  @Column('text') tlp!: string;
+  @Column('text', { nullable: true }) pap!: string | null;
+  @Column('jsonb') audience!: Audience;
+  @Column('text', { nullable: true }) severity!: string | null;
+  @Column('uuid', { name: 'created_by' }) createdBy!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+/** Written in the same transaction as the item version; the relay turns it into a routing job. */
+@Entity('outbox')
+export class OutboxEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' }) id!: string;
+  @Column('text') topic!: string;
+  @Column('uuid', { name: 'item_version_id' }) itemVersionId!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'enqueued_at', nullable: true }) enqueuedAt!: Date | null;
+  @Column('timestamptz', { name: 'processed_at', nullable: true }) processedAt!: Date | null;
+}
+
+@Entity('sealed_payloads')
+export class SealedPayloadEntity {
+  @PrimaryColumn('uuid', { name: 'item_version_id' }) itemVersionId!: string;
+  @Column('text', { name: 'team_key_fingerprint' }) teamKeyFingerprint!: string;
+  @Column('text', { name: 'session_key_algorithm' }) sessionKeyAlgorithm!: 'aes256';
+  @Column('bytea', { name: 'session_key' }) sessionKey!: Buffer;
+  @Column('bytea', { name: 'encrypted_data' }) encryptedData!: Buffer;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+@Entity('decisions')
+export class DecisionEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'item_version_id' }) itemVersionId!: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
+  @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
+  @Column('uuid', { name: 'channel_id' }) channelId!: string;
+  @Column('boolean') allow!: boolean;
+  @Column('text') code!: string;
+  @Column('text') reason!: string;
+  @Column('text', { nullable: true }) handling!: string | null;
+  @Column('text', { name: 'key_fingerprint', nullable: true }) keyFingerprint!: string | null;
+  @Column('timestamptz', { name: 'decided_at' }) decidedAt!: Date;
+}
+
+@Entity('deliveries')
+export class DeliveryEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'decision_id' }) decisionId!: string;
+  @Column('uuid', { name: 'item_version_id' }) itemVersionId!: string;
+  @Column('uuid', { name: 'channel_id' }) channelId!: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
+  @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
+  @Column('text') state!: DeliveryState;
+  @Column('int') attempts!: number;
+  @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+  @Column('text', { name: 'key_fingerprint', nullable: true }) keyFingerprint!: string | null;
+  @Column('text', { name: 'message_id', nullable: true }) messageId!: string | null;
+  @CreateDateColumn({ name: 'queued_at', type: 'timestamptz' }) queuedAt!: Date;
+  @Column('timestamptz', { name: 'delivered_at', nullable: true }) deliveredAt!: Date | null;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+}
+
+/** A partner's pull inbox: what was delivered to one channel, encrypted to its key. */
+@Entity('feed_entries')
+export class FeedEntryEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' }) seq!: string;
+  @Column('uuid', { name: 'delivery_id' }) deliveryId!: string;
+  @Column('uuid', { name: 'channel_id' }) channelId!: string;
+  @Column('uuid', { name: 'item_id' }) itemId!: string;
+  @Column('int', { name: 'item_version' }) itemVersion!: number;
+  @Column('text') kind!: string;
+  @Column('text') tlp!: string;
+  @Column('text', { nullable: true }) pap!: string | null;
+  @Column('text', { nullable: true }) handling!: string | null;
+  @Column('text', { name: 'key_fingerprint' }) keyFingerprint!: string;
+  @Column('text') message!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+@Entity('team_keys')
+export class TeamKeyEntity {
+  @PrimaryColumn('text') fingerprint!: string;
+  @Column('text', { name: 'public_armored' }) publicArmored!: string;
+  /** Passphrase-protected; null when the key is loaded from a file the operator keeps. */
+  @Column('text', { name: 'private_armored', nullable: true }) privateArmored!: string | null;
+  @Column('text') source!: 'generated' | 'file';
+  @Column('boolean') active!: boolean;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+@Entity('audit_events')
+export class AuditEventEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' }) seq!: string;
+  @Column('timestamptz') at!: Date;
+  @Column('text') actor!: string;
+  @Column('text') action!: string;
+  @Column('text', { name: 'subject_type' }) subjectType!: string;
+  @Column('text', { name: 'subject_id' }) subjectId!: string;
+  @Column('jsonb') details!: Record<string, unknown>;
+  @Column('text', { name: 'prev_hash' }) prevHash!: string;
+  @Column('text') hash!: string;
+}
+
+export const ENTITIES = [
+  OrganisationEntity,
+  ContactEntity,
+  RecipientKeyEntity,
+  ChannelEntity,
+  UserEntity,
+  ApiKeyEntity,
+  ItemEntity,
+  ItemVersionEntity,
+  OutboxEntity,
+  SealedPayloadEntity,
+  DecisionEntity,
+  DeliveryEntity,
+  FeedEntryEntity,
+  TeamKeyEntity,
+  AuditEventEntity,
+];

@@ -1,0 +1,14 @@
+export * from './entities';
+export { AuditLog, auditHash, canonicalJson } from './audit-log';
+export type { AuditEntry } from './audit-log';
+export { newApiKey, hashApiKey } from './api-keys';
+export type { CredentialKind } from './api-keys';
+export { createDataSource, dataSourceOptions, assertSchemaCurrent, PendingMigrationsError, MIGRATIONS } from './data-source';
+export { PersistenceModule } from './persistence.module';
+export { PartnerDirectory } from './partner-directory';
+export type { RoutingTarget } from './partner-directory';
+export { TeamKeyRepository } from './team-key.repository';
+export { createUser } from './users';
+export type { CreatedUser } from './users';
+export { policyItem, policyOrganisation, policyKey, policyChannel } from './policy-input';
+export type { KeyReading } from './policy-input';

@@ -1,0 +1,46 @@
+/**
+ * The queue contract shared by producers and workers. Queue names are persisted in Redis keys:
+ * never rename one without a migration plan. Payloads carry ids only: BullMQ keeps job data in
+ * Redis in clear text, and an item's content or a key must never sit there.
+ */
+export enum QueueName {
+  Routing = 'routing',
+  Delivery = 'delivery',
+}
+
+export interface JobPayloads {
+  [QueueName.Routing]: { itemVersionId: string; outboxId: string };
+  [QueueName.Delivery]: { deliveryId: string };
+}
+
+export type JobPayload<Q extends QueueName> = JobPayloads[Q];
+
+/** Alerts are routed before everything else (BullMQ: a lower number is served first). */
+export const PRIORITY_BY_KIND: Readonly<Record<string, number>> = {
+  alert: 1,
+  advisory: 5,
+  'threat-datasheet': 5,
+  announcement: 8,
+  'intel-report': 10,
+  'annual-report': 20,
+};
+
+export function priorityFor(kind: string): number {
+  return PRIORITY_BY_KIND[kind] ?? 10;
+}
+
+/** Deterministic job ids make a re-enqueue of the same work a no-op (BullMQ ids must not contain ':'). */
+export function routingJobId(itemVersionId: string): string {
+  return `route-${itemVersionId}`;
+}
+
+export function deliveryJobId(deliveryId: string): string {
+  return `delivery-${deliveryId}`;
+}
+
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;

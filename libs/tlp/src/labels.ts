@@ -1,0 +1,76 @@
+/**
+ * TLP 2.0 labels (FIRST, August 2022). Output always uses these spellings.
+ * Ordered from least to most restrictive: a higher rank never reaches further.
+ */
+export const TLP_LABELS = ['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const;
+export type TlpLabel = (typeof TLP_LABELS)[number];
+
+export const PAP_LABELS = ['PAP:CLEAR', 'PAP:GREEN', 'PAP:AMBER', 'PAP:RED'] as const;
+export type PapLabel = (typeof PAP_LABELS)[number];
+
+export type LabelParseResult<T> = { ok: true; label: T } | { ok: false; error: string };
+
+/** Older spellings accepted on input and what they mean in TLP 2.0. */
+const TLP_ALIASES: Readonly<Record<string, TlpLabel>> = {
+  CLEAR: 'TLP:CLEAR',
+  WHITE: 'TLP:CLEAR', // TLP 1.0 and ISTLP 1.1
+  GREEN: 'TLP:GREEN',
+  AMBER: 'TLP:AMBER',
+  'AMBER+STRICT': 'TLP:AMBER+STRICT',
+  RED: 'TLP:RED',
+};
+
+const PAP_ALIASES: Readonly<Record<string, PapLabel>> = {
+  CLEAR: 'PAP:CLEAR',
+  WHITE: 'PAP:CLEAR',
+  GREEN: 'PAP:GREEN',
+  AMBER: 'PAP:AMBER',
+  RED: 'PAP:RED',
+};
+
+function canonicalWord(input: string, prefix: 'TLP' | 'PAP'): string | undefined {
+  // Tolerate case, surrounding blanks and blanks around ':' and '+' ("tlp : amber + strict").
+  const compact = input.trim().toUpperCase().replace(/\s*([:+])\s*/g, '$1');
+  const match = new RegExp(`^${prefix}:([A-Z+]+)$`).exec(compact);
+  return match?.[1];
+}
+
+/** Parses a TLP label written in TLP 2.0, TLP 1.0 or ISTLP 1.1 spelling; anything else is refused. */
+export function parseTlpLabel(input: unknown): LabelParseResult<TlpLabel> {
+  if (typeof input !== 'string' || input.trim() === '') {
+    return { ok: false, error: 'a TLP label is required (one of ' + TLP_LABELS.join(', ') + ')' };
+  }
+  const word = canonicalWord(input, 'TLP');
+  const label = word === undefined ? undefined : TLP_ALIASES[word];
+  if (label === undefined) {
+    return { ok: false, error: `"${input}" is not a TLP label (expected one of ${TLP_LABELS.join(', ')})` };
+  }
+  return { ok: true, label };
+}
+
+/** Parses a PAP label (CLEAR, GREEN, AMBER, RED; WHITE read as CLEAR). */
+export function parsePapLabel(input: unknown): LabelParseResult<PapLabel> {
+  if (typeof input !== 'string' || input.trim() === '') {
+    return { ok: false, error: 'a PAP label must be one of ' + PAP_LABELS.join(', ') };
+  }
+  const word = canonicalWord(input, 'PAP');
+  const label = word === undefined ? undefined : PAP_ALIASES[word];
+  if (label === undefined) {
+    return { ok: false, error: `"${input}" is not a PAP label (expected one of ${PAP_LABELS.join(', ')})` };
+  }
+  return { ok: true, label };
+}
+
+export function isTlpLabel(value: unknown): value is TlpLabel {
+  return typeof value === 'string' && (TLP_LABELS as readonly string[]).includes(value);
+}
+
+/** 0 for TLP:CLEAR up to 4 for TLP:RED. */
+export function tlpRank(label: TlpLabel): number {
+  return TLP_LABELS.indexOf(label);
+}
+
+/** Labels whose audience must be named explicitly. */
+export function requiresNamedAudience(label: TlpLabel): boolean {
+  return tlpRank(label) >= tlpRank('TLP:AMBER');
+}
