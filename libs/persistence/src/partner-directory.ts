@@ -31,11 +31,10 @@ export class PartnerDirectory {
   private async assemble(manager: EntityManager, channels: ChannelEntity[]): Promise<RoutingTarget[]> {
     if (channels.length === 0) return [];
     const unique = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => v !== null))];
-    const [organisations, contacts, keys] = await Promise.all([
-      manager.getRepository(OrganisationEntity).findBy({ id: In(unique(channels.map((c) => c.organisationId))) }),
-      manager.getRepository(ContactEntity).findBy({ id: In(unique(channels.map((c) => c.contactId))) }),
-      manager.getRepository(RecipientKeyEntity).findBy({ id: In(unique(channels.map((c) => c.keyId))) }),
-    ]);
+    // One after the other: inside a transaction the manager holds a single connection.
+    const organisations = await manager.getRepository(OrganisationEntity).findBy({ id: In(unique(channels.map((c) => c.organisationId))) });
+    const contacts = await manager.getRepository(ContactEntity).findBy({ id: In(unique(channels.map((c) => c.contactId))) });
+    const keys = await manager.getRepository(RecipientKeyEntity).findBy({ id: In(unique(channels.map((c) => c.keyId))) });
     const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((row) => [row.id, row]));
     const orgs = byId(organisations);
     const people = byId(contacts);

@@ -1,0 +1,94 @@
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { inject } from 'vitest';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+import { createDispatcher } from '../../apps/dispatcher/src/bootstrap';
+import { AppConfig, loadConfig } from '@tlp-broker/config';
+import { AuditLog, createDataSource, createUser } from '@tlp-broker/persistence';
+import { createDatabase, dropDatabase, TEST_REDIS_URL, uniqueName } from './databases';
+
+export interface TestBroker {
+  readonly url: string;
+  readonly config: AppConfig;
+  readonly db: DataSource;
+  readonly adminKey: string;
+  readonly analystKey: string;
+  readonly redisPrefix: string;
+  /** Stops the API and dispatcher, drops the database and the Redis keys. */
+  close(): Promise<void>;
+}
+
+export interface BrokerOptions {
+  /** Start the dispatcher (routing and delivery workers) too. */
+  dispatcher?: boolean;
+  env?: Record<string, string>;
+}
+
+/** A whole broker on a fresh database and its own Redis key prefix: real PostgreSQL, real Redis. */
+export async function startBroker(options: BrokerOptions = {}): Promise<TestBroker> {
+  const databaseName = uniqueName('tlpb_test');
+  const databaseUrl = await createDatabase(databaseName, inject('templateDatabase'));
+  const redisPrefix = uniqueName('tlpb-test').replace(/_/g, '-');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    PORT: '0',
+    TEAM_KEY_PASSPHRASE: 'test team key passphrase',
+    TEAM_KEY_USER_ID: 'Test CSIRT <csirt@test.example>',
+    OUTBOX_POLL_MS: '20',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'text',
+    ...options.env,
+  });
+  const db = await createDataSource(databaseUrl).initialize();
+  const [admin, analyst] = await db.transaction(async (manager) => [
+    await createUser(manager, new AuditLog(), 'admin', ['admin'], 'test'),
+    await createUser(manager, new AuditLog(), 'analyst', ['analyst'], 'test'),
+  ]);
+  let api: INestApplication | null = null;
+  let dispatcher: INestApplicationContext | null = null;
+  try {
+    api = await createApiApp(config);
+    await api.listen(0, '127.0.0.1');
+    if (options.dispatcher !== false) dispatcher = await createDispatcher(config);
+  } catch (error) {
+    await api?.close();
+    await db.destroy();
+    await dropDatabase(databaseName);
+    throw error;
+  }
+  const url = (await api.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    url,
+    config,
+    db,
+    adminKey: admin.apiKey,
+    analystKey: analyst.apiKey,
+    redisPrefix,
+    async close() {
+      await dispatcher?.close();
+      await api?.close();
+      await db.destroy();
+      await dropDatabase(databaseName);
+      await deleteRedisPrefix(redisPrefix);
+    },
+  };
+}
+
+async function deleteRedisPrefix(prefix: string): Promise<void> {
+  if (!prefix.startsWith('tlpb-test-')) throw new Error(`refusing to delete Redis keys under "${prefix}"`);
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/** The PostgreSQL server tests use; its own databases are created and dropped per test file. */
+export const TEST_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const TEST_DB = /^tlpb_test_[a-z0-9_]+$/;
+
+export function databaseUrl(name: string): string {
+  const url = new URL(TEST_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: TEST_ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function assertTestDatabase(name: string): void {
+  // Helpers that drop data refuse to touch anything but a test database.
+  if (!TEST_DB.test(name)) throw new Error(`refusing to create or drop "${name}": not a test database name`);
+}
+
+export async function createDatabase(name: string, template?: string): Promise<string> {
+  assertTestDatabase(name);
+  if (template) assertTestDatabase(template);
+  await admin(async (client) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
+        return;
+      } catch (error) {
+        // Two files copying the template at the same moment: one waits for the other.
+        if (attempt < 20 && /being accessed by other users/.test(String(error))) {
+          await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+          continue;
+        }
+        throw error;
+      }
+    }
+  });
+  return databaseUrl(name);
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  assertTestDatabase(name);
+  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
