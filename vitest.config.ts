@@ -17,6 +17,11 @@ export default defineConfig({
   plugins,
   resolve: { alias },
   test: {
+    reporters: ['default', 'json'],
+    outputFile: { json: '.test-report.json' },
+    // Two cores: two test files at a time.
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         plugins,
@@ -39,7 +44,6 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
         },
       },
     ],

@@ -19,7 +19,7 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
   let isac: TestPartner;
   let officer: TestContact;
   let teamKey: openpgp.PublicKey;
-  const published: Record<string, { id: string; title: string }> = {};
+  const published: Record<string, { id: string; tlp: string }> = {};
 
   const publish = async (tlp: string, title: string, audience: Record<string, string[]>) => {
     const response = await http(broker.url, 'POST', '/items', {
@@ -27,7 +27,7 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
       json: { type: 'advisory', title, summary: `${tlp} summary`, body: `Body of ${title}`, tlp, audience },
     });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
-    return response.body as { id: string; tlp: string; version: number; state: string };
+    return response.body as { id: string; tlp: string; title: string; version: number; state: string };
   };
 
   const waitUntilRouted = (itemId: string) =>

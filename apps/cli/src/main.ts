@@ -1,14 +1,18 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadDatabaseUrl } from '@tlp-broker/config';
+import { resolve } from 'node:path';
+import { ConfigError, loadDatabaseUrl, loadDemoSettings } from '@tlp-broker/config';
 import { AuditLog, createDataSource, createUser, Role, ROLES } from '@tlp-broker/persistence';
+import { runDemo } from './demo';
 
 const USAGE = `tlp-broker command line
 
   migrate                                 apply pending database migrations
   user add --name NAME --roles R[,R...]   create a team member and print its API key (roles: ${ROLES.join(', ')})
+  demo [--keep-running]                   run the demonstration on its own database (tlp_broker_demo)
 
-Settings: DATABASE_URL (postgres://user@host:port/database)`;
+Settings: DATABASE_URL (postgres://user@host:port/database);
+for demo: DEMO_DATABASE_URL, DEMO_REDIS_URL, DEMO_PORT (defaults: local PostgreSQL and Redis, port 3000)`;
 
 async function migrate(): Promise<void> {
   const dataSource = await createDataSource(loadDatabaseUrl()).initialize();
@@ -41,6 +45,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   if (command === 'migrate') return migrate();
   if (command === 'user' && sub === 'add') return addUser(rest);
+  if (command === 'demo') {
+    const keepRunning = [sub, ...rest].includes('--keep-running');
+    return runDemo({ ...loadDemoSettings(), keepRunning, root: resolve(__dirname, '..', '..', '..', '..') });
+  }
   throw new UsageError(command ? `unknown command: ${argv.join(' ')}` : 'no command given');
 }
 

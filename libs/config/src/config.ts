@@ -108,3 +108,17 @@ export function loadDatabaseUrl(env: Readonly<Record<string, string | undefined>
   }
   return parsed.data.DATABASE_URL;
 }
+
+const demoSchema = z.object({
+  DEMO_DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/tlp_broker_demo'),
+  DEMO_REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  DEMO_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+});
+
+/** Where the demonstration runs its broker. */
+export function loadDemoSettings(env: Readonly<Record<string, string | undefined>> = process.env): { databaseUrl: string; redisUrl: string; port: number } {
+  const blankAsMissing = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = demoSchema.safeParse(blankAsMissing);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  return { databaseUrl: parsed.data.DEMO_DATABASE_URL, redisUrl: parsed.data.DEMO_REDIS_URL, port: parsed.data.DEMO_PORT };
+}

@@ -1,4 +1,4 @@
-export { loadConfig, loadDatabaseUrl, ConfigError } from './config';
+export { loadConfig, loadDatabaseUrl, loadDemoSettings, ConfigError } from './config';
 export type { AppConfig } from './config';
 export { ConfigModule, APP_CONFIG, InjectConfig } from './config.module';
 export { createLogger } from './logger';

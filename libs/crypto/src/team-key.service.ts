@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import * as openpgp from 'openpgp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
@@ -84,7 +84,18 @@ export class TeamKeyService implements OnModuleInit {
     }
     // First start with a configured file that does not exist yet: generate it, readable by the owner only.
     const pair = await generateKeyPair(this.config.teamKey.userId, this.config.teamKey.passphrase);
-    await writeFile(file, pair.privateArmored, { mode: 0o600, flag: 'wx' });
+    // Written aside, then linked into place: another process never reads half a key, and
+    // when two start together (api and dispatcher) exactly one key wins.
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      await writeFile(temporary, pair.privateArmored, { mode: 0o600, flag: 'wx' });
+      await link(temporary, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFile(file, 'utf8');
+      throw new Error(`TEAM_KEY_FILE ${file} cannot be written: ${(error as Error).message}`);
+    } finally {
+      await unlink(temporary).catch(() => undefined);
+    }
     this.logger.log(`generated team key ${pair.fingerprint} into ${file}`);
     return pair.privateArmored;
   }

@@ -14,7 +14,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Failed queries are not logged with their parameters: those can hold item content.
+    logging: false,
     extra: { max: 10 },
   };
 }

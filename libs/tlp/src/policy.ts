@@ -111,10 +111,15 @@ function describeRecipient(input: DecisionInput): string {
   return channel.contact ? `${channel.contact.name} (${organisation.name})` : organisation.name;
 }
 
-function describeChannel(channel: PolicyChannel): string {
-  const owner = channel.contact ? 'personal ' : '';
-  const relay = channel.redistributes ? ' that redistributes to third parties' : '';
-  return `${owner}${channel.kind} channel${relay}`;
+/** "the feed channel of CERT-X", "the personal e-mail channel of Jane Doe (EC3)", with ", which relays to third parties," where it does. */
+function describeChannel(channel: PolicyChannel, owner: string): string {
+  const personal = channel.contact ? 'personal ' : '';
+  const relay = channel.redistributes ? ', which relays to third parties,' : '';
+  return `the ${personal}${channel.kind} channel of ${owner}${relay}`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function quoteList(values: readonly string[]): string {
@@ -151,7 +156,7 @@ export function decide(input: DecisionInput): Decision {
   }
 
   if (channel.status !== 'active') {
-    return deny('channel.suspended', `This ${describeChannel(channel)} of ${who} is suspended.`);
+    return deny('channel.suspended', `${capitalise(describeChannel(channel, who))} is suspended.`);
   }
 
   const labelDecision = contact ? decidePersonal(input, contact, who, label) : decideOrganisation(input, who, label);
@@ -202,7 +207,7 @@ function decideOrganisation(input: DecisionInput, who: string, label: string): D
   if (item.tlp === 'TLP:RED') {
     return deny(
       'tlp.red.not-personal-channel',
-      `${label} goes only to named people on their own channel; the ${describeChannel(channel)} of ${organisation.name} is shared.`,
+      `${label} goes only to named people on their own channel; ${describeChannel(channel, organisation.name)} is shared.`,
     );
   }
   if (item.tlp === 'TLP:GREEN') {
@@ -248,7 +253,7 @@ export function isEmptyAudience(item: PolicyItem): boolean {
 function denyRedistributes(input: DecisionInput, who: string, label: string): Decision {
   return deny(
     'tlp.amber-strict.redistributes',
-    `${label} must stay within the recipient organisation, and this ${describeChannel(input.channel)} of ${who} relays to third parties.`,
+    `${label} must stay within the recipient organisation, and the ${input.channel.kind} channel of ${who} relays to third parties.`,
   );
 }
 

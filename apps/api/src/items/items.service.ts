@@ -37,6 +37,7 @@ export interface DecisionView {
   organisationId: string;
   organisation: string;
   contactId: string | null;
+  contact: string | null;
   channelId: string;
   allow: boolean;
   code: string;
@@ -116,7 +117,9 @@ export class ItemsService {
       manager.getRepository(DeliveryEntity).find({ where: { itemVersionId: version.id } }),
     ]);
     const organisations = await manager.getRepository(OrganisationEntity).findBy({ id: In([...new Set(decisions.map((d) => d.organisationId))]) });
-    const names = new Map(organisations.map((organisation) => [organisation.id, organisation.name]));
+    const contactIds = [...new Set(decisions.map((d) => d.contactId).filter((id): id is string => id !== null))];
+    const contacts = contactIds.length > 0 ? await manager.getRepository(ContactEntity).findBy({ id: In(contactIds) }) : [];
+    const names = new Map([...organisations, ...contacts].map((row) => [row.id, row.name]));
     const deliveryByDecision = new Map(deliveries.map((delivery) => [delivery.decisionId, delivery]));
     const views = decisions
       .map((decision): DecisionView => {
@@ -125,6 +128,7 @@ export class ItemsService {
           organisationId: decision.organisationId,
           organisation: names.get(decision.organisationId) ?? decision.organisationId,
           contactId: decision.contactId,
+          contact: decision.contactId ? (names.get(decision.contactId) ?? null) : null,
           channelId: decision.channelId,
           allow: decision.allow,
           code: decision.code,

@@ -1,0 +1,284 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as openpgp from 'openpgp';
+import { Client } from 'pg';
+import { Redis } from 'ioredis';
+import { generateKeyPair, openSealed } from '@tlp-broker/crypto';
+import { AuditLog, createDataSource, createUser } from '@tlp-broker/persistence';
+
+/**
+ * The demonstration: a broker on its own database, partners of a police CSIRT registered over
+ * HTTP, one item published at each TLP label, and each partner pulling, decrypting and verifying
+ * what it was sent. Prints who received what, and why the others did not.
+ */
+
+export interface DemoOptions {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly port: number;
+  readonly keepRunning: boolean;
+  readonly root: string;
+}
+
+interface Partner {
+  name: string;
+  id: string;
+  feedKey: string;
+  privateKey: openpgp.PrivateKey;
+}
+
+const REDIS_PREFIX = 'tlpb-demo';
+const PASSPHRASE = 'demo passphrase, not for production';
+
+const PARTNERS = [
+  { name: 'Europol EC3', kind: 'lea', country: 'NL', relation: 'peer', communities: ['eu-lea'] },
+  { name: 'Interpol Cybercrime Directorate', kind: 'lea', country: 'SG', relation: 'peer', communities: ['intl-lea'] },
+  { name: 'CERT-FR', kind: 'cert', country: 'FR', relation: 'peer', communities: ['fr-csirt', 'eu-csirt'] },
+  { name: 'Gendarmerie - SR Paris', kind: 'lea', country: 'FR', relation: 'constituent', communities: ['gendarmerie', 'fr-lea'] },
+  { name: 'Gendarmerie - Brigade numerique', kind: 'lea', country: 'FR', relation: 'constituent', communities: ['gendarmerie'] },
+  { name: 'InterCERT France (ISAC relay)', kind: 'isac', country: 'FR', relation: 'peer', communities: ['fr-csirt'], redistributes: true },
+] as const;
+
+const log = (line = '') => process.stdout.write(`${line}\n`);
+
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const database = new URL(options.databaseUrl).pathname.slice(1);
+  if (!database.endsWith('_demo')) throw new Error(`the demonstration resets its database: DATABASE_URL must name a database ending in "_demo" (got "${database}")`);
+  const varDir = join(options.root, '.var', 'demo');
+  mkdirSync(varDir, { recursive: true });
+
+  log('tlp-broker demonstration');
+  log(`  database ${database} (recreated), Redis prefix ${REDIS_PREFIX}, API on port ${options.port}`);
+  await resetDatabase(options.databaseUrl);
+  await clearRedis(options.redisUrl);
+  const dataSource = await createDataSource(options.databaseUrl).initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  const [admin, analyst] = await dataSource.transaction(async (manager) => [
+    await createUser(manager, new AuditLog(), 'demo-admin', ['admin'], 'demo'),
+    await createUser(manager, new AuditLog(), 'demo-analyst', ['analyst'], 'demo'),
+  ]);
+  await dataSource.destroy();
+
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX,
+    PORT: String(options.port),
+    TEAM_KEY_FILE: join(varDir, 'team-key.asc'),
+    TEAM_KEY_PASSPHRASE: PASSPHRASE,
+    TEAM_KEY_USER_ID: 'Police CSIRT (demo) <csirt@police.example>',
+    OUTBOX_POLL_MS: '50',
+  };
+  const children = [startProcess(options.root, 'dispatcher', env, varDir), startProcess(options.root, 'api', env, varDir)];
+  const stop = () => Promise.all(children.map(stopProcess));
+  const base = `http://127.0.0.1:${options.port}`;
+  try {
+    await waitForHealth(base, children);
+    log(`  api and dispatcher up (logs in ${join('.var', 'demo')})`);
+    await scenario(base, admin.apiKey, analyst.apiKey);
+    if (options.keepRunning) {
+      log();
+      log(`The broker keeps running at ${base} (OpenAPI documentation at ${base}/docs). Ctrl-C stops it.`);
+      log(`  admin API key:   ${admin.apiKey}`);
+      log(`  analyst API key: ${analyst.apiKey}`);
+      await new Promise<void>((done) => {
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+      });
+    }
+  } finally {
+    await stop();
+  }
+}
+
+async function scenario(base: string, adminKey: string, analystKey: string): Promise<void> {
+  const team = await call(base, 'GET', '/team/key');
+  const teamKey = await openpgp.readKey({ armoredKey: team.publicKey as string });
+  log(`  team key ${team.fingerprint} (${team.algorithm}): every delivery is signed with it`);
+  log();
+  log('Registering partners (each with a fresh OpenPGP key and a pull feed):');
+  const partners: Partner[] = [];
+  for (const spec of PARTNERS) {
+    const keys = await generateKeyPair({ name: spec.name, email: `soc@${slug(spec.name)}.example` });
+    const created = await call(base, 'POST', '/organisations', adminKey, {
+      name: spec.name,
+      kind: spec.kind,
+      country: spec.country,
+      relation: spec.relation,
+      communities: spec.communities,
+      publicKey: keys.publicArmored,
+      channels: [{ kind: 'feed', redistributes: 'redistributes' in spec ? spec.redistributes : false }],
+    });
+    partners.push({ name: spec.name, id: created.id, feedKey: created.channels[0].apiKey, privateKey: await openpgp.readPrivateKey({ armoredKey: keys.privateArmored }) });
+    const traits = [spec.relation, ...spec.communities.map((c) => `#${c}`), ...('redistributes' in spec && spec.redistributes ? ['redistributes'] : [])];
+    log(`  ${pad(spec.name, 34)} ${traits.join(' ')}`);
+  }
+  const byName = (name: string) => partners.find((partner) => partner.name === name)!;
+  const ec3 = byName('Europol EC3');
+  const officerKeys = await generateKeyPair({ name: 'EC3 duty officer', email: 'duty.officer@ec3.example' });
+  const officer = await call(base, 'POST', `/organisations/${ec3.id}/contacts`, adminKey, {
+    name: 'EC3 duty officer',
+    email: 'duty.officer@ec3.example',
+    publicKey: officerKeys.publicArmored,
+  });
+  const officerPartner: Partner = {
+    name: 'EC3 duty officer (personal)',
+    id: officer.id,
+    feedKey: officer.channels[0].apiKey,
+    privateKey: await openpgp.readPrivateKey({ armoredKey: officerKeys.privateArmored }),
+  };
+  log(`  ${pad('EC3 duty officer', 34)} a person at Europol EC3, with a personal key and feed`);
+
+  const items = [
+    { type: 'announcement', tlp: 'TLP:CLEAR', title: 'Fake police summons e-mails: advice for the public', audience: {} },
+    { type: 'advisory', tlp: 'TLP:GREEN', title: 'Phishing kit targeting police webmail', audience: { communities: ['eu-lea', 'gendarmerie'] } },
+    {
+      type: 'intel-report',
+      tlp: 'TLP:AMBER',
+      title: 'Ransomware affiliate infrastructure (C2 list)',
+      audience: { organisations: [byName('CERT-FR').id, byName('Gendarmerie - SR Paris').id, byName('InterCERT France (ISAC relay)').id] },
+    },
+    {
+      type: 'threat-datasheet',
+      tlp: 'TLP:AMBER+STRICT',
+      title: 'Bulletproof hoster used by a fraud network',
+      audience: { organisations: [byName('Interpol Cybercrime Directorate').id, byName('InterCERT France (ISAC relay)').id] },
+    },
+    { type: 'alert', tlp: 'TLP:RED', title: 'Imminent takedown: do not alert the suspects', audience: { contacts: [officer.id] } },
+  ];
+  log();
+  log('Publishing one item at each TLP label:');
+  const published: { id: string; tlp: string; title: string }[] = [];
+  for (const spec of items) {
+    const item = await call(base, 'POST', '/items', analystKey, { ...spec, summary: `${spec.tlp} demonstration item`, body: `${spec.title}\n\nDemonstration content.` });
+    published.push({ id: item.id, tlp: item.tlp, title: spec.title });
+    log(`  ${pad(item.tlp, 17)} ${pad(spec.type, 17)} ${spec.title}`);
+  }
+
+  log();
+  log('Who receives what (the dispatcher asks the policy engine about every partner and channel):');
+  for (const item of published) {
+    const { decisions } = await waitForRouting(base, analystKey, item.id);
+    const who = (decision: DecisionRow) => (decision.contact ? `${decision.contact}, ${decision.organisation} (personal feed)` : decision.organisation);
+    const sent = decisions.filter((decision) => decision.allow);
+    const withheld = decisions.filter((decision) => !decision.allow && decision.code !== 'channel.personal.not-named');
+    const unaddressed = decisions.length - sent.length - withheld.length;
+    log();
+    log(`${item.tlp}  "${item.title}"`);
+    log(`  received by: ${sent.length === 0 ? 'nobody' : sent.map(who).join(', ')}`);
+    for (const decision of sent.filter((d) => d.handling)) log(`    ${who(decision)} is told it ${decision.handling}`);
+    for (const decision of withheld) log(`  withheld from ${who(decision)} [${decision.code}]: ${decision.reason}`);
+    if (unaddressed > 0) log(`  (and ${unaddressed} personal feed(s) not addressed by this item)`);
+  }
+  log();
+  log('Each partner pulls its feed, decrypts with its own private key and checks the team signature:');
+  for (const partner of [...partners, officerPartner]) {
+    const feed = await call(base, 'GET', '/feed', partner.feedKey);
+    const titles: string[] = [];
+    for (const entry of feed.entries as { message: string; tlp: string }[]) {
+      const opened = await openSealed(entry.message, partner.privateKey, [teamKey]);
+      const document = JSON.parse(opened.text) as { title: string; tlp: string };
+      titles.push(`${document.tlp} ${document.title}`);
+    }
+    log(`  ${partner.name}: ${titles.length} item(s), all decrypted and signature-verified`);
+    for (const title of titles.reverse()) log(`      ${title}`);
+  }
+}
+
+interface DecisionRow {
+  organisation: string;
+  contactId: string | null;
+  contact: string | null;
+  allow: boolean;
+  code: string;
+  reason: string;
+  handling: string | null;
+  delivery: { state: string } | null;
+}
+
+async function waitForRouting(base: string, key: string, itemId: string): Promise<{ decisions: DecisionRow[] }> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const result = await call(base, 'GET', `/items/${itemId}/decisions`, key);
+    const decisions = result.decisions as DecisionRow[];
+    if (result.routed && decisions.filter((d) => d.allow).every((d) => d.delivery?.state === 'delivered')) return { decisions };
+    if (Date.now() > deadline) throw new Error(`item ${itemId} was not delivered within 30 s: is the dispatcher running? (see .var/demo/dispatcher.log)`);
+    await sleep(100);
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- demo client reading the API's JSON
+async function call(base: string, method: string, path: string, key?: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text);
+}
+
+function startProcess(root: string, app: 'api' | 'dispatcher', env: NodeJS.ProcessEnv, varDir: string): ChildProcess {
+  const out = openSync(join(varDir, `${app}.log`), 'w');
+  return spawn(process.execPath, [resolve(root, 'dist', 'apps', app, 'src', 'main.js')], { env, stdio: ['ignore', out, out] });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForHealth(base: string, children: ChildProcess[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const dead = children.find((child) => child.exitCode !== null);
+    if (dead) throw new Error(`a broker process exited during start-up (code ${dead.exitCode}): see .var/demo/*.log`);
+    try {
+      const response = await fetch(`${base}/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the API did not become healthy within 30 s at ${base}: see .var/demo/api.log`);
+    await sleep(200);
+  }
+}
+
+async function resetDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function clearRedis(redisUrl: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const slug = (value: string) => value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const pad = (value: string, width: number) => (value.length >= width ? value : value + ' '.repeat(width - value.length));

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: type check, lint, then unit and end-to-end tests against the local
+# PostgreSQL and Redis (each test file gets its own database and Redis key prefix).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ]; then
+  echo "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+bash scripts/services.sh
+echo "type checking"
+npx tsc -p tsconfig.json --noEmit
+echo "linting"
+npx eslint --max-warnings 0 apps libs test
+exec npx vitest run "$@"
