@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, loadDatabaseUrl } from './config';
+
+const PASSWORD = 's3cr3t-db-password';
+
+/** The three variables without a default. */
+const REQUIRED = {
+  DATABASE_URL: `postgres://broker:${PASSWORD}@db.internal:5432/tlp_broker`,
+  REDIS_URL: 'redis://cache.internal:6379/2',
+  TEAM_KEY_PASSPHRASE: 'correct horse battery staple',
+} as const;
+
+const COMPLETE = {
+  ...REQUIRED,
+  NODE_ENV: 'production',
+  REDIS_PREFIX: 'tlpb_prod-1',
+  PORT: '8443',
+  HOST: '0.0.0.0',
+  TEAM_KEY_FILE: '/etc/tlp-broker/team.asc',
+  TEAM_KEY_USER_ID: 'CSIRT Example <csirt@example.org>',
+  OUTBOX_POLL_MS: '500',
+  RECONCILE_INTERVAL_MS: '15000',
+  RECONCILE_AFTER_MS: '120000',
+  DELIVERY_CONCURRENCY: '16',
+  LOG_LEVEL: 'debug',
+  LOG_FORMAT: 'text',
+};
+
+/** Runs `fn`, expects a ConfigError, and returns it. */
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but the configuration was accepted');
+}
+
+describe('loadConfig', () => {
+  it('returns typed values from a complete environment', () => {
+    expect(loadConfig(COMPLETE)).toEqual({
+      env: 'production',
+      databaseUrl: REQUIRED.DATABASE_URL,
+      redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb_prod-1' },
+      http: { port: 8443, host: '0.0.0.0' },
+      teamKey: {
+        file: '/etc/tlp-broker/team.asc',
+        passphrase: 'correct horse battery staple',
+        userId: { name: 'CSIRT Example', email: 'csirt@example.org' },
+      },
+      dispatch: { outboxPollMs: 500, reconcileIntervalMs: 15_000, reconcileAfterMs: 120_000, deliveryConcurrency: 16 },
+      log: { level: 'debug', format: 'text' },
+    });
+  });
+
+  it('fills in the defaults when only the required variables are set', () => {
+    expect(loadConfig(REQUIRED)).toEqual({
+      env: 'development',
+      databaseUrl: REQUIRED.DATABASE_URL,
+      redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb' },
+      http: { port: 3000, host: '127.0.0.1' },
+      teamKey: {
+        file: undefined,
+        passphrase: REQUIRED.TEAM_KEY_PASSPHRASE,
+        userId: { name: 'tlp-broker team', email: 'csirt@example.org' },
+      },
+      dispatch: { outboxPollMs: 250, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000, deliveryConcurrency: 8 },
+      log: { level: 'log', format: 'json' },
+    });
+  });
+
+  it('treats an empty variable as unset (default applies)', () => {
+    const config = loadConfig({ ...REQUIRED, PORT: '', NODE_ENV: '', LOG_FORMAT: '', TEAM_KEY_FILE: '' });
+    expect(config.http.port).toBe(3000);
+    expect(config.env).toBe('development');
+    expect(config.log.format).toBe('json');
+    expect(config.teamKey.file).toBeUndefined();
+  });
+
+  it('accepts postgresql:// and rediss:// too', () => {
+    const config = loadConfig({ ...REQUIRED, DATABASE_URL: 'postgresql://db/x', REDIS_URL: 'rediss://cache:6380' });
+    expect(config.databaseUrl).toBe('postgresql://db/x');
+    expect(config.redis.url).toBe('rediss://cache:6380');
+  });
+
+  it('trims blanks around URLs and the user id', () => {
+    const config = loadConfig({ ...REQUIRED, DATABASE_URL: `  ${REQUIRED.DATABASE_URL} `, TEAM_KEY_USER_ID: ' Team X <x@example.org> ' });
+    expect(config.databaseUrl).toBe(REQUIRED.DATABASE_URL);
+    expect(config.teamKey.userId).toEqual({ name: 'Team X', email: 'x@example.org' });
+  });
+
+  it('keeps the passphrase exactly as given, blanks included', () => {
+    expect(loadConfig({ ...REQUIRED, TEAM_KEY_PASSPHRASE: ' twelve chars ' }).teamKey.passphrase).toBe(' twelve chars ');
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => loadConfig({ ...REQUIRED, PATH: '/usr/bin', HOME: '/root', SOMETHING_ELSE: 'x' })).not.toThrow();
+  });
+
+  it('reads process.env when given nothing', () => {
+    const names = Object.keys(COMPLETE);
+    const saved = new Map(names.map((name) => [name, process.env[name]]));
+    try {
+      for (const name of names) delete process.env[name];
+      Object.assign(process.env, REQUIRED, { PORT: '4321' });
+      expect(loadConfig().http.port).toBe(4321);
+    } finally {
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  describe('missing variables', () => {
+    it.each(['DATABASE_URL', 'REDIS_URL', 'TEAM_KEY_PASSPHRASE'] as const)('%s missing → "%s is required"', (name) => {
+      const env: Record<string, string | undefined> = { ...REQUIRED };
+      delete env[name];
+      const error = configError(() => loadConfig(env));
+      expect(error.problems).toEqual([`${name} is required`]);
+      expect(error.message).toContain(`${name} is required`);
+    });
+
+    it.each(['DATABASE_URL', 'REDIS_URL', 'TEAM_KEY_PASSPHRASE'] as const)('%s set to "" or undefined counts as missing', (name) => {
+      expect(configError(() => loadConfig({ ...REQUIRED, [name]: '' })).problems).toEqual([`${name} is required`]);
+      expect(configError(() => loadConfig({ ...REQUIRED, [name]: undefined })).problems).toEqual([`${name} is required`]);
+    });
+
+    it('names every missing variable at once', () => {
+      const error = configError(() => loadConfig({}));
+      expect(error.name).toBe('ConfigError');
+      expect(error.problems).toEqual(expect.arrayContaining(['DATABASE_URL is required', 'REDIS_URL is required', 'TEAM_KEY_PASSPHRASE is required']));
+      expect(error.problems).toHaveLength(3);
+      expect(error.message).toMatch(/^Invalid configuration:/);
+      for (const name of ['DATABASE_URL', 'REDIS_URL', 'TEAM_KEY_PASSPHRASE']) expect(error.message).toContain(`  - ${name} is required`);
+    });
+  });
+
+  describe('malformed values', () => {
+    it.each<[string, string, RegExp]>([
+      ['DATABASE_URL', 'mysql://x', /^DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\//],
+      ['DATABASE_URL', 'not a url', /^DATABASE_URL must be a URL/],
+      ['DATABASE_URL', '   ', /^DATABASE_URL /],
+      ['REDIS_URL', 'http://cache:6379', /^REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\//],
+      ['REDIS_URL', 'cache:6379', /^REDIS_URL /],
+      ['PORT', 'abc', /^PORT /],
+      ['PORT', '70000', /^PORT /],
+      ['PORT', '-1', /^PORT /],
+      ['PORT', '80.5', /^PORT /],
+      ['TEAM_KEY_USER_ID', 'nobody', /^TEAM_KEY_USER_ID must look like "Team Name <team@example.org>"/],
+      ['TEAM_KEY_USER_ID', 'Team <not-an-email>', /^TEAM_KEY_USER_ID /],
+      ['TEAM_KEY_USER_ID', '<team@example.org>', /^TEAM_KEY_USER_ID /],
+      ['TEAM_KEY_PASSPHRASE', 'short', /^TEAM_KEY_PASSPHRASE must be at least 12 characters/],
+      ['TEAM_KEY_PASSPHRASE', '12345678901', /^TEAM_KEY_PASSPHRASE must be at least 12 characters/],
+      ['NODE_ENV', 'staging', /^NODE_ENV /],
+      ['REDIS_PREFIX', 'tlp:broker', /^REDIS_PREFIX letters, digits/],
+      ['OUTBOX_POLL_MS', '5', /^OUTBOX_POLL_MS /],
+      ['RECONCILE_INTERVAL_MS', 'often', /^RECONCILE_INTERVAL_MS /],
+      ['RECONCILE_AFTER_MS', '99', /^RECONCILE_AFTER_MS /],
+      ['DELIVERY_CONCURRENCY', '0', /^DELIVERY_CONCURRENCY /],
+      ['DELIVERY_CONCURRENCY', '257', /^DELIVERY_CONCURRENCY /],
+      ['LOG_LEVEL', 'trace', /^LOG_LEVEL /],
+      ['LOG_FORMAT', 'xml', /^LOG_FORMAT /],
+    ])('%s=%j is refused, naming the variable', (name, value, pattern) => {
+      const error = configError(() => loadConfig({ ...REQUIRED, [name]: value }));
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(pattern);
+      expect(error.problems[0]).not.toMatch(/is required$/);
+      expect(error.message).toContain(`  - ${name} `);
+    });
+
+    it('names every malformed variable at once', () => {
+      const error = configError(() =>
+        loadConfig({ DATABASE_URL: 'mysql://x', REDIS_URL: REQUIRED.REDIS_URL, PORT: 'abc', TEAM_KEY_USER_ID: 'nobody', TEAM_KEY_PASSPHRASE: 'short' }),
+      );
+      const named = error.problems.map((problem) => problem.split(' ')[0]).sort();
+      expect(named).toEqual(['DATABASE_URL', 'PORT', 'TEAM_KEY_PASSPHRASE', 'TEAM_KEY_USER_ID']);
+    });
+
+    it('reports missing and malformed variables together', () => {
+      const error = configError(() => loadConfig({ DATABASE_URL: 'mysql://x', TEAM_KEY_PASSPHRASE: REQUIRED.TEAM_KEY_PASSPHRASE }));
+      expect(error.problems).toContain('REDIS_URL is required');
+      expect(error.problems.some((problem) => problem.startsWith('DATABASE_URL must be a URL'))).toBe(true);
+    });
+
+    it('never repeats a secret in its error', () => {
+      const passphrase = 'tooShort!';
+      const error = configError(() => loadConfig({ ...REQUIRED, TEAM_KEY_PASSPHRASE: passphrase, DATABASE_URL: `mysql://root:${PASSWORD}@db/x` }));
+      expect(error.message).not.toContain(passphrase);
+      expect(error.message).not.toContain(PASSWORD);
+    });
+
+    it.each([
+      ['PORT', '0'],
+      ['PORT', '65535'],
+      ['TEAM_KEY_PASSPHRASE', '123456789012'],
+      ['OUTBOX_POLL_MS', '10'],
+      ['DELIVERY_CONCURRENCY', '256'],
+    ])('accepts the boundary %s=%s', (name, value) => {
+      expect(() => loadConfig({ ...REQUIRED, [name]: value })).not.toThrow();
+    });
+  });
+});
+
+describe('loadDatabaseUrl', () => {
+  it('returns DATABASE_URL alone, without needing the other variables', () => {
+    expect(loadDatabaseUrl({ DATABASE_URL: REQUIRED.DATABASE_URL })).toBe(REQUIRED.DATABASE_URL);
+    expect(loadDatabaseUrl({ DATABASE_URL: 'postgresql://localhost/db', PORT: 'abc' })).toBe('postgresql://localhost/db');
+  });
+
+  it('trims blanks around it', () => {
+    expect(loadDatabaseUrl({ DATABASE_URL: ` ${REQUIRED.DATABASE_URL}\n` })).toBe(REQUIRED.DATABASE_URL);
+  });
+
+  it.each<[string, string | undefined]>([
+    ['missing', undefined],
+    ['empty', ''],
+  ])('refuses it %s: "DATABASE_URL is required"', (_what, value) => {
+    const error = configError(() => loadDatabaseUrl(value === undefined ? {} : { DATABASE_URL: value }));
+    expect(error.problems).toEqual(['DATABASE_URL is required']);
+    expect(error.message).toContain('DATABASE_URL is required');
+  });
+
+  it.each(['mysql://x', 'localhost:5432', 'http://db/x'])('refuses %j, naming the variable', (value) => {
+    const error = configError(() => loadDatabaseUrl({ DATABASE_URL: value }));
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\//);
+  });
+
+  it('does not repeat the password of a refused URL', () => {
+    const error = configError(() => loadDatabaseUrl({ DATABASE_URL: `mysql://root:${PASSWORD}@db/x` }));
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it('reads process.env when given nothing', () => {
+    const saved = process.env.DATABASE_URL;
+    try {
+      process.env.DATABASE_URL = 'postgres://from-env/db';
+      expect(loadDatabaseUrl()).toBe('postgres://from-env/db');
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+    }
+  });
+});
