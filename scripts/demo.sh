@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ]; then
-  echo "installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "installing dependencies"
+  bash scripts/install.sh
 fi
 echo "building"
 npm run --silent build

@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ]; then
-  echo "installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "installing dependencies"
+  bash scripts/install.sh
 fi
 bash scripts/services.sh
 echo "type checking"
