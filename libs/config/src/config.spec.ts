@@ -141,7 +141,6 @@ describe('loadConfig', () => {
     it.each<[string, string, RegExp]>([
       ['DATABASE_URL', 'mysql://x', /^DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\//],
       ['DATABASE_URL', 'not a url', /^DATABASE_URL must be a URL/],
-      ['DATABASE_URL', '   ', /^DATABASE_URL /],
       ['REDIS_URL', 'http://cache:6379', /^REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\//],
       ['REDIS_URL', 'cache:6379', /^REDIS_URL /],
       ['PORT', 'abc', /^PORT /],
@@ -168,6 +167,12 @@ describe('loadConfig', () => {
       expect(error.problems[0]).toMatch(pattern);
       expect(error.problems[0]).not.toMatch(/is required$/);
       expect(error.message).toContain(`  - ${name} `);
+    });
+
+    it('reads a variable of blanks only as unset: required ones are reported missing, others take their default', () => {
+      const error = configError(() => loadConfig({ ...REQUIRED, DATABASE_URL: '   ' }));
+      expect(error.problems).toEqual(['DATABASE_URL is required']);
+      expect(loadConfig({ ...REQUIRED, PORT: '   ' }).http.port).toBe(3000);
     });
 
     it('names every malformed variable at once', () => {

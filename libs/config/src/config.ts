@@ -58,6 +58,11 @@ export interface AppConfig {
   readonly log: { readonly level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; readonly format: 'json' | 'text' };
 }
 
+/** A variable set to nothing but blanks counts as not set (then its default applies, or it is reported missing). */
+function withoutBlanks(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''));
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -73,7 +78,7 @@ function splitUserId(value: string): { name: string; email: string } {
 
 /** Validates the settings; throws a ConfigError naming every missing or malformed variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
-  const blankAsMissing = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const blankAsMissing = withoutBlanks(env);
   const parsed = envSchema.safeParse(blankAsMissing);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -117,7 +122,7 @@ const demoSchema = z.object({
 
 /** Where the demonstration runs its broker. */
 export function loadDemoSettings(env: Readonly<Record<string, string | undefined>> = process.env): { databaseUrl: string; redisUrl: string; port: number } {
-  const blankAsMissing = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const blankAsMissing = withoutBlanks(env);
   const parsed = demoSchema.safeParse(blankAsMissing);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
   return { databaseUrl: parsed.data.DEMO_DATABASE_URL, redisUrl: parsed.data.DEMO_REDIS_URL, port: parsed.data.DEMO_PORT };

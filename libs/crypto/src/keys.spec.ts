@@ -260,3 +260,23 @@ describe('keyStateAt', () => {
     expect((await keyStateAt(publicKey.armor(), NOW)).canEncrypt).toBe(false);
   });
 });
+
+describe('keys as people paste them', () => {
+  it('accepts an armored key with blanks before and after it', async () => {
+    const pair = await generateKeyPair({ name: 'Paste', email: 'paste@example.org' });
+    const check = await inspectPublicKey(`  \n  ${pair.publicArmored}\n   `, new Date());
+    expect(check.ok).toBe(true);
+  });
+
+  it('accepts a key made seconds ahead by a machine whose clock runs fast', async () => {
+    const { publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Fast', email: 'fast@example.org' }], date: new Date(Date.now() + 10_000) });
+    expect((await inspectPublicKey(publicKey, new Date())).ok).toBe(true);
+  });
+
+  it('refuses a key dated well in the future, saying so', async () => {
+    const { publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Future', email: 'future@example.org' }], date: new Date(Date.now() + 3_600_000) });
+    const check = await inspectPublicKey(publicKey, new Date());
+    expect(check.ok).toBe(false);
+    expect(check.ok ? '' : check.error).toMatch(/in the future/);
+  });
+});

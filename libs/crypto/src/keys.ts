@@ -22,6 +22,7 @@ export interface PublicKeyInfo {
 export type KeyCheck = { ok: true; key: PublicKeyInfo } | { ok: false; error: string };
 
 export const MIN_RSA_BITS = 3072;
+const CLOCK_SKEW_MS = 5 * 60_000;
 const WEAK_ALGORITHMS = new Set(['dsa', 'elgamal']);
 
 /**
@@ -38,7 +39,7 @@ export async function inspectPublicKey(armored: unknown, now: Date): Promise<Key
   }
   let key: openpgp.Key;
   try {
-    key = await openpgp.readKey({ armoredKey: armored });
+    key = await openpgp.readKey({ armoredKey: armored.trim() });
   } catch (error) {
     return { ok: false, error: `not a readable OpenPGP public key (${errorMessage(error)})` };
   }
@@ -46,12 +47,18 @@ export async function inspectPublicKey(armored: unknown, now: Date): Promise<Key
     return { ok: false, error: 'this is a private key; send only the public key (it was not stored)' };
   }
   const fingerprint = key.getFingerprint().toUpperCase() as Fingerprint;
-  if (await key.isRevoked(undefined, undefined, now)) {
+  const createdAt = key.getCreationTime();
+  if (createdAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    return { ok: false, error: `key ${fingerprint} is dated ${createdAt.toISOString()}, in the future: check the clock of the machine that made it` };
+  }
+  // A key made seconds ago on a machine whose clock runs a little ahead is checked as of its creation.
+  const at = createdAt.getTime() > now.getTime() ? createdAt : now;
+  if (await key.isRevoked(undefined, undefined, at)) {
     return { ok: false, error: `key ${fingerprint} is revoked` };
   }
   const expiration = await key.getExpirationTime();
   const expiresAt = expiration instanceof Date ? expiration : null;
-  if (expiresAt !== null && expiresAt.getTime() <= now.getTime()) {
+  if (expiresAt !== null && expiresAt.getTime() <= at.getTime()) {
     return { ok: false, error: `key ${fingerprint} expired on ${expiresAt.toISOString()}` };
   }
   const info = key.getAlgorithmInfo();
@@ -64,7 +71,7 @@ export async function inspectPublicKey(armored: unknown, now: Date): Promise<Key
   }
   let encryptionKey: openpgp.Key | openpgp.Subkey;
   try {
-    encryptionKey = await key.getEncryptionKey(undefined, now);
+    encryptionKey = await key.getEncryptionKey(undefined, at);
   } catch {
     return { ok: false, error: `key ${fingerprint} has no valid encryption-capable subkey` };
   }

@@ -181,3 +181,14 @@ describe('isTlpLabel', () => {
     }
   });
 });
+
+describe('look-alike characters', () => {
+  // toUpperCase() maps "ı" (U+0131) to "I" and "ſ" (U+017F) to "S": such input must not pass as a label.
+  it.each(['tlp:whıte', 'tlp:amber+ſtrict', 'TLP:ＲＥＤ', 'TLP:GREEN\u200b'])('refuses %j', (value) => {
+    expect(parseTlpLabel(value).ok).toBe(false);
+  });
+
+  it('refuses a PAP label written with look-alikes', () => {
+    expect(parsePapLabel('pap:whıte').ok).toBe(false);
+  });
+});

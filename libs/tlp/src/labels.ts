@@ -29,8 +29,11 @@ const PAP_ALIASES: Readonly<Record<string, PapLabel>> = {
 };
 
 function canonicalWord(input: string, prefix: 'TLP' | 'PAP'): string | undefined {
+  const trimmed = input.trim();
+  // ASCII only: toUpperCase() would turn look-alikes such as "ı" (U+0131) or "ſ" (U+017F) into I and S.
+  if (!/^[\x20-\x7e]*$/.test(trimmed)) return undefined;
   // Tolerate case, surrounding blanks and blanks around ':' and '+' ("tlp : amber + strict").
-  const compact = input.trim().toUpperCase().replace(/\s*([:+])\s*/g, '$1');
+  const compact = trimmed.toUpperCase().replace(/\s*([:+])\s*/g, '$1');
   const match = new RegExp(`^${prefix}:([A-Z+]+)$`).exec(compact);
   return match?.[1];
 }

@@ -246,7 +246,7 @@ const TABLE = SHAPES.flatMap((shape) =>
 );
 
 /** Codes whose reason is known not to name the organisation (reported separately). */
-const REASON_WITHOUT_ORGANISATION: ReadonlySet<ReasonCode> = new Set(['channel.public.above-clear', 'channel.personal.not-named']);
+const REASON_WITHOUT_ORGANISATION: ReadonlySet<ReasonCode> = new Set([]);
 
 describe('decide: labels × recipient shapes', () => {
   it.each(TABLE)('$label to $shape → $code (allow=$allow)', ({ label, shapeDef, code, allow }) => {
@@ -545,9 +545,7 @@ describe('decide: properties', () => {
     contact: fc.option(contactArb, { nil: null }),
     key: keyArb,
   });
-  // A personal channel that redistributes breaks monotonicity (TLP:RED reaches it, TLP:AMBER+STRICT
-  // does not): reported as a bug, kept out of the monotonicity property until the engine is fixed.
-  const channelArb = anyChannelArb.filter((ch) => !(ch.contact !== null && ch.redistributes));
+  const channelArb = anyChannelArb;
 
   const scenario = (channels: fc.Arbitrary<PolicyChannel>) =>
     fc.record({
@@ -669,5 +667,44 @@ describe('decide: properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('TLP:RED on personal channels', () => {
+  const named = contact();
+
+  it('is delivered on a named person’s own e-mail and pull feed', () => {
+    for (const kind of ['email', 'feed'] as const) {
+      expect(decide(input('TLP:RED', organisation(), channel({ kind, contact: named }))).code).toBe('tlp.red.named-contact');
+    }
+  });
+
+  it('is never delivered on a personal channel that redistributes, where TLP:AMBER+STRICT is refused too', () => {
+    const relay = channel({ kind: 'email', contact: named, redistributes: true });
+    expect(decide(input('TLP:AMBER+STRICT', organisation(), relay))).toMatchObject({ allow: false, code: 'tlp.amber-strict.redistributes' });
+    const red = decide(input('TLP:RED', organisation(), relay));
+    expect(red).toMatchObject({ allow: false, code: 'tlp.red.not-personal-channel' });
+    expect(red.reason).toContain('relays to third parties');
+  });
+
+  it('is never delivered to a webhook, even one registered for the named person', () => {
+    const decision = decide(input('TLP:RED', organisation(), channel({ kind: 'webhook', contact: named })));
+    expect(decision).toMatchObject({ allow: false, code: 'tlp.red.not-personal-channel' });
+    expect(decision.reason).toContain('Alice Martin (CERT Ruritania)');
+  });
+});
+
+describe('reasons name the recipient', () => {
+  it('names the organisation when a public channel is refused', () => {
+    const reason = decide(input('TLP:GREEN', organisation(), channel({ kind: 'public' }))).reason;
+    expect(reason).toContain('CERT Ruritania');
+    const personal = decide(input('TLP:GREEN', organisation(), channel({ kind: 'public', contact: contact() }))).reason;
+    expect(personal).toContain('Alice Martin (CERT Ruritania)');
+  });
+
+  it('names the person and the organisation when a personal channel is not addressed', () => {
+    const decision = decide(input('TLP:AMBER', organisation(), channel({ contact: contact({ id: 'contact-bob', name: 'Bob Durand' }) })));
+    expect(decision.code).toBe('channel.personal.not-named');
+    expect(decision.reason).toContain('Bob Durand (CERT Ruritania)');
   });
 });

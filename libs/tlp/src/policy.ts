@@ -88,6 +88,9 @@ export interface Decision {
   readonly handling: string | null;
 }
 
+/** TLP:RED leaves only to a person's own mailbox or own pull credential: never a webhook. */
+const RED_PERSONAL_KINDS: readonly ChannelKind[] = ['email', 'feed'];
+
 export const AMBER_CLIENTS_HANDLING = 'may share with its clients on a need-to-know basis';
 
 const LABEL_WORD: Readonly<Record<TlpLabel, string>> = {
@@ -169,16 +172,22 @@ export function decide(input: DecisionInput): Decision {
 
 function decidePersonal(input: DecisionInput, contact: PolicyContact, who: string, label: string): Decision {
   const { item, channel } = input;
+  if (channel.kind === 'public') {
+    return deny('channel.public.above-clear', `The public channel registered for ${who} cannot be a personal channel; nothing is sent on it.`);
+  }
   if (!item.audience.contacts.includes(contact.id)) {
     return deny(
       'channel.personal.not-named',
-      `${contact.name} is not named in the audience of this ${label} ${item.kind}, and a personal ${channel.kind} channel only carries items addressed to its owner.`,
+      `${who} is not named in the audience of this ${label} ${item.kind}, and a personal ${channel.kind} channel only carries items addressed to its owner.`,
     );
   }
-  if (channel.kind === 'public') {
-    return deny('channel.public.above-clear', `A public channel is never a personal channel.`);
-  }
   if (item.tlp === 'TLP:RED') {
+    if (channel.redistributes || !RED_PERSONAL_KINDS.includes(channel.kind)) {
+      return deny(
+        'tlp.red.not-personal-channel',
+        `${label} goes only to a named person's own e-mail or pull feed; ${describeChannel(channel, who)} is not one.`,
+      );
+    }
     return allow('tlp.red.named-contact', `${who} is named in the audience of this ${label} ${item.kind} and this is their own ${channel.kind} channel.`);
   }
   if (item.tlp === 'TLP:AMBER+STRICT') {
@@ -202,7 +211,7 @@ function decideOrganisation(input: DecisionInput, who: string, label: string): D
     return allow('tlp.clear.allowed', `${label} may go to any active partner; ${who} is active.`);
   }
   if (channel.kind === 'public') {
-    return deny('channel.public.above-clear', `Only TLP:CLEAR may go to a public channel; this ${item.kind} is ${label}.`);
+    return deny('channel.public.above-clear', `Only TLP:CLEAR may go to a public channel, such as this one of ${who}; this ${item.kind} is ${label}.`);
   }
   if (item.tlp === 'TLP:RED') {
     return deny(
