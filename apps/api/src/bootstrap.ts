@@ -12,6 +12,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config), {
     logger: createLogger(config),
     bodyParser: false,
+    // Start-up errors reach the caller (main prints them and exits 1) instead of aborting the process.
+    abortOnError: false,
   });
   // 2 MB: an item body is at most 1 MB of text, plus its metadata.
   app.useBodyParser('json', { limit: '2mb' });
@@ -29,5 +31,7 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
+  // Start-up checks (schema migrated, team key unlocked) run here, before anything listens.
+  await app.init();
   return app;
 }

@@ -1,0 +1,163 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../apps/dispatcher/src/bootstrap';
+import { DeliveryService } from '../apps/dispatcher/src/delivery/delivery.service';
+import { RoutingService } from '../apps/dispatcher/src/routing/routing.service';
+import { ConfigModule } from '@tlp-broker/config';
+import { CryptoModule } from '@tlp-broker/crypto';
+import { PersistenceModule } from '@tlp-broker/persistence';
+import { QueueModule } from '@tlp-broker/queue';
+import { startBroker, TestBroker } from './support/broker';
+import { TEST_REDIS_URL } from './support/databases';
+import { eventually, http } from './support/http';
+import { registerPartner, TestPartner } from './support/partners';
+
+/**
+ * What happens when parts fail: the dispatcher down while analysts publish, Redis losing every
+ * job, a partner suspended or a key revoked between routing and sending, the same work done twice.
+ * PostgreSQL is the source of truth throughout: nothing accepted is lost, nothing is sent twice,
+ * nothing reaches a recipient the rules exclude.
+ */
+describe('dispatch under faults', () => {
+  let broker: TestBroker;
+  let peer: TestPartner;
+  let other: TestPartner;
+  /** Routing and delivery services without workers, to run each step by hand. */
+  let steps: INestApplicationContext;
+  let dispatcher: INestApplicationContext | null = null;
+
+  const publish = async (tlp: string, title: string, organisations: string[] = []) => {
+    const response = await http(broker.url, 'POST', '/items', {
+      key: broker.analystKey,
+      json: { type: 'advisory', title, body: title, tlp, audience: organisations.length > 0 ? { organisations } : {} },
+    });
+    expect(response.status).toBe(201);
+    const [version] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1', [response.body.id]);
+    return { itemId: response.body.id as string, versionId: version.id as string };
+  };
+
+  const deliveries = (versionId: string): Promise<{ id: string; state: string; channel_id: string; last_error: string | null; attempts: number }[]> =>
+    broker.db.query('SELECT id, state, channel_id, last_error, attempts FROM deliveries WHERE item_version_id = $1 ORDER BY channel_id', [versionId]);
+
+  const feedEntries = async (versionId: string) =>
+    Number((await broker.db.query('SELECT count(*) FROM feed_entries f JOIN deliveries d ON d.id = f.delivery_id WHERE d.item_version_id = $1', [versionId]))[0].count);
+
+  const dropRedisKeys = async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const keys = await redis.keys(`${broker.redisPrefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      return keys.length;
+    } finally {
+      redis.disconnect();
+    }
+  };
+
+  beforeAll(async () => {
+    broker = await startBroker({ dispatcher: false, env: { RECONCILE_AFTER_MS: '300', RECONCILE_INTERVAL_MS: '200' } });
+    peer = await registerPartner(broker.url, broker.adminKey, { name: 'CERT-EU', relation: 'peer', communities: ['eu-csirt'] });
+    other = await registerPartner(broker.url, broker.adminKey, { name: 'NCSC-NL', relation: 'peer', communities: ['eu-csirt'] });
+    const module = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
+      providers: [RoutingService, DeliveryService],
+    }).compile();
+    steps = await module.init();
+  });
+
+  afterEach(async () => {
+    await dispatcher?.close();
+    dispatcher = null;
+  });
+
+  afterAll(async () => {
+    await steps?.close();
+    await broker?.close();
+  });
+
+  it('keeps what is published while the dispatcher is down, and delivers it when it starts', async () => {
+    const first = await publish('TLP:CLEAR', 'published while down 1');
+    const second = await publish('TLP:GREEN', 'published while down 2', [peer.id]);
+    expect(await deliveries(first.versionId)).toHaveLength(0);
+
+    dispatcher = await createDispatcher(broker.config);
+    await eventually(async () => (await deliveries(first.versionId)).filter((d) => d.state === 'delivered').length === 2);
+    await eventually(async () => (await deliveries(second.versionId)).filter((d) => d.state === 'delivered').length === 1);
+    expect(await feedEntries(first.versionId)).toBe(2);
+    expect(await feedEntries(second.versionId)).toBe(1);
+  });
+
+  it('loses nothing when Redis loses every job: the outbox and the reconciler enqueue again', async () => {
+    // Routed and enqueued, then Redis forgets everything before any delivery is made.
+    const routed = await publish('TLP:AMBER', 'jobs lost after routing', [peer.id, other.id]);
+    const outcome = await steps.get(RoutingService).route(routed.versionId);
+    expect(outcome).toMatchObject({ allowed: 2, alreadyRouted: false });
+    // Enqueued to routing by a relay, then lost before routing.
+    const pending = await publish('TLP:AMBER', 'jobs lost before routing', [peer.id]);
+    await broker.db.query(`UPDATE outbox SET enqueued_at = now() WHERE item_version_id = $1`, [pending.versionId]);
+    expect(await dropRedisKeys()).toBeGreaterThan(0);
+
+    dispatcher = await createDispatcher(broker.config);
+    await eventually(async () => (await deliveries(routed.versionId)).every((d) => d.state === 'delivered'));
+    await eventually(async () => (await deliveries(pending.versionId)).some((d) => d.state === 'delivered'));
+    expect(await feedEntries(routed.versionId)).toBe(2);
+    expect(await feedEntries(pending.versionId)).toBe(1);
+  });
+
+  it('routes an item version once, however often it is asked', async () => {
+    const item = await publish('TLP:CLEAR', 'routed twice');
+    const routing = steps.get(RoutingService);
+    const [a, b] = await Promise.all([routing.route(item.versionId), routing.route(item.versionId)]);
+    expect([a.alreadyRouted, b.alreadyRouted].sort()).toEqual([false, true]);
+    expect(await routing.route(item.versionId)).toMatchObject({ alreadyRouted: true });
+    const [{ count }] = await broker.db.query('SELECT count(*) FROM decisions WHERE item_version_id = $1', [item.versionId]);
+    expect(Number(count)).toBe(2);
+    expect(await deliveries(item.versionId)).toHaveLength(2);
+  });
+
+  it('delivers once when two workers carry out the same delivery', async () => {
+    const item = await publish('TLP:AMBER', 'delivered twice', [peer.id]);
+    await steps.get(RoutingService).route(item.versionId);
+    const [delivery] = await deliveries(item.versionId);
+    const service = steps.get(DeliveryService);
+    const outcomes = await Promise.all([service.deliver(delivery.id), service.deliver(delivery.id), service.deliver(delivery.id)]);
+    expect(outcomes.filter((o) => o === 'delivered')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'already-done')).toHaveLength(2);
+    expect(await service.deliver(delivery.id)).toBe('already-done');
+    expect(await feedEntries(item.versionId)).toBe(1);
+  });
+
+  it('stops a queued delivery to a partner suspended after routing', async () => {
+    const victim = await registerPartner(broker.url, broker.adminKey, { name: 'Suspended CSIRT', relation: 'peer' });
+    const item = await publish('TLP:AMBER', 'partner suspended while queued', [victim.id]);
+    await steps.get(RoutingService).route(item.versionId);
+    const [delivery] = await deliveries(item.versionId);
+    expect(delivery.state).toBe('queued');
+
+    await broker.db.query(`UPDATE organisations SET status = 'suspended' WHERE id = $1`, [victim.id]);
+    expect(await steps.get(DeliveryService).deliver(delivery.id)).toBe('cancelled');
+    const [after] = await deliveries(item.versionId);
+    expect(after.state).toBe('cancelled');
+    expect(after.last_error).toContain('Suspended CSIRT is suspended');
+    expect(await feedEntries(item.versionId)).toBe(0);
+    const feed = await http(broker.url, 'GET', '/feed', { key: victim.feedKey });
+    expect(feed.status).toBe(401); // a suspended partner's credential no longer opens its feed
+  });
+
+  it('stops a queued delivery whose key was revoked after routing, and records why', async () => {
+    const victim = await registerPartner(broker.url, broker.adminKey, { name: 'Revoked-key CERT', relation: 'peer' });
+    const item = await publish('TLP:AMBER+STRICT', 'key revoked while queued', [victim.id]);
+    await steps.get(RoutingService).route(item.versionId);
+    const [delivery] = await deliveries(item.versionId);
+
+    await broker.db.query(`UPDATE recipient_keys SET revoked_at = now() WHERE organisation_id = $1`, [victim.id]);
+    expect(await steps.get(DeliveryService).deliver(delivery.id)).toBe('cancelled');
+    const [after] = await deliveries(item.versionId);
+    expect(after.state).toBe('cancelled');
+    expect(after.last_error).toMatch(/is revoked/);
+    const [audit] = await broker.db.query(`SELECT details FROM audit_events WHERE action = 'delivery.cancelled' AND subject_id = $1`, [delivery.id]);
+    expect(audit.details).toMatchObject({ code: 'key.revoked' });
+    expect(await feedEntries(item.versionId)).toBe(0);
+  });
+});
