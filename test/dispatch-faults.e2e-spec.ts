@@ -1,6 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../apps/dispatcher/src/bootstrap';
 import { DeliveryService } from '../apps/dispatcher/src/delivery/delivery.service';
@@ -8,7 +7,7 @@ import { RoutingService } from '../apps/dispatcher/src/routing/routing.service';
 import { ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
 import { PersistenceModule } from '@tlp-broker/persistence';
-import { QueueModule } from '@tlp-broker/queue';
+import { deleteKeysUnder, QueueModule } from '@tlp-broker/queue';
 import { startBroker, TestBroker } from './support/broker';
 import { TEST_REDIS_URL } from './support/databases';
 import { eventually, http } from './support/http';
@@ -44,16 +43,7 @@ describe('dispatch under faults', () => {
   const feedEntries = async (versionId: string) =>
     Number((await broker.db.query('SELECT count(*) FROM feed_entries f JOIN deliveries d ON d.id = f.delivery_id WHERE d.item_version_id = $1', [versionId]))[0].count);
 
-  const dropRedisKeys = async () => {
-    const redis = new Redis(TEST_REDIS_URL);
-    try {
-      const keys = await redis.keys(`${broker.redisPrefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      return keys.length;
-    } finally {
-      redis.disconnect();
-    }
-  };
+  const dropRedisKeys = () => deleteKeysUnder(TEST_REDIS_URL, broker.redisPrefix);
 
   beforeAll(async () => {
     broker = await startBroker({ dispatcher: false, env: { RECONCILE_AFTER_MS: '300', RECONCILE_INTERVAL_MS: '200' } });

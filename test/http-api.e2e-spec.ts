@@ -50,6 +50,21 @@ describe('HTTP API: credentials and bad input', () => {
       expect((await http(broker.url, 'GET', '/feed', { key: broker.analystKey })).status).toBe(403);
     });
 
+    it('documents the API in OpenAPI', async () => {
+      const document = await http(broker.url, 'GET', '/docs-json');
+      expect(document.status).toBe(200);
+      expect(document.body.openapi).toMatch(/^3\./);
+      expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/items', '/organisations', '/feed', '/team/key']));
+    });
+
+    it('lists partners to staff without any credential in the answer', async () => {
+      const list = await http(broker.url, 'GET', '/organisations', { key: broker.analystKey });
+      expect(list.status).toBe(200);
+      expect(list.body.map((org: { name: string }) => org.name)).toContain('Interpol');
+      expect(JSON.stringify(list.body)).not.toMatch(/tlpb_[sp]_/);
+      expect(JSON.stringify(list.body)).not.toMatch(/PGP/);
+    });
+
     it('serves the team key and health without credentials', async () => {
       const key = await http(broker.url, 'GET', '/team/key');
       expect(key.status).toBe(200);

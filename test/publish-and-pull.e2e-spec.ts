@@ -129,6 +129,24 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
     await expect(openSealed(entry.message, certFr.privateKey, [teamKey])).rejects.toThrow(/decrypt/i);
   });
 
+  it('pages a feed newest first with a cursor', async () => {
+    const all = await http(broker.url, 'GET', '/feed', { key: gendarmerie.feedKey });
+    const ids = (all.body.entries as { id: string }[]).map((entry) => entry.id);
+    expect(ids).toHaveLength(4);
+    expect(all.body.next).toBeNull();
+    const first = await http(broker.url, 'GET', '/feed?limit=3', { key: gendarmerie.feedKey });
+    expect((first.body.entries as { id: string }[]).map((entry) => entry.id)).toEqual(ids.slice(0, 3));
+    expect(first.body.next).toEqual(expect.any(String));
+    const rest = await http(broker.url, 'GET', `/feed?limit=3&before=${first.body.next}`, { key: gendarmerie.feedKey });
+    expect((rest.body.entries as { id: string }[]).map((entry) => entry.id)).toEqual(ids.slice(3));
+    expect(rest.body.next).toBeNull();
+    const times = (all.body.entries as { deliveredAt: string }[]).map((entry) => Date.parse(entry.deliveredAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    const bad = await http(broker.url, 'GET', '/feed?limit=5000', { key: gendarmerie.feedKey });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0].field).toBe('limit');
+  });
+
   it('lets a partner read its own delivery by id and nobody else', async () => {
     const feed = await http(broker.url, 'GET', '/feed', { key: officer.feedKey });
     const deliveryId = feed.body.entries[0].id as string;

@@ -1,11 +1,11 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { createDispatcher } from '../../apps/dispatcher/src/bootstrap';
 import { AppConfig, loadConfig } from '@tlp-broker/config';
 import { AuditLog, createDataSource, createUser } from '@tlp-broker/persistence';
+import { deleteKeysUnder } from '@tlp-broker/queue';
 import { createDatabase, dropDatabase, TEST_REDIS_URL, uniqueName } from './databases';
 
 export interface TestBroker {
@@ -73,22 +73,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
       await api?.close();
       await db.destroy();
       await dropDatabase(databaseName);
-      await deleteRedisPrefix(redisPrefix);
+      await deleteKeysUnder(TEST_REDIS_URL, redisPrefix);
     },
   };
-}
-
-async function deleteRedisPrefix(prefix: string): Promise<void> {
-  if (!prefix.startsWith('tlpb-test-')) throw new Error(`refusing to delete Redis keys under "${prefix}"`);
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

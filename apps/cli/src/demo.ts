@@ -3,9 +3,9 @@ import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as openpgp from 'openpgp';
 import { Client } from 'pg';
-import { Redis } from 'ioredis';
 import { generateKeyPair, openSealed } from '@tlp-broker/crypto';
 import { AuditLog, createDataSource, createUser } from '@tlp-broker/persistence';
+import { deleteKeysUnder } from '@tlp-broker/queue';
 
 /**
  * The demonstration: a broker on its own database, partners of a police CSIRT registered over
@@ -51,7 +51,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   log('tlp-broker demonstration');
   log(`  database ${database} (recreated), Redis prefix ${REDIS_PREFIX}, API on port ${options.port}`);
   await resetDatabase(options.databaseUrl);
-  await clearRedis(options.redisUrl);
+  await deleteKeysUnder(options.redisUrl, REDIS_PREFIX);
   const dataSource = await createDataSource(options.databaseUrl).initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   const [admin, analyst] = await dataSource.transaction(async (manager) => [
@@ -262,20 +262,6 @@ async function resetDatabase(databaseUrl: string): Promise<void> {
     await client.query(`CREATE DATABASE "${name}"`);
   } finally {
     await client.end();
-  }
-}
-
-async function clearRedis(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
 
