@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Queue, UnrecoverableError } from 'bullmq';
@@ -18,7 +19,6 @@ import {
 } from '@tlp-broker/persistence';
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
 import { decide, Decision } from '@tlp-broker/tlp';
-import { createHash } from 'node:crypto';
 import { itemDocument } from '../item-document';
 
 const INSERT_CHUNK = 1_000;
