@@ -7,6 +7,8 @@ import { CryptoModule } from '@tlp-broker/crypto';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { redisConnection } from '@tlp-broker/queue';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { CaveatsController } from './caveats/caveats.controller';
+import { CaveatsService } from './caveats/caveats.service';
 import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
 import { HEALTH_REDIS, HealthController } from './health/health.controller';
@@ -24,10 +26,11 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, TerminusModule],
-      controllers: [OrganisationsController, ItemsController, FeedsController, TeamController, UsersController, HealthController],
+      controllers: [CaveatsController, OrganisationsController, ItemsController, FeedsController, TeamController, UsersController, HealthController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         OrganisationsService,
+        CaveatsService,
         ItemsService,
         FeedsService,
         UsersService,

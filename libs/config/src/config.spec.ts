@@ -18,6 +18,7 @@ const COMPLETE = {
   HOST: '0.0.0.0',
   TEAM_KEY_FILE: '/etc/tlp-broker/team.asc',
   TEAM_KEY_USER_ID: 'CSIRT Example <csirt@example.org>',
+  TEAM_COMMUNITIES: 'eu-lea, fr-csirt',
   OUTBOX_POLL_MS: '500',
   RECONCILE_INTERVAL_MS: '15000',
   RECONCILE_AFTER_MS: '120000',
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
       databaseUrl: REQUIRED.DATABASE_URL,
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb_prod-1' },
       http: { port: 8443, host: '0.0.0.0' },
+      team: { communities: ['eu-lea', 'fr-csirt'] },
       teamKey: {
         file: '/etc/tlp-broker/team.asc',
         passphrase: 'correct horse battery staple',
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
       databaseUrl: REQUIRED.DATABASE_URL,
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb' },
       http: { port: 3000, host: '127.0.0.1' },
+      team: { communities: [] },
       teamKey: {
         file: undefined,
         passphrase: REQUIRED.TEAM_KEY_PASSPHRASE,
@@ -173,6 +176,11 @@ describe('loadConfig', () => {
       const error = configError(() => loadConfig({ ...REQUIRED, DATABASE_URL: '   ' }));
       expect(error.problems).toEqual(['DATABASE_URL is required']);
       expect(loadConfig({ ...REQUIRED, PORT: '   ' }).http.port).toBe(3000);
+    });
+
+    it('refuses TEAM_COMMUNITIES that is not a list of community names', () => {
+      const error = configError(() => loadConfig({ ...REQUIRED, TEAM_COMMUNITIES: 'EU LEA;fr' }));
+      expect(error.problems[0]).toMatch(/^TEAM_COMMUNITIES must be a comma-separated list/);
     });
 
     it('names every malformed variable at once', () => {

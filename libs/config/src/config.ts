@@ -31,6 +31,11 @@ const envSchema = z.object({
   TEAM_KEY_FILE: z.string().trim().min(1).optional(),
   TEAM_KEY_PASSPHRASE: z.string().min(12, 'must be at least 12 characters'),
   TEAM_KEY_USER_ID: userId.default('tlp-broker team <csirt@example.org>'),
+  TEAM_COMMUNITIES: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}(\s*,\s*[a-z0-9][a-z0-9-]{0,62})*$/, 'must be a comma-separated list of community names such as "eu-lea,fr-csirt"')
+    .optional(),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   RECONCILE_AFTER_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
@@ -44,6 +49,8 @@ export interface AppConfig {
   readonly databaseUrl: string;
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly http: { readonly port: number; readonly host: string };
+  /** The team's own communities: how far it may pass on TLP:GREEN material received from partners. */
+  readonly team: { readonly communities: readonly string[] };
   readonly teamKey: {
     readonly file: string | undefined;
     readonly passphrase: string;
@@ -94,6 +101,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     databaseUrl: e.DATABASE_URL,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     http: { port: e.PORT, host: e.HOST },
+    team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },
     dispatch: {
       outboxPollMs: e.OUTBOX_POLL_MS,

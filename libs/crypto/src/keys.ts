@@ -1,4 +1,6 @@
 import * as openpgp from 'openpgp';
+import { keyWeakness } from '@tlp-broker/tlp';
+export { MIN_RSA_BITS } from '@tlp-broker/tlp';
 
 /** Upper-case hexadecimal v4/v6 fingerprint. */
 export type Fingerprint = string & { readonly __brand: 'Fingerprint' };
@@ -21,9 +23,7 @@ export interface PublicKeyInfo {
 
 export type KeyCheck = { ok: true; key: PublicKeyInfo } | { ok: false; error: string };
 
-export const MIN_RSA_BITS = 3072;
 const CLOCK_SKEW_MS = 5 * 60_000;
-const WEAK_ALGORITHMS = new Set(['dsa', 'elgamal']);
 
 /**
  * Reads an armored OpenPGP public key and checks it can receive encrypted material now:
@@ -63,12 +63,8 @@ export async function inspectPublicKey(armored: unknown, now: Date): Promise<Key
   }
   const info = key.getAlgorithmInfo();
   const bits = info.bits ?? null;
-  if (WEAK_ALGORITHMS.has(info.algorithm)) {
-    return { ok: false, error: `key ${fingerprint} uses ${info.algorithm}, which is no longer accepted` };
-  }
-  if (info.algorithm.startsWith('rsa') && (bits === null || bits < MIN_RSA_BITS)) {
-    return { ok: false, error: `key ${fingerprint} is RSA ${bits ?? '?'} bits; at least ${MIN_RSA_BITS} bits are required` };
-  }
+  const weakness = keyWeakness(info.algorithm, bits);
+  if (weakness) return { ok: false, error: `key ${fingerprint} is too weak: ${weakness}` };
   let encryptionKey: openpgp.Key | openpgp.Subkey;
   try {
     encryptionKey = await key.getEncryptionKey(undefined, at);
@@ -76,9 +72,8 @@ export async function inspectPublicKey(armored: unknown, now: Date): Promise<Key
     return { ok: false, error: `key ${fingerprint} has no valid encryption-capable subkey` };
   }
   const encryptionInfo = encryptionKey.getAlgorithmInfo();
-  if (encryptionInfo.algorithm.startsWith('rsa') && (encryptionInfo.bits ?? 0) < MIN_RSA_BITS) {
-    return { ok: false, error: `the encryption subkey of ${fingerprint} is RSA ${encryptionInfo.bits ?? '?'} bits; at least ${MIN_RSA_BITS} bits are required` };
-  }
+  const subkeyWeakness = keyWeakness(encryptionInfo.algorithm, encryptionInfo.bits ?? null);
+  if (subkeyWeakness) return { ok: false, error: `the encryption subkey of ${fingerprint} is too weak: ${subkeyWeakness}` };
   return {
     ok: true,
     key: {

@@ -1,8 +1,9 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+import { CaveatsAndProvenance1764000000000 } from './migrations/1764000000000-caveats-and-provenance';
 
-export const MIGRATIONS = [InitialSchema1763900000000];
+export const MIGRATIONS = [InitialSchema1763900000000, CaveatsAndProvenance1764000000000];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

@@ -111,6 +111,20 @@ export interface Audience {
   contacts: string[];
 }
 
+/** As stored: the originator, the label its material came with, and any recorded consent. */
+export interface StoredProvenance {
+  originator: string;
+  label: string;
+  consent: { audience: Audience; reference: string; recordedBy: string; recordedAt: string } | null;
+}
+
+@Entity('caveats')
+export class CaveatEntity {
+  @PrimaryColumn('text') name!: string;
+  @Column('text') description!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
 @Entity('item_versions')
 export class ItemVersionEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -123,6 +137,8 @@ export class ItemVersionEntity {
   @Column('text', { nullable: true }) pap!: string | null;
   @Column('jsonb') audience!: Audience;
   @Column('text', { nullable: true }) severity!: string | null;
+  @Column('text', { array: true }) caveats!: string[];
+  @Column('jsonb', { nullable: true }) provenance!: StoredProvenance | null;
   @Column('uuid', { name: 'created_by' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
@@ -231,6 +247,7 @@ export const ENTITIES = [
   ApiKeyEntity,
   ItemEntity,
   ItemVersionEntity,
+  CaveatEntity,
   OutboxEntity,
   SealedPayloadEntity,
   DecisionEntity,

@@ -10,5 +10,5 @@ export type { RoutingTarget } from './partner-directory';
 export { TeamKeyRepository } from './team-key.repository';
 export { createUser } from './users';
 export type { CreatedUser } from './users';
-export { policyItem, policyOrganisation, policyKey, policyChannel } from './policy-input';
+export { policyItem, policyOrganisation, policyKey, policyChannel, decideForTargets } from './policy-input';
 export type { KeyReading } from './policy-input';

@@ -21,6 +21,12 @@ export class PartnerDirectory {
     return this.assemble(manager, channels);
   }
 
+  async targets(channelIds: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<RoutingTarget[]> {
+    if (channelIds.length === 0) return [];
+    const channels = await manager.getRepository(ChannelEntity).findBy({ id: In([...new Set(channelIds)]) });
+    return this.assemble(manager, channels);
+  }
+
   async target(channelId: string, manager: EntityManager = this.dataSource.manager): Promise<RoutingTarget | null> {
     const channel = await manager.getRepository(ChannelEntity).findOne({ where: { id: channelId } });
     if (!channel) return null;

@@ -1,10 +1,23 @@
-import type { PolicyChannel, PolicyItem, PolicyKey, PolicyOrganisation, TlpLabel } from '@tlp-broker/tlp';
+import { Decision, PapLabel, PolicyChannel, PolicyItem, PolicyKey, PolicyOrganisation, PolicyTeam, prepare, TlpLabel } from '@tlp-broker/tlp';
 import { ItemEntity, ItemVersionEntity, RecipientKeyEntity } from './entities';
 import { RoutingTarget } from './partner-directory';
 
 /** What the policy engine sees of an item version. */
-export function policyItem(item: ItemEntity, version: ItemVersionEntity): PolicyItem {
-  return { kind: item.kind, tlp: version.tlp as TlpLabel, audience: version.audience };
+export function policyItem(item: Pick<ItemEntity, 'kind'>, version: Pick<ItemVersionEntity, 'tlp' | 'pap' | 'audience' | 'caveats' | 'provenance'>): PolicyItem {
+  return {
+    kind: item.kind,
+    tlp: version.tlp as TlpLabel,
+    pap: (version.pap as PapLabel | null) ?? null,
+    audience: version.audience,
+    caveats: version.caveats ?? [],
+    provenance: version.provenance
+      ? {
+          originator: version.provenance.originator,
+          label: version.provenance.label as TlpLabel,
+          consent: version.provenance.consent ? { audience: version.provenance.consent.audience, reference: version.provenance.consent.reference } : null,
+        }
+      : null,
+  };
 }
 
 export function policyOrganisation(target: RoutingTarget): PolicyOrganisation {
@@ -15,6 +28,7 @@ export function policyOrganisation(target: RoutingTarget): PolicyOrganisation {
     relation: organisation.relation,
     communities: organisation.communities,
     status: organisation.status,
+    accreditations: organisation.accreditations,
   };
 }
 
@@ -35,6 +49,8 @@ export function policyKey(key: RecipientKeyEntity | null, reading?: KeyReading):
     expiresAt: reading ? reading.expiresAt : key.expiresAt,
     revoked: key.revokedAt !== null || (reading?.revoked ?? false),
     canEncrypt: reading?.canEncrypt ?? true,
+    algorithm: key.algorithm,
+    bits: key.bits,
   };
 }
 
@@ -48,4 +64,13 @@ export function policyChannel(target: RoutingTarget, key: PolicyKey | null = pol
     status: channel.status,
     key,
   };
+}
+
+/**
+ * The engine's answer for every target: what routing stores and what a preview shows, computed
+ * by the same code so that a preview never differs from what publishing would do.
+ */
+export function decideForTargets(subject: PolicyItem, targets: readonly RoutingTarget[], team: PolicyTeam, now: Date): { target: RoutingTarget; decision: Decision }[] {
+  const prepared = prepare(subject, team);
+  return targets.map((target) => ({ target, decision: prepared.decide(policyOrganisation(target), policyChannel(target), now) }));
 }

@@ -8,8 +8,9 @@ export {
   requiresNamedAudience,
 } from './labels';
 export type { TlpLabel, PapLabel, LabelParseResult } from './labels';
-export { decide, isEmptyAudience, AMBER_CLIENTS_HANDLING } from './policy';
+export { decide, prepare, isEmptyAudience, AMBER_CLIENTS_HANDLING, REASON_CODES } from './policy';
 export type {
+  Audience,
   Decision,
   DecisionInput,
   ReasonCode,
@@ -17,8 +18,14 @@ export type {
   PartnerStatus,
   ChannelKind,
   PolicyItem,
+  PolicyTeam,
   PolicyOrganisation,
   PolicyContact,
   PolicyChannel,
   PolicyKey,
+  PreparedItem,
+  Provenance,
 } from './policy';
+export { checkIntake, NATIONAL_DEFENCE_SECRET_CAVEATS, DEFENCE_SECRET_REFUSAL } from './intake';
+export type { IntakeItem, IntakeProblem } from './intake';
+export { keyWeakness, MIN_RSA_BITS } from './key-strength';

@@ -1,18 +1,41 @@
-import { TlpLabel } from './labels';
+import { PapLabel, TlpLabel } from './labels';
+import { keyWeakness } from './key-strength';
 
 export type Relation = 'constituent' | 'peer';
 export type PartnerStatus = 'active' | 'suspended';
 export type ChannelKind = 'feed' | 'email' | 'webhook' | 'public';
 
+export interface Audience {
+  readonly communities: readonly string[];
+  readonly organisations: readonly string[];
+  readonly contacts: readonly string[];
+}
+
+/**
+ * Where an item came from, when it was derived from a partner's material: the originator and the
+ * label the material came with, and the originator's written consent to a wider audience if any.
+ */
+export interface Provenance {
+  readonly originator: string;
+  readonly label: TlpLabel;
+  readonly consent: { readonly audience: Audience; readonly reference: string } | null;
+}
+
 /** What the engine needs to know about an item version. */
 export interface PolicyItem {
   readonly kind: string;
   readonly tlp: TlpLabel;
-  readonly audience: {
-    readonly communities: readonly string[];
-    readonly organisations: readonly string[];
-    readonly contacts: readonly string[];
-  };
+  readonly pap?: PapLabel | null;
+  readonly audience: Audience;
+  /** Handling caveats (`judicial-secret`, `need-to-know`…): only accredited organisations receive the item. */
+  readonly caveats?: readonly string[];
+  readonly provenance?: Provenance | null;
+}
+
+/** The broker's own team, as the originator's label sees it. */
+export interface PolicyTeam {
+  /** The communities the team belongs to: how far it may pass on TLP:GREEN it received. */
+  readonly communities: readonly string[];
 }
 
 export interface PolicyOrganisation {
@@ -21,6 +44,8 @@ export interface PolicyOrganisation {
   readonly relation: Relation;
   readonly communities: readonly string[];
   readonly status: PartnerStatus;
+  /** Handling caveats the organisation is accredited for. */
+  readonly accreditations?: readonly string[];
 }
 
 export interface PolicyContact {
@@ -35,6 +60,9 @@ export interface PolicyKey {
   readonly expiresAt: Date | null;
   readonly revoked: boolean;
   readonly canEncrypt: boolean;
+  /** e.g. "rsa 4096", "eddsaLegacy ed25519Legacy"; with `bits`, judged against the strength rule. */
+  readonly algorithm?: string;
+  readonly bits?: number | null;
 }
 
 export interface PolicyChannel {
@@ -54,30 +82,38 @@ export interface DecisionInput {
   readonly channel: PolicyChannel;
   /** The decision time; the engine never reads a clock. */
   readonly now: Date;
+  readonly team?: PolicyTeam;
 }
 
-export type ReasonCode =
-  | 'partner.suspended'
-  | 'contact.suspended'
-  | 'channel.suspended'
-  | 'channel.public.above-clear'
-  | 'channel.personal.not-named'
-  | 'tlp.clear.allowed'
-  | 'tlp.green.in-community'
-  | 'tlp.green.named'
-  | 'tlp.green.default-community'
-  | 'tlp.green.not-in-community'
-  | 'tlp.amber.named'
-  | 'tlp.amber.not-named'
-  | 'tlp.amber-strict.named'
-  | 'tlp.amber-strict.not-named'
-  | 'tlp.amber-strict.redistributes'
-  | 'tlp.red.named-contact'
-  | 'tlp.red.not-personal-channel'
-  | 'key.missing'
-  | 'key.revoked'
-  | 'key.expired'
-  | 'key.cannot-encrypt';
+export const REASON_CODES = [
+  'partner.suspended',
+  'contact.suspended',
+  'channel.suspended',
+  'channel.public.above-clear',
+  'channel.personal.not-named',
+  'tlp.clear.allowed',
+  'tlp.green.in-community',
+  'tlp.green.named',
+  'tlp.green.default-community',
+  'tlp.green.not-in-community',
+  'tlp.amber.named',
+  'tlp.amber.not-named',
+  'tlp.amber-strict.named',
+  'tlp.amber-strict.not-named',
+  'tlp.amber-strict.redistributes',
+  'tlp.red.named-contact',
+  'tlp.red.not-personal-channel',
+  'caveat.not-accredited',
+  'provenance.green.outside-team-communities',
+  'provenance.amber.not-own-constituent',
+  'provenance.no-onward-sharing',
+  'key.missing',
+  'key.revoked',
+  'key.expired',
+  'key.cannot-encrypt',
+  'key.weak',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
 
 export interface Decision {
   readonly allow: boolean;
@@ -88,68 +124,83 @@ export interface Decision {
   readonly handling: string | null;
 }
 
-/** TLP:RED leaves only to a person's own mailbox or own pull credential: never a webhook. */
-const RED_PERSONAL_KINDS: readonly ChannelKind[] = ['email', 'feed'];
-
 export const AMBER_CLIENTS_HANDLING = 'may share with its clients on a need-to-know basis';
 
-const LABEL_WORD: Readonly<Record<TlpLabel, string>> = {
-  'TLP:CLEAR': 'TLP:CLEAR',
-  'TLP:GREEN': 'TLP:GREEN',
-  'TLP:AMBER': 'TLP:AMBER',
-  'TLP:AMBER+STRICT': 'TLP:AMBER+STRICT',
-  'TLP:RED': 'TLP:RED',
-};
+/** TLP:RED leaves only to a person's own mailbox or own pull credential: never a webhook. */
+const RED_PERSONAL_KINDS: readonly ChannelKind[] = ['email', 'feed'];
+const NO_TEAM: PolicyTeam = { communities: [] };
 
-function allow(code: ReasonCode, reason: string, handling: string | null = null): Decision {
-  return { allow: true, code, reason, handling };
-}
-
-function deny(code: ReasonCode, reason: string): Decision {
-  return { allow: false, code, reason, handling: null };
-}
-
-function describeRecipient(input: DecisionInput): string {
-  const { organisation, channel } = input;
-  return channel.contact ? `${channel.contact.name} (${organisation.name})` : organisation.name;
-}
-
-/** "the feed channel of CERT-X", "the personal e-mail channel of Jane Doe (EC3)", with ", which relays to third parties," where it does. */
-function describeChannel(channel: PolicyChannel, owner: string): string {
-  const personal = channel.contact ? 'personal ' : '';
-  const relay = channel.redistributes ? ', which relays to third parties,' : '';
-  return `the ${personal}${channel.kind} channel of ${owner}${relay}`;
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function quoteList(values: readonly string[]): string {
-  const quoted = values.map((value) => `"${value}"`);
-  if (quoted.length <= 1) return quoted.join('');
-  return `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+/**
+ * An item prepared for deciding about many recipients: the audience, caveats and provenance are
+ * turned into sets once, so each decision costs a few set look-ups whatever the audience size.
+ */
+export interface PreparedItem {
+  readonly item: PolicyItem;
+  decide(organisation: PolicyOrganisation, channel: PolicyChannel, now: Date): Decision;
 }
 
 /**
- * Decides whether one item version may go to one recipient over one channel.
+ * Decides whether one item version may go to one recipient over one channel. Checks, in order:
+ * suspension (organisation, contact, channel); the TLP label; handling caveats; provenance; the
+ * recipient's key (above TLP:CLEAR). The first that refuses decides; otherwise the label rule
+ * that allowed it does.
  *
- * The label rules, from least to most restrictive, each reach a subset of the previous one
- * for the same audience (monotone):
+ * The label rules, from least to most restrictive, each reach a subset of the previous one for
+ * the same audience (monotone):
  *  - a personal channel receives an item only when its contact is named, at any label;
  *  - TLP:CLEAR: every active recipient;
  *  - TLP:GREEN: organisations in a target community or named in the audience (all partners when
- *    no community is named: TLP 2.0 then means the broker's own community); never a public channel;
+ *    the audience is empty: TLP 2.0 then means the broker's own community); never a public channel;
  *  - TLP:AMBER: organisations named in the audience;
  *  - TLP:AMBER+STRICT: named organisations, never over a redistributing channel;
- *  - TLP:RED: named contacts, on their own channel only.
- * Above TLP:CLEAR, the recipient must hold a valid encryption key.
+ *  - TLP:RED: named contacts, on their own e-mail or pull feed only, never a redistributing one.
  */
 export function decide(input: DecisionInput): Decision {
-  const { item, organisation, channel, now } = input;
-  const label = LABEL_WORD[item.tlp];
-  const who = describeRecipient(input);
+  return prepare(input.item, input.team ?? NO_TEAM).decide(input.organisation, input.channel, input.now);
+}
+
+export function prepare(item: PolicyItem, team: PolicyTeam = NO_TEAM): PreparedItem {
+  const facts: ItemFacts = {
+    item,
+    label: item.tlp,
+    describe: `${item.tlp} ${item.kind}`,
+    organisations: new Set(item.audience.organisations),
+    contacts: new Set(item.audience.contacts),
+    communities: item.audience.communities,
+    emptyAudience: isEmptyAudience(item),
+    caveats: item.caveats ?? [],
+    provenance: item.provenance ?? null,
+    teamCommunities: new Set(team.communities),
+    consent: item.provenance?.consent
+      ? {
+          organisations: new Set(item.provenance.consent.audience.organisations),
+          contacts: new Set(item.provenance.consent.audience.contacts),
+          communities: new Set(item.provenance.consent.audience.communities),
+          reference: item.provenance.consent.reference,
+        }
+      : null,
+  };
+  return { item, decide: (organisation, channel, now) => decideOne(facts, organisation, channel, now) };
+}
+
+interface ItemFacts {
+  readonly item: PolicyItem;
+  readonly label: TlpLabel;
+  /** "TLP:AMBER advisory" */
+  readonly describe: string;
+  readonly organisations: ReadonlySet<string>;
+  readonly contacts: ReadonlySet<string>;
+  readonly communities: readonly string[];
+  readonly emptyAudience: boolean;
+  readonly caveats: readonly string[];
+  readonly provenance: Provenance | null;
+  readonly teamCommunities: ReadonlySet<string>;
+  readonly consent: { organisations: ReadonlySet<string>; contacts: ReadonlySet<string>; communities: ReadonlySet<string>; reference: string } | null;
+}
+
+function decideOne(facts: ItemFacts, organisation: PolicyOrganisation, channel: PolicyChannel, now: Date): Decision {
   const contact = channel.contact;
+  const who = contact ? `${contact.name} (${organisation.name})` : organisation.name;
 
   if (organisation.status !== 'active') {
     return deny('partner.suspended', `${organisation.name} is suspended and receives nothing.`);
@@ -157,117 +208,160 @@ export function decide(input: DecisionInput): Decision {
   if (contact && contact.status !== 'active') {
     return deny('contact.suspended', `${who} is suspended and receives nothing.`);
   }
-
   if (channel.status !== 'active') {
     return deny('channel.suspended', `${capitalise(describeChannel(channel, who))} is suspended.`);
   }
 
-  const labelDecision = contact ? decidePersonal(input, contact, who, label) : decideOrganisation(input, who, label);
-  if (!labelDecision.allow || item.tlp === 'TLP:CLEAR') {
-    return labelDecision;
+  const labelDecision = contact ? decidePersonal(facts, organisation, channel, contact, who) : decideOrganisation(facts, organisation, channel, who);
+  if (!labelDecision.allow) return labelDecision;
+
+  const caveatProblem = checkCaveats(facts, organisation, who);
+  if (caveatProblem) return caveatProblem;
+
+  const provenance = checkProvenance(facts, organisation, contact, who);
+  if (provenance.decision) return provenance.decision;
+
+  if (facts.label !== 'TLP:CLEAR') {
+    const keyProblem = checkKey(channel.key, now, who, facts.label);
+    if (keyProblem) return keyProblem;
   }
-  const keyProblem = checkKey(channel.key, now, who, label);
-  return keyProblem ?? labelDecision;
+  return provenance.consentNote ? { ...labelDecision, reason: `${labelDecision.reason} ${provenance.consentNote}` } : labelDecision;
 }
 
-function decidePersonal(input: DecisionInput, contact: PolicyContact, who: string, label: string): Decision {
-  const { item, channel } = input;
+function decidePersonal(facts: ItemFacts, organisation: PolicyOrganisation, channel: PolicyChannel, contact: PolicyContact, who: string): Decision {
+  const { label, describe } = facts;
   if (channel.kind === 'public') {
     return deny('channel.public.above-clear', `The public channel registered for ${who} cannot be a personal channel; nothing is sent on it.`);
   }
-  if (!item.audience.contacts.includes(contact.id)) {
+  if (!facts.contacts.has(contact.id)) {
     return deny(
       'channel.personal.not-named',
-      `${who} is not named in the audience of this ${label} ${item.kind}, and a personal ${channel.kind} channel only carries items addressed to its owner.`,
+      `${who} is not named in the audience of this ${describe}, and a personal ${channel.kind} channel only carries items addressed to its owner.`,
     );
   }
-  if (item.tlp === 'TLP:RED') {
+  if (label === 'TLP:RED') {
     if (channel.redistributes || !RED_PERSONAL_KINDS.includes(channel.kind)) {
-      return deny(
-        'tlp.red.not-personal-channel',
-        `${label} goes only to a named person's own e-mail or pull feed; ${describeChannel(channel, who)} is not one.`,
-      );
+      return deny('tlp.red.not-personal-channel', `${label} goes only to a named person's own e-mail or pull feed; ${describeChannel(channel, who)} is not one.`);
     }
-    return allow('tlp.red.named-contact', `${who} is named in the audience of this ${label} ${item.kind} and this is their own ${channel.kind} channel.`);
+    return allow('tlp.red.named-contact', `${who} is named in the audience of this ${describe} and this is their own ${channel.kind} channel.`);
   }
-  if (item.tlp === 'TLP:AMBER+STRICT') {
-    if (channel.redistributes) return denyRedistributes(input, who, label);
-    return allow('tlp.amber-strict.named', `${who} is named in the audience of this ${label} ${item.kind}; share only within ${input.organisation.name}, need to know.`);
+  if (label === 'TLP:AMBER+STRICT') {
+    if (channel.redistributes) return denyRedistributes(label, channel, who);
+    return allow('tlp.amber-strict.named', `${who} is named in the audience of this ${describe}; share only within ${organisation.name}, need to know.`);
   }
-  if (item.tlp === 'TLP:AMBER') {
-    return allow('tlp.amber.named', `${who} is named in the audience of this ${label} ${item.kind}.`, amberHandling(input));
+  if (label === 'TLP:AMBER') {
+    return allow('tlp.amber.named', `${who} is named in the audience of this ${describe}.`, amberHandling(organisation, channel));
   }
-  if (item.tlp === 'TLP:GREEN') {
-    return allow('tlp.green.named', `${who} is named in the audience of this ${label} ${item.kind}.`);
+  if (label === 'TLP:GREEN') {
+    return allow('tlp.green.named', `${who} is named in the audience of this ${describe}.`);
   }
   return allow('tlp.clear.allowed', `${label} may go to anyone; ${who} is named in the audience.`);
 }
 
-function decideOrganisation(input: DecisionInput, who: string, label: string): Decision {
-  const { item, organisation, channel } = input;
-  const named = item.audience.organisations.includes(organisation.id);
+function decideOrganisation(facts: ItemFacts, organisation: PolicyOrganisation, channel: PolicyChannel, who: string): Decision {
+  const { label, describe } = facts;
+  const named = facts.organisations.has(organisation.id);
 
-  if (item.tlp === 'TLP:CLEAR') {
+  if (label === 'TLP:CLEAR') {
     return allow('tlp.clear.allowed', `${label} may go to any active partner; ${who} is active.`);
   }
   if (channel.kind === 'public') {
-    return deny('channel.public.above-clear', `Only TLP:CLEAR may go to a public channel, such as this one of ${who}; this ${item.kind} is ${label}.`);
+    return deny('channel.public.above-clear', `Only TLP:CLEAR may go to a public channel, such as this one of ${who}; this ${facts.item.kind} is ${label}.`);
   }
-  if (item.tlp === 'TLP:RED') {
-    return deny(
-      'tlp.red.not-personal-channel',
-      `${label} goes only to named people on their own channel; ${describeChannel(channel, organisation.name)} is shared.`,
-    );
+  if (label === 'TLP:RED') {
+    return deny('tlp.red.not-personal-channel', `${label} goes only to named people on their own channel; ${describeChannel(channel, organisation.name)} is shared.`);
   }
-  if (item.tlp === 'TLP:GREEN') {
-    const communities = item.audience.communities;
-    if (isEmptyAudience(item)) {
-      return allow('tlp.green.default-community', `No community is named, so this ${label} ${item.kind} goes to the broker's own community, which ${who} belongs to as a partner.`);
+  if (label === 'TLP:GREEN') {
+    if (facts.emptyAudience) {
+      return allow('tlp.green.default-community', `No audience is named, so this ${describe} goes to the broker's own community, which ${who} belongs to as a partner.`);
     }
-    const shared = communities.find((community) => organisation.communities.includes(community));
+    const shared = facts.communities.find((community) => organisation.communities.includes(community));
     if (shared !== undefined) {
-      return allow('tlp.green.in-community', `${who} is a member of "${shared}", a community this ${label} ${item.kind} is shared with.`);
+      return allow('tlp.green.in-community', `${who} is a member of "${shared}", a community this ${describe} is shared with.`);
     }
     if (named) {
-      return allow('tlp.green.named', `${who} is named in the audience of this ${label} ${item.kind}.`);
+      return allow('tlp.green.named', `${who} is named in the audience of this ${describe}.`);
     }
-    const only = communities.length === 1 ? 'the only community' : 'the communities';
+    const only = facts.communities.length === 1 ? 'the only community' : 'the communities';
     return deny(
       'tlp.green.not-in-community',
-      communities.length === 0
-        ? `${who} is not named in the audience of this ${label} ${item.kind}.`
-        : `${who} is not a member of ${quoteList(communities)}, ${only} this ${label} ${item.kind} is shared with.`,
+      facts.communities.length === 0
+        ? `${who} is not named in the audience of this ${describe}.`
+        : `${who} is not a member of ${quoteList(facts.communities)}, ${only} this ${describe} is shared with.`,
     );
   }
-  if (item.tlp === 'TLP:AMBER') {
-    if (!named) {
-      return deny('tlp.amber.not-named', `${who} is not named in the audience of this ${label} ${item.kind} (need to know).`);
-    }
-    return allow('tlp.amber.named', `${who} is named in the audience of this ${label} ${item.kind}.`, amberHandling(input));
+  if (label === 'TLP:AMBER') {
+    if (!named) return deny('tlp.amber.not-named', `${who} is not named in the audience of this ${describe} (need to know).`);
+    return allow('tlp.amber.named', `${who} is named in the audience of this ${describe}.`, amberHandling(organisation, channel));
   }
   // TLP:AMBER+STRICT
-  if (!named) {
-    return deny('tlp.amber-strict.not-named', `${who} is not named in the audience of this ${label} ${item.kind} (need to know).`);
-  }
-  if (channel.redistributes) return denyRedistributes(input, who, label);
-  return allow('tlp.amber-strict.named', `${who} is named in the audience of this ${label} ${item.kind}; share only within ${organisation.name}, need to know.`);
+  if (!named) return deny('tlp.amber-strict.not-named', `${who} is not named in the audience of this ${describe} (need to know).`);
+  if (channel.redistributes) return denyRedistributes(label, channel, who);
+  return allow('tlp.amber-strict.named', `${who} is named in the audience of this ${describe}; share only within ${organisation.name}, need to know.`);
 }
 
-/** With no audience at all, TLP:GREEN means the broker's own community (TLP 2.0: the default community). */
-export function isEmptyAudience(item: PolicyItem): boolean {
-  const { communities, organisations, contacts } = item.audience;
-  return communities.length === 0 && organisations.length === 0 && contacts.length === 0;
-}
-
-function denyRedistributes(input: DecisionInput, who: string, label: string): Decision {
+function checkCaveats(facts: ItemFacts, organisation: PolicyOrganisation, who: string): Decision | null {
+  if (facts.caveats.length === 0) return null;
+  const accreditations = organisation.accreditations ?? [];
+  const missing = facts.caveats.filter((caveat) => !accreditations.includes(caveat));
+  if (missing.length === 0) return null;
   return deny(
-    'tlp.amber-strict.redistributes',
-    `${label} must stay within the recipient organisation, and the ${input.channel.kind} channel of ${who} relays to third parties.`,
+    'caveat.not-accredited',
+    `This ${facts.describe} carries the handling caveat${missing.length > 1 ? 's' : ''} ${quoteList(missing, 'and')}, and ${organisation.name} is not accredited for ${missing.length > 1 ? 'them' : 'it'}${who === organisation.name ? '' : ` (asked for ${who})`}.`,
   );
 }
 
-function amberHandling(input: DecisionInput): string | null {
-  return input.organisation.relation === 'constituent' || input.channel.redistributes ? AMBER_CLIENTS_HANDLING : null;
+/**
+ * Material derived from a partner's keeps the originator's rule: the broker passes it on only as
+ * far as the originator's label lets the broker itself share, unless the originator consented in
+ * writing to the recipient.
+ */
+function checkProvenance(facts: ItemFacts, organisation: PolicyOrganisation, contact: PolicyContact | null, who: string): { decision: Decision | null; consentNote: string | null } {
+  const provenance = facts.provenance;
+  if (!provenance || provenance.label === 'TLP:CLEAR') return { decision: null, consentNote: null };
+  const origin = `${provenance.originator}'s ${provenance.label}`;
+  let refusal: Decision | null = null;
+  if (provenance.label === 'TLP:GREEN') {
+    if (!organisation.communities.some((community) => facts.teamCommunities.has(community))) {
+      refusal = deny(
+        'provenance.green.outside-team-communities',
+        facts.teamCommunities.size === 0
+          ? `This ${facts.describe} is derived from ${origin} material, which the broker may share only within its own communities, and none are configured (TEAM_COMMUNITIES).`
+          : `This ${facts.describe} is derived from ${origin} material, which the broker may share only within its own communities (${quoteList([...facts.teamCommunities])}); ${organisation.name} belongs to none of them.`,
+      );
+    }
+  } else if (provenance.label === 'TLP:AMBER') {
+    const namedHere = facts.organisations.has(organisation.id) || (contact !== null && facts.contacts.has(contact.id));
+    if (organisation.relation !== 'constituent' || !namedHere) {
+      refusal = deny(
+        'provenance.amber.not-own-constituent',
+        `This ${facts.describe} is derived from ${origin} material, which the broker may pass only to its own constituents on a need-to-know basis; ${
+          organisation.relation !== 'constituent' ? `${organisation.name} is a peer, not a constituent` : `${who} is not named in the audience`
+        }.`,
+      );
+    }
+  } else {
+    refusal = deny(
+      'provenance.no-onward-sharing',
+      `This ${facts.describe} is derived from ${origin} material, which may not leave the team: ${organisation.name} is outside it.`,
+    );
+  }
+  if (!refusal) return { decision: null, consentNote: null };
+  if (consentCovers(facts, organisation, contact)) {
+    return {
+      decision: null,
+      consentNote: `Sharing beyond ${origin} is covered by the originator's recorded consent (${facts.consent!.reference}).`,
+    };
+  }
+  return { decision: refusal, consentNote: null };
+}
+
+function consentCovers(facts: ItemFacts, organisation: PolicyOrganisation, contact: PolicyContact | null): boolean {
+  const consent = facts.consent;
+  if (!consent) return false;
+  if (consent.organisations.has(organisation.id)) return true;
+  if (contact !== null && consent.contacts.has(contact.id)) return true;
+  return organisation.communities.some((community) => consent.communities.has(community));
 }
 
 function checkKey(key: PolicyKey | null, now: Date, who: string, label: string): Decision | null {
@@ -283,5 +377,48 @@ function checkKey(key: PolicyKey | null, now: Date, who: string, label: string):
   if (!key.canEncrypt) {
     return deny('key.cannot-encrypt', `The OpenPGP key ${key.fingerprint} of ${who} has no usable encryption subkey.`);
   }
+  const weakness = key.algorithm === undefined ? null : keyWeakness(key.algorithm, key.bits ?? null);
+  if (weakness) {
+    return deny('key.weak', `The OpenPGP key ${key.fingerprint} of ${who} is too weak for ${label}: ${weakness}.`);
+  }
   return null;
+}
+
+/** With no audience at all, TLP:GREEN means the broker's own community (TLP 2.0: the default community). */
+export function isEmptyAudience(item: PolicyItem): boolean {
+  const { communities, organisations, contacts } = item.audience;
+  return communities.length === 0 && organisations.length === 0 && contacts.length === 0;
+}
+
+function denyRedistributes(label: TlpLabel, channel: PolicyChannel, who: string): Decision {
+  return deny('tlp.amber-strict.redistributes', `${label} must stay within the recipient organisation, and the ${channel.kind} channel of ${who} relays to third parties.`);
+}
+
+function amberHandling(organisation: PolicyOrganisation, channel: PolicyChannel): string | null {
+  return organisation.relation === 'constituent' || channel.redistributes ? AMBER_CLIENTS_HANDLING : null;
+}
+
+function allow(code: ReasonCode, reason: string, handling: string | null = null): Decision {
+  return { allow: true, code, reason, handling };
+}
+
+function deny(code: ReasonCode, reason: string): Decision {
+  return { allow: false, code, reason, handling: null };
+}
+
+/** "the feed channel of CERT-X", "the personal e-mail channel of Jane Doe (EC3)", with ", which relays to third parties," where it does. */
+function describeChannel(channel: PolicyChannel, owner: string): string {
+  const personal = channel.contact ? 'personal ' : '';
+  const relay = channel.redistributes ? ', which relays to third parties,' : '';
+  return `the ${personal}${channel.kind} channel of ${owner}${relay}`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function quoteList(values: readonly string[], conjunction = 'or'): string {
+  const quoted = values.map((value) => `"${value}"`);
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
 }

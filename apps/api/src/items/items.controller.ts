@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateItemDto } from './items.dto';
-import { DecisionView, ItemsService, ItemView } from './items.service';
+import { CreateItemDto, ExplainQueryDto } from './items.dto';
+import { DecisionView, ExplainView, ItemsService, ItemView, PreviewView } from './items.service';
 
 @ApiTags('items')
 @ApiBearerAuth()
@@ -18,6 +18,14 @@ export class ItemsController {
     return this.items.publish(dto, actor);
   }
 
+  /** Who would receive this draft and why, for every partner and channel; nothing is published or stored. */
+  @Post('preview')
+  @HttpCode(200)
+  @Roles('analyst', 'approver')
+  preview(@Body() dto: CreateItemDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<PreviewView> {
+    return this.items.preview(dto, actor);
+  }
+
   @Get(':id')
   @Roles('analyst', 'approver', 'admin')
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ItemView> {
@@ -29,5 +37,12 @@ export class ItemsController {
   @Roles('analyst', 'approver', 'admin')
   decisions(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ item: ItemView; routed: boolean; decisions: DecisionView[] }> {
     return this.items.decisions(id);
+  }
+
+  /** For one partner: what was decided for each of its channels when the item was routed, and what would be decided now. */
+  @Get(':id/explain')
+  @Roles('analyst', 'approver', 'admin')
+  explain(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: ExplainQueryDto): Promise<ExplainView> {
+    return this.items.explain(id, query.organisation);
   }
 }

@@ -34,6 +34,37 @@ export class AudienceDto {
   contacts?: string[];
 }
 
+export class ConsentDto {
+  @ApiProperty({ type: AudienceDto, description: 'Whom the originator agreed the broker may share with, beyond what its label allows' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AudienceDto)
+  audience!: AudienceDto;
+
+  @ApiProperty({ example: 'E-mail from EC3 duty desk, 2026-11-20, message id <...>', description: "Where the originator's written consent is recorded" })
+  @IsString()
+  @Length(1, 500)
+  reference!: string;
+}
+
+export class ProvenanceDto {
+  @ApiProperty({ example: 'Europol EC3', description: 'The partner whose material this item is derived from' })
+  @IsString()
+  @Length(1, 200)
+  originator!: string;
+
+  @ApiProperty({ enum: TLP_LABELS, description: 'The label the material came with' })
+  @IsTlpLabel()
+  label!: string;
+
+  @ApiPropertyOptional({ type: ConsentDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ConsentDto)
+  consent?: ConsentDto;
+}
+
 export class CreateItemDto {
   @ApiProperty({ enum: ITEM_KINDS, example: 'advisory' })
   @IsIn(ITEM_KINDS, { message: `type must be one of: ${ITEM_KINDS.join(', ')}` })
@@ -75,4 +106,25 @@ export class CreateItemDto {
   @ValidateNested()
   @Type(() => AudienceDto)
   audience?: AudienceDto;
+
+  @ApiPropertyOptional({ type: [String], example: ['judicial-secret'], description: 'Handling caveats: only accredited organisations receive the item' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @Matches(COMMUNITY_PATTERN, { each: true, message: 'each caveat must be lower-case letters, digits and "-" (e.g. "judicial-secret")' })
+  caveats?: string[];
+
+  @ApiPropertyOptional({ type: ProvenanceDto, description: "Set when the item is derived from a partner's material" })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ProvenanceDto)
+  provenance?: ProvenanceDto;
+}
+
+export class ExplainQueryDto {
+  @ApiProperty({ description: 'The organisation (partner) id' })
+  @IsUUID('all', { message: 'organisation must be an organisation id (UUID)' })
+  organisation!: string;
 }

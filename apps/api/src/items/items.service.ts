@@ -1,21 +1,28 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
-import { parsePapLabel, parseTlpLabel, TlpLabel } from '@tlp-broker/tlp';
+import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { checkIntake, Decision, PapLabel, parsePapLabel, parseTlpLabel, TlpLabel } from '@tlp-broker/tlp';
 import {
   Audience,
   AuditLog,
   ContactEntity,
   DecisionEntity,
+  decideForTargets,
   DeliveryEntity,
   ItemEntity,
   ItemVersionEntity,
   OrganisationEntity,
   OutboxEntity,
+  PartnerDirectory,
+  policyItem,
+  RoutingTarget,
+  StoredProvenance,
 } from '@tlp-broker/persistence';
 import { FieldProblem, invalidFields } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateItemDto } from './items.dto';
+import { CaveatsService } from '../caveats/caveats.service';
+import { AudienceDto, CreateItemDto } from './items.dto';
 
 export const ITEM_PUBLISHED_TOPIC = 'item-version.published';
 
@@ -30,6 +37,8 @@ export interface ItemView {
   pap: string | null;
   severity: string | null;
   audience: Audience;
+  caveats: string[];
+  provenance: StoredProvenance | null;
   createdAt: Date;
 }
 
@@ -39,6 +48,7 @@ export interface DecisionView {
   contactId: string | null;
   contact: string | null;
   channelId: string;
+  channel: string;
   allow: boolean;
   code: string;
   reason: string;
@@ -47,136 +57,293 @@ export interface DecisionView {
   delivery: { id: string; state: string; attempts: number; lastError: string | null; deliveredAt: Date | null } | null;
 }
 
+export interface PreviewView {
+  item: Omit<ItemView, 'id' | 'version' | 'state' | 'createdAt'>;
+  decidedAt: Date;
+  summary: { channels: number; allowed: number; denied: number; byCode: Record<string, number> };
+  decisions: Omit<DecisionView, 'delivery'>[];
+}
+
+export interface ExplainView {
+  item: ItemView;
+  organisation: { id: string; name: string; relation: string; communities: string[]; accreditations: string[]; status: string };
+  channels: {
+    channelId: string;
+    channel: string;
+    contact: string | null;
+    /** What was decided when the version was routed (null: not routed yet, or the channel came later). */
+    decided: (Omit<DecisionView, 'delivery'> & { decidedAt: Date }) | null;
+    delivery: DecisionView['delivery'];
+    /** What the engine decides now, with today's partner, channel and key state. */
+    now: Pick<Decision, 'allow' | 'code' | 'reason' | 'handling'>;
+    changed: boolean;
+  }[];
+}
+
+/** An item version as checked at intake, ready to be stored or previewed. */
+interface Draft {
+  kind: ItemEntity['kind'];
+  title: string;
+  summary: string;
+  body: string;
+  tlp: TlpLabel;
+  pap: PapLabel | null;
+  severity: string | null;
+  audience: Audience;
+  caveats: string[];
+  provenance: StoredProvenance | null;
+}
+
 @Injectable()
 export class ItemsService {
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
+    private readonly directory: PartnerDirectory,
+    private readonly caveats: CaveatsService,
     @InjectRepository(ItemEntity) private readonly items: Repository<ItemEntity>,
     @InjectRepository(ItemVersionEntity) private readonly versions: Repository<ItemVersionEntity>,
   ) {}
 
   /** Publishes now: the item, its first version and an outbox row are committed together. */
   async publish(dto: CreateItemDto, actor: StaffPrincipal): Promise<ItemView> {
-    const tlp = this.label(dto.tlp);
-    const pap = dto.pap === undefined ? null : this.papLabel(dto.pap);
-    const audience: Audience = {
-      communities: dto.audience?.communities ?? [],
-      organisations: dto.audience?.organisations ?? [],
-      contacts: dto.audience?.contacts ?? [],
-    };
-    await this.checkAudience(tlp, audience);
-
+    const draft = await this.intake(dto, actor);
     const { item, version } = await this.dataSource.transaction(async (manager) => {
       const now = new Date();
       const item = await manager.getRepository(ItemEntity).save(
-        manager.getRepository(ItemEntity).create({ kind: dto.type, state: 'published', currentVersion: 1, createdBy: actor.userId, updatedAt: now }),
+        manager.getRepository(ItemEntity).create({ kind: draft.kind, state: 'published', currentVersion: 1, createdBy: actor.userId, updatedAt: now }),
       );
       const version = await manager.getRepository(ItemVersionEntity).save(
         manager.getRepository(ItemVersionEntity).create({
           itemId: item.id,
           version: 1,
-          title: dto.title,
-          summary: dto.summary ?? '',
-          body: dto.body,
-          tlp,
-          pap,
-          audience,
-          severity: dto.severity ?? null,
+          title: draft.title,
+          summary: draft.summary,
+          body: draft.body,
+          tlp: draft.tlp,
+          pap: draft.pap,
+          audience: draft.audience,
+          severity: draft.severity,
+          caveats: draft.caveats,
+          provenance: draft.provenance,
           createdBy: actor.userId,
         }),
       );
       await manager.getRepository(OutboxEntity).insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id });
+      const subject = { actor: `user:${actor.userId}`, subjectType: 'item', subjectId: item.id };
       await this.audit.append(manager, {
-        actor: `user:${actor.userId}`,
+        ...subject,
         action: 'item.published',
-        subjectType: 'item',
-        subjectId: item.id,
-        details: { version: 1, itemVersionId: version.id, type: item.kind, tlp, pap, audience },
+        details: { version: 1, itemVersionId: version.id, type: item.kind, tlp: draft.tlp, pap: draft.pap, audience: draft.audience, caveats: draft.caveats },
       });
+      if (draft.provenance?.consent) {
+        await this.audit.append(manager, {
+          ...subject,
+          action: 'item.originator-consent-recorded',
+          details: { version: 1, originator: draft.provenance.originator, label: draft.provenance.label, consent: draft.provenance.consent },
+        });
+      }
       return { item, version };
     });
     return this.view(item, version);
   }
 
+  /**
+   * Who would receive this draft, partner by partner and channel by channel, and why: the same
+   * engine and the same partner data as publishing, and nothing is written.
+   */
+  async preview(dto: CreateItemDto, actor: StaffPrincipal): Promise<PreviewView> {
+    const draft = await this.intake(dto, actor);
+    const now = new Date();
+    const targets = await this.directory.allTargets();
+    const decided = decideForTargets(policyItem({ kind: draft.kind }, draft), targets, this.config.team, now);
+    const decisions = decided.map(({ target, decision }) => ({
+      ...this.recipient(target),
+      allow: decision.allow,
+      code: decision.code,
+      reason: decision.reason,
+      handling: decision.handling,
+      keyFingerprint: decision.allow ? (target.key?.fingerprint ?? null) : null,
+    }));
+    const byCode: Record<string, number> = {};
+    for (const decision of decisions) byCode[decision.code] = (byCode[decision.code] ?? 0) + 1;
+    const allowed = decisions.filter((decision) => decision.allow).length;
+    return {
+      item: { type: draft.kind, ...draftView(draft) },
+      decidedAt: now,
+      summary: { channels: decisions.length, allowed, denied: decisions.length - allowed, byCode },
+      decisions: sortDecisions(decisions),
+    };
+  }
+
   async get(id: string): Promise<ItemView> {
-    const item = await this.items.findOne({ where: { id } });
-    if (!item) throw new NotFoundException(`item ${id} not found`);
-    const version = await this.versions.findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
+    const { item, version } = await this.current(id);
     return this.view(item, version);
   }
 
   /** Every decision taken for the item's current version, with the state of each allowed delivery. */
   async decisions(id: string): Promise<{ item: ItemView; routed: boolean; decisions: DecisionView[] }> {
-    const item = await this.get(id);
-    const version = await this.versions.findOneOrFail({ where: { itemId: id, version: item.version } });
+    const { item, version } = await this.current(id);
     const manager = this.dataSource.manager;
-    const [outbox, decisions, deliveries] = await Promise.all([
-      manager.getRepository(OutboxEntity).findOne({ where: { itemVersionId: version.id } }),
-      manager.getRepository(DecisionEntity).find({ where: { itemVersionId: version.id } }),
-      manager.getRepository(DeliveryEntity).find({ where: { itemVersionId: version.id } }),
-    ]);
-    const organisations = await manager.getRepository(OrganisationEntity).findBy({ id: In([...new Set(decisions.map((d) => d.organisationId))]) });
-    const contactIds = [...new Set(decisions.map((d) => d.contactId).filter((id): id is string => id !== null))];
-    const contacts = contactIds.length > 0 ? await manager.getRepository(ContactEntity).findBy({ id: In(contactIds) }) : [];
-    const names = new Map([...organisations, ...contacts].map((row) => [row.id, row.name]));
-    const deliveryByDecision = new Map(deliveries.map((delivery) => [delivery.decisionId, delivery]));
-    const views = decisions
-      .map((decision): DecisionView => {
-        const delivery = deliveryByDecision.get(decision.id);
+    const outbox = await manager.getRepository(OutboxEntity).findOne({ where: { itemVersionId: version.id } });
+    const decisions = await manager.getRepository(DecisionEntity).find({ where: { itemVersionId: version.id } });
+    const views = await this.decisionViews(decisions);
+    return { item: this.view(item, version), routed: outbox?.processedAt != null, decisions: sortDecisions(views) };
+  }
+
+  /**
+   * For one published item and one partner: what was decided for each of the partner's channels
+   * (its own and its contacts'), and what the engine would decide now.
+   */
+  async explain(id: string, organisationId: string): Promise<ExplainView> {
+    const { item, version } = await this.current(id);
+    const organisation = await this.dataSource.manager.getRepository(OrganisationEntity).findOne({ where: { id: organisationId } });
+    if (!organisation) throw new NotFoundException(`organisation ${organisationId} not found`);
+    const targets = (await this.directory.allTargets()).filter((target) => target.organisation.id === organisationId);
+    const stored = await this.dataSource.manager.getRepository(DecisionEntity).find({ where: { itemVersionId: version.id, organisationId } });
+    const storedViews = new Map((await this.decisionViews(stored)).map((view) => [view.channelId, view]));
+    const decidedAt = new Map(stored.map((decision) => [decision.channelId, decision.decidedAt]));
+    const fresh = decideForTargets(policyItem(item, version), targets, this.config.team, new Date());
+    return {
+      item: this.view(item, version),
+      organisation: {
+        id: organisation.id,
+        name: organisation.name,
+        relation: organisation.relation,
+        communities: organisation.communities,
+        accreditations: organisation.accreditations,
+        status: organisation.status,
+      },
+      channels: fresh.map(({ target, decision }) => {
+        const before = storedViews.get(target.channel.id) ?? null;
+        const { delivery, ...decided } = before ?? { delivery: null };
+        const recipient = this.recipient(target);
         return {
-          organisationId: decision.organisationId,
-          organisation: names.get(decision.organisationId) ?? decision.organisationId,
-          contactId: decision.contactId,
-          contact: decision.contactId ? (names.get(decision.contactId) ?? null) : null,
-          channelId: decision.channelId,
-          allow: decision.allow,
-          code: decision.code,
-          reason: decision.reason,
-          handling: decision.handling,
-          keyFingerprint: decision.keyFingerprint,
-          delivery: delivery
-            ? { id: delivery.id, state: delivery.state, attempts: delivery.attempts, lastError: delivery.lastError, deliveredAt: delivery.deliveredAt }
-            : null,
+          channelId: target.channel.id,
+          channel: recipient.channel,
+          contact: recipient.contact,
+          decided: before ? { ...(decided as Omit<DecisionView, 'delivery'>), decidedAt: decidedAt.get(target.channel.id)! } : null,
+          delivery,
+          now: { allow: decision.allow, code: decision.code, reason: decision.reason, handling: decision.handling },
+          changed: before !== null && (before.allow !== decision.allow || before.code !== decision.code),
         };
-      })
-      .sort((a, b) => a.organisation.localeCompare(b.organisation) || a.channelId.localeCompare(b.channelId));
-    return { item, routed: outbox?.processedAt != null, decisions: views };
+      }),
+    };
   }
 
-  private label(input: string): TlpLabel {
-    const parsed = parseTlpLabel(input);
-    if (!parsed.ok) throw invalidFields([{ field: 'tlp', message: parsed.error }]);
-    return parsed.label;
+  private async current(id: string): Promise<{ item: ItemEntity; version: ItemVersionEntity }> {
+    const item = await this.items.findOne({ where: { id } });
+    if (!item) throw new NotFoundException(`item ${id} not found`);
+    const version = await this.versions.findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
+    return { item, version };
   }
 
-  private papLabel(input: string): string {
-    const parsed = parsePapLabel(input);
-    if (!parsed.ok) throw invalidFields([{ field: 'pap', message: parsed.error }]);
-    return parsed.label;
+  private async decisionViews(decisions: DecisionEntity[]): Promise<DecisionView[]> {
+    if (decisions.length === 0) return [];
+    const manager = this.dataSource.manager;
+    const deliveries = await manager.getRepository(DeliveryEntity).find({ where: { decisionId: In(decisions.map((d) => d.id)) } });
+    const targets = await this.directory.targets(decisions.map((d) => d.channelId));
+    const targetByChannel = new Map(targets.map((target) => [target.channel.id, target]));
+    const deliveryByDecision = new Map(deliveries.map((delivery) => [delivery.decisionId, delivery]));
+    return decisions.map((decision) => {
+      const delivery = deliveryByDecision.get(decision.id);
+      const target = targetByChannel.get(decision.channelId);
+      return {
+        ...(target
+          ? this.recipient(target)
+          : { organisationId: decision.organisationId, organisation: decision.organisationId, contactId: decision.contactId, contact: null, channelId: decision.channelId, channel: 'unknown' }),
+        allow: decision.allow,
+        code: decision.code,
+        reason: decision.reason,
+        handling: decision.handling,
+        keyFingerprint: decision.keyFingerprint,
+        delivery: delivery
+          ? { id: delivery.id, state: delivery.state, attempts: delivery.attempts, lastError: delivery.lastError, deliveredAt: delivery.deliveredAt }
+          : null,
+      };
+    });
   }
 
-  /** The audience must name real partners, and the label must have the audience it needs. */
-  private async checkAudience(tlp: TlpLabel, audience: Audience): Promise<void> {
+  private recipient(target: RoutingTarget) {
+    const { organisation, contact, channel } = target;
+    return {
+      organisationId: organisation.id,
+      organisation: organisation.name,
+      contactId: contact?.id ?? null,
+      contact: contact?.name ?? null,
+      channelId: channel.id,
+      channel: `${contact ? 'personal ' : ''}${channel.kind}${channel.redistributes ? ' (redistributes)' : ''}`,
+    };
+  }
+
+  /** Normalises and checks a draft; every problem is answered at once, naming its field. */
+  private async intake(dto: CreateItemDto, actor: StaffPrincipal): Promise<Draft> {
     const problems: FieldProblem[] = [];
-    if (tlp === 'TLP:RED' && audience.contacts.length === 0) {
-      problems.push({ field: 'audience.contacts', message: 'TLP:RED goes only to named people: list at least one contact' });
-    }
-    if ((tlp === 'TLP:AMBER' || tlp === 'TLP:AMBER+STRICT') && audience.organisations.length === 0 && audience.contacts.length === 0) {
-      problems.push({ field: 'audience.organisations', message: `${tlp} is need to know: name at least one organisation or contact` });
-    }
+    const tlp = parseTlpLabel(dto.tlp);
+    const pap = dto.pap === undefined ? null : parsePapLabel(dto.pap);
+    if (!tlp.ok) problems.push({ field: 'tlp', message: tlp.error });
+    if (pap && !pap.ok) problems.push({ field: 'pap', message: pap.error });
+    const provenanceLabel = dto.provenance ? parseTlpLabel(dto.provenance.label) : null;
+    if (provenanceLabel && !provenanceLabel.ok) problems.push({ field: 'provenance.label', message: provenanceLabel.error });
+    if (problems.length > 0 || !tlp.ok || (pap && !pap.ok) || (provenanceLabel && !provenanceLabel.ok)) throw invalidFields(problems);
+
+    const audience = audienceOf(dto.audience);
+    const consent = dto.provenance?.consent;
+    const draft: Draft = {
+      kind: dto.type,
+      title: dto.title,
+      summary: dto.summary ?? '',
+      body: dto.body,
+      tlp: tlp.label,
+      pap: pap ? (pap.ok ? pap.label : null) : null,
+      severity: dto.severity ?? null,
+      audience,
+      caveats: dto.caveats ?? [],
+      provenance:
+        dto.provenance && provenanceLabel?.ok
+          ? {
+              originator: dto.provenance.originator.trim(),
+              label: provenanceLabel.label,
+              consent: consent
+                ? { audience: audienceOf(consent.audience), reference: consent.reference.trim(), recordedBy: `user:${actor.userId}`, recordedAt: new Date().toISOString() }
+                : null,
+            }
+          : null,
+    };
+    problems.push(
+      ...checkIntake({
+        ...draft,
+        provenance: draft.provenance
+          ? { originator: draft.provenance.originator, label: draft.provenance.label as TlpLabel, consent: draft.provenance.consent }
+          : null,
+      }),
+    );
+    // A refusal for defence-secret marking stands alone: nothing else about such a draft matters.
+    const secret = problems.filter((problem) => problem.message.includes('national defence secret'));
+    if (secret.length > 0) throw invalidFields(secret);
+    problems.push(...(await this.checkReferences('audience', audience)));
+    if (draft.provenance?.consent) problems.push(...(await this.checkReferences('provenance.consent.audience', draft.provenance.consent.audience)));
+    problems.push(...(await this.checkCaveats(draft.caveats)));
+    if (problems.length > 0) throw invalidFields(problems);
+    return draft;
+  }
+
+  /** The audience must name partners and communities that exist. */
+  private async checkReferences(field: string, audience: Audience): Promise<FieldProblem[]> {
+    const problems: FieldProblem[] = [];
     const manager = this.dataSource.manager;
     if (audience.organisations.length > 0) {
       const found = await manager.getRepository(OrganisationEntity).find({ where: { id: In(audience.organisations) }, select: { id: true } });
       const known = new Set(found.map((row) => row.id));
       const unknown = audience.organisations.filter((id) => !known.has(id));
-      if (unknown.length > 0) problems.push({ field: 'audience.organisations', message: `unknown organisation ${unknown.join(', ')}` });
+      if (unknown.length > 0) problems.push({ field: `${field}.organisations`, message: `unknown organisation ${unknown.join(', ')}` });
     }
     if (audience.contacts.length > 0) {
       const found = await manager.getRepository(ContactEntity).find({ where: { id: In(audience.contacts) }, select: { id: true } });
       const known = new Set(found.map((row) => row.id));
       const unknown = audience.contacts.filter((id) => !known.has(id));
-      if (unknown.length > 0) problems.push({ field: 'audience.contacts', message: `unknown contact ${unknown.join(', ')}` });
+      if (unknown.length > 0) problems.push({ field: `${field}.contacts`, message: `unknown contact ${unknown.join(', ')}` });
     }
     if (audience.communities.length > 0) {
       const rows: { community: string }[] = await manager.query(
@@ -185,9 +352,14 @@ export class ItemsService {
       );
       const known = new Set(rows.map((row) => row.community));
       const unknown = audience.communities.filter((community) => !known.has(community));
-      if (unknown.length > 0) problems.push({ field: 'audience.communities', message: `no partner belongs to ${unknown.map((c) => `"${c}"`).join(', ')}` });
+      if (unknown.length > 0) problems.push({ field: `${field}.communities`, message: `no partner belongs to ${unknown.map((c) => `"${c}"`).join(', ')}` });
     }
-    if (problems.length > 0) throw invalidFields(problems);
+    return problems;
+  }
+
+  private async checkCaveats(caveats: string[]): Promise<FieldProblem[]> {
+    const unknown = await this.caveats.unknown(caveats);
+    return unknown.length > 0 ? [{ field: 'caveats', message: `unknown caveat ${unknown.map((c) => `"${c}"`).join(', ')} (an administrator registers caveats under /caveats)` }] : [];
   }
 
   private view(item: ItemEntity, version: ItemVersionEntity): ItemView {
@@ -196,13 +368,31 @@ export class ItemsService {
       version: version.version,
       type: item.kind,
       state: item.state,
-      title: version.title,
-      summary: version.summary,
-      tlp: version.tlp as TlpLabel,
-      pap: version.pap,
-      severity: version.severity,
-      audience: version.audience,
+      ...draftView({ ...version, tlp: version.tlp as TlpLabel, pap: version.pap as PapLabel | null, kind: item.kind }),
       createdAt: version.createdAt,
     };
   }
+}
+
+function audienceOf(dto: AudienceDto | undefined): Audience {
+  return { communities: dto?.communities ?? [], organisations: dto?.organisations ?? [], contacts: dto?.contacts ?? [] };
+}
+
+function draftView(draft: Omit<Draft, 'body'> & { body?: string }) {
+  return {
+    title: draft.title,
+    summary: draft.summary,
+    tlp: draft.tlp,
+    pap: draft.pap,
+    severity: draft.severity,
+    audience: draft.audience,
+    caveats: draft.caveats,
+    provenance: draft.provenance,
+  };
+}
+
+function sortDecisions<T extends { organisation: string; contact: string | null; channelId: string }>(decisions: T[]): T[] {
+  return decisions.sort(
+    (a, b) => a.organisation.localeCompare(b.organisation) || (a.contact ?? '').localeCompare(b.contact ?? '') || a.channelId.localeCompare(b.channelId),
+  );
 }

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateContactDto, CreateOrganisationDto } from './organisations.dto';
+import { CreateContactDto, CreateOrganisationDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
 import { ContactView, OrganisationsService, OrganisationView } from './organisations.service';
 
 @ApiTags('organisations')
@@ -39,5 +39,28 @@ export class OrganisationsController {
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<ContactView> {
     return this.organisations.addContact(id, dto, actor);
+  }
+
+  /** Suspends or reinstates a partner, or changes its communities or accreditations. */
+  @Patch(':id')
+  @Roles('admin')
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: UpdateOrganisationDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<OrganisationView> {
+    return this.organisations.update(id, dto, actor);
+  }
+
+  /** Suspends or reinstates a contact. */
+  @Patch(':id/contacts/:contactId')
+  @Roles('admin')
+  updateContact(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('contactId', new ParseUUIDPipe()) contactId: string,
+    @Body() dto: UpdateContactDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<OrganisationView> {
+    return this.organisations.updateContact(id, contactId, dto, actor);
   }
 }

@@ -15,7 +15,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { ORGANISATION_KINDS, OrganisationKind, RELATIONS, RelationValue } from '@tlp-broker/persistence';
+import { ORGANISATION_KINDS, OrganisationKind, PARTNER_STATUSES, PartnerStatusValue, RELATIONS, RelationValue } from '@tlp-broker/persistence';
 
 export const COMMUNITY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const SLUG_MESSAGE = 'each entry must be lower-case letters, digits and "-" (e.g. "eu-lea")';
@@ -97,4 +97,33 @@ export class CreateContactDto {
   @IsString()
   @MaxLength(200_000)
   publicKey!: string;
+}
+
+export class UpdateOrganisationDto {
+  @ApiPropertyOptional({ enum: PARTNER_STATUSES, description: 'suspended: receives nothing from now on, queued deliveries included' })
+  @IsOptional()
+  @IsIn(PARTNER_STATUSES, { message: `status must be one of: ${PARTNER_STATUSES.join(', ')}` })
+  status?: PartnerStatusValue;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @Matches(COMMUNITY_PATTERN, { each: true, message: `communities: ${SLUG_MESSAGE}` })
+  communities?: string[];
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @Matches(COMMUNITY_PATTERN, { each: true, message: `accreditations: ${SLUG_MESSAGE}` })
+  accreditations?: string[];
+}
+
+export class UpdateContactDto {
+  @ApiProperty({ enum: PARTNER_STATUSES })
+  @IsIn(PARTNER_STATUSES, { message: `status must be one of: ${PARTNER_STATUSES.join(', ')}` })
+  status!: PartnerStatusValue;
 }

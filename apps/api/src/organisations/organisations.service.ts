@@ -13,7 +13,8 @@ import {
 } from '@tlp-broker/persistence';
 import { invalidField } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateContactDto, CreateOrganisationDto } from './organisations.dto';
+import { CaveatsService } from '../caveats/caveats.service';
+import { CreateContactDto, CreateOrganisationDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
 
 export interface ChannelView {
   id: string;
@@ -66,10 +67,12 @@ export class OrganisationsService {
     private readonly dataSource: DataSource,
     private readonly openpgp: OpenPgpService,
     private readonly audit: AuditLog,
+    private readonly caveats: CaveatsService,
     @InjectRepository(OrganisationEntity) private readonly organisations: Repository<OrganisationEntity>,
   ) {}
 
   async register(dto: CreateOrganisationDto, actor: StaffPrincipal): Promise<OrganisationView> {
+    await this.checkAccreditations(dto.accreditations ?? []);
     const key = await this.checkKey(dto.publicKey);
     const created = await this.dataSource
       .transaction(async (manager) => {
@@ -125,6 +128,46 @@ export class OrganisationsService {
       .catch((error: unknown) => this.rethrowConflict(error, `${dto.email} is already a contact of ${organisation.name}`));
   }
 
+  /** Suspends or reinstates a partner, or changes its communities or accreditations; audited with the change. */
+  async update(id: string, dto: UpdateOrganisationDto, actor: StaffPrincipal): Promise<OrganisationView> {
+    if (dto.accreditations) await this.checkAccreditations(dto.accreditations);
+    await this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(OrganisationEntity);
+      const organisation = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!organisation) throw new NotFoundException(`organisation ${id} not found`);
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      for (const field of ['status', 'communities', 'accreditations'] as const) {
+        const value = dto[field];
+        if (value !== undefined && JSON.stringify(value) !== JSON.stringify(organisation[field])) {
+          changes[field] = { from: organisation[field], to: value };
+          Object.assign(organisation, { [field]: value });
+        }
+      }
+      if (Object.keys(changes).length === 0) return;
+      await repo.save(organisation);
+      await this.audit.append(manager, { actor: `user:${actor.userId}`, action: 'organisation.updated', subjectType: 'organisation', subjectId: id, details: changes });
+    });
+    return this.get(id);
+  }
+
+  async updateContact(organisationId: string, contactId: string, dto: UpdateContactDto, actor: StaffPrincipal): Promise<OrganisationView> {
+    await this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(ContactEntity);
+      const contact = await repo.findOne({ where: { id: contactId, organisationId } });
+      if (!contact) throw new NotFoundException(`contact ${contactId} not found at organisation ${organisationId}`);
+      if (contact.status === dto.status) return;
+      await repo.update({ id: contactId }, { status: dto.status });
+      await this.audit.append(manager, {
+        actor: `user:${actor.userId}`,
+        action: 'contact.updated',
+        subjectType: 'contact',
+        subjectId: contactId,
+        details: { status: { from: contact.status, to: dto.status } },
+      });
+    });
+    return this.get(organisationId);
+  }
+
   async list(): Promise<OrganisationView[]> {
     const organisations = await this.organisations.find({ order: { name: 'ASC' } });
     return this.views(organisations);
@@ -168,6 +211,11 @@ export class OrganisationsService {
         });
       return { ...this.organisationView(organisation, orgKey, orgChannels.map(channelView)), contacts: contactViews };
     });
+  }
+
+  private async checkAccreditations(accreditations: string[]): Promise<void> {
+    const unknown = await this.caveats.unknown(accreditations);
+    if (unknown.length > 0) throw invalidField('accreditations', `unknown caveat ${unknown.map((c) => `"${c}"`).join(', ')} (register it under /caveats first)`);
   }
 
   private async checkKey(armored: string): Promise<PublicKeyInfo> {

@@ -18,6 +18,7 @@ import {
   SealedPayloadEntity,
 } from '@tlp-broker/persistence';
 import { decide } from '@tlp-broker/tlp';
+import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { itemDocument } from '../item-document';
 
 const OPEN_STATES: DeliveryState[] = ['queued', 'failed'];
@@ -35,6 +36,7 @@ export class DeliveryService {
   private readonly logger = new Logger(DeliveryService.name);
 
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly directory: PartnerDirectory,
     private readonly openpgp: OpenPgpService,
@@ -63,6 +65,7 @@ export class DeliveryService {
       organisation: policyOrganisation(target),
       channel: policyChannel(target, policyKey(target.key, reading)),
       now,
+      team: this.config.team,
     });
     if (!recheck.allow || item.state === 'retracted') {
       const reason = item.state === 'retracted' ? 'The item was retracted before this delivery was sent.' : recheck.reason;

@@ -11,14 +11,14 @@ import {
   DeliveryEntity,
   ItemEntity,
   ItemVersionEntity,
+  decideForTargets,
   PartnerDirectory,
-  policyChannel,
   policyItem,
-  policyOrganisation,
   SealedPayloadEntity,
 } from '@tlp-broker/persistence';
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
-import { decide, Decision } from '@tlp-broker/tlp';
+import { Decision } from '@tlp-broker/tlp';
+import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { itemDocument } from '../item-document';
 
 const INSERT_CHUNK = 1_000;
@@ -39,6 +39,7 @@ export class RoutingService {
   private readonly logger = new Logger(RoutingService.name);
 
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly directory: PartnerDirectory,
     private readonly openpgp: OpenPgpService,
@@ -65,13 +66,9 @@ export class RoutingService {
     const version = await manager.getRepository(ItemVersionEntity).findOne({ where: { id: itemVersionId } });
     if (!version) throw new UnrecoverableError(`item version ${itemVersionId} not found`);
     const item = await manager.getRepository(ItemEntity).findOneOrFail({ where: { id: version.itemId } });
-    const subject = policyItem(item, version);
     const now = new Date();
     const targets = await this.directory.allTargets(manager);
-    const decided = targets.map((target) => ({
-      target,
-      decision: decide({ item: subject, organisation: policyOrganisation(target), channel: policyChannel(target), now }),
-    }));
+    const decided = decideForTargets(policyItem(item, version), targets, this.config.team, now);
     const allowed = decided.filter(({ decision }) => decision.allow);
 
     if (allowed.length > 0) await this.seal(manager, item, version);
