@@ -34,8 +34,8 @@ const PASSPHRASE = 'demo passphrase, not for production';
 const PARTNERS = [
   { name: 'Europol EC3', kind: 'lea', country: 'NL', relation: 'peer', communities: ['eu-lea'] },
   { name: 'Interpol Cybercrime Directorate', kind: 'lea', country: 'SG', relation: 'peer', communities: ['intl-lea'] },
-  { name: 'CERT-FR', kind: 'cert', country: 'FR', relation: 'peer', communities: ['fr-csirt', 'eu-csirt'] },
-  { name: 'Gendarmerie - SR Paris', kind: 'lea', country: 'FR', relation: 'constituent', communities: ['gendarmerie', 'fr-lea'] },
+  { name: 'CERT-FR', kind: 'cert', country: 'FR', relation: 'peer', communities: ['fr-csirt', 'eu-csirt'], accreditations: ['judicial-secret'] },
+  { name: 'Gendarmerie - SR Paris', kind: 'lea', country: 'FR', relation: 'constituent', communities: ['gendarmerie', 'fr-lea'], accreditations: ['judicial-secret'] },
   { name: 'Gendarmerie - Brigade numerique', kind: 'lea', country: 'FR', relation: 'constituent', communities: ['gendarmerie'] },
   { name: 'InterCERT France (ISAC relay)', kind: 'isac', country: 'FR', relation: 'peer', communities: ['fr-csirt'], redistributes: true },
 ] as const;
@@ -108,11 +108,17 @@ async function scenario(base: string, adminKey: string, analystKey: string): Pro
       country: spec.country,
       relation: spec.relation,
       communities: spec.communities,
+      accreditations: 'accreditations' in spec ? spec.accreditations : [],
       publicKey: keys.publicArmored,
       channels: [{ kind: 'feed', redistributes: 'redistributes' in spec ? spec.redistributes : false }],
     });
     partners.push({ name: spec.name, id: created.id, feedKey: created.channels[0].apiKey, privateKey: await openpgp.readPrivateKey({ armoredKey: keys.privateArmored }) });
-    const traits = [spec.relation, ...spec.communities.map((c) => `#${c}`), ...('redistributes' in spec && spec.redistributes ? ['redistributes'] : [])];
+    const traits = [
+      spec.relation,
+      ...spec.communities.map((c) => `#${c}`),
+      ...('redistributes' in spec && spec.redistributes ? ['redistributes'] : []),
+      ...('accreditations' in spec ? spec.accreditations.map((a) => `accredited:${a}`) : []),
+    ];
     log(`  ${pad(spec.name, 34)} ${traits.join(' ')}`);
   }
   const byName = (name: string) => partners.find((partner) => partner.name === name)!;
@@ -147,9 +153,17 @@ async function scenario(base: string, adminKey: string, analystKey: string): Pro
       audience: { organisations: [byName('Interpol Cybercrime Directorate').id, byName('InterCERT France (ISAC relay)').id] },
     },
     { type: 'alert', tlp: 'TLP:RED', title: 'Imminent takedown: do not alert the suspects', audience: { contacts: [officer.id] } },
+    {
+      type: 'intel-report',
+      tlp: 'TLP:AMBER',
+      title: 'Money mule accounts (from EC3, judicial investigation)',
+      caveats: ['judicial-secret'],
+      provenance: { originator: 'Europol EC3', label: 'TLP:AMBER' },
+      audience: { organisations: [byName('Gendarmerie - SR Paris').id, byName('Gendarmerie - Brigade numerique').id, byName('CERT-FR').id] },
+    },
   ];
   log();
-  log('Publishing one item at each TLP label:');
+  log('Publishing one item at each TLP label, and one derived from EC3 material under a judicial-secret caveat:');
   const published: { id: string; tlp: string; title: string }[] = [];
   for (const spec of items) {
     const item = await call(base, 'POST', '/items', analystKey, { ...spec, summary: `${spec.tlp} demonstration item`, body: `${spec.title}\n\nDemonstration content.` });
