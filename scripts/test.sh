@@ -12,5 +12,5 @@ bash scripts/services.sh
 echo "type checking"
 npx tsc -p tsconfig.json --noEmit
 echo "linting"
-npx eslint --max-warnings 0 apps libs test
+npx eslint --max-warnings 0 apps libs test bench
 exec npx vitest run "$@"
