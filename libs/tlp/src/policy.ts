@@ -167,6 +167,8 @@ export function prepare(item: PolicyItem, team: PolicyTeam = NO_TEAM): PreparedI
     organisations: new Set(item.audience.organisations),
     contacts: new Set(item.audience.contacts),
     communities: item.audience.communities,
+    // The refusal sentence for TLP:GREEN names the target communities: built once per item.
+    notInCommunities: `${quoteList(item.audience.communities)}, ${item.audience.communities.length === 1 ? 'the only community' : 'the communities'} this ${item.tlp} ${item.kind} is shared with.`,
     emptyAudience: isEmptyAudience(item),
     caveats: item.caveats ?? [],
     provenance: item.provenance ?? null,
@@ -191,6 +193,7 @@ interface ItemFacts {
   readonly organisations: ReadonlySet<string>;
   readonly contacts: ReadonlySet<string>;
   readonly communities: readonly string[];
+  readonly notInCommunities: string;
   readonly emptyAudience: boolean;
   readonly caveats: readonly string[];
   readonly provenance: Provenance | null;
@@ -282,12 +285,9 @@ function decideOrganisation(facts: ItemFacts, organisation: PolicyOrganisation, 
     if (named) {
       return allow('tlp.green.named', `${who} is named in the audience of this ${describe}.`);
     }
-    const only = facts.communities.length === 1 ? 'the only community' : 'the communities';
     return deny(
       'tlp.green.not-in-community',
-      facts.communities.length === 0
-        ? `${who} is not named in the audience of this ${describe}.`
-        : `${who} is not a member of ${quoteList(facts.communities)}, ${only} this ${describe} is shared with.`,
+      facts.communities.length === 0 ? `${who} is not named in the audience of this ${describe}.` : `${who} is not a member of ${facts.notInCommunities}`,
     );
   }
   if (label === 'TLP:AMBER') {
