@@ -173,7 +173,7 @@ describe('policy over HTTP: preview, explain, caveats, provenance', () => {
     it("refuses to label derived material below the originator's label", async () => {
       const response = await http(broker.url, 'POST', '/items', {
         key: broker.analystKey,
-        json: draft({ tlp: 'TLP:GREEN', audience: {}, provenance: { originator: 'Europol EC3', label: 'TLP:AMBER+STRICT' } }),
+        json: draft({ tlp: 'TLP:GREEN', audience: { communities: ['gendarmerie'] }, provenance: { originator: 'Europol EC3', label: 'TLP:AMBER+STRICT' } }),
       });
       expect(response.status).toBe(400);
       expect(response.body.details).toEqual([expect.objectContaining({ field: 'tlp', message: expect.stringMatching(/TLP:AMBER\+STRICT or stricter/) })]);

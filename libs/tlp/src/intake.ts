@@ -37,15 +37,70 @@ export const NATIONAL_DEFENCE_SECRET_CAVEATS: ReadonlySet<string> = new Set([
   'eu-secret',
   'eu-confidential',
   'eu-top-secret',
+  'eu-restricted',
+  'secret-ue',
+  'confidentiel-ue',
+  'restreint-ue',
+  'nato-restricted',
 ]);
 
 /**
  * A classification banner at the start of the title or of a line of the summary or body, in
  * capitals as such banners are written ("SECRET DÉFENSE", "TRÈS SECRET", "NATO SECRET",
- * "CONFIDENTIEL DÉFENSE", "SECRET//NOFORN"...). Ordinary prose ("a secret key") does not match.
+ * "SECRET UE/EU SECRET", "SECRET//NOFORN"...), matched on text with accents, odd spaces, hyphens
+ * and quoting removed (see `markingText`). Ordinary prose ("a secret key") does not match.
  */
-const CLASSIFICATION_BANNER =
-  /^[\s*#\-[(]*(TR[ÈE]S SECRET|SECRET D[ÉE]FEN[CS]E|CONFIDENTIEL D[ÉE]FENSE|NATO (?:SECRET|CONFIDENTIAL)|COSMIC TOP SECRET|(?:EU|UE) (?:SECRET|CONFIDENTIAL|TOP SECRET)|TOP SECRET|SECRET(?=\s*(?:$|\/\/|\]|\)|-|:)))/mu;
+const CLASSIFICATION_BANNER = new RegExp(
+  '^(' +
+    [
+      'TRES SECRET(?: DEFEN[CS]E)?',
+      'SECRET DEFEN[CS]E',
+      'CONFIDENTIEL DEFEN[CS]E',
+      'NATO (?:SECRET|CONFIDENTIAL|RESTRICTED)',
+      'COSMIC TOP SECRET',
+      '(?:EU|UE) (?:TOP SECRET|SECRET|CONFIDENTIAL|RESTRICTED)',
+      '(?:TRES SECRET|SECRET|CONFIDENTIEL|RESTREINT) (?:UE|EU)',
+      'TOP SECRET',
+      'SECRET(?= ?(?:$|/|\\]|\\)|:|-|\u2013|\u2014|REL TO\\b|NOFORN\\b))',
+    ].join('|') +
+    ')',
+  'm',
+);
+
+/**
+ * The text as the banner pattern reads it: accents dropped (also when stored decomposed), every
+ * kind of space and hyphen between words read as one space, and quoting or list markers at the
+ * start of a line ignored.
+ */
+export function markingText(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
+    .replace(/[\t\u00A0\u2000-\u200A\u202F\u205F\u3000 ]+/g, ' ')
+    .replace(/(?<=[A-Za-z])[-\u2010-\u2013](?=[A-Za-z])/g, ' ')
+    .replace(/^[ >*#\-[(«»"“”'‘’]+/gm, '');
+}
+
+/** The classification banner in `text` as it was written there, or null. */
+function findBanner(text: string): string | null {
+  for (const line of text.split(/\r?\n/)) {
+    const match = CLASSIFICATION_BANNER.exec(markingText(line));
+    if (!match) continue;
+    // Quote the marking as the author typed it: the shortest start of the line that reads as the match.
+    const written = line.normalize('NFC').replace(/^[\s>*#\-[(«»"“”'‘’\u200B-\u200D\u2060\uFEFF]+/u, '');
+    for (let end = 1; end <= written.length; end++) {
+      if (markingText(written.slice(0, end)).trimEnd() === match[1]) return written.slice(0, end);
+    }
+    return match[1];
+  }
+  return null;
+}
+
+/** A caveat written in any case or with accents ("SECRET-DÉFENSE") is read as its slug. */
+function caveatSlug(caveat: string): string {
+  return markingText(caveat).trim().toLowerCase().replace(/[\s_]+/g, '-');
+}
 
 export const DEFENCE_SECRET_REFUSAL = 'national defence secret material must not be carried by this system: it was refused and not stored';
 
@@ -58,15 +113,18 @@ export function checkIntake(item: IntakeItem): IntakeProblem[] {
   const problems: IntakeProblem[] = [];
   const { tlp, audience } = item;
 
-  const classified = item.caveats.filter((caveat) => NATIONAL_DEFENCE_SECRET_CAVEATS.has(caveat));
+  const classified = item.caveats.filter((caveat) => NATIONAL_DEFENCE_SECRET_CAVEATS.has(caveatSlug(caveat)));
   if (classified.length > 0) problems.push({ field: 'caveats', message: `"${classified[0]}": ${DEFENCE_SECRET_REFUSAL}` });
   for (const [field, text] of [['title', item.title], ['summary', item.summary ?? ''], ['body', item.body]] as const) {
-    const banner = CLASSIFICATION_BANNER.exec(text);
-    if (banner) problems.push({ field, message: `marked "${banner[1]}": ${DEFENCE_SECRET_REFUSAL}` });
+    const banner = findBanner(text);
+    if (banner) problems.push({ field, message: `marked "${banner}": ${DEFENCE_SECRET_REFUSAL}` });
   }
 
   if (tlp === 'TLP:RED' && audience.contacts.length === 0) {
     problems.push({ field: 'audience.contacts', message: 'TLP:RED goes only to named people: list at least one contact' });
+  }
+  if (tlp === 'TLP:GREEN' && audience.communities.length + audience.organisations.length + audience.contacts.length === 0) {
+    problems.push({ field: 'audience.communities', message: 'TLP:GREEN is shared within a community: name at least one community or organisation' });
   }
   if ((tlp === 'TLP:AMBER' || tlp === 'TLP:AMBER+STRICT') && audience.organisations.length === 0 && audience.contacts.length === 0) {
     problems.push({ field: 'audience.organisations', message: `${tlp} is need to know: name at least one organisation or contact` });

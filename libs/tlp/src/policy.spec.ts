@@ -309,9 +309,9 @@ describe('decide: labels × recipient shapes', () => {
 describe('decide: TLP:GREEN audience edge cases', () => {
   const empty = { communities: [], organisations: [], contacts: [] };
 
-  it('with no audience at all, goes to every active partner (the default community)', () => {
-    const decision = decide({ item: item('TLP:GREEN', empty), organisation: organisation({ communities: [] }), channel: channel(), now: NOW });
-    expect(decision).toMatchObject({ allow: true, code: 'tlp.green.default-community' });
+  it('with no audience at all, goes to nobody (intake refuses such an item)', () => {
+    const decision = decide({ item: item('TLP:GREEN', empty), organisation: organisation({ communities: ['eu-cert'] }), channel: channel(), now: NOW });
+    expect(decision).toMatchObject({ allow: false, code: 'tlp.green.not-in-community' });
     expect(decision.reason).toContain('CERT Ruritania');
   });
 

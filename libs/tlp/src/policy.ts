@@ -94,7 +94,6 @@ export const REASON_CODES = [
   'tlp.clear.allowed',
   'tlp.green.in-community',
   'tlp.green.named',
-  'tlp.green.default-community',
   'tlp.green.not-in-community',
   'tlp.amber.named',
   'tlp.amber.not-named',
@@ -149,8 +148,9 @@ export interface PreparedItem {
  * the same audience (monotone):
  *  - a personal channel receives an item only when its contact is named, at any label;
  *  - TLP:CLEAR: every active recipient;
- *  - TLP:GREEN: organisations in a target community or named in the audience (all partners when
- *    the audience is empty: TLP 2.0 then means the broker's own community); never a public channel;
+ *  - TLP:GREEN: organisations in a target community or named in the audience; never a public
+ *    channel. An empty audience reaches nobody (intake refuses it), so that removing the last
+ *    community can never widen an item to every partner;
  *  - TLP:AMBER: organisations named in the audience;
  *  - TLP:AMBER+STRICT: named organisations, never over a redistributing channel;
  *  - TLP:RED: named contacts, on their own e-mail or pull feed only, never a redistributing one.
@@ -169,7 +169,6 @@ export function prepare(item: PolicyItem, team: PolicyTeam = NO_TEAM): PreparedI
     communities: item.audience.communities,
     // The refusal sentence for TLP:GREEN names the target communities: built once per item.
     notInCommunities: `${quoteList(item.audience.communities)}, ${item.audience.communities.length === 1 ? 'the only community' : 'the communities'} this ${item.tlp} ${item.kind} is shared with.`,
-    emptyAudience: isEmptyAudience(item),
     caveats: item.caveats ?? [],
     provenance: item.provenance ?? null,
     teamCommunities: new Set(team.communities),
@@ -194,7 +193,6 @@ interface ItemFacts {
   readonly contacts: ReadonlySet<string>;
   readonly communities: readonly string[];
   readonly notInCommunities: string;
-  readonly emptyAudience: boolean;
   readonly caveats: readonly string[];
   readonly provenance: Provenance | null;
   readonly teamCommunities: ReadonlySet<string>;
@@ -275,9 +273,6 @@ function decideOrganisation(facts: ItemFacts, organisation: PolicyOrganisation, 
     return deny('tlp.red.not-personal-channel', `${label} goes only to named people on their own channel; ${describeChannel(channel, organisation.name)} is shared.`);
   }
   if (label === 'TLP:GREEN') {
-    if (facts.emptyAudience) {
-      return allow('tlp.green.default-community', `No audience is named, so this ${describe} goes to the broker's own community, which ${who} belongs to as a partner.`);
-    }
     const shared = facts.communities.find((community) => organisation.communities.includes(community));
     if (shared !== undefined) {
       return allow('tlp.green.in-community', `${who} is a member of "${shared}", a community this ${describe} is shared with.`);
@@ -384,7 +379,7 @@ function checkKey(key: PolicyKey | null, now: Date, who: string, label: string):
   return null;
 }
 
-/** With no audience at all, TLP:GREEN means the broker's own community (TLP 2.0: the default community). */
+/** Nothing named: for TLP:GREEN and above, the item reaches nobody (intake refuses such an item). */
 export function isEmptyAudience(item: PolicyItem): boolean {
   const { communities, organisations, contacts } = item.audience;
   return communities.length === 0 && organisations.length === 0 && contacts.length === 0;
