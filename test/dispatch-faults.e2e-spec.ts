@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import * as openpgp from 'openpgp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../apps/dispatcher/src/bootstrap';
 import { DeliveryService } from '../apps/dispatcher/src/delivery/delivery.service';
@@ -148,6 +149,31 @@ describe('dispatch under faults', () => {
     expect(after.last_error).toMatch(/is revoked/);
     const [audit] = await broker.db.query(`SELECT details FROM audit_events WHERE action = 'delivery.cancelled' AND subject_id = $1`, [delivery.id]);
     expect(audit.details).toMatchObject({ code: 'key.revoked' });
+    expect(await feedEntries(item.versionId)).toBe(0);
+  });
+
+  it('stops a queued delivery whose key expired while it waited, with a clear state', async () => {
+    const { publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Short-lived', email: 'soc@short-lived.example' }],
+      keyExpirationTime: 3,
+    });
+    const registered = await http(broker.url, 'POST', '/organisations', {
+      key: broker.adminKey,
+      json: { name: 'Short-lived CERT', kind: 'cert', relation: 'peer', publicKey, channels: [{ kind: 'feed' }] },
+    });
+    expect(registered.status).toBe(201);
+    const item = await publish('TLP:AMBER', 'key expired while queued', [registered.body.id]);
+    await steps.get(RoutingService).route(item.versionId);
+    const [delivery] = await deliveries(item.versionId);
+    expect(delivery.state).toBe('queued');
+
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(registered.body.key.expiresAt) - Date.now()) + 200));
+    expect(await steps.get(DeliveryService).deliver(delivery.id)).toBe('cancelled');
+    const [after] = await deliveries(item.versionId);
+    expect(after.state).toBe('cancelled');
+    expect(after.last_error).toMatch(/expired on/);
     expect(await feedEntries(item.versionId)).toBe(0);
   });
 });

@@ -13,8 +13,12 @@ import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
 import { HEALTH_REDIS, HealthController } from './health/health.controller';
 import { ItemsController } from './items/items.controller';
+import { KeysController } from './keys/keys.controller';
+import { KeysService } from './keys/keys.service';
 import { ItemsService } from './items/items.service';
 import { OrganisationsController } from './organisations/organisations.controller';
+import { SubmissionsController } from './submissions/submissions.controller';
+import { SubmissionsService } from './submissions/submissions.service';
 import { OrganisationsService } from './organisations/organisations.service';
 import { TeamController } from './team/team.controller';
 import { UsersController } from './users/users.controller';
@@ -26,11 +30,13 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, TerminusModule],
-      controllers: [CaveatsController, OrganisationsController, ItemsController, FeedsController, TeamController, UsersController, HealthController],
+      controllers: [CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TeamController, UsersController, HealthController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         OrganisationsService,
         CaveatsService,
+        KeysService,
+        SubmissionsService,
         ItemsService,
         FeedsService,
         UsersService,

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb_prod-1' },
       http: { port: 8443, host: '0.0.0.0' },
       team: { communities: ['eu-lea', 'fr-csirt'] },
+      keys: { requireEmailMatch: true },
       teamKey: {
         file: '/etc/tlp-broker/team.asc',
         passphrase: 'correct horse battery staple',
@@ -63,6 +64,7 @@ describe('loadConfig', () => {
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb' },
       http: { port: 3000, host: '127.0.0.1' },
       team: { communities: [] },
+      keys: { requireEmailMatch: true },
       teamKey: {
         file: undefined,
         passphrase: REQUIRED.TEAM_KEY_PASSPHRASE,

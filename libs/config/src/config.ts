@@ -36,6 +36,7 @@ const envSchema = z.object({
     .trim()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}(\s*,\s*[a-z0-9][a-z0-9-]{0,62})*$/, 'must be a comma-separated list of community names such as "eu-lea,fr-csirt"')
     .optional(),
+  KEY_REQUIRE_EMAIL_MATCH: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   RECONCILE_AFTER_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
@@ -51,6 +52,8 @@ export interface AppConfig {
   readonly http: { readonly port: number; readonly host: string };
   /** The team's own communities: how far it may pass on TLP:GREEN material received from partners. */
   readonly team: { readonly communities: readonly string[] };
+  /** A person's key must carry a user ID with that person's e-mail address. */
+  readonly keys: { readonly requireEmailMatch: boolean };
   readonly teamKey: {
     readonly file: string | undefined;
     readonly passphrase: string;
@@ -102,6 +105,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     http: { port: e.PORT, host: e.HOST },
     team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
+    keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },
     dispatch: {
       outboxPollMs: e.OUTBOX_POLL_MS,

@@ -4,5 +4,11 @@ export { sealOnce, addressTo, signOnly, openSealed, readPublicKey, unlockPrivate
 export type { SealedPayload, OpenedMessage, GeneratedKeyPair } from './seal';
 export { OpenPgpService } from './openpgp.service';
 export { TeamKeyService } from './team-key.service';
-export type { TeamPublicKey } from './team-key.service';
+export type { TeamPublicKey, TeamKeyRecord } from './team-key.service';
 export { CryptoModule } from './crypto.module';
+export { applyKeyUpdate, needsModernSoftware, normaliseFingerprint } from './keys';
+export type { KeyRules, KeyUpdate } from './keys';
+export { mimeEntityForItem, pgpMimeEncrypted, pgpMimeSigned, PgpMimeError } from './pgp-mime';
+export type { MailHeaders } from './pgp-mime';
+export { verifySignedBy, verifyDetachedBy } from './verify';
+export type { KnownKey, VerifyResult, VerifyFailureReason } from './verify';

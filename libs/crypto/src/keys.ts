@@ -23,6 +23,25 @@ export interface PublicKeyInfo {
 
 export type KeyCheck = { ok: true; key: PublicKeyInfo } | { ok: false; error: string };
 
+/** Rules a key must also meet where it is registered. */
+export interface KeyRules {
+  /** The key must carry a user ID with this e-mail address (the channel's address). */
+  readonly expectedEmail?: string;
+  /** The fingerprint the administrator obtained out of band (spaces and colons allowed). */
+  readonly pinnedFingerprint?: string;
+}
+
+/** "0123 4567 89AB …", "01:23:…" or lower case: the 40 (v4) or 64 (v6) hexadecimal digits, upper case. */
+export function normaliseFingerprint(value: string): string | null {
+  const hex = value.replace(/[\s:]/g, '').toUpperCase();
+  return /^([0-9A-F]{40}|[0-9A-F]{64})$/.test(hex) ? hex : null;
+}
+
+/** A key only software implementing RFC 9580 reads: v6, or the new Ed25519/X25519/Ed448/X448 algorithms. */
+export function needsModernSoftware(version: number, algorithm: string): boolean {
+  return version >= 6 || /^(ed25519|x25519|ed448|x448)\b/.test(algorithm);
+}
+
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
@@ -30,7 +49,7 @@ const CLOCK_SKEW_MS = 5 * 60_000;
  * a public key (never a private one), not revoked, not expired, with an encryption-capable
  * (sub)key, of an algorithm and size still considered strong.
  */
-export async function inspectPublicKey(armored: unknown, now: Date): Promise<KeyCheck> {
+export async function inspectPublicKey(armored: unknown, now: Date, rules: KeyRules = {}): Promise<KeyCheck> {
   if (typeof armored !== 'string' || armored.trim() === '') {
     return { ok: false, error: 'an armored OpenPGP public key is required' };
   }
@@ -47,6 +66,11 @@ export async function inspectPublicKey(armored: unknown, now: Date): Promise<Key
     return { ok: false, error: 'this is a private key; send only the public key (it was not stored)' };
   }
   const fingerprint = key.getFingerprint().toUpperCase() as Fingerprint;
+  if (rules.pinnedFingerprint !== undefined) {
+    const pinned = normaliseFingerprint(rules.pinnedFingerprint);
+    if (pinned === null) return { ok: false, error: `the pinned fingerprint "${rules.pinnedFingerprint}" is not 40 or 64 hexadecimal digits` };
+    if (pinned !== fingerprint) return { ok: false, error: `key ${fingerprint} does not match the pinned fingerprint ${pinned}: check how the key reached you` };
+  }
   const createdAt = key.getCreationTime();
   if (createdAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     return { ok: false, error: `key ${fingerprint} is dated ${createdAt.toISOString()}, in the future: check the clock of the machine that made it` };
@@ -74,6 +98,14 @@ export async function inspectPublicKey(armored: unknown, now: Date): Promise<Key
   const encryptionInfo = encryptionKey.getAlgorithmInfo();
   const subkeyWeakness = keyWeakness(encryptionInfo.algorithm, encryptionInfo.bits ?? null);
   if (subkeyWeakness) return { ok: false, error: `the encryption subkey of ${fingerprint} is too weak: ${subkeyWeakness}` };
+  const userIds = key.getUserIDs();
+  if (rules.expectedEmail !== undefined) {
+    const wanted = rules.expectedEmail.trim().toLowerCase();
+    const emails = key.users.map((user) => user.userID?.email.toLowerCase()).filter((email): email is string => Boolean(email));
+    if (!emails.includes(wanted)) {
+      return { ok: false, error: `key ${fingerprint} has no user ID with ${rules.expectedEmail} (it has ${userIds.map((id) => `"${id}"`).join(', ') || 'none'})` };
+    }
+  }
   return {
     ok: true,
     key: {
@@ -83,11 +115,54 @@ export async function inspectPublicKey(armored: unknown, now: Date): Promise<Key
       bits,
       createdAt: key.getCreationTime(),
       expiresAt,
-      userIds: key.getUserIDs(),
+      userIds,
       encryptionKeyId: encryptionKey.getKeyID().toHex().toUpperCase(),
       armored: key.armor(),
     },
   };
+}
+
+export type KeyUpdate =
+  /** The same key with newer signatures: expiry extended, subkey added or renewed. */
+  | { kind: 'updated'; key: PublicKeyInfo }
+  /** A revocation (certificate or revoked copy of the key) applied to the stored key. */
+  | { kind: 'revoked'; fingerprint: Fingerprint; armored: string }
+  /** A different key, checked like a new one. */
+  | { kind: 'replaced'; key: PublicKeyInfo }
+  | { kind: 'refused'; error: string };
+
+/**
+ * Applies what an administrator sends for a registered key: a revocation certificate, an updated
+ * copy of the same key (merged into the stored one, so nothing the stored copy had is lost), or a
+ * new key.
+ */
+export async function applyKeyUpdate(storedArmored: string, incoming: unknown, now: Date, rules: KeyRules = {}): Promise<KeyUpdate> {
+  if (typeof incoming !== 'string' || incoming.trim() === '') return { kind: 'refused', error: 'an armored OpenPGP public key or revocation certificate is required' };
+  if (incoming.includes('PRIVATE KEY BLOCK')) return { kind: 'refused', error: 'this is a private key; send only the public key (it was not stored)' };
+  const stored = await openpgp.readKey({ armoredKey: storedArmored });
+  const fingerprint = stored.getFingerprint().toUpperCase() as Fingerprint;
+
+  let key: openpgp.Key | null = null;
+  try {
+    key = await openpgp.readKey({ armoredKey: incoming.trim() });
+  } catch {
+    // Not a key: perhaps a revocation certificate for the stored one.
+    try {
+      const { publicKey } = await openpgp.revokeKey({ key: stored, revocationCertificate: incoming.trim(), format: 'object', date: now });
+      return { kind: 'revoked', fingerprint, armored: publicKey.armor() };
+    } catch (error) {
+      return { kind: 'refused', error: `neither an OpenPGP public key nor a revocation certificate for ${fingerprint} (${errorMessage(error)})` };
+    }
+  }
+  if (key.isPrivate()) return { kind: 'refused', error: 'this is a private key; send only the public key (it was not stored)' };
+  if (key.getFingerprint().toUpperCase() !== fingerprint) {
+    const check = await inspectPublicKey(incoming, now, rules);
+    return check.ok ? { kind: 'replaced', key: check.key } : { kind: 'refused', error: check.error };
+  }
+  const merged = await stored.update(key, now);
+  if (await merged.isRevoked(undefined, undefined, now)) return { kind: 'revoked', fingerprint, armored: merged.armor() };
+  const check = await inspectPublicKey(merged.armor(), now, { expectedEmail: rules.expectedEmail });
+  return check.ok ? { kind: 'updated', key: check.key } : { kind: 'refused', error: check.error };
 }
 
 /** The state of a stored key at a given time, re-read from its armored form. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PrivateKey, PublicKey } from 'openpgp';
-import { inspectPublicKey, keyStateAt, KeyCheck } from './keys';
+import { applyKeyUpdate, inspectPublicKey, KeyCheck, KeyRules, keyStateAt, KeyUpdate } from './keys';
 import { addressTo, readPublicKey, sealOnce, SealedPayload, signOnly } from './seal';
 
 const KEY_CACHE_LIMIT = 10_000;
@@ -13,8 +13,12 @@ const KEY_CACHE_LIMIT = 10_000;
 export class OpenPgpService {
   private readonly keys = new Map<string, Promise<PublicKey>>();
 
-  inspectPublicKey(armored: unknown, now: Date): Promise<KeyCheck> {
-    return inspectPublicKey(armored, now);
+  inspectPublicKey(armored: unknown, now: Date, rules?: KeyRules): Promise<KeyCheck> {
+    return inspectPublicKey(armored, now, rules);
+  }
+
+  applyKeyUpdate(storedArmored: string, incoming: unknown, now: Date, rules?: KeyRules): Promise<KeyUpdate> {
+    return applyKeyUpdate(storedArmored, incoming, now, rules);
   }
 
   keyStateAt(armored: string, now: Date) {

@@ -45,7 +45,9 @@ export async function addressTo(payload: SealedPayload, recipient: openpgp.Publi
   const message = new Uint8Array(keyPacket.length + payload.encryptedData.length);
   message.set(keyPacket, 0);
   message.set(payload.encryptedData, keyPacket.length);
-  return openpgp.armor(openpgp.enums.armor.message, message);
+  // With the CRC24 checksum line: without it GnuPG 2.2 misreads armor whose base64 ends without
+  // padding (one message length in three) — the reason openpgp.js's own Message.armor() adds it.
+  return openpgp.armor(openpgp.enums.armor.message, message, undefined, undefined, undefined, true);
 }
 
 /** A signed, unencrypted message: only for TLP:CLEAR to a recipient without a key. */

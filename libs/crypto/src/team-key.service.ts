@@ -1,8 +1,8 @@
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import * as openpgp from 'openpgp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { TeamKeyEntity, TeamKeyRepository } from '@tlp-broker/persistence';
+import { AuditLog, TeamKeyEntity, TeamKeyRepository } from '@tlp-broker/persistence';
 import { generateKeyPair, TeamKeyUnlockError, unlockPrivateKey } from './seal';
 
 export interface TeamPublicKey {
@@ -12,56 +12,65 @@ export interface TeamPublicKey {
   readonly createdAt: Date;
 }
 
+export interface TeamKeyRecord extends TeamPublicKey {
+  readonly active: boolean;
+  readonly source: 'generated' | 'file';
+  readonly retiredAt: Date | null;
+}
+
+/** How long a process trusts its loaded key before checking PostgreSQL for a rotation. */
+const ROTATION_CHECK_MS = 2_000;
+
 /**
  * The team's own signing key. Loaded from TEAM_KEY_FILE when set (the operator keeps the file;
  * only the public part is recorded in PostgreSQL), otherwise read from PostgreSQL where it is
- * kept passphrase-protected, and generated there on first start.
+ * kept passphrase-protected, generated there on first start and rotated on request. Retired keys
+ * stay published, so what they signed can still be verified.
  */
 @Injectable()
 export class TeamKeyService implements OnModuleInit {
   private readonly logger = new Logger(TeamKeyService.name);
-  private privateKey: openpgp.PrivateKey | null = null;
-  private publicInfo: TeamPublicKey | null = null;
+  private loaded: { key: openpgp.PrivateKey; info: TeamPublicKey; checkedAt: number } | null = null;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly repository: TeamKeyRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const { file, passphrase } = this.config.teamKey;
+    const { file } = this.config.teamKey;
     const armoredPrivate = file ? await this.readKeyFile(file) : await this.fromDatabase();
-    let key: openpgp.PrivateKey;
-    try {
-      key = await unlockPrivateKey(armoredPrivate, passphrase);
-    } catch (error) {
-      const where = file ? `TEAM_KEY_FILE ${file}` : 'the team key stored in the database';
-      throw new TeamKeyUnlockError(`${where}: ${error instanceof Error ? error.message : String(error)} (check TEAM_KEY_PASSPHRASE)`);
-    }
-    const publicKey = key.toPublic();
-    const fingerprint = key.getFingerprint().toUpperCase();
+    const key = await this.unlock(armoredPrivate);
     if (file) {
+      const publicArmored = key.toPublic().armor();
+      const fingerprint = key.getFingerprint().toUpperCase();
       await this.repository.withLock(async (repo) => {
         const active = await repo.active();
         if (active?.fingerprint !== fingerprint) {
-          await repo.save(Object.assign(new TeamKeyEntity(), { fingerprint, publicArmored: publicKey.armor(), privateArmored: null, source: 'file', active: true }));
+          await repo.save(Object.assign(new TeamKeyEntity(), { fingerprint, publicArmored, privateArmored: null, source: 'file', active: true, retiredAt: null }));
         }
       });
     }
-    const info = key.getAlgorithmInfo();
-    this.privateKey = key;
-    this.publicInfo = {
-      fingerprint,
-      algorithm: [info.algorithm, info.curve ?? info.bits].filter(Boolean).join(' '),
-      armored: publicKey.armor(),
-      createdAt: key.getCreationTime(),
-    };
-    this.logger.log(`team key ${fingerprint} loaded`);
+    this.use(key);
+    this.logger.log(`team key ${this.loaded!.info.fingerprint} loaded`);
   }
 
-  signingKey(): openpgp.PrivateKey {
-    if (!this.privateKey) throw new Error('team key not loaded yet');
-    return this.privateKey;
+  /** The active key, reloaded when another process rotated it. */
+  async current(): Promise<{ key: openpgp.PrivateKey; info: TeamPublicKey }> {
+    if (!this.loaded) throw new Error('team key not loaded yet');
+    if (!this.config.teamKey.file && Date.now() - this.loaded.checkedAt > ROTATION_CHECK_MS) {
+      const active = await this.repository.activeFingerprint();
+      if (active && active !== this.loaded.info.fingerprint) {
+        const row = await this.repository.withLock((repo) => repo.active());
+        if (row?.privateArmored) {
+          this.use(await this.unlock(row.privateArmored));
+          this.logger.log(`team key ${row.fingerprint} now in use (rotated)`);
+        }
+      }
+      this.loaded.checkedAt = Date.now();
+    }
+    return { key: this.loaded.key, info: this.loaded.info };
   }
 
   /** The name deliveries are signed under (TEAM_KEY_USER_ID). */
@@ -69,9 +78,65 @@ export class TeamKeyService implements OnModuleInit {
     return this.config.teamKey.userId.name;
   }
 
-  publicKey(): TeamPublicKey {
-    if (!this.publicInfo) throw new Error('team key not loaded yet');
-    return this.publicInfo;
+  /** Every team key the broker has used, active first: retired ones verify what they signed. */
+  async all(): Promise<TeamKeyRecord[]> {
+    const rows = await this.repository.all();
+    const records = await Promise.all(
+      rows.map(async (row) => {
+        const key = await openpgp.readKey({ armoredKey: row.publicArmored });
+        return { ...describe(key, row.publicArmored), active: row.active, source: row.source, retiredAt: row.retiredAt };
+      }),
+    );
+    return records.sort((a, b) => Number(b.active) - Number(a.active) || b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  /**
+   * Generates a new team key and makes it the active one; the previous key is retired, not
+   * deleted. Not available when the key comes from TEAM_KEY_FILE: replace the file instead.
+   */
+  async rotate(actor: string): Promise<{ previous: string; current: TeamPublicKey }> {
+    if (this.config.teamKey.file) {
+      throw new ConflictException('the team key is loaded from TEAM_KEY_FILE: rotate it by replacing that file and restarting');
+    }
+    const pair = await generateKeyPair(this.config.teamKey.userId, this.config.teamKey.passphrase);
+    const previous = await this.repository.withLock(async (repo, manager) => {
+      const active = await repo.active();
+      await repo.save(
+        Object.assign(new TeamKeyEntity(), {
+          fingerprint: pair.fingerprint,
+          publicArmored: pair.publicArmored,
+          privateArmored: pair.privateArmored,
+          source: 'generated',
+          active: true,
+          retiredAt: null,
+        }),
+      );
+      await this.audit.append(manager, {
+        actor,
+        action: 'team-key.rotated',
+        subjectType: 'team-key',
+        subjectId: pair.fingerprint,
+        details: { previous: active?.fingerprint ?? null, current: pair.fingerprint },
+      });
+      return active?.fingerprint ?? '';
+    });
+    this.use(await this.unlock(pair.privateArmored));
+    this.logger.log(`team key rotated: ${previous} retired, ${pair.fingerprint} active`);
+    return { previous, current: this.loaded!.info };
+  }
+
+  private use(key: openpgp.PrivateKey): void {
+    this.loaded = { key, info: describe(key, key.toPublic().armor()), checkedAt: Date.now() };
+  }
+
+  private async unlock(armoredPrivate: string): Promise<openpgp.PrivateKey> {
+    const { file, passphrase } = this.config.teamKey;
+    try {
+      return await unlockPrivateKey(armoredPrivate, passphrase);
+    } catch (error) {
+      const where = file ? `TEAM_KEY_FILE ${file}` : 'the team key stored in the database';
+      throw new TeamKeyUnlockError(`${where}: ${error instanceof Error ? error.message : String(error)} (check TEAM_KEY_PASSPHRASE)`);
+    }
   }
 
   private async readKeyFile(file: string): Promise<string> {
@@ -115,10 +180,21 @@ export class TeamKeyService implements OnModuleInit {
           privateArmored: pair.privateArmored,
           source: 'generated',
           active: true,
+          retiredAt: null,
         }),
       );
       this.logger.log(`generated team key ${pair.fingerprint}`);
       return pair.privateArmored;
     });
   }
+}
+
+function describe(key: openpgp.Key, armored: string): TeamPublicKey {
+  const info = key.getAlgorithmInfo();
+  return {
+    fingerprint: key.getFingerprint().toUpperCase(),
+    algorithm: [info.algorithm, info.curve ?? info.bits].filter(Boolean).join(' '),
+    armored: key.isPrivate() ? key.toPublic().armor() : armored,
+    createdAt: key.getCreationTime(),
+  };
 }

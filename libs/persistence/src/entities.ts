@@ -223,6 +223,23 @@ export class TeamKeyEntity {
   @Column('text') source!: 'generated' | 'file';
   @Column('boolean') active!: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'retired_at', nullable: true }) retiredAt!: Date | null;
+}
+
+/** Signed material a partner sent in: verified against that partner's registered keys, or rejected. Both are kept. */
+@Entity('submissions')
+export class SubmissionEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
+  @Column('uuid', { name: 'channel_id' }) channelId!: string;
+  @Column('text') status!: 'verified' | 'rejected';
+  @Column('text', { nullable: true }) reason!: string | null;
+  @Column('text', { nullable: true }) detail!: string | null;
+  @Column('text', { name: 'signer_fingerprint', nullable: true }) signerFingerprint!: string | null;
+  /** The verified text; never kept for a rejected submission. */
+  @Column('text', { nullable: true }) content!: string | null;
+  @Column('int', { name: 'size_bytes' }) sizeBytes!: number;
+  @CreateDateColumn({ name: 'received_at', type: 'timestamptz' }) receivedAt!: Date;
 }
 
 @Entity('audit_events')
@@ -254,5 +271,6 @@ export const ENTITIES = [
   DeliveryEntity,
   FeedEntryEntity,
   TeamKeyEntity,
+  SubmissionEntity,
   AuditEventEntity,
 ];

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateContactDto, CreateOrganisationDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
-import { ContactView, OrganisationsService, OrganisationView } from './organisations.service';
+import { CreateContactDto, CreateOrganisationDto, KeyUpdateDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
+import { ContactView, KeyView, OrganisationsService, OrganisationView } from './organisations.service';
 
 @ApiTags('organisations')
 @ApiBearerAuth()
@@ -62,5 +62,31 @@ export class OrganisationsController {
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<OrganisationView> {
     return this.organisations.updateContact(id, contactId, dto, actor);
+  }
+
+  /**
+   * The organisation's key (its team channels): an updated copy is merged (new expiry, new
+   * subkeys), a revocation certificate revokes it at once, a different key replaces it.
+   */
+  @Put(':id/key')
+  @Roles('admin')
+  updateKey(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: KeyUpdateDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<{ result: string; key: KeyView }> {
+    return this.organisations.updateKey(id, null, dto, actor);
+  }
+
+  /** A contact's personal key, likewise. */
+  @Put(':id/contacts/:contactId/key')
+  @Roles('admin')
+  updateContactKey(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('contactId', new ParseUUIDPipe()) contactId: string,
+    @Body() dto: KeyUpdateDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<{ result: string; key: KeyView }> {
+    return this.organisations.updateKey(id, contactId, dto, actor);
   }
 }

@@ -73,6 +73,12 @@ export class CreateOrganisationDto {
   @MaxLength(200_000)
   publicKey!: string;
 
+  @ApiPropertyOptional({ example: '8D2A 41C2 …', description: 'Fingerprint obtained out of band (phone, signed letter): the key must match it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  fingerprint?: string;
+
   @ApiProperty({ type: [ChannelDto] })
   @IsArray()
   @ArrayMinSize(1, { message: 'channels must list at least one channel' })
@@ -97,6 +103,25 @@ export class CreateContactDto {
   @IsString()
   @MaxLength(200_000)
   publicKey!: string;
+
+  @ApiPropertyOptional({ example: '8D2A 41C2 …', description: 'Fingerprint obtained out of band (phone, signed letter): the key must match it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  fingerprint?: string;
+}
+
+export class KeyUpdateDto {
+  @ApiProperty({ description: 'An updated copy of the registered key, a revocation certificate for it, or a new key replacing it' })
+  @IsString()
+  @MaxLength(200_000)
+  publicKey!: string;
+
+  @ApiPropertyOptional({ example: '8D2A 41C2 …', description: 'Fingerprint obtained out of band (phone, signed letter): the key must match it' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  fingerprint?: string;
 }
 
 export class UpdateOrganisationDto {

@@ -1,7 +1,8 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { OpenPgpService, PublicKeyInfo } from '@tlp-broker/crypto';
+import { DataSource, EntityManager, In, IsNull, Repository } from 'typeorm';
+import { KeyRules, KeyUpdate, needsModernSoftware, OpenPgpService, PublicKeyInfo } from '@tlp-broker/crypto';
+import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import {
   ApiKeyEntity,
   AuditLog,
@@ -14,7 +15,7 @@ import {
 import { invalidField } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
 import { CaveatsService } from '../caveats/caveats.service';
-import { CreateContactDto, CreateOrganisationDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
+import { CreateContactDto, CreateOrganisationDto, KeyUpdateDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
 
 export interface ChannelView {
   id: string;
@@ -29,6 +30,9 @@ export interface ChannelView {
 
 export interface KeyView {
   fingerprint: string;
+  /** Only RFC 9580 software (GnuPG 2.4+, Sequoia, openpgp.js 6) reads this key; GnuPG 2.2 does not. */
+  modernOnly: boolean;
+  revokedAt: Date | null;
   algorithm: string;
   version: number;
   createdAt: Date;
@@ -61,9 +65,23 @@ export interface OrganisationView {
 
 const UNIQUE_VIOLATION = '23505';
 
+export function keyView(key: RecipientKeyEntity): KeyView {
+  return {
+    fingerprint: key.fingerprint,
+    modernOnly: needsModernSoftware(key.version, key.algorithm),
+    revokedAt: key.revokedAt,
+    algorithm: key.algorithm,
+    version: key.version,
+    createdAt: key.keyCreatedAt,
+    expiresAt: key.expiresAt,
+    userIds: key.userIds,
+  };
+}
+
 @Injectable()
 export class OrganisationsService {
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly openpgp: OpenPgpService,
     private readonly audit: AuditLog,
@@ -73,7 +91,7 @@ export class OrganisationsService {
 
   async register(dto: CreateOrganisationDto, actor: StaffPrincipal): Promise<OrganisationView> {
     await this.checkAccreditations(dto.accreditations ?? []);
-    const key = await this.checkKey(dto.publicKey);
+    const key = await this.checkKey(dto.publicKey, { pinnedFingerprint: dto.fingerprint });
     const created = await this.dataSource
       .transaction(async (manager) => {
         const organisation = await manager.getRepository(OrganisationEntity).save(
@@ -108,7 +126,7 @@ export class OrganisationsService {
   async addContact(organisationId: string, dto: CreateContactDto, actor: StaffPrincipal): Promise<ContactView> {
     const organisation = await this.organisations.findOne({ where: { id: organisationId } });
     if (!organisation) throw new NotFoundException(`organisation ${organisationId} not found`);
-    const key = await this.checkKey(dto.publicKey);
+    const key = await this.checkKey(dto.publicKey, { pinnedFingerprint: dto.fingerprint, expectedEmail: this.config.keys.requireEmailMatch ? dto.email : undefined });
     return this.dataSource
       .transaction(async (manager) => {
         const contact = await manager.getRepository(ContactEntity).save(
@@ -218,8 +236,8 @@ export class OrganisationsService {
     if (unknown.length > 0) throw invalidField('accreditations', `unknown caveat ${unknown.map((c) => `"${c}"`).join(', ')} (register it under /caveats first)`);
   }
 
-  private async checkKey(armored: string): Promise<PublicKeyInfo> {
-    const check = await this.openpgp.inspectPublicKey(armored, new Date());
+  private async checkKey(armored: string, rules: KeyRules): Promise<PublicKeyInfo> {
+    const check = await this.openpgp.inspectPublicKey(armored, new Date(), rules);
     if (!check.ok) throw invalidField('publicKey', check.error);
     return check.key;
   }
@@ -286,7 +304,52 @@ export class OrganisationsService {
   }
 
   private keyView(key: RecipientKeyEntity): KeyView {
-    return { fingerprint: key.fingerprint, algorithm: key.algorithm, version: key.version, createdAt: key.keyCreatedAt, expiresAt: key.expiresAt, userIds: key.userIds };
+    return keyView(key);
+  }
+
+  /**
+   * Applies an updated copy of a registered key, a revocation certificate, or a replacement key,
+   * for an organisation's team channels or for one contact's personal channel. Audited.
+   */
+  async updateKey(organisationId: string, contactId: string | null, dto: KeyUpdateDto, actor: StaffPrincipal): Promise<{ result: KeyUpdate['kind']; key: KeyView }> {
+    const manager = this.dataSource.manager;
+    const contact = contactId ? await manager.getRepository(ContactEntity).findOne({ where: { id: contactId, organisationId } }) : null;
+    if (contactId && !contact) throw new NotFoundException(`contact ${contactId} not found at organisation ${organisationId}`);
+    const channels = await manager.getRepository(ChannelEntity).find({ where: { organisationId, contactId: contactId ?? IsNull() } });
+    const currentId = channels.map((channel) => channel.keyId).find((id): id is string => id !== null);
+    if (!currentId) throw new NotFoundException(`no key registered for ${contactId ? `contact ${contactId}` : `organisation ${organisationId}`}`);
+    const current = await manager.getRepository(RecipientKeyEntity).findOneOrFail({ where: { id: currentId } });
+    const now = new Date();
+    const rules: KeyRules = { pinnedFingerprint: dto.fingerprint, expectedEmail: contact && this.config.keys.requireEmailMatch ? contact.email : undefined };
+    const update = await this.openpgp.applyKeyUpdate(current.armored, dto.publicKey, now, rules);
+    if (update.kind === 'refused') throw invalidField('publicKey', update.error);
+
+    return this.dataSource.transaction(async (tx) => {
+      const keys = tx.getRepository(RecipientKeyEntity);
+      let row: RecipientKeyEntity;
+      if (update.kind === 'revoked') {
+        await keys.update({ id: current.id }, { armored: update.armored, revokedAt: current.revokedAt ?? now });
+        row = await keys.findOneOrFail({ where: { id: current.id } });
+      } else if (update.kind === 'updated') {
+        const key = update.key;
+        await keys.update(
+          { id: current.id },
+          { armored: key.armored, expiresAt: key.expiresAt, userIds: [...key.userIds], encryptionKeyId: key.encryptionKeyId, algorithm: key.algorithm, bits: key.bits },
+        );
+        row = await keys.findOneOrFail({ where: { id: current.id } });
+      } else {
+        row = await this.saveKey(tx, update.key, organisationId, contactId);
+        await tx.getRepository(ChannelEntity).update({ organisationId, contactId: contactId ?? IsNull(), keyId: current.id }, { keyId: row.id });
+      }
+      await this.audit.append(tx, {
+        actor: `user:${actor.userId}`,
+        action: `key.${update.kind}`,
+        subjectType: contactId ? 'contact' : 'organisation',
+        subjectId: contactId ?? organisationId,
+        details: { previousFingerprint: current.fingerprint, fingerprint: row.fingerprint, expiresAt: row.expiresAt, revokedAt: row.revokedAt },
+      });
+      return { result: update.kind, key: keyView(row) };
+    });
   }
 
   private rethrowConflict(error: unknown, message: string): never {

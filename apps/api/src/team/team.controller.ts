@@ -1,26 +1,43 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { TeamKeyService } from '@tlp-broker/crypto';
-import { Public } from '../auth/auth.decorators';
+import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { TeamKeyRecord, TeamKeyService, TeamPublicKey } from '@tlp-broker/crypto';
+import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators';
+import { StaffPrincipal } from '../auth/principal';
 
 @ApiTags('team')
 @Controller('team')
 export class TeamController {
   constructor(private readonly teamKey: TeamKeyService) {}
 
-  /** The team's OpenPGP public key: every delivery is signed with it. */
+  /** The team's active OpenPGP public key: every delivery is signed with it. */
   @Get('key')
   @Public()
-  key(): { fingerprint: string; algorithm: string; createdAt: Date; publicKey: string } {
-    const key = this.teamKey.publicKey();
-    return { fingerprint: key.fingerprint, algorithm: key.algorithm, createdAt: key.createdAt, publicKey: key.armored };
+  async key(): Promise<{ fingerprint: string; algorithm: string; createdAt: Date; publicKey: string }> {
+    const { info } = await this.teamKey.current();
+    return { fingerprint: info.fingerprint, algorithm: info.algorithm, createdAt: info.createdAt, publicKey: info.armored };
   }
 
   /** The same key as an importable file (`curl … | gpg --import`). */
   @Get('key.asc')
   @Public()
   @Header('Content-Type', 'application/pgp-keys')
-  armored(): string {
-    return this.teamKey.publicKey().armored;
+  async armored(): Promise<string> {
+    return (await this.teamKey.current()).info.armored;
+  }
+
+  /** Every team key, the active one first; retired keys still verify what they signed. */
+  @Get('keys')
+  @Public()
+  keys(): Promise<TeamKeyRecord[]> {
+    return this.teamKey.all();
+  }
+
+  /** Generates a new team key and retires the current one (which stays published). */
+  @Post('key/rotate')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @Roles('admin')
+  rotate(@CurrentPrincipal() actor: StaffPrincipal): Promise<{ previous: string; current: TeamPublicKey }> {
+    return this.teamKey.rotate(`user:${actor.userId}`);
   }
 }

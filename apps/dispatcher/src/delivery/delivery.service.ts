@@ -84,8 +84,8 @@ export class DeliveryService {
       );
     } else {
       // Only TLP:CLEAR reaches a recipient without a key (the engine denies anything else): signed, not encrypted.
-      const team = this.teamKey.publicKey();
-      message = await this.openpgp.signOnly(itemDocument(item, version, { name: this.teamKey.publisherName(), fingerprint: team.fingerprint }), this.teamKey.signingKey());
+      const { key, info: team } = await this.teamKey.current();
+      message = await this.openpgp.signOnly(itemDocument(item, version, { name: this.teamKey.publisherName(), fingerprint: team.fingerprint }), key);
     }
 
     switch (target.channel.kind) {

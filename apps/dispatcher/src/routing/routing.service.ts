@@ -139,9 +139,9 @@ export class RoutingService {
   private async seal(manager: EntityManager, item: ItemEntity, version: ItemVersionEntity): Promise<void> {
     const repo = manager.getRepository(SealedPayloadEntity);
     if (await repo.exists({ where: { itemVersionId: version.id } })) return;
-    const team = this.teamKey.publicKey();
+    const { key, info: team } = await this.teamKey.current();
     const document = itemDocument(item, version, { name: this.teamKey.publisherName(), fingerprint: team.fingerprint });
-    const sealed = await this.openpgp.sealOnce(document, this.teamKey.signingKey());
+    const sealed = await this.openpgp.sealOnce(document, key);
     await repo.insert({
       itemVersionId: version.id,
       teamKeyFingerprint: team.fingerprint,

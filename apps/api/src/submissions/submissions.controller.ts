@@ -1,0 +1,27 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Partner, Roles } from '../auth/auth.decorators';
+import { PartnerPrincipal } from '../auth/principal';
+import { SubmissionDto } from './submissions.dto';
+import { SubmissionsService, SubmissionView } from './submissions.service';
+
+@ApiTags('submissions')
+@ApiBearerAuth()
+@Controller('submissions')
+export class SubmissionsController {
+  constructor(private readonly submissions: SubmissionsService) {}
+
+  /** A partner sends signed material in: 201 when its signature verifies against a key registered for the partner, 422 (recorded) otherwise. */
+  @Post()
+  @Partner()
+  receive(@Body() dto: SubmissionDto, @CurrentPrincipal() partner: PartnerPrincipal): Promise<SubmissionView> {
+    return this.submissions.receive(partner, dto.message);
+  }
+
+  /** What partners sent in, verified and rejected, newest first. */
+  @Get()
+  @Roles('analyst', 'approver', 'admin')
+  list(): Promise<SubmissionView[]> {
+    return this.submissions.list();
+  }
+}

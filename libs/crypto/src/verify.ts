@@ -1,0 +1,171 @@
+import * as openpgp from 'openpgp';
+import { Fingerprint, errorMessage } from './keys';
+
+/** A partner's key the broker knows: the fingerprint it was registered under and its armor. */
+export interface KnownKey {
+  readonly fingerprint: string;
+  readonly armored: string;
+}
+
+export type VerifyFailureReason =
+  /** Not an OpenPGP message, signature or cleartext-signed text, or damaged beyond reading. */
+  | 'unreadable'
+  /** Encrypted: only signed (not encrypted) material is verified here. */
+  | 'encrypted'
+  | 'unsigned'
+  /** Signed, but by none of the given keys. */
+  | 'unknown-signer'
+  /** Signed by a given key, and the signature does not match the content (tampered). */
+  | 'bad-signature'
+  | 'key-expired'
+  | 'key-revoked'
+  /** The signing key is known but cannot sign now for another reason (e.g. no valid signing subkey). */
+  | 'key-unusable';
+
+export type VerifyResult =
+  | { readonly ok: true; readonly text: string; readonly signer: Fingerprint }
+  | { readonly ok: false; readonly reason: VerifyFailureReason; readonly detail: string };
+
+/** Far above any report a partner sends; refuses to spend memory on anything bigger. */
+const MAX_INPUT = 16 * 1024 * 1024;
+
+/**
+ * Verifies signed material a partner sent in: an inline-signed OpenPGP message (`gpg --sign
+ * --armor`) or a cleartext-signed one (`gpg --clearsign`). `ok` only when a signature by one of
+ * `keys`, valid at `now` (not expired, not revoked), matches the content; a signature by a known
+ * key that does not match makes the whole refused. Never throws: bad input is a refusal.
+ */
+export async function verifySignedBy(armoredOrCleartext: string, keys: readonly KnownKey[], now: Date = new Date()): Promise<VerifyResult> {
+  try {
+    if (typeof armoredOrCleartext !== 'string' || armoredOrCleartext.length > MAX_INPUT) return refuse('unreadable', 'not text of a readable size');
+    if (armoredOrCleartext.includes('-----BEGIN PGP SIGNED MESSAGE-----')) {
+      let message: openpgp.CleartextMessage;
+      try {
+        message = await openpgp.readCleartextMessage({ cleartextMessage: armoredOrCleartext });
+      } catch (error) {
+        return refuse('unreadable', `not a readable cleartext-signed message (${errorMessage(error)})`);
+      }
+      return await check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
+        const { data, signatures } = await openpgp.verify({ message, verificationKeys, date: now });
+        return { text: data, signatures };
+      });
+    }
+    if (!armoredOrCleartext.includes('-----BEGIN PGP MESSAGE-----')) return refuse('unsigned', 'no OpenPGP message or cleartext signature found');
+    let message: openpgp.Message<string>;
+    try {
+      message = await openpgp.readMessage({ armoredMessage: armoredOrCleartext });
+    } catch (error) {
+      return refuse('unreadable', `not a readable OpenPGP message (${errorMessage(error)})`);
+    }
+    if (message.packets.filterByTag(...ENCRYPTION_PACKETS).length > 0) return refuse('encrypted', 'an encrypted message: decrypt it first');
+    return await check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
+      const { data, signatures } = await openpgp.verify({ message, verificationKeys, date: now });
+      return { text: data, signatures };
+    });
+  } catch (error) {
+    return refuse('unreadable', errorMessage(error));
+  }
+}
+
+/**
+ * Verifies a detached signature (`gpg --detach-sign --armor`) over `data`: exact bytes, or a
+ * string taken as its UTF-8 bytes. Same answers as `verifySignedBy`; `text` is `data` as text.
+ */
+export async function verifyDetachedBy(armoredSignature: string, data: string | Uint8Array, keys: readonly KnownKey[], now: Date = new Date()): Promise<VerifyResult> {
+  try {
+    if (typeof armoredSignature !== 'string' || armoredSignature.length > MAX_INPUT) return refuse('unreadable', 'not text of a readable size');
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) return refuse('unreadable', 'the signed data is neither text nor bytes');
+    if (!armoredSignature.includes('-----BEGIN PGP SIGNATURE-----')) return refuse('unsigned', 'no armored OpenPGP signature found');
+    let signature: openpgp.Signature;
+    try {
+      signature = await openpgp.readSignature({ armoredSignature });
+    } catch (error) {
+      return refuse('unreadable', `not a readable OpenPGP signature (${errorMessage(error)})`);
+    }
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
+    const message = await openpgp.createMessage({ binary: bytes });
+    return await check(signature.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
+      const { signatures } = await openpgp.verify({ message, signature, verificationKeys, date: now, format: 'binary' });
+      return { text, signatures };
+    });
+  } catch (error) {
+    return refuse('unreadable', errorMessage(error));
+  }
+}
+
+const ENCRYPTION_PACKETS = [
+  openpgp.enums.packet.publicKeyEncryptedSessionKey,
+  openpgp.enums.packet.symEncryptedSessionKey,
+  openpgp.enums.packet.symmetricallyEncryptedData,
+  openpgp.enums.packet.symEncryptedIntegrityProtectedData,
+  openpgp.enums.packet.aeadEncryptedData,
+];
+
+type Verification = (verificationKeys: openpgp.PublicKey[]) => Promise<{ text: string; signatures: { keyID: openpgp.KeyID; verified: Promise<true> }[] }>;
+
+async function check(signingKeyIds: openpgp.KeyID[], knownKeys: readonly KnownKey[], now: Date, verification: Verification): Promise<VerifyResult> {
+  if (signingKeyIds.length === 0) return refuse('unsigned', 'the message carries no signature');
+  const signers = await keysFor(signingKeyIds, knownKeys);
+  if (signers.length === 0) {
+    return refuse('unknown-signer', `signed by key id ${signingKeyIds.map((id) => id.toHex().toUpperCase()).join(', ')}, none of the given keys`);
+  }
+  // A key must be fit to sign now: a revoked key may have been stolen, so its signatures, even
+  // dated before the revocation, prove nothing.
+  const usable: openpgp.PublicKey[] = [];
+  let unusable: { reason: VerifyFailureReason; detail: string } | null = null;
+  for (const { key, keyId } of signers) {
+    try {
+      await key.getSigningKey(keyId, now);
+      if (!usable.includes(key)) usable.push(key);
+    } catch (error) {
+      const message = errorMessage(error);
+      const reason = /revoked/i.test(message) ? 'key-revoked' : /expired/i.test(message) ? 'key-expired' : 'key-unusable';
+      unusable ??= { reason, detail: `key ${fingerprintOf(key)} cannot sign at ${now.toISOString()}: ${message}` };
+    }
+  }
+  if (usable.length === 0) return refuse(unusable!.reason, unusable!.detail);
+
+  const { text, signatures } = await verification(usable);
+  let signer: Fingerprint | null = null;
+  for (const signature of signatures) {
+    const key = usable.find((candidate) => candidate.getKeys(signature.keyID).length > 0);
+    if (!key) continue;
+    try {
+      await signature.verified;
+      signer ??= fingerprintOf(key);
+    } catch (error) {
+      return refuse('bad-signature', `the signature by ${fingerprintOf(key)} does not verify: ${errorMessage(error)}`);
+    }
+  }
+  if (signer === null) return refuse(unusable?.reason ?? 'unknown-signer', unusable?.detail ?? 'no signature by a given key was found');
+  return { ok: true, text, signer };
+}
+
+/** The given keys that hold one of the signing key ids, each with the id it signed under. */
+async function keysFor(signingKeyIds: openpgp.KeyID[], knownKeys: readonly KnownKey[]): Promise<{ key: openpgp.PublicKey; keyId: openpgp.KeyID }[]> {
+  const found: { key: openpgp.PublicKey; keyId: openpgp.KeyID }[] = [];
+  for (const known of knownKeys) {
+    let key: openpgp.PublicKey;
+    try {
+      const read = await openpgp.readKey({ armoredKey: known.armored });
+      key = read.isPrivate() ? read.toPublic() : read;
+      // A key whose armor is not that of its registered fingerprint is not the registered key.
+      if (fingerprintOf(key) !== known.fingerprint.toUpperCase()) continue;
+    } catch {
+      continue;
+    }
+    for (const keyId of signingKeyIds) {
+      if (key.getKeys(keyId).length > 0) found.push({ key, keyId });
+    }
+  }
+  return found;
+}
+
+function fingerprintOf(key: openpgp.PublicKey): Fingerprint {
+  return key.getFingerprint().toUpperCase() as Fingerprint;
+}
+
+function refuse(reason: VerifyFailureReason, detail: string): VerifyResult {
+  return { ok: false, reason, detail };
+}
