@@ -5,8 +5,10 @@ import { Redis } from 'ioredis';
 import { AppConfig, ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
 import { PersistenceModule } from '@tlp-broker/persistence';
-import { redisConnection } from '@tlp-broker/queue';
+import { QueueModule, redisConnection } from '@tlp-broker/queue';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveriesService } from './deliveries/deliveries.service';
 import { CaveatsController } from './caveats/caveats.controller';
 import { CaveatsService } from './caveats/caveats.service';
 import { FeedsController } from './feeds/feeds.controller';
@@ -29,13 +31,14 @@ export class ApiModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, TerminusModule],
-      controllers: [CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TeamController, UsersController, HealthController],
+      imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), TerminusModule],
+      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TeamController, UsersController, HealthController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         OrganisationsService,
         CaveatsService,
         KeysService,
+        DeliveriesService,
         SubmissionsService,
         ItemsService,
         FeedsService,

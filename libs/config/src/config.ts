@@ -40,6 +40,8 @@ const envSchema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   RECONCILE_AFTER_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
@@ -64,6 +66,9 @@ export interface AppConfig {
     readonly reconcileIntervalMs: number;
     readonly reconcileAfterMs: number;
     readonly deliveryConcurrency: number;
+    /** Attempts before a delivery is dead; retries back off exponentially from `backoffMs`, with jitter. */
+    readonly attempts: number;
+    readonly backoffMs: number;
   };
   readonly log: { readonly level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; readonly format: 'json' | 'text' };
 }
@@ -112,6 +117,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
       deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+      attempts: e.DELIVERY_ATTEMPTS,
+      backoffMs: e.DELIVERY_BACKOFF_MS,
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
   };

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@tlp-broker/config';
-import { DEFAULT_JOB_OPTIONS, QueueName } from './queues';
+import { jobOptions, QueueName } from './queues';
 
 /** Redis connection options for BullMQ from REDIS_URL. */
 export function redisConnection(url: string) {
@@ -30,7 +30,7 @@ export class QueueModule {
           useFactory: (config: AppConfig) => ({
             connection: redisConnection(config.redis.url),
             prefix: config.redis.prefix,
-            defaultJobOptions: DEFAULT_JOB_OPTIONS,
+            defaultJobOptions: jobOptions(config.dispatch.attempts, config.dispatch.backoffMs),
           }),
         }),
         BullModule.registerQueue({ name: QueueName.Routing }, { name: QueueName.Delivery }),

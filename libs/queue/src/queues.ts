@@ -38,9 +38,16 @@ export function deliveryJobId(deliveryId: string): string {
   return `delivery-${deliveryId}`;
 }
 
-export const DEFAULT_JOB_OPTIONS = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { age: 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
+/**
+ * Retries back off exponentially with jitter, so that a partner's mail server coming back after
+ * an outage is not hit by every queued delivery in the same second.
+ */
+export function jobOptions(attempts: number, backoffMs: number) {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs, jitter: 0.5 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    // Failed jobs are kept while PostgreSQL shows the delivery as dead; an administrator's retry removes them.
+    removeOnFail: { age: 30 * 24 * 3600 },
+  } as const;
+}

@@ -1,0 +1,34 @@
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import { StaffPrincipal } from '../auth/principal';
+import { DeliveriesQueryDto } from './deliveries.dto';
+import { DeliveriesService, DeliveryView } from './deliveries.service';
+
+@ApiTags('deliveries')
+@ApiBearerAuth()
+@Controller('deliveries')
+export class DeliveriesController {
+  constructor(private readonly deliveries: DeliveriesService) {}
+
+  /** Deliveries, most recently changed first; `?state=dead` is the dead-letter list with each last error. */
+  @Get()
+  @Roles('admin', 'analyst', 'approver')
+  list(@Query() query: DeliveriesQueryDto): Promise<DeliveryView[]> {
+    return this.deliveries.list(query.state, query.limit);
+  }
+
+  @Get(':id')
+  @Roles('admin', 'analyst', 'approver')
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeliveryView> {
+    return this.deliveries.get(id);
+  }
+
+  /** Sends a dead delivery again (the sharing rules are checked again first). */
+  @Post(':id/retry')
+  @HttpCode(200)
+  @Roles('admin')
+  retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() actor: StaffPrincipal): Promise<DeliveryView> {
+    return this.deliveries.retry(id, actor);
+  }
+}
