@@ -8,6 +8,7 @@ const alias = {
   '@tlp-broker/crypto': resolve(__dirname, 'libs/crypto/src/index.ts'),
   '@tlp-broker/persistence': resolve(__dirname, 'libs/persistence/src/index.ts'),
   '@tlp-broker/queue': resolve(__dirname, 'libs/queue/src/index.ts'),
+  '@tlp-broker/channels': resolve(__dirname, 'libs/channels/src/index.ts'),
 };
 
 // SWC keeps decorator metadata, which Nest's dependency injection and class-validator rely on.

@@ -30,13 +30,13 @@ describe('retries and dead letters', () => {
     });
     const dead = await eventually(async () => {
       const list = await http(broker.url, 'GET', '/deliveries?state=dead', { key: broker.analystKey });
-      return (list.body as { itemId: string }[]).find((row) => row.itemId === published.body.id);
+      return (list.body as { id: string; itemId: string; lastError: string }[]).find((row) => row.itemId === published.body.id);
     });
     expect(dead).toMatchObject({ state: 'dead', attempts: 3, organisation: 'Flaky CERT', channel: 'feed', tlp: 'TLP:AMBER' });
-    expect((dead as { lastError: string }).lastError).toMatch(/armored|Misformed|armor/i);
+    expect(dead.lastError).toMatch(/armored|Misformed|armor/i);
     expect((await http(broker.url, 'GET', '/feed', { key: partner.feedKey })).body.entries).toHaveLength(0);
 
-    const id = (dead as { id: string }).id;
+    const id = dead.id;
     expect((await http(broker.url, 'POST', `/deliveries/${id}/retry`, { key: broker.analystKey })).status).toBe(403);
     await broker.db.query('UPDATE recipient_keys SET armored = $2 WHERE organisation_id = $1', [partner.id, armored]);
     const retried = await http(broker.url, 'POST', `/deliveries/${id}/retry`, { key: broker.adminKey });

@@ -14,6 +14,7 @@ export interface TestBroker {
   readonly db: DataSource;
   readonly adminKey: string;
   readonly analystKey: string;
+  readonly approverKey: string;
   readonly redisPrefix: string;
   /** Stops the API and dispatcher, drops the database and the Redis keys. */
   close(): Promise<void>;
@@ -39,14 +40,17 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
     TEAM_KEY_PASSPHRASE: 'test team key passphrase',
     TEAM_KEY_USER_ID: 'Test CSIRT <csirt@test.example>',
     OUTBOX_POLL_MS: '20',
+    // Four eyes is tested on its own; elsewhere items leave as soon as they are published.
+    APPROVAL_REQUIRED_FOR: 'none',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'text',
     ...options.env,
   });
   const db = await createDataSource(databaseUrl).initialize();
-  const [admin, analyst] = await db.transaction(async (manager) => [
+  const [admin, analyst, approver] = await db.transaction(async (manager) => [
     await createUser(manager, new AuditLog(), 'admin', ['admin'], 'test'),
     await createUser(manager, new AuditLog(), 'analyst', ['analyst'], 'test'),
+    await createUser(manager, new AuditLog(), 'approver', ['approver'], 'test'),
   ]);
   let api: INestApplication | null = null;
   let dispatcher: INestApplicationContext | null = null;
@@ -67,6 +71,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
     db,
     adminKey: admin.apiKey,
     analystKey: analyst.apiKey,
+    approverKey: approver.apiKey,
     redisPrefix,
     async close() {
       await dispatcher?.close();

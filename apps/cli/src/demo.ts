@@ -54,9 +54,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   await deleteKeysUnder(options.redisUrl, REDIS_PREFIX);
   const dataSource = await createDataSource(options.databaseUrl).initialize();
   await dataSource.runMigrations({ transaction: 'each' });
-  const [admin, analyst] = await dataSource.transaction(async (manager) => [
+  const [admin, analyst, approver] = await dataSource.transaction(async (manager) => [
     await createUser(manager, new AuditLog(), 'demo-admin', ['admin'], 'demo'),
     await createUser(manager, new AuditLog(), 'demo-analyst', ['analyst'], 'demo'),
+    await createUser(manager, new AuditLog(), 'demo-approver', ['approver'], 'demo'),
   ]);
   await dataSource.destroy();
 
@@ -77,12 +78,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   try {
     await waitForHealth(base, children);
     log(`  api and dispatcher up (logs in ${join('.var', 'demo')})`);
-    await scenario(base, admin.apiKey, analyst.apiKey);
+    await scenario(base, admin.apiKey, analyst.apiKey, approver.apiKey);
     if (options.keepRunning) {
       log();
       log(`The broker keeps running at ${base} (OpenAPI documentation at ${base}/docs). Ctrl-C stops it.`);
-      log(`  admin API key:   ${admin.apiKey}`);
-      log(`  analyst API key: ${analyst.apiKey}`);
+      log(`  admin API key:    ${admin.apiKey}`);
+      log(`  analyst API key:  ${analyst.apiKey}`);
+      log(`  approver API key: ${approver.apiKey}`);
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);
@@ -93,7 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   }
 }
 
-async function scenario(base: string, adminKey: string, analystKey: string): Promise<void> {
+async function scenario(base: string, adminKey: string, analystKey: string, approverKey: string): Promise<void> {
   const team = await call(base, 'GET', '/team/key');
   const teamKey = await openpgp.readKey({ armoredKey: team.publicKey as string });
   log(`  team key ${team.fingerprint} (${team.algorithm}): every delivery is signed with it`);
@@ -169,6 +171,11 @@ async function scenario(base: string, adminKey: string, analystKey: string): Pro
     const item = await call(base, 'POST', '/items', analystKey, { ...spec, summary: `${spec.tlp} demonstration item`, body: `${spec.title}\n\nDemonstration content.` });
     published.push({ id: item.id, tlp: item.tlp, title: spec.title });
     log(`  ${pad(item.tlp, 17)} ${pad(spec.type, 17)} ${spec.title}`);
+    if (item.state === 'pending-approval') {
+      // Four eyes: TLP:RED, TLP:AMBER+STRICT and caveated items leave only once a second person approves.
+      await call(base, 'POST', `/items/${item.id}/approve`, approverKey);
+      log(`  ${' '.repeat(35)}held for approval, then approved by demo-approver (four eyes)`);
+    }
   }
 
   log();

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb_prod-1' },
       http: { port: 8443, host: '0.0.0.0' },
       team: { communities: ['eu-lea', 'fr-csirt'] },
+      approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {
         file: '/etc/tlp-broker/team.asc',
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb' },
       http: { port: 3000, host: '127.0.0.1' },
       team: { communities: [] },
+      approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {
         file: undefined,

@@ -36,6 +36,11 @@ const envSchema = z.object({
     .trim()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}(\s*,\s*[a-z0-9][a-z0-9-]{0,62})*$/, 'must be a comma-separated list of community names such as "eu-lea,fr-csirt"')
     .optional(),
+  APPROVAL_REQUIRED_FOR: z
+    .string()
+    .trim()
+    .regex(/^none$|^(red|amber-strict|caveats)(\s*,\s*(red|amber-strict|caveats))*$/, 'must be a comma-separated list of: red, amber-strict, caveats — or none')
+    .default('red,amber-strict,caveats'),
   KEY_REQUIRE_EMAIL_MATCH: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
@@ -54,6 +59,8 @@ export interface AppConfig {
   readonly http: { readonly port: number; readonly host: string };
   /** The team's own communities: how far it may pass on TLP:GREEN material received from partners. */
   readonly team: { readonly communities: readonly string[] };
+  /** Which items need a second person's approval before they leave (four eyes). */
+  readonly approval: { readonly red: boolean; readonly amberStrict: boolean; readonly caveats: boolean };
   /** A person's key must carry a user ID with that person's e-mail address. */
   readonly keys: { readonly requireEmailMatch: boolean };
   readonly teamKey: {
@@ -71,6 +78,11 @@ export interface AppConfig {
     readonly backoffMs: number;
   };
   readonly log: { readonly level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; readonly format: 'json' | 'text' };
+}
+
+function approvalRules(value: string): AppConfig['approval'] {
+  const listed = new Set(value.split(',').map((entry) => entry.trim()).filter(Boolean));
+  return { red: listed.has('red'), amberStrict: listed.has('amber-strict'), caveats: listed.has('caveats') };
 }
 
 /** A variable set to nothing but blanks counts as not set (then its default applies, or it is reported missing). */
@@ -110,6 +122,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     http: { port: e.PORT, host: e.HOST },
     team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
+    approval: approvalRules(e.APPROVAL_REQUIRED_FOR),
     keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },
     dispatch: {

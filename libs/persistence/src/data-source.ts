@@ -3,8 +3,9 @@ import { ENTITIES } from './entities';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { CaveatsAndProvenance1764000000000 } from './migrations/1764000000000-caveats-and-provenance';
 import { KeysAndSubmissions1764100000000 } from './migrations/1764100000000-keys-and-submissions';
+import { ApprovalAndEmbargo1764200000000 } from './migrations/1764200000000-approval-and-embargo';
 
-export const MIGRATIONS = [InitialSchema1763900000000, CaveatsAndProvenance1764000000000, KeysAndSubmissions1764100000000];
+export const MIGRATIONS = [InitialSchema1763900000000, CaveatsAndProvenance1764000000000, KeysAndSubmissions1764100000000, ApprovalAndEmbargo1764200000000];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {

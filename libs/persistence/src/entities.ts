@@ -139,6 +139,11 @@ export class ItemVersionEntity {
   @Column('text', { nullable: true }) severity!: string | null;
   @Column('text', { array: true }) caveats!: string[];
   @Column('jsonb', { nullable: true }) provenance!: StoredProvenance | null;
+  /** Embargo: not delivered before this time. */
+  @Column('timestamptz', { name: 'release_at', nullable: true }) releaseAt!: Date | null;
+  /** Four eyes: the second person who approved a sensitive version (never its author). */
+  @Column('uuid', { name: 'approved_by', nullable: true }) approvedBy!: string | null;
+  @Column('timestamptz', { name: 'approved_at', nullable: true }) approvedAt!: Date | null;
   @Column('uuid', { name: 'created_by' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
@@ -150,6 +155,8 @@ export class OutboxEntity {
   @Column('text') topic!: string;
   @Column('uuid', { name: 'item_version_id' }) itemVersionId!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** Not relayed before this time (the version's embargo). */
+  @Column('timestamptz', { name: 'not_before', nullable: true }) notBefore!: Date | null;
   @Column('timestamptz', { name: 'enqueued_at', nullable: true }) enqueuedAt!: Date | null;
   @Column('timestamptz', { name: 'processed_at', nullable: true }) processedAt!: Date | null;
 }

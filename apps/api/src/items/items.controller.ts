@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateItemDto, ExplainQueryDto } from './items.dto';
+import { CreateItemDto, ExplainQueryDto, RejectDto } from './items.dto';
 import { DecisionView, ExplainView, ItemsService, ItemView, PreviewView } from './items.service';
 
 @ApiTags('items')
@@ -24,6 +24,22 @@ export class ItemsController {
   @Roles('analyst', 'approver')
   preview(@Body() dto: CreateItemDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<PreviewView> {
     return this.items.preview(dto, actor);
+  }
+
+  /** Four eyes: an approver other than the author releases a pending item. */
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Roles('approver')
+  approve(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
+    return this.items.approve(id, actor);
+  }
+
+  /** Sends a pending item back to draft, with the reason; nothing leaves. */
+  @Post(':id/reject')
+  @HttpCode(200)
+  @Roles('approver')
+  reject(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: RejectDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
+    return this.items.reject(id, dto.reason, actor);
   }
 
   @Get(':id')

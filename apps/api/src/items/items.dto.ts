@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PAP_LABELS, TLP_LABELS } from '@tlp-broker/tlp';
 import { ITEM_KINDS, ItemKind } from '@tlp-broker/persistence';
 import { IsPapLabel, IsTlpLabel } from '../common/validators';
@@ -107,6 +107,12 @@ export class CreateItemDto {
   @Type(() => AudienceDto)
   audience?: AudienceDto;
 
+  @ApiPropertyOptional({ example: '2026-12-01T08:00:00Z', description: 'Embargo: nothing is delivered before this time (ISO 8601 with a time zone)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'releaseAt must be an ISO 8601 date and time, e.g. 2026-12-01T08:00:00Z' })
+  @Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: 'releaseAt must state its time zone (Z or ±hh:mm)' })
+  releaseAt?: string;
+
   @ApiPropertyOptional({ type: [String], example: ['judicial-secret'], description: 'Handling caveats: only accredited organisations receive the item' })
   @IsOptional()
   @IsArray()
@@ -127,4 +133,11 @@ export class ExplainQueryDto {
   @ApiProperty({ description: 'The organisation (partner) id' })
   @IsUUID('all', { message: 'organisation must be an organisation id (UUID)' })
   organisation!: string;
+}
+
+export class RejectDto {
+  @ApiProperty({ example: 'Audience too wide for a judicial-secret item' })
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
 }

@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
@@ -39,6 +39,9 @@ export interface ItemView {
   audience: Audience;
   caveats: string[];
   provenance: StoredProvenance | null;
+  releaseAt: Date | null;
+  approvedBy: string | null;
+  approvedAt: Date | null;
   createdAt: Date;
 }
 
@@ -58,7 +61,7 @@ export interface DecisionView {
 }
 
 export interface PreviewView {
-  item: Omit<ItemView, 'id' | 'version' | 'state' | 'createdAt'>;
+  item: Omit<ItemView, 'id' | 'version' | 'state' | 'createdAt' | 'approvedBy' | 'approvedAt'>;
   decidedAt: Date;
   summary: { channels: number; allowed: number; denied: number; byCode: Record<string, number> };
   decisions: Omit<DecisionView, 'delivery'>[];
@@ -92,6 +95,7 @@ interface Draft {
   audience: Audience;
   caveats: string[];
   provenance: StoredProvenance | null;
+  releaseAt: Date | null;
 }
 
 @Injectable()
@@ -106,13 +110,19 @@ export class ItemsService {
     @InjectRepository(ItemVersionEntity) private readonly versions: Repository<ItemVersionEntity>,
   ) {}
 
-  /** Publishes now: the item, its first version and an outbox row are committed together. */
+  /**
+   * Publishes: the item, its first version and an outbox row are committed together. A version
+   * that needs a second person's approval waits (pending-approval) with no outbox row; one under
+   * embargo is scheduled, its outbox row not relayed before the release time.
+   */
   async publish(dto: CreateItemDto, actor: StaffPrincipal): Promise<ItemView> {
     const draft = await this.intake(dto, actor);
+    const approvalReason = this.approvalNeeded(draft);
     const { item, version } = await this.dataSource.transaction(async (manager) => {
       const now = new Date();
+      const state = approvalReason ? 'pending-approval' : draft.releaseAt ? 'scheduled' : 'published';
       const item = await manager.getRepository(ItemEntity).save(
-        manager.getRepository(ItemEntity).create({ kind: draft.kind, state: 'published', currentVersion: 1, createdBy: actor.userId, updatedAt: now }),
+        manager.getRepository(ItemEntity).create({ kind: draft.kind, state, currentVersion: 1, createdBy: actor.userId, updatedAt: now }),
       );
       const version = await manager.getRepository(ItemVersionEntity).save(
         manager.getRepository(ItemVersionEntity).create({
@@ -127,15 +137,28 @@ export class ItemsService {
           severity: draft.severity,
           caveats: draft.caveats,
           provenance: draft.provenance,
+          releaseAt: draft.releaseAt,
           createdBy: actor.userId,
         }),
       );
-      await manager.getRepository(OutboxEntity).insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id });
+      if (!approvalReason) {
+        await manager.getRepository(OutboxEntity).insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: draft.releaseAt });
+      }
       const subject = { actor: `user:${actor.userId}`, subjectType: 'item', subjectId: item.id };
       await this.audit.append(manager, {
         ...subject,
-        action: 'item.published',
-        details: { version: 1, itemVersionId: version.id, type: item.kind, tlp: draft.tlp, pap: draft.pap, audience: draft.audience, caveats: draft.caveats },
+        action: approvalReason ? 'item.submitted-for-approval' : draft.releaseAt ? 'item.scheduled' : 'item.published',
+        details: {
+          version: 1,
+          itemVersionId: version.id,
+          type: item.kind,
+          tlp: draft.tlp,
+          pap: draft.pap,
+          audience: draft.audience,
+          caveats: draft.caveats,
+          releaseAt: draft.releaseAt,
+          ...(approvalReason ? { approvalReason } : {}),
+        },
       });
       if (draft.provenance?.consent) {
         await this.audit.append(manager, {
@@ -147,6 +170,60 @@ export class ItemsService {
       return { item, version };
     });
     return this.view(item, version);
+  }
+
+  /**
+   * The second pair of eyes: an approver other than the author releases a pending version
+   * (published now, or scheduled for its embargo time).
+   */
+  async approve(id: string, actor: StaffPrincipal): Promise<ItemView> {
+    return this.dataSource.transaction(async (manager) => {
+      const item = await manager.getRepository(ItemEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!item) throw new NotFoundException(`item ${id} not found`);
+      if (item.state !== 'pending-approval') throw new ConflictException(`item ${id} is ${item.state}; only an item pending approval can be approved`);
+      const version = await manager.getRepository(ItemVersionEntity).findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
+      if (version.createdBy === actor.userId) throw new ForbiddenException('four eyes: the approver must be someone other than the author');
+      const now = new Date();
+      await manager.getRepository(ItemVersionEntity).update({ id: version.id }, { approvedBy: actor.userId, approvedAt: now });
+      const released = version.releaseAt === null || version.releaseAt.getTime() <= now.getTime();
+      item.state = released ? 'published' : 'scheduled';
+      item.updatedAt = now;
+      await manager.getRepository(ItemEntity).save(item);
+      await manager.getRepository(OutboxEntity).insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: version.releaseAt });
+      await this.audit.append(manager, {
+        actor: `user:${actor.userId}`,
+        action: 'item.approved',
+        subjectType: 'item',
+        subjectId: id,
+        details: { version: version.version, itemVersionId: version.id, author: version.createdBy, releaseAt: version.releaseAt },
+      });
+      return this.view(item, { ...version, approvedBy: actor.userId, approvedAt: now });
+    });
+  }
+
+  /** Sends a pending version back to its author as a draft; nothing leaves. */
+  async reject(id: string, reason: string, actor: StaffPrincipal): Promise<ItemView> {
+    return this.dataSource.transaction(async (manager) => {
+      const item = await manager.getRepository(ItemEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!item) throw new NotFoundException(`item ${id} not found`);
+      if (item.state !== 'pending-approval') throw new ConflictException(`item ${id} is ${item.state}; only an item pending approval can be rejected`);
+      const version = await manager.getRepository(ItemVersionEntity).findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
+      if (version.createdBy === actor.userId) throw new ForbiddenException('four eyes: the approver must be someone other than the author');
+      item.state = 'draft';
+      item.updatedAt = new Date();
+      await manager.getRepository(ItemEntity).save(item);
+      await this.audit.append(manager, { actor: `user:${actor.userId}`, action: 'item.rejected', subjectType: 'item', subjectId: id, details: { version: version.version, reason } });
+      return this.view(item, version);
+    });
+  }
+
+  /** Why this version needs a second person's approval, or null. */
+  private approvalNeeded(draft: Draft): string | null {
+    const rules = this.config.approval;
+    if (rules.red && draft.tlp === 'TLP:RED') return 'TLP:RED';
+    if (rules.amberStrict && draft.tlp === 'TLP:AMBER+STRICT') return 'TLP:AMBER+STRICT';
+    if (rules.caveats && draft.caveats.length > 0) return `caveats ${draft.caveats.join(', ')}`;
+    return null;
   }
 
   /**
@@ -300,6 +377,7 @@ export class ItemsService {
       severity: dto.severity ?? null,
       audience,
       caveats: dto.caveats ?? [],
+      releaseAt: dto.releaseAt ? new Date(dto.releaseAt) : null,
       provenance:
         dto.provenance && provenanceLabel?.ok
           ? {
@@ -369,6 +447,8 @@ export class ItemsService {
       type: item.kind,
       state: item.state,
       ...draftView({ ...version, tlp: version.tlp as TlpLabel, pap: version.pap as PapLabel | null, kind: item.kind }),
+      approvedBy: version.approvedBy,
+      approvedAt: version.approvedAt,
       createdAt: version.createdAt,
     };
   }
@@ -388,6 +468,7 @@ function draftView(draft: Omit<Draft, 'body'> & { body?: string }) {
     audience: draft.audience,
     caveats: draft.caveats,
     provenance: draft.provenance,
+    releaseAt: draft.releaseAt,
   };
 }
 

@@ -8,7 +8,8 @@ import { JobPayload, priorityFor, QueueName, routingJobId } from '@tlp-broker/qu
 const BATCH = 100;
 
 /**
- * Moves published item versions from the PostgreSQL outbox to the routing queue. A row is enqueued
+ * Moves published item versions from the PostgreSQL outbox to the routing queue, none before its
+ * embargo time (`not_before`). A row is enqueued
  * again when it is still not processed after RECONCILE_AFTER_MS (Redis lost the job, a worker
  * died): PostgreSQL stays the source of truth, and the job id makes a repeat harmless.
  */
@@ -57,6 +58,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
            JOIN item_versions v ON v.id = o.item_version_id
            JOIN items i ON i.id = v.item_id
           WHERE o.processed_at IS NULL
+            AND (o.not_before IS NULL OR o.not_before <= now())
             AND (o.enqueued_at IS NULL OR o.enqueued_at < now() - make_interval(secs => $1::double precision / 1000))
           ORDER BY o.id
           LIMIT ${BATCH}

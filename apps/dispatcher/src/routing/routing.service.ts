@@ -65,6 +65,12 @@ export class RoutingService {
 
     const version = await manager.getRepository(ItemVersionEntity).findOne({ where: { id: itemVersionId } });
     if (!version) throw new UnrecoverableError(`item version ${itemVersionId} not found`);
+    if (version.releaseAt !== null) {
+      // Never before the embargo. The relay only enqueues due rows (by the database's clock, as
+      // here), so this is a guard: an early job fails and is retried with back-off.
+      const [{ embargoed }]: { embargoed: boolean }[] = await manager.query('SELECT $1::timestamptz > now() AS embargoed', [version.releaseAt]);
+      if (embargoed) throw new Error(`item version ${itemVersionId} is embargoed until ${version.releaseAt.toISOString()}`);
+    }
     const item = await manager.getRepository(ItemEntity).findOneOrFail({ where: { id: version.itemId } });
     const now = new Date();
     const targets = await this.directory.allTargets(manager);
@@ -116,6 +122,8 @@ export class RoutingService {
     }
 
     await manager.query('UPDATE outbox SET processed_at = now() WHERE id = $1', [outbox[0].id]);
+    // An embargoed version is published when its release time has come and it is routed.
+    await manager.query(`UPDATE items SET state = 'published', updated_at = now() WHERE id = $1 AND state = 'scheduled'`, [item.id]);
     await this.audit.append(manager, {
       actor: 'dispatcher',
       action: 'item.routed',
