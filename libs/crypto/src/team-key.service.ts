@@ -3,7 +3,7 @@ import { ConflictException, Injectable, Logger, OnModuleInit } from '@nestjs/com
 import * as openpgp from 'openpgp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { AuditLog, TeamKeyEntity, TeamKeyRepository } from '@tlp-broker/persistence';
-import { generateKeyPair, TeamKeyUnlockError, unlockPrivateKey } from './seal';
+import { GeneratedKeyPair, generateKeyPair, TeamKeyUnlockError, unlockPrivateKey } from './seal';
 
 export interface TeamPublicKey {
   readonly fingerprint: string;
@@ -101,16 +101,7 @@ export class TeamKeyService implements OnModuleInit {
     const pair = await generateKeyPair(this.config.teamKey.userId, this.config.teamKey.passphrase);
     const previous = await this.repository.withLock(async (repo, manager) => {
       const active = await repo.active();
-      await repo.save(
-        Object.assign(new TeamKeyEntity(), {
-          fingerprint: pair.fingerprint,
-          publicArmored: pair.publicArmored,
-          privateArmored: pair.privateArmored,
-          source: 'generated',
-          active: true,
-          retiredAt: null,
-        }),
-      );
+      await repo.save(generatedKeyRow(pair));
       await this.audit.append(manager, {
         actor,
         action: 'team-key.rotated',
@@ -173,20 +164,23 @@ export class TeamKeyService implements OnModuleInit {
         throw new Error(`the active team key ${active.fingerprint} was loaded from a file; set TEAM_KEY_FILE to that file`);
       }
       const pair = await generateKeyPair(this.config.teamKey.userId, this.config.teamKey.passphrase);
-      await repo.save(
-        Object.assign(new TeamKeyEntity(), {
-          fingerprint: pair.fingerprint,
-          publicArmored: pair.publicArmored,
-          privateArmored: pair.privateArmored,
-          source: 'generated',
-          active: true,
-          retiredAt: null,
-        }),
-      );
+      await repo.save(generatedKeyRow(pair));
       this.logger.log(`generated team key ${pair.fingerprint}`);
       return pair.privateArmored;
     });
   }
+}
+
+/** A key the broker generated, kept passphrase-protected, as the active team key. */
+function generatedKeyRow(pair: GeneratedKeyPair): TeamKeyEntity {
+  return Object.assign(new TeamKeyEntity(), {
+    fingerprint: pair.fingerprint,
+    publicArmored: pair.publicArmored,
+    privateArmored: pair.privateArmored,
+    source: 'generated',
+    active: true,
+    retiredAt: null,
+  });
 }
 
 function describe(key: openpgp.Key, armored: string): TeamPublicKey {

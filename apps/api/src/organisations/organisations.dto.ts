@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -16,6 +17,15 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ORGANISATION_KINDS, OrganisationKind, PARTNER_STATUSES, PartnerStatusValue, RELATIONS, RelationValue } from '@tlp-broker/persistence';
+
+/** The fingerprint an administrator obtained out of band; the key must match it. */
+const PinnedFingerprint = () =>
+  applyDecorators(
+    ApiPropertyOptional({ example: '8D2A 41C2 …', description: 'Fingerprint obtained out of band (phone, signed letter): the key must match it' }),
+    IsOptional(),
+    IsString(),
+    MaxLength(200),
+  );
 
 export const COMMUNITY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const SLUG_MESSAGE = 'each entry must be lower-case letters, digits and "-" (e.g. "eu-lea")';
@@ -73,10 +83,7 @@ export class CreateOrganisationDto {
   @MaxLength(200_000)
   publicKey!: string;
 
-  @ApiPropertyOptional({ example: '8D2A 41C2 …', description: 'Fingerprint obtained out of band (phone, signed letter): the key must match it' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @PinnedFingerprint()
   fingerprint?: string;
 
   @ApiProperty({ type: [ChannelDto] })
@@ -104,10 +111,7 @@ export class CreateContactDto {
   @MaxLength(200_000)
   publicKey!: string;
 
-  @ApiPropertyOptional({ example: '8D2A 41C2 …', description: 'Fingerprint obtained out of band (phone, signed letter): the key must match it' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @PinnedFingerprint()
   fingerprint?: string;
 }
 
@@ -117,10 +121,7 @@ export class KeyUpdateDto {
   @MaxLength(200_000)
   publicKey!: string;
 
-  @ApiPropertyOptional({ example: '8D2A 41C2 …', description: 'Fingerprint obtained out of band (phone, signed letter): the key must match it' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @PinnedFingerprint()
   fingerprint?: string;
 }
 
