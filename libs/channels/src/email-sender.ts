@@ -1,0 +1,159 @@
+import { createTransport } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type * as openpgp from 'openpgp';
+import { MailHeaders, PgpMimeError, pgpMimeEncrypted, pgpMimeSigned } from '@tlp-broker/crypto';
+import { isTlpLabel, TlpLabel } from '@tlp-broker/tlp';
+import { ChannelError } from './channel-error';
+import { mailMessageId, mailSubject } from './mail-identity';
+import { smtpFailure } from './smtp-failure';
+
+/** How the broker reaches its outgoing mail relay. */
+export interface SmtpSettings {
+  readonly host: string;
+  readonly port: number;
+  /** TLS from the first byte (port 465). */
+  readonly secure: boolean;
+  /** Without `secure`: STARTTLS is required, and a relay that does not offer it is a failure (`configuration`). */
+  readonly requireTls: boolean;
+  readonly auth?: { readonly user: string; readonly pass: string };
+  /** The team's sending mailbox; its domain is the right-hand side of every Message-ID. */
+  readonly from: { readonly name: string; readonly address: string };
+  /** The name given in EHLO; nodemailer's default is the machine's host name. */
+  readonly ehloName?: string;
+  /** For connecting, and again for the relay's greeting. */
+  readonly connectionTimeoutMs: number;
+  /** Inactivity allowed once connected; 60 s when not set. */
+  readonly socketTimeoutMs?: number;
+  /** PEM certificates of a private CA the relay's certificate is issued by, trusted besides the system's. */
+  readonly ca?: string;
+}
+
+export type MailBody =
+  /** An OpenPGP message signed by the team and encrypted to the recipient (`addressTo`), sent as multipart/encrypted. */
+  | { readonly kind: 'encrypted'; readonly armored: string }
+  /** A MIME entity (`mimeEntityForItem`) signed here and sent as multipart/signed: TLP:CLEAR only. */
+  | { readonly kind: 'signed'; readonly entity: string; readonly signingKey: openpgp.PrivateKey };
+
+export interface OutgoingMail {
+  readonly deliveryId: string;
+  readonly itemId: string;
+  readonly version: number;
+  readonly itemType: string;
+  readonly tlp: TlpLabel;
+  /** Shown in the subject for TLP:CLEAR only; ignored above it. */
+  readonly title?: string;
+  readonly to: { readonly name: string; readonly address: string };
+  readonly body: MailBody;
+}
+
+export interface SentMail {
+  /** The deterministic Message-ID, with angle brackets: the same on every attempt of a delivery. */
+  readonly messageId: string;
+  readonly accepted: string[];
+  /** The relay's final reply, e.g. `250 2.0.0 Ok: queued as 4Z…`. */
+  readonly response: string;
+}
+
+// The addr-spec the message builder accepts (dot-atom local part, an ASCII domain).
+const ADDRESS =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** pgp-mime's field names, as the fields of OutgoingMail they come from. */
+const FIELDS: Readonly<Record<string, string>> = { 'to[0]': 'to', subject: 'title', armoredMessage: 'body.armored', entity: 'body.entity' };
+
+/**
+ * Sends one delivery as one PGP/MIME message over SMTP: multipart/encrypted above TLP:CLEAR,
+ * multipart/signed (or encrypted) for TLP:CLEAR. The message is built complete by
+ * `@tlp-broker/crypto`'s pgp-mime and handed to nodemailer as raw source with an explicit
+ * envelope, so nothing is re-encoded or added on the way. Each call opens its own connection.
+ */
+export class EmailSender {
+  private readonly transport: Mail<SMTPTransport.SentMessageInfo, SMTPTransport.Options>;
+
+  constructor(private readonly settings: SmtpSettings) {
+    checkSettings(settings);
+    this.transport = createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      requireTLS: settings.requireTls,
+      auth: settings.auth ? { user: settings.auth.user, pass: settings.auth.pass } : undefined,
+      name: settings.ehloName,
+      connectionTimeout: settings.connectionTimeoutMs,
+      greetingTimeout: settings.connectionTimeoutMs,
+      dnsTimeout: settings.connectionTimeoutMs,
+      socketTimeout: settings.socketTimeoutMs ?? 60_000,
+      tls: { minVersion: 'TLSv1.2', ...(settings.ca ? { ca: settings.ca } : {}) },
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      logger: false,
+    });
+  }
+
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    const raw = await this.compose(mail);
+    const messageId = mailMessageId(mail, this.settings.from.address);
+    let info: SMTPTransport.SentMessageInfo;
+    try {
+      info = await this.transport.sendMail({ raw, envelope: { from: this.settings.from.address, to: [mail.to.address] } });
+    } catch (error) {
+      throw smtpFailure(error);
+    }
+    return { messageId, accepted: info.accepted.map(String), response: String(info.response) };
+  }
+
+  /** The complete RFC 5322 message `send` would hand to the relay (the boundary and Date differ per call). */
+  async compose(mail: OutgoingMail): Promise<string> {
+    if (!isTlpLabel(mail.tlp)) throw invalid('tlp', 'a TLP 2.0 label is required');
+    if (mail.tlp !== 'TLP:CLEAR' && mail.body?.kind !== 'encrypted') throw invalid('body', `${mail.tlp} mail must be encrypted to the recipient`);
+    if (typeof mail.to?.address !== 'string' || mail.to.address.length > 254 || !ADDRESS.test(mail.to.address)) throw invalid('to.address', 'a single e-mail address is required');
+    const headers: MailHeaders = {
+      from: mailbox(this.settings.from.name, this.settings.from.address),
+      to: [mailbox(mail.to.name, mail.to.address)],
+      subject: mailSubject(mail),
+      messageId: mailMessageId(mail, this.settings.from.address),
+      date: new Date(),
+    };
+    try {
+      if (mail.body.kind === 'encrypted') return pgpMimeEncrypted(headers, mail.body.armored);
+      if (mail.body.kind === 'signed') return await pgpMimeSigned(headers, mail.body.entity, mail.body.signingKey);
+    } catch (error) {
+      if (error instanceof PgpMimeError) {
+        const field = FIELDS[error.field] ?? error.field;
+        throw new ChannelError('email', 'invalid-input', `the message cannot be built: ${error.message}`, { field, cause: error });
+      }
+      throw error;
+    }
+    throw invalid('body', 'kind must be "encrypted" or "signed"');
+  }
+
+  /** Releases the transport; sends already under way finish. */
+  close(): void {
+    this.transport.close();
+  }
+}
+
+function invalid(field: string, reason: string): ChannelError {
+  return new ChannelError('email', 'invalid-input', `${field}: ${reason}`, { field });
+}
+
+/** The display name quoted whole, so none of its characters is read as mailbox syntax. */
+function mailbox(name: unknown, address: string): string {
+  if (typeof name !== 'string' || name.trim() === '') return address;
+  return `"${name.replace(/["\\]/g, '\\$&')}" <${address}>`;
+}
+
+function checkSettings(settings: SmtpSettings): void {
+  const problems: string[] = [];
+  if (typeof settings.host !== 'string' || settings.host.trim() === '') problems.push('host is required');
+  if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65_535) problems.push('port must be 1–65535');
+  if (!ADDRESS.test(settings.from?.address ?? '')) problems.push('from.address must be a single e-mail address');
+  if (typeof settings.from?.name !== 'string' || CONTROL.test(settings.from.name)) problems.push('from.name must be text without line breaks or control characters');
+  if (settings.ehloName !== undefined && !/^[A-Za-z0-9.-]{1,253}$/.test(settings.ehloName)) problems.push('ehloName must be a host name');
+  if (!(settings.connectionTimeoutMs > 0)) problems.push('connectionTimeoutMs must be positive');
+  if (settings.socketTimeoutMs !== undefined && !(settings.socketTimeoutMs > 0)) problems.push('socketTimeoutMs must be positive');
+  if (problems.length > 0) throw new Error(`SMTP settings: ${problems.join('; ')}`);
+}

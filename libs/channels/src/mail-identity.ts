@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import type { TlpLabel } from '@tlp-broker/tlp';
+import { ChannelError } from './channel-error';
+
+/**
+ * The parts of a delivered message that identify it without saying what it is about: the subject
+ * line and the Message-ID. Both are pure functions of the delivery, so a retry of the same
+ * delivery produces the same ones (a mail client or archive that sees the message twice treats it
+ * as one message, by RFC 5322 §3.6.4).
+ */
+export interface MailIdentityInput {
+  readonly deliveryId: string;
+  readonly itemId: string;
+  readonly version: number;
+  readonly itemType: string;
+  readonly tlp: TlpLabel;
+  /** Used only for TLP:CLEAR; above it a title is content and never leaves in a header. */
+  readonly title?: string;
+}
+
+const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const ITEM_TYPE = /^[a-z][a-z0-9-]{0,31}$/;
+
+function invalid(field: string, reason: string): ChannelError {
+  return new ChannelError('email', 'invalid-input', `${field}: ${reason}`, { field });
+}
+
+function checkIdentity(input: MailIdentityInput): void {
+  if (typeof input.itemId !== 'string' || !ITEM_ID.test(input.itemId)) throw invalid('itemId', 'letters, digits, "-" and "_" only (at most 64)');
+  if (!Number.isSafeInteger(input.version) || input.version < 1) throw invalid('version', 'a positive integer is required');
+  if (typeof input.itemType !== 'string' || !ITEM_TYPE.test(input.itemType)) throw invalid('itemType', 'a lower-case word such as "advisory" is required');
+  if (typeof input.deliveryId !== 'string' || input.deliveryId === '') throw invalid('deliveryId', 'a delivery id is required');
+}
+
+/** `3f2a9c1e v2`: enough for a person to find the item in the broker, and nothing about its content. */
+export function itemReference(itemId: string, version: number): string {
+  return `${itemId.replace(/-/g, '').slice(0, 8)} v${version}`;
+}
+
+/**
+ * `[TLP:AMBER] advisory 3f2a9c1e v2`. For TLP:CLEAR only, the title follows after a colon, its
+ * line breaks and runs of blanks made single spaces (a title is one line); whatever else it holds
+ * that cannot sit in a header is refused by the message builder.
+ */
+export function mailSubject(input: MailIdentityInput): string {
+  checkIdentity(input);
+  const base = `[${input.tlp}] ${input.itemType} ${itemReference(input.itemId, input.version)}`;
+  if (input.tlp !== 'TLP:CLEAR' || input.title === undefined) return base;
+  const title = input.title.replace(/[\s\u2028\u2029]+/g, ' ').trim();
+  return title === '' ? base : `${base}: ${title}`;
+}
+
+/**
+ * `<itemId.v2.1a2b3c4d5e6f7a8b@broker.example.org>`: the item version, then a digest of the
+ * delivery id (one delivery = one item version to one recipient on one channel), at the domain of
+ * the team's sending address.
+ */
+export function mailMessageId(input: Pick<MailIdentityInput, 'deliveryId' | 'itemId' | 'version'>, fromAddress: string): string {
+  if (typeof input.itemId !== 'string' || !ITEM_ID.test(input.itemId)) throw invalid('itemId', 'letters, digits, "-" and "_" only (at most 64)');
+  if (!Number.isSafeInteger(input.version) || input.version < 1) throw invalid('version', 'a positive integer is required');
+  if (typeof input.deliveryId !== 'string' || input.deliveryId === '') throw invalid('deliveryId', 'a delivery id is required');
+  const domain = /@([A-Za-z0-9.-]+)$/.exec(fromAddress)?.[1];
+  if (domain === undefined) throw invalid('from.address', 'an address with a domain is required');
+  const digest = createHash('sha256').update(input.deliveryId, 'utf8').digest('hex').slice(0, 16);
+  return `<${input.itemId}.v${input.version}.${digest}@${domain.toLowerCase()}>`;
+}
