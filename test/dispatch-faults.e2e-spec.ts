@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import * as openpgp from 'openpgp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../apps/dispatcher/src/bootstrap';
+import { ChannelSenders } from '../apps/dispatcher/src/delivery/channel-senders';
 import { DeliveryService } from '../apps/dispatcher/src/delivery/delivery.service';
 import { RoutingService } from '../apps/dispatcher/src/routing/routing.service';
 import { ConfigModule } from '@tlp-broker/config';
@@ -52,7 +53,7 @@ describe('dispatch under faults', () => {
     other = await registerPartner(broker.url, broker.adminKey, { name: 'NCSC-NL', relation: 'peer', communities: ['eu-csirt'] });
     const module = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: [RoutingService, DeliveryService],
+      providers: [ChannelSenders, RoutingService, DeliveryService],
     }).compile();
     steps = await module.init();
   });

@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { QueueModule } from '@tlp-broker/queue';
+import { ChannelSenders } from './delivery/channel-senders';
 import { DeliveryService } from './delivery/delivery.service';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { Reconciler } from './reconciler/reconciler.service';
@@ -15,7 +16,7 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: [RoutingService, DeliveryService, WorkersService, OutboxRelay, Reconciler],
+      providers: [ChannelSenders, RoutingService, DeliveryService, WorkersService, OutboxRelay, Reconciler],
     };
   }
 }

@@ -24,3 +24,29 @@ export function itemDocument(item: ItemEntity, version: ItemVersionEntity, publi
     2,
   );
 }
+
+/**
+ * The same item as text, for e-mail: what a person reads in Thunderbird or Outlook once the
+ * message is decrypted. The label comes first, as TLP asks.
+ */
+export function itemText(item: ItemEntity, version: ItemVersionEntity, publisher: { name: string; fingerprint: string }): string {
+  const lines = [
+    `${version.tlp}${version.pap ? `  ${version.pap}` : ''}`,
+    '',
+    version.title,
+    '='.repeat(Math.min(version.title.length, 72)),
+    '',
+    `Type: ${item.kind}    Version: ${version.version}${version.severity ? `    Severity: ${version.severity}` : ''}`,
+    `Reference: ${item.id}`,
+    ...(version.caveats.length > 0 ? [`Handling caveats: ${version.caveats.join(', ')}`] : []),
+    ...(version.provenance ? [`Derived from ${version.provenance.originator}'s ${version.provenance.label} material`] : []),
+    '',
+    ...(version.summary ? [version.summary, ''] : []),
+    version.body,
+    '',
+    '-- ',
+    `${publisher.name} (OpenPGP ${publisher.fingerprint})`,
+    `${version.tlp}: share only as this label allows.`,
+  ];
+  return lines.join('\n');
+}

@@ -46,6 +46,8 @@ describe('loadConfig', () => {
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb_prod-1' },
       http: { port: 8443, host: '0.0.0.0' },
       team: { communities: ['eu-lea', 'fr-csirt'] },
+      smtp: null,
+      webhooks: { allowList: [], timeoutMs: 10_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {
@@ -65,6 +67,8 @@ describe('loadConfig', () => {
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb' },
       http: { port: 3000, host: '127.0.0.1' },
       team: { communities: [] },
+      smtp: null,
+      webhooks: { allowList: [], timeoutMs: 10_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {

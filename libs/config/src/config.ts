@@ -36,6 +36,15 @@ const envSchema = z.object({
     .trim()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}(\s*,\s*[a-z0-9][a-z0-9-]{0,62})*$/, 'must be a comma-separated list of community names such as "eu-lea,fr-csirt"')
     .optional(),
+  SMTP_URL: urlWithProtocol(['smtp:', 'smtps:']).optional(),
+  SMTP_REQUIRE_TLS: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^[^<>]+ <[^<>@\s]+@[^<>@\s]+>$/, 'must look like "Police CSIRT <csirt@example.org>"')
+    .optional(),
+  WEBHOOK_ALLOW_LIST: z.string().trim().optional(),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   APPROVAL_REQUIRED_FOR: z
     .string()
     .trim()
@@ -59,6 +68,19 @@ export interface AppConfig {
   readonly http: { readonly port: number; readonly host: string };
   /** The team's own communities: how far it may pass on TLP:GREEN material received from partners. */
   readonly team: { readonly communities: readonly string[] };
+  /**
+   * The relay e-mail deliveries go through (smtp://user:pass@host:587 with STARTTLS, smtps://… for
+   * TLS from the first byte); null when e-mail channels are not in use.
+   */
+  readonly smtp: {
+    readonly host: string;
+    readonly port: number;
+    readonly secure: boolean;
+    readonly requireTls: boolean;
+    readonly auth?: { readonly user: string; readonly pass: string };
+    readonly from: { readonly name: string; readonly address: string };
+  } | null;
+  readonly webhooks: { readonly allowList: readonly string[]; readonly timeoutMs: number };
   /** Which items need a second person's approval before they leave (four eyes). */
   readonly approval: { readonly red: boolean; readonly amberStrict: boolean; readonly caveats: boolean };
   /** A person's key must carry a user ID with that person's e-mail address. */
@@ -78,6 +100,21 @@ export interface AppConfig {
     readonly backoffMs: number;
   };
   readonly log: { readonly level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; readonly format: 'json' | 'text' };
+}
+
+function smtpSettings(url: string | undefined, requireTls: boolean, mailFrom: string | undefined, teamUserId: string): AppConfig['smtp'] {
+  if (!url) return null;
+  const parsed = new URL(url);
+  const secure = parsed.protocol === 'smtps:';
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : secure ? 465 : 587,
+    secure,
+    requireTls,
+    auth: parsed.username ? { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } : undefined,
+    // The sender defaults to the team key's user id: the address partners already know.
+    from: (({ name, email }) => ({ name, address: email }))(splitUserId(mailFrom ?? teamUserId)),
+  };
 }
 
 function approvalRules(value: string): AppConfig['approval'] {
@@ -122,6 +159,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     http: { port: e.PORT, host: e.HOST },
     team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
+    smtp: smtpSettings(e.SMTP_URL, e.SMTP_REQUIRE_TLS === 'true', e.MAIL_FROM, e.TEAM_KEY_USER_ID),
+    webhooks: {
+      allowList: e.WEBHOOK_ALLOW_LIST ? e.WEBHOOK_ALLOW_LIST.split(',').map((entry) => entry.trim()).filter(Boolean) : [],
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    },
     approval: approvalRules(e.APPROVAL_REQUIRED_FOR),
     keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },

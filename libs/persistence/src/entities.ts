@@ -67,7 +67,10 @@ export class ChannelEntity {
   @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
   @Column('text') kind!: ChannelKindValue;
   @Column('boolean') redistributes!: boolean;
+  /** E-mail address, or the webhook's URL. */
   @Column('text', { nullable: true }) address!: string | null;
+  /** The webhook's HMAC secret. */
+  @Column('text', { nullable: true }) secret!: string | null;
   @Column('uuid', { name: 'key_id', nullable: true }) keyId!: string | null;
   @Column('text') status!: PartnerStatusValue;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
@@ -164,6 +167,8 @@ export class OutboxEntity {
 @Entity('sealed_payloads')
 export class SealedPayloadEntity {
   @PrimaryColumn('uuid', { name: 'item_version_id' }) itemVersionId!: string;
+  /** `document`: the JSON item (feeds, webhooks); `mime`: a MIME entity (e-mail, read by mail clients). */
+  @PrimaryColumn('text') form!: 'document' | 'mime';
   @Column('text', { name: 'team_key_fingerprint' }) teamKeyFingerprint!: string;
   @Column('text', { name: 'session_key_algorithm' }) sessionKeyAlgorithm!: 'aes256';
   @Column('bytea', { name: 'session_key' }) sessionKey!: Buffer;

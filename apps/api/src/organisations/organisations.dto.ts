@@ -14,6 +14,7 @@ import {
   Length,
   Matches,
   MaxLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { ORGANISATION_KINDS, OrganisationKind, PARTNER_STATUSES, PartnerStatusValue, RELATIONS, RelationValue } from '@tlp-broker/persistence';
@@ -29,8 +30,8 @@ const PinnedFingerprint = () =>
 
 export const COMMUNITY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const SLUG_MESSAGE = 'each entry must be lower-case letters, digits and "-" (e.g. "eu-lea")';
-/** Channel kinds this version can deliver on; e-mail and webhook arrive with their workers. */
-export const SUPPORTED_CHANNEL_KINDS = ['feed'] as const;
+/** Channel kinds partners register (the public feed is the broker's own). */
+export const SUPPORTED_CHANNEL_KINDS = ['feed', 'email', 'webhook'] as const;
 
 export class ChannelDto {
   @ApiProperty({ enum: SUPPORTED_CHANNEL_KINDS, example: 'feed' })
@@ -41,6 +42,18 @@ export class ChannelDto {
   @IsOptional()
   @IsBoolean()
   redistributes?: boolean;
+
+  @ApiPropertyOptional({ example: 'soc@cert.example', description: 'email: the team mailbox; webhook: the https URL deliveries are POSTed to' })
+  @ValidateIf((channel: ChannelDto) => channel.kind === 'email' || channel.kind === 'webhook')
+  @IsString({ message: 'address is required for e-mail and webhook channels' })
+  @MaxLength(2_000)
+  address?: string;
+
+  @ApiPropertyOptional({ description: 'webhook: the HMAC secret (16+ characters); generated and returned once when not given' })
+  @IsOptional()
+  @IsString()
+  @Length(16, 200, { message: 'secret must be 16 to 200 characters' })
+  secret?: string;
 }
 
 export class CreateOrganisationDto {

@@ -1,6 +1,9 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull, Repository } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import { isEmail } from 'class-validator';
+import { AllowList } from '@tlp-broker/channels';
 import { KeyRules, KeyUpdate, needsModernSoftware, OpenPgpService, PublicKeyInfo } from '@tlp-broker/crypto';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import {
@@ -24,8 +27,12 @@ export interface ChannelView {
   personal: boolean;
   status: string;
   keyFingerprint: string | null;
-  /** Present once, in the response that created the channel. */
+  /** The mailbox or webhook URL. */
+  address: string | null;
+  /** Present once, in the response that created a pull channel. */
   apiKey?: string;
+  /** Present once, in the response that created a webhook channel. */
+  secret?: string;
 }
 
 export interface KeyView {
@@ -108,7 +115,7 @@ export class OrganisationsService {
         const keyRow = await this.saveKey(manager, key, organisation.id, null);
         const channels: ChannelView[] = [];
         for (const channel of dto.channels) {
-          channels.push(await this.createChannel(manager, organisation.id, null, keyRow, channel.kind, channel.redistributes ?? false));
+          channels.push(await this.createChannel(manager, organisation.id, null, keyRow, { ...channel, redistributes: channel.redistributes ?? false }));
         }
         await this.audit.append(manager, {
           actor: `user:${actor.userId}`,
@@ -133,7 +140,7 @@ export class OrganisationsService {
           manager.getRepository(ContactEntity).create({ organisationId, name: dto.name.trim(), email: dto.email.trim(), status: 'active' }),
         );
         const keyRow = await this.saveKey(manager, key, organisationId, contact.id);
-        const channel = await this.createChannel(manager, organisationId, contact.id, keyRow, 'feed', false);
+        const channel = await this.createChannel(manager, organisationId, contact.id, keyRow, { kind: 'feed', redistributes: false });
         await this.audit.append(manager, {
           actor: `user:${actor.userId}`,
           action: 'contact.registered',
@@ -215,6 +222,7 @@ export class OrganisationsService {
       personal: channel.contactId !== null,
       status: channel.status,
       keyFingerprint: channel.keyId ? (keyById.get(channel.keyId)?.fingerprint ?? null) : null,
+      address: channel.address,
     });
     return organisations.map((organisation) => {
       const own = channels.filter((channel) => channel.organisationId === organisation.id);
@@ -267,25 +275,50 @@ export class OrganisationsService {
     organisationId: string,
     contactId: string | null,
     key: RecipientKeyEntity,
-    kind: 'feed',
-    redistributes: boolean,
+    spec: { kind: 'feed' | 'email' | 'webhook'; redistributes: boolean; address?: string; secret?: string },
   ): Promise<ChannelView> {
+    const address = spec.kind === 'feed' ? null : this.channelAddress(spec.kind, spec.address ?? '');
+    const secret = spec.kind === 'webhook' ? (spec.secret ?? randomBytes(32).toString('base64url')) : null;
     const channel = await manager.getRepository(ChannelEntity).save(
-      manager.getRepository(ChannelEntity).create({ organisationId, contactId, kind, redistributes, address: null, keyId: key.id, status: 'active' }),
+      manager.getRepository(ChannelEntity).create({ organisationId, contactId, kind: spec.kind, redistributes: spec.redistributes, address, secret, keyId: key.id, status: 'active' }),
     );
-    const credential = newApiKey('partner');
-    await manager.getRepository(ApiKeyEntity).save(
-      manager.getRepository(ApiKeyEntity).create({ keyHash: credential.hash, prefix: credential.prefix, userId: null, channelId: channel.id, revokedAt: null }),
-    );
-    return {
+    const view: ChannelView = {
       id: channel.id,
       kind: channel.kind,
       redistributes: channel.redistributes,
       personal: contactId !== null,
       status: channel.status,
       keyFingerprint: key.fingerprint,
-      apiKey: credential.key,
+      address,
     };
+    if (spec.kind === 'webhook') return { ...view, secret: secret! };
+    if (spec.kind !== 'feed') return view;
+    const credential = newApiKey('partner');
+    await manager.getRepository(ApiKeyEntity).save(
+      manager.getRepository(ApiKeyEntity).create({ keyHash: credential.hash, prefix: credential.prefix, userId: null, channelId: channel.id, revokedAt: null }),
+    );
+    return { ...view, apiKey: credential.key };
+  }
+
+  /** An e-mail address, or a webhook URL the dispatcher will be allowed to call: https, or http to an allow-listed host. */
+  private channelAddress(kind: 'email' | 'webhook', address: string): string {
+    const value = address.trim();
+    if (kind === 'email') {
+      if (!isEmail(value)) throw invalidField('channels.address', `"${value}" is not an e-mail address`);
+      return value;
+    }
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw invalidField('channels.address', `"${value}" is not a URL`);
+    }
+    const allowList = new AllowList(this.config.webhooks.allowList);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowList.allowsHost(url.hostname))) {
+      throw invalidField('channels.address', 'a webhook must use https (plain http only to hosts in WEBHOOK_ALLOW_LIST)');
+    }
+    if (url.username || url.password) throw invalidField('channels.address', 'a webhook URL must not carry credentials');
+    return url.toString();
   }
 
   private organisationView(organisation: OrganisationEntity, key: RecipientKeyEntity | null, channels: ChannelView[]): Omit<OrganisationView, 'contacts'> {

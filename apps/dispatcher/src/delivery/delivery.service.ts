@@ -17,9 +17,12 @@ import {
   policyOrganisation,
   SealedPayloadEntity,
 } from '@tlp-broker/persistence';
-import { decide } from '@tlp-broker/tlp';
+import { decide, TlpLabel } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { itemDocument } from '../item-document';
+import { itemDocument, itemText } from '../item-document';
+import { ChannelSenders } from './channel-senders';
+import { ChannelError } from '@tlp-broker/channels';
+import { mimeEntityForItem } from '@tlp-broker/crypto';
 
 const OPEN_STATES: DeliveryState[] = ['queued', 'failed'];
 const MAX_ERROR_LENGTH = 2_000;
@@ -42,6 +45,7 @@ export class DeliveryService {
     private readonly openpgp: OpenPgpService,
     private readonly teamKey: TeamKeyService,
     private readonly audit: AuditLog,
+    private readonly channels: ChannelSenders,
   ) {}
 
   async deliver(deliveryId: string): Promise<DeliveryOutcome> {
@@ -74,61 +78,112 @@ export class DeliveryService {
       return 'cancelled';
     }
 
-    let message: string;
+    const form = target.channel.kind === 'email' ? 'mime' : 'document';
+    const team = await this.teamKey.current();
+    const publisher = { name: this.teamKey.publisherName(), fingerprint: team.info.fingerprint };
+    let message: string | null = null;
     if (target.key) {
-      const sealed = await manager.getRepository(SealedPayloadEntity).findOneOrFail({ where: { itemVersionId: version.id } });
+      const sealed = await manager.getRepository(SealedPayloadEntity).findOneOrFail({ where: { itemVersionId: version.id, form } });
       message = await this.openpgp.addressTo(
         { sessionKeyAlgorithm: sealed.sessionKeyAlgorithm, sessionKey: new Uint8Array(sealed.sessionKey), encryptedData: new Uint8Array(sealed.encryptedData) },
         target.key.fingerprint,
         target.key.armored,
       );
-    } else {
+    } else if (form === 'document') {
       // Only TLP:CLEAR reaches a recipient without a key (the engine denies anything else): signed, not encrypted.
-      const { key, info: team } = await this.teamKey.current();
-      message = await this.openpgp.signOnly(itemDocument(item, version, { name: this.teamKey.publisherName(), fingerprint: team.fingerprint }), key);
+      message = await this.openpgp.signOnly(itemDocument(item, version, publisher), team.key);
     }
 
-    switch (target.channel.kind) {
-      case 'feed':
-        return this.dataSource.transaction(async (tx) => {
-          const updated = await tx
-            .createQueryBuilder()
-            .update(DeliveryEntity)
-            .set({ state: 'delivered', attempts: () => 'attempts + 1', deliveredAt: now, updatedAt: now, lastError: null, keyFingerprint: target.key?.fingerprint ?? null })
-            .where({ id: deliveryId, state: In(OPEN_STATES) })
-            .execute();
-          // Another worker finished it first: keep its result, write nothing.
-          if (updated.affected === 0) return 'already-done';
-          await tx
-            .createQueryBuilder()
-            .insert()
-            .into(FeedEntryEntity)
-            .values({
+    let messageId: string | null = null;
+    try {
+      switch (target.channel.kind) {
+        case 'feed':
+          break;
+        case 'email': {
+          const sender = this.channels.email();
+          const sent = await sender.send({
+            deliveryId,
+            itemId: item.id,
+            version: version.version,
+            itemType: item.kind,
+            tlp: version.tlp as TlpLabel,
+            title: version.title,
+            to: { name: target.contact?.name ?? target.organisation.name, address: target.channel.address! },
+            body: message
+              ? { kind: 'encrypted', armored: message }
+              : { kind: 'signed', entity: mimeEntityForItem(itemText(item, version, publisher)), signingKey: team.key },
+          });
+          messageId = sent.messageId;
+          break;
+        }
+        case 'webhook':
+          await this.channels.webhook().send({
+            url: target.channel.address!,
+            secret: target.channel.secret!,
+            deliveryId,
+            idempotencyKey: `delivery-${deliveryId}`,
+            payload: {
+              format: 'tlp-broker/delivery@1',
               deliveryId,
-              channelId: target.channel.id,
               itemId: item.id,
-              itemVersion: version.version,
-              kind: item.kind,
+              version: version.version,
+              type: item.kind,
               tlp: version.tlp,
               pap: version.pap,
               handling: decision.handling,
-              keyFingerprint: target.key?.fingerprint ?? '',
+              keyFingerprint: target.key?.fingerprint ?? null,
               message,
-            })
-            .orIgnore()
-            .execute();
-          await this.audit.append(tx, {
-            actor: 'dispatcher',
-            action: 'delivery.delivered',
-            subjectType: 'delivery',
-            subjectId: deliveryId,
-            details: { itemId: item.id, version: version.version, channelId: target.channel.id, channel: 'feed', keyFingerprint: target.key?.fingerprint ?? null },
+            },
           });
-          return 'delivered';
-        });
-      default:
-        throw new UnrecoverableError(`no worker delivers over ${target.channel.kind} channels in this version`);
+          break;
+        default:
+          throw new UnrecoverableError(`nothing is delivered over ${target.channel.kind} channels`);
+      }
+    } catch (error) {
+      // A refusal no retry can change (5xx mail, 4xx webhook, refused address) ends the delivery now.
+      if (error instanceof ChannelError && error.permanent) throw new UnrecoverableError(error.message);
+      throw error;
     }
+
+    const state: DeliveryState = target.channel.kind === 'email' ? 'sent' : 'delivered';
+    return this.dataSource.transaction(async (tx) => {
+      const updated = await tx
+        .createQueryBuilder()
+        .update(DeliveryEntity)
+        .set({ state, attempts: () => 'attempts + 1', deliveredAt: now, updatedAt: new Date(), lastError: null, messageId, keyFingerprint: target.key?.fingerprint ?? null })
+        .where({ id: deliveryId, state: In(OPEN_STATES) })
+        .execute();
+      // Another worker finished it first: keep its result, write nothing.
+      if (updated.affected === 0) return 'already-done';
+      if (target.channel.kind === 'feed') {
+        await tx
+          .createQueryBuilder()
+          .insert()
+          .into(FeedEntryEntity)
+          .values({
+            deliveryId,
+            channelId: target.channel.id,
+            itemId: item.id,
+            itemVersion: version.version,
+            kind: item.kind,
+            tlp: version.tlp,
+            pap: version.pap,
+            handling: decision.handling,
+            keyFingerprint: target.key?.fingerprint ?? '',
+            message: message!,
+          })
+          .orIgnore()
+          .execute();
+      }
+      await this.audit.append(tx, {
+        actor: 'dispatcher',
+        action: `delivery.${state}`,
+        subjectType: 'delivery',
+        subjectId: deliveryId,
+        details: { itemId: item.id, version: version.version, channelId: target.channel.id, channel: target.channel.kind, keyFingerprint: target.key?.fingerprint ?? null, messageId },
+      });
+      return 'delivered';
+    });
   }
 
   /** A failed attempt that will be retried. */

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
-import { OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
+import { mimeEntityForItem, OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
 import {
   AuditLog,
   canonicalJson,
@@ -19,7 +19,7 @@ import {
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
 import { Decision } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { itemDocument } from '../item-document';
+import { itemDocument, itemText } from '../item-document';
 
 const INSERT_CHUNK = 1_000;
 
@@ -77,7 +77,8 @@ export class RoutingService {
     const decided = decideForTargets(policyItem(item, version), targets, this.config.team, now);
     const allowed = decided.filter(({ decision }) => decision.allow);
 
-    if (allowed.length > 0) await this.seal(manager, item, version);
+    if (allowed.some(({ target }) => target.channel.kind !== 'email')) await this.seal(manager, item, version, 'document');
+    if (allowed.some(({ target }) => target.channel.kind === 'email')) await this.seal(manager, item, version, 'mime');
 
     const decisionRows = decided.map(({ target, decision }) => ({
       itemVersionId,
@@ -143,15 +144,20 @@ export class RoutingService {
     return { allowed: allowed.length, denied: decided.length - allowed.length, alreadyRouted: false };
   }
 
-  /** Signs and encrypts the item version once; recipients then only get their own key packet. */
-  private async seal(manager: EntityManager, item: ItemEntity, version: ItemVersionEntity): Promise<void> {
+  /**
+   * Signs and encrypts the item version once per form (the JSON document for feeds and webhooks,
+   * a MIME entity for e-mail); recipients then only get their own key packet.
+   */
+  private async seal(manager: EntityManager, item: ItemEntity, version: ItemVersionEntity, form: 'document' | 'mime'): Promise<void> {
     const repo = manager.getRepository(SealedPayloadEntity);
-    if (await repo.exists({ where: { itemVersionId: version.id } })) return;
+    if (await repo.exists({ where: { itemVersionId: version.id, form } })) return;
     const { key, info: team } = await this.teamKey.current();
-    const document = itemDocument(item, version, { name: this.teamKey.publisherName(), fingerprint: team.fingerprint });
-    const sealed = await this.openpgp.sealOnce(document, key);
+    const publisher = { name: this.teamKey.publisherName(), fingerprint: team.fingerprint };
+    const plaintext = form === 'mime' ? mimeEntityForItem(itemText(item, version, publisher)) : itemDocument(item, version, publisher);
+    const sealed = await this.openpgp.sealOnce(plaintext, key);
     await repo.insert({
       itemVersionId: version.id,
+      form,
       teamKeyFingerprint: team.fingerprint,
       sessionKeyAlgorithm: sealed.sessionKeyAlgorithm,
       sessionKey: Buffer.from(sealed.sessionKey),

@@ -1,0 +1,180 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import * as openpgp from 'openpgp';
+import { SMTPServer, SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhookSignature } from '@tlp-broker/channels';
+import { openSealed } from '@tlp-broker/crypto';
+import { startBroker, TestBroker } from './support/broker';
+import { eventually, http } from './support/http';
+import { newKeyPair } from './support/partners';
+
+/**
+ * E-mail and webhook channels through the whole broker: a real SMTP server and a real HTTP server
+ * on 127.0.0.1 receive what the dispatcher sends, and the test opens it as a partner would.
+ */
+describe('push channels: e-mail and webhook', () => {
+  let broker: TestBroker;
+  let smtp: SMTPServer;
+  let smtpPort: number;
+  let hooks: Server;
+  let hookPort: number;
+  const mails: { to: string[]; raw: Buffer }[] = [];
+  const requests: { headers: IncomingMessage['headers']; body: Buffer }[] = [];
+  /** Replies the SMTP server gives to RCPT, consumed in order; then it accepts. */
+  const rcptReplies: number[] = [];
+  /** Statuses the webhook endpoint answers, consumed in order; then 200. */
+  const hookStatuses: number[] = [];
+  let partner: { id: string; privateKey: openpgp.PrivateKey; secret: string };
+  let teamKey: openpgp.PublicKey;
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onRcptTo: (_address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error | null) => void) => {
+        const code = rcptReplies.shift();
+        if (code) callback(Object.assign(new Error('try again later'), { responseCode: code }));
+        else callback();
+      },
+      onData: (stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null) => void) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks) });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+    smtpPort = (smtp.server.address() as AddressInfo).port;
+    hooks = createServer((request: IncomingMessage, response: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        requests.push({ headers: request.headers, body: Buffer.concat(chunks) });
+        response.writeHead(hookStatuses.shift() ?? 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    hookPort = (hooks.address() as AddressInfo).port;
+
+    broker = await startBroker({
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        SMTP_REQUIRE_TLS: 'false',
+        MAIL_FROM: 'Police CSIRT <csirt@police.example>',
+        WEBHOOK_ALLOW_LIST: '127.0.0.1',
+        DELIVERY_BACKOFF_MS: '50',
+      },
+    });
+    const keys = await newKeyPair('Push CERT', 'soc@push-cert.example');
+    const registered = await http(broker.url, 'POST', '/organisations', {
+      key: broker.adminKey,
+      json: {
+        name: 'Push CERT',
+        kind: 'cert',
+        relation: 'peer',
+        communities: ['eu-csirt'],
+        publicKey: keys.publicArmored,
+        channels: [
+          { kind: 'email', address: 'soc@push-cert.example' },
+          { kind: 'webhook', address: `http://127.0.0.1:${hookPort}/tlp-broker` },
+        ],
+      },
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const webhook = registered.body.channels.find((channel: { kind: string }) => channel.kind === 'webhook');
+    expect(webhook.secret).toMatch(/^.{16,}$/);
+    partner = { id: registered.body.id, privateKey: keys.privateKey, secret: webhook.secret };
+    teamKey = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await new Promise<void>((resolve) => hooks?.close(() => resolve()));
+  });
+
+  const publish = async (title: string) => {
+    const published = await http(broker.url, 'POST', '/items', {
+      key: broker.analystKey,
+      json: { type: 'advisory', title, body: `Body of ${title}`, tlp: 'TLP:AMBER', audience: { organisations: [partner.id] } },
+    });
+    expect(published.status).toBe(201);
+    return published.body.id as string;
+  };
+
+  const deliveriesOf = async (itemId: string) => {
+    const response = await http(broker.url, 'GET', `/items/${itemId}/decisions`, { key: broker.analystKey });
+    return response.body.decisions.map((decision: { channel: string; delivery: { state: string; attempts: number } | null }) => ({ channel: decision.channel, ...decision.delivery }));
+  };
+
+  it('mails a PGP/MIME message the partner decrypts, and POSTs a signed webhook it can check', async () => {
+    const itemId = await publish('Credential stuffing against police portals');
+    const settled = await eventually(async () => {
+      const rows = await deliveriesOf(itemId);
+      return rows.length === 2 && rows.every((row: { state: string }) => row.state === 'sent' || row.state === 'delivered') ? rows : undefined;
+    });
+    expect(settled.map((row: { channel: string; state: string }) => [row.channel, row.state]).sort()).toEqual([
+      ['email', 'sent'],
+      ['webhook', 'delivered'],
+    ]);
+
+    const mail = mails.find((m) => m.raw.toString().includes(itemId.slice(0, 8)))!;
+    expect(mail.to).toEqual(['soc@push-cert.example']);
+    const parsed = await simpleParser(mail.raw);
+    expect(parsed.subject).toMatch(/^\[TLP:AMBER\] advisory /);
+    expect(parsed.subject).not.toContain('Credential stuffing');
+    expect(parsed.headers.get('content-type')).toMatchObject({ value: 'multipart/encrypted', params: { protocol: 'application/pgp-encrypted' } });
+    const encrypted = parsed.attachments.find((part) => part.contentType === 'application/octet-stream')!;
+    const opened = await openSealed(encrypted.content.toString(), partner.privateKey, [teamKey]);
+    const inner = await simpleParser(opened.text);
+    expect(inner.text).toContain('TLP:AMBER');
+    expect(inner.text).toContain('Credential stuffing against police portals');
+
+    const request = requests.find((r) => JSON.parse(r.body.toString()).itemId === itemId)!;
+    const check = verifyWebhookSignature({
+      secret: partner.secret,
+      timestamp: request.headers['x-tlpb-timestamp'] as string,
+      signature: request.headers['x-tlpb-signature'] as string,
+      body: request.body,
+      nowSeconds: Math.floor(Date.now() / 1000),
+    });
+    expect(check).toEqual({ ok: true });
+    const payload = JSON.parse(request.body.toString());
+    expect(payload).toMatchObject({ itemId, tlp: 'TLP:AMBER', type: 'advisory' });
+    const document = JSON.parse((await openSealed(payload.message, partner.privateKey, [teamKey])).text);
+    expect(document.title).toBe('Credential stuffing against police portals');
+  });
+
+  it('retries a greylisting mail server and a failing webhook, then delivers each once', async () => {
+    rcptReplies.push(451);
+    hookStatuses.push(500);
+    const before = { mails: mails.length, requests: requests.length };
+    const itemId = await publish('Retried through both channels');
+    const settled = await eventually(async () => {
+      const rows = await deliveriesOf(itemId);
+      return rows.length === 2 && rows.every((row: { state: string }) => row.state === 'sent' || row.state === 'delivered') ? rows : undefined;
+    });
+    expect(settled.map((row: { attempts: number }) => row.attempts)).toEqual([2, 2]);
+    expect(mails.length - before.mails).toBe(1);
+    const posted = requests.slice(before.requests).filter((r) => JSON.parse(r.body.toString()).itemId === itemId);
+    // The same delivery twice (500, then 200), with the same idempotency key.
+    expect(posted).toHaveLength(2);
+    expect(new Set(posted.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+  });
+
+  it('refuses a webhook over plain http to a host outside the allow-list, and an e-mail channel without an address', async () => {
+    const keys = await newKeyPair('Sloppy CERT', 'soc@sloppy.example');
+    const register = (channels: unknown[]) =>
+      http(broker.url, 'POST', '/organisations', { key: broker.adminKey, json: { name: 'Sloppy CERT', kind: 'cert', relation: 'peer', publicKey: keys.publicArmored, channels } });
+    const plain = await register([{ kind: 'webhook', address: 'http://hooks.sloppy.example/in' }]);
+    expect(plain.status).toBe(400);
+    expect(plain.body.details[0]).toMatchObject({ field: 'channels.address', message: expect.stringContaining('https') });
+    const noAddress = await register([{ kind: 'email' }]);
+    expect(noAddress.status).toBe(400);
+    expect(noAddress.body.details[0].field).toBe('channels.0.address');
+  });
+});
