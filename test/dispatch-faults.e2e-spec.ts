@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../apps/dispatcher/src/bootstrap';
 import { ChannelSenders } from '../apps/dispatcher/src/delivery/channel-senders';
 import { DeliveryService } from '../apps/dispatcher/src/delivery/delivery.service';
+import { RateLimiter } from '../apps/dispatcher/src/delivery/rate-limiter';
 import { RoutingService } from '../apps/dispatcher/src/routing/routing.service';
 import { ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
@@ -53,7 +54,7 @@ describe('dispatch under faults', () => {
     other = await registerPartner(broker.url, broker.adminKey, { name: 'NCSC-NL', relation: 'peer', communities: ['eu-csirt'] });
     const module = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: [ChannelSenders, RoutingService, DeliveryService],
+      providers: [ChannelSenders, RateLimiter, RoutingService, DeliveryService],
     }).compile();
     steps = await module.init();
   });

@@ -4,6 +4,7 @@ import { CryptoModule } from '@tlp-broker/crypto';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { QueueModule } from '@tlp-broker/queue';
 import { ChannelSenders } from './delivery/channel-senders';
+import { RateLimiter } from './delivery/rate-limiter';
 import { DeliveryService } from './delivery/delivery.service';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { Reconciler } from './reconciler/reconciler.service';
@@ -16,7 +17,7 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: [ChannelSenders, RoutingService, DeliveryService, WorkersService, OutboxRelay, Reconciler],
+      providers: [ChannelSenders, RateLimiter, RoutingService, DeliveryService, WorkersService, OutboxRelay, Reconciler],
     };
   }
 }

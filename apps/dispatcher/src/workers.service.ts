@@ -1,11 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { JobPayload, QueueName, redisConnection } from '@tlp-broker/queue';
 import { DeliveryService } from './delivery/delivery.service';
+import { RateLimited } from './delivery/rate-limiter';
 import { RoutingService } from './routing/routing.service';
 
-type Handlers = { [Q in QueueName]: (job: Job<JobPayload<Q>>) => Promise<unknown> };
+type Handlers = { [Q in QueueName]: (job: Job<JobPayload<Q>>, token?: string) => Promise<unknown> };
 
 /**
  * The BullMQ workers, one per queue. Every queue of the contract has a handler (the type requires
@@ -25,10 +26,14 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
 
   private readonly handlers: Handlers = {
     [QueueName.Routing]: (job) => this.routing.route(job.data.itemVersionId),
-    [QueueName.Delivery]: async (job) => {
+    [QueueName.Delivery]: async (job, token) => {
       try {
         return await this.delivery.deliver(job.data.deliveryId);
       } catch (error) {
+        if (error instanceof RateLimited) {
+          await job.moveToDelayed(Date.now() + error.waitMs, token);
+          throw new DelayedError();
+        }
         if (!(error instanceof UnrecoverableError)) await this.delivery.recordFailure(job.data.deliveryId, error);
         throw error;
       }
@@ -41,7 +46,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       [QueueName.Delivery]: this.config.dispatch.deliveryConcurrency,
     };
     for (const name of Object.values(QueueName)) {
-      const handler = this.handlers[name] as (job: Job) => Promise<unknown>;
+      const handler = this.handlers[name] as (job: Job, token?: string) => Promise<unknown>;
       const worker = new Worker(name, handler, {
         connection: redisConnection(this.config.redis.url),
         prefix: this.config.redis.prefix,

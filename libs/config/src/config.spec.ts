@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       team: { communities: ['eu-lea', 'fr-csirt'] },
       smtp: null,
       webhooks: { allowList: [], timeoutMs: 10_000 },
+      rateLimit: { limit: 120, windowMs: 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {
@@ -69,6 +70,7 @@ describe('loadConfig', () => {
       team: { communities: [] },
       smtp: null,
       webhooks: { allowList: [], timeoutMs: 10_000 },
+      rateLimit: { limit: 120, windowMs: 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {

@@ -44,6 +44,8 @@ const envSchema = z.object({
     .regex(/^[^<>]+ <[^<>@\s]+@[^<>@\s]+>$/, 'must look like "Police CSIRT <csirt@example.org>"')
     .optional(),
   WEBHOOK_ALLOW_LIST: z.string().trim().optional(),
+  CHANNEL_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
+  CHANNEL_RATE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   APPROVAL_REQUIRED_FOR: z
     .string()
@@ -81,6 +83,8 @@ export interface AppConfig {
     readonly from: { readonly name: string; readonly address: string };
   } | null;
   readonly webhooks: { readonly allowList: readonly string[]; readonly timeoutMs: number };
+  /** At most `limit` e-mails or webhook calls per channel in any `windowMs`: a partner's server is never flooded. */
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number };
   /** Which items need a second person's approval before they leave (four eyes). */
   readonly approval: { readonly red: boolean; readonly amberStrict: boolean; readonly caveats: boolean };
   /** A person's key must carry a user ID with that person's e-mail address. */
@@ -164,6 +168,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       allowList: e.WEBHOOK_ALLOW_LIST ? e.WEBHOOK_ALLOW_LIST.split(',').map((entry) => entry.trim()).filter(Boolean) : [],
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
+    rateLimit: { limit: e.CHANNEL_RATE_LIMIT, windowMs: e.CHANNEL_RATE_WINDOW_MS },
     approval: approvalRules(e.APPROVAL_REQUIRED_FOR),
     keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },

@@ -21,6 +21,7 @@ import { decide, TlpLabel } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { itemDocument, itemText } from '../item-document';
 import { ChannelSenders } from './channel-senders';
+import { RateLimiter } from './rate-limiter';
 import { ChannelError } from '@tlp-broker/channels';
 import { mimeEntityForItem } from '@tlp-broker/crypto';
 
@@ -46,6 +47,7 @@ export class DeliveryService {
     private readonly teamKey: TeamKeyService,
     private readonly audit: AuditLog,
     private readonly channels: ChannelSenders,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async deliver(deliveryId: string): Promise<DeliveryOutcome> {
@@ -93,6 +95,9 @@ export class DeliveryService {
       // Only TLP:CLEAR reaches a recipient without a key (the engine denies anything else): signed, not encrypted.
       message = await this.openpgp.signOnly(itemDocument(item, version, publisher), team.key);
     }
+
+    // Pushed channels are rate-limited per channel; over the limit, the job waits (no attempt counted).
+    if (target.channel.kind === 'email' || target.channel.kind === 'webhook') await this.rateLimiter.acquire(target.channel.id);
 
     let messageId: string | null = null;
     try {

@@ -1,0 +1,53 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, TestBroker } from './support/broker';
+import { eventually, http } from './support/http';
+import { newKeyPair } from './support/partners';
+
+/** A partner's endpoint is never flooded: pushed deliveries respect a per-channel rate, and all of them arrive. */
+describe('per-channel rate limit', () => {
+  let broker: TestBroker;
+  let server: Server;
+  const arrivals: number[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        // When the broker sent it (whole seconds): the rate windows are whole seconds too.
+        arrivals.push(Number(request.headers['x-tlpb-timestamp']) * 1000);
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    broker = await startBroker({ env: { WEBHOOK_ALLOW_LIST: '127.0.0.1', CHANNEL_RATE_LIMIT: '2', CHANNEL_RATE_WINDOW_MS: '1000' } });
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  it('sends at most 2 webhook calls per second to one channel, and delivers all 6', async () => {
+    const keys = await newKeyPair('Small SOC', 'soc@small.example');
+    const port = (server.address() as AddressInfo).port;
+    const registered = await http(broker.url, 'POST', '/organisations', {
+      key: broker.adminKey,
+      json: { name: 'Small SOC', kind: 'soc', relation: 'constituent', publicKey: keys.publicArmored, channels: [{ kind: 'webhook', address: `http://127.0.0.1:${port}/hook` }] },
+    });
+    expect(registered.status).toBe(201);
+    for (let i = 0; i < 6; i++) {
+      const response = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: { type: 'announcement', title: `Notice ${i}`, body: 'x', tlp: 'TLP:CLEAR' } });
+      expect(response.status).toBe(201);
+    }
+    await eventually(async () => arrivals.length >= 6, 20_000);
+    const perSecond = new Map<number, number>();
+    for (const at of arrivals) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(2);
+    expect(arrivals).toHaveLength(6);
+    const [{ attempts }] = await broker.db.query(`SELECT max(attempts) AS attempts FROM deliveries`);
+    // Waiting for the rate limit does not use up attempts.
+    expect(Number(attempts)).toBe(1);
+  });
+});
