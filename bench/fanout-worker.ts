@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import type { PublicKey } from 'openpgp';
 // The module itself, not the package index: the index also loads the persistence layer (TypeORM),
 // which a thread that only addresses messages does not need and whose loading would count as start-up.
+import { SharedArmor } from '../libs/crypto/src/armor';
 import { addressTo, readPublicKey } from '../libs/crypto/src/seal';
 import type { SealedPayload } from '../libs/crypto/src/seal';
 
@@ -54,11 +55,13 @@ async function address(job: AddressJob): Promise<Extract<WorkerReply, { type: 'd
   };
   const { recipients, payload } = job;
   const messages = new Array<string>(recipients.length);
+  // As OpenPgpService does: the shared packet is armored once per payload.
+  const armor = new SharedArmor(payload.encryptedData);
   let next = 0;
   const lane = async () => {
     while (next < recipients.length) {
       const i = next++;
-      messages[i] = await addressTo(payload, await publicKey(recipients[i].fingerprint, recipients[i].armored));
+      messages[i] = await addressTo(payload, await publicKey(recipients[i].fingerprint, recipients[i].armored), undefined, armor);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(job.concurrency, recipients.length)) }, lane));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
+import { SharedArmor } from './armor';
 import { errorMessage } from './keys';
 
 /**
@@ -13,6 +14,11 @@ export interface SealedPayload {
   readonly sessionKey: Uint8Array;
   /** A binary OpenPGP message holding only the symmetrically encrypted, signed data packet. */
   readonly encryptedData: Uint8Array;
+  /**
+   * Names this payload for as long as it exists (the stored sealed row's id): lets one process
+   * armor the shared packet once for all the payload's recipients although each delivery reads it anew.
+   */
+  readonly id?: string;
 }
 
 export class TeamKeyUnlockError extends Error {}
@@ -33,21 +39,30 @@ export async function sealOnce(plaintext: string, signingKey: openpgp.PrivateKey
   return { sessionKeyAlgorithm: 'aes256', sessionKey: sessionKey.data, encryptedData };
 }
 
-/** The armored message for one recipient: its session-key packet followed by the shared data packet. */
-export async function addressTo(payload: SealedPayload, recipient: openpgp.PublicKey, date?: Date): Promise<string> {
-  const keyPacket = await openpgp.encryptSessionKey({
+/** The public-key session-key packet that opens `payload` for one recipient. */
+export function sessionKeyPacket(payload: SealedPayload, recipient: openpgp.PublicKey, date?: Date): Promise<Uint8Array> {
+  return openpgp.encryptSessionKey({
     data: payload.sessionKey,
     algorithm: payload.sessionKeyAlgorithm,
     encryptionKeys: recipient,
     format: 'binary',
     date,
   });
-  const message = new Uint8Array(keyPacket.length + payload.encryptedData.length);
-  message.set(keyPacket, 0);
-  message.set(payload.encryptedData, keyPacket.length);
-  // With the CRC24 checksum line: without it GnuPG 2.2 misreads armor whose base64 ends without
-  // padding (one message length in three) — the reason openpgp.js's own Message.armor() adds it.
-  return openpgp.armor(openpgp.enums.armor.message, message, undefined, undefined, undefined, true);
+}
+
+/**
+ * The armored message for one recipient: its session-key packet followed by the shared data packet.
+ * Pass the same `armor` for every recipient of one payload: the shared packet is armored once.
+ * The armor carries the CRC-24 line: without it GnuPG 2.2 misreads armor whose base64 ends without
+ * padding (one message length in three) — the reason openpgp.js's own Message.armor() adds it.
+ */
+export async function addressTo(
+  payload: SealedPayload,
+  recipient: openpgp.PublicKey,
+  date?: Date,
+  armor: SharedArmor = new SharedArmor(payload.encryptedData),
+): Promise<string> {
+  return armor.armor(await sessionKeyPacket(payload, recipient, date));
 }
 
 /** A signed, unencrypted message: only for TLP:CLEAR to a recipient without a key. */
