@@ -178,4 +178,116 @@ describe('dispatch under faults', () => {
     expect(after.last_error).toMatch(/expired on/);
     expect(await feedEntries(item.versionId)).toBe(0);
   });
+
+  const retract = async (itemId: string) => {
+    const response = await http(broker.url, 'POST', `/items/${itemId}/retract`, { key: broker.analystKey, json: { reason: 'withdrawn in a test' } });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body as { cancelled: number; recalls: number; removedFromFeeds: number };
+  };
+
+  const recallsOf = (versionId: string): Promise<{ id: string; channel_id: string; state: string }[]> =>
+    broker.db.query(`SELECT id, channel_id, state FROM deliveries WHERE item_version_id = $1 AND kind = 'recall'`, [versionId]);
+
+  const itemEntriesIn = async (channelId: string, itemId: string) =>
+    Number((await broker.db.query(`SELECT count(*) FROM feed_entries WHERE channel_id = $1 AND item_id = $2 AND entry = 'item'`, [channelId, itemId]))[0].count);
+
+  it('retracting stops what was not yet sent, and recalls nothing from those who never had the item', async () => {
+    const item = await publish('TLP:AMBER', 'retracted while queued', [peer.id, other.id]);
+    await steps.get(RoutingService).route(item.versionId);
+    expect(await retract(item.itemId)).toMatchObject({ cancelled: 2, recalls: 0, removedFromFeeds: 0 });
+    const rows = await deliveries(item.versionId);
+    expect(rows.map((row) => row.state)).toEqual(['cancelled', 'cancelled']);
+    expect(rows[0].last_error).toContain('retracted');
+    // The jobs of those deliveries, run afterwards, change nothing.
+    for (const row of rows) expect(await steps.get(DeliveryService).deliver(row.id)).toBe('already-done');
+    expect(await feedEntries(item.versionId)).toBe(0);
+    expect(await recallsOf(item.versionId)).toEqual([]);
+  });
+
+  it('does not send again a delivery that was handed to its channel before a retraction, and recalls it', async () => {
+    const item = await publish('TLP:AMBER', 'retracted while in flight', [peer.id, other.id]);
+    await steps.get(RoutingService).route(item.versionId);
+    const [first, second] = await deliveries(item.versionId);
+    // A worker handed `first` to its channel and was killed before it recorded the outcome.
+    await broker.db.query(`UPDATE deliveries SET state = 'sending', handed_at = now() WHERE id = $1`, [first.id]);
+    expect(await retract(item.itemId)).toMatchObject({ cancelled: 1, recalls: 1 });
+    expect((await deliveries(item.versionId)).find((row) => row.id === second.id)!.state).toBe('cancelled');
+
+    const service = steps.get(DeliveryService);
+    // Its job comes back to a worker: the item is retracted, so it is not sent again…
+    expect(await service.deliver(first.id)).toBe('cancelled');
+    // …and the recipient, who may hold it, gets the recall.
+    const recalls = await recallsOf(item.versionId);
+    expect(recalls.map((row) => row.channel_id)).toEqual([first.channel_id]);
+    expect(await service.deliver(recalls[0].id)).toBe('delivered');
+    const partner = [peer, other].find((p) => p.channelId === first.channel_id)!;
+    const feed = await http(broker.url, 'GET', '/feed', { key: partner.feedKey });
+    const entries = feed.body.entries.filter((entry: { itemId: string }) => entry.itemId === item.itemId);
+    expect(entries.map((entry: { entry: string }) => entry.entry)).toEqual(['recall']);
+    const notice = JSON.parse((await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: entries[0].message }), decryptionKeys: partner.privateKey })).data as string);
+    expect(notice).toMatchObject({ id: item.itemId, recall: 'retracted', versions: [1] });
+  });
+
+  it('leaves no copy in a feed when a delivery and a retraction meet, whichever finishes first', async () => {
+    const item = await publish('TLP:AMBER', 'delivery meets retraction', [peer.id]);
+    await steps.get(RoutingService).route(item.versionId);
+    const [delivery] = await deliveries(item.versionId);
+    // Someone holds the item's row (as routing or a retraction does) while the delivery runs.
+    const runner = broker.db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query('SELECT id FROM items WHERE id = $1 FOR UPDATE', [item.itemId]);
+    const delivering = steps.get(DeliveryService).deliver(delivery.id);
+    await eventually(async () => (await deliveries(item.versionId))[0].state === 'sending');
+    const retraction = retract(item.itemId);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await runner.commitTransaction();
+    await runner.release();
+    const [outcome, retracted] = await Promise.all([delivering, retraction]);
+    expect(['delivered', 'cancelled']).toContain(outcome);
+    // Either way the recipient was handed the item, so the retraction queues one recall for it,
+    // and the delivery, whatever it found, adds none.
+    expect(retracted.recalls).toBe(1);
+    const recalls = await recallsOf(item.versionId);
+    expect(recalls).toHaveLength(1);
+    expect(await steps.get(DeliveryService).deliver(recalls[0].id)).toBe('delivered');
+    expect(await itemEntriesIn(peer.channelId, item.itemId)).toBe(0);
+  });
+
+  it('sends only the new version when an update is released before the first version was routed', async () => {
+    const item = await publish('TLP:AMBER', 'first version, never routed', [peer.id, other.id]);
+    const updated = await http(broker.url, 'PUT', `/items/${item.itemId}`, {
+      key: broker.analystKey,
+      json: { type: 'advisory', title: 'second version', body: 'second version', tlp: 'TLP:AMBER', audience: { organisations: [peer.id] } },
+    });
+    expect(updated.status).toBe(200);
+    dispatcher = await createDispatcher(broker.config);
+    const [v2] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1 AND version = 2', [item.itemId]);
+    await eventually(async () => (await deliveries(v2.id)).some((row) => row.state === 'delivered'));
+    await eventually(async () => (await broker.db.query('SELECT processed_at FROM outbox WHERE item_version_id = $1', [item.versionId]))[0].processed_at !== null);
+    expect(await deliveries(item.versionId)).toEqual([]);
+    expect((await deliveries(v2.id)).map((row) => row.channel_id)).toEqual([peer.channelId]);
+    expect(await itemEntriesIn(other.channelId, item.itemId)).toBe(0);
+    const [skipped] = await broker.db.query(`SELECT details FROM audit_events WHERE action = 'item.routing-skipped' AND subject_id = $1`, [item.itemId]);
+    expect(skipped.details).toMatchObject({ version: 1, reason: expect.stringContaining('version 2') });
+  });
+
+  it('cancels deliveries of an earlier version not yet sent when a later version is routed', async () => {
+    const item = await publish('TLP:AMBER', 'superseded while queued', [peer.id]);
+    await steps.get(RoutingService).route(item.versionId);
+    const updated = await http(broker.url, 'PUT', `/items/${item.itemId}`, {
+      key: broker.analystKey,
+      json: { type: 'advisory', title: 'superseding version', body: 'superseding version', tlp: 'TLP:AMBER', audience: { organisations: [peer.id] } },
+    });
+    expect(updated.status).toBe(200);
+    const [v2] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1 AND version = 2', [item.itemId]);
+    expect(await steps.get(RoutingService).route(v2.id)).toMatchObject({ allowed: 1, recalls: 0 });
+    const [old] = await deliveries(item.versionId);
+    expect(old).toMatchObject({ state: 'cancelled', last_error: 'Superseded by version 2 before it was sent.' });
+    const [fresh] = await deliveries(v2.id);
+    expect(await steps.get(DeliveryService).deliver(old.id)).toBe('already-done');
+    expect(await steps.get(DeliveryService).deliver(fresh.id)).toBe('delivered');
+    expect(await feedEntries(v2.id)).toBe(1);
+    expect(await feedEntries(item.versionId)).toBe(0);
+  });
 });

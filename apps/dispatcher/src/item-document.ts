@@ -50,3 +50,61 @@ export function itemText(item: ItemEntity, version: ItemVersionEntity, publisher
   ];
   return lines.join('\n');
 }
+
+/** A recall notice: what a recipient must withdraw, and why, without anything of a newer version. */
+export interface RecallNotice {
+  readonly item: ItemEntity;
+  /** The versions this recipient was sent. */
+  readonly versions: readonly number[];
+  /** The label of the latest of them: the notice is handled as that version was. */
+  readonly tlp: string;
+  /** `retracted`: the publisher withdrew the item; `withdrawn`: a later version is not shared with this recipient. */
+  readonly cause: 'retracted' | 'withdrawn';
+  /** The team's note to recipients, given with a retraction. */
+  readonly note: string | null;
+  readonly issuedAt: Date;
+}
+
+function recallInstruction(notice: RecallNotice): string {
+  const versions = notice.versions.join(', ');
+  return notice.cause === 'retracted'
+    ? `The publisher has retracted this ${notice.item.kind}. Delete every copy of it (version ${versions}) and stop acting on it.`
+    : `This ${notice.item.kind} was updated and the new version is not shared with you. Delete every copy of the version you received (version ${versions}) and stop acting on it.`;
+}
+
+export function recallDocument(notice: RecallNotice, publisher: { name: string; fingerprint: string }): string {
+  return JSON.stringify(
+    {
+      format: 'tlp-broker/recall@1',
+      id: notice.item.id,
+      type: notice.item.kind,
+      tlp: notice.tlp,
+      recall: notice.cause,
+      versions: notice.versions,
+      instruction: recallInstruction(notice),
+      note: notice.note,
+      issuedAt: notice.issuedAt.toISOString(),
+      publisher,
+    },
+    null,
+    2,
+  );
+}
+
+export function recallText(notice: RecallNotice, publisher: { name: string; fingerprint: string }): string {
+  const title = `RECALL: ${notice.item.kind} ${notice.item.id}`;
+  return [
+    notice.tlp,
+    '',
+    title,
+    '='.repeat(title.length),
+    '',
+    recallInstruction(notice),
+    ...(notice.note ? ['', `Note from the publisher: ${notice.note}`] : []),
+    '',
+    `Reference: ${notice.item.id}    Versions: ${notice.versions.join(', ')}`,
+    '',
+    '-- ',
+    `${publisher.name} (OpenPGP ${publisher.fingerprint})`,
+  ].join('\n');
+}

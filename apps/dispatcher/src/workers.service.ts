@@ -25,7 +25,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   private readonly handlers: Handlers = {
-    [QueueName.Routing]: (job) => this.routing.route(job.data.itemVersionId),
+    [QueueName.Routing]: (job) => this.routing.process(job.data.outboxId),
     [QueueName.Delivery]: async (job, token) => {
       try {
         return await this.delivery.deliver(job.data.deliveryId);
@@ -51,6 +51,11 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
         connection: redisConnection(this.config.redis.url),
         prefix: this.config.redis.prefix,
         concurrency: concurrency[name],
+        // A killed worker's jobs go back to the queue once their lock lapses (checked as often).
+        lockDuration: this.config.dispatch.jobLockMs,
+        stalledInterval: this.config.dispatch.jobLockMs,
+        // A job stalled by one crash is simply run again; repeated stalls end it (and it is recorded dead).
+        maxStalledCount: 3,
       });
       worker.on('failed', (job, error) => {
         if (!job) return;

@@ -43,6 +43,8 @@ export interface OutgoingMail {
   readonly tlp: TlpLabel;
   /** Shown in the subject for TLP:CLEAR only; ignored above it. */
   readonly title?: string;
+  /** A recall notice about the item: said in the subject, which then never carries a title. */
+  readonly notice?: 'recall';
   readonly to: { readonly name: string; readonly address: string };
   readonly body: MailBody;
 }

@@ -16,6 +16,8 @@ export interface MailIdentityInput {
   readonly tlp: TlpLabel;
   /** Used only for TLP:CLEAR; above it a title is content and never leaves in a header. */
   readonly title?: string;
+  /** A recall notice about the item rather than the item itself. */
+  readonly notice?: 'recall';
 }
 
 const ITEM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -38,13 +40,15 @@ export function itemReference(itemId: string, version: number): string {
 }
 
 /**
- * `[TLP:AMBER] advisory 3f2a9c1e v2`. For TLP:CLEAR only, the title follows after a colon, its
+ * `[TLP:AMBER] advisory 3f2a9c1e v2` (`[TLP:AMBER] RECALL of advisory 3f2a9c1e v2` for a recall notice,
+ * never with a title). For TLP:CLEAR only, the title follows after a colon, its
  * line breaks and runs of blanks made single spaces (a title is one line); whatever else it holds
  * that cannot sit in a header is refused by the message builder.
  */
 export function mailSubject(input: MailIdentityInput): string {
   checkIdentity(input);
-  const base = `[${input.tlp}] ${input.itemType} ${itemReference(input.itemId, input.version)}`;
+  const base = `[${input.tlp}] ${input.notice === 'recall' ? 'RECALL of ' : ''}${input.itemType} ${itemReference(input.itemId, input.version)}`;
+  if (input.notice === 'recall') return base;
   if (input.tlp !== 'TLP:CLEAR' || input.title === undefined) return base;
   const title = input.title.replace(/[\s\u2028\u2029]+/g, ' ').trim();
   return title === '' ? base : `${base}: ${title}`;

@@ -56,7 +56,7 @@ describe('loadConfig', () => {
         passphrase: 'correct horse battery staple',
         userId: { name: 'CSIRT Example', email: 'csirt@example.org' },
       },
-      dispatch: { outboxPollMs: 500, reconcileIntervalMs: 15_000, reconcileAfterMs: 120_000, deliveryConcurrency: 16, attempts: 8, backoffMs: 1_000 },
+      dispatch: { outboxPollMs: 500, reconcileIntervalMs: 15_000, reconcileAfterMs: 120_000, deliveryConcurrency: 16, jobLockMs: 30_000, attempts: 8, backoffMs: 1_000 },
       log: { level: 'debug', format: 'text' },
     });
   });
@@ -78,7 +78,7 @@ describe('loadConfig', () => {
         passphrase: REQUIRED.TEAM_KEY_PASSPHRASE,
         userId: { name: 'tlp-broker team', email: 'csirt@example.org' },
       },
-      dispatch: { outboxPollMs: 250, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000, deliveryConcurrency: 8, attempts: 8, backoffMs: 1_000 },
+      dispatch: { outboxPollMs: 250, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000, deliveryConcurrency: 8, jobLockMs: 30_000, attempts: 8, backoffMs: 1_000 },
       log: { level: 'log', format: 'json' },
     });
   });

@@ -59,6 +59,7 @@ const envSchema = z.object({
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
 });
@@ -99,6 +100,11 @@ export interface AppConfig {
     readonly reconcileIntervalMs: number;
     readonly reconcileAfterMs: number;
     readonly deliveryConcurrency: number;
+    /**
+     * How long a worker's hold on a job lasts without renewal: a worker that dies mid-job (killed,
+     * machine lost) leaves its jobs to the other workers after at most about twice this.
+     */
+    readonly jobLockMs: number;
     /** Attempts before a delivery is dead; retries back off exponentially from `backoffMs`, with jitter. */
     readonly attempts: number;
     readonly backoffMs: number;
@@ -177,6 +183,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
       deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+      jobLockMs: e.JOB_LOCK_MS,
       attempts: e.DELIVERY_ATTEMPTS,
       backoffMs: e.DELIVERY_BACKOFF_MS,
     },

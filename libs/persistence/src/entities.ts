@@ -12,10 +12,25 @@ export const ITEM_KINDS = ['alert', 'advisory', 'intel-report', 'threat-datashee
 export type ItemKind = (typeof ITEM_KINDS)[number];
 export const ITEM_STATES = ['draft', 'pending-approval', 'scheduled', 'published', 'retracted'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
-export const DELIVERY_STATES = ['queued', 'sent', 'delivered', 'failed', 'dead', 'recalled', 'cancelled'] as const;
+export const DELIVERY_STATES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'dead', 'recalled', 'cancelled'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
+/** Not yet final: may still be (re)sent. `sending` = handed to the channel, outcome not yet recorded. */
+export const OPEN_DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'failed', 'sending'];
+/** Open and not yet handed to a channel: what an update or a retraction may still cancel. */
+export const CANCELLABLE_DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'failed'];
+export const DELIVERY_KINDS = ['item', 'recall'] as const;
+export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 export const ROLES = ['admin', 'analyst', 'approver'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** What an outbox row asks of the dispatcher. */
+export const OutboxTopic = {
+  /** Route a released item version: decide, seal, queue deliveries (and recalls for an update). */
+  Published: 'item-version.published',
+  /** Send the recall notices queued by a retraction. */
+  Retracted: 'item.retracted',
+} as const;
+export type OutboxTopicValue = (typeof OutboxTopic)[keyof typeof OutboxTopic];
 
 /** bigint identity columns come back from PostgreSQL as strings, and stay strings here. */
 
@@ -106,6 +121,9 @@ export class ItemEntity {
   @Column('uuid', { name: 'created_by' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+  @Column('timestamptz', { name: 'retracted_at', nullable: true }) retractedAt!: Date | null;
+  /** Sent to every earlier recipient with the recall notice. */
+  @Column('text', { name: 'retraction_notice', nullable: true }) retractionNotice!: string | null;
 }
 
 export interface Audience {
@@ -194,7 +212,10 @@ export class DecisionEntity {
 @Entity('deliveries')
 export class DeliveryEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
-  @Column('uuid', { name: 'decision_id' }) decisionId!: string;
+  /** `item`: the item version itself; `recall`: a notice that earlier copies must be withdrawn. */
+  @Column('text') kind!: DeliveryKind;
+  /** The allow decision an item delivery carries out; for a recall after an update, the deny decision. */
+  @Column('uuid', { name: 'decision_id', nullable: true }) decisionId!: string | null;
   @Column('uuid', { name: 'item_version_id' }) itemVersionId!: string;
   @Column('uuid', { name: 'channel_id' }) channelId!: string;
   @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
@@ -204,8 +225,12 @@ export class DeliveryEntity {
   @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
   @Column('text', { name: 'key_fingerprint', nullable: true }) keyFingerprint!: string | null;
   @Column('text', { name: 'message_id', nullable: true }) messageId!: string | null;
+  /** Why a recall is sent (retraction, or the later version's deny reason). */
+  @Column('text', { nullable: true }) reason!: string | null;
   @CreateDateColumn({ name: 'queued_at', type: 'timestamptz' }) queuedAt!: Date;
   @Column('timestamptz', { name: 'delivered_at', nullable: true }) deliveredAt!: Date | null;
+  /** First handed to its channel: from then on the recipient may hold it, whatever the outcome. */
+  @Column('timestamptz', { name: 'handed_at', nullable: true }) handedAt!: Date | null;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
 
@@ -217,6 +242,8 @@ export class FeedEntryEntity {
   @Column('uuid', { name: 'channel_id' }) channelId!: string;
   @Column('uuid', { name: 'item_id' }) itemId!: string;
   @Column('int', { name: 'item_version' }) itemVersion!: number;
+  /** `item`: a version of the item; `recall`: a notice withdrawing the item (or earlier versions of it). */
+  @Column('text') entry!: 'item' | 'recall';
   @Column('text') kind!: string;
   @Column('text') tlp!: string;
   @Column('text', { nullable: true }) pap!: string | null;

@@ -12,3 +12,5 @@ export { createUser } from './users';
 export type { CreatedUser } from './users';
 export { policyItem, policyOrganisation, policyKey, policyChannel, decideForTargets } from './policy-input';
 export type { KeyReading } from './policy-input';
+export { cancelPendingItemDeliveries, channelsToRecall, queueRecalls, removeFromFeeds } from './recalls';
+export type { RecallTarget } from './recalls';

@@ -30,8 +30,8 @@ export function priorityFor(kind: string): number {
 }
 
 /** Deterministic job ids make a re-enqueue of the same work a no-op (BullMQ ids must not contain ':'). */
-export function routingJobId(itemVersionId: string): string {
-  return `route-${itemVersionId}`;
+export function routingJobId(outboxId: string): string {
+  return `outbox-${outboxId}`;
 }
 
 export function deliveryJobId(deliveryId: string): string {

@@ -11,11 +11,14 @@ import { DeliveriesService, DeliveryView } from './deliveries.service';
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
 
-  /** Deliveries, most recently changed first; `?state=dead` is the dead-letter list with each last error. */
+  /**
+   * Deliveries, most recently changed first; `?state=dead` is the dead-letter list with each last
+   * error; `?item=` every delivery of one item (all versions, and its recall notices).
+   */
   @Get()
   @Roles('admin', 'analyst', 'approver')
   list(@Query() query: DeliveriesQueryDto): Promise<DeliveryView[]> {
-    return this.deliveries.list(query.state, query.limit);
+    return this.deliveries.list({ state: query.state, itemId: query.item, kind: query.kind }, query.limit);
   }
 
   @Get(':id')

@@ -2,12 +2,14 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { AuditLog, DeliveryState } from '@tlp-broker/persistence';
+import { AuditLog, DeliveryKind, DeliveryState } from '@tlp-broker/persistence';
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
 import { StaffPrincipal } from '../auth/principal';
 
 export interface DeliveryView {
   id: string;
+  /** `item`: the item version; `recall`: a notice withdrawing what the recipient was sent. */
+  kind: DeliveryKind;
   itemId: string;
   version: number;
   itemType: string;
@@ -20,14 +22,17 @@ export interface DeliveryView {
   state: DeliveryState;
   attempts: number;
   lastError: string | null;
+  /** Why a recall was sent. */
+  reason: string | null;
   keyFingerprint: string | null;
+  messageId: string | null;
   queuedAt: Date;
   updatedAt: Date;
   deliveredAt: Date | null;
 }
 
 const SELECT = `
-  SELECT d.id, i.id AS item_id, v.version, i.kind AS item_type, v.tlp, o.id AS organisation_id, o.name AS organisation,
+  SELECT d.id, d.kind, d.reason, d.message_id, i.id AS item_id, v.version, i.kind AS item_type, v.tlp, o.id AS organisation_id, o.name AS organisation,
          c.name AS contact, ch.id AS channel_id, ch.kind AS channel_kind, d.state, d.attempts, d.last_error,
          d.key_fingerprint, d.queued_at, d.updated_at, d.delivered_at
     FROM deliveries d
@@ -39,6 +44,9 @@ const SELECT = `
 
 interface Row {
   id: string;
+  kind: DeliveryKind;
+  reason: string | null;
+  message_id: string | null;
   item_id: string;
   version: number;
   item_type: string;
@@ -66,10 +74,12 @@ export class DeliveriesService {
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue<JobPayload<QueueName.Delivery>>,
   ) {}
 
-  async list(state: DeliveryState | undefined, limit = 100): Promise<DeliveryView[]> {
+  async list(filter: { state?: DeliveryState; itemId?: string; kind?: DeliveryKind }, limit = 100): Promise<DeliveryView[]> {
     const rows: Row[] = await this.dataSource.query(
-      `${SELECT} WHERE ($1::text IS NULL OR d.state = $1) ORDER BY d.updated_at DESC LIMIT $2`,
-      [state ?? null, limit],
+      `${SELECT}
+        WHERE ($1::text IS NULL OR d.state = $1) AND ($3::uuid IS NULL OR i.id = $3) AND ($4::text IS NULL OR d.kind = $4)
+        ORDER BY d.updated_at DESC LIMIT $2`,
+      [filter.state ?? null, limit, filter.itemId ?? null, filter.kind ?? null],
     );
     return rows.map(view);
   }
@@ -108,6 +118,7 @@ export class DeliveriesService {
 function view(row: Row): DeliveryView {
   return {
     id: row.id,
+    kind: row.kind,
     itemId: row.item_id,
     version: row.version,
     itemType: row.item_type,
@@ -120,7 +131,9 @@ function view(row: Row): DeliveryView {
     state: row.state,
     attempts: row.attempts,
     lastError: row.last_error,
+    reason: row.reason,
     keyFingerprint: row.key_fingerprint,
+    messageId: row.message_id,
     queuedAt: row.queued_at,
     updatedAt: row.updated_at,
     deliveredAt: row.delivered_at,

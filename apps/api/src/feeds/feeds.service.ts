@@ -6,6 +6,8 @@ import { PartnerPrincipal } from '../auth/principal';
 
 export interface FeedEntryView {
   id: string;
+  /** `item`: a version of an item; `recall`: a notice to withdraw an item received earlier (its message says which versions). */
+  entry: 'item' | 'recall';
   itemId: string;
   version: number;
   type: string;
@@ -44,6 +46,7 @@ export class FeedsService {
 function toView(row: FeedEntryEntity): FeedEntryView {
   return {
     id: row.deliveryId,
+    entry: row.entry,
     itemId: row.itemId,
     version: row.itemVersion,
     type: row.kind,

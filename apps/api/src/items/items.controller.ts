@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateItemDto, ExplainQueryDto, RejectDto } from './items.dto';
+import { CreateItemDto, ExplainQueryDto, RejectDto, RetractDto } from './items.dto';
 import { DecisionView, ExplainView, ItemsService, ItemView, PreviewView } from './items.service';
 
 @ApiTags('items')
@@ -16,6 +16,28 @@ export class ItemsController {
   @Roles('analyst')
   publish(@Body() dto: CreateItemDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
     return this.items.publish(dto, actor);
+  }
+
+  /**
+   * A new version of a published item (the whole item, as for publishing; its type stays). It goes
+   * to whoever the rules allow for it; anyone sent an earlier version who may not have this one
+   * gets a recall notice. Needs approval under the same rules as publishing.
+   */
+  @Put(':id')
+  @Roles('analyst')
+  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: CreateItemDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
+    return this.items.update(id, dto, actor);
+  }
+
+  /**
+   * Withdraws the item: nothing more of it is sent, it leaves every partner feed, and every earlier
+   * recipient gets a recall notice (with `notice`, when given).
+   */
+  @Post(':id/retract')
+  @HttpCode(200)
+  @Roles('analyst', 'approver')
+  retract(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: RetractDto, @CurrentPrincipal() actor: StaffPrincipal) {
+    return this.items.retract(id, dto.reason, dto.notice ?? null, actor);
   }
 
   /** Who would receive this draft and why, for every partner and channel; nothing is published or stored. */

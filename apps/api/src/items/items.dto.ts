@@ -141,3 +141,19 @@ export class RejectDto {
   @Length(1, 1000)
   reason!: string;
 }
+
+export class RetractDto {
+  @ApiProperty({ example: 'Indicators were a sinkhole, not the actor', description: 'Why the item is withdrawn: kept in the audit trail' })
+  @IsString()
+  @Length(1, 1000)
+  reason!: string;
+
+  @ApiPropertyOptional({
+    example: 'The IP addresses in this advisory belong to a sinkhole; please remove them from your blocklists.',
+    description: 'A note for the recipients, sent inside every recall notice (encrypted like the item was)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 4000)
+  notice?: string;
+}

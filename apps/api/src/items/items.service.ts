@@ -6,6 +6,8 @@ import { checkIntake, Decision, PapLabel, parsePapLabel, parseTlpLabel, TlpLabel
 import {
   Audience,
   AuditLog,
+  cancelPendingItemDeliveries,
+  channelsToRecall,
   ContactEntity,
   DecisionEntity,
   decideForTargets,
@@ -14,8 +16,11 @@ import {
   ItemVersionEntity,
   OrganisationEntity,
   OutboxEntity,
+  OutboxTopic,
   PartnerDirectory,
   policyItem,
+  queueRecalls,
+  removeFromFeeds,
   RoutingTarget,
   StoredProvenance,
 } from '@tlp-broker/persistence';
@@ -24,7 +29,7 @@ import { StaffPrincipal } from '../auth/principal';
 import { CaveatsService } from '../caveats/caveats.service';
 import { AudienceDto, CreateItemDto } from './items.dto';
 
-export const ITEM_PUBLISHED_TOPIC = 'item-version.published';
+export const ITEM_PUBLISHED_TOPIC = OutboxTopic.Published;
 
 export interface ItemView {
   id: string;
@@ -201,6 +206,112 @@ export class ItemsService {
     });
   }
 
+  /**
+   * A new version of a published item. Once released (at once, after approval, or at its embargo
+   * time) it is routed like a first version: it goes to whoever the rules allow for it, earlier
+   * versions not yet sent are cancelled, and anyone who was sent an earlier version but may not
+   * have this one gets a recall notice.
+   */
+  async update(id: string, dto: CreateItemDto, actor: StaffPrincipal): Promise<ItemView> {
+    const draft = await this.intake(dto, actor);
+    const approvalReason = this.approvalNeeded(draft);
+    const { item, version } = await this.dataSource.transaction(async (manager) => {
+      const item = await manager.getRepository(ItemEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!item) throw new NotFoundException(`item ${id} not found`);
+      if (item.state !== 'published') {
+        throw new ConflictException(`item ${id} is ${item.state}; only a published item can be updated (a pending or scheduled one is approved, rejected or retracted first)`);
+      }
+      if (draft.kind !== item.kind) throw invalidFields([{ field: 'type', message: `an update keeps the item's type (${item.kind})` }]);
+      const [{ max }]: { max: number }[] = await manager.query('SELECT max(version) AS max FROM item_versions WHERE item_id = $1', [id]);
+      const number = Number(max) + 1;
+      const now = new Date();
+      const version = await manager.getRepository(ItemVersionEntity).save(
+        manager.getRepository(ItemVersionEntity).create({
+          itemId: id,
+          version: number,
+          title: draft.title,
+          summary: draft.summary,
+          body: draft.body,
+          tlp: draft.tlp,
+          pap: draft.pap,
+          audience: draft.audience,
+          severity: draft.severity,
+          caveats: draft.caveats,
+          provenance: draft.provenance,
+          releaseAt: draft.releaseAt,
+          createdBy: actor.userId,
+        }),
+      );
+      item.currentVersion = number;
+      item.state = approvalReason ? 'pending-approval' : draft.releaseAt ? 'scheduled' : 'published';
+      item.updatedAt = now;
+      await manager.getRepository(ItemEntity).save(item);
+      if (!approvalReason) {
+        await manager.getRepository(OutboxEntity).insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: draft.releaseAt });
+      }
+      await this.audit.append(manager, {
+        actor: `user:${actor.userId}`,
+        action: approvalReason ? 'item.update-submitted-for-approval' : 'item.updated',
+        subjectType: 'item',
+        subjectId: id,
+        details: {
+          version: number,
+          itemVersionId: version.id,
+          tlp: draft.tlp,
+          pap: draft.pap,
+          audience: draft.audience,
+          caveats: draft.caveats,
+          releaseAt: draft.releaseAt,
+          ...(approvalReason ? { approvalReason } : {}),
+        },
+      });
+      if (draft.provenance?.consent) {
+        await this.audit.append(manager, {
+          actor: `user:${actor.userId}`,
+          action: 'item.originator-consent-recorded',
+          subjectType: 'item',
+          subjectId: id,
+          details: { version: number, originator: draft.provenance.originator, label: draft.provenance.label, consent: draft.provenance.consent },
+        });
+      }
+      return { item, version };
+    });
+    return this.view(item, version);
+  }
+
+  /**
+   * Withdraws an item: nothing more of it leaves (deliveries not yet handed to a channel are
+   * cancelled, versions not yet routed never will be), it leaves every partner feed, and every
+   * channel that was sent a version gets a recall notice, with `notice` when given.
+   */
+  async retract(id: string, reason: string, notice: string | null, actor: StaffPrincipal): Promise<ItemView & { cancelled: number; recalls: number; removedFromFeeds: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const item = await manager.getRepository(ItemEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!item) throw new NotFoundException(`item ${id} not found`);
+      if (item.state === 'retracted') throw new ConflictException(`item ${id} is already retracted`);
+      const version = await manager.getRepository(ItemVersionEntity).findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
+      const now = new Date();
+      item.state = 'retracted';
+      item.retractedAt = now;
+      item.retractionNotice = notice;
+      item.updatedAt = now;
+      await manager.getRepository(ItemEntity).save(item);
+      const cancelled = await cancelPendingItemDeliveries(manager, id, 'The item was retracted before this delivery was sent.');
+      const recalls = await queueRecalls(manager, version.id, await channelsToRecall(manager, id), 'The item was retracted.');
+      const removedFromFeeds = await removeFromFeeds(manager, id);
+      // Outbox rows of versions not yet routed stay: routing skips a retracted item and closes them.
+      if (recalls.length > 0) await manager.getRepository(OutboxEntity).insert({ topic: OutboxTopic.Retracted, itemVersionId: version.id, notBefore: null });
+      await this.audit.append(manager, {
+        actor: `user:${actor.userId}`,
+        action: 'item.retracted',
+        subjectType: 'item',
+        subjectId: id,
+        details: { version: version.version, reason, notice, cancelled: cancelled.length, recalls: recalls.length, removedFromFeeds },
+      });
+      return { ...this.view(item, version), cancelled: cancelled.length, recalls: recalls.length, removedFromFeeds };
+    });
+  }
+
   /** Sends a pending version back to its author as a draft; nothing leaves. */
   async reject(id: string, reason: string, actor: StaffPrincipal): Promise<ItemView> {
     return this.dataSource.transaction(async (manager) => {
@@ -209,7 +320,14 @@ export class ItemsService {
       if (item.state !== 'pending-approval') throw new ConflictException(`item ${id} is ${item.state}; only an item pending approval can be rejected`);
       const version = await manager.getRepository(ItemVersionEntity).findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
       if (version.createdBy === actor.userId) throw new ForbiddenException('four eyes: the approver must be someone other than the author');
-      item.state = 'draft';
+      // A rejected update leaves the item as it was: its last released version stays current.
+      const [previous]: { version: number }[] = await manager.query(
+        `SELECT v.version FROM item_versions v JOIN outbox o ON o.item_version_id = v.id AND o.topic = $3
+          WHERE v.item_id = $1 AND v.version < $2 ORDER BY v.version DESC LIMIT 1`,
+        [id, version.version, OutboxTopic.Published],
+      );
+      item.state = previous ? 'published' : 'draft';
+      if (previous) item.currentVersion = previous.version;
       item.updatedAt = new Date();
       await manager.getRepository(ItemEntity).save(item);
       await this.audit.append(manager, { actor: `user:${actor.userId}`, action: 'item.rejected', subjectType: 'item', subjectId: id, details: { version: version.version, reason } });
@@ -319,7 +437,7 @@ export class ItemsService {
   private async decisionViews(decisions: DecisionEntity[]): Promise<DecisionView[]> {
     if (decisions.length === 0) return [];
     const manager = this.dataSource.manager;
-    const deliveries = await manager.getRepository(DeliveryEntity).find({ where: { decisionId: In(decisions.map((d) => d.id)) } });
+    const deliveries = await manager.getRepository(DeliveryEntity).find({ where: { decisionId: In(decisions.map((d) => d.id)), kind: 'item' } });
     const targets = await this.directory.targets(decisions.map((d) => d.channelId));
     const targetByChannel = new Map(targets.map((target) => [target.channel.id, target]));
     const deliveryByDecision = new Map(deliveries.map((delivery) => [delivery.decisionId, delivery]));

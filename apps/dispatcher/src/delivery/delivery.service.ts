@@ -1,39 +1,70 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UnrecoverableError } from 'bullmq';
-import { DataSource, In } from 'typeorm';
-import { OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Queue, UnrecoverableError } from 'bullmq';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { mimeEntityForItem, OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
 import {
   AuditLog,
+  channelsToRecall,
   DecisionEntity,
   DeliveryEntity,
   DeliveryState,
   FeedEntryEntity,
   ItemEntity,
   ItemVersionEntity,
+  OPEN_DELIVERY_STATES,
   PartnerDirectory,
   policyChannel,
   policyItem,
   policyKey,
   policyOrganisation,
+  queueRecalls,
+  RoutingTarget,
   SealedPayloadEntity,
 } from '@tlp-broker/persistence';
+import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
 import { decide, TlpLabel } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { itemDocument, itemText } from '../item-document';
+import { ChannelError } from '@tlp-broker/channels';
+import { itemDocument, itemText, RecallNotice, recallDocument, recallText } from '../item-document';
 import { ChannelSenders } from './channel-senders';
 import { RateLimiter } from './rate-limiter';
-import { ChannelError } from '@tlp-broker/channels';
-import { mimeEntityForItem } from '@tlp-broker/crypto';
 
-const OPEN_STATES: DeliveryState[] = ['queued', 'failed'];
+const OPEN_STATES = [...OPEN_DELIVERY_STATES];
 const MAX_ERROR_LENGTH = 2_000;
 
 export type DeliveryOutcome = 'delivered' | 'cancelled' | 'already-done';
 
+type Publisher = { name: string; fingerprint: string };
+
+interface Overtaken {
+  readonly why: string;
+  /** The later version's deny decision for this channel; absent when the item was retracted. */
+  readonly denied?: { readonly decisionId: string; readonly versionId: string };
+}
+
+/** What is sent: the armored message (null only for a keyless TLP:CLEAR channel) and what describes it. */
+interface Outgoing {
+  readonly target: RoutingTarget;
+  readonly item: ItemEntity;
+  readonly version: ItemVersionEntity;
+  readonly entry: 'item' | 'recall';
+  readonly tlp: string;
+  readonly handling: string | null;
+  readonly message: string | null;
+  /** The MIME entity to sign for e-mail when there is no key (TLP:CLEAR only). */
+  readonly clearEntity: () => string;
+  /** The webhook body's fields besides the delivery's identity. */
+  readonly webhookFields: Record<string, unknown>;
+}
+
 /**
- * Carries out one allowed decision. The rules are applied again at send time, with a fresh
- * reading of the recipient's key: a partner suspended, or a key revoked or expired, while the
- * delivery was queued stops it here.
+ * Carries out one delivery: an item version (an allow decision) or a recall notice. The rules are
+ * applied again at send time with a fresh reading of the recipient's key, and the item's state:
+ * a partner suspended, a key revoked or expired, an item retracted or superseded while the delivery
+ * was queued stops it here. A delivery is marked `sending` before it is handed to its channel and
+ * finished in a transaction that holds the item's row lock, so that a retraction or a narrowing
+ * update that lands meanwhile is seen, and answered with a recall.
  */
 @Injectable()
 export class DeliveryService {
@@ -48,6 +79,7 @@ export class DeliveryService {
     private readonly audit: AuditLog,
     private readonly channels: ChannelSenders,
     private readonly rateLimiter: RateLimiter,
+    @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue<JobPayload<QueueName.Delivery>>,
   ) {}
 
   async deliver(deliveryId: string): Promise<DeliveryOutcome> {
@@ -56,16 +88,63 @@ export class DeliveryService {
     if (!delivery) throw new UnrecoverableError(`delivery ${deliveryId} not found`);
     if (!OPEN_STATES.includes(delivery.state)) return 'already-done';
 
-    const [target, version, decision] = await Promise.all([
+    const [target, version] = await Promise.all([
       this.directory.target(delivery.channelId),
       manager.getRepository(ItemVersionEntity).findOneOrFail({ where: { id: delivery.itemVersionId } }),
-      manager.getRepository(DecisionEntity).findOneOrFail({ where: { id: delivery.decisionId } }),
     ]);
     if (!target) throw new UnrecoverableError(`channel ${delivery.channelId} of delivery ${deliveryId} not found`);
     const item = await manager.getRepository(ItemEntity).findOneOrFail({ where: { id: version.itemId } });
-
     const now = new Date();
     const reading = target.key ? await this.openpgp.keyStateAt(target.key.armored, now) : undefined;
+    const team = await this.teamKey.current();
+    const publisher = { name: this.teamKey.publisherName(), fingerprint: team.info.fingerprint };
+
+    const prepared =
+      delivery.kind === 'recall'
+        ? await this.prepareRecall(target, item, version, reading, publisher)
+        : await this.prepareItem(delivery, target, item, version, reading, publisher, now);
+    if ('cancel' in prepared) {
+      await this.close(deliveryId, 'cancelled', prepared.cancel, { code: prepared.code });
+      this.logger.warn(`${delivery.kind} delivery ${deliveryId} cancelled at send time: ${prepared.cancel}`);
+      return 'cancelled';
+    }
+
+    // Pushed channels are rate-limited per channel; over the limit, the job waits (no attempt counted).
+    if (target.channel.kind === 'email' || target.channel.kind === 'webhook') await this.rateLimiter.acquire(target.channel.id);
+
+    // From here the message may leave: an update or a retraction no longer cancels this delivery,
+    // and a recall follows it if the item is withdrawn.
+    const marked = await manager
+      .createQueryBuilder()
+      .update(DeliveryEntity)
+      .set({ state: 'sending', handedAt: () => 'coalesce(handed_at, now())', updatedAt: new Date() })
+      .where({ id: deliveryId, state: In(OPEN_STATES) })
+      .execute();
+    if (marked.affected === 0) return 'already-done';
+    const messageId = await this.send(deliveryId, prepared, team.key);
+    return this.finish(deliveryId, delivery, prepared, messageId, now);
+  }
+
+  private async prepareItem(
+    delivery: DeliveryEntity,
+    target: RoutingTarget,
+    item: ItemEntity,
+    version: ItemVersionEntity,
+    reading: Awaited<ReturnType<OpenPgpService['keyStateAt']>> | undefined,
+    publisher: Publisher,
+    now: Date,
+  ): Promise<Outgoing | { cancel: string; code: string }> {
+    const manager = this.dataSource.manager;
+    if (delivery.decisionId === null) throw new UnrecoverableError(`item delivery ${delivery.id} has no decision`);
+    const decision = await manager.getRepository(DecisionEntity).findOneOrFail({ where: { id: delivery.decisionId } });
+    if (item.state === 'retracted') return { cancel: 'The item was retracted before this delivery was sent.', code: 'item.retracted' };
+    const [later]: { version: number }[] = await manager.query(
+      `SELECT v.version FROM item_versions v WHERE v.item_id = $1 AND v.version > $2
+          AND EXISTS (SELECT 1 FROM decisions d WHERE d.item_version_id = v.id)
+        ORDER BY v.version DESC LIMIT 1`,
+      [item.id, version.version],
+    );
+    if (later) return { cancel: `Superseded by version ${later.version} before it was sent.`, code: 'item.superseded' };
     const recheck = decide({
       item: policyItem(item, version),
       organisation: policyOrganisation(target),
@@ -73,21 +152,20 @@ export class DeliveryService {
       now,
       team: this.config.team,
     });
-    if (!recheck.allow || item.state === 'retracted') {
-      const reason = item.state === 'retracted' ? 'The item was retracted before this delivery was sent.' : recheck.reason;
-      await this.close(deliveryId, 'cancelled', reason, { code: item.state === 'retracted' ? 'item.retracted' : recheck.code });
-      this.logger.warn(`delivery ${deliveryId} cancelled at send time: ${reason}`);
-      return 'cancelled';
-    }
+    if (!recheck.allow) return { cancel: recheck.reason, code: recheck.code };
 
     const form = target.channel.kind === 'email' ? 'mime' : 'document';
     const team = await this.teamKey.current();
-    const publisher = { name: this.teamKey.publisherName(), fingerprint: team.info.fingerprint };
     let message: string | null = null;
     if (target.key) {
       const sealed = await manager.getRepository(SealedPayloadEntity).findOneOrFail({ where: { itemVersionId: version.id, form } });
       message = await this.openpgp.addressTo(
-        { sessionKeyAlgorithm: sealed.sessionKeyAlgorithm, sessionKey: new Uint8Array(sealed.sessionKey), encryptedData: new Uint8Array(sealed.encryptedData) },
+        {
+          id: `${sealed.itemVersionId}:${sealed.form}`,
+          sessionKeyAlgorithm: sealed.sessionKeyAlgorithm,
+          sessionKey: new Uint8Array(sealed.sessionKey),
+          encryptedData: new Uint8Array(sealed.encryptedData),
+        },
         target.key.fingerprint,
         target.key.armored,
       );
@@ -95,31 +173,96 @@ export class DeliveryService {
       // Only TLP:CLEAR reaches a recipient without a key (the engine denies anything else): signed, not encrypted.
       message = await this.openpgp.signOnly(itemDocument(item, version, publisher), team.key);
     }
+    return {
+      target,
+      item,
+      version,
+      entry: 'item',
+      tlp: version.tlp,
+      handling: decision.handling,
+      message,
+      clearEntity: () => mimeEntityForItem(itemText(item, version, publisher)),
+      webhookFields: { format: 'tlp-broker/delivery@1', version: version.version, type: item.kind, tlp: version.tlp, pap: version.pap, handling: decision.handling },
+    };
+  }
 
-    // Pushed channels are rate-limited per channel; over the limit, the job waits (no attempt counted).
-    if (target.channel.kind === 'email' || target.channel.kind === 'webhook') await this.rateLimiter.acquire(target.channel.id);
+  /**
+   * A recall notice goes to the channel that was sent the item, encrypted to its key as the item
+   * was. It is not sent to a suspended partner, nor in clear to a channel whose key became unusable
+   * unless all it was sent was TLP:CLEAR; such a recall is cancelled with the reason, visibly.
+   */
+  private async prepareRecall(
+    target: RoutingTarget,
+    item: ItemEntity,
+    version: ItemVersionEntity,
+    reading: Awaited<ReturnType<OpenPgpService['keyStateAt']>> | undefined,
+    publisher: Publisher,
+  ): Promise<Outgoing | { cancel: string; code: string }> {
+    const manager = this.dataSource.manager;
+    if ([target.organisation.status, target.contact?.status, target.channel.status].includes('suspended')) {
+      return { cancel: 'The recall was not sent: the recipient is suspended.', code: 'recall.recipient-suspended' };
+    }
+    const sent: { version: number; tlp: string }[] = await manager.query(
+      `SELECT DISTINCT v.version, v.tlp FROM deliveries d JOIN item_versions v ON v.id = d.item_version_id
+        WHERE v.item_id = $1 AND d.channel_id = $2 AND d.kind = 'item' AND d.handed_at IS NOT NULL
+        ORDER BY v.version`,
+      [item.id, target.channel.id],
+    );
+    if (sent.length === 0) return { cancel: 'The recall was not sent: no version of the item reached this recipient.', code: 'recall.nothing-sent' };
+    const notice: RecallNotice = {
+      item,
+      versions: sent.map((row) => Number(row.version)),
+      tlp: sent[sent.length - 1].tlp,
+      cause: item.state === 'retracted' ? 'retracted' : 'withdrawn',
+      note: item.state === 'retracted' ? item.retractionNotice : null,
+      issuedAt: new Date(),
+    };
+    const form = target.channel.kind === 'email' ? 'mime' : 'document';
+    const plaintext = form === 'mime' ? mimeEntityForItem(recallText(notice, publisher)) : recallDocument(notice, publisher);
+    const team = await this.teamKey.current();
+    const keyUsable =
+      target.key !== null && reading !== undefined && !reading.revoked && reading.canEncrypt && (reading.expiresAt === null || reading.expiresAt.getTime() > Date.now());
+    let message: string | null = null;
+    if (keyUsable) {
+      message = await this.openpgp.addressTo(await this.openpgp.sealOnce(plaintext, team.key), target.key!.fingerprint, target.key!.armored);
+    } else if (sent.every((row) => row.tlp === 'TLP:CLEAR')) {
+      if (form === 'document') message = await this.openpgp.signOnly(plaintext, team.key);
+    } else {
+      return { cancel: 'The recall was not sent: the recipient has no usable key to encrypt it to.', code: 'recall.no-usable-key' };
+    }
+    return {
+      target,
+      item,
+      version,
+      entry: 'recall',
+      tlp: notice.tlp,
+      handling: null,
+      message,
+      clearEntity: () => plaintext,
+      webhookFields: { format: 'tlp-broker/recall@1', versions: notice.versions, type: item.kind, tlp: notice.tlp, recall: notice.cause },
+    };
+  }
 
-    let messageId: string | null = null;
+  /** Hands the message to its channel; returns the e-mail Message-ID. */
+  private async send(deliveryId: string, out: Outgoing, teamKey: Awaited<ReturnType<TeamKeyService['current']>>['key']): Promise<string | null> {
+    const { target, item, version } = out;
     try {
       switch (target.channel.kind) {
         case 'feed':
-          break;
+          return null;
         case 'email': {
-          const sender = this.channels.email();
-          const sent = await sender.send({
+          const sent = await this.channels.email().send({
             deliveryId,
             itemId: item.id,
             version: version.version,
             itemType: item.kind,
-            tlp: version.tlp as TlpLabel,
-            title: version.title,
+            tlp: out.tlp as TlpLabel,
+            title: out.entry === 'item' ? version.title : undefined,
+            notice: out.entry === 'recall' ? 'recall' : undefined,
             to: { name: target.contact?.name ?? target.organisation.name, address: target.channel.address! },
-            body: message
-              ? { kind: 'encrypted', armored: message }
-              : { kind: 'signed', entity: mimeEntityForItem(itemText(item, version, publisher)), signingKey: team.key },
+            body: out.message ? { kind: 'encrypted', armored: out.message } : { kind: 'signed', entity: out.clearEntity(), signingKey: teamKey },
           });
-          messageId = sent.messageId;
-          break;
+          return sent.messageId;
         }
         case 'webhook':
           await this.channels.webhook().send({
@@ -127,20 +270,9 @@ export class DeliveryService {
             secret: target.channel.secret!,
             deliveryId,
             idempotencyKey: `delivery-${deliveryId}`,
-            payload: {
-              format: 'tlp-broker/delivery@1',
-              deliveryId,
-              itemId: item.id,
-              version: version.version,
-              type: item.kind,
-              tlp: version.tlp,
-              pap: version.pap,
-              handling: decision.handling,
-              keyFingerprint: target.key?.fingerprint ?? null,
-              message,
-            },
+            payload: { ...out.webhookFields, deliveryId, itemId: item.id, keyFingerprint: target.key?.fingerprint ?? null, message: out.message },
           });
-          break;
+          return null;
         default:
           throw new UnrecoverableError(`nothing is delivered over ${target.channel.kind} channels`);
       }
@@ -149,9 +281,27 @@ export class DeliveryService {
       if (error instanceof ChannelError && error.permanent) throw new UnrecoverableError(error.message);
       throw error;
     }
+  }
 
+  private async finish(deliveryId: string, delivery: DeliveryEntity, out: Outgoing, messageId: string | null, now: Date): Promise<DeliveryOutcome> {
+    const { target, item, version } = out;
     const state: DeliveryState = target.channel.kind === 'email' ? 'sent' : 'delivered';
-    return this.dataSource.transaction(async (tx) => {
+    const { outcome, recalls } = await this.dataSource.transaction(async (tx) => {
+      // Shared with other deliveries of the item; waits for a retraction or routing in progress.
+      const [current]: { state: string; current_version: number }[] = await tx.query('SELECT state, current_version FROM items WHERE id = $1 FOR SHARE', [item.id]);
+      const overtaken = delivery.kind === 'item' ? await this.overtaken(tx, item.id, current.state, version.version, target.channel.id) : null;
+      if (overtaken && target.channel.kind === 'feed') {
+        // Nothing has left yet: a feed delivery happens when its entry is written. Write none.
+        const cancelled = await tx
+          .createQueryBuilder()
+          .update(DeliveryEntity)
+          .set({ state: 'cancelled', lastError: overtaken.why, updatedAt: new Date() })
+          .where({ id: deliveryId, state: In(OPEN_STATES) })
+          .execute();
+        if (cancelled.affected === 0) return { outcome: 'already-done' as const, recalls: [] };
+        await this.audit.append(tx, { actor: 'dispatcher', action: 'delivery.cancelled', subjectType: 'delivery', subjectId: deliveryId, details: { reason: overtaken.why } });
+        return { outcome: 'cancelled' as const, recalls: [] };
+      }
       const updated = await tx
         .createQueryBuilder()
         .update(DeliveryEntity)
@@ -159,7 +309,7 @@ export class DeliveryService {
         .where({ id: deliveryId, state: In(OPEN_STATES) })
         .execute();
       // Another worker finished it first: keep its result, write nothing.
-      if (updated.affected === 0) return 'already-done';
+      if (updated.affected === 0) return { outcome: 'already-done' as const, recalls: [] };
       if (target.channel.kind === 'feed') {
         await tx
           .createQueryBuilder()
@@ -170,25 +320,57 @@ export class DeliveryService {
             channelId: target.channel.id,
             itemId: item.id,
             itemVersion: version.version,
+            entry: out.entry,
             kind: item.kind,
-            tlp: version.tlp,
-            pap: version.pap,
-            handling: decision.handling,
+            tlp: out.tlp,
+            pap: out.entry === 'item' ? version.pap : null,
+            handling: out.handling,
             keyFingerprint: target.key?.fingerprint ?? '',
-            message: message!,
+            message: out.message!,
           })
           .orIgnore()
           .execute();
       }
       await this.audit.append(tx, {
         actor: 'dispatcher',
-        action: `delivery.${state}`,
+        action: `${out.entry === 'recall' ? 'recall' : 'delivery'}.${state}`,
         subjectType: 'delivery',
         subjectId: deliveryId,
         details: { itemId: item.id, version: version.version, channelId: target.channel.id, channel: target.channel.kind, keyFingerprint: target.key?.fingerprint ?? null, messageId },
       });
-      return 'delivered';
+      // The message left while the item was retracted, or narrowed by a later version: the
+      // recipient gets the recall it would have had, had this delivery finished a moment earlier.
+      const recalls = overtaken ? await this.queueRecall(tx, item.id, current.current_version, target.channel.id, overtaken) : [];
+      return { outcome: 'delivered' as const, recalls };
     });
+    if (recalls.length > 0) {
+      await this.deliveryQueue.addBulk(recalls.map((id) => ({ name: 'deliver', data: { deliveryId: id }, opts: { jobId: deliveryJobId(id), priority: priorityFor(item.kind) } })));
+    }
+    return outcome;
+  }
+
+  /** Whether the item was retracted, or a later routed version may not reach this channel. */
+  private async overtaken(tx: EntityManager, itemId: string, itemState: string, sentVersion: number, channelId: string): Promise<Overtaken | null> {
+    if (itemState === 'retracted') return { why: 'The item was retracted while this delivery was being sent.' };
+    const [later]: { id: string; allow: boolean; reason: string; version_id: string; version: number }[] = await tx.query(
+      `SELECT d.id, d.allow, d.reason, v.id AS version_id, v.version FROM decisions d JOIN item_versions v ON v.id = d.item_version_id
+        WHERE v.item_id = $1 AND d.channel_id = $2 AND v.version > $3 ORDER BY v.version DESC LIMIT 1`,
+      [itemId, channelId, sentVersion],
+    );
+    if (!later || later.allow) return null;
+    return {
+      why: `Version ${later.version} may not be sent to this recipient: ${later.reason}`,
+      denied: { decisionId: later.id, versionId: later.version_id },
+    };
+  }
+
+  private async queueRecall(tx: EntityManager, itemId: string, currentVersion: number, channelId: string, overtaken: Overtaken): Promise<string[]> {
+    const targets = await channelsToRecall(tx, itemId, [channelId]);
+    if (overtaken.denied) {
+      return queueRecalls(tx, overtaken.denied.versionId, targets, overtaken.why, new Map([[channelId, overtaken.denied.decisionId]]));
+    }
+    const [latest]: { id: string }[] = await tx.query('SELECT id FROM item_versions WHERE item_id = $1 AND version = $2', [itemId, currentVersion]);
+    return queueRecalls(tx, latest.id, targets, 'The item was retracted.');
   }
 
   /** A failed attempt that will be retried. */

@@ -70,7 +70,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         rows.map((row) => ({
           name: 'route',
           data: { itemVersionId: row.item_version_id, outboxId: row.id },
-          opts: { jobId: routingJobId(row.item_version_id), priority: priorityFor(row.kind) },
+          opts: { jobId: routingJobId(row.id), priority: priorityFor(row.kind) },
         })),
       );
       await manager.query('UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);

@@ -46,7 +46,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       `SELECT d.id, i.kind FROM deliveries d
          JOIN item_versions v ON v.id = d.item_version_id
          JOIN items i ON i.id = v.item_id
-        WHERE d.state IN ('queued', 'failed')
+        WHERE d.state IN ('queued', 'failed', 'sending')
           AND d.updated_at < now() - make_interval(secs => $1::double precision / 1000)
         ORDER BY d.updated_at
         LIMIT ${BATCH}`,

@@ -7,11 +7,16 @@ import { mimeEntityForItem, OpenPgpService, TeamKeyService } from '@tlp-broker/c
 import {
   AuditLog,
   canonicalJson,
+  cancelPendingItemDeliveries,
+  channelsToRecall,
   DecisionEntity,
   DeliveryEntity,
   ItemEntity,
   ItemVersionEntity,
   decideForTargets,
+  OutboxTopic,
+  queueRecalls,
+  removeFromFeeds,
   PartnerDirectory,
   policyItem,
   SealedPayloadEntity,
@@ -27,6 +32,10 @@ export interface RoutingOutcome {
   readonly allowed: number;
   readonly denied: number;
   readonly alreadyRouted: boolean;
+  /** Not routed: the item was retracted, or a later version was released first. */
+  readonly skipped?: 'retracted' | 'superseded';
+  /** Recall notices queued to earlier recipients the new version may not reach. */
+  readonly recalls?: number;
 }
 
 /**
@@ -48,17 +57,33 @@ export class RoutingService {
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue<JobPayload<QueueName.Delivery>>,
   ) {}
 
+  /** Carries out one outbox row: routes a released version, or sends a retraction's recalls. */
+  async process(outboxId: string): Promise<RoutingOutcome> {
+    const [row]: { topic: string; item_version_id: string }[] = await this.dataSource.query('SELECT topic, item_version_id FROM outbox WHERE id = $1', [outboxId]);
+    if (!row) throw new UnrecoverableError(`no outbox entry ${outboxId}`);
+    if (row.topic === OutboxTopic.Published) return this.route(row.item_version_id);
+    if (row.topic === OutboxTopic.Retracted) return this.sendRecalls(outboxId, row.item_version_id);
+    throw new UnrecoverableError(`outbox entry ${outboxId} has an unknown topic ${row.topic}`);
+  }
+
   async route(itemVersionId: string): Promise<RoutingOutcome> {
     const outcome = await this.dataSource.transaction((manager) => this.decideAll(manager, itemVersionId));
     await this.enqueueDeliveries(itemVersionId);
     return outcome;
   }
 
+  /** A retraction queued its recall notices with the item's last version; they only need sending. */
+  private async sendRecalls(outboxId: string, itemVersionId: string): Promise<RoutingOutcome> {
+    await this.dataSource.query('UPDATE outbox SET processed_at = now() WHERE id = $1 AND processed_at IS NULL', [outboxId]);
+    const recalls = await this.enqueueDeliveries(itemVersionId);
+    return { allowed: 0, denied: 0, alreadyRouted: false, skipped: 'retracted', recalls };
+  }
+
   private async decideAll(manager: EntityManager, itemVersionId: string): Promise<RoutingOutcome> {
     // The outbox row lock serialises concurrent runs for one item version.
     const outbox: { id: string; processed_at: Date | null }[] = await manager.query(
-      'SELECT id, processed_at FROM outbox WHERE item_version_id = $1 FOR UPDATE',
-      [itemVersionId],
+      'SELECT id, processed_at FROM outbox WHERE item_version_id = $1 AND topic = $2 FOR UPDATE',
+      [itemVersionId, OutboxTopic.Published],
     );
     if (outbox.length === 0) throw new UnrecoverableError(`no outbox entry for item version ${itemVersionId}`);
     if (outbox[0].processed_at !== null) return { allowed: 0, denied: 0, alreadyRouted: true };
@@ -71,7 +96,27 @@ export class RoutingService {
       const [{ embargoed }]: { embargoed: boolean }[] = await manager.query('SELECT $1::timestamptz > now() AS embargoed', [version.releaseAt]);
       if (embargoed) throw new Error(`item version ${itemVersionId} is embargoed until ${version.releaseAt.toISOString()}`);
     }
-    const item = await manager.getRepository(ItemEntity).findOneOrFail({ where: { id: version.itemId } });
+    // The item's row lock orders routing against retraction, updates and finishing deliveries.
+    const item = await manager.getRepository(ItemEntity).findOneOrFail({ where: { id: version.itemId }, lock: { mode: 'pessimistic_write' } });
+    const skip = async (skipped: 'retracted' | 'superseded', why: string): Promise<RoutingOutcome> => {
+      await manager.query('UPDATE outbox SET processed_at = now() WHERE id = $1', [outbox[0].id]);
+      await this.audit.append(manager, {
+        actor: 'dispatcher',
+        action: 'item.routing-skipped',
+        subjectType: 'item',
+        subjectId: item.id,
+        details: { itemVersionId, version: version.version, reason: why },
+      });
+      this.logger.log(`not routing ${item.id} v${version.version}: ${why}`);
+      return { allowed: 0, denied: 0, alreadyRouted: false, skipped };
+    };
+    if (item.state === 'retracted') return skip('retracted', 'the item was retracted before this version was routed');
+    const [later]: { version: number }[] = await manager.query(
+      `SELECT v.version FROM item_versions v JOIN outbox o ON o.item_version_id = v.id AND o.topic = $3
+        WHERE v.item_id = $1 AND v.version > $2 ORDER BY v.version DESC LIMIT 1`,
+      [item.id, version.version, OutboxTopic.Published],
+    );
+    if (later) return skip('superseded', `version ${later.version} was released before this version was routed`);
     const now = new Date();
     const targets = await this.directory.allTargets(manager);
     const decided = decideForTargets(policyItem(item, version), targets, this.config.team, now);
@@ -122,6 +167,8 @@ export class RoutingService {
       await manager.createQueryBuilder().insert().into(DeliveryEntity).values(deliveryRows.slice(i, i + INSERT_CHUNK)).execute();
     }
 
+    const recalls = version.version > 1 ? await this.supersede(manager, item, version, decided, decisionIds) : { cancelled: 0, recalls: 0, removed: 0 };
+
     await manager.query('UPDATE outbox SET processed_at = now() WHERE id = $1', [outbox[0].id]);
     // An embargoed version is published when its release time has come and it is routed.
     await manager.query(`UPDATE items SET state = 'published', updated_at = now() WHERE id = $1 AND state = 'scheduled'`, [item.id]);
@@ -136,12 +183,35 @@ export class RoutingService {
         tlp: version.tlp,
         allowed: allowed.length,
         denied: decided.length - allowed.length,
+        ...(version.version > 1 ? { supersededCancelled: recalls.cancelled, recalls: recalls.recalls, removedFromFeeds: recalls.removed } : {}),
         // Binds the audit trail to the exact decisions stored for this version.
         decisionsDigest: digest(decided.map(({ target, decision }) => [target.channel.id, decision])),
       },
     });
     this.logger.log(`routed ${item.kind} ${item.id} v${version.version} (${version.tlp}): ${allowed.length} allowed, ${decided.length - allowed.length} denied`);
-    return { allowed: allowed.length, denied: decided.length - allowed.length, alreadyRouted: false };
+    return { allowed: allowed.length, denied: decided.length - allowed.length, alreadyRouted: false, recalls: recalls.recalls };
+  }
+
+  /**
+   * A new version replaces the earlier ones: their deliveries not yet handed to a channel are
+   * cancelled (the new version goes to whoever may have it), and every channel that was sent an
+   * earlier version but may not receive this one gets a recall notice and loses the item from its feed.
+   */
+  private async supersede(
+    manager: EntityManager,
+    item: ItemEntity,
+    version: ItemVersionEntity,
+    decided: { target: { channel: { id: string } }; decision: Decision }[],
+    decisionIds: ReadonlyMap<string, string>,
+  ): Promise<{ cancelled: number; recalls: number; removed: number }> {
+    const cancelled = await cancelPendingItemDeliveries(manager, item.id, `Superseded by version ${version.version} before it was sent.`, { beforeVersion: version.version });
+    const denied = decided.filter(({ decision }) => !decision.allow);
+    const deniedChannels = denied.map(({ target }) => target.channel.id);
+    const targets = await channelsToRecall(manager, item.id, deniedChannels);
+    const reasons = new Map(denied.map(({ target, decision }) => [target.channel.id, `Version ${version.version} may not be sent to this recipient: ${decision.reason}`]));
+    const recalls = await queueRecalls(manager, version.id, targets, reasons, decisionIds);
+    const removed = await removeFromFeeds(manager, item.id, deniedChannels);
+    return { cancelled: cancelled.length, recalls: recalls.length, removed };
   }
 
   /**
