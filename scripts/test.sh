@@ -13,4 +13,6 @@ echo "type checking"
 npx tsc -p tsconfig.json --noEmit
 echo "linting"
 npx eslint --max-warnings 0 apps libs test bench
+echo "building (the crash-recovery test runs the built dispatcher process)"
+npm run --silent build
 exec npx vitest run "$@"

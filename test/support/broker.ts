@@ -16,6 +16,8 @@ export interface TestBroker {
   readonly analystKey: string;
   readonly approverKey: string;
   readonly redisPrefix: string;
+  /** The settings the broker runs with, as environment variables (to start more processes alike). */
+  readonly env: Readonly<Record<string, string>>;
   /** Stops the API and dispatcher, drops the database and the Redis keys. */
   close(): Promise<void>;
 }
@@ -31,7 +33,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
   const databaseName = uniqueName('tlpb_test');
   const databaseUrl = await createDatabase(databaseName, inject('templateDatabase'));
   const redisPrefix = uniqueName('tlpb-test').replace(/_/g, '-');
-  const config = loadConfig({
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
     REDIS_URL: TEST_REDIS_URL,
@@ -45,7 +47,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'text',
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   const db = await createDataSource(databaseUrl).initialize();
   const [admin, analyst, approver] = await db.transaction(async (manager) => [
     await createUser(manager, new AuditLog(), 'admin', ['admin'], 'test'),
@@ -73,6 +76,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
     analystKey: analyst.apiKey,
     approverKey: approver.apiKey,
     redisPrefix,
+    env,
     async close() {
       await dispatcher?.close();
       await api?.close();

@@ -14,6 +14,12 @@ describe('mailSubject', () => {
     }
   });
 
+  it('says RECALL for a recall notice, and never carries a title then, not even for TLP:CLEAR', () => {
+    for (const tlp of TLP_LABELS) {
+      expect(mailSubject({ ...BASE, tlp, notice: 'recall' })).toBe(`[${tlp}] RECALL of advisory 3f2a9c1e v2`);
+    }
+  });
+
   it('adds the title for TLP:CLEAR only, as one line', () => {
     expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: ' Phishing\r\nwave \t impersonating\u2028the police ' })).toBe('[TLP:CLEAR] advisory 3f2a9c1e v2: Phishing wave impersonating the police');
     expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: undefined })).toBe('[TLP:CLEAR] advisory 3f2a9c1e v2');
