@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, TestBroker } from './support/broker';
+import { eventually, http } from './support/http';
+import { registerPartner } from './support/partners';
+
+const PARTNERS = 80;
+
+/**
+ * An alert published while a bulk report is being fanned out overtakes it: deliveries are served
+ * by priority (alerts first, annual reports last), so the alert does not wait for the report's
+ * queue to drain. The dispatcher delivers one at a time here, so that the order is plain to see.
+ */
+describe('priorities', () => {
+  let broker: TestBroker;
+
+  beforeAll(async () => {
+    broker = await startBroker({ env: { DELIVERY_CONCURRENCY: '1' } });
+    for (let start = 0; start < PARTNERS; start += 10) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, k) => registerPartner(broker.url, broker.adminKey, { name: `Bulk partner ${start + k}`, relation: 'peer', communities: ['eu-csirt'] })),
+      );
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await broker?.close();
+  });
+
+  const publish = async (type: string, title: string) => {
+    const response = await http(broker.url, 'POST', '/items', {
+      key: broker.analystKey,
+      json: { type, title, body: title, tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } },
+    });
+    expect(response.status).toBe(201);
+    return response.body.id as string;
+  };
+
+  const delivered = async (itemId: string): Promise<{ state: string; delivered_at: Date | null }[]> =>
+    broker.db.query(
+      `SELECT d.state, d.delivered_at FROM deliveries d JOIN item_versions v ON v.id = d.item_version_id WHERE v.item_id = $1`,
+      [itemId],
+    );
+
+  it('delivers an alert ahead of a bulk report fan-out already queued', async () => {
+    const report = await publish('annual-report', 'Annual threat assessment');
+    // The report is routed and its deliveries are under way…
+    await eventually(async () => {
+      const rows = await delivered(report);
+      return rows.length === PARTNERS && rows.some((row) => row.state === 'delivered');
+    });
+    // …when an alert is published to the same partners.
+    const alert = await publish('alert', 'Active exploitation of a VPN appliance');
+    const alertDone = await eventually(async () => {
+      const rows = await delivered(alert);
+      return rows.length === PARTNERS && rows.every((row) => row.state === 'delivered') ? rows : undefined;
+    }, 60_000);
+    const reportAtAlertDone = await delivered(report);
+    const lastAlert = Math.max(...alertDone.map((row) => row.delivered_at!.getTime()));
+    // Every alert delivery was made while report deliveries were still waiting.
+    const reportAfter = reportAtAlertDone.filter((row) => row.state !== 'delivered' || row.delivered_at!.getTime() > lastAlert).length;
+    expect(reportAfter).toBeGreaterThan(0);
+    const firstAlert = Math.min(...alertDone.map((row) => row.delivered_at!.getTime()));
+    const reportBetween = reportAtAlertDone.filter((row) => row.delivered_at && row.delivered_at.getTime() > firstAlert && row.delivered_at.getTime() < lastAlert).length;
+    // Once the alert's deliveries were queued, no report delivery was served before them (one may
+    // already have been in progress).
+    expect(reportBetween).toBeLessThanOrEqual(1);
+    await eventually(async () => (await delivered(report)).every((row) => row.state === 'delivered'), 60_000);
+  });
+});
