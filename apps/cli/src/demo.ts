@@ -194,16 +194,44 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
     if (unaddressed > 0) log(`  (and ${unaddressed} personal feed(s) not addressed by this item)`);
   }
   log();
+  log('An update that narrows the audience, and a retraction:');
+  const amber = published[2];
+  const amberSpec = items[2];
+  await call(base, 'PUT', `/items/${amber.id}`, analystKey, {
+    ...amberSpec,
+    title: `${amberSpec.title}: attribution confirmed`,
+    summary: 'TLP:AMBER demonstration item, second version',
+    body: 'Second version: the attribution is confirmed; no longer shared with the ISAC relay.',
+    audience: { organisations: [byName('CERT-FR').id, byName('Gendarmerie - SR Paris').id] },
+  });
+  log(`  ${pad(amber.tlp, 17)} "${amber.title}" updated to version 2 for CERT-FR and Gendarmerie - SR Paris only:`);
+  log(`  ${' '.repeat(18)}InterCERT France (ISAC relay), which had version 1, is sent a recall notice`);
+  const green = published[1];
+  const retraction = await call(base, 'POST', `/items/${green.id}/retract`, analystKey, {
+    reason: 'The kit was misattributed',
+    notice: 'This phishing kit was misattributed: please disregard the advisory.',
+  });
+  log(`  ${pad(green.tlp, 17)} "${green.title}" retracted: removed from every feed, ${retraction.recalls} recall notice(s) sent`);
+  await waitForRecalls(base, analystKey, amber.id, 1);
+  await waitForRecalls(base, analystKey, green.id, retraction.recalls as number);
+
+  log();
   log('Each partner pulls its feed, decrypts with its own private key and checks the team signature:');
+  const titleOf = new Map(published.map((item) => [item.id, item.title]));
   for (const partner of [...partners, officerPartner]) {
     const feed = await call(base, 'GET', '/feed', partner.feedKey);
     const titles: string[] = [];
-    for (const entry of feed.entries as { message: string; tlp: string }[]) {
+    for (const entry of feed.entries as { message: string; tlp: string; entry: string; itemId: string }[]) {
       const opened = await openSealed(entry.message, partner.privateKey, [teamKey]);
-      const document = JSON.parse(opened.text) as { title: string; tlp: string };
-      titles.push(`${document.tlp} ${document.title}`);
+      if (entry.entry === 'recall') {
+        const notice = JSON.parse(opened.text) as { tlp: string; recall: string; versions: number[] };
+        titles.push(`${notice.tlp} RECALL (${notice.recall}, version ${notice.versions.join(', ')}) of "${titleOf.get(entry.itemId)}"`);
+        continue;
+      }
+      const document = JSON.parse(opened.text) as { title: string; tlp: string; version: number };
+      titles.push(`${document.tlp} ${document.title}${document.version > 1 ? ` (version ${document.version})` : ''}`);
     }
-    log(`  ${partner.name}: ${titles.length} item(s), all decrypted and signature-verified`);
+    log(`  ${partner.name}: ${titles.length} entr${titles.length === 1 ? 'y' : 'ies'}, all decrypted and signature-verified`);
     for (const title of titles.reverse()) log(`      ${title}`);
   }
 }
@@ -217,6 +245,17 @@ interface DecisionRow {
   reason: string;
   handling: string | null;
   delivery: { state: string } | null;
+}
+
+/** Waits until `count` recall notices of the item are delivered. */
+async function waitForRecalls(base: string, key: string, itemId: string, count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const rows = (await call(base, 'GET', `/deliveries?item=${itemId}&kind=recall`, key)) as { state: string }[];
+    if (rows.filter((row) => row.state === 'delivered' || row.state === 'sent').length >= count) return;
+    if (Date.now() > deadline) throw new Error(`the recall notices of item ${itemId} were not delivered within 30 s: see .var/demo/dispatcher.log`);
+    await sleep(100);
+  }
 }
 
 async function waitForRouting(base: string, key: string, itemId: string): Promise<{ decisions: DecisionRow[] }> {
