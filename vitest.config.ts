@@ -9,6 +9,7 @@ const alias = {
   '@tlp-broker/persistence': resolve(__dirname, 'libs/persistence/src/index.ts'),
   '@tlp-broker/queue': resolve(__dirname, 'libs/queue/src/index.ts'),
   '@tlp-broker/channels': resolve(__dirname, 'libs/channels/src/index.ts'),
+  '@tlp-broker/stix': resolve(__dirname, 'libs/stix/src/index.ts'),
 };
 
 // SWC keeps decorator metadata, which Nest's dependency injection and class-validator rely on.

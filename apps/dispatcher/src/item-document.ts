@@ -17,6 +17,7 @@ export function itemDocument(item: ItemEntity, version: ItemVersionEntity, publi
       title: version.title,
       summary: version.summary,
       body: version.body,
+      indicators: version.indicators,
       publishedAt: version.createdAt.toISOString(),
       publisher,
     },
@@ -43,6 +44,9 @@ export function itemText(item: ItemEntity, version: ItemVersionEntity, publisher
     '',
     ...(version.summary ? [version.summary, ''] : []),
     version.body,
+    ...(version.indicators.length > 0
+      ? ['', 'Indicators:', ...version.indicators.map((i) => `  ${i.type.padEnd(7)} ${i.value}${i.description ? `  (${i.description})` : ''}`)]
+      : []),
     '',
     '-- ',
     `${publisher.name} (OpenPGP ${publisher.fingerprint})`,

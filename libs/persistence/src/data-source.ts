@@ -6,10 +6,12 @@ import { KeysAndSubmissions1764100000000 } from './migrations/1764100000000-keys
 import { ApprovalAndEmbargo1764200000000 } from './migrations/1764200000000-approval-and-embargo';
 import { EmailAndWebhookChannels1764300000000 } from './migrations/1764300000000-email-and-webhook-channels';
 import { UpdatesAndRecalls1764400000000 } from './migrations/1764400000000-updates-and-recalls';
+import { IndicatorsAndFeedCredentials1764500000000 } from './migrations/1764500000000-indicators-and-feed-credentials';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000, CaveatsAndProvenance1764000000000, KeysAndSubmissions1764100000000, ApprovalAndEmbargo1764200000000, EmailAndWebhookChannels1764300000000,
   UpdatesAndRecalls1764400000000,
+  IndicatorsAndFeedCredentials1764500000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

@@ -21,6 +21,16 @@ export const CANCELLABLE_DELIVERY_STATES: readonly DeliveryState[] = ['queued', 
 export const DELIVERY_KINDS = ['item', 'recall'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 export const ROLES = ['admin', 'analyst', 'approver'] as const;
+/** What a partner credential opens: the JSON feed, TAXII 2.1, the MISP feed, submissions. */
+export const PARTNER_SCOPES = ['feed', 'taxii', 'misp', 'submit'] as const;
+export type PartnerScope = (typeof PARTNER_SCOPES)[number];
+export const INDICATOR_TYPES = ['ipv4', 'ipv6', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256'] as const;
+export type IndicatorType = (typeof INDICATOR_TYPES)[number];
+export interface Indicator {
+  readonly type: IndicatorType;
+  readonly value: string;
+  readonly description?: string;
+}
 export type Role = (typeof ROLES)[number];
 
 /** What an outbox row asks of the dispatcher. */
@@ -108,8 +118,11 @@ export class ApiKeyEntity {
   @Column('text') prefix!: string;
   @Column('uuid', { name: 'user_id', nullable: true }) userId!: string | null;
   @Column('uuid', { name: 'channel_id', nullable: true }) channelId!: string | null;
+  /** A partner credential's scopes (empty for staff keys, whose roles decide). */
+  @Column('text', { array: true }) scopes!: PartnerScope[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
+  @Column('timestamptz', { name: 'last_used_at', nullable: true }) lastUsedAt!: Date | null;
 }
 
 @Entity('items')
@@ -159,6 +172,7 @@ export class ItemVersionEntity {
   @Column('jsonb') audience!: Audience;
   @Column('text', { nullable: true }) severity!: string | null;
   @Column('text', { array: true }) caveats!: string[];
+  @Column('jsonb') indicators!: Indicator[];
   @Column('jsonb', { nullable: true }) provenance!: StoredProvenance | null;
   /** Embargo: not delivered before this time. */
   @Column('timestamptz', { name: 'release_at', nullable: true }) releaseAt!: Date | null;

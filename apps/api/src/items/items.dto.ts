@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PAP_LABELS, TLP_LABELS } from '@tlp-broker/tlp';
-import { ITEM_KINDS, ItemKind } from '@tlp-broker/persistence';
+import { INDICATOR_TYPES, IndicatorType, ITEM_KINDS, ItemKind } from '@tlp-broker/persistence';
 import { IsPapLabel, IsTlpLabel } from '../common/validators';
 import { COMMUNITY_PATTERN } from '../organisations/organisations.dto';
 
@@ -65,6 +65,23 @@ export class ProvenanceDto {
   consent?: ConsentDto;
 }
 
+export class IndicatorDto {
+  @ApiProperty({ enum: INDICATOR_TYPES, example: 'ipv4' })
+  @IsIn(INDICATOR_TYPES, { message: `type must be one of: ${INDICATOR_TYPES.join(', ')}` })
+  type!: IndicatorType;
+
+  @ApiProperty({ example: '203.0.113.7' })
+  @IsString()
+  @Length(1, 2048)
+  value!: string;
+
+  @ApiPropertyOptional({ example: 'Command-and-control server' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string;
+}
+
 export class CreateItemDto {
   @ApiProperty({ enum: ITEM_KINDS, example: 'advisory' })
   @IsIn(ITEM_KINDS, { message: `type must be one of: ${ITEM_KINDS.join(', ')}` })
@@ -120,6 +137,14 @@ export class CreateItemDto {
   @ArrayUnique()
   @Matches(COMMUNITY_PATTERN, { each: true, message: 'each caveat must be lower-case letters, digits and "-" (e.g. "judicial-secret")' })
   caveats?: string[];
+
+  @ApiPropertyOptional({ type: [IndicatorDto], description: 'Observables the item is about: served as STIX indicators and MISP attributes' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(5_000)
+  @ValidateNested({ each: true })
+  @Type(() => IndicatorDto)
+  indicators?: IndicatorDto[];
 
   @ApiPropertyOptional({ type: ProvenanceDto, description: "Set when the item is derived from a partner's material" })
   @IsOptional()

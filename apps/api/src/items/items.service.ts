@@ -6,6 +6,7 @@ import { checkIntake, Decision, PapLabel, parsePapLabel, parseTlpLabel, TlpLabel
 import {
   Audience,
   AuditLog,
+  Indicator,
   cancelPendingItemDeliveries,
   channelsToRecall,
   ContactEntity,
@@ -24,6 +25,7 @@ import {
   RoutingTarget,
   StoredProvenance,
 } from '@tlp-broker/persistence';
+import { checkIndicator } from '@tlp-broker/stix';
 import { FieldProblem, invalidFields } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
 import { CaveatsService } from '../caveats/caveats.service';
@@ -99,6 +101,7 @@ interface Draft {
   severity: string | null;
   audience: Audience;
   caveats: string[];
+  indicators: Indicator[];
   provenance: StoredProvenance | null;
   releaseAt: Date | null;
 }
@@ -141,6 +144,7 @@ export class ItemsService {
           audience: draft.audience,
           severity: draft.severity,
           caveats: draft.caveats,
+          indicators: draft.indicators,
           provenance: draft.provenance,
           releaseAt: draft.releaseAt,
           createdBy: actor.userId,
@@ -237,6 +241,7 @@ export class ItemsService {
           audience: draft.audience,
           severity: draft.severity,
           caveats: draft.caveats,
+          indicators: draft.indicators,
           provenance: draft.provenance,
           releaseAt: draft.releaseAt,
           createdBy: actor.userId,
@@ -495,6 +500,7 @@ export class ItemsService {
       severity: dto.severity ?? null,
       audience,
       caveats: dto.caveats ?? [],
+      indicators: [],
       releaseAt: dto.releaseAt ? new Date(dto.releaseAt) : null,
       provenance:
         dto.provenance && provenanceLabel?.ok
@@ -521,8 +527,10 @@ export class ItemsService {
     problems.push(...(await this.checkReferences('audience', audience)));
     if (draft.provenance?.consent) problems.push(...(await this.checkReferences('provenance.consent.audience', draft.provenance.consent.audience)));
     problems.push(...(await this.checkCaveats(draft.caveats)));
+    const indicators = checkIndicators(dto.indicators ?? []);
+    problems.push(...indicators.problems);
     if (problems.length > 0) throw invalidFields(problems);
-    return draft;
+    return { ...draft, indicators: indicators.indicators };
   }
 
   /** The audience must name partners and communities that exist. */
@@ -585,9 +593,29 @@ function draftView(draft: Omit<Draft, 'body'> & { body?: string }) {
     severity: draft.severity,
     audience: draft.audience,
     caveats: draft.caveats,
+    indicators: draft.indicators,
     provenance: draft.provenance,
     releaseAt: draft.releaseAt,
   };
+}
+
+/** Each indicator checked for its type and written canonically; duplicates dropped. */
+function checkIndicators(input: { type: Indicator['type']; value: string; description?: string }[]): { indicators: Indicator[]; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const indicators: Indicator[] = [];
+  const seen = new Set<string>();
+  input.forEach((indicator, index) => {
+    const checked = checkIndicator(indicator.type, indicator.value);
+    if (!checked.ok) {
+      problems.push({ field: `indicators.${index}.value`, message: checked.error });
+      return;
+    }
+    const key = `${indicator.type}:${checked.value}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    indicators.push({ type: indicator.type, value: checked.value, ...(indicator.description ? { description: indicator.description.trim() } : {}) });
+  });
+  return { indicators, problems };
 }
 
 function sortDecisions<T extends { organisation: string; contact: string | null; channelId: string }>(decisions: T[]): T[] {

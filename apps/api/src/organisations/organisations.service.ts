@@ -8,6 +8,7 @@ import { KeyRules, KeyUpdate, needsModernSoftware, OpenPgpService, PublicKeyInfo
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import {
   ApiKeyEntity,
+  PARTNER_SCOPES,
   AuditLog,
   ChannelEntity,
   ContactEntity,
@@ -295,7 +296,7 @@ export class OrganisationsService {
     if (spec.kind !== 'feed') return view;
     const credential = newApiKey('partner');
     await manager.getRepository(ApiKeyEntity).save(
-      manager.getRepository(ApiKeyEntity).create({ keyHash: credential.hash, prefix: credential.prefix, userId: null, channelId: channel.id, revokedAt: null }),
+      manager.getRepository(ApiKeyEntity).create({ keyHash: credential.hash, prefix: credential.prefix, userId: null, channelId: channel.id, scopes: [...PARTNER_SCOPES], revokedAt: null, lastUsedAt: null }),
     );
     return { ...view, apiKey: credential.key };
   }

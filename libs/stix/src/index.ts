@@ -1,0 +1,6 @@
+export { INDICATOR_KINDS, checkIndicator, stixPattern, mispAttributeType } from './indicators';
+export type { IndicatorKind, IndicatorInput } from './indicators';
+export { TLP_MARKINGS, PAP_MARKINGS, TLP_EXTENSION, PAP_EXTENSION, markingRefs } from './markings';
+export type { MarkingDefinition } from './markings';
+export { STIX_NAMESPACE, identity, identityId, itemStixId, indicatorId, artifactId, itemReference, itemObjects, sealedObjects, bundle } from './stix';
+export type { StixObject, Bundle, Publisher, ItemContent, SealedCopy } from './stix';
