@@ -23,6 +23,9 @@ import { SubmissionsController } from './submissions/submissions.controller';
 import { SubmissionsService } from './submissions/submissions.service';
 import { OrganisationsService } from './organisations/organisations.service';
 import { TeamController } from './team/team.controller';
+import { PartnerView } from './feeds/partner-view';
+import { TaxiiController } from './taxii/taxii.controller';
+import { TaxiiService } from './taxii/taxii.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
@@ -32,7 +35,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), TerminusModule],
-      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TeamController, UsersController, HealthController],
+      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TaxiiController, TeamController, UsersController, HealthController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         OrganisationsService,
@@ -42,6 +45,8 @@ export class ApiModule {
         SubmissionsService,
         ItemsService,
         FeedsService,
+        PartnerView,
+        TaxiiService,
         UsersService,
         {
           provide: HEALTH_REDIS,

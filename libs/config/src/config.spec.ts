@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       smtp: null,
       webhooks: { allowList: [], timeoutMs: 10_000 },
       rateLimit: { limit: 120, windowMs: 60_000 },
+      partnerRateLimit: { limit: 600, windowMs: 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {
@@ -71,6 +72,7 @@ describe('loadConfig', () => {
       smtp: null,
       webhooks: { allowList: [], timeoutMs: 10_000 },
       rateLimit: { limit: 120, windowMs: 60_000 },
+      partnerRateLimit: { limit: 600, windowMs: 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {

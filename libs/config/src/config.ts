@@ -28,6 +28,13 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only').default('tlpb'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .url('must be the URL partners reach the broker at, e.g. https://broker.csirt.example')
+    .refine((value) => /^https?:\/\//.test(value), 'must be an http(s) URL')
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
   TEAM_KEY_FILE: z.string().trim().min(1).optional(),
   TEAM_KEY_PASSPHRASE: z.string().min(12, 'must be at least 12 characters'),
   TEAM_KEY_USER_ID: userId.default('tlp-broker team <csirt@example.org>'),
@@ -46,6 +53,8 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_LIST: z.string().trim().optional(),
   CHANNEL_RATE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(120),
   CHANNEL_RATE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  PARTNER_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  PARTNER_RATE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   APPROVAL_REQUIRED_FOR: z
     .string()
@@ -68,7 +77,8 @@ export interface AppConfig {
   readonly env: 'production' | 'development' | 'test';
   readonly databaseUrl: string;
   readonly redis: { readonly url: string; readonly prefix: string };
-  readonly http: { readonly port: number; readonly host: string };
+  /** `publicUrl`: where partners reach the broker (links in TAXII discovery, security.txt, feeds); else taken from each request. */
+  readonly http: { readonly port: number; readonly host: string; readonly publicUrl: string | undefined };
   /** The team's own communities: how far it may pass on TLP:GREEN material received from partners. */
   readonly team: { readonly communities: readonly string[] };
   /**
@@ -86,6 +96,8 @@ export interface AppConfig {
   readonly webhooks: { readonly allowList: readonly string[]; readonly timeoutMs: number };
   /** At most `limit` e-mails or webhook calls per channel in any `windowMs`: a partner's server is never flooded. */
   readonly rateLimit: { readonly limit: number; readonly windowMs: number };
+  /** Requests a partner credential may make per window, across every pull form. */
+  readonly partnerRateLimit: { readonly limit: number; readonly windowMs: number };
   /** Which items need a second person's approval before they leave (four eyes). */
   readonly approval: { readonly red: boolean; readonly amberStrict: boolean; readonly caveats: boolean };
   /** A person's key must carry a user ID with that person's e-mail address. */
@@ -167,7 +179,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL },
     team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
     smtp: smtpSettings(e.SMTP_URL, e.SMTP_REQUIRE_TLS === 'true', e.MAIL_FROM, e.TEAM_KEY_USER_ID),
     webhooks: {
@@ -175,6 +187,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
     rateLimit: { limit: e.CHANNEL_RATE_LIMIT, windowMs: e.CHANNEL_RATE_WINDOW_MS },
+    partnerRateLimit: { limit: e.PARTNER_RATE_LIMIT, windowMs: e.PARTNER_RATE_WINDOW_MS },
     approval: approvalRules(e.APPROVAL_REQUIRED_FOR),
     keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },

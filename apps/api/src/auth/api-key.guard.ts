@@ -1,10 +1,13 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
+import { Redis } from 'ioredis';
 import { IsNull, Repository } from 'typeorm';
+import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { ApiKeyEntity, ChannelEntity, ContactEntity, hashApiKey, OrganisationEntity, UserEntity } from '@tlp-broker/persistence';
 import { Access, ACCESS_KEY } from './auth.decorators';
 import { Principal } from './principal';
+import { HEALTH_REDIS } from '../health/health.controller';
 
 /**
  * Every route is closed unless it declares who may call it (@Public, @Roles, @Partner).
@@ -13,6 +16,8 @@ import { Principal } from './principal';
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    @Inject(HEALTH_REDIS) private readonly redis: Redis,
     private readonly reflector: Reflector,
     @InjectRepository(ApiKeyEntity) private readonly apiKeys: Repository<ApiKeyEntity>,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
@@ -37,6 +42,9 @@ export class ApiKeyGuard implements CanActivate {
       }
     } else if (principal.kind !== 'partner') {
       throw new ForbiddenException('this route is for partners pulling their own feed');
+    } else {
+      if (!principal.scopes.includes(access.scope)) throw new ForbiddenException(`this credential does not have the scope "${access.scope}"`);
+      await this.throttle(principal.apiKeyId, context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>());
     }
     request.principal = principal;
     return true;
@@ -60,6 +68,25 @@ export class ApiKeyGuard implements CanActivate {
       const contact = await this.contacts.findOne({ where: { id: channel.contactId } });
       if (!contact || contact.status !== 'active') return null;
     }
-    return { kind: 'partner', channelId: channel.id, organisationId: organisation.id, contactId: channel.contactId };
+    // When a credential was last used, for its owner and the administrators (at most once a minute).
+    await this.apiKeys.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [apiKey.id]);
+    return { kind: 'partner', channelId: channel.id, organisationId: organisation.id, contactId: channel.contactId, apiKeyId: apiKey.id, scopes: apiKey.scopes };
+  }
+
+  /** Partners' requests per credential: a fixed window in Redis, shared by every API process. */
+  private async throttle(apiKeyId: string, response: { setHeader(name: string, value: string): void }): Promise<void> {
+    const { limit, windowMs } = this.config.partnerRateLimit;
+    const now = Date.now();
+    const window = Math.floor(now / windowMs);
+    const key = `${this.config.redis.prefix}:api-rate:${apiKeyId}:${window}`;
+    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, windowMs * 2).exec()) as [[null, number], [null, number]];
+    if (count > limit) {
+      const retryAfter = Math.ceil(((window + 1) * windowMs - now) / 1000);
+      response.setHeader('Retry-After', String(retryAfter));
+      throw new HttpException(
+        { statusCode: 429, error: 'Too Many Requests', message: `at most ${limit} requests per ${windowMs / 1000} s for this credential; retry in ${retryAfter} s`, retryAfter },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
   }
 }

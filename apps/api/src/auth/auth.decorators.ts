@@ -1,17 +1,17 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { Role } from '@tlp-broker/persistence';
+import { PartnerScope, Role } from '@tlp-broker/persistence';
 import { Principal } from './principal';
 
 export const ACCESS_KEY = 'tlpb:access';
 
-export type Access = { kind: 'public' } | { kind: 'staff'; roles: readonly Role[] } | { kind: 'partner' };
+export type Access = { kind: 'public' } | { kind: 'staff'; roles: readonly Role[] } | { kind: 'partner'; scope: PartnerScope };
 
 /** Anyone, without credentials. */
 export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access);
 /** A team member holding at least one of these roles. */
 export const Roles = (...roles: Role[]) => SetMetadata(ACCESS_KEY, { kind: 'staff', roles } satisfies Access);
-/** A partner, through its own pull credential. */
-export const Partner = () => SetMetadata(ACCESS_KEY, { kind: 'partner' } satisfies Access);
+/** A partner, through one of its channel's credentials holding `scope`. */
+export const Partner = (scope: PartnerScope) => SetMetadata(ACCESS_KEY, { kind: 'partner', scope } satisfies Access);
 
 export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
   const request = context.switchToHttp().getRequest<{ principal?: Principal }>();

@@ -13,13 +13,13 @@ export class FeedsController {
 
   /** The calling partner's deliveries, newest first. */
   @Get()
-  @Partner()
+  @Partner('feed')
   list(@Query() query: FeedQueryDto, @CurrentPrincipal() partner: PartnerPrincipal): Promise<{ entries: FeedEntryView[]; next: string | null }> {
     return this.feeds.list(partner, query.limit, query.before);
   }
 
   @Get(':deliveryId')
-  @Partner()
+  @Partner('feed')
   get(@Param('deliveryId', new ParseUUIDPipe()) deliveryId: string, @CurrentPrincipal() partner: PartnerPrincipal): Promise<FeedEntryView> {
     return this.feeds.get(partner, deliveryId);
   }

@@ -13,7 +13,7 @@ export class SubmissionsController {
 
   /** A partner sends signed material in: 201 when its signature verifies against a key registered for the partner, 422 (recorded) otherwise. */
   @Post()
-  @Partner()
+  @Partner('submit')
   receive(@Body() dto: SubmissionDto, @CurrentPrincipal() partner: PartnerPrincipal): Promise<SubmissionView> {
     return this.submissions.receive(partner, dto.message);
   }
