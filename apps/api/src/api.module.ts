@@ -25,6 +25,8 @@ import { OrganisationsService } from './organisations/organisations.service';
 import { TeamController } from './team/team.controller';
 import { PartnerView } from './feeds/partner-view';
 import { TaxiiController } from './taxii/taxii.controller';
+import { MispController } from './misp/misp.controller';
+import { MispService } from './misp/misp.service';
 import { TaxiiService } from './taxii/taxii.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -35,7 +37,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), TerminusModule],
-      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TaxiiController, TeamController, UsersController, HealthController],
+      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TaxiiController, MispController, TeamController, UsersController, HealthController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         OrganisationsService,
@@ -47,6 +49,7 @@ export class ApiModule {
         FeedsService,
         PartnerView,
         TaxiiService,
+        MispService,
         UsersService,
         {
           provide: HEALTH_REDIS,

@@ -4,3 +4,5 @@ export { TLP_MARKINGS, PAP_MARKINGS, TLP_EXTENSION, PAP_EXTENSION, markingRefs }
 export type { MarkingDefinition } from './markings';
 export { STIX_NAMESPACE, identity, identityId, itemStixId, indicatorId, artifactId, itemReference, itemObjects, sealedObjects, bundle } from './stix';
 export type { StixObject, Bundle, Publisher, ItemContent, SealedCopy } from './stix';
+export { MISP_DISTRIBUTION, mispEventUuid, clearEvent, sealedEvent, manifestEntry, hashLines } from './misp';
+export type { MispEvent, MispAttribute, MispTag, MispManifestEntry } from './misp';

@@ -1,4 +1,6 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
@@ -11,11 +13,28 @@ import { FeedEntryView, FeedsService } from './feeds.service';
 export class FeedsController {
   constructor(private readonly feeds: FeedsService) {}
 
-  /** The calling partner's deliveries, newest first. */
+  /**
+   * The calling partner's deliveries, newest first. With an ETag: a client that sends it back in
+   * If-None-Match gets 304 Not Modified while nothing changed.
+   */
   @Get()
   @Partner('feed')
-  list(@Query() query: FeedQueryDto, @CurrentPrincipal() partner: PartnerPrincipal): Promise<{ entries: FeedEntryView[]; next: string | null }> {
-    return this.feeds.list(partner, query.limit, query.before);
+  async list(
+    @Query() query: FeedQueryDto,
+    @CurrentPrincipal() partner: PartnerPrincipal,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ entries: FeedEntryView[]; next: string | null } | undefined> {
+    const page = await this.feeds.list(partner, query.limit, query.before, query.since ? new Date(query.since) : undefined);
+    const etag = `"${createHash('sha256').update(JSON.stringify(page)).digest('base64url')}"`;
+    response.setHeader('ETag', etag);
+    response.setHeader('Cache-Control', 'private, no-cache');
+    const presented = request.get('if-none-match');
+    if (presented && presented.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+      response.status(304);
+      return undefined;
+    }
+    return page;
   }
 
   @Get(':deliveryId')
