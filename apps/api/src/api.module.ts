@@ -23,9 +23,13 @@ import { SubmissionsController } from './submissions/submissions.controller';
 import { SubmissionsService } from './submissions/submissions.service';
 import { OrganisationsService } from './organisations/organisations.service';
 import { TeamController } from './team/team.controller';
+import { ProfileService } from './team/profile.service';
+import { SecurityTxtController } from './team/security-txt.controller';
 import { PartnerView } from './feeds/partner-view';
 import { TaxiiController } from './taxii/taxii.controller';
 import { MispController } from './misp/misp.controller';
+import { PublicFeedController } from './public/public-feed.controller';
+import { PublicFeedService } from './public/public-feed.service';
 import { MispService } from './misp/misp.service';
 import { TaxiiService } from './taxii/taxii.service';
 import { UsersController } from './users/users.controller';
@@ -37,7 +41,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), TerminusModule],
-      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TaxiiController, MispController, TeamController, UsersController, HealthController],
+      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TaxiiController, MispController, PublicFeedController, TeamController, SecurityTxtController, UsersController, HealthController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         OrganisationsService,
@@ -50,6 +54,8 @@ export class ApiModule {
         PartnerView,
         TaxiiService,
         MispService,
+        PublicFeedService,
+        ProfileService,
         UsersService,
         {
           provide: HEALTH_REDIS,

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadDatabaseUrl } from './config';
 
@@ -38,10 +41,39 @@ function configError(fn: () => unknown): ConfigError {
   throw new Error('expected a ConfigError, but the configuration was accepted');
 }
 
+describe('team profile (TEAM_PROFILE_FILE)', () => {
+  const file = (content: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tlpb-profile-'));
+    const path = join(dir, 'profile.json');
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('reads the file and keeps defaults for what it does not say', () => {
+    const path = file(JSON.stringify({ name: 'CSIRT Police', email: 'csirt@police.example', timeZone: 'Europe/Brussels', languages: ['fr', 'nl', 'en'] }));
+    expect(loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: path }).profile).toMatchObject({
+      name: 'CSIRT Police',
+      email: 'csirt@police.example',
+      timeZone: 'Europe/Brussels',
+      languages: ['fr', 'nl', 'en'],
+      securityTxtDays: 180,
+    });
+  });
+
+  it('refuses a bad time zone, an unknown field and a file that is not JSON, naming each', () => {
+    expect(configError(() => loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: file(JSON.stringify({ timeZone: 'Paris/France', colour: 'blue' })) })).problems).toEqual([
+      expect.stringMatching(/^TEAM_PROFILE_FILE timeZone must be an IANA time zone/),
+      expect.stringMatching(/^TEAM_PROFILE_FILE \(file\) .*colour/),
+    ]);
+    expect(configError(() => loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: file('{ not json') })).problems).toEqual([expect.stringMatching(/^TEAM_PROFILE_FILE .* cannot be read as JSON/)]);
+  });
+});
+
 describe('loadConfig', () => {
   it('returns typed values from a complete environment', () => {
     expect(loadConfig(COMPLETE)).toEqual({
       env: 'production',
+      profile: expect.objectContaining({ timeZone: 'Europe/Paris', languages: ['fr', 'en'], securityTxtDays: 180 }),
       databaseUrl: REQUIRED.DATABASE_URL,
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb_prod-1' },
       http: { port: 8443, host: '0.0.0.0' },
@@ -65,6 +97,7 @@ describe('loadConfig', () => {
   it('fills in the defaults when only the required variables are set', () => {
     expect(loadConfig(REQUIRED)).toEqual({
       env: 'development',
+      profile: expect.objectContaining({ name: 'tlp-broker team', email: 'csirt@example.org', phone: null }),
       databaseUrl: REQUIRED.DATABASE_URL,
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb' },
       http: { port: 3000, host: '127.0.0.1' },

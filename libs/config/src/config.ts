@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadTeamProfile, TeamProfile } from './team-profile';
 
 /**
  * The broker's settings, read from the environment once at start. This is the only place that
@@ -38,6 +39,7 @@ const envSchema = z.object({
   TEAM_KEY_FILE: z.string().trim().min(1).optional(),
   TEAM_KEY_PASSPHRASE: z.string().min(12, 'must be at least 12 characters'),
   TEAM_KEY_USER_ID: userId.default('tlp-broker team <csirt@example.org>'),
+  TEAM_PROFILE_FILE: z.string().trim().optional(),
   TEAM_COMMUNITIES: z
     .string()
     .trim()
@@ -77,6 +79,8 @@ export interface AppConfig {
   readonly env: 'production' | 'development' | 'test';
   readonly databaseUrl: string;
   readonly redis: { readonly url: string; readonly prefix: string };
+  /** The team's RFC 2350 profile (TEAM_PROFILE_FILE), also the source of security.txt. */
+  readonly profile: TeamProfile;
   /** `publicUrl`: where partners reach the broker (links in TAXII discovery, security.txt, feeds); else taken from each request. */
   readonly http: { readonly port: number; readonly host: string; readonly publicUrl: string | undefined };
   /** The team's own communities: how far it may pass on TLP:GREEN material received from partners. */
@@ -175,8 +179,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  const team = splitUserId(e.TEAM_KEY_USER_ID);
+  const profile = loadTeamProfile(e.TEAM_PROFILE_FILE, team);
+  if ('problems' in profile) throw new ConfigError(profile.problems);
   return {
     env: e.NODE_ENV,
+    profile: profile.profile,
     databaseUrl: e.DATABASE_URL,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL },

@@ -71,6 +71,17 @@ export async function signOnly(plaintext: string, signingKey: openpgp.PrivateKey
   return openpgp.sign({ message, signingKeys: signingKey, date });
 }
 
+/** An OpenPGP cleartext-signed text (RFC 4880 §7): readable as is, checked with `gpg --verify`. */
+export async function signCleartext(text: string, signingKey: openpgp.PrivateKey, date?: Date): Promise<string> {
+  return openpgp.sign({ message: await openpgp.createCleartextMessage({ text }), signingKeys: signingKey, date });
+}
+
+/** An armored detached signature of `text` (as UTF-8 bytes): `gpg --verify file.asc file`. */
+export async function signDetached(text: string, signingKey: openpgp.PrivateKey, date?: Date): Promise<string> {
+  const message = await openpgp.createMessage({ binary: new TextEncoder().encode(text) });
+  return openpgp.sign({ message, signingKeys: signingKey, detached: true, date });
+}
+
 export interface OpenedMessage {
   readonly text: string;
   readonly signedBy: string[];

@@ -1,13 +1,47 @@
-import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { TeamKeyRecord, TeamKeyService, TeamPublicKey } from '@tlp-broker/crypto';
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
+import { ProfileService } from './profile.service';
 
 @ApiTags('team')
 @Controller('team')
 export class TeamController {
-  constructor(private readonly teamKey: TeamKeyService) {}
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly teamKey: TeamKeyService,
+    private readonly profile: ProfileService,
+  ) {}
+
+  /** The team's RFC 2350 description, cleartext-signed with the team key (`gpg --verify`). */
+  @Get('profile.txt')
+  @Public()
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  profileText(@Req() request: Request): Promise<string> {
+    return this.profile.text(this.base(request));
+  }
+
+  /** The same description as JSON; its detached signature is at profile.json.asc. */
+  @Get('profile.json')
+  @Public()
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  async profileJson(@Req() request: Request): Promise<string> {
+    return this.profile.json(this.base(request));
+  }
+
+  @Get('profile.json.asc')
+  @Public()
+  @Header('Content-Type', 'application/pgp-signature')
+  profileSignature(@Req() request: Request): Promise<string> {
+    return this.profile.jsonSignature(this.base(request));
+  }
+
+  private base(request: Request): string {
+    return this.config.http.publicUrl ?? `${request.protocol}://${request.get('host')}`;
+  }
 
   /** The team's active OpenPGP public key: every delivery is signed with it. */
   @Get('key')

@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { Feed } from 'feed';
+import { DataSource } from 'typeorm';
+import { Indicator, OutboxTopic } from '@tlp-broker/persistence';
+import { bundle, Bundle, identity, itemObjects, ItemContent, PAP_MARKINGS, TLP_MARKINGS } from '@tlp-broker/stix';
+import { PartnerView } from '../feeds/partner-view';
+
+const LIMIT = 100;
+
+export interface PublicItem {
+  id: string;
+  version: number;
+  type: string;
+  tlp: 'TLP:CLEAR';
+  pap: string | null;
+  severity: string | null;
+  title: string;
+  summary: string;
+  body: string;
+  indicators: Indicator[];
+  firstPublishedAt: Date;
+  publishedAt: Date;
+}
+
+/**
+ * The public feed: TLP:CLEAR only, no credentials. An item is in it while the latest version the
+ * team released (routed) is TLP:CLEAR and the item is not retracted; a newer version above
+ * TLP:CLEAR takes it out.
+ */
+@Injectable()
+export class PublicFeedService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly view: PartnerView,
+  ) {}
+
+  async items(): Promise<PublicItem[]> {
+    const rows: {
+      id: string;
+      kind: string;
+      item_created_at: Date;
+      version: number;
+      tlp: string;
+      pap: string | null;
+      severity: string | null;
+      title: string;
+      summary: string;
+      body: string;
+      indicators: Indicator[];
+      released_at: Date;
+    }[] = await this.dataSource.query(
+      `SELECT * FROM (
+         SELECT DISTINCT ON (i.id) i.id, i.kind, i.created_at AS item_created_at, v.version, v.tlp, v.pap, v.severity, v.title, v.summary,
+                v.body, v.indicators, v.created_at AS released_at
+           FROM items i
+           JOIN item_versions v ON v.item_id = i.id
+           JOIN outbox o ON o.item_version_id = v.id AND o.topic = $1 AND o.processed_at IS NOT NULL
+          WHERE i.state <> 'retracted'
+          ORDER BY i.id, v.version DESC
+       ) latest
+       WHERE latest.tlp = 'TLP:CLEAR'
+       ORDER BY latest.released_at DESC
+       LIMIT ${LIMIT}`,
+      [OutboxTopic.Published],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      version: row.version,
+      type: row.kind,
+      tlp: 'TLP:CLEAR',
+      pap: row.pap,
+      severity: row.severity,
+      title: row.title,
+      summary: row.summary,
+      body: row.body,
+      indicators: row.indicators,
+      firstPublishedAt: row.item_created_at,
+      publishedAt: row.released_at,
+    }));
+  }
+
+  async stix(): Promise<Bundle> {
+    const [items, publisher] = await Promise.all([this.items(), this.view.publisher()]);
+    const content = (item: PublicItem): ItemContent => ({
+      itemId: item.id,
+      version: item.version,
+      kind: item.type,
+      tlp: item.tlp,
+      pap: item.pap,
+      title: item.title,
+      summary: item.summary,
+      body: item.body,
+      indicators: item.indicators,
+      createdAt: item.firstPublishedAt,
+      modifiedAt: item.publishedAt,
+    });
+    const paps = [...new Set(items.map((item) => item.pap).filter((pap): pap is string => pap !== null))];
+    return bundle([identity(publisher), TLP_MARKINGS['TLP:CLEAR'], ...paps.map((pap) => PAP_MARKINGS[pap]), ...items.flatMap((item) => itemObjects(content(item), publisher))]);
+  }
+
+  /** RSS 2.0, Atom 1.0 or JSON Feed of the public items. */
+  async syndication(base: string): Promise<Feed> {
+    const [items, publisher] = await Promise.all([this.items(), this.view.publisher()]);
+    const feed = new Feed({
+      title: `${publisher.name} — public advisories (TLP:CLEAR)`,
+      description: `TLP:CLEAR alerts and advisories published by ${publisher.name}. Anything above TLP:CLEAR goes only to partners, encrypted.`,
+      id: `${base}/public/`,
+      link: `${base}/public/feed.json`,
+      language: 'en',
+      updated: items[0]?.publishedAt ?? publisher.since,
+      copyright: `TLP:CLEAR — ${publisher.name}; recipients may share without restriction`,
+      feedLinks: { rss: `${base}/public/feed.rss`, atom: `${base}/public/feed.atom`, json: `${base}/public/feed.json` },
+      author: { name: publisher.name, email: publisher.contactEmail },
+    });
+    for (const item of items) {
+      feed.addItem({
+        title: `[TLP:CLEAR] ${item.title}`,
+        id: `urn:uuid:${item.id}`,
+        link: `${base}/public/items/${item.id}`,
+        date: item.publishedAt,
+        published: item.firstPublishedAt,
+        description: item.summary || item.title,
+        content: [item.body, ...(item.indicators.length > 0 ? ['', 'Indicators:', ...item.indicators.map((i) => `${i.type} ${i.value}`)] : [])].join('\n'),
+        category: [{ name: item.type }, { name: 'TLP:CLEAR' }],
+      });
+    }
+    return feed;
+  }
+}
