@@ -19,6 +19,8 @@ import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
 import { ItemsService } from './items/items.service';
 import { OrganisationsController } from './organisations/organisations.controller';
+import { CredentialsController } from './organisations/credentials.controller';
+import { CredentialsService } from './organisations/credentials.service';
 import { SubmissionsController } from './submissions/submissions.controller';
 import { SubmissionsService } from './submissions/submissions.service';
 import { OrganisationsService } from './organisations/organisations.service';
@@ -41,10 +43,11 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), TerminusModule],
-      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, ItemsController, FeedsController, TaxiiController, MispController, PublicFeedController, TeamController, SecurityTxtController, UsersController, HealthController],
+      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, CredentialsController, ItemsController, FeedsController, TaxiiController, MispController, PublicFeedController, TeamController, SecurityTxtController, UsersController, HealthController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         OrganisationsService,
+        CredentialsService,
         CaveatsService,
         KeysService,
         DeliveriesService,

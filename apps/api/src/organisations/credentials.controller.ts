@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional } from 'class-validator';
+import { PARTNER_SCOPES, PartnerScope } from '@tlp-broker/persistence';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import { StaffPrincipal } from '../auth/principal';
+import { CredentialsService, CredentialView } from './credentials.service';
+
+export class CreateCredentialDto {
+  @ApiPropertyOptional({ enum: PARTNER_SCOPES, isArray: true, description: 'What the key opens; every scope when left out' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(PARTNER_SCOPES, { each: true, message: `each scope must be one of: ${PARTNER_SCOPES.join(', ')}` })
+  scopes?: PartnerScope[];
+}
+
+/** A partner channel's pull credentials (API keys), for administrators. */
+@ApiTags('organisations')
+@ApiBearerAuth()
+@Controller('organisations/:id/channels/:channelId/credentials')
+export class CredentialsController {
+  constructor(private readonly credentials: CredentialsService) {}
+
+  @Get()
+  @Roles('admin')
+  list(@Param('id', new ParseUUIDPipe()) id: string, @Param('channelId', new ParseUUIDPipe()) channelId: string): Promise<CredentialView[]> {
+    return this.credentials.list(id, channelId);
+  }
+
+  /** A new key for the channel (returned once), with the given scopes: `feed`, `taxii`, `misp`, `submit`. */
+  @Post()
+  @Roles('admin')
+  create(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('channelId', new ParseUUIDPipe()) channelId: string,
+    @Body() dto: CreateCredentialDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<CredentialView & { apiKey: string }> {
+    return this.credentials.create(id, channelId, dto.scopes, actor);
+  }
+
+  /** Replaces a key by a new one with the same scopes; the old key stops working at once. */
+  @Post(':credentialId/rotate')
+  @HttpCode(200)
+  @Roles('admin')
+  rotate(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('channelId', new ParseUUIDPipe()) channelId: string,
+    @Param('credentialId', new ParseUUIDPipe()) credentialId: string,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<CredentialView & { apiKey: string }> {
+    return this.credentials.rotate(id, channelId, credentialId, actor);
+  }
+
+  @Delete(':credentialId')
+  @Roles('admin')
+  revoke(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('channelId', new ParseUUIDPipe()) channelId: string,
+    @Param('credentialId', new ParseUUIDPipe()) credentialId: string,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<CredentialView> {
+    return this.credentials.revoke(id, channelId, credentialId, actor);
+  }
+}
