@@ -24,6 +24,7 @@ export interface DemoOptions {
 interface Partner {
   name: string;
   id: string;
+  channelId: string;
   feedKey: string;
   privateKey: openpgp.PrivateKey;
 }
@@ -114,7 +115,7 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
       publicKey: keys.publicArmored,
       channels: [{ kind: 'feed', redistributes: 'redistributes' in spec ? spec.redistributes : false }],
     });
-    partners.push({ name: spec.name, id: created.id, feedKey: created.channels[0].apiKey, privateKey: await openpgp.readPrivateKey({ armoredKey: keys.privateArmored }) });
+    partners.push({ name: spec.name, id: created.id, channelId: created.channels[0].id, feedKey: created.channels[0].apiKey, privateKey: await openpgp.readPrivateKey({ armoredKey: keys.privateArmored }) });
     const traits = [
       spec.relation,
       ...spec.communities.map((c) => `#${c}`),
@@ -134,18 +135,32 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
   const officerPartner: Partner = {
     name: 'EC3 duty officer (personal)',
     id: officer.id,
+    channelId: officer.channels[0].id,
     feedKey: officer.channels[0].apiKey,
     privateKey: await openpgp.readPrivateKey({ armoredKey: officerKeys.privateArmored }),
   };
   log(`  ${pad('EC3 duty officer', 34)} a person at Europol EC3, with a personal key and feed`);
 
   const items = [
-    { type: 'announcement', tlp: 'TLP:CLEAR', title: 'Fake police summons e-mails: advice for the public', audience: {} },
+    {
+      type: 'announcement',
+      tlp: 'TLP:CLEAR',
+      title: 'Fake police summons e-mails: advice for the public',
+      audience: {},
+      indicators: [
+        { type: 'domain', value: 'convocation-police-judiciaire.example', description: 'sender domain of the fake summons' },
+        { type: 'url', value: 'https://convocation-police-judiciaire.example/amende' },
+      ],
+    },
     { type: 'advisory', tlp: 'TLP:GREEN', title: 'Phishing kit targeting police webmail', audience: { communities: ['eu-lea', 'gendarmerie'] } },
     {
       type: 'intel-report',
       tlp: 'TLP:AMBER',
       title: 'Ransomware affiliate infrastructure (C2 list)',
+      indicators: [
+        { type: 'ipv4', value: '198.51.100.23', description: 'C2' },
+        { type: 'sha256', value: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', description: 'loader' },
+      ],
       audience: { organisations: [byName('CERT-FR').id, byName('Gendarmerie - SR Paris').id, byName('InterCERT France (ISAC relay)').id] },
     },
     {
@@ -234,6 +249,31 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
     log(`  ${partner.name}: ${titles.length} entr${titles.length === 1 ? 'y' : 'ies'}, all decrypted and signature-verified`);
     for (const title of titles.reverse()) log(`      ${title}`);
   }
+
+  const certFr = byName('CERT-FR');
+  log();
+  log(`The same deliveries to CERT-FR over TAXII 2.1 and as a MISP feed (TLP:CLEAR in the clear, the rest encrypted to CERT-FR's key):`);
+  const taxii = await call(base, 'GET', `/taxii2/api/collections/${certFr.channelId}/objects/?limit=1000`, certFr.feedKey);
+  const objects = taxii.objects as { type: string; name?: string; abstract?: string; payload_bin?: string }[];
+  const count = (type: string) => objects.filter((object) => object.type === type).length;
+  log(
+    `  TAXII collection ${certFr.channelId}: ${objects.length} STIX objects — reports ${count('report')}, notes ${count('note')}, indicators ${count('indicator')}, ` +
+      `encrypted artifacts ${count('artifact')}, TLP/PAP marking definitions ${count('marking-definition')}, team identity ${count('identity')}`,
+  );
+  for (const report of objects.filter((object) => object.type === 'report' || object.type === 'note')) log(`      ${stixLabel(report)}`);
+  const artifact = objects.find((object) => object.type === 'artifact');
+  if (artifact?.payload_bin) {
+    const opened = await openSealed(Buffer.from(artifact.payload_bin, 'base64').toString(), certFr.privateKey, [teamKey]);
+    log(`  one artifact, decrypted with CERT-FR's key: "${(JSON.parse(opened.text) as { title?: string }).title ?? 'a recall notice'}"`);
+  }
+  const manifest = (await call(base, 'GET', '/misp/manifest.json', certFr.feedKey)) as Record<string, { info: string; Tag: { name: string }[] }>;
+  log(`  MISP feed: ${Object.keys(manifest).length} events — ${Object.values(manifest).map((event) => event.Tag[0].name).join(', ')}`);
+  const publicItems = (await call(base, 'GET', '/public/items')).items as { title: string }[];
+  log(`  public feed (no credentials; also RSS, Atom, STIX): ${publicItems.map((item) => `"${item.title}"`).join(', ')}`);
+}
+
+function stixLabel(object: { type: string; name?: string; abstract?: string }): string {
+  return `${object.type}: ${object.name ?? object.abstract ?? ''}`;
 }
 
 interface DecisionRow {
