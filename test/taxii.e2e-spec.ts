@@ -172,6 +172,11 @@ describe('TAXII 2.1', () => {
     expect(firstVersion.map((object) => object.name)).toEqual(['Fake police summons: the sending infrastructure']);
     const lastVersion = await allObjects(clear, `&match[id]=${reportId}`);
     expect(lastVersion.map((object) => object.name)).toEqual(['Fake police summons: the sending infrastructure (updated)']);
+    // added_after applies first, then the version filter (as the reference server does).
+    const manifest = await taxii(clear, `api/collections/${clear.channelId}/manifest/?match[id]=${reportId}&match[version]=all`);
+    const firstAdded = manifest.body.objects[0].date_added as string;
+    const firstAfter = await allObjects(clear, `&match[id]=${reportId}&match[version]=first&added_after=${firstAdded}`);
+    expect(firstAfter.map((object) => object.name)).toEqual(['Fake police summons: the sending infrastructure (updated)']);
   });
 
   it('lists the manifest, one object and its versions', async () => {

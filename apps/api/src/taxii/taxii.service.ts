@@ -153,8 +153,9 @@ export class TaxiiService {
         (!query.types || query.types.includes(record.type)) &&
         (!query.specVersions || query.specVersions.includes('2.1')),
     );
-    records = byVersion(records, query.versions);
+    // As the reference server (medallion) does: added_after first, then the version filter.
     if (query.addedAfter) records = records.filter((record) => record.dateAdded.getTime() > query.addedAfter!.getTime());
+    records = byVersion(records, query.versions);
     if (query.next) {
       const { dateAdded, seq, part } = query.next;
       records = records.filter(
