@@ -168,11 +168,12 @@ describe('updates and recalls', () => {
       [
         'Alpha CERT feed item v1 delivered',
         'Alpha CERT feed item v2 delivered',
-        'Bravo CERT feed item v1 delivered',
+        // What a recall withdrew reads `recalled`.
+        'Bravo CERT feed item v1 recalled',
         'Bravo CERT feed recall v2 delivered',
-        'Charlie SOC email item v1 sent',
+        'Charlie SOC email item v1 recalled',
         'Charlie SOC email recall v2 sent',
-        'Charlie SOC webhook item v1 delivered',
+        'Charlie SOC webhook item v1 recalled',
         'Charlie SOC webhook recall v2 delivered',
       ].sort(),
     );

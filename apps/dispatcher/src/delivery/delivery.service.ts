@@ -338,6 +338,15 @@ export class DeliveryService {
         subjectId: deliveryId,
         details: { itemId: item.id, version: version.version, channelId: target.channel.id, channel: target.channel.kind, keyFingerprint: target.key?.fingerprint ?? null, messageId },
       });
+      if (out.entry === 'recall') {
+        // What the recipient held is now withdrawn: its item deliveries read `recalled`.
+        await tx.query(
+          `UPDATE deliveries d SET state = 'recalled', updated_at = now()
+             FROM item_versions v
+            WHERE v.id = d.item_version_id AND v.item_id = $1 AND d.channel_id = $2 AND d.kind = 'item' AND d.state IN ('sent', 'delivered')`,
+          [item.id, target.channel.id],
+        );
+      }
       // The message left while the item was retracted, or narrowed by a later version: the
       // recipient gets the recall it would have had, had this delivery finished a moment earlier.
       const recalls = overtaken ? await this.queueRecall(tx, item.id, current.current_version, target.channel.id, overtaken) : [];
