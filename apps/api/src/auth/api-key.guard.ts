@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
@@ -15,6 +15,8 @@ import { HEALTH_REDIS } from '../health/health.controller';
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  private readonly logger = new Logger(ApiKeyGuard.name);
+
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     @Inject(HEALTH_REDIS) private readonly redis: Redis,
@@ -79,7 +81,14 @@ export class ApiKeyGuard implements CanActivate {
     const now = Date.now();
     const window = Math.floor(now / windowMs);
     const key = `${this.config.redis.prefix}:api-rate:${apiKeyId}:${window}`;
-    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, windowMs * 2).exec()) as [[null, number], [null, number]];
+    let count: number;
+    try {
+      [[, count]] = (await this.redis.multi().incr(key).pexpire(key, windowMs * 2).exec()) as [[null, number], [null, number]];
+    } catch (error) {
+      // Redis unreachable: partners keep pulling (PostgreSQL serves the feeds); only the limit lapses.
+      this.logger.warn(`partner rate limit not applied (Redis: ${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
     if (count > limit) {
       const retryAfter = Math.ceil(((window + 1) * windowMs - now) / 1000);
       response.setHeader('Retry-After', String(retryAfter));
