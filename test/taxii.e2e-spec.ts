@@ -210,6 +210,9 @@ describe('TAXII 2.1', () => {
     const html = await taxii(clear, 'api/collections/', { accept: 'text/html' });
     expect(html.status).toBe(406);
     expect(html.body.http_status).toBe('406');
+    const write = await http(broker.url, 'POST', `/taxii2/api/collections/${clear.channelId}/objects/`, { key: clear.feedKey, headers: { accept: TAXII }, json: { objects: [] } });
+    expect(write.status).toBe(403);
+    expect(write.body).toMatchObject({ title: 'Read-only collection', http_status: '403' });
     const anonymous = await http(broker.url, 'GET', '/taxii2/', { headers: { accept: TAXII } });
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.http_status).toBe('401');

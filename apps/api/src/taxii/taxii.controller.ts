@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, Controller, ExceptionFilter, Get, HttpException, HttpStatus, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { ArgumentsHost, Catch, Controller, Delete, ExceptionFilter, Get, HttpException, HttpStatus, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
@@ -87,6 +87,19 @@ export class TaxiiController {
     accepts(request);
     const page = await this.taxii.objects(partner, collection, parseTaxiiQuery(request.query as Record<string, unknown>));
     sendPage(request, response, page, (items) => ({ objects: items }));
+  }
+
+  /** Collections are read-only (`can_write: false`): partners send material through /submissions. */
+  @Post('api/collections/:collection/objects')
+  @Partner('taxii')
+  add(): never {
+    throw new TaxiiError(HttpStatus.FORBIDDEN, 'Read-only collection', 'This collection cannot be written to; send signed material through POST /submissions.');
+  }
+
+  @Delete('api/collections/:collection/objects/:object')
+  @Partner('taxii')
+  remove(): never {
+    throw new TaxiiError(HttpStatus.FORBIDDEN, 'Read-only collection', 'Objects in this collection cannot be deleted.');
   }
 
   @Get('api/collections/:collection/manifest')
