@@ -41,8 +41,8 @@ export class PartnerView {
     private readonly teamKey: TeamKeyService,
   ) {}
 
-  /** Every entry of the channel's feed, oldest first, without the messages. */
-  async heads(channelId: string): Promise<EntryHead[]> {
+  /** The entries of the channel's feed (delivered after `after`, when given), oldest first, without the messages. */
+  async heads(channelId: string, after?: Date): Promise<EntryHead[]> {
     const rows: {
       seq: string;
       created_at: Date;
@@ -65,9 +65,9 @@ export class PartnerView {
          FROM feed_entries f
          JOIN items i ON i.id = f.item_id
          JOIN item_versions v ON v.item_id = f.item_id AND v.version = f.item_version
-        WHERE f.channel_id = $1
+        WHERE f.channel_id = $1 AND ($2::timestamptz IS NULL OR date_trunc('milliseconds', f.created_at) > $2)
         ORDER BY f.seq`,
-      [channelId],
+      [channelId, after ?? null],
     );
     return rows.map((row) => ({
       seq: row.seq,

@@ -82,13 +82,13 @@ export class TaxiiService {
 
   async objects(partner: PartnerPrincipal, collectionId: string, query: TaxiiQuery): Promise<Page<StixObject>> {
     await this.collection(partner, collectionId);
-    const page = this.page(await this.records(partner.channelId), query);
+    const page = this.page(await this.records(partner.channelId, query.addedAfter), query);
     return { ...page, items: await this.materialise(partner.channelId, page.items) };
   }
 
   async manifest(partner: PartnerPrincipal, collectionId: string, query: TaxiiQuery) {
     await this.collection(partner, collectionId);
-    const page = this.page(await this.records(partner.channelId), query);
+    const page = this.page(await this.records(partner.channelId, query.addedAfter), query);
     return {
       ...page,
       items: page.items.map((record) => ({ id: record.id, date_added: record.dateAdded.toISOString(), version: record.version.toISOString(), media_type: STIX_MEDIA_TYPE })),
@@ -112,10 +112,13 @@ export class TaxiiService {
     return { ...page, items: versions };
   }
 
-  /** Every object version of the channel's collection, in collection order. */
-  private async records(channelId: string): Promise<ObjectRecord[]> {
+  /**
+   * The object versions of the channel's collection, in collection order; only those added after
+   * `addedAfter` when given (a client polling for what is new reads only the new entries).
+   */
+  private async records(channelId: string, addedAfter?: Date): Promise<ObjectRecord[]> {
     const [heads, publisher, [channel]] = await Promise.all([
-      this.view.heads(channelId),
+      this.view.heads(channelId, addedAfter),
       this.view.publisher(),
       this.dataSource.query('SELECT created_at FROM channels WHERE id = $1', [channelId]) as Promise<{ created_at: Date }[]>,
     ]);
