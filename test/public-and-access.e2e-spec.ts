@@ -33,7 +33,7 @@ describe('public documents and partner access', () => {
 
   beforeAll(async () => {
     const profile = join(mkdtempSync(join(tmpdir(), 'tlpb-profile-')), 'profile.json');
-    writeFileSync(profile, JSON.stringify({ name: 'CSIRT Police nationale', email: 'csirt@police.example', phone: '+33 1 00 00 00 00', languages: ['fr', 'en'], timeZone: 'Europe/Paris' }));
+    writeFileSync(profile, JSON.stringify({ name: 'CSIRT Police nationale', email: 'csirt@police.example', phone: '+33 1 00 00 00 00', languages: ['fr', 'en'], timeZone: 'Europe/Paris', lastUpdated: '2026-11-02' }));
     broker = await startBroker({ env: { TEAM_PROFILE_FILE: profile, PUBLIC_URL: 'https://broker.police.example', PARTNER_RATE_LIMIT: '25', PARTNER_RATE_WINDOW_MS: '60000' } });
     partner = await registerPartner(broker.url, broker.adminKey, { name: 'Access CERT', relation: 'peer', communities: ['eu-csirt'] });
     const team = await http(broker.url, 'GET', '/team/key');
@@ -91,6 +91,7 @@ describe('public documents and partner access', () => {
     expect(text.body).toMatch(/^-----BEGIN PGP SIGNED MESSAGE-----/);
     expect(text.body).toContain('2.1 Name of the team: CSIRT Police nationale');
     expect(text.body).toContain('2.3 Time zone: Europe/Paris');
+    expect(text.body).toContain('1.1 Date of last update: 2026-11-02');
     expect(text.body).toContain(`2.8 Public keys and encryption information: OpenPGP ${teamKey.getFingerprint().toUpperCase()}`);
     const textFile = join(gnupgHome, 'profile.txt');
     writeFileSync(textFile, text.body);

@@ -50,13 +50,14 @@ describe('team profile (TEAM_PROFILE_FILE)', () => {
   };
 
   it('reads the file and keeps defaults for what it does not say', () => {
-    const path = file(JSON.stringify({ name: 'CSIRT Police', email: 'csirt@police.example', timeZone: 'Europe/Brussels', languages: ['fr', 'nl', 'en'] }));
+    const path = file(JSON.stringify({ name: 'CSIRT Police', email: 'csirt@police.example', timeZone: 'Europe/Brussels', languages: ['fr', 'nl', 'en'], lastUpdated: '2026-11-02' }));
     expect(loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: path }).profile).toMatchObject({
       name: 'CSIRT Police',
       email: 'csirt@police.example',
       timeZone: 'Europe/Brussels',
       languages: ['fr', 'nl', 'en'],
       securityTxtDays: 180,
+      lastUpdated: '2026-11-02',
     });
   });
 

@@ -23,6 +23,8 @@ export interface TeamProfile {
   readonly disclosure: string;
   /** Days ahead for security.txt's Expires (under a year, RFC 9116). */
   readonly securityTxtDays: number;
+  /** RFC 2350 §1.1, YYYY-MM-DD; null: the team key's creation date. */
+  readonly lastUpdated: string | null;
 }
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -55,6 +57,11 @@ const profileSchema = z
     incidentReporting: text(1000).optional(),
     disclosure: text(2000).optional(),
     securityTxtDays: z.number().int().min(1).max(364).optional(),
+    lastUpdated: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
+      .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'must be a real date')
+      .optional(),
   })
   .strict();
 
@@ -90,6 +97,7 @@ export function loadTeamProfile(file: string | undefined, team: { name: string; 
         p.disclosure ??
         'Information is shared under TLP 2.0 (FIRST). Anything above TLP:CLEAR leaves only signed and encrypted to the recipient\'s own key, and only to recipients the label allows.',
       securityTxtDays: p.securityTxtDays ?? 180,
+      lastUpdated: p.lastUpdated ?? null,
     },
   };
 }

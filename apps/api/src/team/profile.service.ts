@@ -42,7 +42,7 @@ export class ProfileService {
     return {
       format: 'tlp-broker/team-profile@1',
       documentInformation: {
-        lastUpdated: info.createdAt.toISOString().slice(0, 10),
+        lastUpdated: p.lastUpdated ?? info.createdAt.toISOString().slice(0, 10),
         location: `${base}/team/profile.txt`,
         authentication: `Signed with the team's OpenPGP key ${info.fingerprint} (${base}/team/key.asc).`,
       },
