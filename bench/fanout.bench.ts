@@ -22,6 +22,7 @@ import { OpenPgpService } from '../libs/crypto/src/openpgp.service';
 import { readPublicKey, sealOnce, sessionKeyPacket } from '../libs/crypto/src/seal';
 import type { SealedPayload } from '../libs/crypto/src/seal';
 import type { AddressJob, WorkerReply } from './fanout-worker';
+import { Draw } from './draw';
 
 const SEED = 20250601;
 const RECIPIENTS = 1_000;
@@ -50,35 +51,6 @@ const RSA_META_FILE = 'rsa4096-generation.json';
 // ---------------------------------------------------------------------------------------------
 // Deterministic item text
 
-/** mulberry32: small, fast, good enough to draw test data from a fixed seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Draw {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = prng(seed);
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(values: readonly T[]): T {
-    return values[Math.floor(this.next() * values.length)];
-  }
-  hex(length: number): string {
-    let out = '';
-    while (out.length < length) out += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
-    return out.slice(0, length);
-  }
-}
 
 const WORDS = ['secure', 'update', 'portal', 'cdn', 'login', 'verify', 'account', 'cloud', 'mail', 'sync', 'office', 'invoice', 'support', 'static'] as const;
 const TLDS = ['com', 'net', 'org', 'info', 'top', 'xyz', 'eu', 'ru', 'cc', 'io'] as const;

@@ -28,6 +28,18 @@ describe('no leaks between partners, in any pull form', () => {
   const readers: { name: string; channelId: string; key: string }[] = [];
   const probes: Probe[] = [];
 
+  /** Every outbox row routed and every delivery finished. */
+  const everythingSettled = () =>
+    eventually(
+      async () => {
+        const [{ open }] = await broker.db.query(`SELECT count(*)::int AS open FROM deliveries WHERE state IN ('queued', 'sending', 'failed')`);
+        const [{ outbox }] = await broker.db.query(`SELECT count(*)::int AS outbox FROM outbox WHERE processed_at IS NULL`);
+        return open === 0 && outbox === 0;
+      },
+      120_000,
+      200,
+    );
+
   beforeAll(async () => {
     broker = await startBroker({ env: { PARTNER_RATE_LIMIT: '100000' } });
     const reg = (name: string, relation: 'peer' | 'constituent', communities: string[], redistributes = false) =>
@@ -95,16 +107,7 @@ describe('no leaks between partners, in any pull form', () => {
       const channels = expected === 'officer' ? [officerChannel.id as string] : expected.map((o) => o.channelId);
       probes.push({ id: response.body.id, kind, title, marker, tlp: json.tlp as string, expected: new Set(channels) });
     }
-    // Everything delivered.
-    await eventually(
-      async () => {
-        const [{ open }] = await broker.db.query(`SELECT count(*)::int AS open FROM deliveries WHERE state IN ('queued', 'sending', 'failed')`);
-        const [{ outbox }] = await broker.db.query(`SELECT count(*)::int AS outbox FROM outbox WHERE processed_at IS NULL`);
-        return open === 0 && outbox === 0;
-      },
-      120_000,
-      200,
-    );
+    await everythingSettled();
     // Narrow four AMBER items to their first recipient, and retract four items.
     const amber = probes.filter((probe) => probe.tlp === 'TLP:AMBER' && probe.expected.size > 1).slice(0, 4);
     for (const probe of amber) {
@@ -119,15 +122,7 @@ describe('no leaks between partners, in any pull form', () => {
     for (const probe of probes.filter((p) => p.tlp !== 'TLP:CLEAR').slice(10, 14)) {
       expect((await http(broker.url, 'POST', `/items/${probe.id}/retract`, { key: broker.analystKey, json: { reason: 'leak test' } })).status).toBe(200);
     }
-    await eventually(
-      async () => {
-        const [{ open }] = await broker.db.query(`SELECT count(*)::int AS open FROM deliveries WHERE state IN ('queued', 'sending', 'failed')`);
-        const [{ outbox }] = await broker.db.query(`SELECT count(*)::int AS outbox FROM outbox WHERE processed_at IS NULL`);
-        return open === 0 && outbox === 0;
-      },
-      120_000,
-      200,
-    );
+    await everythingSettled();
   }, 300_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { checkIntake, Decision, PapLabel, parsePapLabel, parseTlpLabel, TlpLabel } from '@tlp-broker/tlp';
 import {
@@ -132,24 +132,7 @@ export class ItemsService {
       const item = await manager.getRepository(ItemEntity).save(
         manager.getRepository(ItemEntity).create({ kind: draft.kind, state, currentVersion: 1, createdBy: actor.userId, updatedAt: now }),
       );
-      const version = await manager.getRepository(ItemVersionEntity).save(
-        manager.getRepository(ItemVersionEntity).create({
-          itemId: item.id,
-          version: 1,
-          title: draft.title,
-          summary: draft.summary,
-          body: draft.body,
-          tlp: draft.tlp,
-          pap: draft.pap,
-          audience: draft.audience,
-          severity: draft.severity,
-          caveats: draft.caveats,
-          indicators: draft.indicators,
-          provenance: draft.provenance,
-          releaseAt: draft.releaseAt,
-          createdBy: actor.userId,
-        }),
-      );
+      const version = await saveVersion(manager, item.id, 1, draft, actor);
       if (!approvalReason) {
         await manager.getRepository(OutboxEntity).insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: draft.releaseAt });
       }
@@ -229,24 +212,7 @@ export class ItemsService {
       const [{ max }]: { max: number }[] = await manager.query('SELECT max(version) AS max FROM item_versions WHERE item_id = $1', [id]);
       const number = Number(max) + 1;
       const now = new Date();
-      const version = await manager.getRepository(ItemVersionEntity).save(
-        manager.getRepository(ItemVersionEntity).create({
-          itemId: id,
-          version: number,
-          title: draft.title,
-          summary: draft.summary,
-          body: draft.body,
-          tlp: draft.tlp,
-          pap: draft.pap,
-          audience: draft.audience,
-          severity: draft.severity,
-          caveats: draft.caveats,
-          indicators: draft.indicators,
-          provenance: draft.provenance,
-          releaseAt: draft.releaseAt,
-          createdBy: actor.userId,
-        }),
-      );
+      const version = await saveVersion(manager, id, number, draft, actor);
       item.currentVersion = number;
       item.state = approvalReason ? 'pending-approval' : draft.releaseAt ? 'scheduled' : 'published';
       item.updatedAt = now;
@@ -578,6 +544,29 @@ export class ItemsService {
       createdAt: version.createdAt,
     };
   }
+}
+
+/** Stores one version of an item from a checked draft. */
+function saveVersion(manager: EntityManager, itemId: string, version: number, draft: Draft, actor: StaffPrincipal): Promise<ItemVersionEntity> {
+  const repository = manager.getRepository(ItemVersionEntity);
+  return repository.save(
+    repository.create({
+      itemId,
+      version,
+      title: draft.title,
+      summary: draft.summary,
+      body: draft.body,
+      tlp: draft.tlp,
+      pap: draft.pap,
+      audience: draft.audience,
+      severity: draft.severity,
+      caveats: draft.caveats,
+      indicators: draft.indicators,
+      provenance: draft.provenance,
+      releaseAt: draft.releaseAt,
+      createdBy: actor.userId,
+    }),
+  );
 }
 
 function audienceOf(dto: AudienceDto | undefined): Audience {

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { Public } from '../auth/auth.decorators';
 import { PublicFeedService, PublicItem } from './public-feed.service';
+import { publicBase } from '../common/public-url';
 
 /** TLP:CLEAR for everyone, no credentials: JSON, RSS, Atom, JSON Feed and STIX 2.1. */
 @ApiTags('public')
@@ -33,21 +34,21 @@ export class PublicFeedController {
   @Public()
   @Header('Content-Type', 'application/feed+json; charset=utf-8')
   async json(@Req() request: Request): Promise<string> {
-    return (await this.feed.syndication(this.base(request))).json1();
+    return (await this.feed.syndication(publicBase(this.config, request))).json1();
   }
 
   @Get('feed.rss')
   @Public()
   @Header('Content-Type', 'application/rss+xml; charset=utf-8')
   async rss(@Req() request: Request): Promise<string> {
-    return (await this.feed.syndication(this.base(request))).rss2();
+    return (await this.feed.syndication(publicBase(this.config, request))).rss2();
   }
 
   @Get('feed.atom')
   @Public()
   @Header('Content-Type', 'application/atom+xml; charset=utf-8')
   async atom(@Req() request: Request): Promise<string> {
-    return (await this.feed.syndication(this.base(request))).atom1();
+    return (await this.feed.syndication(publicBase(this.config, request))).atom1();
   }
 
   /** A STIX 2.1 bundle: the team identity, the TLP:CLEAR marking, a report per item with its indicators. */
@@ -58,7 +59,4 @@ export class PublicFeedController {
     return JSON.stringify(await this.feed.stix());
   }
 
-  private base(request: Request): string {
-    return this.config.http.publicUrl ?? `${request.protocol}://${request.get('host')}`;
-  }
 }

@@ -5,6 +5,7 @@ import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
 import { Page, parseTaxiiQuery, TAXII_MEDIA_TYPE, TaxiiError, TaxiiService } from './taxii.service';
+import { publicBase } from '../common/public-url';
 
 /** Every error on a TAXII route is a TAXII error object, in TAXII's media type. */
 @Catch()
@@ -46,7 +47,7 @@ export class TaxiiController {
   @Get()
   @Partner('taxii')
   discovery(@Req() request: Request, @Res() response: Response): void {
-    const root = `${this.base(request)}/taxii2/api/`;
+    const root = `${publicBase(this.config, request)}/taxii2/api/`;
     send(request, response, {
       title: `${this.config.teamKey.userId.name} — tlp-broker TAXII 2.1`,
       description: 'Read-only TAXII 2.1 service: each partner reads the collection of what was delivered to it.',
@@ -138,9 +139,6 @@ export class TaxiiController {
     sendPage(request, response, page, (items) => ({ versions: items }));
   }
 
-  private base(request: Request): string {
-    return this.config.http.publicUrl ?? `${request.protocol}://${request.get('host')}`;
-  }
 }
 
 /** TAXII clients must accept TAXII's media type; `*\/*` and no Accept header are taken as yes. */

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { Public } from '../auth/auth.decorators';
 import { ProfileService } from './profile.service';
+import { publicBase } from '../common/public-url';
 
 /** RFC 9116: how to reach the team about security, cleartext-signed with the team key. */
 @ApiTags('team')
@@ -18,6 +19,6 @@ export class SecurityTxtController {
   @Public()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   securityTxt(@Req() request: Request): Promise<string> {
-    return this.profile.securityTxt(this.config.http.publicUrl ?? `${request.protocol}://${request.get('host')}`);
+    return this.profile.securityTxt(publicBase(this.config, request));
   }
 }

@@ -6,6 +6,7 @@ import { TeamKeyRecord, TeamKeyService, TeamPublicKey } from '@tlp-broker/crypto
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
 import { ProfileService } from './profile.service';
+import { publicBase } from '../common/public-url';
 
 @ApiTags('team')
 @Controller('team')
@@ -21,7 +22,7 @@ export class TeamController {
   @Public()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   profileText(@Req() request: Request): Promise<string> {
-    return this.profile.text(this.base(request));
+    return this.profile.text(publicBase(this.config, request));
   }
 
   /** The same description as JSON; its detached signature is at profile.json.asc. */
@@ -29,19 +30,16 @@ export class TeamController {
   @Public()
   @Header('Content-Type', 'application/json; charset=utf-8')
   async profileJson(@Req() request: Request): Promise<string> {
-    return this.profile.json(this.base(request));
+    return this.profile.json(publicBase(this.config, request));
   }
 
   @Get('profile.json.asc')
   @Public()
   @Header('Content-Type', 'application/pgp-signature')
   profileSignature(@Req() request: Request): Promise<string> {
-    return this.profile.jsonSignature(this.base(request));
+    return this.profile.jsonSignature(publicBase(this.config, request));
   }
 
-  private base(request: Request): string {
-    return this.config.http.publicUrl ?? `${request.protocol}://${request.get('host')}`;
-  }
 
   /** The team's active OpenPGP public key: every delivery is signed with it. */
   @Get('key')
