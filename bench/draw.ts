@@ -1,4 +1,4 @@
-/** Seeded draws: the benchmarks' data is the same on every run. */
+/** Seeded draws (the benchmarks' data is the same on every run), and the median of timed samples. */
 
 /** mulberry32: small, fast, good enough to draw test data from a fixed seed. */
 export function prng(seed: number): () => number {
@@ -56,4 +56,10 @@ export class Draw {
     const h = this.hex(32);
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16], 16) & 3]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

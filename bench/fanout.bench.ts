@@ -22,7 +22,7 @@ import { OpenPgpService } from '../libs/crypto/src/openpgp.service';
 import { readPublicKey, sealOnce, sessionKeyPacket } from '../libs/crypto/src/seal';
 import type { SealedPayload } from '../libs/crypto/src/seal';
 import type { AddressJob, WorkerReply } from './fanout-worker';
-import { Draw } from './draw';
+import { Draw, median } from './draw';
 
 const SEED = 20250601;
 const RECIPIENTS = 1_000;
@@ -511,12 +511,6 @@ async function verify(what: string, run: Run, set: KeySet, team: openpgp.PublicK
     .catch(() => false);
   if (opened) throw new Error(`${what}: recipient ${i}'s message decrypts with another recipient's key (${other.fingerprint})`);
   return indices.length;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 interface Stats {

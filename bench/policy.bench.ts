@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { decide, prepare } from '@tlp-broker/tlp';
 import type { ChannelKind, Decision, PolicyChannel, PolicyContact, PolicyItem, PolicyKey, PolicyOrganisation, PolicyTeam, ReasonCode } from '@tlp-broker/tlp';
-import { Draw } from './draw';
+import { Draw, median } from './draw';
 
 const SEED = 20250412;
 const PARTNERS = 10_000;
@@ -266,12 +266,6 @@ function verify(bench: BenchItem, partners: Partners): Decision[] {
     decisions.push(fast);
   }
   return decisions;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 interface Stats {

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { identity, indicatorId, itemObjects, itemStixId, artifactId, PAP_MARKINGS, sealedObjects, StixObject, TLP_MARKINGS } from '@tlp-broker/stix';
+import { identity, indicatorId, Publisher, itemObjects, itemStixId, artifactId, PAP_MARKINGS, sealedObjects, StixObject, TLP_MARKINGS } from '@tlp-broker/stix';
 import { PartnerPrincipal } from '../auth/principal';
 import { EntryHead, inClear, modifiedOf, PartnerView } from '../feeds/partner-view';
 
@@ -82,13 +82,14 @@ export class TaxiiService {
 
   async objects(partner: PartnerPrincipal, collectionId: string, query: TaxiiQuery): Promise<Page<StixObject>> {
     await this.collection(partner, collectionId);
-    const page = this.page(await this.records(partner.channelId, query.addedAfter), query);
-    return { ...page, items: await this.materialise(partner.channelId, page.items) };
+    const { records, publisher } = await this.records(partner.channelId, query.addedAfter);
+    const page = this.page(records, query);
+    return { ...page, items: await this.materialise(partner.channelId, page.items, publisher) };
   }
 
   async manifest(partner: PartnerPrincipal, collectionId: string, query: TaxiiQuery) {
     await this.collection(partner, collectionId);
-    const page = this.page(await this.records(partner.channelId, query.addedAfter), query);
+    const page = this.page((await this.records(partner.channelId, query.addedAfter)).records, query);
     return {
       ...page,
       items: page.items.map((record) => ({ id: record.id, date_added: record.dateAdded.toISOString(), version: record.version.toISOString(), media_type: STIX_MEDIA_TYPE })),
@@ -97,15 +98,16 @@ export class TaxiiService {
 
   async object(partner: PartnerPrincipal, collectionId: string, objectId: string, query: TaxiiQuery): Promise<Page<StixObject>> {
     await this.collection(partner, collectionId);
-    const records = (await this.records(partner.channelId)).filter((record) => record.id === objectId);
+    const collection = await this.records(partner.channelId);
+    const records = collection.records.filter((record) => record.id === objectId);
     if (records.length === 0) throw new TaxiiError(HttpStatus.NOT_FOUND, 'Object not found', `There is no object ${objectId} in this collection.`);
     const page = this.page(records, { ...query, ids: undefined });
-    return { ...page, items: await this.materialise(partner.channelId, page.items) };
+    return { ...page, items: await this.materialise(partner.channelId, page.items, collection.publisher) };
   }
 
   async versions(partner: PartnerPrincipal, collectionId: string, objectId: string, query: TaxiiQuery) {
     await this.collection(partner, collectionId);
-    const records = (await this.records(partner.channelId)).filter((record) => record.id === objectId);
+    const records = (await this.records(partner.channelId)).records.filter((record) => record.id === objectId);
     if (records.length === 0) throw new TaxiiError(HttpStatus.NOT_FOUND, 'Object not found', `There is no object ${objectId} in this collection.`);
     const page = this.page(records, { ...query, ids: undefined, versions: ['all'] });
     const versions = [...new Set(page.items.map((record) => record.version.toISOString()))].sort();
@@ -116,7 +118,7 @@ export class TaxiiService {
    * The object versions of the channel's collection, in collection order; only those added after
    * `addedAfter` when given (a client polling for what is new reads only the new entries).
    */
-  private async records(channelId: string, addedAfter?: Date): Promise<ObjectRecord[]> {
+  private async records(channelId: string, addedAfter?: Date): Promise<{ records: ObjectRecord[]; publisher: Publisher }> {
     const [heads, publisher, [channel]] = await Promise.all([
       this.view.heads(channelId, addedAfter),
       this.view.publisher(),
@@ -146,7 +148,8 @@ export class TaxiiService {
         records.push({ ...common, id: artifactId(head.deliveryId), type: 'artifact', version: head.deliveredAt, part: 1 });
       }
     }
-    return records.sort((a, b) => a.dateAdded.getTime() - b.dateAdded.getTime() || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : a.part - b.part));
+    records.sort((a, b) => a.dateAdded.getTime() - b.dateAdded.getTime() || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : a.part - b.part));
+    return { records, publisher };
   }
 
   private page(all: readonly ObjectRecord[], query: TaxiiQuery): Page<ObjectRecord> {
@@ -180,9 +183,8 @@ export class TaxiiService {
   }
 
   /** The STIX objects of a page: messages and clear content are read only for its entries. */
-  private async materialise(channelId: string, records: readonly ObjectRecord[]): Promise<StixObject[]> {
+  private async materialise(channelId: string, records: readonly ObjectRecord[], publisher: Publisher): Promise<StixObject[]> {
     const heads = [...new Map(records.filter((record) => record.head).map((record) => [record.head!.seq, record.head!])).values()];
-    const publisher = await this.view.publisher();
     const [messages, clear] = await Promise.all([
       this.view.messages(
         channelId,

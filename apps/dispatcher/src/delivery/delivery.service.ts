@@ -36,6 +36,7 @@ const MAX_ERROR_LENGTH = 2_000;
 export type DeliveryOutcome = 'delivered' | 'cancelled' | 'already-done';
 
 type Publisher = { name: string; fingerprint: string };
+type TeamKey = Awaited<ReturnType<TeamKeyService['current']>>;
 
 interface Overtaken {
   readonly why: string;
@@ -101,8 +102,8 @@ export class DeliveryService {
 
     const prepared =
       delivery.kind === 'recall'
-        ? await this.prepareRecall(target, item, version, reading, publisher)
-        : await this.prepareItem(delivery, target, item, version, reading, publisher, now);
+        ? await this.prepareRecall(target, item, version, reading, team, publisher)
+        : await this.prepareItem(delivery, target, item, version, reading, team, publisher, now);
     if ('cancel' in prepared) {
       await this.close(deliveryId, 'cancelled', prepared.cancel, { code: prepared.code });
       this.logger.warn(`${delivery.kind} delivery ${deliveryId} cancelled at send time: ${prepared.cancel}`);
@@ -131,6 +132,7 @@ export class DeliveryService {
     item: ItemEntity,
     version: ItemVersionEntity,
     reading: Awaited<ReturnType<OpenPgpService['keyStateAt']>> | undefined,
+    team: TeamKey,
     publisher: Publisher,
     now: Date,
   ): Promise<Outgoing | { cancel: string; code: string }> {
@@ -155,7 +157,6 @@ export class DeliveryService {
     if (!recheck.allow) return { cancel: recheck.reason, code: recheck.code };
 
     const form = target.channel.kind === 'email' ? 'mime' : 'document';
-    const team = await this.teamKey.current();
     let message: string | null = null;
     if (target.key) {
       const sealed = await manager.getRepository(SealedPayloadEntity).findOneOrFail({ where: { itemVersionId: version.id, form } });
@@ -196,6 +197,7 @@ export class DeliveryService {
     item: ItemEntity,
     version: ItemVersionEntity,
     reading: Awaited<ReturnType<OpenPgpService['keyStateAt']>> | undefined,
+    team: TeamKey,
     publisher: Publisher,
   ): Promise<Outgoing | { cancel: string; code: string }> {
     const manager = this.dataSource.manager;
@@ -219,7 +221,6 @@ export class DeliveryService {
     };
     const form = target.channel.kind === 'email' ? 'mime' : 'document';
     const plaintext = form === 'mime' ? mimeEntityForItem(recallText(notice, publisher)) : recallDocument(notice, publisher);
-    const team = await this.teamKey.current();
     const keyUsable =
       target.key !== null && reading !== undefined && !reading.revoked && reading.canEncrypt && (reading.expiresAt === null || reading.expiresAt.getTime() > Date.now());
     let message: string | null = null;
@@ -244,7 +245,7 @@ export class DeliveryService {
   }
 
   /** Hands the message to its channel; returns the e-mail Message-ID. */
-  private async send(deliveryId: string, out: Outgoing, teamKey: Awaited<ReturnType<TeamKeyService['current']>>['key']): Promise<string | null> {
+  private async send(deliveryId: string, out: Outgoing, teamKey: TeamKey['key']): Promise<string | null> {
     const { target, item, version } = out;
     try {
       switch (target.channel.kind) {
