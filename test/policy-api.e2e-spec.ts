@@ -179,6 +179,20 @@ describe('policy over HTTP: preview, explain, caveats, provenance', () => {
       expect(response.body.details).toEqual([expect.objectContaining({ field: 'tlp', message: expect.stringMatching(/TLP:AMBER\+STRICT or stricter/) })]);
     });
 
+    it('accepts ISTLP and lower-case labels and stores their TLP 2.0 form, listing the spellings when refusing one', async () => {
+      const published = await http(broker.url, 'POST', '/items', {
+        key: broker.analystKey,
+        json: draft({ tlp: 'amber', audience: { organisations: [unitLyon.id] }, provenance: { originator: 'CERT-EE', label: 'GREEN' } }),
+      });
+      expect(published.status).toBe(201);
+      expect(published.body).toMatchObject({ tlp: 'TLP:AMBER', provenance: { originator: 'CERT-EE', label: 'TLP:GREEN' } });
+      // Routed before the next test counts rows.
+      await eventually(async () => (await http(broker.url, 'GET', `/items/${published.body.id}/decisions`, { key: broker.analystKey })).body.routed);
+      const refused = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: draft({ tlp: 'purple', audience: { organisations: [unitLyon.id] } }) });
+      expect(refused.status).toBe(400);
+      expect(refused.body.details).toEqual([{ field: 'tlp', message: expect.stringContaining('TLP:RED (TLP 1.0 TLP:WHITE and the ISTLP words WHITE, GREEN, AMBER or RED are accepted too') }]);
+    });
+
     it('refuses a consent without a reference or an audience', async () => {
       const response = await http(broker.url, 'POST', '/items', {
         key: broker.analystKey,
@@ -205,6 +219,8 @@ describe('policy over HTTP: preview, explain, caveats, provenance', () => {
       ['a classification banner in the title', { title: 'TRÈS SECRET - réseau de fraude' }, 'title'],
       ['a classification banner on a line of the body', { body: 'Summary\nSECRET DÉFENSE\nDetails' }, 'body'],
       ['a NATO marking', { summary: 'NATO SECRET', audience: { organisations: [] } }, 'summary'],
+      ['a banner in lower case with look-alike letters and a zero-width space', { title: 's\u0435cret d\u00e9\u200bfense - r\u00e9seau de fraude' }, 'title'],
+      ['a banner in fullwidth forms on a line of the body', { body: 'Summary\n\uff34\uff2f\uff30\u3000\uff33\uff25\uff23\uff32\uff25\uff34\nDetails' }, 'body'],
     ])('refuses %s at intake, storing nothing', async (_name, overrides, field) => {
       const before = await counts();
       const response = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: draft({ audience: { organisations: [unitParis.id] }, ...overrides }) });
@@ -214,7 +230,11 @@ describe('policy over HTTP: preview, explain, caveats, provenance', () => {
     });
 
     it('refuses a caveat registered for defence secret, unknown caveats and caveats on TLP:CLEAR', async () => {
-      expect((await http(broker.url, 'POST', '/caveats', { key: broker.adminKey, json: { name: 'tres-secret', description: 'no' } })).status).toBe(400);
+      for (const name of ['tres-secret', 'nat0-secret', 'nato--secret']) {
+        const registered = await http(broker.url, 'POST', '/caveats', { key: broker.adminKey, json: { name, description: 'no' } });
+        expect(registered.status, name).toBe(400);
+        expect(registered.body.details, name).toEqual([{ field: 'name', message: expect.stringMatching(/national defence secret material must not be carried/) }]);
+      }
       const unknown = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: draft({ caveats: ['judical-secret'], audience: { organisations: [unitParis.id] } }) });
       expect(unknown.status).toBe(400);
       expect(unknown.body.details[0]).toMatchObject({ field: 'caveats', message: expect.stringContaining('unknown caveat "judical-secret"') });

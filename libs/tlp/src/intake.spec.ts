@@ -113,8 +113,13 @@ describe('checkIntake: national defence secret as a banner', () => {
     'Secret Service phishing',
     'the word SECRET in the middle of a line',
     'SECRETARIAT of the working group',
-    'Secret défense is mentioned here in lower case',
     'The leak contained TRÈS SECRET in a quoted string',
+    'Secret keys found in a public repository',
+    'Top secrets of ransomware negotiation',
+    'Secret-Service phishing',
+    'Secret defenses of a botnet operator',
+    'Nato summit lures',
+    'EU sanctions evasion',
   ];
 
   it.each(PROSE)('accepts the title "%s"', (title) => {
@@ -265,8 +270,54 @@ describe('defence-secret markings however they are typed', () => {
     expect(refused(checkIntake({ ...base, title: banner }))).toBe(true);
   });
 
-  it.each(['SECRET-DEFENSE', 'Secret', 'secret-défense', 'Tres Secret', 'NATO_SECRET'])('refuses the caveat %j', (caveat) => {
+  it.each([
+    ['lower case', 'secret défense', 'secret défense'],
+    ['mixed case', 'Secret Défense – note on a phishing campaign', 'Secret Défense'],
+    ['Cyrillic look-alikes (С, Е, Т)', 'S\u0415\u0421R\u0415\u0422 D\u0415F\u0415NS\u0415', 'S\u0415\u0421R\u0415\u0422 D\u0415F\u0415NS\u0415'],
+    ['Cyrillic О in NATO', 'NAT\u041E SECRET', 'NAT\u041E SECRET'],
+    ['Greek look-alikes (Τ, Ο, Ρ, Ε)', '\u03A4\u039F\u03A1 S\u0395CRET', '\u03A4\u039F\u03A1 S\u0395CRET'],
+    ['fullwidth forms', 'ＳＥＣＲＥＴ　ＤＥＦＥＮＳＥ', 'ＳＥＣＲＥＴ　ＤＥＦＥＮＳＥ'],
+    ['mathematical letters', '𝐓𝐎𝐏 𝐒𝐄𝐂𝐑𝐄𝐓', '𝐓𝐎𝐏 𝐒𝐄𝐂𝐑𝐄𝐓'],
+    ['a digit for a letter', 'T0P SECRET', 'T0P SECRET'],
+    ['"rn" for "m"', 'COSRNIC TOP SECRET', 'COSRNIC TOP SECRET'],
+    ['a zero-width space between the words', 'SECRET\u200BDÉFENSE', 'SECRET\u200BDÉFENSE'],
+    ['a zero-width joiner inside a word', 'SEC\u200DRET DÉFENSE', 'SEC\u200DRET DÉFENSE'],
+    ['a word joiner', 'SECRET\u2060DÉFENSE', 'SECRET\u2060DÉFENSE'],
+    ['a byte order mark', 'TRÈS\uFEFFSECRET', 'TRÈS\uFEFFSECRET'],
+    ['a soft hyphen', 'CONFIDEN\u00ADTIEL DÉFENSE', 'CONFIDEN\u00ADTIEL DÉFENSE'],
+    ['a zero-width non-joiner and an ideographic space', 'NATO\u200C\u3000SECRET', 'NATO\u200C\u3000SECRET'],
+    ['a lone SECRET in lower case', 'secret//noforn', 'secret'],
+    ['a lone SECRET with a fullwidth slash', 'Secret／／NOFORN', 'Secret'],
+  ])('refuses a banner typed with %s, quoting it as typed', (_name, banner, marking) => {
+    expect(checkIntake({ ...base, title: banner })).toEqual([{ field: 'title', message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` }]);
+    expect(checkIntake({ ...base, summary: `Note\n> ${banner}` })).toEqual([{ field: 'summary', message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` }]);
+    expect(checkIntake({ ...base, body: `Note\n${banner}\nDetails` })).toEqual([{ field: 'body', message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` }]);
+  });
+
+  it.each(['\r', '\u2028', '\u2029', '\u0085', '\v', '\f'])('reads %j as a line break before a banner', (lineBreak) => {
+    expect(refused(checkIntake({ ...base, body: `Note${lineBreak}SECRET DÉFENSE` }))).toBe(true);
+  });
+
+  it.each([
+    'SECRET-DEFENSE',
+    'Secret',
+    'secret-défense',
+    'Tres Secret',
+    'NATO_SECRET',
+    's\u0435cret-defense', // Cyrillic е
+    'ѕecret-defense', // Cyrillic ѕ
+    'ＳＥＣＲＥＴ－ＤＥＦＥＮＳＥ',
+    'nat0-secret',
+    'nato--secret',
+    'secret\u200B-defense',
+    'CONFIDENTIEL-DEFENSE',
+    'cosrnic-top-secret',
+  ])('refuses the caveat %j', (caveat) => {
     expect(refused(checkIntake({ ...base, caveats: [caveat] }))).toBe(true);
+  });
+
+  it.each(['judicial-secret', 'secret-service', 'top-secrets', 'secretariat', 'nato-summit'])('accepts the caveat %j', (caveat) => {
+    expect(refused(checkIntake({ ...base, caveats: [caveat] }))).toBe(false);
   });
 
   it.each(['Secret Service phishing', 'a secret key was leaked', 'Diffusion restreinte', 'DIFFUSION RESTREINTE', 'SECRETARIAT GENERAL notice', 'TOPSECRET-looking domains'])(

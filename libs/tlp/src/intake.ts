@@ -1,4 +1,5 @@
 import { PapLabel, tlpRank, TlpLabel } from './labels';
+import { foldLookAlikes, LINE_BREAK, lookAlikePattern, WORD_END, WORD_SEPARATOR } from './look-alikes';
 import { Audience, Provenance } from './policy';
 
 export interface IntakeItem {
@@ -44,62 +45,90 @@ export const NATIONAL_DEFENCE_SECRET_CAVEATS: ReadonlySet<string> = new Set([
   'nato-restricted',
 ]);
 
-/**
- * A classification banner at the start of the title or of a line of the summary or body, in
- * capitals as such banners are written ("SECRET DÉFENSE", "TRÈS SECRET", "NATO SECRET",
- * "SECRET UE/EU SECRET", "SECRET//NOFORN"...), matched on text with accents, odd spaces, hyphens
- * and quoting removed (see `markingText`). Ordinary prose ("a secret key") does not match.
- */
-const CLASSIFICATION_BANNER = new RegExp(
-  '^(' +
-    [
-      'TRES SECRET(?: DEFEN[CS]E)?',
-      'SECRET DEFEN[CS]E',
-      'CONFIDENTIEL DEFEN[CS]E',
-      'NATO (?:SECRET|CONFIDENTIAL|RESTRICTED)',
-      'COSMIC TOP SECRET',
-      '(?:EU|UE) (?:TOP SECRET|SECRET|CONFIDENTIAL|RESTRICTED)',
-      '(?:TRES SECRET|SECRET|CONFIDENTIEL|RESTREINT) (?:UE|EU)',
-      'TOP SECRET',
-      'SECRET(?= ?(?:$|/|\\]|\\)|:|-|\u2013|\u2014|REL TO\\b|NOFORN\\b))',
-    ].join('|') +
-    ')',
-  'm',
-);
+/** Each marking in every order and spelling it is written in (French, NATO, EU, US style). */
+const BANNER_PHRASES: readonly string[] = [
+  ...['tres secret', 'secret', 'confidentiel'].flatMap((marking) => ['defense', 'defence'].map((defence) => `${marking} ${defence}`)),
+  'tres secret',
+  ...['secret', 'confidential', 'restricted'].map((level) => `nato ${level}`),
+  'cosmic top secret',
+  ...['eu', 'ue'].flatMap((union) => ['top secret', 'secret', 'confidential', 'restricted'].map((level) => `${union} ${level}`)),
+  ...['tres secret', 'secret', 'confidentiel', 'restreint'].flatMap((level) => ['ue', 'eu'].map((union) => `${level} ${union}`)),
+  'top secret',
+];
 
 /**
- * The text as the banner pattern reads it: accents dropped (also when stored decomposed), every
- * kind of space and hyphen between words read as one space, and quoting or list markers at the
- * start of a line ignored.
+ * What makes a lone "SECRET" a banner rather than prose: after it, the end of the line, "/", ":", a
+ * closing bracket, "REL TO", "NOFORN", or a dash that does not join it to a word ("SECRET - …" is a
+ * banner, "Secret-Service" is not).
  */
-export function markingText(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
-    .replace(/[\t\u00A0\u2000-\u200A\u202F\u205F\u3000 ]+/g, ' ')
-    .replace(/(?<=[A-Za-z])[-\u2010-\u2013](?=[A-Za-z])/g, ' ')
-    .replace(/^[ >*#\-[(«»"“”'‘’]+/gm, '');
-}
+const SECRET_ALONE = `${lookAlikePattern('secret')}(?=[ _]*(?:$|[/:\\p{Pe}])|${WORD_SEPARATOR}+(?:${lookAlikePattern('rel to')}|${lookAlikePattern('noforn')})${WORD_END}|[ _]+\\p{Pd}|\\p{Pd}${WORD_END})`;
+
+/**
+ * A classification banner at the start of a line ("SECRET DÉFENSE", "TRÈS SECRET", "NATO SECRET",
+ * "SECRET UE/EU SECRET", "SECRET//NOFORN"...), matched on `foldLookAlikes` text (any case, accents,
+ * look-alike letters, fullwidth forms, odd spaces, dashes and invisible characters) after the
+ * quoting or list markers that start the line. A banner ends a word: ordinary prose ("a secret key",
+ * "Secret Service phishing", "Top secrets of…", "TOPSECRET-looking") does not match.
+ */
+const CLASSIFICATION_BANNER = new RegExp(
+  `^(?:${[...BANNER_PHRASES]
+    .sort((a, b) => b.length - a.length)
+    .map((phrase) => lookAlikePattern(phrase) + WORD_END)
+    .join('|')}|${SECRET_ALONE})`,
+  'u',
+);
+
+/** Quoting or list markers before a banner (">", "*", "#", "-", "[", "(", "«", quotes…): anything but a letter or digit. */
+const LINE_LEAD = /^[^\p{L}\p{N}]+/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/gu;
+const letters = (text: string) => text.match(LETTER_OR_DIGIT)?.length ?? 0;
 
 /** The classification banner in `text` as it was written there, or null. */
 function findBanner(text: string): string | null {
-  for (const line of text.split(/\r?\n/)) {
-    const match = CLASSIFICATION_BANNER.exec(markingText(line));
-    if (!match) continue;
-    // Quote the marking as the author typed it: the shortest start of the line that reads as the match.
-    const written = line.normalize('NFC').replace(/^[\s>*#\-[(«»"“”'‘’\u200B-\u200D\u2060\uFEFF]+/u, '');
-    for (let end = 1; end <= written.length; end++) {
-      if (markingText(written.slice(0, end)).trimEnd() === match[1]) return written.slice(0, end);
-    }
-    return match[1];
+  // One fold for the whole text: it keeps one "\n" for each line break.
+  const folded = foldLookAlikes(text).split('\n');
+  const lines = text.split(LINE_BREAK);
+  for (const [index, line] of folded.entries()) {
+    const match = CLASSIFICATION_BANNER.exec(line.replace(LINE_LEAD, ''));
+    if (match) return asWritten((lines[index] ?? '').normalize('NFC'), letters(match[0])) ?? match[0];
   }
   return null;
 }
 
-/** A caveat written in any case or with accents ("SECRET-DÉFENSE") is read as its slug. */
-function caveatSlug(caveat: string): string {
-  return markingText(caveat).trim().toLowerCase().replace(/[\s_]+/g, '-');
+/**
+ * The start of `line` that folds to `count` letters, leading markers left out: the marking as the
+ * author typed it, look-alikes, invisible characters and all.
+ */
+function asWritten(line: string, count: number): string | null {
+  const characters = [...line];
+  const folds = new Map<string, number>();
+  const lettersOf = (character: string) => folds.get(character) ?? folds.set(character, letters(foldLookAlikes(character))).get(character)!;
+  let start = 0;
+  while (start < characters.length && lettersOf(characters[start]) === 0) start++;
+  let seen = 0;
+  for (let end = start; end < characters.length; end++) {
+    seen += lettersOf(characters[end]);
+    if (seen < count) continue;
+    if (seen > count) return null;
+    let stop = end + 1;
+    while (stop < characters.length && /^\p{M}$/u.test(characters[stop])) stop++;
+    return characters.slice(start, stop).join('');
+  }
+  return null;
+}
+
+/** The caveat names of `NATIONAL_DEFENCE_SECRET_CAVEATS`, however they are typed. */
+const CLASSIFIED_CAVEAT = new RegExp(
+  `^${WORD_SEPARATOR}*(?:${[...NATIONAL_DEFENCE_SECRET_CAVEATS].map(lookAlikePattern).join('|')})${WORD_SEPARATOR}*$`,
+  'u',
+);
+
+/**
+ * Whether a caveat name marks national defence secret: "secret-defense" and also "SECRET DÉFENSE",
+ * "Secret_Defense", "sеcret-defense" with a Cyrillic е, "nat0-secret", "nato--secret"…
+ */
+export function isNationalDefenceSecretCaveat(caveat: string): boolean {
+  return CLASSIFIED_CAVEAT.test(foldLookAlikes(caveat));
 }
 
 export const DEFENCE_SECRET_REFUSAL = 'national defence secret material must not be carried by this system: it was refused and not stored';
@@ -113,7 +142,7 @@ export function checkIntake(item: IntakeItem): IntakeProblem[] {
   const problems: IntakeProblem[] = [];
   const { tlp, audience } = item;
 
-  const classified = item.caveats.filter((caveat) => NATIONAL_DEFENCE_SECRET_CAVEATS.has(caveatSlug(caveat)));
+  const classified = item.caveats.filter(isNationalDefenceSecretCaveat);
   if (classified.length > 0) problems.push({ field: 'caveats', message: `"${classified[0]}": ${DEFENCE_SECRET_REFUSAL}` });
   for (const [field, text] of [['title', item.title], ['summary', item.summary ?? ''], ['body', item.body]] as const) {
     const banner = findBanner(text);

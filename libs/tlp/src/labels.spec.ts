@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PAP_LABELS, TLP_LABELS, TlpLabel, isTlpLabel, parsePapLabel, parseTlpLabel, requiresNamedAudience, tlpRank } from './labels';
 
@@ -27,6 +28,19 @@ describe('parseTlpLabel', () => {
     ['tlp : amber + strict', 'TLP:AMBER+STRICT'],
     ['TLP:AMBER +STRICT', 'TLP:AMBER+STRICT'],
     ['TLP:AMBER+ STRICT', 'TLP:AMBER+STRICT'],
+    // ISTLP 1.1 bare colour words, in any case, with blanks around them
+    ['WHITE', 'TLP:CLEAR'],
+    ['GREEN', 'TLP:GREEN'],
+    ['AMBER', 'TLP:AMBER'],
+    ['RED', 'TLP:RED'],
+    ['white', 'TLP:CLEAR'],
+    ['green', 'TLP:GREEN'],
+    ['amber', 'TLP:AMBER'],
+    ['red', 'TLP:RED'],
+    ['Amber', 'TLP:AMBER'],
+    ['rEd', 'TLP:RED'],
+    ['  White\t', 'TLP:CLEAR'],
+    ['\nGREEN ', 'TLP:GREEN'],
   ])('accepts %j as %s', (input, expected) => {
     expect(parseTlpLabel(input)).toEqual({ ok: true, label: expected });
   });
@@ -59,8 +73,19 @@ describe('parseTlpLabel', () => {
 
   it.each([
     'TLP:PURPLE',
-    'AMBER',
-    'RED',
+    // bare words other than ISTLP's four colours: ISTLP has no CLEAR and no AMBER+STRICT
+    'CLEAR',
+    'clear',
+    'AMBER+STRICT',
+    'amber + strict',
+    'STRICT',
+    'PURPLE',
+    'AMBER RED',
+    'A MBER',
+    'AMBER:',
+    ':AMBER',
+    'WHITE+STRICT',
+    'ISTLP:AMBER',
     'TLP:AMBER STRICT',
     'TLP:AMBERSTRICT',
     'TLP:AMBER+',
@@ -93,6 +118,35 @@ describe('parseTlpLabel', () => {
       expect(result.error).toContain('not a TLP label');
       // tells the user what would have been accepted
       for (const label of TLP_LABELS) expect(result.error).toContain(label);
+      expect(result.error).toContain('TLP:WHITE');
+      expect(result.error).toContain('ISTLP words WHITE, GREEN, AMBER or RED');
+    }
+  });
+
+  it('lists every accepted spelling when the label is missing', () => {
+    const result = parseTlpLabel('');
+    expect(result).toEqual({
+      ok: false,
+      error:
+        'a TLP label is required: TLP:CLEAR, TLP:GREEN, TLP:AMBER, TLP:AMBER+STRICT or TLP:RED (TLP 1.0 TLP:WHITE and the ISTLP words WHITE, GREEN, AMBER or RED are accepted too, in any case)',
+    });
+  });
+
+  it('reads the ISTLP words as their TLP 2.0 labels, and nothing else as an ISTLP word', () => {
+    const words = fc.stringMatching(/^[ \t]{0,2}[A-Za-z+:]{1,7}[ \t]{0,2}$/);
+    fc.assert(
+      fc.property(words, (input) => {
+        const word = input.trim().toUpperCase();
+        const result = parseTlpLabel(input);
+        const expected: Record<string, TlpLabel> = { WHITE: 'TLP:CLEAR', GREEN: 'TLP:GREEN', AMBER: 'TLP:AMBER', RED: 'TLP:RED' };
+        if (word in expected) expect(result).toEqual({ ok: true, label: expected[word] });
+        else if (!word.startsWith('TLP')) expect(result.ok).toBe(false);
+      }),
+      { numRuns: 2_000 },
+    );
+    for (const word of ['WHITE', 'GREEN', 'AMBER', 'RED']) {
+      const cased = fc.sample(fc.tuple(...[...word].map((letter) => fc.constantFrom(letter, letter.toLowerCase()))), 20).map((letters) => letters.join(''));
+      for (const input of cased) expect(parseTlpLabel(` ${input} `).ok, input).toBe(true);
     }
   });
 });
@@ -124,7 +178,8 @@ describe('parsePapLabel', () => {
     if (!result.ok) for (const label of PAP_LABELS) expect(result.error).toContain(label);
   });
 
-  it.each(['PAP:PURPLE', 'PAP:AMBER+STRICT', 'AMBER', 'TLP:AMBER', 'PAP:AMBER STRICT', 'PAP:', 'PAP RED', 'PAP:RED+'])(
+  // A bare colour is an ISTLP TLP label, not a PAP one: PAP is always written with its prefix.
+  it.each(['PAP:PURPLE', 'PAP:AMBER+STRICT', 'AMBER', 'amber', 'WHITE', 'GREEN', 'red', 'TLP:AMBER', 'PAP:AMBER STRICT', 'PAP:', 'PAP RED', 'PAP:RED+'])(
     'refuses %j and names it in the error',
     (input) => {
       const result = parsePapLabel(input);
@@ -133,6 +188,7 @@ describe('parsePapLabel', () => {
         expect(result.error).toContain(`"${input}"`);
         expect(result.error).toContain('not a PAP label');
         for (const label of PAP_LABELS) expect(result.error).toContain(label);
+        expect(result.error).toContain('PAP:WHITE');
       }
     },
   );
@@ -186,6 +242,13 @@ describe('look-alike characters', () => {
   // toUpperCase() maps "ı" (U+0131) to "I" and "ſ" (U+017F) to "S": such input must not pass as a label.
   it.each(['tlp:whıte', 'tlp:amber+ſtrict', 'TLP:ＲＥＤ', 'TLP:GREEN\u200b'])('refuses %j', (value) => {
     expect(parseTlpLabel(value).ok).toBe(false);
+  });
+
+  // Bare ISTLP words too: Greek Α, Cyrillic Е, fullwidth forms, a zero-width space, dotless ı.
+  it.each(['\u0391MBER', 'GR\u0415\u0415N', 'ＲＥＤ', 'red\u200b', '\u200bAMBER', 'whıte', 'AM\u00adBER'])('refuses the ISTLP word written %j', (value) => {
+    const result = parseTlpLabel(value);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContain('not a TLP label');
   });
 
   it('refuses a PAP label written with look-alikes', () => {

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
-import { NATIONAL_DEFENCE_SECRET_CAVEATS, DEFENCE_SECRET_REFUSAL } from '@tlp-broker/tlp';
+import { DEFENCE_SECRET_REFUSAL, isNationalDefenceSecretCaveat } from '@tlp-broker/tlp';
 import { AuditLog, CaveatEntity } from '@tlp-broker/persistence';
 import { invalidField } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
@@ -20,7 +20,8 @@ export class CaveatsService {
   }
 
   async create(name: string, description: string, actor: StaffPrincipal): Promise<CaveatEntity> {
-    if (NATIONAL_DEFENCE_SECRET_CAVEATS.has(name)) throw invalidField('name', DEFENCE_SECRET_REFUSAL);
+    // However it is spelled ("nat0-secret", "nato--secret"…): a registered caveat is then accepted on items.
+    if (isNationalDefenceSecretCaveat(name)) throw invalidField('name', DEFENCE_SECRET_REFUSAL);
     if (await this.caveats.exists({ where: { name } })) throw new ConflictException(`the caveat "${name}" already exists`);
     return this.dataSource.transaction(async (manager) => {
       const caveat = await manager.getRepository(CaveatEntity).save(manager.getRepository(CaveatEntity).create({ name, description: description.trim() }));
