@@ -138,6 +138,41 @@ describe('dispatch under faults', () => {
     expect(feed.status).toBe(401); // a suspended partner's credential no longer opens its feed
   });
 
+  it('stops a queued delivery to a channel an administrator suspends, and delivers again once it is reinstated', async () => {
+    const victim = await registerPartner(broker.url, broker.adminKey, { name: 'Channel-suspended CSIRT', relation: 'peer' });
+    const path = `/organisations/${victim.id}/channels/${victim.channelId}`;
+    const item = await publish('TLP:AMBER', 'channel suspended while queued', [victim.id]);
+    await steps.get(RoutingService).route(item.versionId);
+    const [delivery] = await deliveries(item.versionId);
+    expect(delivery.state).toBe('queued');
+
+    expect((await http(broker.url, 'PATCH', path, { key: broker.analystKey, json: { status: 'suspended' } })).status).toBe(403);
+    const refused = await http(broker.url, 'PATCH', path, { key: broker.adminKey, json: { status: 'paused' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details[0].field).toBe('status');
+    expect((await http(broker.url, 'PATCH', `/organisations/${other.id}/channels/${victim.channelId}`, { key: broker.adminKey, json: { status: 'suspended' } })).status).toBe(404);
+    const [{ status: unchanged }] = await broker.db.query('SELECT status FROM channels WHERE id = $1', [victim.channelId]);
+    expect(unchanged).toBe('active');
+
+    const suspended = await http(broker.url, 'PATCH', path, { key: broker.adminKey, json: { status: 'suspended' } });
+    expect(suspended.status).toBe(200);
+    expect(suspended.body.channels[0]).toMatchObject({ id: victim.channelId, status: 'suspended' });
+    expect(await steps.get(DeliveryService).deliver(delivery.id)).toBe('cancelled');
+    const [after] = await deliveries(item.versionId);
+    expect(after).toMatchObject({ state: 'cancelled', last_error: expect.stringContaining('is suspended') });
+    expect(await feedEntries(item.versionId)).toBe(0);
+    expect((await http(broker.url, 'GET', '/feed', { key: victim.feedKey })).status).toBe(401);
+    const [audit] = await broker.db.query(`SELECT details FROM audit_events WHERE action = 'channel.updated' AND subject_id = $1`, [victim.channelId]);
+    expect(audit.details.status).toEqual({ from: 'active', to: 'suspended' });
+
+    expect((await http(broker.url, 'PATCH', path, { key: broker.adminKey, json: { status: 'active' } })).body.channels[0].status).toBe('active');
+    const next = await publish('TLP:AMBER', 'after the channel is reinstated', [victim.id]);
+    await steps.get(RoutingService).route(next.versionId);
+    const [reinstated] = await deliveries(next.versionId);
+    expect(await steps.get(DeliveryService).deliver(reinstated.id)).toBe('delivered');
+    expect((await http(broker.url, 'GET', '/feed', { key: victim.feedKey })).body.entries).toHaveLength(1);
+  });
+
   it('stops a queued delivery whose key was revoked after routing, and records why', async () => {
     const victim = await registerPartner(broker.url, broker.adminKey, { name: 'Revoked-key CERT', relation: 'peer' });
     const item = await publish('TLP:AMBER+STRICT', 'key revoked while queued', [victim.id]);

@@ -172,6 +172,54 @@ describe('key life cycle', () => {
     });
   });
 
+  describe('TLP:CLEAR to a recipient whose key cannot be used', () => {
+    it('goes signed and unencrypted to a partner whose key is revoked and to a contact whose key expired, and reaches their feeds', async () => {
+      const revoking = await ecc('Revoked CLEAR CERT');
+      const revokedOrg = await register('Revoked CLEAR CERT', revoking.publicKey.armor());
+      const revocation = await http(broker.url, 'PUT', `/organisations/${revokedOrg.body.id}/key`, { key: broker.adminKey, json: { publicKey: revoking.revocationCertificate } });
+      expect(revocation.body.result).toBe('revoked');
+      const host = await register('Host CERT', (await newKeyPair('Host CERT', 'soc@host-cert.example')).publicArmored);
+      const expiring = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Short Key', email: 'short.key@host-cert.example' }], keyExpirationTime: 2, format: 'object' });
+      const contact = await http(broker.url, 'POST', `/organisations/${host.body.id}/contacts`, {
+        key: broker.adminKey,
+        json: { name: 'Short Key', email: 'short.key@host-cert.example', publicKey: expiring.publicKey.armor() },
+      });
+      expect(contact.status, JSON.stringify(contact.body)).toBe(201);
+      const expiry = expiring.publicKey.getCreationTime().getTime() + 2_000;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now() + 200)));
+
+      const published = await http(broker.url, 'POST', '/items', {
+        key: broker.analystKey,
+        json: { type: 'advisory', title: 'Clear advisory for everyone', body: 'Public guidance.', tlp: 'TLP:CLEAR', audience: { contacts: [contact.body.id] } },
+      });
+      expect(published.status).toBe(201);
+      const readers = [
+        { organisationId: revokedOrg.body.id, feedKey: revokedOrg.body.channels[0].apiKey as string },
+        { organisationId: host.body.id, feedKey: contact.body.channels[0].apiKey as string },
+      ];
+      const decisions = await eventually(async () => {
+        const response = await http(broker.url, 'GET', `/items/${published.body.id}/decisions`, { key: broker.analystKey });
+        const mine = (response.body.decisions as { organisationId: string; contactId: string | null; allow: boolean; keyFingerprint: string | null; delivery: { state: string } | null }[]).filter(
+          (d) => (d.organisationId === revokedOrg.body.id) || d.contactId === contact.body.id,
+        );
+        return response.body.routed && mine.length === 2 && mine.every((d) => d.delivery?.state === 'delivered') ? mine : undefined;
+      });
+      for (const decision of decisions) expect(decision).toMatchObject({ allow: true, keyFingerprint: null });
+
+      const team = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+      for (const reader of readers) {
+        const feed = await http(broker.url, 'GET', '/feed', { key: reader.feedKey });
+        const entry = (feed.body.entries as { itemId: string; message: string; keyFingerprint: string }[]).find((e) => e.itemId === published.body.id)!;
+        expect(entry.keyFingerprint).toBe('');
+        const message = await openpgp.readMessage({ armoredMessage: entry.message });
+        expect(message.getEncryptionKeyIDs()).toHaveLength(0);
+        const verified = await openpgp.verify({ message, verificationKeys: team });
+        await expect(verified.signatures[0].verified).resolves.toBe(true);
+        expect(JSON.parse(verified.data as string).title).toBe('Clear advisory for everyone');
+      }
+    });
+  });
+
   describe("the team's own key", () => {
     it('rotates: new deliveries are signed with the new key, and the retired key stays published to verify older ones', async () => {
       const partner = await ecc('Verifying CERT');

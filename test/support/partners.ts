@@ -19,6 +19,9 @@ export interface TestContact {
   privateKey: openpgp.PrivateKey;
 }
 
+/** Test partners' first keys open every pull form unless a test asks for less (the broker's default is the JSON feed only). */
+const ALL_SCOPES = ['feed', 'taxii', 'misp', 'submit'];
+
 export async function newKeyPair(name: string, email: string) {
   const pair = await generateKeyPair({ name, email });
   return { ...pair, privateKey: await openpgp.readPrivateKey({ armoredKey: pair.privateArmored }) };
@@ -27,7 +30,7 @@ export async function newKeyPair(name: string, email: string) {
 export async function registerPartner(
   base: string,
   adminKey: string,
-  spec: { name: string; kind?: string; relation: 'peer' | 'constituent'; communities?: string[]; redistributes?: boolean },
+  spec: { name: string; kind?: string; relation: 'peer' | 'constituent'; communities?: string[]; redistributes?: boolean; scopes?: string[] },
 ): Promise<TestPartner> {
   const keys = await newKeyPair(spec.name, `soc@${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example`);
   const response = await http(base, 'POST', '/organisations', {
@@ -38,7 +41,7 @@ export async function registerPartner(
       relation: spec.relation,
       communities: spec.communities ?? [],
       publicKey: keys.publicArmored,
-      channels: [{ kind: 'feed', redistributes: spec.redistributes ?? false }],
+      channels: [{ kind: 'feed', redistributes: spec.redistributes ?? false, scopes: spec.scopes ?? ALL_SCOPES }],
     },
   });
   if (response.status !== 201) throw new Error(`registering ${spec.name}: ${response.status} ${JSON.stringify(response.body)}`);
@@ -57,7 +60,7 @@ export async function registerContact(base: string, adminKey: string, organisati
   const keys = await newKeyPair(name, email);
   const response = await http(base, 'POST', `/organisations/${organisationId}/contacts`, {
     key: adminKey,
-    json: { name, email, publicKey: keys.publicArmored },
+    json: { name, email, publicKey: keys.publicArmored, scopes: ALL_SCOPES },
   });
   if (response.status !== 201) throw new Error(`registering contact ${name}: ${response.status} ${JSON.stringify(response.body)}`);
   return { id: response.body.id, name, organisationId, feedKey: response.body.channels[0].apiKey, privateKey: keys.privateKey };

@@ -25,7 +25,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   private readonly handlers: Handlers = {
-    [QueueName.Routing]: (job) => this.routing.process(job.data.outboxId),
+    [QueueName.Routing]: (job) => this.routing.process(job.data.outboxKey),
     [QueueName.Delivery]: async (job, token) => {
       try {
         return await this.delivery.deliver(job.data.deliveryId);

@@ -187,6 +187,8 @@ export class ItemVersionEntity {
 @Entity('outbox')
 export class OutboxEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' }) id!: string;
+  /** Names the routing job: unique over the life of the data, unlike `id`, which a restore from backup starts again. */
+  @Column({ type: 'uuid', name: 'job_key', insert: false, update: false }) jobKey!: string;
   @Column('text') topic!: string;
   @Column('uuid', { name: 'item_version_id' }) itemVersionId!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

@@ -9,7 +9,8 @@ export enum QueueName {
 }
 
 export interface JobPayloads {
-  [QueueName.Routing]: { itemVersionId: string; outboxId: string };
+  /** `outboxKey`: the outbox row's `job_key` (a UUID), never its sequence number. */
+  [QueueName.Routing]: { itemVersionId: string; outboxKey: string };
   [QueueName.Delivery]: { deliveryId: string };
 }
 
@@ -29,9 +30,13 @@ export function priorityFor(kind: string): number {
   return PRIORITY_BY_KIND[kind] ?? 10;
 }
 
-/** Deterministic job ids make a re-enqueue of the same work a no-op (BullMQ ids must not contain ':'). */
-export function routingJobId(outboxId: string): string {
-  return `outbox-${outboxId}`;
+/**
+ * Deterministic job ids make a re-enqueue of the same work a no-op (BullMQ ids must not contain
+ * ':'). They are built from UUIDs only: an id from a database sequence would repeat after a restore
+ * from backup, and BullMQ would take new work for a job it already completed.
+ */
+export function routingJobId(outboxKey: string): string {
+  return `route-${outboxKey}`;
 }
 
 export function deliveryJobId(deliveryId: string): string {

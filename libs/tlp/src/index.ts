@@ -8,7 +8,7 @@ export {
   requiresNamedAudience,
 } from './labels';
 export type { TlpLabel, PapLabel, LabelParseResult } from './labels';
-export { decide, prepare, isEmptyAudience, AMBER_CLIENTS_HANDLING, REASON_CODES } from './policy';
+export { decide, prepare, isEmptyAudience, canEncryptTo, AMBER_CLIENTS_HANDLING, REASON_CODES } from './policy';
 export type {
   Audience,
   Decision,

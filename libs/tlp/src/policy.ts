@@ -359,6 +359,15 @@ function consentCovers(facts: ItemFacts, organisation: PolicyOrganisation, conta
   return organisation.communities.some((community) => consent.communities.has(community));
 }
 
+/**
+ * Whether a message may be encrypted to this key at `now`: present, not revoked, not expired,
+ * able to encrypt, strong enough — the key rule above TLP:CLEAR. A TLP:CLEAR delivery to a channel
+ * whose key fails it goes signed and unencrypted, as it does to a channel with no key.
+ */
+export function canEncryptTo(key: PolicyKey | null, now: Date): key is PolicyKey {
+  return key !== null && checkKey(key, now, 'the recipient', 'the message') === null;
+}
+
 function checkKey(key: PolicyKey | null, now: Date, who: string, label: string): Decision | null {
   if (key === null) {
     return deny('key.missing', `${label} leaves the broker only encrypted, and ${who} has no OpenPGP key for this channel.`);

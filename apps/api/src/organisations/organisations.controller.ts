@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Put } from '@
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateContactDto, CreateOrganisationDto, KeyUpdateDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
+import { CreateContactDto, CreateOrganisationDto, KeyUpdateDto, UpdateChannelDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
 import { ContactView, KeyView, OrganisationsService, OrganisationView } from './organisations.service';
 
 @ApiTags('organisations')
@@ -62,6 +62,18 @@ export class OrganisationsController {
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<OrganisationView> {
     return this.organisations.updateContact(id, contactId, dto, actor);
+  }
+
+  /** Suspends or reinstates one channel (a team channel or a contact's personal one): a suspended channel receives nothing, queued deliveries included. */
+  @Patch(':id/channels/:channelId')
+  @Roles('admin')
+  updateChannel(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('channelId', new ParseUUIDPipe()) channelId: string,
+    @Body() dto: UpdateChannelDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<OrganisationView> {
+    return this.organisations.updateChannel(id, channelId, dto, actor);
   }
 
   /**

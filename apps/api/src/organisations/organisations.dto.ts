@@ -17,7 +17,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { ORGANISATION_KINDS, OrganisationKind, PARTNER_STATUSES, PartnerStatusValue, RELATIONS, RelationValue } from '@tlp-broker/persistence';
+import { ORGANISATION_KINDS, OrganisationKind, PARTNER_SCOPES, PARTNER_STATUSES, PartnerScope, PartnerStatusValue, RELATIONS, RelationValue } from '@tlp-broker/persistence';
+import { SingleLine } from '../common/validators';
 
 /** The fingerprint an administrator obtained out of band; the key must match it. */
 const PinnedFingerprint = () =>
@@ -26,6 +27,29 @@ const PinnedFingerprint = () =>
     IsOptional(),
     IsString(),
     MaxLength(200),
+    SingleLine(),
+  );
+
+/**
+ * What a feed channel's first API key opens when registration does not say: the pull forms, which
+ * all show the same deliveries (JSON feed, TAXII, MISP feed). Sending material in the partner's
+ * name (`submit`) is never given unless asked for.
+ */
+export const DEFAULT_FEED_SCOPES: readonly PartnerScope[] = ['feed', 'taxii', 'misp'];
+
+const FeedKeyScopes = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      enum: PARTNER_SCOPES,
+      isArray: true,
+      default: DEFAULT_FEED_SCOPES,
+      description: 'feed channels: what the API key returned at registration opens (more keys, each with its own scopes, under …/credentials)',
+    }),
+    IsOptional(),
+    IsArray({ message: `scopes must be a list of one or more of ${PARTNER_SCOPES.join(', ')}` }),
+    ArrayMinSize(1, { message: 'scopes must list at least one scope' }),
+    ArrayUnique(),
+    IsIn(PARTNER_SCOPES, { each: true, message: `each scope must be one of: ${PARTNER_SCOPES.join(', ')}` }),
   );
 
 export const COMMUNITY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -53,7 +77,11 @@ export class ChannelDto {
   @IsOptional()
   @IsString()
   @Length(16, 200, { message: 'secret must be 16 to 200 characters' })
+  @SingleLine()
   secret?: string;
+
+  @FeedKeyScopes()
+  scopes?: PartnerScope[];
 }
 
 export class CreateOrganisationDto {
@@ -126,6 +154,10 @@ export class CreateContactDto {
 
   @PinnedFingerprint()
   fingerprint?: string;
+
+  /** What the API key of the person's personal feed opens. */
+  @FeedKeyScopes()
+  scopes?: PartnerScope[];
 }
 
 export class KeyUpdateDto {
@@ -162,6 +194,13 @@ export class UpdateOrganisationDto {
 }
 
 export class UpdateContactDto {
+  @ApiProperty({ enum: PARTNER_STATUSES })
+  @IsIn(PARTNER_STATUSES, { message: `status must be one of: ${PARTNER_STATUSES.join(', ')}` })
+  status!: PartnerStatusValue;
+}
+
+/** A channel suspended receives nothing, queued deliveries included, and its credentials stop working. */
+export class UpdateChannelDto {
   @ApiProperty({ enum: PARTNER_STATUSES })
   @IsIn(PARTNER_STATUSES, { message: `status must be one of: ${PARTNER_STATUSES.join(', ')}` })
   status!: PartnerStatusValue;

@@ -8,7 +8,7 @@ import { KeyRules, KeyUpdate, needsModernSoftware, OpenPgpService, PublicKeyInfo
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import {
   ApiKeyEntity,
-  PARTNER_SCOPES,
+  PartnerScope,
   AuditLog,
   ChannelEntity,
   ContactEntity,
@@ -17,9 +17,10 @@ import {
   RecipientKeyEntity,
 } from '@tlp-broker/persistence';
 import { invalidField } from '../common/errors';
+import { requireSomeField } from '../common/validators';
 import { StaffPrincipal } from '../auth/principal';
 import { CaveatsService } from '../caveats/caveats.service';
-import { CreateContactDto, CreateOrganisationDto, KeyUpdateDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
+import { ChannelDto, CreateContactDto, CreateOrganisationDto, DEFAULT_FEED_SCOPES, KeyUpdateDto, UpdateChannelDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
 
 export interface ChannelView {
   id: string;
@@ -32,6 +33,8 @@ export interface ChannelView {
   address: string | null;
   /** Present once, in the response that created a pull channel. */
   apiKey?: string;
+  /** What `apiKey` opens. */
+  scopes?: PartnerScope[];
   /** Present once, in the response that created a webhook channel. */
   secret?: string;
 }
@@ -194,6 +197,25 @@ export class OrganisationsService {
     return this.get(organisationId);
   }
 
+  /** Suspends or reinstates a channel; audited. The rules are checked again at send time, so queued deliveries stop too. */
+  async updateChannel(organisationId: string, channelId: string, dto: UpdateChannelDto, actor: StaffPrincipal): Promise<OrganisationView> {
+    await this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(ChannelEntity);
+      const channel = await repo.findOne({ where: { id: channelId, organisationId }, lock: { mode: 'pessimistic_write' } });
+      if (!channel) throw new NotFoundException(`channel ${channelId} not found at organisation ${organisationId}`);
+      if (channel.status === dto.status) return;
+      await repo.update({ id: channelId }, { status: dto.status });
+      await this.audit.append(manager, {
+        actor: `user:${actor.userId}`,
+        action: 'channel.updated',
+        subjectType: 'channel',
+        subjectId: channelId,
+        details: { organisationId, status: { from: channel.status, to: dto.status } },
+      });
+    });
+    return this.get(organisationId);
+  }
+
   async list(): Promise<OrganisationView[]> {
     const organisations = await this.organisations.find({ order: { name: 'ASC' } });
     return this.views(organisations);
@@ -276,7 +298,7 @@ export class OrganisationsService {
     organisationId: string,
     contactId: string | null,
     key: RecipientKeyEntity,
-    spec: { kind: 'feed' | 'email' | 'webhook'; redistributes: boolean; address?: string; secret?: string },
+    spec: { kind: 'feed' | 'email' | 'webhook'; redistributes: boolean; address?: string; secret?: string; scopes?: readonly PartnerScope[] },
   ): Promise<ChannelView> {
     const address = spec.kind === 'feed' ? null : this.channelAddress(spec.kind, spec.address ?? '');
     const secret = spec.kind === 'webhook' ? (spec.secret ?? randomBytes(32).toString('base64url')) : null;
@@ -296,12 +318,35 @@ export class OrganisationsService {
     if (spec.kind !== 'feed') return view;
     const credential = newApiKey('partner');
     await manager.getRepository(ApiKeyEntity).save(
-      manager.getRepository(ApiKeyEntity).create({ keyHash: credential.hash, prefix: credential.prefix, userId: null, channelId: channel.id, scopes: [...PARTNER_SCOPES], revokedAt: null, lastUsedAt: null }),
+      manager.getRepository(ApiKeyEntity).create({ keyHash: credential.hash, prefix: credential.prefix, userId: null, channelId: channel.id, scopes: [...(spec.scopes ?? DEFAULT_FEED_SCOPES)], revokedAt: null, lastUsedAt: null }),
     );
-    return { ...view, apiKey: credential.key };
+    return { ...view, apiKey: credential.key, scopes: [...(spec.scopes ?? DEFAULT_FEED_SCOPES)] };
   }
 
-  /** An e-mail address, or a webhook URL the dispatcher will be allowed to call: https, or http to an allow-listed host. */
+  /**
+   * Every channel's address checked before anything is stored, each error naming its channel
+   * (`channels.1.address`): an e-mail address, or a webhook URL the dispatcher will be allowed to
+   * call under the address policy (see vetWebhookAddress; the sender checks again before each call).
+   */
+  private async vetChannels(channels: readonly ChannelDto[]): Promise<ChannelDto[]> {
+    const allowList = new AllowList(this.config.webhooks.allowList);
+    return Promise.all(
+      channels.map(async (channel, index) => {
+        if (channel.kind === 'feed') return channel;
+        if (channel.scopes !== undefined) throw invalidField(`channels.${index}.scopes`, 'only a feed channel has API keys and scopes');
+        const address = (channel.address ?? '').trim();
+        if (channel.kind === 'email') {
+          if (!isEmail(address)) throw invalidField(`channels.${index}.address`, `"${address}" is not an e-mail address`);
+          return { ...channel, address };
+        }
+        const check = await vetWebhookAddress(address, allowList);
+        if (!check.ok) throw invalidField(`channels.${index}.address`, `webhook refused: ${check.reason}`);
+        return { ...channel, address: check.url };
+      }),
+    );
+  }
+
+  /** An e-mail address, or a webhook URL the dispatcher will be allowed to call (the addresses were vetted by vetChannels). */
   private channelAddress(kind: 'email' | 'webhook', address: string): string {
     const value = address.trim();
     if (kind === 'email') {

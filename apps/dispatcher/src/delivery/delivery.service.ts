@@ -23,7 +23,7 @@ import {
   SealedPayloadEntity,
 } from '@tlp-broker/persistence';
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
-import { decide, TlpLabel } from '@tlp-broker/tlp';
+import { canEncryptTo, decide, TlpLabel } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { ChannelError } from '@tlp-broker/channels';
 import { itemDocument, itemText, RecallNotice, recallDocument, recallText } from '../item-document';
@@ -53,7 +53,9 @@ interface Outgoing {
   readonly tlp: string;
   readonly handling: string | null;
   readonly message: string | null;
-  /** The MIME entity to sign for e-mail when there is no key (TLP:CLEAR only). */
+  /** The key `message` is encrypted to; null when it goes signed only (TLP:CLEAR without a usable key). */
+  readonly keyFingerprint: string | null;
+  /** The MIME entity to sign for e-mail when there is no usable key (TLP:CLEAR only). */
   readonly clearEntity: () => string;
   /** The webhook body's fields besides the delivery's identity. */
   readonly webhookFields: Record<string, unknown>;
@@ -102,7 +104,7 @@ export class DeliveryService {
 
     const prepared =
       delivery.kind === 'recall'
-        ? await this.prepareRecall(target, item, version, reading, team, publisher)
+        ? await this.prepareRecall(target, item, version, reading, team, publisher, now)
         : await this.prepareItem(delivery, target, item, version, reading, team, publisher, now);
     if ('cancel' in prepared) {
       await this.close(deliveryId, 'cancelled', prepared.cancel, { code: prepared.code });
@@ -147,18 +149,15 @@ export class DeliveryService {
       [item.id, version.version],
     );
     if (later) return { cancel: `Superseded by version ${later.version} before it was sent.`, code: 'item.superseded' };
-    const recheck = decide({
-      item: policyItem(item, version),
-      organisation: policyOrganisation(target),
-      channel: policyChannel(target, policyKey(target.key, reading)),
-      now,
-      team: this.config.team,
-    });
+    const key = policyKey(target.key, reading);
+    const recheck = decide({ item: policyItem(item, version), organisation: policyOrganisation(target), channel: policyChannel(target, key), now, team: this.config.team });
     if (!recheck.allow) return { cancel: recheck.reason, code: recheck.code };
 
     const form = target.channel.kind === 'email' ? 'mime' : 'document';
+    // The engine lets only TLP:CLEAR reach a recipient without a usable key: it goes signed, not encrypted.
+    const encrypt = canEncryptTo(key, now);
     let message: string | null = null;
-    if (target.key) {
+    if (encrypt) {
       const sealed = await manager.getRepository(SealedPayloadEntity).findOneOrFail({ where: { itemVersionId: version.id, form } });
       message = await this.openpgp.addressTo(
         {
@@ -167,11 +166,10 @@ export class DeliveryService {
           sessionKey: new Uint8Array(sealed.sessionKey),
           encryptedData: new Uint8Array(sealed.encryptedData),
         },
-        target.key.fingerprint,
-        target.key.armored,
+        target.key!.fingerprint,
+        target.key!.armored,
       );
     } else if (form === 'document') {
-      // Only TLP:CLEAR reaches a recipient without a key (the engine denies anything else): signed, not encrypted.
       message = await this.openpgp.signOnly(itemDocument(item, version, publisher), team.key);
     }
     return {
@@ -182,6 +180,7 @@ export class DeliveryService {
       tlp: version.tlp,
       handling: decision.handling,
       message,
+      keyFingerprint: encrypt ? key.fingerprint : null,
       clearEntity: () => mimeEntityForItem(itemText(item, version, publisher)),
       webhookFields: { format: 'tlp-broker/delivery@1', version: version.version, type: item.kind, tlp: version.tlp, pap: version.pap, handling: decision.handling },
     };
@@ -199,6 +198,7 @@ export class DeliveryService {
     reading: Awaited<ReturnType<OpenPgpService['keyStateAt']>> | undefined,
     team: TeamKey,
     publisher: Publisher,
+    now: Date,
   ): Promise<Outgoing | { cancel: string; code: string }> {
     const manager = this.dataSource.manager;
     if ([target.organisation.status, target.contact?.status, target.channel.status].includes('suspended')) {
@@ -221,8 +221,8 @@ export class DeliveryService {
     };
     const form = target.channel.kind === 'email' ? 'mime' : 'document';
     const plaintext = form === 'mime' ? mimeEntityForItem(recallText(notice, publisher)) : recallDocument(notice, publisher);
-    const keyUsable =
-      target.key !== null && reading !== undefined && !reading.revoked && reading.canEncrypt && (reading.expiresAt === null || reading.expiresAt.getTime() > Date.now());
+    const key = policyKey(target.key, reading);
+    const keyUsable = canEncryptTo(key, now);
     let message: string | null = null;
     if (keyUsable) {
       message = await this.openpgp.addressTo(await this.openpgp.sealOnce(plaintext, team.key), target.key!.fingerprint, target.key!.armored);
@@ -239,6 +239,7 @@ export class DeliveryService {
       tlp: notice.tlp,
       handling: null,
       message,
+      keyFingerprint: keyUsable ? key.fingerprint : null,
       clearEntity: () => plaintext,
       webhookFields: { format: 'tlp-broker/recall@1', versions: notice.versions, type: item.kind, tlp: notice.tlp, recall: notice.cause },
     };
@@ -271,7 +272,7 @@ export class DeliveryService {
             secret: target.channel.secret!,
             deliveryId,
             idempotencyKey: `delivery-${deliveryId}`,
-            payload: { ...out.webhookFields, deliveryId, itemId: item.id, keyFingerprint: target.key?.fingerprint ?? null, message: out.message },
+            payload: { ...out.webhookFields, deliveryId, itemId: item.id, keyFingerprint: out.keyFingerprint, message: out.message },
           });
           return null;
         default:
@@ -306,7 +307,7 @@ export class DeliveryService {
       const updated = await tx
         .createQueryBuilder()
         .update(DeliveryEntity)
-        .set({ state, attempts: () => 'attempts + 1', deliveredAt: now, updatedAt: new Date(), lastError: null, messageId, keyFingerprint: target.key?.fingerprint ?? null })
+        .set({ state, attempts: () => 'attempts + 1', deliveredAt: now, updatedAt: new Date(), lastError: null, messageId, keyFingerprint: out.keyFingerprint })
         .where({ id: deliveryId, state: In(OPEN_STATES) })
         .execute();
       // Another worker finished it first: keep its result, write nothing.
@@ -337,7 +338,7 @@ export class DeliveryService {
         action: `${out.entry === 'recall' ? 'recall' : 'delivery'}.${state}`,
         subjectType: 'delivery',
         subjectId: deliveryId,
-        details: { itemId: item.id, version: version.version, channelId: target.channel.id, channel: target.channel.kind, keyFingerprint: target.key?.fingerprint ?? null, messageId },
+        details: { itemId: item.id, version: version.version, channelId: target.channel.id, channel: target.channel.kind, keyFingerprint: out.keyFingerprint, messageId },
       });
       if (out.entry === 'recall') {
         // What the recipient held is now withdrawn: its item deliveries read `recalled`.

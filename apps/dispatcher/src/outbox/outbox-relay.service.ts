@@ -9,9 +9,9 @@ const BATCH = 100;
 
 /**
  * Moves published item versions from the PostgreSQL outbox to the routing queue, none before its
- * embargo time (`not_before`). A row is enqueued
- * again when it is still not processed after RECONCILE_AFTER_MS (Redis lost the job, a worker
- * died): PostgreSQL stays the source of truth, and the job id makes a repeat harmless.
+ * embargo time (`not_before`). A row still not processed RECONCILE_AFTER_MS after it was enqueued
+ * is looked at again: a job that Redis lost, or that finished without processing the row, is
+ * enqueued again. PostgreSQL stays the source of truth, and the job id makes a repeat harmless.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -52,8 +52,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Enqueues one batch; returns how many rows it took. */
   async relayOnce(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: { id: string; item_version_id: string; kind: string }[] = await manager.query(
-        `SELECT o.id, o.item_version_id, i.kind
+      const rows: RelayRow[] = await manager.query(
+        `SELECT o.id, o.job_key, o.item_version_id, i.kind, o.enqueued_at IS NOT NULL AS handed
            FROM outbox o
            JOIN item_versions v ON v.id = o.item_version_id
            JOIN items i ON i.id = v.item_id
@@ -66,15 +66,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         [this.config.dispatch.reconcileAfterMs],
       );
       if (rows.length === 0) return 0;
-      await this.routingQueue.addBulk(
-        rows.map((row) => ({
-          name: 'route',
-          data: { itemVersionId: row.item_version_id, outboxId: row.id },
-          opts: { jobId: routingJobId(row.id), priority: priorityFor(row.kind) },
-        })),
-      );
+      const due: RelayRow[] = [];
+      for (const row of rows) {
+        if (!row.handed || !(await this.stillPending(row))) due.push(row);
+      }
+      if (due.length > 0) {
+        await this.routingQueue.addBulk(
+          due.map((row) => ({
+            name: 'route',
+            data: { itemVersionId: row.item_version_id, outboxKey: row.job_key },
+            opts: { jobId: routingJobId(row.job_key), priority: priorityFor(row.kind) },
+          })),
+        );
+      }
       await manager.query('UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
       return rows.length;
     });
   }
+
+  /**
+   * A row handed to the queue long ago is still not processed: finds out what became of its job.
+   * Waiting or running, it will be done. Gone (Redis lost it), or finished without the row being
+   * processed (a job kept from before a restore of the database, a final failure), the work never
+   * ran to its end: the job is removed so that adding it again is not a no-op, and this is logged.
+   */
+  private async stillPending(row: RelayRow): Promise<boolean> {
+    const jobId = routingJobId(row.job_key);
+    const job = await this.routingQueue.getJob(jobId);
+    if (!job) {
+      this.logger.warn(`outbox row ${row.id}: routing job ${jobId} is no longer queued; enqueuing it again`);
+      return false;
+    }
+    const state = await job.getState();
+    if (state !== 'completed' && state !== 'failed') return true;
+    const why = state === 'failed' ? `failed (${job.failedReason})` : 'completed';
+    this.logger.warn(`outbox row ${row.id}: routing job ${jobId} ${why} but the row was never processed; running it again`);
+    await job.remove();
+    return false;
+  }
+}
+
+interface RelayRow {
+  id: string;
+  job_key: string;
+  item_version_id: string;
+  kind: string;
+  handed: boolean;
 }

@@ -10,8 +10,9 @@ const BATCH = 1_000;
 
 /**
  * Re-enqueues deliveries that PostgreSQL says are still to do but that no queue holds any more
- * (Redis restarted empty, a job was lost), and closes those whose job ran out of attempts while
- * the process that saw it fail had no time to record it.
+ * (Redis restarted empty, a job was lost) or whose job completed before the database was restored
+ * from a backup, and closes those whose job ran out of attempts while the process that saw it fail
+ * had no time to record it.
  */
 @Injectable()
 export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -56,13 +57,22 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     let dead = 0;
     for (const row of rows) {
       const job = await this.deliveryQueue.getJob(deliveryJobId(row.id));
-      if (!job) {
-        await this.deliveryQueue.add('deliver', { deliveryId: row.id }, { jobId: deliveryJobId(row.id), priority: priorityFor(row.kind) });
-        requeued += 1;
-      } else if ((await job.getState()) === 'failed') {
-        await this.delivery.markDead(row.id, new Error(job.failedReason || 'no attempts left'));
+      const state = job ? await job.getState() : null;
+      if (state === 'failed') {
+        await this.delivery.markDead(row.id, new Error(job!.failedReason || 'no attempts left'));
         dead += 1;
+        continue;
       }
+      if (state === 'completed') {
+        // The job ran to its end, yet PostgreSQL says the delivery is still to do: the database was
+        // restored from a backup taken before it finished. Adding the job again would be a no-op.
+        this.logger.warn(`delivery ${row.id}: its job completed but the delivery is still open; sending it again`);
+        await job!.remove();
+      } else if (state !== null) {
+        continue;
+      }
+      await this.deliveryQueue.add('deliver', { deliveryId: row.id }, { jobId: deliveryJobId(row.id), priority: priorityFor(row.kind) });
+      requeued += 1;
     }
     if (requeued + dead > 0) this.logger.log(`reconciler: ${requeued} deliveries re-enqueued, ${dead} marked dead`);
     return { requeued, dead };

@@ -19,10 +19,12 @@ import {
   removeFromFeeds,
   PartnerDirectory,
   policyItem,
+  policyKey,
+  RoutingTarget,
   SealedPayloadEntity,
 } from '@tlp-broker/persistence';
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
-import { Decision } from '@tlp-broker/tlp';
+import { canEncryptTo, Decision } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { itemDocument, itemText } from '../item-document';
 
@@ -57,13 +59,18 @@ export class RoutingService {
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue<JobPayload<QueueName.Delivery>>,
   ) {}
 
-  /** Carries out one outbox row: routes a released version, or sends a retraction's recalls. */
-  async process(outboxId: string): Promise<RoutingOutcome> {
-    const [row]: { topic: string; item_version_id: string }[] = await this.dataSource.query('SELECT topic, item_version_id FROM outbox WHERE id = $1', [outboxId]);
-    if (!row) throw new UnrecoverableError(`no outbox entry ${outboxId}`);
+  /** Carries out one outbox row, named by its job key: routes a released version, or sends a retraction's recalls. */
+  async process(outboxKey: string | undefined): Promise<RoutingOutcome> {
+    // A job queued before outbox rows had job keys names no row; the relay enqueues that row again under its key.
+    if (typeof outboxKey !== 'string') throw new UnrecoverableError('routing job without an outbox key');
+    const [row]: { id: string; topic: string; item_version_id: string }[] = await this.dataSource.query(
+      'SELECT id, topic, item_version_id FROM outbox WHERE job_key = $1',
+      [outboxKey],
+    );
+    if (!row) throw new UnrecoverableError(`no outbox entry with job key ${outboxKey}`);
     if (row.topic === OutboxTopic.Published) return this.route(row.item_version_id);
-    if (row.topic === OutboxTopic.Retracted) return this.sendRecalls(outboxId, row.item_version_id);
-    throw new UnrecoverableError(`outbox entry ${outboxId} has an unknown topic ${row.topic}`);
+    if (row.topic === OutboxTopic.Retracted) return this.sendRecalls(row.id, row.item_version_id);
+    throw new UnrecoverableError(`outbox entry ${row.id} has an unknown topic ${row.topic}`);
   }
 
   async route(itemVersionId: string): Promise<RoutingOutcome> {
@@ -125,6 +132,11 @@ export class RoutingService {
     if (allowed.some(({ target }) => target.channel.kind !== 'email')) await this.seal(manager, item, version, 'document');
     if (allowed.some(({ target }) => target.channel.kind === 'email')) await this.seal(manager, item, version, 'mime');
 
+    // The key a delivery will be encrypted to; none for a TLP:CLEAR recipient whose key is unusable (signed only).
+    const encryptTo = (target: RoutingTarget) => {
+      const key = policyKey(target.key);
+      return canEncryptTo(key, now) ? key.fingerprint : null;
+    };
     const decisionRows = decided.map(({ target, decision }) => ({
       itemVersionId,
       organisationId: target.organisation.id,
@@ -134,7 +146,7 @@ export class RoutingService {
       code: decision.code,
       reason: decision.reason,
       handling: decision.handling,
-      keyFingerprint: decision.allow ? (target.key?.fingerprint ?? null) : null,
+      keyFingerprint: decision.allow ? encryptTo(target) : null,
       decidedAt: now,
     }));
     const decisionIds = new Map<string, string>();
@@ -158,7 +170,7 @@ export class RoutingService {
       state: 'queued' as const,
       attempts: 0,
       lastError: null,
-      keyFingerprint: target.key?.fingerprint ?? null,
+      keyFingerprint: encryptTo(target),
       messageId: null,
       deliveredAt: null,
       updatedAt: now,
