@@ -19,7 +19,7 @@ describe('item life cycle: approval and embargo', () => {
     broker = await startBroker({ env: { APPROVAL_REQUIRED_FOR: 'red,amber-strict,caveats' } });
     partner = await registerPartner(broker.url, broker.adminKey, { name: 'Europol EC3', kind: 'lea', relation: 'peer', communities: ['eu-lea'] });
     officer = await registerContact(broker.url, broker.adminKey, partner.id, 'Duty Officer');
-    const both = await broker.db.transaction((manager) => createUser(manager, new AuditLog(), 'analyst-approver', ['analyst', 'approver'], 'test'));
+    const both = await broker.db.transaction((manager) => createUser(manager, new AuditLog(broker.config.audit), 'analyst-approver', ['analyst', 'approver'], 'test'));
     selfApprovingKey = both.apiKey;
   });
 

@@ -13,6 +13,23 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
+/**
+ * The two roles the broker runs with in tests, as in production: the owner migrates the template
+ * (so owns every table), the application role is what the API and dispatcher connect as. Roles
+ * belong to the whole PostgreSQL server: every run shares them, and creates them if missing.
+ */
+export const TEST_OWNER_ROLE = 'tlpb_test_owner';
+export const TEST_APP_ROLE = 'tlpb_test_app';
+const TEST_ROLE_PASSWORD = 'tlpb-test-role';
+
+/** `name` reached as one of the test roles (`databaseUrl` is the superuser's). */
+export function roleDatabaseUrl(role: typeof TEST_OWNER_ROLE | typeof TEST_APP_ROLE, name: string): string {
+  const url = new URL(databaseUrl(name));
+  url.username = role;
+  url.password = TEST_ROLE_PASSWORD;
+  return url.toString();
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }

@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { QueueModule } from '@tlp-broker/queue';
+import { AuditCheckpointer } from './audit/audit-checkpointer.service';
 import { ChannelSenders } from './delivery/channel-senders';
 import { RateLimiter } from './delivery/rate-limiter';
 import { DeliveryService } from './delivery/delivery.service';
@@ -17,7 +18,7 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: [ChannelSenders, RateLimiter, RoutingService, DeliveryService, WorkersService, OutboxRelay, Reconciler],
+      providers: [ChannelSenders, RateLimiter, RoutingService, DeliveryService, WorkersService, OutboxRelay, Reconciler, AuditCheckpointer],
     };
   }
 }

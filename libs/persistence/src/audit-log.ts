@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { createHash, createHmac } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import type { AuditKey } from '@tlp-broker/config';
 import { AuditEventEntity } from './entities';
 
 export interface AuditEntry {
@@ -11,8 +11,11 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-const GENESIS = '0'.repeat(64);
-/** Serialises appends so that each event's prev_hash is the hash of the event before it. */
+export const GENESIS = '0'.repeat(64);
+/**
+ * Serialises appends so that each event's prev_hash is the hash of the event before it, and so
+ * that events commit in seq order: what is visible of the trail is always a prefix of it.
+ */
 const AUDIT_LOCK_KEY = 0x746c7062; // "tlpb"
 
 /** Stable JSON: keys sorted at every depth, so the hash does not depend on insertion order. */
@@ -38,9 +41,21 @@ export function auditHash(prevHash: string, event: Pick<AuditEventEntity, 'at' |
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
-/** Append-only, hash-chained audit trail. Always written inside the caller's transaction. */
-@Injectable()
+/**
+ * An event's MAC: HMAC-SHA256 of its hash with the audit key. Anyone can recompute a SHA-256
+ * chain; only a holder of the key can make a MAC, and the key is never in PostgreSQL.
+ */
+export function auditMac(key: Uint8Array, hash: string): string {
+  return createHmac('sha256', key).update(hash).digest('hex');
+}
+
+/**
+ * Append-only, hash-chained audit trail, each event authenticated with the audit key
+ * (`config.audit`). Always written inside the caller's transaction.
+ */
 export class AuditLog {
+  constructor(private readonly auditKey: Pick<AuditKey, 'key'>) {}
+
   async append(manager: EntityManager, entry: AuditEntry, at: Date = new Date()): Promise<AuditEventEntity> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('AuditLog.append must run inside a transaction');
@@ -59,17 +74,7 @@ export class AuditLog {
       prevHash,
     });
     event.hash = auditHash(prevHash, event);
+    event.mac = auditMac(this.auditKey.key, event.hash);
     return manager.getRepository(AuditEventEntity).save(event);
-  }
-
-  /** Re-computes the chain; returns the seq of the first broken link, or null when intact. */
-  async verify(manager: EntityManager): Promise<string | null> {
-    const events = await manager.getRepository(AuditEventEntity).find({ order: { seq: 'ASC' } });
-    let prev = GENESIS;
-    for (const event of events) {
-      if (event.prevHash !== prev || auditHash(prev, event) !== event.hash) return event.seq;
-      prev = event.hash;
-    }
-    return null;
   }
 }

@@ -308,6 +308,8 @@ export class AuditEventEntity {
   @Column('jsonb') details!: Record<string, unknown>;
   @Column('text', { name: 'prev_hash' }) prevHash!: string;
   @Column('text') hash!: string;
+  /** HMAC-SHA256 of `hash` with the audit key, which PostgreSQL never holds; null on events written before it existed. */
+  @Column('text', { nullable: true }) mac!: string | null;
 }
 
 export const ENTITIES = [

@@ -1,8 +1,10 @@
-import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@tlp-broker/config';
 import { AuditLog } from './audit-log';
+import { AuditCheckpointRepository } from './audit-checkpoints';
+import { auditPrivilegeProblems, DatabaseRoleError } from './database-roles';
 import { dataSourceOptions, assertSchemaCurrent } from './data-source';
 import { ENTITIES } from './entities';
 import { PartnerDirectory } from './partner-directory';
@@ -17,13 +19,36 @@ import { TeamKeyRepository } from './team-key.repository';
     }),
     TypeOrmModule.forFeature(ENTITIES),
   ],
-  providers: [AuditLog, PartnerDirectory, TeamKeyRepository],
-  exports: [TypeOrmModule, AuditLog, PartnerDirectory, TeamKeyRepository],
+  providers: [
+    { provide: AuditLog, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new AuditLog(config.audit) },
+    AuditCheckpointRepository,
+    PartnerDirectory,
+    TeamKeyRepository,
+  ],
+  exports: [TypeOrmModule, AuditLog, AuditCheckpointRepository, PartnerDirectory, TeamKeyRepository],
 })
 export class PersistenceModule implements OnModuleInit {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await assertSchemaCurrent(this.dataSource);
+    await this.checkRole();
+  }
+
+  /**
+   * A role that may rewrite the audit trail makes the trigger and the grants worthless: production
+   * refuses to start with one; development and tests say so and go on (a single-role setup).
+   */
+  private async checkRole(): Promise<void> {
+    const { role, problems } = await auditPrivilegeProblems(this.dataSource);
+    if (problems.length === 0) return;
+    const message =
+      `the database role ${role} (DATABASE_URL) ${problems.join(', ')}: it could rewrite the audit trail. ` +
+      'Run the API and dispatcher as a role that may only INSERT and SELECT the audit tables (tlp-broker db create-roles; README, "Running it")';
+    if (this.config.env === 'production') throw new DatabaseRoleError(message);
+    new Logger('Database').warn(message);
   }
 }
