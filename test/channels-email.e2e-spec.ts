@@ -241,11 +241,22 @@ describe('EmailSender → SMTP server on 127.0.0.1', () => {
     expect(relay.received).toHaveLength(0);
   });
 
-  it('refuses header injection before connecting', async () => {
+  it('keeps a display name that tries header injection inside the quoted name: one recipient, no Bcc header', async () => {
     const sender = new EmailSender(settings(relay.port));
-    const error = await failure(sender.send(amberMail({ to: { name: 'SOC\r\nBcc: everyone@evil.example', address: 'soc@cert.example' } })));
+    await sender.send(amberMail({ to: { name: 'SOC\r\nBcc: everyone@evil.example', address: 'soc@cert.example' } }));
     sender.close();
-    expect(error).toMatchObject({ code: 'invalid-input', permanent: true, field: 'to' });
+    expect(relay.received).toHaveLength(1);
+    const [received] = relay.received;
+    expect(received.to).toEqual(['soc@cert.example']);
+    expect(headerNames(received.raw)).not.toContain('Bcc');
+    expect((await simpleParser(received.raw)).to).toMatchObject({ value: [{ name: 'SOC Bcc: everyone@evil.example', address: 'soc@cert.example' }] });
+  });
+
+  it('refuses an address that tries header injection before connecting', async () => {
+    const sender = new EmailSender(settings(relay.port));
+    const error = await failure(sender.send(amberMail({ to: { name: 'SOC', address: 'soc@cert.example\r\nBcc: everyone@evil.example' } })));
+    sender.close();
+    expect(error).toMatchObject({ code: 'invalid-input', permanent: true, field: 'to.address' });
     expect(relay.received).toHaveLength(0);
   });
 });

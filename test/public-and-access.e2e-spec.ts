@@ -161,7 +161,7 @@ describe('public documents and partner access', () => {
   });
 
   it('rate-limits a partner credential with 429 and Retry-After, in every pull form', async () => {
-    const credential = await http(broker.url, 'POST', `/organisations/${partner.id}/channels/${partner.channelId}/credentials`, { key: broker.adminKey, json: {} });
+    const credential = await http(broker.url, 'POST', `/organisations/${partner.id}/channels/${partner.channelId}/credentials`, { key: broker.adminKey, json: { scopes: ['feed', 'taxii', 'misp'] } });
     const key = credential.body.apiKey as string;
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) statuses.push((await http(broker.url, 'GET', i % 2 ? '/feed' : '/misp/manifest.json', { key })).status);

@@ -172,9 +172,29 @@ describe('push channels: e-mail and webhook', () => {
       http(broker.url, 'POST', '/organisations', { key: broker.adminKey, json: { name: 'Sloppy CERT', kind: 'cert', relation: 'peer', publicKey: keys.publicArmored, channels } });
     const plain = await register([{ kind: 'webhook', address: 'http://hooks.sloppy.example/in' }]);
     expect(plain.status).toBe(400);
-    expect(plain.body.details[0]).toMatchObject({ field: 'channels.address', message: expect.stringContaining('https') });
+    expect(plain.body.details[0]).toMatchObject({ field: 'channels.0.address', message: expect.stringContaining('https') });
     const noAddress = await register([{ kind: 'email' }]);
     expect(noAddress.status).toBe(400);
     expect(noAddress.body.details[0].field).toBe('channels.0.address');
+  });
+
+  it('still mails a partner whose name was stored with control characters, with them left out of the To: header', async () => {
+    // As written before intake refused such names: straight into PostgreSQL.
+    await broker.db.query(`UPDATE organisations SET name = $2 WHERE id = $1`, [partner.id, 'Push\u0007 CERT\u0085\r\nBcc: all@evil.example']);
+    try {
+      const itemId = await publish('Stored names are no reason to drop a delivery');
+      const settled = await eventually(async () => {
+        const rows = await deliveriesOf(itemId);
+        return rows.length === 2 && rows.every((row: { state: string }) => row.state !== 'queued' && row.state !== 'sending' && row.state !== 'failed') ? rows : undefined;
+      });
+      expect(settled.find((row: { channel: string }) => row.channel === 'email')).toMatchObject({ state: 'sent', attempts: 1 });
+      const mail = mails.find((m) => m.raw.toString().includes(itemId.slice(0, 8)))!;
+      const parsed = await simpleParser(mail.raw);
+      expect((parsed.headers.get('to') as { value: { name: string }[] }).value[0].name).toBe('Push CERT Bcc: all@evil.example');
+      expect(mail.raw.toString()).not.toMatch(/^Bcc:/im);
+      expect(mail.to).toEqual(['soc@push-cert.example']);
+    } finally {
+      await broker.db.query(`UPDATE organisations SET name = 'Push CERT' WHERE id = $1`, [partner.id]);
+    }
   });
 });

@@ -6,6 +6,8 @@ import { AppConfig } from '@tlp-broker/config';
 import { ApiModule } from './api.module';
 import { strictValidationPipe } from './common/errors';
 import { JsonBodyErrorFilter } from './common/json-body-error.filter';
+import { jsonBody } from './common/json-body';
+import { TextRulesPipe } from './common/text-rules.pipe';
 import { createLogger } from '@tlp-broker/config';
 
 export async function createApiApp(config: AppConfig): Promise<INestApplication> {
@@ -15,10 +17,11 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
     // Start-up errors reach the caller (main prints them and exits 1) instead of aborting the process.
     abortOnError: false,
   });
-  // 2 MB: an item body is at most 1 MB of text, plus its metadata.
-  app.useBodyParser('json', { limit: '2mb' });
+  // 2 MB: an item body is at most 1 MB of text, plus its metadata. JSON only (415 otherwise), nested 32 levels at most.
+  app.use(jsonBody('2mb'));
   app.disable('x-powered-by');
-  app.useGlobalPipes(strictValidationPipe());
+  // The text rules run on the raw value, before the validation pipe builds and walks the DTO.
+  app.useGlobalPipes(new TextRulesPipe(), strictValidationPipe());
   app.useGlobalFilters(new JsonBodyErrorFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

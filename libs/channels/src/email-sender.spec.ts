@@ -90,24 +90,38 @@ describe('EmailSender.compose', () => {
 
   describe('header injection', () => {
     it.each([
-      ['to', { to: { name: 'John\r\nBcc: all@evil.example', address: 'soc@cert.example' } }],
-      ['to', { to: { name: 'John\nBcc: all@evil.example', address: 'soc@cert.example' } }],
-      ['to', { to: { name: 'John\u2028Bcc', address: 'soc@cert.example' } }],
+      ['John\r\nBcc: all@evil.example', 'John Bcc: all@evil.example'],
+      ['John\nBcc: all@evil.example', 'John Bcc: all@evil.example'],
+      ['John\u2028Bcc', 'John Bcc'],
+      ['Europol\u0000 EC3\u0007\u0085\ud800', 'Europol EC3'],
+    ])('sends to a display name %j as one line of text, %j, never as a header of its own', async (name, shown) => {
+      // An organisation's name stored with such characters must not make every delivery to it dead.
+      const raw = await sender.compose({ ...mail, to: { name, address: 'soc@cert.example' } });
+      const to = (await simpleParser(raw)).headers.get('to') as { value: { name: string; address: string }[] };
+      expect(to.value).toEqual([{ name: shown, address: 'soc@cert.example' }]);
+      expect(raw).not.toMatch(/^Bcc:/im);
+    });
+
+    it('sends a TLP:CLEAR title holding control characters with them dropped from the subject', async () => {
+      const raw = await sender.compose({ ...mail, tlp: 'TLP:CLEAR', title: 'Title\u0007with a bell\u0000', body: { kind: 'encrypted', armored } });
+      expect((await simpleParser(raw)).subject).toBe('[TLP:CLEAR] alert 3f2a9c1e v1: Titlewith a bell');
+    });
+
+    it.each([
       ['to.address', { to: { name: 'John', address: 'soc@cert.example\r\nBcc: all@evil.example' } }],
       ['to.address', { to: { name: 'John', address: 'soc@cert.example> <all@evil.example' } }],
       ['to.address', { to: { name: 'John', address: 'soc@cert.example, all@evil.example' } }],
       ['itemType', { itemType: 'alert\r\nBcc: all@evil.example' }],
       ['itemId', { itemId: 'x>\r\nBcc: all@evil.example' }],
-      ['title', { tlp: 'TLP:CLEAR', title: 'Title\u0007with a bell', body: { kind: 'encrypted', armored: '' } }],
     ] as const)('refuses a line break or control character in %s', async (field, change) => {
       const error = await refusal(sender.compose({ ...mail, ...(change as Partial<OutgoingMail>) }));
       expect(error.field).toBe(field);
     });
 
     it('passes pgp-mime refusals on with their field and cause', async () => {
-      const error = await refusal(sender.compose({ ...mail, to: { name: 'A\rB', address: 'soc@cert.example' } }));
+      const error = await refusal(sender.compose({ ...mail, body: { kind: 'encrypted', armored: 'plain text' } }));
       expect(error.cause).toBeInstanceOf(PgpMimeError);
-      expect(error.message).toMatch(/^the message cannot be built: to\[0\]: /);
+      expect(error.message).toMatch(/^the message cannot be built: armoredMessage: /);
     });
 
     it('turns a line break in a TLP:CLEAR title into a space', async () => {

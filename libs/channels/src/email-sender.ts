@@ -5,7 +5,7 @@ import type * as openpgp from 'openpgp';
 import { MailHeaders, PgpMimeError, pgpMimeEncrypted, pgpMimeSigned } from '@tlp-broker/crypto';
 import { isTlpLabel, TlpLabel } from '@tlp-broker/tlp';
 import { ChannelError } from './channel-error';
-import { mailMessageId, mailSubject } from './mail-identity';
+import { headerText, mailMessageId, mailSubject } from './mail-identity';
 import { smtpFailure } from './smtp-failure';
 
 /** How the broker reaches its outgoing mail relay. */
@@ -142,10 +142,14 @@ function invalid(field: string, reason: string): ChannelError {
   return new ChannelError('email', 'invalid-input', `${field}: ${reason}`, { field });
 }
 
-/** The display name quoted whole, so none of its characters is read as mailbox syntax. */
+/**
+ * The display name quoted whole, so none of its characters is read as mailbox syntax; made header
+ * text first, since a name that cannot sit in a header would make every message to it unbuildable.
+ */
 function mailbox(name: unknown, address: string): string {
-  if (typeof name !== 'string' || name.trim() === '') return address;
-  return `"${name.replace(/["\\]/g, '\\$&')}" <${address}>`;
+  const text = typeof name === 'string' ? headerText(name) : '';
+  if (text === '') return address;
+  return `"${text.replace(/["\\]/g, '\\$&')}" <${address}>`;
 }
 
 function checkSettings(settings: SmtpSettings): void {

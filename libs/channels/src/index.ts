@@ -8,4 +8,6 @@ export type { WebhookSettings, OutgoingWebhook, DeliveredWebhook, ResolvedAddres
 export { webhookSignature, verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, IDEMPOTENCY_HEADER, DELIVERY_HEADER } from './webhook-signature';
 export type { SignatureCheck, SignatureVerdict } from './webhook-signature';
 export { AllowList, classifyAddress } from './address-policy';
+export { checkWebhookAddress, vetWebhookAddress } from './webhook-address';
+export type { WebhookAddressCheck, WebhookAddressOptions } from './webhook-address';
 export type { AddressClass } from './address-policy';

@@ -26,6 +26,16 @@ describe('mailSubject', () => {
     expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: ' \n ' })).toBe('[TLP:CLEAR] advisory 3f2a9c1e v2');
   });
 
+  it('drops from a TLP:CLEAR title what no header can carry, rather than making the message unbuildable', () => {
+    const title = 'Ransom\u0000ware\u0007 wave\u007f \u0085hits\ud800 the\ufffe police\u001b[31m';
+    expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title })).toBe('[TLP:CLEAR] advisory 3f2a9c1e v2: Ransomware wave hits the police[31m');
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: text })).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+      }),
+    );
+  });
+
   it('never contains the title above TLP:CLEAR, whatever the title', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 3 }), fc.constantFrom(...TLP_LABELS.filter((label) => label !== 'TLP:CLEAR')), (title, tlp) => {

@@ -40,17 +40,30 @@ export function itemReference(itemId: string, version: number): string {
 }
 
 /**
+ * Header text from something a person wrote (a title, an organisation's or a person's name): line
+ * breaks, tabs and runs of blanks become single spaces, and what no header can carry (control
+ * characters, DEL, C1, lone surrogates, U+FFFE/U+FFFF) is dropped. Intake refuses such characters,
+ * but one stored before that rule must not make the message unbuildable: the message builder
+ * refuses it, and a delivery that can never be built is dead on every attempt.
+ */
+export function headerText(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    .replace(/[\s\u2028\u2029]+/g, ' ')
+    .trim();
+}
+
+/**
  * `[TLP:AMBER] advisory 3f2a9c1e v2` (`[TLP:AMBER] RECALL of advisory 3f2a9c1e v2` for a recall notice,
- * never with a title). For TLP:CLEAR only, the title follows after a colon, its
- * line breaks and runs of blanks made single spaces (a title is one line); whatever else it holds
- * that cannot sit in a header is refused by the message builder.
+ * never with a title). For TLP:CLEAR only, the title follows after a colon, made one line of
+ * header text (`headerText`).
  */
 export function mailSubject(input: MailIdentityInput): string {
   checkIdentity(input);
   const base = `[${input.tlp}] ${input.notice === 'recall' ? 'RECALL of ' : ''}${input.itemType} ${itemReference(input.itemId, input.version)}`;
   if (input.notice === 'recall') return base;
   if (input.tlp !== 'TLP:CLEAR' || input.title === undefined) return base;
-  const title = input.title.replace(/[\s\u2028\u2029]+/g, ' ').trim();
+  const title = headerText(input.title);
   return title === '' ? base : `${base}: ${title}`;
 }
 

@@ -11,7 +11,7 @@ describe('ApiKeyGuard rate limit', () => {
       return chain;
     },
   });
-  const guard = (redis: unknown) => new ApiKeyGuard(config as never, redis as never, null as never, null as never, null as never, null as never, null as never, null as never);
+  const guard = (redis: unknown) => new ApiKeyGuard(config as never, redis as never, null as never, null as never, null as never, null as never, null as never, null as never, null as never);
   const throttle = (g: ApiKeyGuard, headers: Record<string, string>) =>
     (g as unknown as { throttle(id: string, response: { setHeader(name: string, value: string): void }): Promise<void> }).throttle('key-1', {
       setHeader: (name, value) => (headers[name] = value),

@@ -8,6 +8,7 @@ import { ApiKeyEntity, ChannelEntity, ContactEntity, hashApiKey, OrganisationEnt
 import { Access, ACCESS_KEY } from './auth.decorators';
 import { Principal } from './principal';
 import { HEALTH_REDIS } from '../health/health.controller';
+import { AuthFailureThrottle, isApiKeyShaped } from './auth-failure-throttle';
 
 /**
  * Every route is closed unless it declares who may call it (@Public, @Roles, @Partner).
@@ -26,6 +27,7 @@ export class ApiKeyGuard implements CanActivate {
     @InjectRepository(ChannelEntity) private readonly channels: Repository<ChannelEntity>,
     @InjectRepository(OrganisationEntity) private readonly organisations: Repository<OrganisationEntity>,
     @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
+    private readonly failures: AuthFailureThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,11 +35,26 @@ export class ApiKeyGuard implements CanActivate {
     if (!access) throw new ForbiddenException('this route declares no access rule');
     if (access.kind === 'public') return true;
 
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
-    const principal = await this.authenticate(request.headers.authorization);
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; ip?: string; socket?: { remoteAddress?: string }; principal?: Principal }>();
+    const response = context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();
+    const token = bearerToken(request.headers.authorization);
+    if (token === null) throw new UnauthorizedException('a valid API key is required: Authorization: Bearer <key>');
+    // Throttled sources are answered before any lookup, so guessing keys costs the database nothing.
+    const attempt = { address: request.ip ?? request.socket?.remoteAddress ?? '', token };
+    const { retryAfter, knownGood } = await this.failures.check(attempt);
+    if (retryAfter !== null) {
+      response.setHeader('Retry-After', String(retryAfter));
+      throw new HttpException(
+        { statusCode: 429, error: 'Too Many Requests', message: `too many failed authentications from this address or with this key; retry in ${retryAfter} s`, retryAfter },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    const principal = isApiKeyShaped(token) ? await this.authenticate(token) : null;
     if (!principal) {
+      await this.failures.failed(attempt);
       throw new UnauthorizedException('a valid API key is required: Authorization: Bearer <key>');
     }
+    this.failures.succeeded(attempt, knownGood);
     if (access.kind === 'staff') {
       if (principal.kind !== 'staff' || !principal.roles.some((role) => access.roles.includes(role))) {
         throw new ForbiddenException(`this route requires the role ${access.roles.join(' or ')}`);
@@ -46,16 +63,14 @@ export class ApiKeyGuard implements CanActivate {
       throw new ForbiddenException('this route is for partners pulling their own feed');
     } else {
       if (!principal.scopes.includes(access.scope)) throw new ForbiddenException(`this credential does not have the scope "${access.scope}"`);
-      await this.throttle(principal.apiKeyId, context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>());
+      await this.throttle(principal.apiKeyId, response);
     }
     request.principal = principal;
     return true;
   }
 
-  private async authenticate(header: string | undefined): Promise<Principal | null> {
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) return null;
-    const apiKey = await this.apiKeys.findOne({ where: { keyHash: hashApiKey(match[1]), revokedAt: IsNull() } });
+  private async authenticate(token: string): Promise<Principal | null> {
+    const apiKey = await this.apiKeys.findOne({ where: { keyHash: hashApiKey(token), revokedAt: IsNull() } });
     if (!apiKey) return null;
     if (apiKey.userId) {
       const user = await this.users.findOne({ where: { id: apiKey.userId } });
@@ -98,4 +113,8 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
   }
+}
+
+function bearerToken(header: string | undefined): string | null {
+  return (header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null)?.[1] ?? null;
 }

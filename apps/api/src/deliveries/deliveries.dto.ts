@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { DELIVERY_KINDS, DELIVERY_STATES, DeliveryKind, DeliveryState } from '@tlp-broker/persistence';
+import { QueryInteger } from '../common/validators';
 
 export class DeliveriesQueryDto {
   @ApiPropertyOptional({ enum: DELIVERY_STATES, description: '`dead`: the dead-letter list' })
@@ -21,7 +21,7 @@ export class DeliveriesQueryDto {
 
   @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1)
   @Max(1000)

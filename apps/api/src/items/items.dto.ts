@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { PAP_LABELS, TLP_LABELS } from '@tlp-broker/tlp';
 import { INDICATOR_TYPES, IndicatorType, ITEM_KINDS, ItemKind } from '@tlp-broker/persistence';
-import { IsPapLabel, IsTlpLabel } from '../common/validators';
+import { IsPapLabel, IsTimestamp, IsTlpLabel, SingleLine } from '../common/validators';
 import { COMMUNITY_PATTERN } from '../organisations/organisations.dto';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -44,6 +44,7 @@ export class ConsentDto {
   @ApiProperty({ example: 'E-mail from EC3 duty desk, 2026-11-20, message id <...>', description: "Where the originator's written consent is recorded" })
   @IsString()
   @Length(1, 500)
+  @SingleLine()
   reference!: string;
 }
 
@@ -51,6 +52,7 @@ export class ProvenanceDto {
   @ApiProperty({ example: 'Europol EC3', description: 'The partner whose material this item is derived from' })
   @IsString()
   @Length(1, 200)
+  @SingleLine()
   originator!: string;
 
   @ApiProperty({ enum: TLP_LABELS, description: 'The label the material came with' })
@@ -73,6 +75,7 @@ export class IndicatorDto {
   @ApiProperty({ example: '203.0.113.7' })
   @IsString()
   @Length(1, 2048)
+  @SingleLine()
   value!: string;
 
   @ApiPropertyOptional({ example: 'Command-and-control server' })
@@ -90,6 +93,7 @@ export class CreateItemDto {
   @ApiProperty({ example: 'Phishing campaign impersonating the national police' })
   @IsString()
   @Length(1, 300)
+  @SingleLine()
   title!: string;
 
   @ApiPropertyOptional()
@@ -126,8 +130,7 @@ export class CreateItemDto {
 
   @ApiPropertyOptional({ example: '2026-12-01T08:00:00Z', description: 'Embargo: nothing is delivered before this time (ISO 8601 with a time zone)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'releaseAt must be an ISO 8601 date and time, e.g. 2026-12-01T08:00:00Z' })
-  @Matches(/(Z|[+-]\d{2}:\d{2})$/, { message: 'releaseAt must state its time zone (Z or ±hh:mm)' })
+  @IsTimestamp()
   releaseAt?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['judicial-secret'], description: 'Handling caveats: only accredited organisations receive the item' })
@@ -164,6 +167,7 @@ export class RejectDto {
   @ApiProperty({ example: 'Audience too wide for a judicial-secret item' })
   @IsString()
   @Length(1, 1000)
+  @SingleLine()
   reason!: string;
 }
 
@@ -171,6 +175,7 @@ export class RetractDto {
   @ApiProperty({ example: 'Indicators were a sinkhole, not the actor', description: 'Why the item is withdrawn: kept in the audit trail' })
   @IsString()
   @Length(1, 1000)
+  @SingleLine()
   reason!: string;
 
   @ApiPropertyOptional({

@@ -1,14 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Roles } from '../auth/auth.decorators';
+import { QueryInteger } from '../common/validators';
 import { KeyReportRow, KeysService } from './keys.service';
 
 export class KeysQueryDto {
   @ApiPropertyOptional({ description: 'Only keys expiring within this many days (expired ones included)', minimum: 0, maximum: 3650 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt({ message: 'expiringWithinDays must be a whole number of days' })
   @Min(0)
   @Max(3650)

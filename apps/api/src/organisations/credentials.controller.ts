@@ -1,19 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional } from 'class-validator';
+import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn } from 'class-validator';
 import { PARTNER_SCOPES, PartnerScope } from '@tlp-broker/persistence';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
 import { CredentialsService, CredentialView } from './credentials.service';
 
 export class CreateCredentialDto {
-  @ApiPropertyOptional({ enum: PARTNER_SCOPES, isArray: true, description: 'What the key opens; every scope when left out' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
+  // Required: a key made without saying what it is for must not open everything (give each tool only the scope it needs).
+  @ApiProperty({ enum: PARTNER_SCOPES, isArray: true, example: ['taxii'], description: 'What the key opens (required): one or more of the scopes' })
+  @IsDefined({ message: `scopes is required: a list of one or more of ${PARTNER_SCOPES.join(', ')}` })
+  @IsArray({ message: `scopes must be a list of one or more of ${PARTNER_SCOPES.join(', ')}` })
+  @ArrayMinSize(1, { message: 'scopes must list at least one scope' })
   @ArrayUnique()
   @IsIn(PARTNER_SCOPES, { each: true, message: `each scope must be one of: ${PARTNER_SCOPES.join(', ')}` })
-  scopes?: PartnerScope[];
+  scopes!: PartnerScope[];
 }
 
 /** A partner channel's pull credentials (API keys), for administrators. */

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiKeyEntity, AuditLog, ChannelEntity, newApiKey, PARTNER_SCOPES, PartnerScope } from '@tlp-broker/persistence';
+import { ApiKeyEntity, AuditLog, ChannelEntity, newApiKey, PartnerScope } from '@tlp-broker/persistence';
 import { StaffPrincipal } from '../auth/principal';
 
 export interface CredentialView {
@@ -30,10 +30,10 @@ export class CredentialsService {
     return rows.map(view);
   }
 
-  async create(organisationId: string, channelId: string, scopes: PartnerScope[] | undefined, actor: StaffPrincipal): Promise<CredentialView & { apiKey: string }> {
+  async create(organisationId: string, channelId: string, scopes: readonly PartnerScope[], actor: StaffPrincipal): Promise<CredentialView & { apiKey: string }> {
     return this.dataSource.transaction(async (manager) => {
       await this.channel(manager, organisationId, channelId);
-      const issued = await this.issue(manager, channelId, scopes ?? [...PARTNER_SCOPES]);
+      const issued = await this.issue(manager, channelId, [...scopes]);
       await this.audit.append(manager, {
         actor: `user:${actor.userId}`,
         action: 'credential.created',

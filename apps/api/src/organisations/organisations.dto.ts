@@ -71,6 +71,7 @@ export class ChannelDto {
   @ValidateIf((channel: ChannelDto) => channel.kind === 'email' || channel.kind === 'webhook')
   @IsString({ message: 'address is required for e-mail and webhook channels' })
   @MaxLength(2_000)
+  @SingleLine()
   address?: string;
 
   @ApiPropertyOptional({ description: 'webhook: the HMAC secret (16+ characters); generated and returned once when not given' })
@@ -88,6 +89,7 @@ export class CreateOrganisationDto {
   @ApiProperty({ example: 'Europol EC3' })
   @IsString()
   @Length(1, 200)
+  @SingleLine()
   name!: string;
 
   @ApiProperty({ enum: ORGANISATION_KINDS, example: 'lea' })
@@ -140,11 +142,13 @@ export class CreateContactDto {
   @ApiProperty({ example: 'Jane Analyst' })
   @IsString()
   @Length(1, 200)
+  @SingleLine()
   name!: string;
 
   @ApiProperty({ example: 'jane.analyst@europol.example' })
   @IsEmail({}, { message: 'email must be an e-mail address' })
   @MaxLength(320)
+  @SingleLine()
   email!: string;
 
   @ApiProperty({ description: "ASCII-armored OpenPGP public key of this person" })

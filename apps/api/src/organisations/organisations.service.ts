@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull, Repository } from 'typeorm';
 import { randomBytes } from 'node:crypto';
 import { isEmail } from 'class-validator';
-import { AllowList } from '@tlp-broker/channels';
+import { AllowList, checkWebhookAddress, vetWebhookAddress } from '@tlp-broker/channels';
 import { KeyRules, KeyUpdate, needsModernSoftware, OpenPgpService, PublicKeyInfo } from '@tlp-broker/crypto';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import {
@@ -102,6 +102,7 @@ export class OrganisationsService {
 
   async register(dto: CreateOrganisationDto, actor: StaffPrincipal): Promise<OrganisationView> {
     await this.checkAccreditations(dto.accreditations ?? []);
+    const channelSpecs = await this.vetChannels(dto.channels);
     const key = await this.checkKey(dto.publicKey, { pinnedFingerprint: dto.fingerprint });
     const created = await this.dataSource
       .transaction(async (manager) => {
@@ -118,7 +119,7 @@ export class OrganisationsService {
         );
         const keyRow = await this.saveKey(manager, key, organisation.id, null);
         const channels: ChannelView[] = [];
-        for (const channel of dto.channels) {
+        for (const channel of channelSpecs) {
           channels.push(await this.createChannel(manager, organisation.id, null, keyRow, { ...channel, redistributes: channel.redistributes ?? false }));
         }
         await this.audit.append(manager, {
@@ -144,7 +145,7 @@ export class OrganisationsService {
           manager.getRepository(ContactEntity).create({ organisationId, name: dto.name.trim(), email: dto.email.trim(), status: 'active' }),
         );
         const keyRow = await this.saveKey(manager, key, organisationId, contact.id);
-        const channel = await this.createChannel(manager, organisationId, contact.id, keyRow, { kind: 'feed', redistributes: false });
+        const channel = await this.createChannel(manager, organisationId, contact.id, keyRow, { kind: 'feed', redistributes: false, scopes: dto.scopes });
         await this.audit.append(manager, {
           actor: `user:${actor.userId}`,
           action: 'contact.registered',
@@ -159,6 +160,7 @@ export class OrganisationsService {
 
   /** Suspends or reinstates a partner, or changes its communities or accreditations; audited with the change. */
   async update(id: string, dto: UpdateOrganisationDto, actor: StaffPrincipal): Promise<OrganisationView> {
+    requireSomeField(dto, ['status', 'communities', 'accreditations']);
     if (dto.accreditations) await this.checkAccreditations(dto.accreditations);
     await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(OrganisationEntity);
@@ -353,18 +355,9 @@ export class OrganisationsService {
       if (!isEmail(value)) throw invalidField('channels.address', `"${value}" is not an e-mail address`);
       return value;
     }
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw invalidField('channels.address', `"${value}" is not a URL`);
-    }
-    const allowList = new AllowList(this.config.webhooks.allowList);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowList.allowsHost(url.hostname))) {
-      throw invalidField('channels.address', 'a webhook must use https (plain http only to hosts in WEBHOOK_ALLOW_LIST)');
-    }
-    if (url.username || url.password) throw invalidField('channels.address', 'a webhook URL must not carry credentials');
-    return url.toString();
+    const check = checkWebhookAddress(value, new AllowList(this.config.webhooks.allowList));
+    if (!check.ok) throw invalidField('channels.address', `webhook refused: ${check.reason}`);
+    return check.url;
   }
 
   private organisationView(organisation: OrganisationEntity, key: RecipientKeyEntity | null, channels: ChannelView[]): Omit<OrganisationView, 'contacts'> {

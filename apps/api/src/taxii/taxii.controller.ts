@@ -4,8 +4,9 @@ import type { Request, Response } from 'express';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
-import { Page, parseTaxiiQuery, TAXII_MEDIA_TYPE, TaxiiError, TaxiiService } from './taxii.service';
-import { publicBase } from '../common/public-url';
+import { Page, TAXII_MEDIA_TYPE, TaxiiError, TaxiiService } from './taxii.service';
+import { readTaxiiQuery } from './taxii-query';
+import { publicLink } from '../common/public-url';
 
 /** Every error on a TAXII route is a TAXII error object, in TAXII's media type. */
 @Catch()
@@ -47,7 +48,7 @@ export class TaxiiController {
   @Get()
   @Partner('taxii')
   discovery(@Req() request: Request, @Res() response: Response): void {
-    const root = `${publicBase(this.config, request)}/taxii2/api/`;
+    const root = publicLink(this.config, '/taxii2/api/');
     send(request, response, {
       title: `${this.config.teamKey.userId.name} — tlp-broker TAXII 2.1`,
       description: 'Read-only TAXII 2.1 service: each partner reads the collection of what was delivered to it.',
@@ -86,7 +87,7 @@ export class TaxiiController {
   @Partner('taxii')
   async objects(@CurrentPrincipal() partner: PartnerPrincipal, @Param('collection') collection: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     accepts(request);
-    const page = await this.taxii.objects(partner, collection, parseTaxiiQuery(request.query as Record<string, unknown>));
+    const page = await this.taxii.objects(partner, collection, readTaxiiQuery(request.query as Record<string, unknown>));
     sendPage(request, response, page, (items) => ({ objects: items }));
   }
 
@@ -107,7 +108,7 @@ export class TaxiiController {
   @Partner('taxii')
   async manifest(@CurrentPrincipal() partner: PartnerPrincipal, @Param('collection') collection: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     accepts(request);
-    const page = await this.taxii.manifest(partner, collection, parseTaxiiQuery(request.query as Record<string, unknown>));
+    const page = await this.taxii.manifest(partner, collection, readTaxiiQuery(request.query as Record<string, unknown>));
     sendPage(request, response, page, (items) => ({ objects: items }));
   }
 
@@ -121,7 +122,7 @@ export class TaxiiController {
     @Res() response: Response,
   ): Promise<void> {
     accepts(request);
-    const page = await this.taxii.object(partner, collection, object, parseTaxiiQuery(request.query as Record<string, unknown>));
+    const page = await this.taxii.object(partner, collection, object, readTaxiiQuery(request.query as Record<string, unknown>));
     sendPage(request, response, page, (items) => ({ objects: items }));
   }
 
@@ -135,7 +136,7 @@ export class TaxiiController {
     @Res() response: Response,
   ): Promise<void> {
     accepts(request);
-    const page = await this.taxii.versions(partner, collection, object, parseTaxiiQuery(request.query as Record<string, unknown>));
+    const page = await this.taxii.versions(partner, collection, object, readTaxiiQuery(request.query as Record<string, unknown>));
     sendPage(request, response, page, (items) => ({ versions: items }));
   }
 
@@ -160,7 +161,7 @@ function send(request: Request, response: Response, body: unknown): void {
 }
 
 function sendPage<T>(request: Request, response: Response, page: Page<T>, shape: (items: T[]) => Record<string, unknown>): void {
-  if (page.first) response.setHeader('X-TAXII-Date-Added-First', page.first.toISOString());
-  if (page.last) response.setHeader('X-TAXII-Date-Added-Last', page.last.toISOString());
+  if (page.first) response.setHeader('X-TAXII-Date-Added-First', page.first);
+  if (page.last) response.setHeader('X-TAXII-Date-Added-Last', page.last);
   send(request, response, { more: page.more, ...(page.next ? { next: page.next } : {}), ...(page.items.length > 0 ? shape(page.items) : {}) });
 }

@@ -1,11 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
 import { Role, ROLES } from '@tlp-broker/persistence';
+import { SingleLine } from '../common/validators';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'alice' })
   @IsString()
   @Length(1, 100)
+  @SingleLine()
   name!: string;
 
   @ApiProperty({ enum: ROLES, isArray: true, example: ['analyst'] })
