@@ -196,7 +196,7 @@ describe(`${GPG_VERSION}: what gpg signs, verified by the broker`, () => {
     const signed = await gnupg.sign('clearsign', keys[name].fingerprint, SIGNED);
     expect(signed).toContain('-----BEGIN PGP SIGNED MESSAGE-----');
     const result = await verifySignedBy(signed, [keys.rsa4096.known, keys[name].known]);
-    expect(result).toEqual({ ok: true, text: SIGNED, signer: keys[name].fingerprint });
+    expect(result).toMatchObject({ ok: true, text: SIGNED, signer: keys[name].fingerprint, sizeBytes: Buffer.byteLength(SIGNED) });
     expect(await verifySignedBy(signed, [keys.rsa4096.known, { fingerprint: team.fingerprint, armored: team.publicArmored }])).toMatchObject({ ok: false, reason: 'unknown-signer' });
     expect(await verifySignedBy(signed.replace('hameçonnage', 'hameçonage'), [keys[name].known])).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
@@ -204,7 +204,7 @@ describe(`${GPG_VERSION}: what gpg signs, verified by the broker`, () => {
   it.each(['curve25519', 'rsa3072'] as const)('gpg --sign --armor (%s key)', async (name) => {
     const signed = await gnupg.sign('sign', keys[name].fingerprint, SIGNED);
     expect(signed).toContain('-----BEGIN PGP MESSAGE-----');
-    expect(await verifySignedBy(signed, [keys[name].known])).toEqual({ ok: true, text: SIGNED, signer: keys[name].fingerprint });
+    expect(await verifySignedBy(signed, [keys[name].known])).toMatchObject({ ok: true, text: SIGNED, signer: keys[name].fingerprint, sizeBytes: Buffer.byteLength(SIGNED) });
     expect(await verifySignedBy(signed, [keys.rsa4096.known])).toMatchObject({ ok: false, reason: 'unknown-signer' });
   });
 
@@ -212,7 +212,7 @@ describe(`${GPG_VERSION}: what gpg signs, verified by the broker`, () => {
     const data = Buffer.from(SIGNED, 'utf8');
     const signature = await gnupg.sign('detach-sign', keys[name].fingerprint, data);
     expect(signature).toContain('-----BEGIN PGP SIGNATURE-----');
-    expect(await verifyDetachedBy(signature, data, [keys[name].known])).toEqual({ ok: true, text: SIGNED, signer: keys[name].fingerprint });
+    expect(await verifyDetachedBy(signature, data, [keys[name].known])).toMatchObject({ ok: true, text: SIGNED, signer: keys[name].fingerprint, sizeBytes: Buffer.byteLength(SIGNED) });
     expect(await verifyDetachedBy(signature, data, [keys.rsa4096.known])).toMatchObject({ ok: false, reason: 'unknown-signer' });
     expect(await verifyDetachedBy(signature, Buffer.from(`${SIGNED}.`, 'utf8'), [keys[name].known])).toMatchObject({ ok: false, reason: 'bad-signature' });
   });

@@ -123,4 +123,17 @@ describe('start-up', () => {
     await writeFile(file, 'hello');
     expect(String(await startupError(config(url, { TEAM_KEY_FILE: file })))).toMatch(/TEAM_KEY_FILE .*not a readable OpenPGP private key/);
   });
+
+  it('refuses a TEAM_KEY_FILE that never ends (a device) or is larger than any key, without reading it whole', async () => {
+    const url = await freshDatabase(true);
+    const huge = join(keyDir, 'huge.asc');
+    await writeFile(huge, Buffer.alloc(4 * 1024 * 1024, 'A'));
+    for (const file of ['/dev/zero', huge]) {
+      const started = performance.now();
+      const error = await startupError(config(url, { TEAM_KEY_FILE: file }));
+      expect(error).toBeInstanceOf(TeamKeyUnlockError);
+      expect(String(error)).toMatch(new RegExp(`TEAM_KEY_FILE ${file} is larger than any OpenPGP private key`));
+      expect(performance.now() - started).toBeLessThan(5_000);
+    }
+  });
 });

@@ -1,8 +1,14 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
 import { GnuPG } from './support/gnupg';
 import { http } from './support/http';
+
+const run = promisify(execFile);
 
 /**
  * Signed material partners send in: accepted only when signed by a key registered for the
@@ -28,13 +34,13 @@ describe('submissions from partners', () => {
     const key = await gnupg.generateKey('Partner SOC <soc@partner-soc.example>');
     const registered = await http(broker.url, 'POST', '/organisations', {
       key: broker.adminKey,
-      json: { name: 'Partner SOC', kind: 'soc', relation: 'constituent', communities: ['fr-lea'], publicKey: key.publicArmored, channels: [{ kind: 'feed' }] },
+      json: { name: 'Partner SOC', kind: 'soc', relation: 'constituent', communities: ['fr-lea'], publicKey: key.publicArmored, channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }] },
     });
     partner = { id: registered.body.id, feedKey: registered.body.channels[0].apiKey, fingerprint: key.fingerprint };
     const signer = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Other', email: 'soc@other.example' }], format: 'object' });
     const otherOrg = await http(broker.url, 'POST', '/organisations', {
       key: broker.adminKey,
-      json: { name: 'Other SOC', kind: 'soc', relation: 'peer', publicKey: signer.publicKey.armor(), channels: [{ kind: 'feed' }] },
+      json: { name: 'Other SOC', kind: 'soc', relation: 'peer', publicKey: signer.publicKey.armor(), channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }] },
     });
     other = { feedKey: otherOrg.body.channels[0].apiKey, signer: signer.privateKey };
   });
@@ -91,5 +97,147 @@ describe('submissions from partners', () => {
     expect(JSON.stringify(list.body)).not.toContain('Phishing wave');
     expect((await http(broker.url, 'GET', '/submissions', { key: partner.feedKey })).status).toBe(403);
     expect((await http(broker.url, 'POST', '/submissions', { json: { message: 'x' } })).status).toBe(401);
+  });
+});
+
+/**
+ * What a partner's key can sign that the broker must not follow: a message that inflates far
+ * beyond what was sent (a compression bomb), content that is not text, and the same message sent
+ * again (a replay, or a tool retrying).
+ */
+describe('hostile and repeated submissions', () => {
+  const MAX_BYTES = 10 * 1024 * 1024;
+  let broker: TestBroker;
+  let gnupg: GnuPG;
+  let partner: { id: string; feedKey: string; fingerprint: string };
+
+  const submit = (message: string) => http(broker.url, 'POST', '/submissions', { key: partner.feedKey, json: { message } });
+  const rows = async () =>
+    (await broker.db.query(`SELECT id, status, reason, size_bytes, raw_size_bytes, content IS NOT NULL AS has_content FROM submissions ORDER BY received_at`)) as {
+      id: string;
+      status: string;
+      reason: string | null;
+      size_bytes: number;
+      raw_size_bytes: number;
+      has_content: boolean;
+    }[];
+
+  /** What `head -c BYTES /dev/zero | gpg --compress-algo ALGO --compress-level 9 --sign --armor` makes with the partner's key. */
+  const bomb = async (algorithm: 'zlib' | 'bzip2', bytes: number): Promise<string> => {
+    const gpg = `gpg --homedir '${gnupg.home}' --batch --no-tty --pinentry-mode loopback --passphrase '' --local-user 'Bomb SOC' --compress-algo ${algorithm} --compress-level 9 --sign --armor`;
+    const { stdout } = await run('sh', ['-c', `head -c ${bytes} /dev/zero | ${gpg}`], { maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  };
+
+  beforeAll(async () => {
+    broker = await startBroker({ dispatcher: false });
+    gnupg = await GnuPG.create();
+    const key = await gnupg.generateKey('Bomb SOC <soc@bomb-soc.example>');
+    const registered = await http(broker.url, 'POST', '/organisations', {
+      key: broker.adminKey,
+      json: { name: 'Bomb SOC', kind: 'soc', relation: 'constituent', publicKey: key.publicArmored, channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }] },
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    partner = { id: registered.body.id, feedKey: registered.body.channels[0].apiKey, fingerprint: key.fingerprint };
+  });
+
+  afterAll(async () => {
+    await gnupg?.destroy();
+    await broker?.close();
+  });
+
+  it.each(['zlib', 'bzip2'] as const)(
+    'refuses a %s compression bomb signed by the partner (100 MB of zeros) with 413 naming message, quickly, in bounded memory, keeping none of it',
+    async (algorithm) => {
+      const message = await bomb(algorithm, 100 * 1024 * 1024);
+      expect(message.length).toBeLessThan(200_000);
+      const before = await rows();
+      const baseline = process.memoryUsage().rss;
+      let peak = baseline;
+      const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+      const started = performance.now();
+      let response: Awaited<ReturnType<typeof submit>>;
+      try {
+        response = await submit(message);
+      } finally {
+        clearInterval(sample);
+      }
+      const elapsed = performance.now() - started;
+      peak = Math.max(peak, process.memoryUsage().rss);
+      expect(response.status, JSON.stringify(response.body)).toBe(413);
+      expect(response.body.details).toEqual([{ field: 'message', message: `too-large: the signed content is larger than ${MAX_BYTES} bytes once decompressed` }]);
+      expect(response.body.message).toMatch(/^message: /);
+      expect(elapsed).toBeLessThan(5_000);
+      // Inflating it whole would take the 100 MB, and several copies of it on the way to PostgreSQL.
+      expect(peak - baseline).toBeLessThan(80 * 1024 * 1024);
+      // Recorded as refused, with what was received; nothing of the content is kept.
+      const added = (await rows()).slice(before.length);
+      expect(added).toEqual([{ id: response.body.submission.id, status: 'rejected', reason: 'too-large', size_bytes: 0, raw_size_bytes: Buffer.byteLength(message), has_content: false }]);
+      const [{ largest }] = await broker.db.query(`SELECT coalesce(max(octet_length(content)), 0)::int AS largest FROM submissions`);
+      expect(largest).toBeLessThan(1024);
+    },
+  );
+
+  it('keeps a compressed report within the bound, recording the bytes kept and the bytes received', async () => {
+    const report = `${'Indicators of the phishing wave: 198.51.100.7, 203.0.113.9\n'.repeat(20_000)}`;
+    const file = join(gnupg.home, 'report.txt');
+    await writeFile(file, report);
+    const { stdout: message } = await gnupg.gpg(['--local-user', 'Bomb SOC', '--compress-algo', 'zlib', '--sign', '--armor', '--output', '-', file]);
+    const response = await submit(message);
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body).toMatchObject({ status: 'verified', sizeBytes: Buffer.byteLength(report), rawSizeBytes: Buffer.byteLength(message) });
+    expect(response.body.rawSizeBytes).toBeLessThan(response.body.sizeBytes / 10);
+  });
+
+  it('refuses signed content that is not text (a NUL character) with 422, not a server error', async () => {
+    const response = await submit(await gnupg.sign('sign', 'Bomb SOC', Buffer.from('report\0with a NUL byte\n')));
+    expect(response.status, JSON.stringify(response.body)).toBe(422);
+    expect(response.body.details).toEqual([{ field: 'message', message: expect.stringMatching(/^not-text: .*NUL/) }]);
+  });
+
+  it('answers the same signed message sent again 409 with the first reference, and stores it once', async () => {
+    const message = await gnupg.sign('clearsign', 'Bomb SOC', 'Replay check: block 192.0.2.77\n');
+    const first = await submit(message);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const before = await rows();
+
+    const again = await submit(message);
+    expect(again.status, JSON.stringify(again.body)).toBe(409);
+    expect(again.body.details).toEqual([{ field: 'message', message: expect.stringMatching(new RegExp(`^already received as submission ${first.body.id} on `)) }]);
+    expect(again.body.submission).toMatchObject({ id: first.body.id, status: 'verified' });
+    // The same signed statement in other clothes: other line endings, an armor header added.
+    const rewrapped = message.replace('-----BEGIN PGP SIGNATURE-----\n', '-----BEGIN PGP SIGNATURE-----\nComment: sent again\n').replace(/\n/g, '\r\n');
+    const disguised = await submit(rewrapped);
+    expect(disguised.status, JSON.stringify(disguised.body)).toBe(409);
+    expect(disguised.body.submission.id).toBe(first.body.id);
+    expect(await rows()).toEqual(before);
+
+    // Other content is another message.
+    expect((await submit(await gnupg.sign('clearsign', 'Bomb SOC', 'Replay check: block 192.0.2.78\n'))).status).toBe(201);
+  });
+
+  it('stores one of two identical messages sent at the same moment, and answers the other 409', async () => {
+    const message = await gnupg.sign('sign', 'Bomb SOC', 'Sent twice at once: 198.51.100.99\n');
+    const before = (await rows()).length;
+    const answers = await Promise.all([submit(message), submit(message)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
+    const created = answers.find((answer) => answer.status === 201)!;
+    expect(answers.find((answer) => answer.status === 409)!.body.submission.id).toBe(created.body.id);
+    expect((await rows()).length).toBe(before + 1);
+  });
+
+  it('records a refused message once: sent again, it is refused again with the first record as its reference', async () => {
+    const signed = await gnupg.sign('clearsign', 'Bomb SOC', 'Block 203.0.113.50\n');
+    const tampered = signed.replace('203.0.113.50', '203.0.113.51');
+    const first = await submit(tampered);
+    expect(first.status).toBe(422);
+    const before = await rows();
+    const again = await submit(tampered);
+    expect(again.status).toBe(422);
+    expect(again.body.details).toEqual([{ field: 'message', message: expect.stringMatching(new RegExp(`^bad-signature: .*already received as submission ${first.body.submission.id}, and refused`)) }]);
+    expect(again.body.submission.id).toBe(first.body.submission.id);
+    expect(await rows()).toEqual(before);
+    // The untampered message is not a repeat of the refused one.
+    expect((await submit(signed)).status).toBe(201);
   });
 });

@@ -1,5 +1,6 @@
 import * as openpgp from 'openpgp';
 import { keyWeakness } from '@tlp-broker/tlp';
+import { MAX_KEY_BLOCK_CHARS, MAX_KEY_DECOMPRESSED_BYTES, readConfig } from './limits';
 export { MIN_RSA_BITS } from '@tlp-broker/tlp';
 
 /** Upper-case hexadecimal v4/v6 fingerprint. */
@@ -56,11 +57,13 @@ export async function inspectPublicKey(armored: unknown, now: Date, rules: KeyRu
   if (armored.includes('PRIVATE KEY BLOCK')) {
     return { ok: false, error: 'this is a private key; send only the public key (it was not stored)' };
   }
+  const oversized = keyBlockTooLarge(armored);
+  if (oversized) return { ok: false, error: oversized };
   let key: openpgp.Key;
   try {
-    key = await openpgp.readKey({ armoredKey: armored.trim() });
+    key = await readKeyBlock(armored.trim());
   } catch (error) {
-    return { ok: false, error: `not a readable OpenPGP public key (${errorMessage(error)})` };
+    return { ok: false, error: `not a readable OpenPGP public key (${keyReadError(error)})` };
   }
   if (key.isPrivate()) {
     return { ok: false, error: 'this is a private key; send only the public key (it was not stored)' };
@@ -139,16 +142,25 @@ export type KeyUpdate =
 export async function applyKeyUpdate(storedArmored: string, incoming: unknown, now: Date, rules: KeyRules = {}): Promise<KeyUpdate> {
   if (typeof incoming !== 'string' || incoming.trim() === '') return { kind: 'refused', error: 'an armored OpenPGP public key or revocation certificate is required' };
   if (incoming.includes('PRIVATE KEY BLOCK')) return { kind: 'refused', error: 'this is a private key; send only the public key (it was not stored)' };
-  const stored = await openpgp.readKey({ armoredKey: storedArmored });
+  const oversized = keyBlockTooLarge(incoming);
+  if (oversized) return { kind: 'refused', error: oversized };
+  const stored = await readKeyBlock(storedArmored);
   const fingerprint = stored.getFingerprint().toUpperCase() as Fingerprint;
 
   let key: openpgp.Key | null = null;
   try {
-    key = await openpgp.readKey({ armoredKey: incoming.trim() });
-  } catch {
+    key = await readKeyBlock(incoming.trim());
+  } catch (keyError) {
+    if (isCompressedKeyError(keyError)) return { kind: 'refused', error: keyReadError(keyError) };
     // Not a key: perhaps a revocation certificate for the stored one.
     try {
-      const { publicKey } = await openpgp.revokeKey({ key: stored, revocationCertificate: incoming.trim(), format: 'object', date: now });
+      const { publicKey } = await openpgp.revokeKey({
+        key: stored,
+        revocationCertificate: incoming.trim(),
+        format: 'object',
+        date: now,
+        config: readConfig(MAX_KEY_DECOMPRESSED_BYTES),
+      });
       return { kind: 'revoked', fingerprint, armored: publicKey.armor() };
     } catch (error) {
       return { kind: 'refused', error: `neither an OpenPGP public key nor a revocation certificate for ${fingerprint} (${errorMessage(error)})` };
@@ -167,7 +179,7 @@ export async function applyKeyUpdate(storedArmored: string, incoming: unknown, n
 
 /** The state of a stored key at a given time, re-read from its armored form. */
 export async function keyStateAt(armored: string, now: Date): Promise<{ expiresAt: Date | null; revoked: boolean; canEncrypt: boolean }> {
-  const key = await openpgp.readKey({ armoredKey: armored });
+  const key = await readKeyBlock(armored);
   const revoked = await key.isRevoked(undefined, undefined, now);
   const expiration = await key.getExpirationTime();
   const expiresAt = expiration instanceof Date ? expiration : null;
@@ -178,6 +190,25 @@ export async function keyStateAt(armored: string, now: Date): Promise<{ expiresA
     canEncrypt = false;
   }
   return { expiresAt, revoked, canEncrypt };
+}
+
+/** A key block read with decompression bounded (openpgp.js refuses compressed packets in keys; this holds if that changes). */
+export function readKeyBlock(armored: string): Promise<openpgp.Key> {
+  return openpgp.readKey({ armoredKey: armored, config: readConfig(MAX_KEY_DECOMPRESSED_BYTES) });
+}
+
+/** Refused before parsing: parsing and checking a key costs time with every packet it carries. */
+function keyBlockTooLarge(armored: string): string | null {
+  return armored.length > MAX_KEY_BLOCK_CHARS ? `the key block is ${armored.length} characters long; at most ${MAX_KEY_BLOCK_CHARS} are accepted` : null;
+}
+
+function isCompressedKeyError(error: unknown): boolean {
+  return /not allowed in this context: compressedData/i.test(errorMessage(error));
+}
+
+/** openpgp.js's reason, with a way out when the block was compressed (GnuPG reads those, openpgp.js does not). */
+function keyReadError(error: unknown): string {
+  return isCompressedKeyError(error) ? 'a compressed key block; export the key uncompressed, e.g. gpg --armor --export' : errorMessage(error);
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { SharedArmor } from './armor';
-import { errorMessage } from './keys';
+import { errorMessage, readKeyBlock } from './keys';
+import { DEFAULT_MAX_CONTENT_BYTES, MAX_KEY_BLOCK_CHARS, MAX_KEY_DECOMPRESSED_BYTES, readConfig } from './limits';
 
 /**
  * An item version signed by the team and symmetrically encrypted once, with the session key that
@@ -71,9 +72,16 @@ export async function signOnly(plaintext: string, signingKey: openpgp.PrivateKey
   return openpgp.sign({ message, signingKeys: signingKey, date });
 }
 
-/** An OpenPGP cleartext-signed text (RFC 4880 §7): readable as is, checked with `gpg --verify`. */
+/**
+ * An OpenPGP cleartext-signed text (RFC 4880 §7): readable as is, checked with `gpg --verify`.
+ * Every line ends with LF, the armor lines included: openpgp.js writes the signed text with CRLF
+ * and the armor with LF, and a file mixing both (security.txt, RFC 9116 §2.2) is malformed. The
+ * signature covers the text with canonical CRLF line endings whatever the file uses, so it still
+ * verifies.
+ */
 export async function signCleartext(text: string, signingKey: openpgp.PrivateKey, date?: Date): Promise<string> {
-  return openpgp.sign({ message: await openpgp.createCleartextMessage({ text }), signingKeys: signingKey, date });
+  const signed = await openpgp.sign({ message: await openpgp.createCleartextMessage({ text: text.replace(/\r\n?/g, '\n') }), signingKeys: signingKey, date });
+  return signed.replace(/\r\n/g, '\n');
 }
 
 /** An armored detached signature of `text` (as UTF-8 bytes): `gpg --verify file.asc file`. */
@@ -92,12 +100,14 @@ export interface OpenedMessage {
  * given keys. What partners' software does; used by tests and the demonstration.
  */
 export async function openSealed(armored: string, decryptionKey: openpgp.PrivateKey, verificationKeys: openpgp.PublicKey[]): Promise<OpenedMessage> {
-  const message = await openpgp.readMessage({ armoredMessage: armored });
+  const message = await openpgp.readMessage({ armoredMessage: armored, config: readConfig(DEFAULT_MAX_CONTENT_BYTES) });
   const { data, signatures } = await openpgp.decrypt({
     message,
     decryptionKeys: decryptionKey,
     verificationKeys,
     expectSigned: true,
+    // The compressed packet sits inside the encrypted one: it is inflated while decrypting.
+    config: readConfig(DEFAULT_MAX_CONTENT_BYTES),
   });
   const signedBy: string[] = [];
   for (const signature of signatures) {
@@ -108,14 +118,15 @@ export async function openSealed(armored: string, decryptionKey: openpgp.Private
 }
 
 export async function readPublicKey(armored: string): Promise<openpgp.PublicKey> {
-  const key = await openpgp.readKey({ armoredKey: armored });
+  const key = await readKeyBlock(armored);
   return key.isPrivate() ? key.toPublic() : key;
 }
 
 export async function unlockPrivateKey(armored: string, passphrase: string): Promise<openpgp.PrivateKey> {
   let key: openpgp.PrivateKey;
   try {
-    key = await openpgp.readPrivateKey({ armoredKey: armored });
+    if (armored.length > MAX_KEY_BLOCK_CHARS) throw new Error(`${armored.length} characters, more than any private key (at most ${MAX_KEY_BLOCK_CHARS})`);
+    key = await openpgp.readPrivateKey({ armoredKey: armored, config: readConfig(MAX_KEY_DECOMPRESSED_BYTES) });
   } catch (error) {
     throw new TeamKeyUnlockError(`not a readable OpenPGP private key (${errorMessage(error)})`);
   }

@@ -1,9 +1,10 @@
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, open, unlink, writeFile } from 'node:fs/promises';
 import { ConflictException, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import * as openpgp from 'openpgp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { AuditLog, TeamKeyEntity, TeamKeyRepository } from '@tlp-broker/persistence';
 import { GeneratedKeyPair, generateKeyPair, TeamKeyUnlockError, unlockPrivateKey } from './seal';
+import { MAX_KEY_BLOCK_CHARS } from './limits';
 
 export interface TeamPublicKey {
   readonly fingerprint: string;
@@ -132,8 +133,9 @@ export class TeamKeyService implements OnModuleInit {
 
   private async readKeyFile(file: string): Promise<string> {
     try {
-      return await readFile(file, 'utf8');
+      return await readKeyFileBounded(file);
     } catch (error) {
+      if (error instanceof TeamKeyUnlockError) throw error;
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw new Error(`TEAM_KEY_FILE ${file} cannot be read: ${(error as Error).message}`);
       }
@@ -147,7 +149,7 @@ export class TeamKeyService implements OnModuleInit {
       await writeFile(temporary, pair.privateArmored, { mode: 0o600, flag: 'wx' });
       await link(temporary, file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFile(file, 'utf8');
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readKeyFileBounded(file);
       throw new Error(`TEAM_KEY_FILE ${file} cannot be written: ${(error as Error).message}`);
     } finally {
       await unlink(temporary).catch(() => undefined);
@@ -168,6 +170,30 @@ export class TeamKeyService implements OnModuleInit {
       this.logger.log(`generated team key ${pair.fingerprint}`);
       return pair.privateArmored;
     });
+  }
+}
+
+/**
+ * The key file's text, read no further than a private key can be long: a path pointing at
+ * something else (a huge file, a device that never ends) stops start-up with a message, not with
+ * the memory exhausted.
+ */
+async function readKeyFileBounded(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_KEY_BLOCK_CHARS + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_KEY_BLOCK_CHARS) {
+        throw new TeamKeyUnlockError(`TEAM_KEY_FILE ${file} is larger than any OpenPGP private key (more than ${MAX_KEY_BLOCK_CHARS} bytes): check the path`);
+      }
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    await handle.close();
   }
 }
 

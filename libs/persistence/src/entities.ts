@@ -293,7 +293,15 @@ export class SubmissionEntity {
   @Column('text', { name: 'signer_fingerprint', nullable: true }) signerFingerprint!: string | null;
   /** The verified text; never kept for a rejected submission. */
   @Column('text', { nullable: true }) content!: string | null;
+  /** Bytes of `content` kept (UTF-8): 0 for a rejected submission. */
   @Column('int', { name: 'size_bytes' }) sizeBytes!: number;
+  /** Bytes received: the armored message as sent, before any decompression. */
+  @Column('int', { name: 'raw_size_bytes' }) rawSizeBytes!: number;
+  /**
+   * SHA-256 naming what was received, unique per organisation: a verified submission's signed
+   * statement (signer, signature, content), a rejected one's exact bytes. Null on rows from before it.
+   */
+  @Column('text', { nullable: true }) digest!: string | null;
   @CreateDateColumn({ name: 'received_at', type: 'timestamptz' }) receivedAt!: Date;
 }
 

@@ -1,7 +1,10 @@
-import type { Request } from 'express';
 import { AppConfig } from '@tlp-broker/config';
 
-/** Where partners reach the broker: PUBLIC_URL when set, else the scheme and host of the request. */
-export function publicBase(config: AppConfig, request: Request): string {
-  return config.http.publicUrl ?? `${request.protocol}://${request.get('host')}`;
+/**
+ * An absolute link to `path` (starting with "/") on the broker, as partners reach it: always under
+ * PUBLIC_URL. Never built from a request: its Host and X-Forwarded-* headers say whatever the
+ * client wants, and these links end up in documents signed with the team key and in feeds.
+ */
+export function publicLink(config: AppConfig, path: `/${string}`): string {
+  return `${config.http.publicUrl}${path}`;
 }

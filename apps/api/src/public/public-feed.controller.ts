@@ -1,10 +1,20 @@
-import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { Public } from '../auth/auth.decorators';
-import { PublicFeedService, PublicItem } from './public-feed.service';
-import { publicBase } from '../common/public-url';
+import { PUBLIC_FEED_LIMIT, PublicFeedService, PublicItem } from './public-feed.service';
+import { QueryInteger } from '../common/validators';
+
+export class PublicFeedQueryDto {
+  @ApiPropertyOptional({ default: PUBLIC_FEED_LIMIT, minimum: 1, maximum: PUBLIC_FEED_LIMIT, description: 'How many of the newest items' })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(PUBLIC_FEED_LIMIT)
+  limit?: number;
+}
 
 /** TLP:CLEAR for everyone, no credentials: JSON, RSS, Atom, JSON Feed and STIX 2.1. */
 @ApiTags('public')
@@ -18,8 +28,8 @@ export class PublicFeedController {
   /** The public items, newest first (at most 100). */
   @Get('items')
   @Public()
-  async items(): Promise<{ items: PublicItem[] }> {
-    return { items: await this.feed.items() };
+  async items(@Query() query: PublicFeedQueryDto): Promise<{ items: PublicItem[] }> {
+    return { items: await this.feed.items(query.limit) };
   }
 
   @Get('items/:id')
@@ -33,30 +43,30 @@ export class PublicFeedController {
   @Get('feed.json')
   @Public()
   @Header('Content-Type', 'application/feed+json; charset=utf-8')
-  async json(@Req() request: Request): Promise<string> {
-    return (await this.feed.syndication(publicBase(this.config, request))).json1();
+  async json(@Query() query: PublicFeedQueryDto): Promise<string> {
+    return (await this.feed.syndication(this.config.http.publicUrl, query.limit)).json1();
   }
 
   @Get('feed.rss')
   @Public()
   @Header('Content-Type', 'application/rss+xml; charset=utf-8')
-  async rss(@Req() request: Request): Promise<string> {
-    return (await this.feed.syndication(publicBase(this.config, request))).rss2();
+  async rss(@Query() query: PublicFeedQueryDto): Promise<string> {
+    return (await this.feed.syndication(this.config.http.publicUrl, query.limit)).rss2();
   }
 
   @Get('feed.atom')
   @Public()
   @Header('Content-Type', 'application/atom+xml; charset=utf-8')
-  async atom(@Req() request: Request): Promise<string> {
-    return (await this.feed.syndication(publicBase(this.config, request))).atom1();
+  async atom(@Query() query: PublicFeedQueryDto): Promise<string> {
+    return (await this.feed.syndication(this.config.http.publicUrl, query.limit)).atom1();
   }
 
   /** A STIX 2.1 bundle: the team identity, the TLP:CLEAR marking, a report per item with its indicators. */
   @Get('stix.json')
   @Public()
   @Header('Content-Type', 'application/stix+json;version=2.1')
-  async stix(): Promise<string> {
-    return JSON.stringify(await this.feed.stix());
+  async stix(@Query() query: PublicFeedQueryDto): Promise<string> {
+    return JSON.stringify(await this.feed.stix(query.limit));
   }
 
 }

@@ -5,7 +5,24 @@ import { Indicator, OutboxTopic } from '@tlp-broker/persistence';
 import { bundle, Bundle, identity, itemObjects, ItemContent, PAP_MARKINGS, TLP_MARKINGS } from '@tlp-broker/stix';
 import { PartnerView } from '../feeds/partner-view';
 
-const LIMIT = 100;
+export const PUBLIC_FEED_LIMIT = 100;
+
+/**
+ * What XML 1.0 cannot carry (C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/U+FFFF), and DEL
+ * and the C1 controls, which it can but no reader shows: intake refuses them, but a row written
+ * before that rule, or by another path, must not make the whole feed unreadable for every
+ * subscriber. They are dropped from what the feeds show.
+ */
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function xmlSafe(text: string): string {
+  return text.replace(NOT_XML, '');
+}
+
+/** A one-line rendering: line breaks (including U+2028/U+2029) and tabs become spaces. */
+function oneLine(text: string): string {
+  return xmlSafe(text).replace(/[\t\n\r\u2028\u2029]+/g, ' ');
+}
 
 export interface PublicItem {
   id: string;
@@ -34,7 +51,7 @@ export class PublicFeedService {
     private readonly view: PartnerView,
   ) {}
 
-  async items(): Promise<PublicItem[]> {
+  async items(limit = PUBLIC_FEED_LIMIT): Promise<PublicItem[]> {
     const rows: {
       id: string;
       kind: string;
@@ -60,8 +77,8 @@ export class PublicFeedService {
        ) latest
        WHERE latest.tlp = 'TLP:CLEAR'
        ORDER BY latest.released_at DESC
-       LIMIT ${LIMIT}`,
-      [OutboxTopic.Published],
+       LIMIT $2`,
+      [OutboxTopic.Published, Math.min(Math.max(1, Math.trunc(limit)), PUBLIC_FEED_LIMIT)],
     );
     return rows.map((row) => ({
       id: row.id,
@@ -79,8 +96,8 @@ export class PublicFeedService {
     }));
   }
 
-  async stix(): Promise<Bundle> {
-    const [items, publisher] = await Promise.all([this.items(), this.view.publisher()]);
+  async stix(limit?: number): Promise<Bundle> {
+    const [items, publisher] = await Promise.all([this.items(limit), this.view.publisher()]);
     const content = (item: PublicItem): ItemContent => ({
       itemId: item.id,
       version: item.version,
@@ -99,28 +116,29 @@ export class PublicFeedService {
   }
 
   /** RSS 2.0, Atom 1.0 or JSON Feed of the public items. */
-  async syndication(base: string): Promise<Feed> {
-    const [items, publisher] = await Promise.all([this.items(), this.view.publisher()]);
+  async syndication(base: string, limit?: number): Promise<Feed> {
+    const [items, publisher] = await Promise.all([this.items(limit), this.view.publisher()]);
+    const name = oneLine(publisher.name);
     const feed = new Feed({
-      title: `${publisher.name} — public advisories (TLP:CLEAR)`,
-      description: `TLP:CLEAR alerts and advisories published by ${publisher.name}. Anything above TLP:CLEAR goes only to partners, encrypted.`,
+      title: `${name} — public advisories (TLP:CLEAR)`,
+      description: `TLP:CLEAR alerts and advisories published by ${name}. Anything above TLP:CLEAR goes only to partners, encrypted.`,
       id: `${base}/public/`,
       link: `${base}/public/feed.json`,
       language: 'en',
       updated: items[0]?.publishedAt ?? publisher.since,
-      copyright: `TLP:CLEAR — ${publisher.name}; recipients may share without restriction`,
+      copyright: `TLP:CLEAR — ${name}; recipients may share without restriction`,
       feedLinks: { rss: `${base}/public/feed.rss`, atom: `${base}/public/feed.atom`, json: `${base}/public/feed.json` },
-      author: { name: publisher.name, email: publisher.contactEmail },
+      author: { name, email: publisher.contactEmail },
     });
     for (const item of items) {
       feed.addItem({
-        title: `[TLP:CLEAR] ${item.title}`,
+        title: `[TLP:CLEAR] ${oneLine(item.title)}`,
         id: `urn:uuid:${item.id}`,
         link: `${base}/public/items/${item.id}`,
         date: item.publishedAt,
         published: item.firstPublishedAt,
-        description: item.summary || item.title,
-        content: [item.body, ...(item.indicators.length > 0 ? ['', 'Indicators:', ...item.indicators.map((i) => `${i.type} ${i.value}`)] : [])].join('\n'),
+        description: xmlSafe(item.summary) || oneLine(item.title),
+        content: xmlSafe([item.body, ...(item.indicators.length > 0 ? ['', 'Indicators:', ...item.indicators.map((i) => `${i.type} ${oneLine(i.value)}`)] : [])].join('\n')),
         category: [{ name: item.type }, { name: 'TLP:CLEAR' }],
       });
     }

@@ -11,7 +11,12 @@ import { SubmissionsService, SubmissionView } from './submissions.service';
 export class SubmissionsController {
   constructor(private readonly submissions: SubmissionsService) {}
 
-  /** A partner sends signed material in: 201 when its signature verifies against a key registered for the partner, 422 (recorded) otherwise. */
+  /**
+   * A partner sends signed material in: 201 when its signature verifies against a key registered
+   * for the partner, 422 (recorded) otherwise; 413 (recorded, nothing of it kept) when its content
+   * is over SUBMISSION_MAX_BYTES once decompressed; 409 with the first submission when the
+   * organisation already sent the same signed message (not stored again).
+   */
   @Post()
   @Partner('submit')
   receive(@Body() dto: SubmissionDto, @CurrentPrincipal() partner: PartnerPrincipal): Promise<SubmissionView> {

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, InjectConfig, TeamProfile } from '@tlp-broker/config';
 import { signCleartext, signDetached, TeamKeyService } from '@tlp-broker/crypto';
+import { publicLink } from '../common/public-url';
 
 /** How long a signed document is served before it is signed again (security.txt's Expires moves on). */
 const RESIGN_AFTER_MS = 60 * 60 * 1000;
+
+type SignedDocument = 'profile.txt' | 'profile.json' | 'profile.json.asc' | 'security.txt';
 
 export interface ProfileDocument {
   readonly format: 'tlp-broker/team-profile@1';
@@ -25,26 +28,27 @@ export interface ProfileDocument {
 
 /**
  * The team's RFC 2350 profile (text and JSON) and its security.txt (RFC 9116), each signed with the
- * team's current key, re-signed hourly and after a key rotation.
+ * team's current key, re-signed hourly and after a key rotation. Their links come from PUBLIC_URL
+ * alone: nothing a request says can change what the team key signs.
  */
 @Injectable()
 export class ProfileService {
-  private readonly cache = new Map<string, { fingerprint: string; at: number; body: string }>();
+  private readonly cache = new Map<SignedDocument, { fingerprint: string; at: number; body: string }>();
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly teamKey: TeamKeyService,
   ) {}
 
-  async document(base: string): Promise<ProfileDocument> {
+  async document(): Promise<ProfileDocument> {
     const { info } = await this.teamKey.current();
     const p: TeamProfile = this.config.profile;
     return {
       format: 'tlp-broker/team-profile@1',
       documentInformation: {
         lastUpdated: p.lastUpdated ?? info.createdAt.toISOString().slice(0, 10),
-        location: `${base}/team/profile.txt`,
-        authentication: `Signed with the team's OpenPGP key ${info.fingerprint} (${base}/team/key.asc).`,
+        location: publicLink(this.config, '/team/profile.txt'),
+        authentication: `Signed with the team's OpenPGP key ${info.fingerprint} (${publicLink(this.config, '/team/key.asc')}).`,
       },
       contact: {
         name: p.name,
@@ -54,7 +58,7 @@ export class ProfileService {
         timeZone: p.timeZone,
         hours: p.hours,
         languages: p.languages,
-        publicKey: { fingerprint: info.fingerprint, url: `${base}/team/key.asc` },
+        publicKey: { fingerprint: info.fingerprint, url: publicLink(this.config, '/team/key.asc') },
       },
       charter: { mission: p.mission, constituency: p.constituency, affiliation: p.affiliation, authority: p.authority },
       policies: {
@@ -73,24 +77,24 @@ export class ProfileService {
   }
 
   /** The profile as RFC 2350 text, cleartext-signed. */
-  async text(base: string): Promise<string> {
-    return this.signed(`profile.txt ${base}`, async () => rfc2350(await this.document(base)), 'cleartext');
+  async text(): Promise<string> {
+    return this.signed('profile.txt', async () => rfc2350(await this.document()), 'cleartext');
   }
 
   /** The profile as JSON (exactly the bytes its detached signature covers). */
-  async json(base: string): Promise<string> {
-    return this.signed(`profile.json ${base}`, async () => `${JSON.stringify(await this.document(base), null, 2)}\n`, 'none');
+  async json(): Promise<string> {
+    return this.signed('profile.json', async () => `${JSON.stringify(await this.document(), null, 2)}\n`, 'none');
   }
 
-  async jsonSignature(base: string): Promise<string> {
-    const json = await this.json(base);
-    return this.signed(`profile.json.asc ${base}`, async () => json, 'detached');
+  async jsonSignature(): Promise<string> {
+    const json = await this.json();
+    return this.signed('profile.json.asc', async () => json, 'detached');
   }
 
   /** security.txt (RFC 9116), cleartext-signed. */
-  async securityTxt(base: string): Promise<string> {
+  async securityTxt(): Promise<string> {
     return this.signed(
-      `security.txt ${base}`,
+      'security.txt',
       async () => {
         const p = this.config.profile;
         const expires = new Date(Date.now() + p.securityTxtDays * 24 * 60 * 60 * 1000);
@@ -99,10 +103,10 @@ export class ProfileService {
           `Contact: mailto:${p.email}`,
           ...(p.phone ? [`Contact: tel:${p.phone.replace(/[^+\d]/g, '')}`] : []),
           `Expires: ${expires.toISOString().replace('.000Z', 'Z')}`,
-          `Encryption: ${base}/team/key.asc`,
+          `Encryption: ${publicLink(this.config, '/team/key.asc')}`,
           `Preferred-Languages: ${p.languages.join(', ')}`,
-          `Canonical: ${base}/.well-known/security.txt`,
-          `Policy: ${base}/team/profile.txt`,
+          `Canonical: ${publicLink(this.config, '/.well-known/security.txt')}`,
+          `Policy: ${publicLink(this.config, '/team/profile.txt')}`,
           '',
         ].join('\n');
       },
@@ -110,7 +114,7 @@ export class ProfileService {
     );
   }
 
-  private async signed(key: string, build: () => Promise<string>, mode: 'cleartext' | 'detached' | 'none'): Promise<string> {
+  private async signed(key: SignedDocument, build: () => Promise<string>, mode: 'cleartext' | 'detached' | 'none'): Promise<string> {
     const team = await this.teamKey.current();
     const cached = this.cache.get(key);
     if (cached && cached.fingerprint === team.info.fingerprint && Date.now() - cached.at < RESIGN_AFTER_MS) return cached.body;

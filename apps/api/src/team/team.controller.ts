@@ -1,18 +1,14 @@
-import { Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
-import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { TeamKeyRecord, TeamKeyService, TeamPublicKey } from '@tlp-broker/crypto';
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
 import { ProfileService } from './profile.service';
-import { publicBase } from '../common/public-url';
 
 @ApiTags('team')
 @Controller('team')
 export class TeamController {
   constructor(
-    @InjectConfig() private readonly config: AppConfig,
     private readonly teamKey: TeamKeyService,
     private readonly profile: ProfileService,
   ) {}
@@ -21,23 +17,23 @@ export class TeamController {
   @Get('profile.txt')
   @Public()
   @Header('Content-Type', 'text/plain; charset=utf-8')
-  profileText(@Req() request: Request): Promise<string> {
-    return this.profile.text(publicBase(this.config, request));
+  profileText(): Promise<string> {
+    return this.profile.text();
   }
 
   /** The same description as JSON; its detached signature is at profile.json.asc. */
   @Get('profile.json')
   @Public()
   @Header('Content-Type', 'application/json; charset=utf-8')
-  async profileJson(@Req() request: Request): Promise<string> {
-    return this.profile.json(publicBase(this.config, request));
+  async profileJson(): Promise<string> {
+    return this.profile.json();
   }
 
   @Get('profile.json.asc')
   @Public()
   @Header('Content-Type', 'application/pgp-signature')
-  profileSignature(@Req() request: Request): Promise<string> {
-    return this.profile.jsonSignature(publicBase(this.config, request));
+  profileSignature(): Promise<string> {
+    return this.profile.jsonSignature();
   }
 
 
