@@ -105,7 +105,7 @@ describe('TAXII 2.1', () => {
     const discovery = await taxii(clear, '');
     expect(discovery.status).toBe(200);
     expect(discovery.headers.get('content-type')).toBe(TAXII);
-    expect(discovery.body.api_roots).toEqual([`${broker.url}/taxii2/api/`]);
+    expect(discovery.body.api_roots).toEqual([`${broker.config.http.publicUrl}/taxii2/api/`]);
     const root = await taxii(clear, 'api/');
     expect(root.body.versions).toEqual([TAXII]);
     const collections = await taxii(clear, 'api/collections/');

@@ -1,9 +1,10 @@
 /**
  * The official STIX 2.1 marking-definition objects for TLP 2.0 and PAP (OASIS
  * cti-stix-common-objects, extension-definition-specifications). Only these ids are used: some
- * third-party code carries wrong ones.
+ * third-party code carries wrong ones. markings.spec.ts compares every object with the official
+ * files kept in test/fixtures/cti-stix-common-objects.
  */
-export const TLP_EXTENSION = 'extension-definition--60c3c5c5-0d10-413e-aab3-9e08dde9e88d';
+export const TLP_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
 export const PAP_EXTENSION = 'extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b';
 
 export interface MarkingDefinition {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import { mispAttributeType } from './indicators';
+import { IndicatorInput, mispAttributeType } from './indicators';
+import type { ServedAttachment } from './history';
 import { ItemContent, itemReference, Publisher, SealedCopy, STIX_NAMESPACE } from './stix';
 
 /**
@@ -16,13 +17,16 @@ export const MISP_DISTRIBUTION: Readonly<Record<string, string>> = {
   'TLP:RED': '0',
 };
 
+/** As MISP's own taxonomies define them (misp-taxonomies tlp v10 and PAP v3): a MISP that creates the tag shows it as its taxonomy does. */
 const TLP_TAG: Readonly<Record<string, { name: string; colour: string }>> = {
   'TLP:CLEAR': { name: 'tlp:clear', colour: '#ffffff' },
-  'TLP:GREEN': { name: 'tlp:green', colour: '#339900' },
+  'TLP:GREEN': { name: 'tlp:green', colour: '#33FF00' },
   'TLP:AMBER': { name: 'tlp:amber', colour: '#FFC000' },
   'TLP:AMBER+STRICT': { name: 'tlp:amber+strict', colour: '#FFC000' },
-  'TLP:RED': { name: 'tlp:red', colour: '#CC0033' },
+  'TLP:RED': { name: 'tlp:red', colour: '#FF2B2B' },
 };
+
+const PAP_COLOUR: Readonly<Record<string, string>> = { 'PAP:CLEAR': '#ffffff', 'PAP:GREEN': '#33ff00', 'PAP:AMBER': '#ffc000', 'PAP:RED': '#ff2b2b' };
 
 const THREAT_LEVEL: Readonly<Record<string, string>> = { critical: '1', high: '1', medium: '2', low: '3' };
 
@@ -41,7 +45,22 @@ export interface MispAttribute {
   readonly distribution: '5';
   readonly timestamp: string;
   readonly comment: string;
+  /**
+   * MISP's feed reader applies `deleted` to an attribute it already holds when the attribute's
+   * timestamp is newer (Event::_edit → editAttribute), and stores it deleted when it first sees it.
+   */
+  readonly deleted: boolean;
   readonly data?: string;
+}
+
+/**
+ * How an event is served after earlier ones: its timestamp (MISP pulls an event again only when the
+ * manifest's timestamp is greater than its copy's) and the attributes served before that it no
+ * longer holds, which it lists again as deleted (MISP keeps attributes an update leaves out).
+ */
+export interface MispServing {
+  readonly timestamp: number;
+  readonly withdrawn: { readonly indicators: readonly IndicatorInput[]; readonly attachments: readonly ServedAttachment[] };
 }
 
 export interface MispEvent {
@@ -71,21 +90,21 @@ function tags(tlp: string, pap: string | null, recall: boolean): MispTag[] {
   if (!tlpTag) throw new Error(`no MISP tag for ${tlp}`);
   return [
     { ...tlpTag, exportable: true },
-    ...(pap ? [{ name: pap, colour: '#000000', exportable: true }] : []),
+    ...(pap ? [{ name: pap, colour: PAP_COLOUR[pap] ?? '#000000', exportable: true }] : []),
     ...(recall ? [{ name: 'tlp-broker:recalled', colour: '#CC0033', exportable: true }] : []),
   ];
 }
 
-const seconds = (date: Date) => String(Math.floor(date.getTime() / 1000));
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
-function header(publisher: Publisher, base: { itemId: string; tlp: string; pap: string | null; modifiedAt: Date; severity: string | null }, info: string, recall: boolean) {
+function header(publisher: Publisher, base: { itemId: string; tlp: string; pap: string | null; modifiedAt: Date; severity: string | null }, info: string, recall: boolean, timestamp: number) {
   return {
     uuid: mispEventUuid(base.itemId),
     info,
     date: day(base.modifiedAt),
-    timestamp: seconds(base.modifiedAt),
-    publish_timestamp: seconds(base.modifiedAt),
+    timestamp: String(timestamp),
+    publish_timestamp: String(timestamp),
     published: true as const,
     analysis: '2' as const,
     threat_level_id: (base.severity && THREAT_LEVEL[base.severity]) || '4',
@@ -95,19 +114,57 @@ function header(publisher: Publisher, base: { itemId: string; tlp: string; pap: 
   };
 }
 
-/** A TLP:CLEAR item version as a MISP event: one attribute per indicator. */
-export function clearEvent(item: ItemContent & { severity: string | null }, publisher: Publisher): MispEvent {
-  return {
-    ...header(publisher, { ...item }, item.title, false),
-    Attribute: item.indicators.map((indicator) => ({
-      uuid: uuidv5(`misp-attribute:${item.itemId}:${indicator.type}:${indicator.value}`, STIX_NAMESPACE),
+const indicatorUuid = (itemId: string, indicator: IndicatorInput) => uuidv5(`misp-attribute:${itemId}:${indicator.type}:${indicator.value}`, STIX_NAMESPACE);
+const attachmentUuid = (deliveryId: string) => uuidv5(`misp-attachment:${deliveryId}`, STIX_NAMESPACE);
+const attachmentFile = (itemId: string, version: number, recall: boolean) => `tlp-broker-${itemId}-v${version}${recall ? '-recall' : ''}.asc`;
+
+/** What was served before and is withdrawn now, as deleted attributes (no content beyond what the reader was given). */
+function withdrawnAttributes(itemId: string, serving: MispServing): MispAttribute[] {
+  const timestamp = String(serving.timestamp);
+  return [
+    ...serving.withdrawn.indicators.map((indicator) => ({
+      uuid: indicatorUuid(itemId, indicator),
       ...mispAttributeType(indicator.type),
       value: indicator.value,
-      to_ids: true,
+      to_ids: false,
       distribution: '5' as const,
-      timestamp: seconds(item.modifiedAt),
+      timestamp,
       comment: indicator.description ?? '',
+      deleted: true,
     })),
+    ...serving.withdrawn.attachments.map((attachment) => ({
+      uuid: attachmentUuid(attachment.deliveryId),
+      type: 'attachment',
+      category: 'External analysis',
+      value: attachmentFile(itemId, attachment.version, attachment.recall),
+      to_ids: false,
+      distribution: '5' as const,
+      timestamp,
+      comment: 'Withdrawn by a later version or recall of this item.',
+      deleted: true,
+    })),
+  ];
+}
+
+const firstServing = (modifiedAt: Date): MispServing => ({ timestamp: seconds(modifiedAt), withdrawn: { indicators: [], attachments: [] } });
+
+/** A TLP:CLEAR item version as a MISP event: one attribute per indicator. */
+export function clearEvent(item: ItemContent & { severity: string | null }, publisher: Publisher, serving: MispServing = firstServing(item.modifiedAt)): MispEvent {
+  return {
+    ...header(publisher, { ...item }, item.title, false, serving.timestamp),
+    Attribute: [
+      ...item.indicators.map((indicator) => ({
+        uuid: indicatorUuid(item.itemId, indicator),
+        ...mispAttributeType(indicator.type),
+        value: indicator.value,
+        to_ids: true,
+        distribution: '5' as const,
+        timestamp: String(serving.timestamp),
+        comment: indicator.description ?? '',
+        deleted: false,
+      })),
+      ...withdrawnAttributes(item.itemId, serving),
+    ],
   };
 }
 
@@ -115,25 +172,27 @@ export function clearEvent(item: ItemContent & { severity: string | null }, publ
  * A recipient's sealed copy (or recall notice) as a MISP event: its info names the item by
  * reference only, and its one attribute is the OpenPGP message encrypted to the recipient.
  */
-export function sealedEvent(copy: SealedCopy & { severity: string | null }, publisher: Publisher): MispEvent {
+export function sealedEvent(copy: SealedCopy & { severity: string | null }, publisher: Publisher, serving: MispServing = firstServing(copy.modifiedAt)): MispEvent {
   const reference = itemReference(copy);
-  const file = `tlp-broker-${copy.itemId}-v${copy.version}${copy.recall ? '-recall' : ''}.asc`;
+  const file = attachmentFile(copy.itemId, copy.version, copy.recall ?? false);
   return {
-    ...header(publisher, copy, copy.recall ? `RECALL: ${reference}` : reference, copy.recall ?? false),
+    ...header(publisher, copy, copy.recall ? `RECALL: ${reference}` : reference, copy.recall ?? false, serving.timestamp),
     Attribute: [
       {
-        uuid: uuidv5(`misp-attachment:${copy.deliveryId}`, STIX_NAMESPACE),
+        uuid: attachmentUuid(copy.deliveryId),
         type: 'attachment',
         category: 'External analysis',
         value: file,
         data: Buffer.from(copy.armoredMessage, 'utf8').toString('base64'),
         to_ids: false,
         distribution: '5',
-        timestamp: seconds(copy.modifiedAt),
+        timestamp: String(serving.timestamp),
         comment: copy.recall
           ? `Recall notice signed by ${publisher.name}, encrypted to your OpenPGP key ${copy.keyFingerprint}: delete this item.`
           : `Signed by ${publisher.name}, encrypted to your OpenPGP key ${copy.keyFingerprint}: gpg --decrypt ${file}`,
+        deleted: false,
       },
+      ...withdrawnAttributes(copy.itemId, serving),
     ],
   };
 }
@@ -150,7 +209,7 @@ export function manifestEntry(event: MispEvent): MispManifestEntry {
   };
 }
 
-/** hashes.csv lines: the MD5 of each attribute value, then the event's uuid. */
+/** hashes.csv lines: the MD5 of each attribute value still held (not deleted), then the event's uuid. */
 export function hashLines(event: MispEvent): string[] {
-  return event.Attribute.map((attribute) => `${createHash('md5').update(attribute.value, 'utf8').digest('hex')},${event.uuid}`);
+  return event.Attribute.filter((attribute) => !attribute.deleted).map((attribute) => `${createHash('md5').update(attribute.value, 'utf8').digest('hex')},${event.uuid}`);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stixErrors } from '../../../test/support/stix-schemas';
 import { INDICATOR_KINDS } from './indicators';
 import { PAP_MARKINGS, TLP_MARKINGS } from './markings';
-import { bundle, identity, itemObjects, itemStixId, sealedObjects } from './stix';
+import { bundle, identity, indicatorId, indicatorVersionObjects, itemObjects, itemStixId, sealedObjects } from './stix';
 
 const publisher = { name: 'Police CSIRT', since: new Date('2025-01-15T09:00:00Z'), contactEmail: 'csirt@police.example' };
 const ITEM = {
@@ -76,6 +76,21 @@ describe('STIX 2.1 objects', () => {
     const objects = itemObjects({ ...ITEM, revoked: true }, publisher);
     expect(objects.every((object) => object.revoked === true)).toBe(true);
     for (const object of objects) expect(stixErrors(object)).toEqual([]);
+  });
+
+  it('serves revoked indicator versions, valid against the official schemas, and new identities after a revocation', () => {
+    const [revoked] = indicatorVersionObjects(
+      ITEM.itemId,
+      ITEM.createdAt,
+      [{ indicator: { ...ITEM.indicators[0], generation: 0 }, tlp: 'TLP:CLEAR', pap: 'PAP:GREEN', validFrom: ITEM.createdAt, modified: ITEM.modifiedAt, revoked: true }],
+      publisher,
+    );
+    expect(revoked).toMatchObject({ type: 'indicator', id: indicatorId(ITEM.itemId, ITEM.indicators[0]), revoked: true, modified: '2026-11-02T10:30:00.000Z', pattern: "[ipv4-addr:value = '203.0.113.7']" });
+    expect(stixErrors(revoked)).toEqual([]);
+    expect(indicatorId(ITEM.itemId, { ...ITEM.indicators[0], generation: 1 })).not.toBe(revoked.id);
+    const [report] = itemObjects({ ...ITEM, generation: 1 }, publisher);
+    expect(report.id).not.toBe(itemStixId(ITEM.itemId, 'advisory'));
+    expect(report.id).toBe(itemStixId(ITEM.itemId, 'advisory', 1));
   });
 
   it('describes a sealed copy by its reference only, with the encrypted message as an artifact', () => {

@@ -1,6 +1,7 @@
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import { IndicatorInput, stixPattern } from './indicators';
 import { markingRefs } from './markings';
+import type { IndicatorVersion } from './history';
 
 /** The namespace of every deterministic id tlp-broker gives a STIX object (UUIDv5). */
 export const STIX_NAMESPACE = '6f1c1d5e-9a3b-5c2e-8d47-2b1e3f0a9c61';
@@ -32,7 +33,10 @@ export interface ItemContent {
   readonly title: string;
   readonly summary: string;
   readonly body: string;
-  readonly indicators: readonly IndicatorInput[];
+  /** With `generation` when served after a revocation of the same indicator (see `servedHistory`). */
+  readonly indicators: readonly (IndicatorInput & { readonly generation?: number })[];
+  /** How many recalls of the item this reader had before: a revoked report is never versioned again, so the id changes. */
+  readonly generation?: number;
   /** The item's first release. */
   readonly createdAt: Date;
   /** This version's release. */
@@ -56,6 +60,7 @@ export interface SealedCopy {
   readonly keyFingerprint: string;
   readonly revoked?: boolean;
   readonly recall?: boolean;
+  readonly generation?: number;
 }
 
 const stamp = (date: Date) => date.toISOString();
@@ -79,13 +84,17 @@ export function identity(publisher: Publisher): StixObject {
   };
 }
 
-/** The STIX id of an item: the same for all its versions (STIX versioning is by `modified`). */
-export function itemStixId(itemId: string, kind: string): string {
-  return id(kind === 'announcement' ? 'note' : 'report', `item:${itemId}`);
+/**
+ * The STIX id of an item: the same for all its versions (STIX versioning is by `modified`) until a
+ * recall revokes it; a revoked object may have no later version, so what follows gets a new id.
+ */
+export function itemStixId(itemId: string, kind: string, generation = 0): string {
+  return id(kind === 'announcement' ? 'note' : 'report', `item:${itemId}${generation > 0 ? `:${generation}` : ''}`);
 }
 
-export function indicatorId(itemId: string, indicator: IndicatorInput): string {
-  return id('indicator', `indicator:${itemId}:${indicator.type}:${indicator.value}`);
+export function indicatorId(itemId: string, indicator: IndicatorInput & { readonly generation?: number }): string {
+  const generation = indicator.generation ?? 0;
+  return id('indicator', `indicator:${itemId}:${indicator.type}:${indicator.value}${generation > 0 ? `:${generation}` : ''}`);
 }
 
 export function artifactId(deliveryId: string): string {
@@ -105,20 +114,9 @@ export function itemObjects(item: ItemContent, publisher: Publisher): StixObject
   const creator = identityId(publisher);
   const markings = markingRefs(item.tlp, item.pap);
   const common = { spec_version: '2.1', created_by_ref: creator, object_marking_refs: markings, ...(item.revoked ? { revoked: true } : {}) };
-  const indicators = item.indicators.map((indicator) => ({
-    type: 'indicator',
-    id: indicatorId(item.itemId, indicator),
-    ...common,
-    created: stamp(item.createdAt),
-    modified: stamp(item.modifiedAt),
-    name: indicator.value,
-    ...(indicator.description ? { description: indicator.description } : {}),
-    indicator_types: ['malicious-activity'],
-    pattern: stixPattern(indicator),
-    pattern_type: 'stix',
-    pattern_version: '2.1',
-    valid_from: stamp(item.modifiedAt),
-  }));
+  const indicators = item.indicators.map((indicator) =>
+    indicatorObject(item.itemId, indicator, { creator, markings, created: item.createdAt, modified: item.modifiedAt, validFrom: item.modifiedAt, revoked: item.revoked ?? false }),
+  );
   const refs = indicators.length > 0 ? indicators.map((indicator) => indicator.id) : [creator];
   const text = [item.summary, item.body].filter((part) => part.trim() !== '').join('\n\n');
   const main =
@@ -128,7 +126,7 @@ export function itemObjects(item: ItemContent, publisher: Publisher): StixObject
   return [
     {
       ...main,
-      id: itemStixId(item.itemId, item.kind),
+      id: itemStixId(item.itemId, item.kind, item.generation),
       ...common,
       created: stamp(item.createdAt),
       modified: stamp(item.modifiedAt),
@@ -137,6 +135,48 @@ export function itemObjects(item: ItemContent, publisher: Publisher): StixObject
     },
     ...indicators,
   ];
+}
+
+function indicatorObject(
+  itemId: string,
+  indicator: IndicatorInput & { readonly generation?: number },
+  version: { creator: string; markings: string[]; created: Date; modified: Date; validFrom: Date; revoked: boolean },
+): StixObject {
+  return {
+    type: 'indicator',
+    id: indicatorId(itemId, indicator),
+    spec_version: '2.1',
+    created_by_ref: version.creator,
+    object_marking_refs: version.markings,
+    ...(version.revoked ? { revoked: true } : {}),
+    created: stamp(version.created),
+    modified: stamp(version.modified),
+    name: indicator.value,
+    ...(indicator.description ? { description: indicator.description } : {}),
+    indicator_types: ['malicious-activity'],
+    pattern: stixPattern(indicator),
+    pattern_type: 'stix',
+    pattern_version: '2.1',
+    valid_from: stamp(version.validFrom),
+  };
+}
+
+/**
+ * Indicator versions as served (`servedHistory`): a revoked one tells a reader that already holds
+ * the indicator (OpenCTI keeps what it ingested) that the team no longer stands by it.
+ */
+export function indicatorVersionObjects(itemId: string, itemCreatedAt: Date, versions: readonly IndicatorVersion[], publisher: Pick<Publisher, 'name'>): StixObject[] {
+  const creator = identityId(publisher);
+  return versions.map((version) =>
+    indicatorObject(itemId, version.indicator, {
+      creator,
+      markings: markingRefs(version.tlp, version.pap),
+      created: itemCreatedAt,
+      modified: version.modified,
+      validFrom: version.validFrom,
+      revoked: version.revoked,
+    }),
+  );
 }
 
 /**
@@ -158,9 +198,11 @@ export function sealedObjects(copy: SealedCopy, publisher: Publisher): StixObjec
     object_marking_refs: markings,
   };
   const what = copy.recall ? 'a recall notice for this item' : `version ${copy.version} of this item`;
+  // A recall revokes the report; the artifact beside it is a cyber-observable, which STIX cannot
+  // revoke (SCOs have no `revoked`), so the report alone carries the withdrawal.
   const report: StixObject = {
     type: copy.kind === 'announcement' ? 'note' : 'report',
-    id: itemStixId(copy.itemId, copy.kind),
+    id: itemStixId(copy.itemId, copy.kind, copy.generation),
     spec_version: '2.1',
     created_by_ref: creator,
     created: stamp(copy.createdAt),

@@ -25,7 +25,7 @@ export class FeedsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ entries: FeedEntryView[]; next: string | null } | undefined> {
-    const page = await this.feeds.list(partner, query.limit, query.before, query.since ? new Date(query.since) : undefined);
+    const page = await this.feeds.list(partner, query.limit, query.before, query.since);
     const etag = `"${createHash('sha256').update(JSON.stringify(page)).digest('base64url')}"`;
     response.setHeader('ETag', etag);
     response.setHeader('Cache-Control', 'private, no-cache');

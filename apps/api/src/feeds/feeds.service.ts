@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { FeedEntryEntity } from '@tlp-broker/persistence';
 import { PartnerPrincipal } from '../auth/principal';
+import { invalidField } from '../common/errors';
+import { INSTANT } from './partner-view';
 
 export interface FeedEntryView {
   id: string;
@@ -17,7 +19,11 @@ export interface FeedEntryView {
   keyFingerprint: string;
   /** When this version was released by the team. */
   publishedAt: Date;
-  deliveredAt: Date;
+  /**
+   * When the entry was added to this feed, with microseconds: distinct for every entry of the feed
+   * and in the order entries appear, so `since` set to the newest one seen misses nothing.
+   */
+  deliveredAt: string;
   /** ASCII-armored OpenPGP message: signed by the team, encrypted to this channel's key. */
   message: string;
 }
@@ -27,12 +33,17 @@ export interface FeedEntryView {
 export class FeedsService {
   constructor(@InjectRepository(FeedEntryEntity) private readonly entries: Repository<FeedEntryEntity>) {}
 
-  /** Newest first; `before`: a cursor from a previous page; `since`: only entries delivered after it. */
-  async list(partner: PartnerPrincipal, limit = 100, before?: number, since?: Date): Promise<{ entries: FeedEntryView[]; next: string | null }> {
+  /**
+   * Newest first; `before`: a cursor from a previous page; `since` (an ISO 8601 timestamp with its
+   * time zone): only entries added after it. An entry's seq and added time follow the order entries
+   * are committed in (see appendFeedEntry), so neither cursor skips an entry committed late.
+   */
+  async list(partner: PartnerPrincipal, limit = 100, before?: number, since?: string): Promise<{ entries: FeedEntryView[]; next: string | null }> {
+    const sinceUs = since === undefined ? null : microsecondsOf(since);
     const rows: Row[] = await this.entries.query(
-      `${SELECT} WHERE f.channel_id = $1 AND ($2::bigint IS NULL OR f.seq < $2) AND ($3::timestamptz IS NULL OR date_trunc('milliseconds', f.created_at) > $3)
+      `${SELECT} WHERE f.channel_id = $1 AND ($2::bigint IS NULL OR f.seq < $2) AND ($3::bigint IS NULL OR f.added_at > ${INSTANT('$3::bigint')})
         ORDER BY f.seq DESC LIMIT $4`,
-      [partner.channelId, before ?? null, since ?? null, limit + 1],
+      [partner.channelId, before ?? null, sinceUs, limit + 1],
     );
     const page = rows.slice(0, limit);
     return { entries: page.map(toView), next: rows.length > limit ? page[page.length - 1].seq : null };
@@ -48,7 +59,7 @@ export class FeedsService {
 
 const SELECT = `
   SELECT f.seq, f.delivery_id, f.entry, f.item_id, f.item_version, f.kind, f.tlp, f.pap, f.handling, f.key_fingerprint, f.message,
-         f.created_at, v.created_at AS published_at
+         to_char(f.added_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS added_at, v.created_at AS published_at
     FROM feed_entries f JOIN item_versions v ON v.item_id = f.item_id AND v.version = f.item_version`;
 
 interface Row {
@@ -63,7 +74,7 @@ interface Row {
   handling: string | null;
   key_fingerprint: string;
   message: string;
-  created_at: Date;
+  added_at: string;
   published_at: Date;
 }
 
@@ -79,7 +90,18 @@ function toView(row: Row): FeedEntryView {
     handling: row.handling,
     keyFingerprint: row.key_fingerprint,
     publishedAt: row.published_at,
-    deliveredAt: row.created_at,
+    deliveredAt: row.added_at,
     message: row.message,
   };
+}
+
+/**
+ * Microseconds since the epoch of an ISO 8601 date and time with its time zone. Fraction digits
+ * beyond the sixth are dropped, never rounded up: an entry added at that microsecond is not after it.
+ */
+function microsecondsOf(timestamp: string): number {
+  const parts = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(timestamp);
+  const whole = parts ? Date.parse(`${parts[1]}${parts[3]}`) : Number.NaN;
+  if (!parts || Number.isNaN(whole)) throw invalidField('since', 'since must be an ISO 8601 date and time with its time zone, e.g. 2026-12-01T08:00:00Z');
+  return whole * 1000 + Number((parts[2] ?? '').padEnd(6, '0').slice(0, 6));
 }

@@ -1,8 +1,21 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { identity, indicatorId, Publisher, itemObjects, itemStixId, artifactId, PAP_MARKINGS, sealedObjects, StixObject, TLP_MARKINGS } from '@tlp-broker/stix';
+import {
+  artifactId,
+  identity,
+  indicatorId,
+  indicatorVersionObjects,
+  itemObjects,
+  itemStixId,
+  PAP_MARKINGS,
+  Publisher,
+  sealedObjects,
+  StepView,
+  StixObject,
+  TLP_MARKINGS,
+} from '@tlp-broker/stix';
 import { PartnerPrincipal } from '../auth/principal';
-import { EntryHead, inClear, modifiedOf, PartnerView } from '../feeds/partner-view';
+import { EntryHead, inClear, PartnerView, servedContent } from '../feeds/partner-view';
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
@@ -16,25 +29,33 @@ export class TaxiiError extends HttpException {
   }
 }
 
-/** One object version in a collection: what TAXII filters, orders and pages, before any content is read. */
+/**
+ * One object version in a collection: what TAXII filters, orders and pages, before any content is
+ * read. Every object version has a date_added of its own, in microseconds (the precision of
+ * PostgreSQL and of the reference server), so that a client asking for what was added after the
+ * last date_added it saw never skips an object that shared it.
+ */
 interface ObjectRecord {
   readonly id: string;
   readonly type: string;
-  /** The object's version (`modified`, else `created`, else the date it was added). */
+  /** The object's version (`modified`, else `created`). */
   readonly version: Date;
-  readonly dateAdded: Date;
-  /** Order within the collection: (dateAdded, seq, part). */
+  /** Microseconds since the epoch: the entry's added time plus the object's place in it. */
+  readonly dateAdded: number;
   readonly seq: bigint;
   readonly part: number;
-  /** The feed entry it comes from; null for the team identity and the marking definitions. */
+  /** The feed entry it comes from, and how that entry is served; null for the team identity and the marking definitions. */
   readonly head: EntryHead | null;
+  readonly view: StepView | null;
   /** For fixed objects: the object itself. */
   readonly fixed?: StixObject;
 }
 
 export interface TaxiiQuery {
-  readonly addedAfter?: Date;
+  /** Microseconds since the epoch. */
+  readonly addedAfter?: number;
   readonly limit: number;
+  /** After the object added at `dateAdded` (microseconds since the epoch). */
   readonly next?: { dateAdded: number; seq: bigint; part: number };
   readonly types?: readonly string[];
   readonly ids?: readonly string[];
@@ -46,8 +67,15 @@ export interface Page<T> {
   readonly items: T[];
   readonly more: boolean;
   readonly next?: string;
-  readonly first?: Date;
-  readonly last?: Date;
+  /** The page's first and last date_added, as TAXII timestamps with microseconds. */
+  readonly first?: string;
+  readonly last?: string;
+}
+
+/** A TAXII timestamp with six fractional digits (as the reference server writes them) from microseconds since the epoch. */
+export function taxiiTimestamp(microseconds: number): string {
+  const milliseconds = Math.floor(microseconds / 1000);
+  return `${new Date(milliseconds).toISOString().slice(0, -1)}${String(microseconds - milliseconds * 1000).padStart(3, '0')}Z`;
 }
 
 /**
@@ -92,7 +120,7 @@ export class TaxiiService {
     const page = this.page((await this.records(partner.channelId, query.addedAfter)).records, query);
     return {
       ...page,
-      items: page.items.map((record) => ({ id: record.id, date_added: record.dateAdded.toISOString(), version: record.version.toISOString(), media_type: STIX_MEDIA_TYPE })),
+      items: page.items.map((record) => ({ id: record.id, date_added: taxiiTimestamp(record.dateAdded), version: record.version.toISOString(), media_type: STIX_MEDIA_TYPE })),
     };
   }
 
@@ -115,40 +143,46 @@ export class TaxiiService {
   }
 
   /**
-   * The object versions of the channel's collection, in collection order; only those added after
-   * `addedAfter` when given (a client polling for what is new reads only the new entries).
+   * The object versions of the channel's collection, in collection order; only those that may have
+   * been added after `addedAfter` (microseconds) when given (a client polling for what is new reads
+   * only the new entries). Each entry is served as the change it makes to what the partner holds:
+   * new versions of its report and indicators, and revoked versions of indicators (and, for a
+   * recall, of the report) it no longer stands by.
    */
-  private async records(channelId: string, addedAfter?: Date): Promise<{ records: ObjectRecord[]; publisher: Publisher }> {
-    const [heads, publisher, [channel]] = await Promise.all([
-      this.view.heads(channelId, addedAfter),
-      this.view.publisher(),
-      this.dataSource.query('SELECT created_at FROM channels WHERE id = $1', [channelId]) as Promise<{ created_at: Date }[]>,
-    ]);
-    // The team identity and the marking definitions, as of the channel's creation.
+  private async records(channelId: string, addedAfter?: number): Promise<{ records: ObjectRecord[]; publisher: Publisher }> {
+    const [heads, publisher, channelCreated] = await Promise.all([this.view.heads(channelId, addedAfter), this.view.publisher(), this.view.channelCreatedUs(channelId)]);
+    const views = await this.view.served(channelId, heads);
+    // The team identity and the marking definitions, added just before the channel was created
+    // (each at a microsecond of its own, before any feed entry).
     const fixedObjects: StixObject[] = [identity(publisher), ...Object.values(TLP_MARKINGS), ...Object.values(PAP_MARKINGS)];
     const records: ObjectRecord[] = fixedObjects.map((object, part) => ({
       id: object.id,
       type: object.type,
       version: new Date(String(object.modified ?? object.created)),
-      dateAdded: channel.created_at,
+      dateAdded: channelCreated - fixedObjects.length + part,
       seq: 0n,
       part,
       head: null,
+      view: null,
       fixed: object,
     }));
     for (const head of heads) {
-      const common = { dateAdded: head.deliveredAt, seq: BigInt(head.seq), head };
-      const main = itemStixId(head.itemId, head.kind);
-      records.push({ ...common, id: main, type: main.split('--')[0], version: modifiedOf(head), part: 0 });
+      const view = views.get(head.deliveryId)!;
+      let part = 0;
+      const add = (id: string, type: string, version: Date) => {
+        records.push({ id, type, version, dateAdded: head.addedUs + part, seq: BigInt(head.seq), part, head, view });
+        part += 1;
+      };
+      const main = itemStixId(head.itemId, head.kind, view.generation);
+      add(main, main.split('--')[0], view.modified);
       if (inClear(head)) {
-        head.indicators.forEach((indicator, index) => {
-          records.push({ ...common, id: indicatorId(head.itemId, indicator), type: 'indicator', version: head.versionCreatedAt, part: index + 1 });
-        });
+        for (const live of view.live) add(indicatorId(head.itemId, live.indicator), 'indicator', live.modified);
       } else {
-        records.push({ ...common, id: artifactId(head.deliveryId), type: 'artifact', version: head.deliveredAt, part: 1 });
+        add(artifactId(head.deliveryId), 'artifact', view.modified);
       }
+      for (const revoked of view.revoked) add(indicatorId(head.itemId, revoked.indicator), 'indicator', revoked.modified);
     }
-    records.sort((a, b) => a.dateAdded.getTime() - b.dateAdded.getTime() || (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : a.part - b.part));
+    records.sort((a, b) => a.dateAdded - b.dateAdded);
     return { records, publisher };
   }
 
@@ -160,31 +194,26 @@ export class TaxiiService {
         (!query.specVersions || query.specVersions.includes('2.1')),
     );
     // As the reference server (medallion) does: added_after first, then the version filter.
-    if (query.addedAfter) records = records.filter((record) => record.dateAdded.getTime() > query.addedAfter!.getTime());
+    if (query.addedAfter !== undefined) records = records.filter((record) => record.dateAdded > query.addedAfter!);
     records = byVersion(records, query.versions);
-    if (query.next) {
-      const { dateAdded, seq, part } = query.next;
-      records = records.filter(
-        (record) =>
-          record.dateAdded.getTime() > dateAdded ||
-          (record.dateAdded.getTime() === dateAdded && (record.seq > seq || (record.seq === seq && record.part > part))),
-      );
-    }
+    // Dates added are distinct, so the last one seen is a complete cursor.
+    if (query.next) records = records.filter((record) => record.dateAdded > query.next!.dateAdded);
     const items = records.slice(0, query.limit);
     const more = records.length > items.length;
     const last = items[items.length - 1];
     return {
       items,
       more,
-      next: more ? Buffer.from(`${last.dateAdded.getTime()}.${last.seq}.${last.part}`).toString('base64url') : undefined,
-      first: items[0]?.dateAdded,
-      last: last?.dateAdded,
+      next: more ? Buffer.from(`${last.dateAdded}.${last.seq}.${last.part}`).toString('base64url') : undefined,
+      first: items[0] ? taxiiTimestamp(items[0].dateAdded) : undefined,
+      last: last ? taxiiTimestamp(last.dateAdded) : undefined,
     };
   }
 
   /** The STIX objects of a page: messages and clear content are read only for its entries. */
   private async materialise(channelId: string, records: readonly ObjectRecord[], publisher: Publisher): Promise<StixObject[]> {
-    const heads = [...new Map(records.filter((record) => record.head).map((record) => [record.head!.seq, record.head!])).values()];
+    const entries = [...new Map(records.filter((record) => record.head).map((record) => [record.head!.seq, { head: record.head!, view: record.view! }])).values()];
+    const heads = entries.map((entry) => entry.head);
     const [messages, clear] = await Promise.all([
       this.view.messages(
         channelId,
@@ -193,15 +222,16 @@ export class TaxiiService {
       this.view.clearContent(heads),
     ]);
     const built = new Map<string, StixObject[]>();
-    for (const head of heads) {
+    for (const { head, view } of entries) {
       const content = clear.get(head.seq);
-      if (content) built.set(head.seq, itemObjects(content, publisher));
-      else if (messages.has(head.seq)) built.set(head.seq, sealedObjects(this.view.sealedCopy(head, messages.get(head.seq)!), publisher));
+      const revoked = indicatorVersionObjects(head.itemId, head.itemCreatedAt, view.revoked, publisher);
+      if (content) built.set(head.seq, [...itemObjects(servedContent(content, view), publisher), ...revoked]);
+      else if (messages.has(head.seq)) built.set(head.seq, [...sealedObjects(this.view.sealedCopy(head, messages.get(head.seq)!, view), publisher), ...revoked]);
     }
     return records.flatMap((record) => {
       if (record.fixed) return [record.fixed];
       const objects = built.get(record.head!.seq) ?? [];
-      const object = objects.find((candidate) => candidate.id === record.id);
+      const object = objects.find((candidate) => candidate.id === record.id && (candidate.modified === undefined || candidate.modified === record.version.toISOString()));
       return object ? [object] : [];
     });
   }
@@ -246,6 +276,14 @@ export function parseTaxiiQuery(raw: Record<string, unknown>): TaxiiQuery {
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) || Number.isNaN(date.getTime())) throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000Z');
     return date;
   };
+  // Dates added carry microseconds: Date would drop all but three digits and match the wrong objects.
+  const microseconds = (name: string, value: string): number => {
+    const parts = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(value);
+    const seconds = parts ? Date.parse(`${parts[1]}Z`) : Number.NaN;
+    if (!parts || Number.isNaN(seconds)) throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000000Z');
+    // Digits beyond the sixth are dropped: an object added at that microsecond is not after it.
+    return seconds * 1000 + Number((parts[2] ?? '').padEnd(6, '0').slice(0, 6));
+  };
 
   const addedAfterRaw = single('added_after');
   const limitRaw = single('limit');
@@ -263,7 +301,7 @@ export function parseTaxiiQuery(raw: Record<string, unknown>): TaxiiQuery {
   }
   const versions = (match('version') ?? ['last']).map((value) => (value === 'first' || value === 'last' || value === 'all' ? value : timestamp('match[version]', value)));
   return {
-    addedAfter: addedAfterRaw === undefined ? undefined : timestamp('added_after', addedAfterRaw),
+    addedAfter: addedAfterRaw === undefined ? undefined : microseconds('added_after', addedAfterRaw),
     limit,
     next,
     types: match('type'),

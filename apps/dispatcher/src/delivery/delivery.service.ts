@@ -9,7 +9,7 @@ import {
   DecisionEntity,
   DeliveryEntity,
   DeliveryState,
-  FeedEntryEntity,
+  appendFeedEntry,
   ItemEntity,
   ItemVersionEntity,
   OPEN_DELIVERY_STATES,
@@ -313,25 +313,19 @@ export class DeliveryService {
       // Another worker finished it first: keep its result, write nothing.
       if (updated.affected === 0) return { outcome: 'already-done' as const, recalls: [] };
       if (target.channel.kind === 'feed') {
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(FeedEntryEntity)
-          .values({
-            deliveryId,
-            channelId: target.channel.id,
-            itemId: item.id,
-            itemVersion: version.version,
-            entry: out.entry,
-            kind: item.kind,
-            tlp: out.tlp,
-            pap: out.entry === 'item' ? version.pap : null,
-            handling: out.handling,
-            keyFingerprint: target.key?.fingerprint ?? '',
-            message: out.message!,
-          })
-          .orIgnore()
-          .execute();
+        await appendFeedEntry(tx, {
+          deliveryId,
+          channelId: target.channel.id,
+          itemId: item.id,
+          itemVersion: version.version,
+          entry: out.entry,
+          kind: item.kind,
+          tlp: out.tlp,
+          pap: out.entry === 'item' ? version.pap : null,
+          handling: out.handling,
+          keyFingerprint: out.keyFingerprint ?? '',
+          message: out.message!,
+        });
       }
       await this.audit.append(tx, {
         actor: 'dispatcher',

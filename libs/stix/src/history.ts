@@ -1,0 +1,134 @@
+import { IndicatorInput } from './indicators';
+
+/**
+ * What one channel was handed of one item, in order: each item version delivered to it and each
+ * recall notice. Partners' tools (OpenCTI over TAXII, MISP) keep whatever they ingested until a
+ * later version tells them otherwise, so every pull form serves each entry as the change it makes
+ * to what the partner already holds, and that needs the whole history, including versions whose
+ * feed entries a retraction or a narrowing update has since removed.
+ */
+export interface DeliveredStep {
+  readonly deliveryId: string;
+  readonly entry: 'item' | 'recall';
+  readonly version: number;
+  readonly tlp: string;
+  readonly pap: string | null;
+  readonly severity: string | null;
+  /** The version's release, or when the recall notice was delivered. */
+  readonly at: Date;
+  /** The indicators served in the clear: those of a TLP:CLEAR item version; none otherwise. */
+  readonly clearIndicators: readonly IndicatorInput[];
+}
+
+/** An indicator as STIX serves it: `generation` counts its earlier revocations (a revoked STIX object never comes back). */
+export type ServedIndicator = IndicatorInput & { readonly generation: number };
+
+/** One version of one STIX indicator object. */
+export interface IndicatorVersion {
+  readonly indicator: ServedIndicator;
+  readonly tlp: string;
+  readonly pap: string | null;
+  readonly validFrom: Date;
+  readonly modified: Date;
+  readonly revoked: boolean;
+}
+
+/** A MISP attachment attribute the channel was served: one per sealed copy or recall notice. */
+export interface ServedAttachment {
+  readonly deliveryId: string;
+  readonly version: number;
+  readonly recall: boolean;
+}
+
+/** How one step is served. */
+export interface StepView {
+  readonly step: DeliveredStep;
+  /** The STIX `modified` of what this step versions: always later than the step before. */
+  readonly modified: Date;
+  /** The MISP event timestamp (seconds): always greater than the step before, or MISP would not pull it again. */
+  readonly mispTimestamp: number;
+  /** How many recalls came before: the report's id changes after each, since a revoked report never comes back. */
+  readonly generation: number;
+  /** The version a recall names: the latest the channel was sent (never the version it may not have). */
+  readonly referenceVersion: number;
+  readonly severity: string | null;
+  /** Indicators served in the clear by this step. */
+  readonly live: readonly IndicatorVersion[];
+  /**
+   * Revoked versions of indicators served in the clear before and not by this step. A recall
+   * repeats every revocation since the previous recall, because the item versions that carried
+   * them leave the feed with the recall.
+   */
+  readonly revoked: readonly IndicatorVersion[];
+  /** MISP attributes the channel was served before and not by this step: published again as deleted. */
+  readonly withdrawn: { readonly indicators: readonly IndicatorInput[]; readonly attachments: readonly ServedAttachment[] };
+}
+
+const keyOf = (indicator: IndicatorInput) => `${indicator.type}:${indicator.value}`;
+
+/** Serves a channel's history of one item, step by step (steps in delivery order). */
+export function servedHistory(steps: readonly DeliveredStep[]): StepView[] {
+  const views: StepView[] = [];
+  let modified = Number.NEGATIVE_INFINITY;
+  let timestamp = Number.NEGATIVE_INFINITY;
+  let generation = 0;
+  let lastItem: DeliveredStep | null = null;
+  const indicators = new Map<string, { generation: number; live: IndicatorVersion | null }>();
+  let revokedSinceRecall: IndicatorVersion[] = [];
+  const mispIndicators = new Map<string, IndicatorInput>();
+  const mispAttachments: ServedAttachment[] = [];
+
+  for (const step of steps) {
+    modified = Math.max(step.at.getTime(), modified + 1);
+    timestamp = Math.max(Math.floor(step.at.getTime() / 1000), timestamp + 1);
+    const at = new Date(modified);
+    const clear = step.entry === 'item' ? step.clearIndicators : [];
+    const clearKeys = new Set(clear.map(keyOf));
+
+    const revokedHere: IndicatorVersion[] = [];
+    for (const [key, state] of indicators) {
+      if (!state.live || clearKeys.has(key)) continue;
+      revokedHere.push({ ...state.live, modified: at, revoked: true });
+      state.live = null;
+      state.generation += 1;
+    }
+    const live = clear.map((indicator) => {
+      const state = indicators.get(keyOf(indicator)) ?? { generation: 0, live: null };
+      state.live = { indicator: { ...indicator, generation: state.generation }, tlp: step.tlp, pap: step.pap, validFrom: at, modified: at, revoked: false };
+      indicators.set(keyOf(indicator), state);
+      return state.live;
+    });
+    let revoked = revokedHere;
+    if (step.entry === 'recall') {
+      revoked = [...revokedSinceRecall, ...revokedHere];
+      revokedSinceRecall = [];
+    } else {
+      revokedSinceRecall.push(...revokedHere);
+    }
+
+    const referenceVersion = step.entry === 'recall' ? (lastItem?.version ?? step.version) : step.version;
+    // A TLP:CLEAR version is served in the clear (its indicators as attributes); anything else as an attachment.
+    const inClear = step.entry === 'item' && step.tlp === 'TLP:CLEAR';
+    const attachment: ServedAttachment | null = inClear ? null : { deliveryId: step.deliveryId, version: referenceVersion, recall: step.entry === 'recall' };
+    views.push({
+      step,
+      modified: at,
+      mispTimestamp: timestamp,
+      generation,
+      referenceVersion,
+      severity: step.entry === 'recall' ? (lastItem?.severity ?? null) : step.severity,
+      live,
+      revoked,
+      withdrawn: {
+        indicators: [...mispIndicators].filter(([key]) => !clearKeys.has(key)).map(([, indicator]) => indicator),
+        attachments: [...mispAttachments],
+      },
+    });
+
+    for (const indicator of clear) mispIndicators.set(keyOf(indicator), indicator);
+    if (attachment) mispAttachments.push(attachment);
+    if (step.entry === 'recall') generation += 1;
+    else lastItem = step;
+  }
+  return views;
+}
