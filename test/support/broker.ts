@@ -6,11 +6,15 @@ import { createDispatcher } from '../../apps/dispatcher/src/bootstrap';
 import { AppConfig, loadConfig } from '@tlp-broker/config';
 import { AuditLog, createDataSource, createUser } from '@tlp-broker/persistence';
 import { deleteKeysUnder } from '@tlp-broker/queue';
-import { createDatabase, dropDatabase, TEST_REDIS_URL, uniqueName } from './databases';
+import { createDatabase, dropDatabase, roleDatabaseUrl, TEST_APP_ROLE, TEST_REDIS_URL, uniqueName } from './databases';
 
 export interface TestBroker {
   readonly url: string;
   readonly config: AppConfig;
+  /**
+   * The test's own connection, as the PostgreSQL superuser (to look at anything, or to play a
+   * database administrator); the broker itself connects as the application role (`env.DATABASE_URL`).
+   */
   readonly db: DataSource;
   readonly adminKey: string;
   readonly analystKey: string;
@@ -35,12 +39,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
   const redisPrefix = uniqueName('tlpb-test').replace(/_/g, '-');
   const env: Record<string, string> = {
     NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: roleDatabaseUrl(TEST_APP_ROLE, databaseName),
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: redisPrefix,
     PORT: '0',
     TEAM_KEY_PASSPHRASE: 'test team key passphrase',
     TEAM_KEY_USER_ID: 'Test CSIRT <csirt@test.example>',
+    // Links the broker signs and hands out come from here only, never from the address a test calls.
+    PUBLIC_URL: 'https://broker.test.example',
     OUTBOX_POLL_MS: '20',
     // Four eyes is tested on its own; elsewhere items leave as soon as they are published.
     APPROVAL_REQUIRED_FOR: 'none',
@@ -51,9 +57,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
   const config = loadConfig(env);
   const db = await createDataSource(databaseUrl).initialize();
   const [admin, analyst, approver] = await db.transaction(async (manager) => [
-    await createUser(manager, new AuditLog(), 'admin', ['admin'], 'test'),
-    await createUser(manager, new AuditLog(), 'analyst', ['analyst'], 'test'),
-    await createUser(manager, new AuditLog(), 'approver', ['approver'], 'test'),
+    await createUser(manager, new AuditLog(config.audit), 'admin', ['admin'], 'test'),
+    await createUser(manager, new AuditLog(config.audit), 'analyst', ['analyst'], 'test'),
+    await createUser(manager, new AuditLog(config.audit), 'approver', ['approver'], 'test'),
   ]);
   let api: INestApplication | null = null;
   let dispatcher: INestApplicationContext | null = null;

@@ -7,6 +7,8 @@ import { CryptoModule } from '@tlp-broker/crypto';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { QueueModule, redisConnection } from '@tlp-broker/queue';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { AuditModule } from './audit/audit.module';
+import { AuthFailureThrottle } from './auth/auth-failure-throttle';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { CaveatsController } from './caveats/caveats.controller';
@@ -42,10 +44,11 @@ export class ApiModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), TerminusModule],
+      imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), TerminusModule, AuditModule],
       controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, CredentialsController, ItemsController, FeedsController, TaxiiController, MispController, PublicFeedController, TeamController, SecurityTxtController, UsersController, HealthController],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        AuthFailureThrottle,
         OrganisationsService,
         CredentialsService,
         CaveatsService,

@@ -1,10 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as openpgp from 'openpgp';
 import { Client } from 'pg';
+import { deriveAuditKey } from '@tlp-broker/config';
 import { generateKeyPair, openSealed } from '@tlp-broker/crypto';
-import { AuditLog, createDataSource, createUser } from '@tlp-broker/persistence';
+import { AuditLog, createDatabaseRoles, createDataSource, createUser, migrateDatabase } from '@tlp-broker/persistence';
 import { deleteKeysUnder } from '@tlp-broker/queue';
 
 /**
@@ -31,6 +32,9 @@ interface Partner {
 
 const REDIS_PREFIX = 'tlpb-demo';
 const PASSPHRASE = 'demo passphrase, not for production';
+/** As in production: one role owns the schema and migrates it, the broker runs as the other. */
+const OWNER_ROLE = 'tlpb_demo_owner';
+const APP_ROLE = 'tlpb_demo_app';
 
 const PARTNERS = [
   { name: 'Europol EC3', kind: 'lea', country: 'NL', relation: 'peer', communities: ['eu-lea'] },
@@ -51,27 +55,37 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   log('tlp-broker demonstration');
   log(`  database ${database} (recreated), Redis prefix ${REDIS_PREFIX}, API on port ${options.port}`);
-  await resetDatabase(options.databaseUrl);
+  await dropDatabase(options.databaseUrl);
   await deleteKeysUnder(options.redisUrl, REDIS_PREFIX);
-  const dataSource = await createDataSource(options.databaseUrl).initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  const urls = { migrationUrl: withRole(options.databaseUrl, OWNER_ROLE), appUrl: withRole(options.databaseUrl, APP_ROLE) };
+  await createDatabaseRoles({ superuserUrl: withDatabase(options.databaseUrl, 'postgres'), ...urls });
+  await migrateDatabase(urls);
+  log(`  roles: ${OWNER_ROLE} owns the schema and migrated it; the broker runs as ${APP_ROLE} (audit tables: INSERT and SELECT only)`);
+  const dataSource = await createDataSource(urls.appUrl).initialize();
+  const audit = new AuditLog(deriveAuditKey(undefined, PASSPHRASE));
   const [admin, analyst, approver] = await dataSource.transaction(async (manager) => [
-    await createUser(manager, new AuditLog(), 'demo-admin', ['admin'], 'demo'),
-    await createUser(manager, new AuditLog(), 'demo-analyst', ['analyst'], 'demo'),
-    await createUser(manager, new AuditLog(), 'demo-approver', ['approver'], 'demo'),
+    await createUser(manager, audit, 'demo-admin', ['admin'], 'demo'),
+    await createUser(manager, audit, 'demo-analyst', ['analyst'], 'demo'),
+    await createUser(manager, audit, 'demo-approver', ['approver'], 'demo'),
   ]);
   await dataSource.destroy();
+  const checkpointFile = join(varDir, 'audit-checkpoints.asc');
+  rmSync(checkpointFile, { force: true });
 
   const env = {
     NODE_ENV: 'production',
-    DATABASE_URL: options.databaseUrl,
+    DATABASE_URL: urls.appUrl,
     REDIS_URL: options.redisUrl,
     REDIS_PREFIX,
     PORT: String(options.port),
+    // Production refuses to start without it: the links in signed documents and feeds come from here.
+    PUBLIC_URL: `http://127.0.0.1:${options.port}`,
     TEAM_KEY_FILE: join(varDir, 'team-key.asc'),
     TEAM_KEY_PASSPHRASE: PASSPHRASE,
     TEAM_KEY_USER_ID: 'Police CSIRT (demo) <csirt@police.example>',
     OUTBOX_POLL_MS: '50',
+    AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
+    AUDIT_CHECKPOINT_FILE: checkpointFile,
   };
   const children = [startProcess(options.root, 'dispatcher', env, varDir), startProcess(options.root, 'api', env, varDir)];
   const stop = () => Promise.all(children.map(stopProcess));
@@ -252,8 +266,12 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
 
   const certFr = byName('CERT-FR');
   log();
-  log(`The same deliveries to CERT-FR over TAXII 2.1 and as a MISP feed (TLP:CLEAR in the clear, the rest encrypted to CERT-FR's key):`);
-  const taxii = await call(base, 'GET', `/taxii2/api/collections/${certFr.channelId}/objects/?limit=1000`, certFr.feedKey);
+  log(`The same deliveries to CERT-FR over TAXII 2.1 and as a MISP feed (TLP:CLEAR in the clear, the rest encrypted to CERT-FR's key),`);
+  log(`each tool with a key of its own, opening only what that tool needs (POST …/credentials with scopes):`);
+  const toolKey = async (scope: 'taxii' | 'misp') =>
+    ((await call(base, 'POST', `/organisations/${certFr.id}/channels/${certFr.channelId}/credentials`, adminKey, { scopes: [scope] })) as { apiKey: string }).apiKey;
+  const [taxiiKey, mispKey] = [await toolKey('taxii'), await toolKey('misp')];
+  const taxii = await call(base, 'GET', `/taxii2/api/collections/${certFr.channelId}/objects/?limit=1000`, taxiiKey);
   const objects = taxii.objects as { type: string; name?: string; abstract?: string; payload_bin?: string }[];
   const count = (type: string) => objects.filter((object) => object.type === type).length;
   log(
@@ -266,10 +284,37 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
     const opened = await openSealed(Buffer.from(artifact.payload_bin, 'base64').toString(), certFr.privateKey, [teamKey]);
     log(`  one artifact, decrypted with CERT-FR's key: "${(JSON.parse(opened.text) as { title?: string }).title ?? 'a recall notice'}"`);
   }
-  const manifest = (await call(base, 'GET', '/misp/manifest.json', certFr.feedKey)) as Record<string, { info: string; Tag: { name: string }[] }>;
+  const manifest = (await call(base, 'GET', '/misp/manifest.json', mispKey)) as Record<string, { info: string; Tag: { name: string }[] }>;
   log(`  MISP feed: ${Object.keys(manifest).length} events — ${Object.values(manifest).map((event) => event.Tag[0].name).join(', ')}`);
   const publicItems = (await call(base, 'GET', '/public/items')).items as { title: string }[];
   log(`  public feed (no credentials; also RSS, Atom, STIX): ${publicItems.map((item) => `"${item.title}"`).join(', ')}`);
+
+  log();
+  log('The audit trail: every step above, hash-chained, each event authenticated with a key PostgreSQL never holds:');
+  const report = await waitForCheckpoint(base, adminKey);
+  const broken = report.firstBroken;
+  log(`  ${report.events} events, ${broken ? `BROKEN at event ${broken.seq}: ${broken.detail}` : 'intact'}; ${report.checkpoints} checkpoints checked (GET /audit/verify)`);
+  log(`  latest checkpoint: event ${report.lastCheckpoint!.seq}, signed by the team key at ${report.lastCheckpoint!.at} (GET /audit/checkpoints;`);
+  log(`  a copy in ${join('.var', 'demo', 'audit-checkpoints.asc')} for gpg --verify and tlp-broker audit verify --checkpoints)`);
+}
+
+interface AuditReport {
+  events: number;
+  checkpoints: number;
+  head: { seq: number } | null;
+  lastCheckpoint: { seq: number; at: string } | null;
+  firstBroken: { seq: number; detail: string } | null;
+}
+
+/** The dispatcher signs the chain head about every second in the demonstration: waits until the last event is signed. */
+async function waitForCheckpoint(base: string, key: string): Promise<AuditReport> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const report = (await call(base, 'GET', '/audit/verify', key)) as AuditReport;
+    if (report.firstBroken || (report.lastCheckpoint && report.lastCheckpoint.seq === report.head?.seq)) return report;
+    if (Date.now() > deadline) throw new Error('the last audit event was not signed in a checkpoint within 30 s: see .var/demo/dispatcher.log');
+    await sleep(250);
+  }
 }
 
 function stixLabel(object: { type: string; name?: string; abstract?: string }): string {
@@ -351,18 +396,29 @@ async function waitForHealth(base: string, children: ChildProcess[]): Promise<vo
   }
 }
 
-async function resetDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString() });
+/** The demonstration's database is dropped; db create-roles creates it again, owned by the owner role. */
+async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const client = new Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
   } finally {
     await client.end();
   }
+}
+
+function withDatabase(databaseUrl: string, database: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+function withRole(databaseUrl: string, role: string): string {
+  const url = new URL(databaseUrl);
+  url.username = role;
+  url.password = '';
+  return url.toString();
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));

@@ -19,6 +19,7 @@ const COMPLETE = {
   REDIS_PREFIX: 'tlpb_prod-1',
   PORT: '8443',
   HOST: '0.0.0.0',
+  PUBLIC_URL: 'https://broker.csirt.example/',
   TEAM_KEY_FILE: '/etc/tlp-broker/team.asc',
   TEAM_KEY_USER_ID: 'CSIRT Example <csirt@example.org>',
   TEAM_COMMUNITIES: 'eu-lea, fr-csirt',
@@ -77,12 +78,14 @@ describe('loadConfig', () => {
       profile: expect.objectContaining({ timeZone: 'Europe/Paris', languages: ['fr', 'en'], securityTxtDays: 180 }),
       databaseUrl: REQUIRED.DATABASE_URL,
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb_prod-1' },
-      http: { port: 8443, host: '0.0.0.0' },
+      http: { port: 8443, host: '0.0.0.0', publicUrl: 'https://broker.csirt.example' },
+      submissions: { maxBytes: 10 * 1024 * 1024 },
       team: { communities: ['eu-lea', 'fr-csirt'] },
       smtp: null,
       webhooks: { allowList: [], timeoutMs: 10_000 },
       rateLimit: { limit: 120, windowMs: 60_000 },
       partnerRateLimit: { limit: 600, windowMs: 60_000 },
+      authFailureLimit: { limit: 30, windowMs: 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {
@@ -92,6 +95,7 @@ describe('loadConfig', () => {
       },
       dispatch: { outboxPollMs: 500, reconcileIntervalMs: 15_000, reconcileAfterMs: 120_000, deliveryConcurrency: 16, jobLockMs: 30_000, attempts: 8, backoffMs: 1_000 },
       log: { level: 'debug', format: 'text' },
+      audit: { key: expect.any(Buffer), source: 'TEAM_KEY_PASSPHRASE', checkpointIntervalMs: 60_000, checkpointFile: undefined },
     });
   });
 
@@ -101,12 +105,14 @@ describe('loadConfig', () => {
       profile: expect.objectContaining({ name: 'tlp-broker team', email: 'csirt@example.org', phone: null }),
       databaseUrl: REQUIRED.DATABASE_URL,
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb' },
-      http: { port: 3000, host: '127.0.0.1' },
+      http: { port: 3000, host: '127.0.0.1', publicUrl: 'http://127.0.0.1:3000' },
+      submissions: { maxBytes: 10 * 1024 * 1024 },
       team: { communities: [] },
       smtp: null,
       webhooks: { allowList: [], timeoutMs: 10_000 },
       rateLimit: { limit: 120, windowMs: 60_000 },
       partnerRateLimit: { limit: 600, windowMs: 60_000 },
+      authFailureLimit: { limit: 30, windowMs: 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {
@@ -116,6 +122,7 @@ describe('loadConfig', () => {
       },
       dispatch: { outboxPollMs: 250, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000, deliveryConcurrency: 8, jobLockMs: 30_000, attempts: 8, backoffMs: 1_000 },
       log: { level: 'log', format: 'json' },
+      audit: { key: expect.any(Buffer), source: 'TEAM_KEY_PASSPHRASE', checkpointIntervalMs: 60_000, checkpointFile: undefined },
     });
   });
 
@@ -210,6 +217,8 @@ describe('loadConfig', () => {
       ['DELIVERY_CONCURRENCY', '257', /^DELIVERY_CONCURRENCY /],
       ['LOG_LEVEL', 'trace', /^LOG_LEVEL /],
       ['LOG_FORMAT', 'xml', /^LOG_FORMAT /],
+      ['AUTH_FAILURE_LIMIT', '0', /^AUTH_FAILURE_LIMIT /],
+      ['AUTH_FAILURE_WINDOW_MS', 'a minute', /^AUTH_FAILURE_WINDOW_MS /],
     ])('%s=%j is refused, naming the variable', (name, value, pattern) => {
       const error = configError(() => loadConfig({ ...REQUIRED, [name]: value }));
       expect(error.problems).toHaveLength(1);

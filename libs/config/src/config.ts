@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadTeamProfile, TeamProfile } from './team-profile';
+import { AuditKey, deriveAuditKey } from './audit-key';
 
 /**
  * The broker's settings, read from the environment once at start. This is the only place that
@@ -29,13 +30,8 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only').default('tlpb'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
-  PUBLIC_URL: z
-    .string()
-    .trim()
-    .url('must be the URL partners reach the broker at, e.g. https://broker.csirt.example')
-    .refine((value) => /^https?:\/\//.test(value), 'must be an http(s) URL')
-    .transform((value) => value.replace(/\/+$/, ''))
-    .optional(),
+  // Checked with NODE_ENV, HOST and PORT in publicUrlSetting.
+  PUBLIC_URL: z.string().trim().optional(),
   TEAM_KEY_FILE: z.string().trim().min(1).optional(),
   TEAM_KEY_PASSPHRASE: z.string().min(12, 'must be at least 12 characters'),
   TEAM_KEY_USER_ID: userId.default('tlp-broker team <csirt@example.org>'),
@@ -57,6 +53,8 @@ const envSchema = z.object({
   CHANNEL_RATE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   PARTNER_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   PARTNER_RATE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   APPROVAL_REQUIRED_FOR: z
     .string()
@@ -71,6 +69,10 @@ const envSchema = z.object({
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  AUDIT_KEY: z.string().min(32, 'must be at least 32 characters of a random secret (e.g. openssl rand -base64 32)').optional(),
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(50).max(86_400_000).default(60_000),
+  AUDIT_CHECKPOINT_FILE: z.string().trim().min(1).optional(),
+  SUBMISSION_MAX_BYTES: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024).default(10 * 1024 * 1024),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
 });
@@ -81,8 +83,14 @@ export interface AppConfig {
   readonly redis: { readonly url: string; readonly prefix: string };
   /** The team's RFC 2350 profile (TEAM_PROFILE_FILE), also the source of security.txt. */
   readonly profile: TeamProfile;
-  /** `publicUrl`: where partners reach the broker (links in TAXII discovery, security.txt, feeds); else taken from each request. */
-  readonly http: { readonly port: number; readonly host: string; readonly publicUrl: string | undefined };
+  /**
+   * `publicUrl`: where partners reach the broker, without a trailing slash. Every absolute link the
+   * broker signs or hands out (security.txt, the team profile, TAXII discovery, the public feeds)
+   * starts with it; none is ever built from a request's Host or X-Forwarded-* headers.
+   */
+  readonly http: { readonly port: number; readonly host: string; readonly publicUrl: string };
+  /** Submissions: the most bytes of signed content kept once decompressed (SUBMISSION_MAX_BYTES). */
+  readonly submissions: { readonly maxBytes: number };
   /** The team's own communities: how far it may pass on TLP:GREEN material received from partners. */
   readonly team: { readonly communities: readonly string[] };
   /**
@@ -102,6 +110,8 @@ export interface AppConfig {
   readonly rateLimit: { readonly limit: number; readonly windowMs: number };
   /** Requests a partner credential may make per window, across every pull form. */
   readonly partnerRateLimit: { readonly limit: number; readonly windowMs: number };
+  /** Failed authentications allowed per source address and per API-key prefix in a window, before 429. */
+  readonly authFailureLimit: { readonly limit: number; readonly windowMs: number };
   /** Which items need a second person's approval before they leave (four eyes). */
   readonly approval: { readonly red: boolean; readonly amberStrict: boolean; readonly caveats: boolean };
   /** A person's key must carry a user ID with that person's e-mail address. */
@@ -126,6 +136,12 @@ export interface AppConfig {
     readonly backoffMs: number;
   };
   readonly log: { readonly level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; readonly format: 'json' | 'text' };
+  /**
+   * The audit trail: the key that authenticates each event (AUDIT_KEY, else derived from
+   * TEAM_KEY_PASSPHRASE; never stored in PostgreSQL), and how often the dispatcher signs the chain
+   * head with the team key (a checkpoint), also appended to `checkpointFile` when set.
+   */
+  readonly audit: AuditKey & { readonly checkpointIntervalMs: number; readonly checkpointFile: string | undefined };
 }
 
 function smtpSettings(url: string | undefined, requireTls: boolean, mailFrom: string | undefined, teamUserId: string): AppConfig['smtp'] {
@@ -146,6 +162,43 @@ function smtpSettings(url: string | undefined, requireTls: boolean, mailFrom: st
 function approvalRules(value: string): AppConfig['approval'] {
   const listed = new Set(value.split(',').map((entry) => entry.trim()).filter(Boolean));
   return { red: listed.has('red'), amberStrict: listed.has('amber-strict'), caveats: listed.has('caveats') };
+}
+
+const PUBLIC_URL_EXAMPLE = 'e.g. https://broker.csirt.example';
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/**
+ * PUBLIC_URL, checked and normalised (no trailing slash). It is required in production: signed
+ * documents and links handed to partners must never be built from what a request claims (its Host
+ * or X-Forwarded-* headers). In development and test it defaults to where the API listens. Plain
+ * http is refused in production except on a loopback address (a broker behind a local proxy, or run
+ * on one machine, as the demonstration and docker-compose.yml do).
+ */
+function publicUrlSetting(value: string | undefined, env: AppConfig['env'], host: string, port: number): { url: string } | { problem: string } {
+  if (value === undefined) {
+    if (env === 'production') {
+      return { problem: `PUBLIC_URL is required in production: the URL partners reach the broker at (${PUBLIC_URL_EXAMPLE}); links in signed documents and feeds are never taken from a request` };
+    }
+    // A wildcard address is where the API listens, not where anyone reaches it.
+    const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+    value = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { problem: `PUBLIC_URL must be an absolute http(s) URL (${PUBLIC_URL_EXAMPLE})` };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: `PUBLIC_URL must be an http(s) URL (${PUBLIC_URL_EXAMPLE})` };
+  if (url.username || url.password) return { problem: 'PUBLIC_URL must not carry a user name or password' };
+  if (value.includes('?') || value.includes('#')) return { problem: 'PUBLIC_URL must not have a query (?…) or a fragment (#…)' };
+  if (env === 'production' && url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    return { problem: 'PUBLIC_URL must start with https:// in production (plain http only on a loopback address such as 127.0.0.1)' };
+  }
+  return { url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
 }
 
 /** A variable set to nothing but blanks counts as not set (then its default applies, or it is reported missing). */
@@ -181,13 +234,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const e = parsed.data;
   const team = splitUserId(e.TEAM_KEY_USER_ID);
   const profile = loadTeamProfile(e.TEAM_PROFILE_FILE, team);
-  if ('problems' in profile) throw new ConfigError(profile.problems);
+  const publicUrl = publicUrlSetting(e.PUBLIC_URL, e.NODE_ENV, e.HOST, e.PORT);
+  if ('problems' in profile || 'problem' in publicUrl) {
+    throw new ConfigError([...('problems' in profile ? profile.problems : []), ...('problem' in publicUrl ? [publicUrl.problem] : [])]);
+  }
   return {
     env: e.NODE_ENV,
     profile: profile.profile,
     databaseUrl: e.DATABASE_URL,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
-    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL },
+    http: { port: e.PORT, host: e.HOST, publicUrl: publicUrl.url },
+    submissions: { maxBytes: e.SUBMISSION_MAX_BYTES },
     team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
     smtp: smtpSettings(e.SMTP_URL, e.SMTP_REQUIRE_TLS === 'true', e.MAIL_FROM, e.TEAM_KEY_USER_ID),
     webhooks: {
@@ -196,6 +253,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     rateLimit: { limit: e.CHANNEL_RATE_LIMIT, windowMs: e.CHANNEL_RATE_WINDOW_MS },
     partnerRateLimit: { limit: e.PARTNER_RATE_LIMIT, windowMs: e.PARTNER_RATE_WINDOW_MS },
+    authFailureLimit: { limit: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_MS },
     approval: approvalRules(e.APPROVAL_REQUIRED_FOR),
     keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },
@@ -209,6 +267,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       backoffMs: e.DELIVERY_BACKOFF_MS,
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    audit: { ...deriveAuditKey(e.AUDIT_KEY, e.TEAM_KEY_PASSPHRASE), checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS, checkpointFile: e.AUDIT_CHECKPOINT_FILE },
   };
 }
 
@@ -219,6 +278,43 @@ export function loadDatabaseUrl(env: Readonly<Record<string, string | undefined>
     throw new ConfigError([env.DATABASE_URL ? `DATABASE_URL ${parsed.error.issues[0]?.message}` : 'DATABASE_URL is required']);
   }
   return parsed.data.DATABASE_URL;
+}
+
+const databaseRolesSchema = z.object({
+  DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']),
+  MIGRATION_DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).optional(),
+  SUPERUSER_DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).optional(),
+});
+
+function problemsOf(issues: readonly { path: readonly PropertyKey[]; code: string; message: string }[], given: Record<string, string>): string[] {
+  return issues.map((issue) => {
+    const name = issue.path.join('.');
+    return issue.code === 'invalid_type' && given[name] === undefined ? `${name} is required` : `${name} ${issue.message}`;
+  });
+}
+
+/**
+ * The database connections of the command line: `appUrl` (DATABASE_URL) is the role the API and
+ * dispatcher run as; `migrationUrl` (MIGRATION_DATABASE_URL, default DATABASE_URL) the role that
+ * owns the schema and runs the migrations; `superuserUrl` (SUPERUSER_DATABASE_URL) creates both roles.
+ */
+export function loadDatabaseRoleUrls(env: Readonly<Record<string, string | undefined>> = process.env): { appUrl: string; migrationUrl: string; superuserUrl: string | undefined } {
+  const given = withoutBlanks(env);
+  const parsed = databaseRolesSchema.safeParse(given);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error.issues, given));
+  return { appUrl: parsed.data.DATABASE_URL, migrationUrl: parsed.data.MIGRATION_DATABASE_URL ?? parsed.data.DATABASE_URL, superuserUrl: parsed.data.SUPERUSER_DATABASE_URL };
+}
+
+/**
+ * The audit key for the command line: null when neither AUDIT_KEY nor TEAM_KEY_PASSPHRASE is set
+ * (the caller decides whether it can do without: verifying can, appending events cannot).
+ */
+export function loadAuditKey(env: Readonly<Record<string, string | undefined>> = process.env): AuditKey | null {
+  const given = withoutBlanks(env);
+  if (given.AUDIT_KEY === undefined && given.TEAM_KEY_PASSPHRASE === undefined) return null;
+  const parsed = envSchema.pick({ AUDIT_KEY: true, TEAM_KEY_PASSPHRASE: true }).partial({ TEAM_KEY_PASSPHRASE: true }).safeParse(given);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error.issues, given));
+  return deriveAuditKey(parsed.data.AUDIT_KEY, parsed.data.TEAM_KEY_PASSPHRASE ?? '');
 }
 
 const demoSchema = z.object({

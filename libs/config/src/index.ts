@@ -1,4 +1,6 @@
-export { loadConfig, loadDatabaseUrl, loadDemoSettings, ConfigError } from './config';
+export { loadConfig, loadDatabaseUrl, loadDatabaseRoleUrls, loadAuditKey, loadDemoSettings, ConfigError } from './config';
+export { deriveAuditKey } from './audit-key';
+export type { AuditKey, AuditKeySource } from './audit-key';
 export type { AppConfig } from './config';
 export type { TeamProfile } from './team-profile';
 export { ConfigModule, APP_CONFIG, InjectConfig } from './config.module';

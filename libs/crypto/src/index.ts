@@ -6,6 +6,7 @@ export { OpenPgpService } from './openpgp.service';
 export { TeamKeyService } from './team-key.service';
 export type { TeamPublicKey, TeamKeyRecord } from './team-key.service';
 export { CryptoModule } from './crypto.module';
+export { signCheckpoint, checkpointSignatureChecker, verifyAudit } from './audit-checkpoint';
 export { applyKeyUpdate, needsModernSoftware, normaliseFingerprint } from './keys';
 export type { KeyRules, KeyUpdate } from './keys';
 export { mimeEntityForItem, pgpMimeEncrypted, pgpMimeSigned, PgpMimeError } from './pgp-mime';

@@ -7,11 +7,19 @@ import { ApprovalAndEmbargo1764200000000 } from './migrations/1764200000000-appr
 import { EmailAndWebhookChannels1764300000000 } from './migrations/1764300000000-email-and-webhook-channels';
 import { UpdatesAndRecalls1764400000000 } from './migrations/1764400000000-updates-and-recalls';
 import { IndicatorsAndFeedCredentials1764500000000 } from './migrations/1764500000000-indicators-and-feed-credentials';
+import { OutboxJobKeys1764600000000 } from './migrations/1764600000000-outbox-job-keys';
+import { AuditAuthentication1764610000000 } from './migrations/1764610000000-audit-authentication';
+import { FeedAddedTimes1764620000000 } from './migrations/1764620000000-feed-added-times';
+import { SubmissionDigests1764630000000 } from './migrations/1764630000000-submission-digests';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000, CaveatsAndProvenance1764000000000, KeysAndSubmissions1764100000000, ApprovalAndEmbargo1764200000000, EmailAndWebhookChannels1764300000000,
   UpdatesAndRecalls1764400000000,
   IndicatorsAndFeedCredentials1764500000000,
+  OutboxJobKeys1764600000000,
+  AuditAuthentication1764610000000,
+  FeedAddedTimes1764620000000,
+  SubmissionDigests1764630000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */
@@ -43,7 +51,10 @@ export class PendingMigrationsError extends Error {
 
 /** Start-up check: refuse to run against a schema older than the code. */
 export async function assertSchemaCurrent(dataSource: DataSource): Promise<void> {
-  if (await dataSource.showMigrations()) {
+  // Asked first: on an empty database, showMigrations() would try to create its table, which the
+  // application's role may not do (it creates nothing).
+  const [{ migrated }] = await dataSource.query(`SELECT to_regclass('typeorm_migrations') IS NOT NULL AS migrated`);
+  if (!migrated || (await dataSource.showMigrations())) {
     throw new PendingMigrationsError();
   }
 }

@@ -1,5 +1,10 @@
 export * from './entities';
-export { AuditLog, auditHash, canonicalJson } from './audit-log';
+export { AuditLog, auditHash, auditMac, canonicalJson } from './audit-log';
+export { AuditCheckpointRepository, checkpointText, parseCheckpointText } from './audit-checkpoints';
+export type { AuditHead, CheckpointContent, StoredCheckpoint } from './audit-checkpoints';
+export { verifyAuditTrail, CheckpointFileError } from './audit-verify';
+export { createDatabaseRoles, grantApplicationRole, migrateDatabase, auditPrivilegeProblems, DatabaseRoleError, APPEND_ONLY_TABLES } from './database-roles';
+export type { AuditBreak, AuditBreakReason, AuditVerification, AuditVerifyOptions, CheckpointSignatureCheck } from './audit-verify';
 export type { AuditEntry } from './audit-log';
 export { newApiKey, hashApiKey } from './api-keys';
 export type { CredentialKind } from './api-keys';
@@ -14,3 +19,5 @@ export { policyItem, policyOrganisation, policyKey, policyChannel, decideForTarg
 export type { KeyReading } from './policy-input';
 export { cancelPendingItemDeliveries, channelsToRecall, queueRecalls, removeFromFeeds } from './recalls';
 export type { RecallTarget } from './recalls';
+export { appendFeedEntry } from './feed-entries';
+export type { NewFeedEntry } from './feed-entries';
