@@ -188,10 +188,14 @@ describe('key life cycle', () => {
       const expiry = expiring.publicKey.getCreationTime().getTime() + 2_000;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now() + 200)));
 
-      const published = await http(broker.url, 'POST', '/items', {
-        key: broker.analystKey,
-        json: { type: 'advisory', title: 'Clear advisory for everyone', body: 'Public guidance.', tlp: 'TLP:CLEAR', audience: { contacts: [contact.body.id] } },
-      });
+      const item = { type: 'advisory', title: 'Clear advisory for everyone', body: 'Public guidance.', tlp: 'TLP:CLEAR', audience: { contacts: [contact.body.id] } };
+      const preview = await http(broker.url, 'POST', '/items/preview', { key: broker.analystKey, json: item });
+      const previewed = (preview.body.decisions as { organisationId: string; contactId: string | null; allow: boolean; keyFingerprint: string | null }[]).filter(
+        (d) => d.organisationId === revokedOrg.body.id || d.contactId === contact.body.id,
+      );
+      expect(previewed).toHaveLength(2);
+      for (const decision of previewed) expect(decision).toMatchObject({ allow: true, keyFingerprint: null });
+      const published = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: item });
       expect(published.status).toBe(201);
       const readers = [
         { organisationId: revokedOrg.body.id, feedKey: revokedOrg.body.channels[0].apiKey as string },

@@ -16,6 +16,7 @@ export { TeamKeyRepository } from './team-key.repository';
 export { createUser } from './users';
 export type { CreatedUser } from './users';
 export { policyItem, policyOrganisation, policyKey, policyChannel, decideForTargets } from './policy-input';
+export type { TargetDecision } from './policy-input';
 export type { KeyReading } from './policy-input';
 export { cancelPendingItemDeliveries, channelsToRecall, queueRecalls, removeFromFeeds } from './recalls';
 export type { RecallTarget } from './recalls';

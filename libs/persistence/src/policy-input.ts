@@ -1,4 +1,4 @@
-import { Decision, PapLabel, PolicyChannel, PolicyItem, PolicyKey, PolicyOrganisation, PolicyTeam, prepare, TlpLabel } from '@tlp-broker/tlp';
+import { canEncryptTo, Decision, PapLabel, PolicyChannel, PolicyItem, PolicyKey, PolicyOrganisation, PolicyTeam, prepare, TlpLabel } from '@tlp-broker/tlp';
 import { ItemEntity, ItemVersionEntity, RecipientKeyEntity } from './entities';
 import { RoutingTarget } from './partner-directory';
 
@@ -66,11 +66,23 @@ export function policyChannel(target: RoutingTarget, key: PolicyKey | null = pol
   };
 }
 
+/** What the engine decided for one target, and the key an allowed delivery is encrypted to. */
+export interface TargetDecision {
+  readonly target: RoutingTarget;
+  readonly decision: Decision;
+  /** Null when denied, and for TLP:CLEAR to a recipient without a usable key (sent signed only). */
+  readonly keyFingerprint: string | null;
+}
+
 /**
  * The engine's answer for every target: what routing stores and what a preview shows, computed
  * by the same code so that a preview never differs from what publishing would do.
  */
-export function decideForTargets(subject: PolicyItem, targets: readonly RoutingTarget[], team: PolicyTeam, now: Date): { target: RoutingTarget; decision: Decision }[] {
+export function decideForTargets(subject: PolicyItem, targets: readonly RoutingTarget[], team: PolicyTeam, now: Date): TargetDecision[] {
   const prepared = prepare(subject, team);
-  return targets.map((target) => ({ target, decision: prepared.decide(policyOrganisation(target), policyChannel(target), now) }));
+  return targets.map((target) => {
+    const key = policyKey(target.key);
+    const decision = prepared.decide(policyOrganisation(target), policyChannel(target, key), now);
+    return { target, decision, keyFingerprint: decision.allow && canEncryptTo(key, now) ? key.fingerprint : null };
+  });
 }

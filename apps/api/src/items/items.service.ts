@@ -324,13 +324,13 @@ export class ItemsService {
     const now = new Date();
     const targets = await this.directory.allTargets();
     const decided = decideForTargets(policyItem({ kind: draft.kind }, draft), targets, this.config.team, now);
-    const decisions = decided.map(({ target, decision }) => ({
+    const decisions = decided.map(({ target, decision, keyFingerprint }) => ({
       ...this.recipient(target),
       allow: decision.allow,
       code: decision.code,
       reason: decision.reason,
       handling: decision.handling,
-      keyFingerprint: decision.allow ? (target.key?.fingerprint ?? null) : null,
+      keyFingerprint,
     }));
     const byCode: Record<string, number> = {};
     for (const decision of decisions) byCode[decision.code] = (byCode[decision.code] ?? 0) + 1;

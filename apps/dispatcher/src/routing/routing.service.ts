@@ -19,12 +19,10 @@ import {
   removeFromFeeds,
   PartnerDirectory,
   policyItem,
-  policyKey,
-  RoutingTarget,
   SealedPayloadEntity,
 } from '@tlp-broker/persistence';
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
-import { canEncryptTo, Decision } from '@tlp-broker/tlp';
+import { Decision } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { itemDocument, itemText } from '../item-document';
 
@@ -132,12 +130,7 @@ export class RoutingService {
     if (allowed.some(({ target }) => target.channel.kind !== 'email')) await this.seal(manager, item, version, 'document');
     if (allowed.some(({ target }) => target.channel.kind === 'email')) await this.seal(manager, item, version, 'mime');
 
-    // The key a delivery will be encrypted to; none for a TLP:CLEAR recipient whose key is unusable (signed only).
-    const encryptTo = (target: RoutingTarget) => {
-      const key = policyKey(target.key);
-      return canEncryptTo(key, now) ? key.fingerprint : null;
-    };
-    const decisionRows = decided.map(({ target, decision }) => ({
+    const decisionRows = decided.map(({ target, decision, keyFingerprint }) => ({
       itemVersionId,
       organisationId: target.organisation.id,
       contactId: target.contact?.id ?? null,
@@ -146,7 +139,7 @@ export class RoutingService {
       code: decision.code,
       reason: decision.reason,
       handling: decision.handling,
-      keyFingerprint: decision.allow ? encryptTo(target) : null,
+      keyFingerprint,
       decidedAt: now,
     }));
     const decisionIds = new Map<string, string>();
@@ -161,7 +154,7 @@ export class RoutingService {
       for (const row of result.raw as { id: string; channel_id: string }[]) decisionIds.set(row.channel_id, row.id);
     }
 
-    const deliveryRows = allowed.map(({ target }) => ({
+    const deliveryRows = allowed.map(({ target, keyFingerprint }) => ({
       decisionId: decisionIds.get(target.channel.id)!,
       itemVersionId,
       channelId: target.channel.id,
@@ -170,7 +163,7 @@ export class RoutingService {
       state: 'queued' as const,
       attempts: 0,
       lastError: null,
-      keyFingerprint: encryptTo(target),
+      keyFingerprint,
       messageId: null,
       deliveredAt: null,
       updatedAt: now,
