@@ -61,7 +61,12 @@ async function address(job: AddressJob): Promise<Extract<WorkerReply, { type: 'd
   const lane = async () => {
     while (next < recipients.length) {
       const i = next++;
-      messages[i] = await addressTo(payload, await publicKey(recipients[i].fingerprint, recipients[i].armored), undefined, armor);
+      messages[i] = await addressTo(
+        payload,
+        await publicKey(recipients[i].fingerprint, recipients[i].armored),
+        undefined,
+        armor,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(job.concurrency, recipients.length)) }, lane));
@@ -71,7 +76,12 @@ async function address(job: AddressJob): Promise<Extract<WorkerReply, { type: 'd
 port.on('message', (job: AddressJob) => {
   address(job).then(
     (reply) => port.postMessage(reply),
-    (error: unknown) => port.postMessage({ type: 'failed', id: job.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies WorkerReply),
+    (error: unknown) =>
+      port.postMessage({
+        type: 'failed',
+        id: job.id,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      } satisfies WorkerReply),
   );
 });
 port.postMessage({ type: 'ready' } satisfies WorkerReply);

@@ -51,8 +51,22 @@ const RSA_META_FILE = 'rsa4096-generation.json';
 // ---------------------------------------------------------------------------------------------
 // Deterministic item text
 
-
-const WORDS = ['secure', 'update', 'portal', 'cdn', 'login', 'verify', 'account', 'cloud', 'mail', 'sync', 'office', 'invoice', 'support', 'static'] as const;
+const WORDS = [
+  'secure',
+  'update',
+  'portal',
+  'cdn',
+  'login',
+  'verify',
+  'account',
+  'cloud',
+  'mail',
+  'sync',
+  'office',
+  'invoice',
+  'support',
+  'static',
+] as const;
 const TLDS = ['com', 'net', 'org', 'info', 'top', 'xyz', 'eu', 'ru', 'cc', 'io'] as const;
 const ROLES = ['c2', 'payload-delivery', 'phishing', 'exfiltration', 'scanning', 'loader', 'dropper'] as const;
 const FAMILIES = ['QakBot', 'IcedID', 'Cobalt Strike', 'SystemBC', 'Sliver', 'Latrodectus'] as const;
@@ -107,7 +121,8 @@ function itemText(): string {
         pap: 'PAP:AMBER',
         severity: 'high',
         title: 'Invoice-themed phishing delivering Cobalt Strike and SystemBC to public administrations',
-        summary: 'Phishing campaign against public administrations and essential services; indicators and recommended actions.',
+        summary:
+          'Phishing campaign against public administrations and essential services; indicators and recommended actions.',
         body,
         publishedAt: '2025-06-01T12:00:00.000Z',
         publisher: { name: 'Bench Team CSIRT', fingerprint: '0'.repeat(40) },
@@ -173,10 +188,17 @@ async function keySet(name: string, privateKeys: readonly openpgp.PrivateKey[], 
   const parsed = await Promise.all(armored.map((text) => readPublicKey(text)));
   const parseMs = performance.now() - started;
   const fingerprints = parsed.map((key) => key.getFingerprint().toUpperCase());
-  if (new Set(fingerprints).size !== parsed.length) throw new Error(`${name}: the ${parsed.length} keys are not distinct`);
+  if (new Set(fingerprints).size !== parsed.length)
+    throw new Error(`${name}: the ${parsed.length} keys are not distinct`);
   const recipients = Array.from({ length: RECIPIENTS }, (_, i) => {
     const k = i % parsed.length;
-    return { fingerprint: fingerprints[k], armored: armored[k], publicKey: parsed[k], privateKey: privateKeys[k], keyIndex: k };
+    return {
+      fingerprint: fingerprints[k],
+      armored: armored[k],
+      publicKey: parsed[k],
+      privateKey: privateKeys[k],
+      keyIndex: k,
+    };
   });
   return { name, recipients, distinct: parsed.length, parseMs, origin };
 }
@@ -193,7 +215,11 @@ async function curve25519Keys(): Promise<KeySet> {
     return privateKey;
   });
   const seconds = (performance.now() - started) / 1e3;
-  return keySet('Curve25519', keys, `${int(keys.length)} distinct v4 curve25519Legacy keys generated in-process in ${seconds.toFixed(1)} s`);
+  return keySet(
+    'Curve25519',
+    keys,
+    `${int(keys.length)} distinct v4 curve25519Legacy keys generated in-process in ${seconds.toFixed(1)} s`,
+  );
 }
 
 interface RsaMeta {
@@ -237,32 +263,52 @@ async function generateRsaKeys(dir: string, have: number, meta: RsaMeta | null):
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`,
   };
   writeFileSync(join(dir, RSA_META_FILE), `${JSON.stringify(total, null, 2)}\n`);
-  console.log(`Generated ${made} RSA-${RSA_BITS} keys in ${elapsed().toFixed(1)} s (${(elapsed() / Math.max(made, 1)).toFixed(2)} s per key on ${cpus().length} cores).\n`);
+  console.log(
+    `Generated ${made} RSA-${RSA_BITS} keys in ${elapsed().toFixed(1)} s (${(elapsed() / Math.max(made, 1)).toFixed(2)} s per key on ${cpus().length} cores).\n`,
+  );
 }
 
 async function rsaKeys(): Promise<KeySet> {
   const dir = join(repositoryRoot(), '.var', 'bench', 'keys');
   mkdirSync(dir, { recursive: true });
-  const files = () => readdirSync(dir).filter((file) => RSA_KEY_FILE.test(file)).sort();
+  const files = () =>
+    readdirSync(dir)
+      .filter((file) => RSA_KEY_FILE.test(file))
+      .sort();
   const metaFile = join(dir, RSA_META_FILE);
-  const readMeta = (): RsaMeta | null => (existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RsaMeta) : null);
+  const readMeta = (): RsaMeta | null =>
+    existsSync(metaFile) ? (JSON.parse(readFileSync(metaFile, 'utf8')) as RsaMeta) : null;
   // A complete earlier generation is reused as it is; one cut short below the minimum is continued.
   if (files().length < RSA_MIN_KEYS) await generateRsaKeys(dir, files().length, readMeta());
-  const keys = await Promise.all(files().map((file) => openpgp.readPrivateKey({ armoredKey: readFileSync(join(dir, file), 'utf8') })));
+  const keys = await Promise.all(
+    files().map((file) => openpgp.readPrivateKey({ armoredKey: readFileSync(join(dir, file), 'utf8') })),
+  );
   for (const key of keys) {
     const info = key.getAlgorithmInfo();
     const encryption = await key.getEncryptionKey();
-    if (info.algorithm !== 'rsaEncryptSign' || info.bits !== RSA_BITS || encryption.getAlgorithmInfo().bits !== RSA_BITS) {
-      throw new Error(`${dir}: ${key.getFingerprint()} is not an RSA-${RSA_BITS} key; delete the folder to generate the keys again`);
+    if (
+      info.algorithm !== 'rsaEncryptSign' ||
+      info.bits !== RSA_BITS ||
+      encryption.getAlgorithmInfo().bits !== RSA_BITS
+    ) {
+      throw new Error(
+        `${dir}: ${key.getFingerprint()} is not an RSA-${RSA_BITS} key; delete the folder to generate the keys again`,
+      );
     }
   }
   const meta = readMeta();
-  const made = meta ? `generated in ${meta.seconds.toFixed(0)} s on ${meta.machine}, ${meta.finishedAt.slice(0, 10)}` : 'generation time not recorded';
+  const made = meta
+    ? `generated in ${meta.seconds.toFixed(0)} s on ${meta.machine}, ${meta.finishedAt.slice(0, 10)}`
+    : 'generation time not recorded';
   const cycling =
     keys.length < RECIPIENTS
       ? `; the ${int(RECIPIENTS)} recipients CYCLE over these ${keys.length} keys (recipient i uses key i mod ${keys.length}), each still getting its own RSA public-key operation`
       : '';
-  return keySet(`RSA-${RSA_BITS}`, keys, `${int(keys.length)} distinct RSA-${RSA_BITS} keys from ${relative(process.cwd(), dir) || dir}/ (${made})${cycling}`);
+  return keySet(
+    `RSA-${RSA_BITS}`,
+    keys,
+    `${int(keys.length)} distinct RSA-${RSA_BITS} keys from ${relative(process.cwd(), dir) || dir}/ (${made})${cycling}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,11 +376,21 @@ class WorkerPool {
     return this.workers.length;
   }
 
-  address(worker: number, payload: SealedPayload, recipients: AddressJob['recipients']): Promise<Extract<WorkerReply, { type: 'done' }>> {
+  address(
+    worker: number,
+    payload: SealedPayload,
+    recipients: AddressJob['recipients'],
+  ): Promise<Extract<WorkerReply, { type: 'done' }>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.workers[worker].postMessage({ type: 'address', id, payload, recipients, concurrency: CONCURRENCY } satisfies AddressJob);
+      this.workers[worker].postMessage({
+        type: 'address',
+        id,
+        payload,
+        recipients,
+        concurrency: CONCURRENCY,
+      } satisfies AddressJob);
     });
   }
 
@@ -369,7 +425,11 @@ async function timed(work: () => Promise<Omit<Run, 'ms' | 'cores' | 'otherCores'
   const used = process.cpuUsage(cpu);
   const cores = (used.user + used.system) / 1e3 / ms;
   const after = machineTicks();
-  const machineCores = machine && after ? ((after.total - after.idle - (machine.total - machine.idle)) / Math.max(after.total - machine.total, 1)) * cpus().length : NaN;
+  const machineCores =
+    machine && after
+      ? ((after.total - after.idle - (machine.total - machine.idle)) / Math.max(after.total - machine.total, 1)) *
+        cpus().length
+      : NaN;
   return { ...result, ms, cores, otherCores: Math.max(0, machineCores - cores) };
 }
 
@@ -377,7 +437,9 @@ async function timed(work: () => Promise<Omit<Run, 'ms' | 'cores' | 'otherCores'
 function brokerPath(service: OpenPgpService, team: openpgp.PrivateKey, text: string, set: KeySet): Promise<Run> {
   return timed(async () => {
     const payload = await service.sealOnce(text, team);
-    const messages = await lanes(set.recipients.length, CONCURRENCY, (i) => service.addressTo(payload, set.recipients[i].fingerprint, set.recipients[i].armored));
+    const messages = await lanes(set.recipients.length, CONCURRENCY, (i) =>
+      service.addressTo(payload, set.recipients[i].fingerprint, set.recipients[i].armored),
+    );
     return { messages };
   });
 }
@@ -386,7 +448,11 @@ function brokerPath(service: OpenPgpService, team: openpgp.PrivateKey, text: str
 function baselinePath(team: openpgp.PrivateKey, text: string, set: KeySet): Promise<Run> {
   return timed(async () => {
     const messages = await lanes(set.recipients.length, CONCURRENCY, async (i) =>
-      openpgp.encrypt({ message: await openpgp.createMessage({ text }), encryptionKeys: set.recipients[i].publicKey, signingKeys: team }),
+      openpgp.encrypt({
+        message: await openpgp.createMessage({ text }),
+        encryptionKeys: set.recipients[i].publicKey,
+        signingKeys: team,
+      }),
     );
     return { messages };
   });
@@ -406,7 +472,13 @@ function keyPacketPath(team: openpgp.PrivateKey, text: string, set: KeySet): Pro
 }
 
 /** (d) The broker path with addressTo split over the worker threads (contiguous shares). */
-function workerPath(pool: WorkerPool, service: OpenPgpService, team: openpgp.PrivateKey, text: string, set: KeySet): Promise<Run> {
+function workerPath(
+  pool: WorkerPool,
+  service: OpenPgpService,
+  team: openpgp.PrivateKey,
+  text: string,
+  set: KeySet,
+): Promise<Run> {
   return timed(async () => {
     const payload = await service.sealOnce(text, team);
     const share = Math.ceil(set.recipients.length / pool.size);
@@ -415,7 +487,9 @@ function workerPath(pool: WorkerPool, service: OpenPgpService, team: openpgp.Pri
         pool.address(
           w,
           payload,
-          set.recipients.slice(w * share, (w + 1) * share).map(({ fingerprint, armored }) => ({ fingerprint, armored })),
+          set.recipients
+            .slice(w * share, (w + 1) * share)
+            .map(({ fingerprint, armored }) => ({ fingerprint, armored })),
         ),
       ),
     );
@@ -432,7 +506,12 @@ function workerPath(pool: WorkerPool, service: OpenPgpService, team: openpgp.Pri
  * BREAKDOWN_CALLS recipients: the whole addressTo, and the public-key session-key packet alone
  * (the rest is copying and armoring the ~20 KB shared packet).
  */
-async function breakdown(service: OpenPgpService, team: openpgp.PrivateKey, text: string, set: KeySet): Promise<Breakdown> {
+async function breakdown(
+  service: OpenPgpService,
+  team: openpgp.PrivateKey,
+  text: string,
+  set: KeySet,
+): Promise<Breakdown> {
   const seals: number[] = [];
   let payload: SealedPayload | undefined;
   for (let k = 0; k < 5; k++) {
@@ -455,7 +534,14 @@ async function breakdown(service: OpenPgpService, team: openpgp.PrivateKey, text
     addressUs = Math.min(addressUs, await perCall((r) => service.addressTo(sealed, r.fingerprint, r.armored)));
     packetUs = Math.min(
       packetUs,
-      await perCall((r) => openpgp.encryptSessionKey({ data: sealed.sessionKey, algorithm: sealed.sessionKeyAlgorithm, encryptionKeys: r.publicKey, format: 'binary' })),
+      await perCall((r) =>
+        openpgp.encryptSessionKey({
+          data: sealed.sessionKey,
+          algorithm: sealed.sessionKeyAlgorithm,
+          encryptionKeys: r.publicKey,
+          format: 'binary',
+        }),
+      ),
     );
   }
   return { sealMs: median(seals), addressUs, packetUs };
@@ -481,7 +567,8 @@ function sampleIndices(count: number): number[] {
  */
 async function verify(what: string, run: Run, set: KeySet, team: openpgp.PublicKey, text: string): Promise<number> {
   const { messages } = run;
-  if (messages.length !== set.recipients.length) throw new Error(`${what}: ${messages.length} messages for ${set.recipients.length} recipients`);
+  if (messages.length !== set.recipients.length)
+    throw new Error(`${what}: ${messages.length} messages for ${set.recipients.length} recipients`);
   if (new Set(messages).size !== messages.length) throw new Error(`${what}: some recipients got identical messages`);
   const teamKeyIDs = team.getKeys().map((key) => key.getKeyID());
   const indices = sampleIndices(messages.length);
@@ -492,14 +579,24 @@ async function verify(what: string, run: Run, set: KeySet, team: openpgp.PublicK
     let signatures: openpgp.DecryptMessageResult['signatures'];
     try {
       const message = await openpgp.readMessage({ armoredMessage: messages[i] });
-      ({ data, signatures } = await openpgp.decrypt({ message, decryptionKeys: recipient.privateKey, verificationKeys: team, expectSigned: true }));
+      ({ data, signatures } = await openpgp.decrypt({
+        message,
+        decryptionKeys: recipient.privateKey,
+        verificationKeys: team,
+        expectSigned: true,
+      }));
       for (const signature of signatures) await signature.verified;
     } catch (error) {
-      throw new Error(`${where}: does not decrypt and verify: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `${where}: does not decrypt and verify: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    if (data !== text) throw new Error(`${where}: decrypted text differs from the item (${data.length} vs ${text.length} characters)`);
+    if (data !== text)
+      throw new Error(`${where}: decrypted text differs from the item (${data.length} vs ${text.length} characters)`);
     if (signatures.length !== 1 || !teamKeyIDs.some((id) => id.equals(signatures[0].keyID))) {
-      throw new Error(`${where}: expected one signature by the team key, got ${signatures.map((s) => s.keyID.toHex()).join(', ') || 'none'}`);
+      throw new Error(
+        `${where}: expected one signature by the team key, got ${signatures.map((s) => s.keyID.toHex()).join(', ') || 'none'}`,
+      );
     }
   }
   // A message addressed to one recipient must not open with another's key.
@@ -509,7 +606,8 @@ async function verify(what: string, run: Run, set: KeySet, team: openpgp.PublicK
     .decrypt({ message: await openpgp.readMessage({ armoredMessage: messages[i] }), decryptionKeys: other.privateKey })
     .then(() => true)
     .catch(() => false);
-  if (opened) throw new Error(`${what}: recipient ${i}'s message decrypts with another recipient's key (${other.fingerprint})`);
+  if (opened)
+    throw new Error(`${what}: recipient ${i}'s message decrypts with another recipient's key (${other.fingerprint})`);
   return indices.length;
 }
 
@@ -524,7 +622,13 @@ interface Stats {
 
 function stats(runs: readonly Run[], deliveries: number): Stats {
   const ms = median(runs.map((run) => run.ms));
-  return { ms, perSecond: (deliveries * 1e3) / ms, spread: median(runs.map((run) => Math.abs(run.ms - ms))) / ms, cores: median(runs.map((run) => run.cores)), otherCores: median(runs.map((run) => run.otherCores)) };
+  return {
+    ms,
+    perSecond: (deliveries * 1e3) / ms,
+    spread: median(runs.map((run) => Math.abs(run.ms - ms))) / ms,
+    cores: median(runs.map((run) => run.cores)),
+    otherCores: median(runs.map((run) => run.otherCores)),
+  };
 }
 
 interface Result {
@@ -550,7 +654,13 @@ async function measure(set: KeySet, service: OpenPgpService, team: openpgp.Priva
   console.log(`${set.name}: ${set.origin}.`);
 
   // Warm-up fan-outs, verified; the first broker pass fills the service's key cache.
-  verified += await verify(`${set.name} (a) warm-up`, await brokerPath(service, team, text, set), set, teamPublic, text);
+  verified += await verify(
+    `${set.name} (a) warm-up`,
+    await brokerPath(service, team, text, set),
+    set,
+    teamPublic,
+    text,
+  );
   verified += await verify(`${set.name} (b) warm-up`, await baselinePath(team, text, set), set, teamPublic, text);
   const { pool, ms: startupMs } = await WorkerPool.start(WORKERS);
   try {
@@ -575,9 +685,15 @@ async function measure(set: KeySet, service: OpenPgpService, team: openpgp.Priva
       baseline.push(await baselinePath(team, text, set));
       packets.push(await keyPacketPath(team, text, set));
       workers.push(await workerPath(pool, service, team, text, set));
-      process.stdout.write(`  repetition ${r + 1}/${REPETITIONS}: (a) ${broker[r].ms.toFixed(0)} ms, (b) ${baseline[r].ms.toFixed(0)} ms, (c) ${packets[r].ms.toFixed(0)} ms, (d) ${workers[r].ms.toFixed(0)} ms\n`);
+      process.stdout.write(
+        `  repetition ${r + 1}/${REPETITIONS}: (a) ${broker[r].ms.toFixed(0)} ms, (b) ${baseline[r].ms.toFixed(0)} ms, (c) ${packets[r].ms.toFixed(0)} ms, (d) ${workers[r].ms.toFixed(0)} ms\n`,
+      );
     }
-    for (const [label, runs] of [['(a)', broker], ['(b)', baseline], ['(d)', workers]] as const) {
+    for (const [label, runs] of [
+      ['(a)', broker],
+      ['(b)', baseline],
+      ['(d)', workers],
+    ] as const) {
       verified += await verify(`${set.name} ${label} last timed`, runs[runs.length - 1], set, teamPublic, text);
     }
     const result: Result = {
@@ -626,7 +742,11 @@ async function machineBusy(): Promise<string> {
   return `${(busy * 100).toFixed(0)}% of ${cpus().length} cores`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  rightAligned: ReadonlySet<number>,
+): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -640,12 +760,16 @@ async function main(): Promise<void> {
   const started = performance.now();
   const text = itemText();
   const indicators = text.split('\\n').filter((line) => /^(ipv4|domain|sha256|url)\|/.test(line)).length;
-  console.log(`Fan-out benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${openpgp.config.versionString}`);
+  console.log(
+    `Fan-out benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${openpgp.config.versionString}`,
+  );
   console.log(
     `One item of ${int(Buffer.byteLength(text))} bytes (JSON item document: advisory text + ${indicators} indicator lines, seed ${SEED}) to ${int(RECIPIENTS)} recipients per key type; ` +
       `${CONCURRENCY} calls in flight (the dispatcher's default DELIVERY_CONCURRENCY); median of ${REPETITIONS} timed fan-outs per path after a verified warm-up.`,
   );
-  console.log(`CPU used by other processes just before the run: ${await machineBusy()} (other load makes the figures, the two-worker ones most, vary).\n`);
+  console.log(
+    `CPU used by other processes just before the run: ${await machineBusy()} (other load makes the figures, the two-worker ones most, vary).\n`,
+  );
 
   const { privateKey: team } = await openpgp.generateKey({
     type: 'ecc',
@@ -660,13 +784,57 @@ async function main(): Promise<void> {
   for (const set of [curve, rsa]) results.push(await measure(set, service, team, text));
 
   const rows = results.flatMap((r) => [
-    [r.set.name, '(a) broker: sealOnce + addressTo each', int(r.broker.perSecond), ms1(r.broker.ms), pct(r.broker.spread), r.broker.cores.toFixed(2), r.broker.otherCores.toFixed(2), times(r.broker.perSecond / r.baseline.perSecond), times(1)],
-    [r.set.name, '(b) baseline: encrypt+sign each', int(r.baseline.perSecond), ms1(r.baseline.ms), pct(r.baseline.spread), r.baseline.cores.toFixed(2), r.baseline.otherCores.toFixed(2), times(1), times(r.baseline.perSecond / r.broker.perSecond)],
-    [r.set.name, '(c) ceiling: key packets alone', int(r.packets.perSecond), ms1(r.packets.ms), pct(r.packets.spread), r.packets.cores.toFixed(2), r.packets.otherCores.toFixed(2), times(r.packets.perSecond / r.baseline.perSecond), times(r.packets.perSecond / r.broker.perSecond)],
-    [r.set.name, `(d) (a) on ${WORKERS} worker threads, steady`, int(r.workers.perSecond), ms1(r.workers.ms), pct(r.workers.spread), r.workers.cores.toFixed(2), r.workers.otherCores.toFixed(2), times(r.workers.perSecond / r.baseline.perSecond), times(r.workers.perSecond / r.broker.perSecond)],
+    [
+      r.set.name,
+      '(a) broker: sealOnce + addressTo each',
+      int(r.broker.perSecond),
+      ms1(r.broker.ms),
+      pct(r.broker.spread),
+      r.broker.cores.toFixed(2),
+      r.broker.otherCores.toFixed(2),
+      times(r.broker.perSecond / r.baseline.perSecond),
+      times(1),
+    ],
+    [
+      r.set.name,
+      '(b) baseline: encrypt+sign each',
+      int(r.baseline.perSecond),
+      ms1(r.baseline.ms),
+      pct(r.baseline.spread),
+      r.baseline.cores.toFixed(2),
+      r.baseline.otherCores.toFixed(2),
+      times(1),
+      times(r.baseline.perSecond / r.broker.perSecond),
+    ],
+    [
+      r.set.name,
+      '(c) ceiling: key packets alone',
+      int(r.packets.perSecond),
+      ms1(r.packets.ms),
+      pct(r.packets.spread),
+      r.packets.cores.toFixed(2),
+      r.packets.otherCores.toFixed(2),
+      times(r.packets.perSecond / r.baseline.perSecond),
+      times(r.packets.perSecond / r.broker.perSecond),
+    ],
+    [
+      r.set.name,
+      `(d) (a) on ${WORKERS} worker threads, steady`,
+      int(r.workers.perSecond),
+      ms1(r.workers.ms),
+      pct(r.workers.spread),
+      r.workers.cores.toFixed(2),
+      r.workers.otherCores.toFixed(2),
+      times(r.workers.perSecond / r.baseline.perSecond),
+      times(r.workers.perSecond / r.broker.perSecond),
+    ],
   ]);
   console.log(
-    table(['keys', 'path', 'deliveries/s', `ms / ${int(RECIPIENTS)}`, 'spread', 'cores busy', 'others', '÷ (b)', '÷ (a)'], rows, new Set([2, 3, 4, 5, 6, 7, 8])),
+    table(
+      ['keys', 'path', 'deliveries/s', `ms / ${int(RECIPIENTS)}`, 'spread', 'cores busy', 'others', '÷ (b)', '÷ (a)'],
+      rows,
+      new Set([2, 3, 4, 5, 6, 7, 8]),
+    ),
   );
   console.log(
     "\n÷ (b), ÷ (a) = deliveries/s relative to the baseline and to the broker path. (c) makes only the openpgp.js session-key packets (no message): no path giving each recipient its own standard message can beat it. cores busy = this process's CPU time (all threads) / wall time;",
@@ -674,11 +842,24 @@ async function main(): Promise<void> {
   console.log(
     `others = CPU time of other processes on the machine / wall time, during the same fan-outs (medians; ${cpus().length} cores in all).`,
   );
-  console.log('spread = median absolute deviation / median over the timed fan-outs. (a) and (d) include their sealOnce; keys are parsed once beforehand on every path.\n');
+  console.log(
+    'spread = median absolute deviation / median over the timed fan-outs. (a) and (d) include their sealOnce; keys are parsed once beforehand on every path.\n',
+  );
 
   console.log(
     table(
-      ['keys', 'distinct keys', 'parse all once', 'sealOnce', 'addressTo, one at a time', 'of which key packet', `${WORKERS} workers: start-up`, 'first fan-out (parses keys)', 'start-up + first → deliveries/s', '(d) steady: in workers / wall'],
+      [
+        'keys',
+        'distinct keys',
+        'parse all once',
+        'sealOnce',
+        'addressTo, one at a time',
+        'of which key packet',
+        `${WORKERS} workers: start-up`,
+        'first fan-out (parses keys)',
+        'start-up + first → deliveries/s',
+        '(d) steady: in workers / wall',
+      ],
       results.map((r) => [
         r.set.name,
         int(r.set.distinct),
@@ -704,7 +885,9 @@ async function main(): Promise<void> {
     `in workers = the slowest worker's own time on its share; the rest of the wall time is sealOnce, copying keys in and ${int(RECIPIENTS)} armored messages out, and messaging.`,
   );
   if (rsa.distinct < RECIPIENTS) {
-    console.log(`NOTE: RSA-${RSA_BITS} uses ${rsa.distinct} distinct keys for ${int(RECIPIENTS)} recipients (cycling): every recipient still gets its own RSA public-key operation.`);
+    console.log(
+      `NOTE: RSA-${RSA_BITS} uses ${rsa.distinct} distinct keys for ${int(RECIPIENTS)} recipients (cycling): every recipient still gets its own RSA public-key operation.`,
+    );
   }
   const verified = results.reduce((sum, r) => sum + r.verified, 0);
   console.log(

@@ -9,7 +9,17 @@
 import { cpus } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { decide, prepare } from '@tlp-broker/tlp';
-import type { ChannelKind, Decision, PolicyChannel, PolicyContact, PolicyItem, PolicyKey, PolicyOrganisation, PolicyTeam, ReasonCode } from '@tlp-broker/tlp';
+import type {
+  ChannelKind,
+  Decision,
+  PolicyChannel,
+  PolicyContact,
+  PolicyItem,
+  PolicyKey,
+  PolicyOrganisation,
+  PolicyTeam,
+  ReasonCode,
+} from '@tlp-broker/tlp';
 import { Draw, median } from './draw';
 
 const SEED = 20250412;
@@ -23,7 +33,6 @@ const DAY_MS = 86_400_000;
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic data
-
 
 const COMMUNITIES = [
   'csirts-network',
@@ -40,9 +49,31 @@ const COMMUNITIES = [
   'academic-csirts',
 ] as const;
 
-const ORG_KINDS = ['CERT', 'CSIRT', 'Police Cyber Unit', 'Prosecution Office', 'ISAC', 'Bank SOC', 'Energy SOC', 'Hospital IT', 'Registrar', 'Hosting Provider'] as const;
+const ORG_KINDS = [
+  'CERT',
+  'CSIRT',
+  'Police Cyber Unit',
+  'Prosecution Office',
+  'ISAC',
+  'Bank SOC',
+  'Energy SOC',
+  'Hospital IT',
+  'Registrar',
+  'Hosting Provider',
+] as const;
 const GIVEN = ['Anna', 'Jan', 'Marie', 'Luca', 'Sofia', 'Piet', 'Eva', 'Tomas', 'Ines', 'Karl', 'Lea', 'Nils'] as const;
-const FAMILY = ['Jansen', 'Dubois', 'Rossi', 'Novak', 'Schmidt', 'Kowalski', 'Berg', 'Garcia', 'Peeters', 'Larsen'] as const;
+const FAMILY = [
+  'Jansen',
+  'Dubois',
+  'Rossi',
+  'Novak',
+  'Schmidt',
+  'Kowalski',
+  'Berg',
+  'Garcia',
+  'Peeters',
+  'Larsen',
+] as const;
 
 interface Partners {
   readonly team: PolicyTeam;
@@ -70,14 +101,27 @@ function generateKey(draw: Draw): PolicyKey | null {
     [{ algorithm: 'rsaEncryptSign', bits: 3072 }, 15],
     [{ algorithm: 'eddsaLegacy ed25519Legacy', bits: null }, 40],
   ] as const);
-  const base: PolicyKey = { fingerprint, expiresAt: draw.chance(0.5) ? future : null, revoked: false, canEncrypt: true, ...strong };
+  const base: PolicyKey = {
+    fingerprint,
+    expiresAt: draw.chance(0.5) ? future : null,
+    revoked: false,
+    canEncrypt: true,
+    ...strong,
+  };
   switch (state) {
     case 'revoked':
       return { ...base, revoked: true };
     case 'expired':
       return { ...base, expiresAt: new Date(NOW.getTime() - draw.int(1, 400) * DAY_MS) };
     case 'weak':
-      return { ...base, ...draw.pick([{ algorithm: 'rsaEncryptSign', bits: 2048 }, { algorithm: 'rsaEncryptSign', bits: 1024 }, { algorithm: 'dsa', bits: 2048 }]) };
+      return {
+        ...base,
+        ...draw.pick([
+          { algorithm: 'rsaEncryptSign', bits: 2048 },
+          { algorithm: 'rsaEncryptSign', bits: 1024 },
+          { algorithm: 'dsa', bits: 2048 },
+        ]),
+      };
     case 'no-encryption':
       return { ...base, canEncrypt: false };
     default:
@@ -97,7 +141,15 @@ function generatePartners(draw: Draw): Partners {
       id: draw.uuid(),
       name: `${kind} ${String(i).padStart(5, '0')}`,
       relation: draw.chance(0.55) ? 'constituent' : 'peer',
-      communities: draw.sample(COMMUNITIES, draw.weighted([[0, 15], [1, 45], [2, 28], [3, 12]] as const)),
+      communities: draw.sample(
+        COMMUNITIES,
+        draw.weighted([
+          [0, 15],
+          [1, 45],
+          [2, 28],
+          [3, 12],
+        ] as const),
+      ),
       // A couple of suspended partners among ten thousand.
       status: draw.chance(0.002) ? 'suspended' : 'active',
       accreditations: draw.weighted([
@@ -108,7 +160,11 @@ function generatePartners(draw: Draw): Partners {
     };
     organisations.push(organisation);
 
-    const channelCount = draw.weighted([[1, 40], [2, 35], [3, 25]] as const);
+    const channelCount = draw.weighted([
+      [1, 40],
+      [2, 35],
+      [3, 25],
+    ] as const);
     const orgKinds = draw.sample(['feed', 'email', 'webhook'] as const, 3);
     for (let c = 0; c < channelCount; c++) {
       // The first channel is the organisation's own; later ones are sometimes a person's.
@@ -117,9 +173,17 @@ function generatePartners(draw: Draw): Partners {
       let channelKind: ChannelKind;
       let redistributes = false;
       if (personal) {
-        contact = { id: draw.uuid(), name: `${draw.pick(GIVEN)} ${draw.pick(FAMILY)}`, status: draw.chance(0.02) ? 'suspended' : 'active' };
+        contact = {
+          id: draw.uuid(),
+          name: `${draw.pick(GIVEN)} ${draw.pick(FAMILY)}`,
+          status: draw.chance(0.02) ? 'suspended' : 'active',
+        };
         contacts.push(contact);
-        channelKind = draw.weighted([['email', 68], ['feed', 30], ['webhook', 2]] as const);
+        channelKind = draw.weighted([
+          ['email', 68],
+          ['feed', 30],
+          ['webhook', 2],
+        ] as const);
       } else {
         channelKind = draw.chance(0.005) ? 'public' : orgKinds[c];
         // ISAC re-distribution feeds and mailing lists relay to third parties.
@@ -136,7 +200,13 @@ function generatePartners(draw: Draw): Partners {
       });
     }
   }
-  return { team: { communities: ['csirts-network', 'eu-le-cyber', 'europol-ec3-partners'] }, organisations, contacts, pairOrganisations, pairChannels };
+  return {
+    team: { communities: ['csirts-network', 'eu-le-cyber', 'europol-ec3-partners'] },
+    organisations,
+    contacts,
+    pairOrganisations,
+    pairChannels,
+  };
 }
 
 interface BenchItem {
@@ -156,26 +226,50 @@ function generateItems(draw: Draw, partners: Partners): BenchItem[] {
   const caveatOrgs = draw.sample(orgIds, 1_000);
   const consentOrgs = draw.sample(orgIds, 300);
   return [
-    { name: 'TLP:CLEAR', audience: 'everyone', item: { kind: 'advisory', tlp: 'TLP:CLEAR', pap: 'PAP:CLEAR', audience: none } },
+    {
+      name: 'TLP:CLEAR',
+      audience: 'everyone',
+      item: { kind: 'advisory', tlp: 'TLP:CLEAR', pap: 'PAP:CLEAR', audience: none },
+    },
     {
       name: 'TLP:GREEN',
       audience: '3 communities',
-      item: { kind: 'indicator-set', tlp: 'TLP:GREEN', pap: 'PAP:GREEN', audience: { communities: ['nl-fi-isac', 'be-energy-isac', 'ics-operators'], organisations: [], contacts: [] } },
+      item: {
+        kind: 'indicator-set',
+        tlp: 'TLP:GREEN',
+        pap: 'PAP:GREEN',
+        audience: { communities: ['nl-fi-isac', 'be-energy-isac', 'ics-operators'], organisations: [], contacts: [] },
+      },
     },
     {
       name: 'TLP:AMBER',
       audience: '2,000 orgs + 100 contacts',
-      item: { kind: 'incident-report', tlp: 'TLP:AMBER', pap: 'PAP:AMBER', audience: { communities: [], organisations: amberOrgs, contacts: amberContacts } },
+      item: {
+        kind: 'incident-report',
+        tlp: 'TLP:AMBER',
+        pap: 'PAP:AMBER',
+        audience: { communities: [], organisations: amberOrgs, contacts: amberContacts },
+      },
     },
     {
       name: 'TLP:AMBER+STRICT',
       audience: '500 orgs + 25 contacts',
-      item: { kind: 'incident-report', tlp: 'TLP:AMBER+STRICT', pap: 'PAP:AMBER', audience: { communities: [], organisations: strictOrgs, contacts: strictContacts } },
+      item: {
+        kind: 'incident-report',
+        tlp: 'TLP:AMBER+STRICT',
+        pap: 'PAP:AMBER',
+        audience: { communities: [], organisations: strictOrgs, contacts: strictContacts },
+      },
     },
     {
       name: 'TLP:RED',
       audience: '50 contacts',
-      item: { kind: 'briefing', tlp: 'TLP:RED', pap: 'PAP:RED', audience: { communities: [], organisations: [], contacts: draw.sample(contactIds, 50) } },
+      item: {
+        kind: 'briefing',
+        tlp: 'TLP:RED',
+        pap: 'PAP:RED',
+        audience: { communities: [], organisations: [], contacts: draw.sample(contactIds, 50) },
+      },
     },
     {
       name: 'TLP:AMBER caveat+prov.',
@@ -189,7 +283,10 @@ function generateItems(draw: Draw, partners: Partners): BenchItem[] {
         provenance: {
           originator: partners.organisations[17].name,
           label: 'TLP:AMBER',
-          consent: { audience: { communities: ['europol-ec3-partners'], organisations: consentOrgs, contacts: [] }, reference: 'consent letter 2025-0412' },
+          consent: {
+            audience: { communities: ['europol-ec3-partners'], organisations: consentOrgs, contacts: [] },
+            reference: 'consent letter 2025-0412',
+          },
         },
       },
     },
@@ -240,7 +337,11 @@ function runNaive(item: PolicyItem, partners: Partners, passes: number): Run {
  * Warm-up: one pass, then about one sample's worth, so the optimising compiler has settled; the
  * second tells how many passes make a sample of MIN_SAMPLE_NS.
  */
-function calibrate(run: (item: PolicyItem, partners: Partners, passes: number) => Run, item: PolicyItem, partners: Partners): number {
+function calibrate(
+  run: (item: PolicyItem, partners: Partners, passes: number) => Run,
+  item: PolicyItem,
+  partners: Partners,
+): number {
   const passesFor = (r: Run) => Math.max(1, Math.ceil((MIN_SAMPLE_NS * r.passes) / Math.max(r.ns, 1)));
   const first = run(item, partners, 1);
   if (first.ns >= MIN_SAMPLE_NS) return 1;
@@ -279,7 +380,11 @@ interface Stats {
 function stats(runs: readonly Run[], decisions: number): Stats {
   const perDecision = runs.map((run) => run.ns / (run.passes * decisions));
   const mid = median(perDecision);
-  return { nsPerDecision: mid, decisionsPerSecond: 1e9 / mid, spread: median(perDecision.map((value) => Math.abs(value - mid))) / mid };
+  return {
+    nsPerDecision: mid,
+    decisionsPerSecond: 1e9 / mid,
+    spread: median(perDecision.map((value) => Math.abs(value - mid))) / mid,
+  };
 }
 
 interface Result {
@@ -302,8 +407,14 @@ interface Verified {
 
 function summarise(bench: BenchItem, decisions: readonly Decision[]): Verified {
   const denials = new Map<ReasonCode, number>();
-  for (const decision of decisions) if (!decision.allow) denials.set(decision.code, (denials.get(decision.code) ?? 0) + 1);
-  return { bench, decisions: decisions.length, allowed: decisions.filter((decision) => decision.allow).length, denials };
+  for (const decision of decisions)
+    if (!decision.allow) denials.set(decision.code, (denials.get(decision.code) ?? 0) + 1);
+  return {
+    bench,
+    decisions: decisions.length,
+    allowed: decisions.filter((decision) => decision.allow).length,
+    denials,
+  };
 }
 
 function measure(verified: Verified, partners: Partners): Result {
@@ -319,10 +430,17 @@ function measure(verified: Verified, partners: Partners): Result {
   }
   for (const run of [...prepared, ...naive]) {
     if (run.allowed !== run.passes * verified.allowed) {
-      throw new Error(`${verified.bench.name}: a timed sample allowed ${run.allowed} decisions in ${run.passes} passes, the verified pass ${verified.allowed} per pass.`);
+      throw new Error(
+        `${verified.bench.name}: a timed sample allowed ${run.allowed} decisions in ${run.passes} passes, the verified pass ${verified.allowed} per pass.`,
+      );
     }
   }
-  return { ...verified, prepared: stats(prepared, verified.decisions), naive: stats(naive, verified.decisions), passes: [preparedPasses, naivePasses] };
+  return {
+    ...verified,
+    prepared: stats(prepared, verified.decisions),
+    naive: stats(naive, verified.decisions),
+    passes: [preparedPasses, naivePasses],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,7 +450,11 @@ const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const ns = (value: number) => value.toFixed(value < 100 ? 1 : 0);
 const pct = (value: number) => `±${(value * 100).toFixed(1)}%`;
 
-function table(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  rightAligned: ReadonlySet<number>,
+): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -350,7 +472,9 @@ function main(): void {
   const personal = partners.pairChannels.filter((channel) => channel.contact !== null).length;
   const redistributing = partners.pairChannels.filter((channel) => channel.redistributes).length;
 
-  console.log(`Policy engine benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`);
+  console.log(
+    `Policy engine benchmark — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
+  );
   console.log(
     `${int(partners.organisations.length)} partners (${int(partners.organisations.filter((o) => o.status !== 'active').length)} suspended), ` +
       `${int(partners.pairChannels.length)} channels (${int(personal)} personal, ${int(redistributing)} redistributing), seed ${SEED}; ` +
@@ -377,13 +501,30 @@ function main(): void {
   ]);
   console.log(
     table(
-      ['item', 'audience', 'decisions', 'allowed', 'prepared dec/s', 'ns/dec', 'spread', 'decide() dec/s', 'ns/dec', 'spread', 'speed-up', 'passes/sample'],
+      [
+        'item',
+        'audience',
+        'decisions',
+        'allowed',
+        'prepared dec/s',
+        'ns/dec',
+        'spread',
+        'decide() dec/s',
+        'ns/dec',
+        'spread',
+        'speed-up',
+        'passes/sample',
+      ],
       rows,
       new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
     ),
   );
-  console.log('\nprepared = prepare(item, team) once (timed) + .decide() per channel; decide() = decide({ item, organisation, channel, now, team }) per channel.');
-  console.log('spread = median absolute deviation / median over the timed samples; passes/sample = full passes per timed sample (prepared / decide()).');
+  console.log(
+    '\nprepared = prepare(item, team) once (timed) + .decide() per channel; decide() = decide({ item, organisation, channel, now, team }) per channel.',
+  );
+  console.log(
+    'spread = median absolute deviation / median over the timed samples; passes/sample = full passes per timed sample (prepared / decide()).',
+  );
   console.log('Every decision identical on both paths (allow, code, reason, handling compared for every pair).\n');
 
   console.log(

@@ -13,6 +13,8 @@ echo "type checking"
 npx tsc -p tsconfig.json --noEmit
 echo "linting"
 npx eslint --max-warnings 0 apps libs test bench
+echo "checking the formatting (npm run format fixes it)"
+npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "the files above are not formatted: npm run format" >&2; exit 1; }
 echo "building (the crash-recovery test runs the built dispatcher process)"
 npm run --silent build
 exec npx vitest run "$@"

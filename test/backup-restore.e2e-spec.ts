@@ -53,13 +53,21 @@ describe('a database restored from a backup while Redis keeps its data', () => {
   const restore = (file: string) => {
     execFileSync('pg_restore', ['--clean', '--if-exists', '--single-transaction', `--dbname=${superuserUrl}`, file]);
   };
-  const delivered = (itemId: string) => eventually(async () => (await feedItemIds(broker.url, partner.feedKey)).includes(itemId), 30_000, 100);
+  const delivered = (itemId: string) =>
+    eventually(async () => (await feedItemIds(broker.url, partner.feedKey)).includes(itemId), 30_000, 100);
 
   beforeAll(async () => {
     builtEntry('dispatcher');
-    broker = await startBroker({ dispatcher: false, env: { RECONCILE_AFTER_MS: '1000', RECONCILE_INTERVAL_MS: '500' } });
+    broker = await startBroker({
+      dispatcher: false,
+      env: { RECONCILE_AFTER_MS: '1000', RECONCILE_INTERVAL_MS: '500' },
+    });
     superuserUrl = databaseUrl(new URL(broker.env.DATABASE_URL).pathname.slice(1));
-    partner = await registerPartner(broker.url, broker.adminKey, { name: 'CERT-Restore', relation: 'peer', communities: ['eu-lea'] });
+    partner = await registerPartner(broker.url, broker.adminKey, {
+      name: 'CERT-Restore',
+      relation: 'peer',
+      communities: ['eu-lea'],
+    });
     const module = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
       providers: [ChannelSenders, RateLimiter, RoutingService, DeliveryService],
@@ -77,23 +85,35 @@ describe('a database restored from a backup while Redis keeps its data', () => {
 
   it('delivers an item published after the restore (back up, publish, restore, publish again)', async () => {
     const backup = backUp('before-publishing');
-    const first = await publishItem(broker.url, broker.analystKey, { title: 'Published before the restore', tlp: 'TLP:CLEAR' });
+    const first = await publishItem(broker.url, broker.analystKey, {
+      title: 'Published before the restore',
+      tlp: 'TLP:CLEAR',
+    });
     await delivered(first.id);
 
     await stopDispatcher();
     restore(backup);
     startDispatcher();
 
-    const second = await publishItem(broker.url, broker.analystKey, { title: 'Published after the restore', tlp: 'TLP:CLEAR' });
+    const second = await publishItem(broker.url, broker.analystKey, {
+      title: 'Published after the restore',
+      tlp: 'TLP:CLEAR',
+    });
     await delivered(second.id);
     expect(await feedItemIds(broker.url, partner.feedKey)).toEqual([second.id]);
   });
 
   it('routes again an item the restored database had handed to the queue, although Redis keeps its job as completed', async () => {
     await stopDispatcher();
-    const item = await publishItem(broker.url, broker.analystKey, { title: 'Queued when the backup was taken', tlp: 'TLP:CLEAR' });
+    const item = await publishItem(broker.url, broker.analystKey, {
+      title: 'Queued when the backup was taken',
+      tlp: 'TLP:CLEAR',
+    });
     // The relay hands the row to the routing queue; no worker runs yet.
-    const queue = new Queue(QueueName.Routing, { connection: redisConnection(broker.config.redis.url), prefix: broker.config.redis.prefix });
+    const queue = new Queue(QueueName.Routing, {
+      connection: redisConnection(broker.config.redis.url),
+      prefix: broker.config.redis.prefix,
+    });
     try {
       expect(await new OutboxRelay(broker.config, broker.db, queue).relayOnce()).toBe(1);
       const backup = backUp('while-queued');
@@ -101,7 +121,10 @@ describe('a database restored from a backup while Redis keeps its data', () => {
       startDispatcher();
       await delivered(item.id);
       await stopDispatcher();
-      const [{ job_key: jobKey }]: { job_key: string }[] = await broker.db.query('SELECT o.job_key FROM outbox o JOIN item_versions v ON v.id = o.item_version_id WHERE v.item_id = $1', [item.id]);
+      const [{ job_key: jobKey }]: { job_key: string }[] = await broker.db.query(
+        'SELECT o.job_key FROM outbox o JOIN item_versions v ON v.id = o.item_version_id WHERE v.item_id = $1',
+        [item.id],
+      );
       expect(await (await queue.getJob(`route-${jobKey}`))?.getState()).toBe('completed');
 
       restore(backup);
@@ -115,17 +138,29 @@ describe('a database restored from a backup while Redis keeps its data', () => {
 
   it('sends again a delivery the restored database still has queued, although Redis keeps its job as completed', async () => {
     await stopDispatcher();
-    const item = await publishItem(broker.url, broker.analystKey, { title: 'Routed, not yet delivered, when the backup was taken', tlp: 'TLP:CLEAR' });
-    const [{ id: versionId }]: { id: string }[] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1', [item.id]);
+    const item = await publishItem(broker.url, broker.analystKey, {
+      title: 'Routed, not yet delivered, when the backup was taken',
+      tlp: 'TLP:CLEAR',
+    });
+    const [{ id: versionId }]: { id: string }[] = await broker.db.query(
+      'SELECT id FROM item_versions WHERE item_id = $1',
+      [item.id],
+    );
     await steps.get(RoutingService).route(versionId);
-    const [{ id: deliveryId, state }]: { id: string; state: string }[] = await broker.db.query('SELECT id, state FROM deliveries WHERE item_version_id = $1', [versionId]);
+    const [{ id: deliveryId, state }]: { id: string; state: string }[] = await broker.db.query(
+      'SELECT id, state FROM deliveries WHERE item_version_id = $1',
+      [versionId],
+    );
     expect(state).toBe('queued');
     const backup = backUp('deliveries-queued');
 
     startDispatcher();
     await delivered(item.id);
     await stopDispatcher();
-    const queue = new Queue(QueueName.Delivery, { connection: redisConnection(broker.config.redis.url), prefix: broker.config.redis.prefix });
+    const queue = new Queue(QueueName.Delivery, {
+      connection: redisConnection(broker.config.redis.url),
+      prefix: broker.config.redis.prefix,
+    });
     try {
       expect(await (await queue.getJob(deliveryJobId(deliveryId)))?.getState()).toBe('completed');
     } finally {

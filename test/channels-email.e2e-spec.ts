@@ -4,7 +4,15 @@ import * as openpgp from 'openpgp';
 import { SMTPServer, SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelError, EmailSender, OutgoingMail, SmtpSettings } from '@tlp-broker/channels';
-import { GeneratedKeyPair, addressTo, generateKeyPair, mimeEntityForItem, openSealed, sealOnce, verifyDetachedBy } from '@tlp-broker/crypto';
+import {
+  GeneratedKeyPair,
+  addressTo,
+  generateKeyPair,
+  mimeEntityForItem,
+  openSealed,
+  sealOnce,
+  verifyDetachedBy,
+} from '@tlp-broker/crypto';
 import { selfSignedCertificate, TestCertificate } from './support/tls';
 
 /**
@@ -40,10 +48,15 @@ class TestRelay {
       allowInsecureAuth: true,
       ...(tls ? { key: tls.key, cert: tls.cert } : {}),
       onAuth: (credentials, _session, callback) => {
-        if (auth && credentials.username === auth.user && credentials.password === auth.pass) callback(null, { user: auth.user });
+        if (auth && credentials.username === auth.user && credentials.password === auth.pass)
+          callback(null, { user: auth.user });
         else callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
       },
-      onRcptTo: (_address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error | null) => void) => {
+      onRcptTo: (
+        _address: SMTPServerAddress,
+        _session: SMTPServerSession,
+        callback: (error?: Error | null) => void,
+      ) => {
         const reply = this.rcptReplies.shift() ?? 'ok';
         if (reply === 'ok') callback();
         else callback(Object.assign(new Error(reply.message), { responseCode: reply.code }));
@@ -164,7 +177,15 @@ describe('EmailSender → SMTP server on 127.0.0.1', () => {
     expect(received.from).toBe('csirt@broker.example.org');
     expect(received.to).toEqual(['soc@cert.example']);
     // Sent as built: nodemailer added no header of its own.
-    expect(headerNames(received.raw)).toEqual(['Date', 'From', 'To', 'Subject', 'Message-ID', 'MIME-Version', 'Content-Type']);
+    expect(headerNames(received.raw)).toEqual([
+      'Date',
+      'From',
+      'To',
+      'Subject',
+      'Message-ID',
+      'MIME-Version',
+      'Content-Type',
+    ]);
 
     const mail = await simpleParser(received.raw);
     expect(mail.subject).toBe('[TLP:AMBER] advisory 6c1e2f30 v3');
@@ -172,10 +193,16 @@ describe('EmailSender → SMTP server on 127.0.0.1', () => {
     expect(received.raw).not.toContain('Paris');
     expect(mail.messageId).toBe(sent.messageId);
     expect(sent.messageId).toMatch(/^<6c1e2f30-9a4b-4d2c-8e7f-112233445566\.v3\.[0-9a-f]{16}@broker\.example\.org>$/);
-    expect(mail.headers.get('content-type')).toMatchObject({ value: 'multipart/encrypted', params: { protocol: 'application/pgp-encrypted' } });
+    expect(mail.headers.get('content-type')).toMatchObject({
+      value: 'multipart/encrypted',
+      params: { protocol: 'application/pgp-encrypted' },
+    });
 
     // RFC 3156 §4: the version part, then the OpenPGP message.
-    expect(mail.attachments.map((a) => a.contentType)).toEqual(['application/pgp-encrypted', 'application/octet-stream']);
+    expect(mail.attachments.map((a) => a.contentType)).toEqual([
+      'application/pgp-encrypted',
+      'application/octet-stream',
+    ]);
     expect(mail.attachments[0].content.toString()).toMatch(/^Version: 1/);
     const opened = await openSealed(mail.attachments[1].content.toString('utf8'), partnerKey, [teamKey.toPublic()]);
     expect(opened.signedBy).toEqual([teamKey.getKeyID().toHex().toUpperCase()]);
@@ -198,7 +225,12 @@ describe('EmailSender → SMTP server on 127.0.0.1', () => {
 
   it('delivers TLP:CLEAR as multipart/signed, with the title, and the team signature verifies', async () => {
     const sender = new EmailSender(settings(relay.port));
-    const sent = await sender.send(amberMail({ tlp: 'TLP:CLEAR', body: { kind: 'signed', entity: mimeEntityForItem(ITEM_TEXT), signingKey: teamKey } }));
+    const sent = await sender.send(
+      amberMail({
+        tlp: 'TLP:CLEAR',
+        body: { kind: 'signed', entity: mimeEntityForItem(ITEM_TEXT), signingKey: teamKey },
+      }),
+    );
     sender.close();
 
     const [received] = relay.received;
@@ -214,7 +246,9 @@ describe('EmailSender → SMTP server on 127.0.0.1', () => {
     const body = received.raw.slice(received.raw.indexOf('\r\n\r\n') + 4);
     const [, entity, signaturePart] = `\r\n${body}`.split(`\r\n--${type.params.boundary}`);
     const signature = signaturePart.slice(signaturePart.indexOf('\r\n\r\n') + 4);
-    const verified = await verifyDetachedBy(signature, entity.slice(2), [{ fingerprint: team.fingerprint, armored: team.publicArmored }]);
+    const verified = await verifyDetachedBy(signature, entity.slice(2), [
+      { fingerprint: team.fingerprint, armored: team.publicArmored },
+    ]);
     expect(verified).toMatchObject({ ok: true, signer: team.fingerprint });
   });
 
@@ -249,12 +283,16 @@ describe('EmailSender → SMTP server on 127.0.0.1', () => {
     const [received] = relay.received;
     expect(received.to).toEqual(['soc@cert.example']);
     expect(headerNames(received.raw)).not.toContain('Bcc');
-    expect((await simpleParser(received.raw)).to).toMatchObject({ value: [{ name: 'SOC Bcc: everyone@evil.example', address: 'soc@cert.example' }] });
+    expect((await simpleParser(received.raw)).to).toMatchObject({
+      value: [{ name: 'SOC Bcc: everyone@evil.example', address: 'soc@cert.example' }],
+    });
   });
 
   it('refuses an address that tries header injection before connecting', async () => {
     const sender = new EmailSender(settings(relay.port));
-    const error = await failure(sender.send(amberMail({ to: { name: 'SOC', address: 'soc@cert.example\r\nBcc: everyone@evil.example' } })));
+    const error = await failure(
+      sender.send(amberMail({ to: { name: 'SOC', address: 'soc@cert.example\r\nBcc: everyone@evil.example' } })),
+    );
     sender.close();
     expect(error).toMatchObject({ code: 'invalid-input', permanent: true, field: 'to.address' });
     expect(relay.received).toHaveLength(0);
@@ -308,7 +346,9 @@ describe('EmailSender: connection, login and TLS failures', () => {
       expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('Tr0ub4dor');
       expect(guarded.received).toHaveLength(0);
 
-      const right = new EmailSender(settings(guarded.port, { auth: { user: 'broker', pass: 'correct horse battery staple' } }));
+      const right = new EmailSender(
+        settings(guarded.port, { auth: { user: 'broker', pass: 'correct horse battery staple' } }),
+      );
       await right.send(amberMail());
       right.close();
       expect(guarded.received).toHaveLength(1);

@@ -2,7 +2,14 @@ import { createServer as createHttpServer, IncomingMessage, Server, ServerRespon
 import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ChannelError, OutgoingWebhook, ResolvedAddress, WebhookSender, WebhookSettings, verifyWebhookSignature } from '@tlp-broker/channels';
+import {
+  ChannelError,
+  OutgoingWebhook,
+  ResolvedAddress,
+  WebhookSender,
+  WebhookSettings,
+  verifyWebhookSignature,
+} from '@tlp-broker/channels';
 import { selfSignedCertificate, TestCertificate } from './support/tls';
 
 /**
@@ -22,7 +29,8 @@ type Handler = (request: Seen, response: ServerResponse) => void;
 
 class TestEndpoint {
   readonly seen: Seen[] = [];
-  handler: Handler = (_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  handler: Handler = (_request, response) =>
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   port = 0;
   private readonly hanging = new Set<ServerResponse>();
 
@@ -31,7 +39,12 @@ class TestEndpoint {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const seen = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks) };
+        const seen = {
+          method: request.method ?? '',
+          url: request.url ?? '',
+          headers: request.headers,
+          body: Buffer.concat(chunks),
+        };
         this.seen.push(seen);
         this.hanging.add(response);
         response.on('close', () => this.hanging.delete(response));
@@ -72,7 +85,14 @@ function sender(change: Partial<WebhookSettings> = {}): WebhookSender {
 }
 
 function hook(url: string, change: Partial<OutgoingWebhook> = {}): OutgoingWebhook {
-  return { url, secret: SECRET, deliveryId: 'd-2001', idempotencyKey: 'delivery-6c1e2f30-3-partner7-webhook', payload: PAYLOAD, ...change };
+  return {
+    url,
+    secret: SECRET,
+    deliveryId: 'd-2001',
+    idempotencyKey: 'delivery-6c1e2f30-3-partner7-webhook',
+    payload: PAYLOAD,
+    ...change,
+  };
 }
 
 async function failure(work: Promise<unknown>): Promise<ChannelError> {
@@ -85,7 +105,10 @@ async function failure(work: Promise<unknown>): Promise<ChannelError> {
 }
 
 /** A resolver that answers from a table and counts its calls, instead of the system's. */
-function resolver(table: Record<string, string[]>): { resolve: (name: string) => Promise<ResolvedAddress[]>; calls: string[] } {
+function resolver(table: Record<string, string[]>): {
+  resolve: (name: string) => Promise<ResolvedAddress[]>;
+  calls: string[];
+} {
   const calls: string[] = [];
   return {
     calls,
@@ -134,16 +157,39 @@ describe('WebhookSender → HTTP server on 127.0.0.1 (allow-listed)', () => {
     const timestamp = request.headers['x-tlpb-timestamp'] as string;
     const signature = request.headers['x-tlpb-signature'] as string;
     expect(Math.abs(Number(timestamp) - now / 1000)).toBeLessThan(5);
-    expect(verifyWebhookSignature({ secret: SECRET, timestamp, signature, body: request.body, nowSeconds: Math.floor(Date.now() / 1000) })).toEqual({ ok: true });
-    expect(verifyWebhookSignature({ secret: 'another-partner-secret-0000', timestamp, signature, body: request.body, nowSeconds: Math.floor(Date.now() / 1000) })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(
+      verifyWebhookSignature({
+        secret: SECRET,
+        timestamp,
+        signature,
+        body: request.body,
+        nowSeconds: Math.floor(Date.now() / 1000),
+      }),
+    ).toEqual({ ok: true });
+    expect(
+      verifyWebhookSignature({
+        secret: 'another-partner-secret-0000',
+        timestamp,
+        signature,
+        body: request.body,
+        nowSeconds: Math.floor(Date.now() / 1000),
+      }),
+    ).toEqual({ ok: false, reason: 'mismatch' });
   });
 
   it('sends the same Idempotency-Key on a retry', async () => {
     endpoint.handler = (_request, response) => response.writeHead(endpoint.seen.length === 1 ? 500 : 202).end();
     const webhook = sender();
-    expect(await failure(webhook.send(hook(`http://127.0.0.1:${endpoint.port}/`)))).toMatchObject({ code: 'deferred', permanent: false, status: 500 });
+    expect(await failure(webhook.send(hook(`http://127.0.0.1:${endpoint.port}/`)))).toMatchObject({
+      code: 'deferred',
+      permanent: false,
+      status: 500,
+    });
     expect(await webhook.send(hook(`http://127.0.0.1:${endpoint.port}/`))).toEqual({ status: 202 });
-    expect(endpoint.seen.map((s) => s.headers['idempotency-key'])).toEqual(['delivery-6c1e2f30-3-partner7-webhook', 'delivery-6c1e2f30-3-partner7-webhook']);
+    expect(endpoint.seen.map((s) => s.headers['idempotency-key'])).toEqual([
+      'delivery-6c1e2f30-3-partner7-webhook',
+      'delivery-6c1e2f30-3-partner7-webhook',
+    ]);
   });
 
   it('reads 500 as temporary and 200 as delivered', async () => {
@@ -159,10 +205,19 @@ describe('WebhookSender → HTTP server on 127.0.0.1 (allow-listed)', () => {
 
   it('honours Retry-After on 429 and 503', async () => {
     endpoint.handler = (_request, response) => response.writeHead(429, { 'retry-after': '7' }).end();
-    expect(await failure(sender().send(hook(`http://127.0.0.1:${endpoint.port}/`)))).toMatchObject({ code: 'deferred', status: 429, retryAfterMs: 7_000 });
+    expect(await failure(sender().send(hook(`http://127.0.0.1:${endpoint.port}/`)))).toMatchObject({
+      code: 'deferred',
+      status: 429,
+      retryAfterMs: 7_000,
+    });
     const now = Date.parse('2025-06-03T10:00:00Z');
-    endpoint.handler = (_request, response) => response.writeHead(503, { 'retry-after': 'Tue, 03 Jun 2025 10:02:00 GMT' }).end();
-    expect(await failure(sender({ now: () => now }).send(hook(`http://127.0.0.1:${endpoint.port}/`)))).toMatchObject({ code: 'deferred', status: 503, retryAfterMs: 120_000 });
+    endpoint.handler = (_request, response) =>
+      response.writeHead(503, { 'retry-after': 'Tue, 03 Jun 2025 10:02:00 GMT' }).end();
+    expect(await failure(sender({ now: () => now }).send(hook(`http://127.0.0.1:${endpoint.port}/`)))).toMatchObject({
+      code: 'deferred',
+      status: 503,
+      retryAfterMs: 120_000,
+    });
   });
 
   it('reads 404 as permanent, without the URL path in the message', async () => {
@@ -175,11 +230,16 @@ describe('WebhookSender → HTTP server on 127.0.0.1 (allow-listed)', () => {
 
   it('reads 408 as temporary', async () => {
     endpoint.handler = (_request, response) => response.writeHead(408).end();
-    expect(await failure(sender().send(hook(`http://127.0.0.1:${endpoint.port}/`)))).toMatchObject({ code: 'deferred', permanent: false, status: 408 });
+    expect(await failure(sender().send(hook(`http://127.0.0.1:${endpoint.port}/`)))).toMatchObject({
+      code: 'deferred',
+      permanent: false,
+      status: 408,
+    });
   });
 
   it('does not follow a redirect, and reads it as permanent', async () => {
-    endpoint.handler = (_request, response) => response.writeHead(302, { location: `http://127.0.0.1:${other.port}/landing` }).end();
+    endpoint.handler = (_request, response) =>
+      response.writeHead(302, { location: `http://127.0.0.1:${other.port}/landing` }).end();
     const error = await failure(sender().send(hook(`http://127.0.0.1:${endpoint.port}/`)));
     expect(error).toMatchObject({ code: 'rejected', permanent: true, status: 302 });
     expect(endpoint.seen).toHaveLength(1);
@@ -226,8 +286,16 @@ describe('WebhookSender refuses targets before any connection', () => {
   }
 
   it.each([
-    ['plain http to a loopback address', (port: number) => `http://127.0.0.1:${port}/`, /plain http is allowed only for allow-listed hosts/],
-    ['https to 127.0.0.1', (port: number) => `https://127.0.0.1:${port}/`, /the address is loopback and not allow-listed/],
+    [
+      'plain http to a loopback address',
+      (port: number) => `http://127.0.0.1:${port}/`,
+      /plain http is allowed only for allow-listed hosts/,
+    ],
+    [
+      'https to 127.0.0.1',
+      (port: number) => `https://127.0.0.1:${port}/`,
+      /the address is loopback and not allow-listed/,
+    ],
     ['https to 127.1 (another spelling)', (port: number) => `https://127.1:${port}/`, /loopback/],
     ['https to 2130706433 (a number)', (port: number) => `https://2130706433:${port}/`, /loopback/],
     ['https to [::1]', (port: number) => `https://[::1]:${port}/`, /loopback/],
@@ -246,25 +314,36 @@ describe('WebhookSender refuses targets before any connection', () => {
   });
 
   it('https to localhost, which the system resolver answers with loopback', async () => {
-    const error = await refusedWithoutConnecting(() => sender({ allowList: [] }).send(hook(`https://localhost:${endpoint.port}/`)));
+    const error = await refusedWithoutConnecting(() =>
+      sender({ allowList: [] }).send(hook(`https://localhost:${endpoint.port}/`)),
+    );
     expect(error.message).toMatch(/the name resolves to (127\.0\.0\.1|::1), which is loopback and not allow-listed/);
     expect(endpoint.seen).toHaveLength(0);
   });
 
   it('plain http to a public name, before resolving it', async () => {
     const dns = resolver({ 'hooks.partner.example': ['127.0.0.1'] });
-    const error = await refusedWithoutConnecting(() => sender({ allowList: ['127.0.0.1'], resolve: dns.resolve }).send(hook('http://hooks.partner.example/tlpb')));
-    expect(error.message).toBe('webhook hooks.partner.example refused: plain http is allowed only for allow-listed hosts');
+    const error = await refusedWithoutConnecting(() =>
+      sender({ allowList: ['127.0.0.1'], resolve: dns.resolve }).send(hook('http://hooks.partner.example/tlpb')),
+    );
+    expect(error.message).toBe(
+      'webhook hooks.partner.example refused: plain http is allowed only for allow-listed hosts',
+    );
     expect(dns.calls).toEqual([]);
   });
 
   it('a name with one private or loopback address among its answers, even when another is allowed', async () => {
     const dns = resolver({ 'mixed.partner.test': ['127.0.0.1', '::1'], 'private.partner.test': ['10.9.8.7'] });
     const webhook = sender({ allowList: ['127.0.0.1'], resolve: dns.resolve });
-    expect((await refusedWithoutConnecting(() => webhook.send(hook(`https://mixed.partner.test:${endpoint.port}/`)))).message).toBe(
+    expect(
+      (await refusedWithoutConnecting(() => webhook.send(hook(`https://mixed.partner.test:${endpoint.port}/`))))
+        .message,
+    ).toBe(
       `webhook mixed.partner.test:${endpoint.port} refused: the name resolves to ::1, which is loopback and not allow-listed`,
     );
-    expect((await refusedWithoutConnecting(() => webhook.send(hook('https://private.partner.test/')))).message).toMatch(/resolves to 10\.9\.8\.7, which is private/);
+    expect((await refusedWithoutConnecting(() => webhook.send(hook('https://private.partner.test/')))).message).toMatch(
+      /resolves to 10\.9\.8\.7, which is private/,
+    );
     expect(endpoint.seen).toHaveLength(0);
   });
 
@@ -284,7 +363,11 @@ describe('WebhookSender refuses targets before any connection', () => {
       [{ url: 'not a url' }, 'url'],
     ];
     for (const [change, field] of cases) {
-      expect(await failure(sender().send(hook(url, change)))).toMatchObject({ code: 'invalid-input', permanent: true, field });
+      expect(await failure(sender().send(hook(url, change)))).toMatchObject({
+        code: 'invalid-input',
+        permanent: true,
+        field,
+      });
     }
     expect(endpoint.seen).toHaveLength(0);
   });
@@ -310,7 +393,9 @@ describe('WebhookSender connects to the address it vetted', () => {
   it('resolves once and connects to that answer: a name the system cannot resolve still reaches the vetted address', async () => {
     // The system resolver knows no "hook.test": only the pinned answer can reach the server.
     const dns = resolver({ 'hook.test': ['127.0.0.1'] });
-    const result = await sender({ allowList: ['hook.test'], resolve: dns.resolve }).send(hook(`http://hook.test:${endpoint.port}/pinned`));
+    const result = await sender({ allowList: ['hook.test'], resolve: dns.resolve }).send(
+      hook(`http://hook.test:${endpoint.port}/pinned`),
+    );
     expect(result).toEqual({ status: 200 });
     expect(dns.calls).toEqual(['hook.test']);
     expect(endpoint.seen.map((s) => [s.url, s.headers.host])).toEqual([['/pinned', `hook.test:${endpoint.port}`]]);
@@ -330,7 +415,9 @@ describe('WebhookSender connects to the address it vetted', () => {
 
   it('over https, refuses a certificate no trusted CA issued', async () => {
     const dns = resolver({ 'hook.test': ['127.0.0.1'] });
-    const error = await failure(sender({ allowList: ['127.0.0.1'], resolve: dns.resolve }).send(hook(`https://hook.test:${secure.port}/tls`)));
+    const error = await failure(
+      sender({ allowList: ['127.0.0.1'], resolve: dns.resolve }).send(hook(`https://hook.test:${secure.port}/tls`)),
+    );
     expect(error).toMatchObject({ code: 'network', permanent: false });
     expect(error.message).toMatch(/TLS failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/);
     expect(secure.seen).toHaveLength(0);
@@ -338,7 +425,9 @@ describe('WebhookSender connects to the address it vetted', () => {
 
   it('counts a name that does not resolve as temporary', async () => {
     const dns = resolver({});
-    const error = await failure(sender({ allowList: [], resolve: dns.resolve }).send(hook('https://gone.partner.test/')));
+    const error = await failure(
+      sender({ allowList: [], resolve: dns.resolve }).send(hook('https://gone.partner.test/')),
+    );
     expect(error).toMatchObject({ code: 'network', permanent: false });
     expect(error.message).toBe('webhook gone.partner.test: the name does not resolve (ENOTFOUND)');
   });

@@ -47,7 +47,11 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString());
-        posts.push({ path: request.url ?? '', idempotencyKey: String(request.headers['idempotency-key']), deliveryId: body.deliveryId });
+        posts.push({
+          path: request.url ?? '',
+          idempotencyKey: String(request.headers['idempotency-key']),
+          deliveryId: body.deliveryId,
+        });
         response.writeHead(request.url === '/gone' ? 410 : 200).end();
       });
     });
@@ -71,9 +75,17 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
       const pair = await generateKeyPair({ name, email: `soc@partner-${index}.example` });
       const response = await http(broker.url, 'POST', '/organisations', {
         key: broker.adminKey,
-        json: { name, kind: 'csirt', relation: 'peer', communities: ['crash-test'], publicKey: pair.publicArmored, channels: [channel] },
+        json: {
+          name,
+          kind: 'csirt',
+          relation: 'peer',
+          communities: ['crash-test'],
+          publicKey: pair.publicArmored,
+          channels: [channel],
+        },
       });
-      if (response.status !== 201) throw new Error(`registering ${name}: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status !== 201)
+        throw new Error(`registering ${name}: ${response.status} ${JSON.stringify(response.body)}`);
       return {
         organisationId: response.body.id,
         channelId: response.body.channels[0].id,
@@ -85,7 +97,11 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
     for (let start = 0; start < total; start += 10) {
       const batch = Array.from({ length: Math.min(10, total - start) }, (_, k) => start + k);
       recipients.push(
-        ...(await Promise.all(batch.map((i) => register(i, i < FEED_RECIPIENTS ? { kind: 'feed' } : { kind: 'webhook', address: `${hookBase}/in/${i}` })))),
+        ...(await Promise.all(
+          batch.map((i) =>
+            register(i, i < FEED_RECIPIENTS ? { kind: 'feed' } : { kind: 'webhook', address: `${hookBase}/in/${i}` }),
+          ),
+        )),
       );
     }
     refusing = await register(total, { kind: 'webhook', address: `${hookBase}/gone` });
@@ -98,17 +114,28 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
   });
 
   const states = async (versionId: string): Promise<Record<string, number>> => {
-    const rows: { state: string; count: string }[] = await broker.db.query('SELECT state, count(*) FROM deliveries WHERE item_version_id = $1 GROUP BY state', [versionId]);
+    const rows: { state: string; count: string }[] = await broker.db.query(
+      'SELECT state, count(*) FROM deliveries WHERE item_version_id = $1 GROUP BY state',
+      [versionId],
+    );
     return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
   };
 
   it('ends with exactly one delivery per allowed recipient, and only the undeliverable one dead', async () => {
     const published = await http(broker.url, 'POST', '/items', {
       key: broker.analystKey,
-      json: { type: 'advisory', title: 'Fan-out interrupted', body: 'Indicators for every partner.\n'.repeat(200), tlp: 'TLP:GREEN', audience: { communities: ['crash-test'] } },
+      json: {
+        type: 'advisory',
+        title: 'Fan-out interrupted',
+        body: 'Indicators for every partner.\n'.repeat(200),
+        tlp: 'TLP:GREEN',
+        audience: { communities: ['crash-test'] },
+      },
     });
     expect(published.status).toBe(201);
-    const [{ id: versionId }] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1', [published.body.id]);
+    const [{ id: versionId }] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1', [
+      published.body.id,
+    ]);
     const expected = FEED_RECIPIENTS + WEBHOOK_RECIPIENTS + 1;
 
     const first = startDispatcher();
@@ -116,7 +143,11 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
     await stop(first, 'SIGKILL');
     const atKill = await states(versionId);
     const sendingIds = async () =>
-      ((await broker.db.query(`SELECT id FROM deliveries WHERE item_version_id = $1 AND state = 'sending'`, [versionId])) as { id: string }[]).map((row) => row.id);
+      (
+        (await broker.db.query(`SELECT id FROM deliveries WHERE item_version_id = $1 AND state = 'sending'`, [
+          versionId,
+        ])) as { id: string }[]
+      ).map((row) => row.id);
     const leftSendingByKill = new Set(await sendingIds());
 
     // A second dispatcher takes over what the killed one left, and is stopped properly half-way:
@@ -134,7 +165,10 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
     const final = await eventually(
       async () => {
         const now = await states(versionId);
-        return (now.queued ?? 0) + (now.sending ?? 0) + (now.failed ?? 0) === 0 && Object.values(now).reduce((a, b) => a + b, 0) === expected ? now : undefined;
+        return (now.queued ?? 0) + (now.sending ?? 0) + (now.failed ?? 0) === 0 &&
+          Object.values(now).reduce((a, b) => a + b, 0) === expected
+          ? now
+          : undefined;
       },
       90_000,
       200,
@@ -142,9 +176,15 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
     await stop(third, 'SIGTERM');
 
     // Exactly one delivery row per allowed decision, all delivered but the refused one.
-    const [{ allowed }] = await broker.db.query('SELECT count(*)::int AS allowed FROM decisions WHERE item_version_id = $1 AND allow', [versionId]);
+    const [{ allowed }] = await broker.db.query(
+      'SELECT count(*)::int AS allowed FROM decisions WHERE item_version_id = $1 AND allow',
+      [versionId],
+    );
     expect(allowed).toBe(expected);
-    const [{ rows, channels }] = await broker.db.query('SELECT count(*)::int AS rows, count(DISTINCT channel_id)::int AS channels FROM deliveries WHERE item_version_id = $1', [versionId]);
+    const [{ rows, channels }] = await broker.db.query(
+      'SELECT count(*)::int AS rows, count(DISTINCT channel_id)::int AS channels FROM deliveries WHERE item_version_id = $1',
+      [versionId],
+    );
     expect({ rows, channels }).toEqual({ rows: expected, channels: expected });
     expect(final).toEqual({ delivered: expected - 1, dead: 1 });
 
@@ -170,7 +210,9 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
     for (const post of good) expect(post.idempotencyKey).toBe(`delivery-${post.deliveryId}`);
 
     // The dead-letter list: only the endpoint that refuses, with its answer.
-    const dead = await http(broker.url, 'GET', `/deliveries?state=dead&item=${published.body.id}`, { key: broker.adminKey });
+    const dead = await http(broker.url, 'GET', `/deliveries?state=dead&item=${published.body.id}`, {
+      key: broker.adminKey,
+    });
     expect(dead.body.map((row: { channelId: string }) => row.channelId)).toEqual([refusing.channelId]);
     expect(dead.body[0].lastError).toContain('410');
 

@@ -40,18 +40,38 @@ describe('dispatch under faults', () => {
     return { itemId: response.body.id as string, versionId: version.id as string };
   };
 
-  const deliveries = (versionId: string): Promise<{ id: string; state: string; channel_id: string; last_error: string | null; attempts: number }[]> =>
-    broker.db.query('SELECT id, state, channel_id, last_error, attempts FROM deliveries WHERE item_version_id = $1 ORDER BY channel_id', [versionId]);
+  const deliveries = (
+    versionId: string,
+  ): Promise<{ id: string; state: string; channel_id: string; last_error: string | null; attempts: number }[]> =>
+    broker.db.query(
+      'SELECT id, state, channel_id, last_error, attempts FROM deliveries WHERE item_version_id = $1 ORDER BY channel_id',
+      [versionId],
+    );
 
   const feedEntries = async (versionId: string) =>
-    Number((await broker.db.query('SELECT count(*) FROM feed_entries f JOIN deliveries d ON d.id = f.delivery_id WHERE d.item_version_id = $1', [versionId]))[0].count);
+    Number(
+      (
+        await broker.db.query(
+          'SELECT count(*) FROM feed_entries f JOIN deliveries d ON d.id = f.delivery_id WHERE d.item_version_id = $1',
+          [versionId],
+        )
+      )[0].count,
+    );
 
   const dropRedisKeys = () => deleteKeysUnder(TEST_REDIS_URL, broker.redisPrefix);
 
   beforeAll(async () => {
     broker = await startBroker({ dispatcher: false, env: { RECONCILE_AFTER_MS: '300', RECONCILE_INTERVAL_MS: '200' } });
-    peer = await registerPartner(broker.url, broker.adminKey, { name: 'CERT-EU', relation: 'peer', communities: ['eu-csirt'] });
-    other = await registerPartner(broker.url, broker.adminKey, { name: 'NCSC-NL', relation: 'peer', communities: ['eu-csirt'] });
+    peer = await registerPartner(broker.url, broker.adminKey, {
+      name: 'CERT-EU',
+      relation: 'peer',
+      communities: ['eu-csirt'],
+    });
+    other = await registerPartner(broker.url, broker.adminKey, {
+      name: 'NCSC-NL',
+      relation: 'peer',
+      communities: ['eu-csirt'],
+    });
     const module = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
       providers: [ChannelSenders, RateLimiter, RoutingService, DeliveryService],
@@ -75,8 +95,12 @@ describe('dispatch under faults', () => {
     expect(await deliveries(first.versionId)).toHaveLength(0);
 
     dispatcher = await createDispatcher(broker.config);
-    await eventually(async () => (await deliveries(first.versionId)).filter((d) => d.state === 'delivered').length === 2);
-    await eventually(async () => (await deliveries(second.versionId)).filter((d) => d.state === 'delivered').length === 1);
+    await eventually(
+      async () => (await deliveries(first.versionId)).filter((d) => d.state === 'delivered').length === 2,
+    );
+    await eventually(
+      async () => (await deliveries(second.versionId)).filter((d) => d.state === 'delivered').length === 1,
+    );
     expect(await feedEntries(first.versionId)).toBe(2);
     expect(await feedEntries(second.versionId)).toBe(1);
   });
@@ -104,7 +128,9 @@ describe('dispatch under faults', () => {
     const [a, b] = await Promise.all([routing.route(item.versionId), routing.route(item.versionId)]);
     expect([a.alreadyRouted, b.alreadyRouted].sort()).toEqual([false, true]);
     expect(await routing.route(item.versionId)).toMatchObject({ alreadyRouted: true });
-    const [{ count }] = await broker.db.query('SELECT count(*) FROM decisions WHERE item_version_id = $1', [item.versionId]);
+    const [{ count }] = await broker.db.query('SELECT count(*) FROM decisions WHERE item_version_id = $1', [
+      item.versionId,
+    ]);
     expect(Number(count)).toBe(2);
     expect(await deliveries(item.versionId)).toHaveLength(2);
   });
@@ -114,7 +140,11 @@ describe('dispatch under faults', () => {
     await steps.get(RoutingService).route(item.versionId);
     const [delivery] = await deliveries(item.versionId);
     const service = steps.get(DeliveryService);
-    const outcomes = await Promise.all([service.deliver(delivery.id), service.deliver(delivery.id), service.deliver(delivery.id)]);
+    const outcomes = await Promise.all([
+      service.deliver(delivery.id),
+      service.deliver(delivery.id),
+      service.deliver(delivery.id),
+    ]);
     expect(outcomes.filter((o) => o === 'delivered')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'already-done')).toHaveLength(2);
     expect(await service.deliver(delivery.id)).toBe('already-done');
@@ -139,19 +169,33 @@ describe('dispatch under faults', () => {
   });
 
   it('stops a queued delivery to a channel an administrator suspends, and delivers again once it is reinstated', async () => {
-    const victim = await registerPartner(broker.url, broker.adminKey, { name: 'Channel-suspended CSIRT', relation: 'peer' });
+    const victim = await registerPartner(broker.url, broker.adminKey, {
+      name: 'Channel-suspended CSIRT',
+      relation: 'peer',
+    });
     const path = `/organisations/${victim.id}/channels/${victim.channelId}`;
     const item = await publish('TLP:AMBER', 'channel suspended while queued', [victim.id]);
     await steps.get(RoutingService).route(item.versionId);
     const [delivery] = await deliveries(item.versionId);
     expect(delivery.state).toBe('queued');
 
-    expect((await http(broker.url, 'PATCH', path, { key: broker.analystKey, json: { status: 'suspended' } })).status).toBe(403);
+    expect(
+      (await http(broker.url, 'PATCH', path, { key: broker.analystKey, json: { status: 'suspended' } })).status,
+    ).toBe(403);
     const refused = await http(broker.url, 'PATCH', path, { key: broker.adminKey, json: { status: 'paused' } });
     expect(refused.status).toBe(400);
     expect(refused.body.details[0].field).toBe('status');
-    expect((await http(broker.url, 'PATCH', `/organisations/${other.id}/channels/${victim.channelId}`, { key: broker.adminKey, json: { status: 'suspended' } })).status).toBe(404);
-    const [{ status: unchanged }] = await broker.db.query('SELECT status FROM channels WHERE id = $1', [victim.channelId]);
+    expect(
+      (
+        await http(broker.url, 'PATCH', `/organisations/${other.id}/channels/${victim.channelId}`, {
+          key: broker.adminKey,
+          json: { status: 'suspended' },
+        })
+      ).status,
+    ).toBe(404);
+    const [{ status: unchanged }] = await broker.db.query('SELECT status FROM channels WHERE id = $1', [
+      victim.channelId,
+    ]);
     expect(unchanged).toBe('active');
 
     const suspended = await http(broker.url, 'PATCH', path, { key: broker.adminKey, json: { status: 'suspended' } });
@@ -162,10 +206,16 @@ describe('dispatch under faults', () => {
     expect(after).toMatchObject({ state: 'cancelled', last_error: expect.stringContaining('is suspended') });
     expect(await feedEntries(item.versionId)).toBe(0);
     expect((await http(broker.url, 'GET', '/feed', { key: victim.feedKey })).status).toBe(401);
-    const [audit] = await broker.db.query(`SELECT details FROM audit_events WHERE action = 'channel.updated' AND subject_id = $1`, [victim.channelId]);
+    const [audit] = await broker.db.query(
+      `SELECT details FROM audit_events WHERE action = 'channel.updated' AND subject_id = $1`,
+      [victim.channelId],
+    );
     expect(audit.details.status).toEqual({ from: 'active', to: 'suspended' });
 
-    expect((await http(broker.url, 'PATCH', path, { key: broker.adminKey, json: { status: 'active' } })).body.channels[0].status).toBe('active');
+    expect(
+      (await http(broker.url, 'PATCH', path, { key: broker.adminKey, json: { status: 'active' } })).body.channels[0]
+        .status,
+    ).toBe('active');
     const next = await publish('TLP:AMBER', 'after the channel is reinstated', [victim.id]);
     await steps.get(RoutingService).route(next.versionId);
     const [reinstated] = await deliveries(next.versionId);
@@ -184,7 +234,10 @@ describe('dispatch under faults', () => {
     const [after] = await deliveries(item.versionId);
     expect(after.state).toBe('cancelled');
     expect(after.last_error).toMatch(/is revoked/);
-    const [audit] = await broker.db.query(`SELECT details FROM audit_events WHERE action = 'delivery.cancelled' AND subject_id = $1`, [delivery.id]);
+    const [audit] = await broker.db.query(
+      `SELECT details FROM audit_events WHERE action = 'delivery.cancelled' AND subject_id = $1`,
+      [delivery.id],
+    );
     expect(audit.details).toMatchObject({ code: 'key.revoked' });
     expect(await feedEntries(item.versionId)).toBe(0);
   });
@@ -206,7 +259,9 @@ describe('dispatch under faults', () => {
     const [delivery] = await deliveries(item.versionId);
     expect(delivery.state).toBe('queued');
 
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(registered.body.key.expiresAt) - Date.now()) + 200));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, Date.parse(registered.body.key.expiresAt) - Date.now()) + 200),
+    );
     expect(await steps.get(DeliveryService).deliver(delivery.id)).toBe('cancelled');
     const [after] = await deliveries(item.versionId);
     expect(after.state).toBe('cancelled');
@@ -215,16 +270,28 @@ describe('dispatch under faults', () => {
   });
 
   const retract = async (itemId: string) => {
-    const response = await http(broker.url, 'POST', `/items/${itemId}/retract`, { key: broker.analystKey, json: { reason: 'withdrawn in a test' } });
+    const response = await http(broker.url, 'POST', `/items/${itemId}/retract`, {
+      key: broker.analystKey,
+      json: { reason: 'withdrawn in a test' },
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     return response.body as { cancelled: number; recalls: number; removedFromFeeds: number };
   };
 
   const recallsOf = (versionId: string): Promise<{ id: string; channel_id: string; state: string }[]> =>
-    broker.db.query(`SELECT id, channel_id, state FROM deliveries WHERE item_version_id = $1 AND kind = 'recall'`, [versionId]);
+    broker.db.query(`SELECT id, channel_id, state FROM deliveries WHERE item_version_id = $1 AND kind = 'recall'`, [
+      versionId,
+    ]);
 
   const itemEntriesIn = async (channelId: string, itemId: string) =>
-    Number((await broker.db.query(`SELECT count(*) FROM feed_entries WHERE channel_id = $1 AND item_id = $2 AND entry = 'item'`, [channelId, itemId]))[0].count);
+    Number(
+      (
+        await broker.db.query(
+          `SELECT count(*) FROM feed_entries WHERE channel_id = $1 AND item_id = $2 AND entry = 'item'`,
+          [channelId, itemId],
+        )
+      )[0].count,
+    );
 
   it('retracting stops what was not yet sent, and recalls nothing from those who never had the item', async () => {
     const item = await publish('TLP:AMBER', 'retracted while queued', [peer.id, other.id]);
@@ -259,7 +326,14 @@ describe('dispatch under faults', () => {
     const feed = await http(broker.url, 'GET', '/feed', { key: partner.feedKey });
     const entries = feed.body.entries.filter((entry: { itemId: string }) => entry.itemId === item.itemId);
     expect(entries.map((entry: { entry: string }) => entry.entry)).toEqual(['recall']);
-    const notice = JSON.parse((await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: entries[0].message }), decryptionKeys: partner.privateKey })).data as string);
+    const notice = JSON.parse(
+      (
+        await openpgp.decrypt({
+          message: await openpgp.readMessage({ armoredMessage: entries[0].message }),
+          decryptionKeys: partner.privateKey,
+        })
+      ).data as string,
+    );
     expect(notice).toMatchObject({ id: item.itemId, recall: 'retracted', versions: [1] });
   });
 
@@ -293,17 +367,32 @@ describe('dispatch under faults', () => {
     const item = await publish('TLP:AMBER', 'first version, never routed', [peer.id, other.id]);
     const updated = await http(broker.url, 'PUT', `/items/${item.itemId}`, {
       key: broker.analystKey,
-      json: { type: 'advisory', title: 'second version', body: 'second version', tlp: 'TLP:AMBER', audience: { organisations: [peer.id] } },
+      json: {
+        type: 'advisory',
+        title: 'second version',
+        body: 'second version',
+        tlp: 'TLP:AMBER',
+        audience: { organisations: [peer.id] },
+      },
     });
     expect(updated.status).toBe(200);
     dispatcher = await createDispatcher(broker.config);
-    const [v2] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1 AND version = 2', [item.itemId]);
+    const [v2] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1 AND version = 2', [
+      item.itemId,
+    ]);
     await eventually(async () => (await deliveries(v2.id)).some((row) => row.state === 'delivered'));
-    await eventually(async () => (await broker.db.query('SELECT processed_at FROM outbox WHERE item_version_id = $1', [item.versionId]))[0].processed_at !== null);
+    await eventually(
+      async () =>
+        (await broker.db.query('SELECT processed_at FROM outbox WHERE item_version_id = $1', [item.versionId]))[0]
+          .processed_at !== null,
+    );
     expect(await deliveries(item.versionId)).toEqual([]);
     expect((await deliveries(v2.id)).map((row) => row.channel_id)).toEqual([peer.channelId]);
     expect(await itemEntriesIn(other.channelId, item.itemId)).toBe(0);
-    const [skipped] = await broker.db.query(`SELECT details FROM audit_events WHERE action = 'item.routing-skipped' AND subject_id = $1`, [item.itemId]);
+    const [skipped] = await broker.db.query(
+      `SELECT details FROM audit_events WHERE action = 'item.routing-skipped' AND subject_id = $1`,
+      [item.itemId],
+    );
     expect(skipped.details).toMatchObject({ version: 1, reason: expect.stringContaining('version 2') });
   });
 
@@ -312,10 +401,18 @@ describe('dispatch under faults', () => {
     await steps.get(RoutingService).route(item.versionId);
     const updated = await http(broker.url, 'PUT', `/items/${item.itemId}`, {
       key: broker.analystKey,
-      json: { type: 'advisory', title: 'superseding version', body: 'superseding version', tlp: 'TLP:AMBER', audience: { organisations: [peer.id] } },
+      json: {
+        type: 'advisory',
+        title: 'superseding version',
+        body: 'superseding version',
+        tlp: 'TLP:AMBER',
+        audience: { organisations: [peer.id] },
+      },
     });
     expect(updated.status).toBe(200);
-    const [v2] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1 AND version = 2', [item.itemId]);
+    const [v2] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1 AND version = 2', [
+      item.itemId,
+    ]);
     expect(await steps.get(RoutingService).route(v2.id)).toMatchObject({ allowed: 1, recalls: 0 });
     const [old] = await deliveries(item.versionId);
     expect(old).toMatchObject({ state: 'cancelled', last_error: 'Superseded by version 2 before it was sent.' });

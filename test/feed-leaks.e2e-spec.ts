@@ -32,8 +32,12 @@ describe('no leaks between partners, in any pull form', () => {
   const everythingSettled = () =>
     eventually(
       async () => {
-        const [{ open }] = await broker.db.query(`SELECT count(*)::int AS open FROM deliveries WHERE state IN ('queued', 'sending', 'failed')`);
-        const [{ outbox }] = await broker.db.query(`SELECT count(*)::int AS outbox FROM outbox WHERE processed_at IS NULL`);
+        const [{ open }] = await broker.db.query(
+          `SELECT count(*)::int AS open FROM deliveries WHERE state IN ('queued', 'sending', 'failed')`,
+        );
+        const [{ outbox }] = await broker.db.query(
+          `SELECT count(*)::int AS outbox FROM outbox WHERE processed_at IS NULL`,
+        );
         return open === 0 && outbox === 0;
       },
       120_000,
@@ -54,13 +58,14 @@ describe('no leaks between partners, in any pull form', () => {
     const officer: TestContact = await registerContact(broker.url, broker.adminKey, ec3.id, 'Leak Officer');
     const [officerChannel] = await broker.db.query(`SELECT id FROM channels WHERE contact_id = $1`, [officer.id]);
     const orgs: TestPartner[] = [ec3, cert, unit, isac, soc];
-    for (const partner of orgs) readers.push({ name: partner.name, channelId: partner.channelId, key: partner.feedKey });
+    for (const partner of orgs)
+      readers.push({ name: partner.name, channelId: partner.channelId, key: partner.feedKey });
     readers.push({ name: 'Leak Officer', channelId: officerChannel.id, key: officer.feedKey });
     const members = (community: 'eu-lea' | 'fr-csirt') => (community === 'eu-lea' ? [ec3, unit] : [cert, unit, isac]);
 
     // A seeded draw of audiences, so that every run publishes the same scenario.
     let state = 20261130;
-    const next = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const next = () => (state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const pick = (list: TestPartner[]) => list.filter(() => next() < 0.5);
     for (let i = 0; i < ITEMS; i++) {
       const marker = `leakprobe${String(i).padStart(3, '0')}x${Math.floor(next() * 1e9)}`;
@@ -95,13 +100,23 @@ describe('no leaks between partners, in any pull form', () => {
           break;
         }
         default:
-          json = next() < 0.6 ? { tlp: 'TLP:RED', audience: { contacts: [officer.id] } } : { tlp: 'TLP:RED', audience: { contacts: [] } };
+          json =
+            next() < 0.6
+              ? { tlp: 'TLP:RED', audience: { contacts: [officer.id] } }
+              : { tlp: 'TLP:RED', audience: { contacts: [] } };
           expected = (json.audience as { contacts: string[] }).contacts.length > 0 ? 'officer' : 'none';
       }
       if (expected === 'none') continue; // TLP:RED needs a named person: intake refuses it (tested elsewhere).
       const response = await http(broker.url, 'POST', '/items', {
         key: broker.analystKey,
-        json: { type: kind, title, summary: `Summary ${marker}`, body: `Body ${marker}`, indicators: [{ type: 'domain', value: `${marker}.example` }], ...json },
+        json: {
+          type: kind,
+          title,
+          summary: `Summary ${marker}`,
+          body: `Body ${marker}`,
+          indicators: [{ type: 'domain', value: `${marker}.example` }],
+          ...json,
+        },
       });
       expect(response.status, JSON.stringify(response.body)).toBe(201);
       const channels = expected === 'officer' ? [officerChannel.id as string] : expected.map((o) => o.channelId);
@@ -115,12 +130,25 @@ describe('no leaks between partners, in any pull form', () => {
       const organisation = orgs.find((o) => o.channelId === keep)!;
       const response = await http(broker.url, 'PUT', `/items/${probe.id}`, {
         key: broker.analystKey,
-        json: { type: probe.kind, title: `${probe.title} v2`, body: `Body ${probe.marker} v2`, tlp: 'TLP:AMBER', audience: { organisations: [organisation.id] } },
+        json: {
+          type: probe.kind,
+          title: `${probe.title} v2`,
+          body: `Body ${probe.marker} v2`,
+          tlp: 'TLP:AMBER',
+          audience: { organisations: [organisation.id] },
+        },
       });
       expect(response.status).toBe(200);
     }
     for (const probe of probes.filter((p) => p.tlp !== 'TLP:CLEAR').slice(10, 14)) {
-      expect((await http(broker.url, 'POST', `/items/${probe.id}/retract`, { key: broker.analystKey, json: { reason: 'leak test' } })).status).toBe(200);
+      expect(
+        (
+          await http(broker.url, 'POST', `/items/${probe.id}/retract`, {
+            key: broker.analystKey,
+            json: { reason: 'leak test' },
+          })
+        ).status,
+      ).toBe(200);
     }
     await everythingSettled();
   }, 300_000);
@@ -161,18 +189,34 @@ describe('no leaks between partners, in any pull form', () => {
       // TAXII: collections, every object version, the manifest, each own object and its versions.
       const collections = await get('/taxii2/api/collections/', TAXII);
       expect(collections.body.collections.map((c: { id: string }) => c.id)).toEqual([reader.channelId]);
-      const objects = await get(`/taxii2/api/collections/${reader.channelId}/objects/?limit=1000&match[version]=all`, TAXII);
+      const objects = await get(
+        `/taxii2/api/collections/${reader.channelId}/objects/?limit=1000&match[version]=all`,
+        TAXII,
+      );
       expect(objects.body.more).toBe(false);
       const manifest = await get(`/taxii2/api/collections/${reader.channelId}/manifest/?limit=1000`, TAXII);
-      const mainIds = new Set((manifest.body.objects as { id: string }[]).map((record) => record.id).filter((id) => /^(report|note)--/.test(id)));
+      const mainIds = new Set(
+        (manifest.body.objects as { id: string }[])
+          .map((record) => record.id)
+          .filter((id) => /^(report|note)--/.test(id)),
+      );
       expect(mainIds, reader.name).toEqual(new Set(own.map((probe) => itemStixId(probe.id, probe.kind))));
       for (const probe of own.slice(0, 10)) {
-        expect((await get(`/taxii2/api/collections/${reader.channelId}/objects/${itemStixId(probe.id, probe.kind)}/versions/`, TAXII)).status).toBe(200);
+        expect(
+          (
+            await get(
+              `/taxii2/api/collections/${reader.channelId}/objects/${itemStixId(probe.id, probe.kind)}/versions/`,
+              TAXII,
+            )
+          ).status,
+        ).toBe(200);
       }
 
       // MISP: manifest, hashes, every event.
       const mispManifest = await get('/misp/manifest.json');
-      expect(new Set(Object.keys(mispManifest.body)), reader.name).toEqual(new Set(own.map((probe) => mispEventUuid(probe.id))));
+      expect(new Set(Object.keys(mispManifest.body)), reader.name).toEqual(
+        new Set(own.map((probe) => mispEventUuid(probe.id))),
+      );
       await get('/misp/hashes.csv');
       for (const uuid of Object.keys(mispManifest.body)) expect((await get(`/misp/${uuid}.json`)).status).toBe(200);
 
@@ -186,8 +230,14 @@ describe('no leaks between partners, in any pull form', () => {
       for (const probe of foreign.slice(0, 15)) {
         const stixId = itemStixId(probe.id, probe.kind);
         const direct = [
-          await http(broker.url, 'GET', `/taxii2/api/collections/${reader.channelId}/objects/${stixId}/`, { key: reader.key, headers: TAXII }),
-          await http(broker.url, 'GET', `/taxii2/api/collections/${reader.channelId}/objects/${stixId}/versions/`, { key: reader.key, headers: TAXII }),
+          await http(broker.url, 'GET', `/taxii2/api/collections/${reader.channelId}/objects/${stixId}/`, {
+            key: reader.key,
+            headers: TAXII,
+          }),
+          await http(broker.url, 'GET', `/taxii2/api/collections/${reader.channelId}/objects/${stixId}/versions/`, {
+            key: reader.key,
+            headers: TAXII,
+          }),
           await http(broker.url, 'GET', `/misp/${mispEventUuid(probe.id)}.json`, { key: reader.key }),
         ];
         for (const response of direct) {
@@ -197,21 +247,31 @@ describe('no leaks between partners, in any pull form', () => {
       }
       // Another partner's collection does not exist for this credential, whatever it holds.
       for (const other of readers.filter((r) => r !== reader)) {
-        const response = await http(broker.url, 'GET', `/taxii2/api/collections/${other.channelId}/manifest/`, { key: reader.key, headers: TAXII });
+        const response = await http(broker.url, 'GET', `/taxii2/api/collections/${other.channelId}/manifest/`, {
+          key: reader.key,
+          headers: TAXII,
+        });
         expect(response.status).toBe(404);
         expect(JSON.stringify(response.body)).not.toMatch(/\d+ object/);
       }
       // Above TLP:CLEAR, even its own items' titles and indicators travel only encrypted.
-      for (const probe of own.filter((p) => p.tlp !== 'TLP:CLEAR')) expect(text.includes(probe.marker), `${reader.name}: ${probe.title} in the clear`).toBe(false);
+      for (const probe of own.filter((p) => p.tlp !== 'TLP:CLEAR'))
+        expect(text.includes(probe.marker), `${reader.name}: ${probe.title} in the clear`).toBe(false);
       summary.push(`${reader.name}: ${own.length} items`);
     }
 
     // The public feed: TLP:CLEAR items only.
-    const publicText = [await http(broker.url, 'GET', '/public/items'), await http(broker.url, 'GET', '/public/feed.rss'), await http(broker.url, 'GET', '/public/stix.json')]
+    const publicText = [
+      await http(broker.url, 'GET', '/public/items'),
+      await http(broker.url, 'GET', '/public/feed.rss'),
+      await http(broker.url, 'GET', '/public/stix.json'),
+    ]
       .map((response) => (typeof response.body === 'string' ? response.body : JSON.stringify(response.body)))
       .join('\n');
     for (const probe of probes) {
-      expect(publicText.includes(probe.marker), `public feed and ${probe.tlp} ${probe.title}`).toBe(probe.tlp === 'TLP:CLEAR');
+      expect(publicText.includes(probe.marker), `public feed and ${probe.tlp} ${probe.title}`).toBe(
+        probe.tlp === 'TLP:CLEAR',
+      );
     }
     console.log(`leak test: ${probes.length} items; ${summary.join('; ')}`);
   }, 300_000);

@@ -9,8 +9,10 @@ const TAXII = 'application/taxii+json;version=2.1';
 
 type Stix = { type: string; id: string; modified?: string; created?: string; name?: string };
 /** One object version: what a client must receive exactly once (an artifact has no version: one per delivery). */
-const versionKey = (object: Stix) => (object.type === 'artifact' ? object.id : `${object.id}@${object.modified ?? object.created}`);
-const manifestKey = (record: { id: string; version: string }) => (record.id.startsWith('artifact--') ? record.id : `${record.id}@${record.version}`);
+const versionKey = (object: Stix) =>
+  object.type === 'artifact' ? object.id : `${object.id}@${object.modified ?? object.created}`;
+const manifestKey = (record: { id: string; version: string }) =>
+  record.id.startsWith('artifact--') ? record.id : `${record.id}@${record.version}`;
 
 /**
  * Polling that loses nothing: a TAXII client that asks for what was added after the last page's
@@ -24,11 +26,18 @@ describe('lossless polling of the TAXII collection, the JSON feed and the MISP f
   let partner: TestPartner;
   const published: string[] = [];
 
-  const taxii = (path: string) => http(broker.url, 'GET', `/taxii2/api/collections/${partner.channelId}/${path}`, { key: partner.feedKey, headers: { accept: TAXII } });
+  const taxii = (path: string) =>
+    http(broker.url, 'GET', `/taxii2/api/collections/${partner.channelId}/${path}`, {
+      key: partner.feedKey,
+      headers: { accept: TAXII },
+    });
 
   const publish = async (index: number) => {
     const clear = index % 7 !== 6;
-    const indicators = Array.from({ length: clear ? 3 + (index % 3) : 1 }, (_, n) => ({ type: 'ipv4', value: `192.0.2.${index * 5 + n + 1}` }));
+    const indicators = Array.from({ length: clear ? 3 + (index % 3) : 1 }, (_, n) => ({
+      type: 'ipv4',
+      value: `192.0.2.${index * 5 + n + 1}`,
+    }));
     const response = await http(broker.url, 'POST', '/items', {
       key: broker.analystKey,
       json: {
@@ -45,8 +54,13 @@ describe('lossless polling of the TAXII collection, the JSON feed and the MISP f
 
   const delivered = (itemId: string, count: number) =>
     eventually(async () => {
-      const rows = (await http(broker.url, 'GET', `/deliveries?item=${itemId}`, { key: broker.analystKey })).body as { kind: string; state: string }[];
-      return rows.filter((row) => row.kind === 'item').length === count && rows.every((row) => row.state === 'delivered');
+      const rows = (await http(broker.url, 'GET', `/deliveries?item=${itemId}`, { key: broker.analystKey })).body as {
+        kind: string;
+        state: string;
+      }[];
+      return (
+        rows.filter((row) => row.kind === 'item').length === count && rows.every((row) => row.state === 'delivered')
+      );
     });
 
   /** Everything in the collection, every version, from the manifest in one page. */
@@ -58,7 +72,10 @@ describe('lossless polling of the TAXII collection, the JSON feed and the MISP f
   };
 
   /** A client polling with added_after = the previous page's X-TAXII-Date-Added-Last until a page comes back empty. */
-  const pollAddedAfter = async (limit: number, from?: string): Promise<{ objects: Stix[]; last: string | undefined }> => {
+  const pollAddedAfter = async (
+    limit: number,
+    from?: string,
+  ): Promise<{ objects: Stix[]; last: string | undefined }> => {
     const objects: Stix[] = [];
     let after = from;
     for (let page = 0; page < 1_000; page++) {
@@ -81,7 +98,11 @@ describe('lossless polling of the TAXII collection, the JSON feed and the MISP f
 
   beforeAll(async () => {
     broker = await startBroker();
-    partner = await registerPartner(broker.url, broker.adminKey, { name: 'Polling Partner CERT', relation: 'peer', communities: ['eu-csirt'] });
+    partner = await registerPartner(broker.url, broker.adminKey, {
+      name: 'Polling Partner CERT',
+      relation: 'peer',
+      communities: ['eu-csirt'],
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -94,7 +115,12 @@ describe('lossless polling of the TAXII collection, the JSON feed and the MISP f
     let taxiiLast: string | undefined;
     let feedSince: string | undefined;
     const pollFeed = async () => {
-      const response = await http(broker.url, 'GET', `/feed?limit=500${feedSince ? `&since=${encodeURIComponent(feedSince)}` : ''}`, { key: partner.feedKey });
+      const response = await http(
+        broker.url,
+        'GET',
+        `/feed?limit=500${feedSince ? `&since=${encodeURIComponent(feedSince)}` : ''}`,
+        { key: partner.feedKey },
+      );
       expect(response.status).toBe(200);
       const entries = response.body.entries as { id: string; deliveredAt: string }[];
       feedSeen.push(...entries.map((entry) => entry.id));
@@ -142,9 +168,16 @@ describe('lossless polling of the TAXII collection, the JSON feed and the MISP f
     // `since` is read to the microsecond, in any time zone; digits beyond the sixth change nothing.
     const [, wall, micro] = /^(.*)\.(\d{6})Z$/.exec(times[3])!;
     const shifted = new Date(Date.parse(`${wall}Z`) + 2 * 3_600_000).toISOString().slice(0, 19);
-    const newer = await http(broker.url, 'GET', `/feed?limit=500&since=${encodeURIComponent(`${shifted}.${micro}999+02:00`)}`, { key: partner.feedKey });
+    const newer = await http(
+      broker.url,
+      'GET',
+      `/feed?limit=500&since=${encodeURIComponent(`${shifted}.${micro}999+02:00`)}`,
+      { key: partner.feedKey },
+    );
     expect(newer.status).toBe(200);
-    expect((newer.body.entries as { deliveredAt: string }[]).map((entry) => entry.deliveredAt)).toEqual(times.slice(0, 3));
+    expect((newer.body.entries as { deliveredAt: string }[]).map((entry) => entry.deliveredAt)).toEqual(
+      times.slice(0, 3),
+    );
   });
 
   it.each([1, 2, 3, 7])('loses nothing with added_after = X-TAXII-Date-Added-Last at limit %i', async (limit) => {
@@ -170,21 +203,47 @@ describe('lossless polling of the TAXII collection, the JSON feed and the MISP f
     let sameSecond = false;
     for (let attempt = 0; attempt < 10 && !sameSecond; attempt++) {
       const title = `Quick fix ${attempt}`;
-      const created = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: { type: 'alert', title, body: 'v1', tlp: 'TLP:CLEAR', indicators: [{ type: 'domain', value: `quick-${attempt}.example` }] } });
+      const created = await http(broker.url, 'POST', '/items', {
+        key: broker.analystKey,
+        json: {
+          type: 'alert',
+          title,
+          body: 'v1',
+          tlp: 'TLP:CLEAR',
+          indicators: [{ type: 'domain', value: `quick-${attempt}.example` }],
+        },
+      });
       expect(created.status).toBe(201);
       await delivered(created.body.id, 1);
       const eventOf = async () => {
-        const entries = (await http(broker.url, 'GET', '/misp/manifest.json', { key: partner.feedKey })).body as Record<string, { info: string; timestamp: string }>;
+        const entries = (await http(broker.url, 'GET', '/misp/manifest.json', { key: partner.feedKey })).body as Record<
+          string,
+          { info: string; timestamp: string }
+        >;
         return Object.values(entries).find((entry) => entry.info === title)!;
       };
       const first = await eventOf();
-      const updated = await http(broker.url, 'PUT', `/items/${created.body.id}`, { key: broker.analystKey, json: { type: 'alert', title, body: 'v2', tlp: 'TLP:CLEAR', indicators: [{ type: 'domain', value: `quick-${attempt}.example` }] } });
+      const updated = await http(broker.url, 'PUT', `/items/${created.body.id}`, {
+        key: broker.analystKey,
+        json: {
+          type: 'alert',
+          title,
+          body: 'v2',
+          tlp: 'TLP:CLEAR',
+          indicators: [{ type: 'domain', value: `quick-${attempt}.example` }],
+        },
+      });
       expect(updated.status).toBe(200);
       await delivered(created.body.id, 2);
       const second = await eventOf();
       expect(Number(second.timestamp)).toBeGreaterThan(Number(first.timestamp));
-      const feed = (await http(broker.url, 'GET', '/feed?limit=500', { key: partner.feedKey })).body.entries as { itemId: string; publishedAt: string }[];
-      const releases = feed.filter((entry) => entry.itemId === created.body.id).map((entry) => Math.floor(Date.parse(entry.publishedAt) / 1000));
+      const feed = (await http(broker.url, 'GET', '/feed?limit=500', { key: partner.feedKey })).body.entries as {
+        itemId: string;
+        publishedAt: string;
+      }[];
+      const releases = feed
+        .filter((entry) => entry.itemId === created.body.id)
+        .map((entry) => Math.floor(Date.parse(entry.publishedAt) / 1000));
       sameSecond = releases.length === 2 && releases[0] === releases[1];
     }
     // The case that matters was met: two versions released within one second.
@@ -222,7 +281,9 @@ describe('lossless polling of the TAXII collection, the JSON feed and the MISP f
     await publish(20);
     await delivered(published[published.length - 1], 1);
     const latest = await manifest();
-    expect(latest.slice(0, after.length).map((record) => record.date_added)).toEqual(after.map((record) => record.date_added));
+    expect(latest.slice(0, after.length).map((record) => record.date_added)).toEqual(
+      after.map((record) => record.date_added),
+    );
     expect(latest.length).toBeGreaterThan(after.length);
   });
 });

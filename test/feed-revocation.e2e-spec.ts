@@ -8,7 +8,14 @@ import { stixErrors } from './support/stix-schemas';
 
 const TAXII = 'application/taxii+json;version=2.1';
 
-type Stix = { type: string; id: string; modified?: string; revoked?: boolean; name?: string; [property: string]: unknown };
+type Stix = {
+  type: string;
+  id: string;
+  modified?: string;
+  revoked?: boolean;
+  name?: string;
+  [property: string]: unknown;
+};
 
 /** Object types whose versions a reader acts on; an artifact (a cyber-observable) cannot be revoked. */
 const VERSIONED = new Set(['report', 'note', 'indicator']);
@@ -31,10 +38,15 @@ class TaxiiReader {
   async poll(): Promise<void> {
     for (let page = 0; page < 200; page++) {
       const query = `match[version]=all&limit=5${this.addedAfter ? `&added_after=${this.addedAfter}` : ''}`;
-      const response = await http(this.broker.url, 'GET', `/taxii2/api/collections/${this.partner.channelId}/objects/?${query}`, {
-        key: this.partner.feedKey,
-        headers: { accept: TAXII },
-      });
+      const response = await http(
+        this.broker.url,
+        'GET',
+        `/taxii2/api/collections/${this.partner.channelId}/objects/?${query}`,
+        {
+          key: this.partner.feedKey,
+          headers: { accept: TAXII },
+        },
+      );
       expect(response.status).toBe(200);
       const objects = (response.body.objects ?? []) as Stix[];
       for (const object of objects) {
@@ -71,7 +83,10 @@ interface MispAttribute {
  * attributes the event no longer lists stay as they were.
  */
 class MispReader {
-  readonly events = new Map<string, { timestamp: number; tags: Set<string>; attributes: Map<string, MispAttribute & { deleted: boolean }> }>();
+  readonly events = new Map<
+    string,
+    { timestamp: number; tags: Set<string>; attributes: Map<string, MispAttribute & { deleted: boolean }> }
+  >();
 
   constructor(
     private readonly broker: TestBroker,
@@ -88,8 +103,14 @@ class MispReader {
       expect(response.status).toBe(200);
       const event = response.body.Event as { timestamp: string; Tag: { name: string }[]; Attribute: MispAttribute[] };
       if (!local) {
-        const attributes = new Map(event.Attribute.map((attribute) => [attribute.uuid, { ...attribute, deleted: attribute.deleted ?? false }]));
-        this.events.set(uuid, { timestamp: Number(event.timestamp), tags: new Set(event.Tag.map((tag) => tag.name)), attributes });
+        const attributes = new Map(
+          event.Attribute.map((attribute) => [attribute.uuid, { ...attribute, deleted: attribute.deleted ?? false }]),
+        );
+        this.events.set(uuid, {
+          timestamp: Number(event.timestamp),
+          tags: new Set(event.Tag.map((tag) => tag.name)),
+          attributes,
+        });
         continue;
       }
       if (Number(event.timestamp) <= local.timestamp) continue;
@@ -98,14 +119,17 @@ class MispReader {
       for (const attribute of event.Attribute) {
         const held = local.attributes.get(attribute.uuid);
         if (!held) local.attributes.set(attribute.uuid, { ...attribute, deleted: attribute.deleted ?? false });
-        else if (Number(attribute.timestamp) > Number(held.timestamp)) local.attributes.set(attribute.uuid, { ...held, ...attribute, deleted: attribute.deleted ?? held.deleted });
+        else if (Number(attribute.timestamp) > Number(held.timestamp))
+          local.attributes.set(attribute.uuid, { ...held, ...attribute, deleted: attribute.deleted ?? held.deleted });
       }
     }
   }
 
   /** Attributes still live, the recall notices themselves aside. */
   live(eventUuid: string): MispAttribute[] {
-    return [...this.events.get(eventUuid)!.attributes.values()].filter((attribute) => !attribute.deleted && !attribute.value.endsWith('-recall.asc'));
+    return [...this.events.get(eventUuid)!.attributes.values()].filter(
+      (attribute) => !attribute.deleted && !attribute.value.endsWith('-recall.asc'),
+    );
   }
 }
 
@@ -128,16 +152,29 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
   const readers: { taxii: TaxiiReader; misp: MispReader; partner: TestPartner }[] = [];
 
   const deliveries = async (itemId: string) =>
-    (await http(broker.url, 'GET', `/deliveries?item=${itemId}`, { key: broker.analystKey })).body as { kind: string; version: number; state: string; channelId: string }[];
+    (await http(broker.url, 'GET', `/deliveries?item=${itemId}`, { key: broker.analystKey })).body as {
+      kind: string;
+      version: number;
+      state: string;
+      channelId: string;
+    }[];
 
   /** Waits until the item's deliveries of `kind` for `version` (every version when omitted) number `count`, all handed over. */
   const settle = (itemId: string, kind: 'item' | 'recall', count: number, version?: number) =>
     eventually(async () => {
-      const rows = (await deliveries(itemId)).filter((row) => row.kind === kind && (version === undefined || row.version === version));
+      const rows = (await deliveries(itemId)).filter(
+        (row) => row.kind === kind && (version === undefined || row.version === version),
+      );
       return rows.length === count && rows.every((row) => row.state === 'delivered' || row.state === 'recalled');
     });
 
-  const body = (title: string, fields: Record<string, unknown>) => ({ type: 'advisory', title, summary: `About ${title}`, body: 'Details.', ...fields });
+  const body = (title: string, fields: Record<string, unknown>) => ({
+    type: 'advisory',
+    title,
+    summary: `About ${title}`,
+    body: 'Details.',
+    ...fields,
+  });
 
   const publish = async (title: string, fields: Record<string, unknown>, recipients: number) => {
     const response = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: body(title, fields) });
@@ -146,8 +183,17 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
     return response.body.id as string;
   };
 
-  const update = async (itemId: string, version: number, title: string, fields: Record<string, unknown>, recipients: number) => {
-    const response = await http(broker.url, 'PUT', `/items/${itemId}`, { key: broker.analystKey, json: body(title, fields) });
+  const update = async (
+    itemId: string,
+    version: number,
+    title: string,
+    fields: Record<string, unknown>,
+    recipients: number,
+  ) => {
+    const response = await http(broker.url, 'PUT', `/items/${itemId}`, {
+      key: broker.analystKey,
+      json: body(title, fields),
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     await settle(itemId, 'item', recipients, version);
   };
@@ -159,10 +205,19 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
   beforeAll(async () => {
     broker = await startBroker();
     [kept, dropped] = await Promise.all([
-      registerPartner(broker.url, broker.adminKey, { name: 'Kept Partner CERT', relation: 'peer', communities: ['eu-csirt'] }),
-      registerPartner(broker.url, broker.adminKey, { name: 'Dropped Partner CSIRT', relation: 'peer', communities: ['eu-csirt'] }),
+      registerPartner(broker.url, broker.adminKey, {
+        name: 'Kept Partner CERT',
+        relation: 'peer',
+        communities: ['eu-csirt'],
+      }),
+      registerPartner(broker.url, broker.adminKey, {
+        name: 'Dropped Partner CSIRT',
+        relation: 'peer',
+        communities: ['eu-csirt'],
+      }),
     ]);
-    for (const partner of [kept, dropped]) readers.push({ partner, taxii: new TaxiiReader(broker, partner), misp: new MispReader(broker, partner) });
+    for (const partner of [kept, dropped])
+      readers.push({ partner, taxii: new TaxiiReader(broker, partner), misp: new MispReader(broker, partner) });
 
     items.clearRetracted = await publish(
       'Phishing kit hosting',
@@ -176,13 +231,31 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
       },
       2,
     );
-    items.greenRetracted = await publish('Botnet controllers', { tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] }, indicators: [{ type: 'ipv4', value: '198.51.100.99' }] }, 2);
-    items.clearNarrowed = await publish(
-      'Fake bank SMS senders',
-      { tlp: 'TLP:CLEAR', indicators: [{ type: 'url', value: 'https://sms-bank.example/login' }, { type: 'sha256', value: 'a'.repeat(64) }] },
+    items.greenRetracted = await publish(
+      'Botnet controllers',
+      {
+        tlp: 'TLP:GREEN',
+        audience: { communities: ['eu-csirt'] },
+        indicators: [{ type: 'ipv4', value: '198.51.100.99' }],
+      },
       2,
     );
-    items.amberNarrowed = await publish('Mule accounts', { tlp: 'TLP:AMBER', audience: { organisations: [kept.id, dropped.id] } }, 2);
+    items.clearNarrowed = await publish(
+      'Fake bank SMS senders',
+      {
+        tlp: 'TLP:CLEAR',
+        indicators: [
+          { type: 'url', value: 'https://sms-bank.example/login' },
+          { type: 'sha256', value: 'a'.repeat(64) },
+        ],
+      },
+      2,
+    );
+    items.amberNarrowed = await publish(
+      'Mule accounts',
+      { tlp: 'TLP:AMBER', audience: { organisations: [kept.id, dropped.id] } },
+      2,
+    );
     await pollAll();
 
     // A new version that drops an indicator and adds one: the dropped one is revoked at once.
@@ -200,16 +273,41 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
       },
       2,
     );
-    await update(items.greenRetracted, 2, 'Botnet controllers (update)', { tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } }, 2);
+    await update(
+      items.greenRetracted,
+      2,
+      'Botnet controllers (update)',
+      { tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } },
+      2,
+    );
     await pollAll();
 
     // Retraction of both the TLP:CLEAR and the TLP:GREEN item; narrowing updates that withdraw the
     // other two from `dropped` only.
     for (const itemId of [items.clearRetracted, items.greenRetracted]) {
-      expect((await http(broker.url, 'POST', `/items/${itemId}/retract`, { key: broker.analystKey, json: { reason: 'wrong attribution' } })).status).toBe(200);
+      expect(
+        (
+          await http(broker.url, 'POST', `/items/${itemId}/retract`, {
+            key: broker.analystKey,
+            json: { reason: 'wrong attribution' },
+          })
+        ).status,
+      ).toBe(200);
     }
-    await update(items.clearNarrowed, 2, 'Fake bank SMS senders (restricted)', { tlp: 'TLP:AMBER', audience: { organisations: [kept.id] } }, 1);
-    await update(items.amberNarrowed, 2, 'Mule accounts (restricted)', { tlp: 'TLP:AMBER', audience: { organisations: [kept.id] } }, 1);
+    await update(
+      items.clearNarrowed,
+      2,
+      'Fake bank SMS senders (restricted)',
+      { tlp: 'TLP:AMBER', audience: { organisations: [kept.id] } },
+      1,
+    );
+    await update(
+      items.amberNarrowed,
+      2,
+      'Mule accounts (restricted)',
+      { tlp: 'TLP:AMBER', audience: { organisations: [kept.id] } },
+      1,
+    );
     await Promise.all([
       settle(items.clearRetracted, 'recall', 2),
       settle(items.greenRetracted, 'recall', 2),
@@ -223,13 +321,27 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
     await broker?.close();
   });
 
-  const reportOf = (reader: TaxiiReader, itemId: string) => [...reader.latest.values()].filter((object) => VERSIONED.has(object.type) && JSON.stringify(object.external_references ?? []).includes(itemId));
+  const reportOf = (reader: TaxiiReader, itemId: string) =>
+    [...reader.latest.values()].filter(
+      (object) => VERSIONED.has(object.type) && JSON.stringify(object.external_references ?? []).includes(itemId),
+    );
 
   it('leaves nothing active in the TAXII collection of a partner the items were retracted or withdrawn from', async () => {
     const { taxii } = readers.find((reader) => reader.partner === dropped)!;
     // The partner ingested the indicators of both TLP:CLEAR items (three, then two) before they were withdrawn.
-    expect([...taxii.latest.values()].filter((object) => object.type === 'indicator').map((object) => object.name).sort()).toEqual(
-      ['198.51.100.21', 'a'.repeat(64), 'https://kit-host.example/admin', 'https://sms-bank.example/login', 'kit-host.example'].sort(),
+    expect(
+      [...taxii.latest.values()]
+        .filter((object) => object.type === 'indicator')
+        .map((object) => object.name)
+        .sort(),
+    ).toEqual(
+      [
+        '198.51.100.21',
+        'a'.repeat(64),
+        'https://kit-host.example/admin',
+        'https://sms-bank.example/login',
+        'kit-host.example',
+      ].sort(),
     );
     expect([...taxii.latest.values()].filter((object) => object.type === 'report')).toHaveLength(4);
     expect(taxii.active()).toEqual([]);
@@ -240,7 +352,9 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
     const fresh = new TaxiiReader(broker, dropped);
     await fresh.poll();
     expect(fresh.active()).toEqual([]);
-    expect([...fresh.latest.values()].some((object) => object.type === 'indicator' && object.revoked === true)).toBe(true);
+    expect([...fresh.latest.values()].some((object) => object.type === 'indicator' && object.revoked === true)).toBe(
+      true,
+    );
   });
 
   it('revokes, for a partner that keeps other items, only what was retracted or is no longer served in the clear', async () => {
@@ -256,14 +370,20 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
       // longer stands by them in the clear.
       const active = reader.active();
       expect(active.map((object) => object.type)).toEqual(['report', 'report']);
-      expect(active.map((object) => object.name).sort()).toEqual([expect.stringMatching(/^\[TLP:AMBER\] advisory [0-9a-f]{8} v2$/), expect.stringMatching(/^\[TLP:AMBER\] advisory [0-9a-f]{8} v2$/)]);
-      for (const itemId of [items.clearNarrowed, items.amberNarrowed]) expect(active.some((object) => JSON.stringify(object.external_references).includes(`${itemId}/v2`))).toBe(true);
+      expect(active.map((object) => object.name).sort()).toEqual([
+        expect.stringMatching(/^\[TLP:AMBER\] advisory [0-9a-f]{8} v2$/),
+        expect.stringMatching(/^\[TLP:AMBER\] advisory [0-9a-f]{8} v2$/),
+      ]);
+      for (const itemId of [items.clearNarrowed, items.amberNarrowed])
+        expect(active.some((object) => JSON.stringify(object.external_references).includes(`${itemId}/v2`))).toBe(true);
     }
   });
 
   it('revokes an indicator that a new version drops', async () => {
     const { taxii } = readers.find((reader) => reader.partner === kept)!;
-    const dropped = [...taxii.latest.values()].find((object) => object.type === 'indicator' && object.name === 'kit-host.example')!;
+    const dropped = [...taxii.latest.values()].find(
+      (object) => object.type === 'indicator' && object.name === 'kit-host.example',
+    )!;
     expect(dropped.revoked).toBe(true);
   });
 
@@ -286,17 +406,33 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
     }
     // The partner's MISP ingested the indicators and the encrypted copies before they were withdrawn.
     const attributes = [...misp.events.values()].flatMap((event) => [...event.attributes.values()]);
-    expect(attributes.filter((attribute) => attribute.type !== 'attachment').map((attribute) => attribute.value)).toEqual(
-      expect.arrayContaining(['kit-host.example', '198.51.100.21', 'https://kit-host.example/admin', 'https://sms-bank.example/login']),
+    expect(
+      attributes.filter((attribute) => attribute.type !== 'attachment').map((attribute) => attribute.value),
+    ).toEqual(
+      expect.arrayContaining([
+        'kit-host.example',
+        '198.51.100.21',
+        'https://kit-host.example/admin',
+        'https://sms-bank.example/login',
+      ]),
     );
-    expect(attributes.every((attribute) => attribute.deleted || (attribute.type === 'attachment' && !attribute.to_ids && attribute.value.endsWith('-recall.asc')))).toBe(true);
+    expect(
+      attributes.every(
+        (attribute) =>
+          attribute.deleted ||
+          (attribute.type === 'attachment' && !attribute.to_ids && attribute.value.endsWith('-recall.asc')),
+      ),
+    ).toBe(true);
     const hashes = await http(broker.url, 'GET', '/misp/hashes.csv', { key: dropped.feedKey });
     expect((hashes.body as string).trim().split('\n').filter(Boolean)).toHaveLength(4); // the four recall notices
   });
 
   it('keeps the MISP events a partner still receives, with what a new version dropped marked deleted', async () => {
     const { misp } = readers.find((reader) => reader.partner === kept)!;
-    const byInfo = (pattern: RegExp) => [...misp.events.entries()].filter(([, event]) => [...event.attributes.values()].some((attribute) => pattern.test(attribute.value)));
+    const byInfo = (pattern: RegExp) =>
+      [...misp.events.entries()].filter(([, event]) =>
+        [...event.attributes.values()].some((attribute) => pattern.test(attribute.value)),
+      );
     for (const [uuid, event] of [...misp.events.entries()]) {
       const retracted = event.tags.has('tlp-broker:recalled');
       if (retracted) expect(misp.live(uuid)).toEqual([]);
@@ -322,12 +458,19 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
       'extension-definition-specifications/pap-marking-definition-f8d/examples/pap-clear.json',
       'extension-definition-specifications/pap-marking-definition-f8d/examples/pap-green.json',
     ].map(official);
-    const served = [...(await freshTaxii(kept)).latest.values()].filter((object) => object.type === 'marking-definition');
+    const served = [...(await freshTaxii(kept)).latest.values()].filter(
+      (object) => object.type === 'marking-definition',
+    );
     for (const marking of expected) expect(served.find((object) => object.id === marking.id)).toStrictEqual(marking);
 
-    await publish('Public notice', { tlp: 'TLP:CLEAR', pap: 'PAP:CLEAR', indicators: [{ type: 'domain', value: 'public-notice.example' }] }, 2);
+    await publish(
+      'Public notice',
+      { tlp: 'TLP:CLEAR', pap: 'PAP:CLEAR', indicators: [{ type: 'domain', value: 'public-notice.example' }] },
+      2,
+    );
     const bundle = await http(broker.url, 'GET', '/public/stix.json');
-    const objects = JSON.parse(typeof bundle.body === 'string' ? bundle.body : JSON.stringify(bundle.body)).objects as Stix[];
+    const objects = JSON.parse(typeof bundle.body === 'string' ? bundle.body : JSON.stringify(bundle.body))
+      .objects as Stix[];
     for (const marking of expected.filter((candidate) => ['TLP:CLEAR', 'PAP:CLEAR'].includes(candidate.name))) {
       expect(objects.find((object) => object.id === marking.id)).toStrictEqual(marking);
     }

@@ -20,7 +20,14 @@ describe('GnuPG partner', () => {
     const key = await gnupg.generateKey('GPG CERT <soc@gpg-cert.example>');
     const registered = await http(broker.url, 'POST', '/organisations', {
       key: broker.adminKey,
-      json: { name: 'GPG CERT', kind: 'cert', relation: 'peer', communities: ['eu-csirt'], publicKey: key.publicArmored, channels: [{ kind: 'feed' }] },
+      json: {
+        name: 'GPG CERT',
+        kind: 'cert',
+        relation: 'peer',
+        communities: ['eu-csirt'],
+        publicKey: key.publicArmored,
+        channels: [{ kind: 'feed' }],
+      },
     });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     expect(registered.body.key.fingerprint).toBe(key.fingerprint);
@@ -39,7 +46,13 @@ describe('GnuPG partner', () => {
   it('decrypts a TLP:AMBER delivery with gpg and verifies the team signature', async () => {
     const published = await http(broker.url, 'POST', '/items', {
       key: broker.analystKey,
-      json: { type: 'intel-report', title: 'C2 servers of a botnet', body: '203.0.113.7\n198.51.100.23', tlp: 'TLP:AMBER', audience: { organisations: [partnerId] } },
+      json: {
+        type: 'intel-report',
+        title: 'C2 servers of a botnet',
+        body: '203.0.113.7\n198.51.100.23',
+        tlp: 'TLP:AMBER',
+        audience: { organisations: [partnerId] },
+      },
     });
     expect(published.status).toBe(201);
     const entry = await eventually(async () => {
@@ -49,7 +62,11 @@ describe('GnuPG partner', () => {
 
     const { plaintext, status } = await gnupg.decrypt(entry.message);
     const document = JSON.parse(plaintext) as { title: string; body: string; tlp: string };
-    expect(document).toMatchObject({ title: 'C2 servers of a botnet', tlp: 'TLP:AMBER', body: '203.0.113.7\n198.51.100.23' });
+    expect(document).toMatchObject({
+      title: 'C2 servers of a botnet',
+      tlp: 'TLP:AMBER',
+      body: '203.0.113.7\n198.51.100.23',
+    });
     expect(status.some((line) => line.startsWith('[GNUPG:] DECRYPTION_OKAY'))).toBe(true);
     expect(status.some((line) => line.startsWith('[GNUPG:] GOODSIG'))).toBe(true);
     const validsig = status.find((line) => line.startsWith('[GNUPG:] VALIDSIG'));

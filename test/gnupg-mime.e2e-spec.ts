@@ -24,7 +24,8 @@ import { GnuPG } from './support/gnupg';
  */
 const GPG_VERSION = GnuPG.version();
 
-const ITEM = 'Indicators of the campaign « BlackLotus » 🕵️\n- 203.0.113.7\n-- not a boundary\nFrom the sinkhole: 198.51.100.23\n';
+const ITEM =
+  'Indicators of the campaign « BlackLotus » 🕵️\n- 203.0.113.7\n-- not a boundary\nFrom the sinkhole: 198.51.100.23\n';
 
 interface GpgKey {
   readonly userId: string;
@@ -40,7 +41,13 @@ let teamKey: openpgp.PrivateKey;
 const keys: Record<'curve25519' | 'rsa3072' | 'rsa4096' | 'rsa2048', GpgKey> = {} as never;
 
 function headersTo(key: GpgKey, subject = 'TLP:AMBER — indicators of the campaign'): MailHeaders {
-  return { from: 'tlp-broker team <csirt@example.org>', to: [key.userId], subject, messageId: `<${Date.now()}.${key.fingerprint}@broker.example.org>`, date: new Date() };
+  return {
+    from: 'tlp-broker team <csirt@example.org>',
+    to: [key.userId],
+    subject,
+    messageId: `<${Date.now()}.${key.fingerprint}@broker.example.org>`,
+    date: new Date(),
+  };
 }
 
 function contentType(mail: ParsedMail): { value: string; params: Record<string, string> } {
@@ -86,34 +93,49 @@ afterAll(async () => {
 });
 
 describe(`${GPG_VERSION}: multipart/encrypted mail written by the broker`, () => {
-  it.each(['curve25519', 'rsa3072'] as const)('is parsed, decrypted by gpg with a good team signature, and holds a MIME entity with the item (%s recipient)', async (name) => {
-    const key = keys[name];
-    const check = await inspectPublicKey(key.publicArmored, new Date());
-    if (!check.ok) throw new Error(check.error);
-    const armored = await addressTo(await sealOnce(mimeEntityForItem(ITEM), teamKey), await readPublicKey(key.publicArmored));
-    const raw = pgpMimeEncrypted(headersTo(key), armored);
+  it.each(['curve25519', 'rsa3072'] as const)(
+    'is parsed, decrypted by gpg with a good team signature, and holds a MIME entity with the item (%s recipient)',
+    async (name) => {
+      const key = keys[name];
+      const check = await inspectPublicKey(key.publicArmored, new Date());
+      if (!check.ok) throw new Error(check.error);
+      const armored = await addressTo(
+        await sealOnce(mimeEntityForItem(ITEM), teamKey),
+        await readPublicKey(key.publicArmored),
+      );
+      const raw = pgpMimeEncrypted(headersTo(key), armored);
 
-    const mail = await simpleParser(raw);
-    expect(contentType(mail).value).toBe('multipart/encrypted');
-    expect(contentType(mail).params.protocol).toBe('application/pgp-encrypted');
-    expect(mail.attachments.map((a) => a.contentType)).toEqual(['application/pgp-encrypted', 'application/octet-stream']);
-    expect(mail.attachments[0].content.toString('ascii').trim()).toBe('Version: 1');
+      const mail = await simpleParser(raw);
+      expect(contentType(mail).value).toBe('multipart/encrypted');
+      expect(contentType(mail).params.protocol).toBe('application/pgp-encrypted');
+      expect(mail.attachments.map((a) => a.contentType)).toEqual([
+        'application/pgp-encrypted',
+        'application/octet-stream',
+      ]);
+      expect(mail.attachments[0].content.toString('ascii').trim()).toBe('Version: 1');
 
-    const { plaintext, status: lines } = await gnupg.decrypt(mail.attachments[1].content.toString('ascii'));
-    expect(status(lines, 'ENC_TO')?.[2]).toBe(check.key.encryptionKeyId);
-    expect(status(lines, 'DECRYPTION_OKAY')).toBeDefined();
-    expect(status(lines, 'GOODSIG')?.[2]).toBe(team.fingerprint.slice(-16));
-    expect(status(lines, 'VALIDSIG')?.[2]).toBe(team.fingerprint);
+      const { plaintext, status: lines } = await gnupg.decrypt(mail.attachments[1].content.toString('ascii'));
+      expect(status(lines, 'ENC_TO')?.[2]).toBe(check.key.encryptionKeyId);
+      expect(status(lines, 'DECRYPTION_OKAY')).toBeDefined();
+      expect(status(lines, 'GOODSIG')?.[2]).toBe(team.fingerprint.slice(-16));
+      expect(status(lines, 'VALIDSIG')?.[2]).toBe(team.fingerprint);
 
-    const inner = await simpleParser(plaintext);
-    expect(contentType(inner)).toEqual({ value: 'text/plain', params: { charset: 'utf-8' } });
-    expect(inner.text).toBe(ITEM);
-  });
+      const inner = await simpleParser(plaintext);
+      expect(contentType(inner)).toEqual({ value: 'text/plain', params: { charset: 'utf-8' } });
+      expect(inner.text).toBe(ITEM);
+    },
+  );
 });
 
 describe(`${GPG_VERSION}: multipart/signed mail written by the broker`, () => {
-  async function signedMail(signingKey: openpgp.PrivateKey): Promise<{ micalg: string; entity: string; signature: string }> {
-    const raw = await pgpMimeSigned(headersTo(keys.curve25519, 'TLP:CLEAR — advisory'), mimeEntityForItem(ITEM), signingKey);
+  async function signedMail(
+    signingKey: openpgp.PrivateKey,
+  ): Promise<{ micalg: string; entity: string; signature: string }> {
+    const raw = await pgpMimeSigned(
+      headersTo(keys.curve25519, 'TLP:CLEAR — advisory'),
+      mimeEntityForItem(ITEM),
+      signingKey,
+    );
     const mail = await simpleParser(raw);
     const type = contentType(mail);
     expect(type.value).toBe('multipart/signed');
@@ -121,7 +143,11 @@ describe(`${GPG_VERSION}: multipart/signed mail written by the broker`, () => {
     expect(mail.text).toBe(ITEM);
     const [entity, signaturePart] = multipartParts(raw, type.params.boundary);
     expect(signaturePart).toMatch(/^Content-Type: application\/pgp-signature/);
-    return { micalg: type.params.micalg, entity, signature: signaturePart.slice(signaturePart.indexOf('\r\n\r\n') + 4) };
+    return {
+      micalg: type.params.micalg,
+      entity,
+      signature: signaturePart.slice(signaturePart.indexOf('\r\n\r\n') + 4),
+    };
   }
 
   // gpg's VALIDSIG names the hash by its OpenPGP number.
@@ -146,7 +172,12 @@ describe(`${GPG_VERSION}: multipart/signed mail written by the broker`, () => {
   });
 
   it('with an RSA team key the hash is SHA-256 (micalg=pgp-sha256), and gpg agrees', async () => {
-    const { privateKey, publicKey } = await openpgp.generateKey({ type: 'rsa', rsaBits: 3072, userIDs: [{ name: 'RSA team', email: 'rsa-team@example.org' }], format: 'object' });
+    const { privateKey, publicKey } = await openpgp.generateKey({
+      type: 'rsa',
+      rsaBits: 3072,
+      userIDs: [{ name: 'RSA team', email: 'rsa-team@example.org' }],
+      format: 'object',
+    });
     await gnupg.importKey(publicKey.armor());
     const { micalg, entity, signature } = await signedMail(privateKey);
     expect(micalg).toBe('pgp-sha256');
@@ -167,14 +198,22 @@ describe(`${GPG_VERSION}: keys made by gpg`, () => {
     const key = keys[name];
     const check = await inspectPublicKey(key.publicArmored, new Date());
     if (!check.ok) throw new Error(check.error);
-    expect(check.key).toMatchObject({ fingerprint: key.fingerprint, version: 4, algorithm, bits, userIds: [key.userId] });
+    expect(check.key).toMatchObject({
+      fingerprint: key.fingerprint,
+      version: 4,
+      algorithm,
+      bits,
+      userIds: [key.userId],
+    });
 
     // Three lengths in a row: one of them makes a message whose size is a multiple of 3 bytes, whose
     // armor then ends without "=" padding, where GnuPG 2.2 needs the CRC24 line to find the end.
     const recipient = await readPublicKey(check.key.armored);
     for (const padding of ['', '.', '..']) {
       const text = `TLP:AMBER for ${name}: ${ITEM}${padding}`;
-      const { plaintext, status: lines } = await gnupg.decrypt(await addressTo(await sealOnce(text, teamKey), recipient));
+      const { plaintext, status: lines } = await gnupg.decrypt(
+        await addressTo(await sealOnce(text, teamKey), recipient),
+      );
       expect(plaintext.replace(/\r\n/g, '\n')).toBe(text);
       expect(status(lines, 'ENC_TO')?.[2]).toBe(check.key.encryptionKeyId);
       expect(status(lines, 'VALIDSIG')?.[2]).toBe(team.fingerprint);
@@ -190,21 +229,40 @@ describe(`${GPG_VERSION}: keys made by gpg`, () => {
 });
 
 describe(`${GPG_VERSION}: what gpg signs, verified by the broker`, () => {
-  const SIGNED = 'Report from a partner: « hameçonnage » 🎣\n- dash-escaped line\nFrom the mail logs\n-----BEGIN not armor\nlast line';
+  const SIGNED =
+    'Report from a partner: « hameçonnage » 🎣\n- dash-escaped line\nFrom the mail logs\n-----BEGIN not armor\nlast line';
 
   it.each(['curve25519', 'rsa3072'] as const)('gpg --clearsign (%s key)', async (name) => {
     const signed = await gnupg.sign('clearsign', keys[name].fingerprint, SIGNED);
     expect(signed).toContain('-----BEGIN PGP SIGNED MESSAGE-----');
     const result = await verifySignedBy(signed, [keys.rsa4096.known, keys[name].known]);
-    expect(result).toMatchObject({ ok: true, text: SIGNED, signer: keys[name].fingerprint, sizeBytes: Buffer.byteLength(SIGNED) });
-    expect(await verifySignedBy(signed, [keys.rsa4096.known, { fingerprint: team.fingerprint, armored: team.publicArmored }])).toMatchObject({ ok: false, reason: 'unknown-signer' });
-    expect(await verifySignedBy(signed.replace('hameçonnage', 'hameçonage'), [keys[name].known])).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(result).toMatchObject({
+      ok: true,
+      text: SIGNED,
+      signer: keys[name].fingerprint,
+      sizeBytes: Buffer.byteLength(SIGNED),
+    });
+    expect(
+      await verifySignedBy(signed, [
+        keys.rsa4096.known,
+        { fingerprint: team.fingerprint, armored: team.publicArmored },
+      ]),
+    ).toMatchObject({ ok: false, reason: 'unknown-signer' });
+    expect(await verifySignedBy(signed.replace('hameçonnage', 'hameçonage'), [keys[name].known])).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
   });
 
   it.each(['curve25519', 'rsa3072'] as const)('gpg --sign --armor (%s key)', async (name) => {
     const signed = await gnupg.sign('sign', keys[name].fingerprint, SIGNED);
     expect(signed).toContain('-----BEGIN PGP MESSAGE-----');
-    expect(await verifySignedBy(signed, [keys[name].known])).toMatchObject({ ok: true, text: SIGNED, signer: keys[name].fingerprint, sizeBytes: Buffer.byteLength(SIGNED) });
+    expect(await verifySignedBy(signed, [keys[name].known])).toMatchObject({
+      ok: true,
+      text: SIGNED,
+      signer: keys[name].fingerprint,
+      sizeBytes: Buffer.byteLength(SIGNED),
+    });
     expect(await verifySignedBy(signed, [keys.rsa4096.known])).toMatchObject({ ok: false, reason: 'unknown-signer' });
   });
 
@@ -212,8 +270,19 @@ describe(`${GPG_VERSION}: what gpg signs, verified by the broker`, () => {
     const data = Buffer.from(SIGNED, 'utf8');
     const signature = await gnupg.sign('detach-sign', keys[name].fingerprint, data);
     expect(signature).toContain('-----BEGIN PGP SIGNATURE-----');
-    expect(await verifyDetachedBy(signature, data, [keys[name].known])).toMatchObject({ ok: true, text: SIGNED, signer: keys[name].fingerprint, sizeBytes: Buffer.byteLength(SIGNED) });
-    expect(await verifyDetachedBy(signature, data, [keys.rsa4096.known])).toMatchObject({ ok: false, reason: 'unknown-signer' });
-    expect(await verifyDetachedBy(signature, Buffer.from(`${SIGNED}.`, 'utf8'), [keys[name].known])).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(await verifyDetachedBy(signature, data, [keys[name].known])).toMatchObject({
+      ok: true,
+      text: SIGNED,
+      signer: keys[name].fingerprint,
+      sizeBytes: Buffer.byteLength(SIGNED),
+    });
+    expect(await verifyDetachedBy(signature, data, [keys.rsa4096.known])).toMatchObject({
+      ok: false,
+      reason: 'unknown-signer',
+    });
+    expect(await verifyDetachedBy(signature, Buffer.from(`${SIGNED}.`, 'utf8'), [keys[name].known])).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
   });
 });

@@ -22,11 +22,22 @@ describe('HTTP API: credentials and bad input', () => {
     return row as Record<string, string>;
   };
 
-  const item = (overrides: Record<string, unknown>) => ({ type: 'alert', title: 'Ransomware wave', body: 'Details', tlp: 'TLP:CLEAR', ...overrides });
+  const item = (overrides: Record<string, unknown>) => ({
+    type: 'alert',
+    title: 'Ransomware wave',
+    body: 'Details',
+    tlp: 'TLP:CLEAR',
+    ...overrides,
+  });
 
   beforeAll(async () => {
     broker = await startBroker({ dispatcher: false });
-    partner = await registerPartner(broker.url, broker.adminKey, { name: 'Interpol', kind: 'lea', relation: 'peer', communities: ['intl-lea'] });
+    partner = await registerPartner(broker.url, broker.adminKey, {
+      name: 'Interpol',
+      kind: 'lea',
+      relation: 'peer',
+      communities: ['intl-lea'],
+    });
     contact = await registerContact(broker.url, broker.adminKey, partner.id, 'Duty Officer');
   });
 
@@ -54,7 +65,9 @@ describe('HTTP API: credentials and bad input', () => {
       const document = await http(broker.url, 'GET', '/docs-json');
       expect(document.status).toBe(200);
       expect(document.body.openapi).toMatch(/^3\./);
-      expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/items', '/organisations', '/feed', '/team/key']));
+      expect(Object.keys(document.body.paths)).toEqual(
+        expect.arrayContaining(['/items', '/organisations', '/feed', '/team/key']),
+      );
     });
 
     it('lists partners to staff without any credential in the answer', async () => {
@@ -86,21 +99,58 @@ describe('HTTP API: credentials and bad input', () => {
       ['an unknown TLP label', () => ({ json: item({ tlp: 'TLP:PURPLE' }) }), 'tlp', /"TLP:PURPLE" is not a TLP label/],
       ['a missing TLP label', () => ({ json: item({ tlp: undefined }) }), 'tlp', /TLP label is required/],
       ['an unknown PAP label', () => ({ json: item({ pap: 'PAP:BLUE' }) }), 'pap', /not a PAP label/],
-      ['TLP:AMBER without an audience', () => ({ json: item({ tlp: 'TLP:AMBER' }) }), 'audience.organisations', /need to know/],
-      ['TLP:AMBER+STRICT without an audience', () => ({ json: item({ tlp: 'TLP:AMBER+STRICT', audience: {} }) }), 'audience.organisations', /need to know/],
-      ['TLP:RED without contacts', () => ({ json: item({ tlp: 'TLP:RED', audience: { organisations: [partner.id] } }) }), 'audience.contacts', /named people/],
+      [
+        'TLP:AMBER without an audience',
+        () => ({ json: item({ tlp: 'TLP:AMBER' }) }),
+        'audience.organisations',
+        /need to know/,
+      ],
+      [
+        'TLP:AMBER+STRICT without an audience',
+        () => ({ json: item({ tlp: 'TLP:AMBER+STRICT', audience: {} }) }),
+        'audience.organisations',
+        /need to know/,
+      ],
+      [
+        'TLP:RED without contacts',
+        () => ({ json: item({ tlp: 'TLP:RED', audience: { organisations: [partner.id] } }) }),
+        'audience.contacts',
+        /named people/,
+      ],
       [
         'an unknown organisation in the audience',
-        () => ({ json: item({ tlp: 'TLP:AMBER', audience: { organisations: ['5b0b5c4e-8f0e-4a53-9d0e-0c1f7a8f2b11'] } }) }),
+        () => ({
+          json: item({ tlp: 'TLP:AMBER', audience: { organisations: ['5b0b5c4e-8f0e-4a53-9d0e-0c1f7a8f2b11'] } }),
+        }),
         'audience.organisations',
         /unknown organisation 5b0b5c4e-8f0e-4a53-9d0e-0c1f7a8f2b11/,
       ],
-      ['an unknown contact in the audience', () => ({ json: item({ tlp: 'TLP:RED', audience: { contacts: [partner.id] } }) }), 'audience.contacts', /unknown contact/],
-      ['an audience id that is not an id', () => ({ json: item({ tlp: 'TLP:AMBER', audience: { organisations: ['Interpol'] } }) }), 'audience.organisations', /UUID/],
-      ['a community no partner belongs to', () => ({ json: item({ tlp: 'TLP:GREEN', audience: { communities: ['eu-lae'] } }) }), 'audience.communities', /"eu-lae"/],
+      [
+        'an unknown contact in the audience',
+        () => ({ json: item({ tlp: 'TLP:RED', audience: { contacts: [partner.id] } }) }),
+        'audience.contacts',
+        /unknown contact/,
+      ],
+      [
+        'an audience id that is not an id',
+        () => ({ json: item({ tlp: 'TLP:AMBER', audience: { organisations: ['Interpol'] } }) }),
+        'audience.organisations',
+        /UUID/,
+      ],
+      [
+        'a community no partner belongs to',
+        () => ({ json: item({ tlp: 'TLP:GREEN', audience: { communities: ['eu-lae'] } }) }),
+        'audience.communities',
+        /"eu-lae"/,
+      ],
       ['an unknown item type', () => ({ json: item({ type: 'rumour' }) }), 'type', /type must be one of/],
       ['a missing title', () => ({ json: item({ title: undefined }) }), 'title', /title/],
-      ['an unexpected property', () => ({ json: item({ classification: 'secret' }) }), 'classification', /should not exist/],
+      [
+        'an unexpected property',
+        () => ({ json: item({ classification: 'secret' }) }),
+        'classification',
+        /should not exist/,
+      ],
     ];
 
     it.each(cases)('refuses %s with 400 naming the field', async (_name, body, field, message) => {
@@ -121,13 +171,22 @@ describe('HTTP API: credentials and bad input', () => {
         json: item({ tlp: 'tlp:amber+strict', pap: 'PAP:GREEN', audience: { organisations: [partner.id] } }),
       });
       expect(response.status).toBe(201);
-      expect(response.body).toMatchObject({ tlp: 'TLP:AMBER+STRICT', pap: 'PAP:GREEN', state: 'published', version: 1 });
+      expect(response.body).toMatchObject({
+        tlp: 'TLP:AMBER+STRICT',
+        pap: 'PAP:GREEN',
+        state: 'published',
+        version: 1,
+      });
       const after = await counts();
-      for (const table of ['items', 'versions', 'outbox', 'audit']) expect(Number(after[table])).toBe(Number(before[table]) + 1);
+      for (const table of ['items', 'versions', 'outbox', 'audit'])
+        expect(Number(after[table])).toBe(Number(before[table]) + 1);
     });
 
     it('accepts TLP:RED for a named contact', async () => {
-      const response = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: item({ tlp: 'TLP:RED', audience: { contacts: [contact.id] } }) });
+      const response = await http(broker.url, 'POST', '/items', {
+        key: broker.analystKey,
+        json: item({ tlp: 'TLP:RED', audience: { contacts: [contact.id] } }),
+      });
       expect(response.status).toBe(201);
     });
   });
@@ -136,7 +195,14 @@ describe('HTTP API: credentials and bad input', () => {
     const register = (name: string, publicKey: string) =>
       http(broker.url, 'POST', '/organisations', {
         key: broker.adminKey,
-        json: { name, kind: 'cert', relation: 'peer', communities: ['eu-csirt'], publicKey, channels: [{ kind: 'feed' }] },
+        json: {
+          name,
+          kind: 'cert',
+          relation: 'peer',
+          communities: ['eu-csirt'],
+          publicKey,
+          channels: [{ kind: 'feed' }],
+        },
       });
 
     it('refuses a private key and does not store it', async () => {
@@ -171,7 +237,12 @@ describe('HTTP API: credentials and bad input', () => {
     });
 
     it('refuses a revoked key', async () => {
-      const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Revoked', email: 'soc@revoked.example' }], format: 'object' });
+      const { privateKey } = await openpgp.generateKey({
+        type: 'ecc',
+        curve: 'curve25519Legacy',
+        userIDs: [{ name: 'Revoked', email: 'soc@revoked.example' }],
+        format: 'object',
+      });
       const { publicKey } = await openpgp.revokeKey({ key: privateKey, format: 'armored' });
       const response = await register('Revoked CERT', publicKey);
       expect(response.status).toBe(400);
@@ -179,7 +250,12 @@ describe('HTTP API: credentials and bad input', () => {
     });
 
     it('refuses a key with no encryption-capable subkey', async () => {
-      const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Sign only', email: 'soc@signonly.example' }], format: 'object' });
+      const { privateKey } = await openpgp.generateKey({
+        type: 'ecc',
+        curve: 'curve25519Legacy',
+        userIDs: [{ name: 'Sign only', email: 'soc@signonly.example' }],
+        format: 'object',
+      });
       // Keep the primary (signing) key and its user id, drop the encryption subkey.
       const signOnly = await openpgp.readKey({ armoredKey: privateKey.toPublic().armor() });
       signOnly.subkeys = [];
@@ -198,7 +274,13 @@ describe('HTTP API: credentials and bad input', () => {
       const pair = await newKeyPair('Odd CERT', 'soc@odd.example');
       const response = await http(broker.url, 'POST', '/organisations', {
         key: broker.adminKey,
-        json: { name: 'Odd CERT', kind: 'club', relation: 'friend', publicKey: pair.publicArmored, channels: [{ kind: 'pigeon' }] },
+        json: {
+          name: 'Odd CERT',
+          kind: 'club',
+          relation: 'friend',
+          publicKey: pair.publicArmored,
+          channels: [{ kind: 'pigeon' }],
+        },
       });
       expect(response.status).toBe(400);
       const fields = (response.body.details as { field: string }[]).map((detail) => detail.field);

@@ -17,11 +17,25 @@ describe('key life cycle', () => {
   const register = (name: string, publicKey: string, extra: Record<string, unknown> = {}) =>
     http(broker.url, 'POST', '/organisations', {
       key: broker.adminKey,
-      json: { name, kind: 'cert', relation: 'peer', communities: ['eu-csirt'], publicKey, channels: [{ kind: 'feed' }], ...extra },
+      json: {
+        name,
+        kind: 'cert',
+        relation: 'peer',
+        communities: ['eu-csirt'],
+        publicKey,
+        channels: [{ kind: 'feed' }],
+        ...extra,
+      },
     });
 
   const ecc = (name: string, options: Partial<Parameters<typeof openpgp.generateKey>[0]> = {}) =>
-    openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name, email: `soc@${name.toLowerCase().replace(/\W+/g, '-')}.example` }], format: 'object', ...options });
+    openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name, email: `soc@${name.toLowerCase().replace(/\W+/g, '-')}.example` }],
+      format: 'object',
+      ...options,
+    });
 
   /** Publishes a TLP:AMBER item to one organisation and waits until it is routed; returns the decision for its team channel. */
   const publishTo = async (organisationId: string, title: string) => {
@@ -31,11 +45,20 @@ describe('key life cycle', () => {
     });
     expect(published.status).toBe(201);
     const routed = await eventually(async () => {
-      const response = await http(broker.url, 'GET', `/items/${published.body.id}/decisions`, { key: broker.analystKey });
-      const decision = response.body.decisions.find((d: { organisationId: string }) => d.organisationId === organisationId);
-      return response.body.routed && (!decision.allow || decision.delivery?.state === 'delivered') ? decision : undefined;
+      const response = await http(broker.url, 'GET', `/items/${published.body.id}/decisions`, {
+        key: broker.analystKey,
+      });
+      const decision = response.body.decisions.find(
+        (d: { organisationId: string }) => d.organisationId === organisationId,
+      );
+      return response.body.routed && (!decision.allow || decision.delivery?.state === 'delivered')
+        ? decision
+        : undefined;
     });
-    return { itemId: published.body.id as string, decision: routed as { allow: boolean; code: string; keyFingerprint: string | null } };
+    return {
+      itemId: published.body.id as string,
+      decision: routed as { allow: boolean; code: string; keyFingerprint: string | null },
+    };
   };
 
   beforeAll(async () => {
@@ -49,7 +72,10 @@ describe('key life cycle', () => {
   describe('registration', () => {
     it('accepts a key matching the fingerprint pinned out of band, however it is written', async () => {
       const pair = await newKeyPair('Pinned CERT', 'soc@pinned.example');
-      const written = pair.fingerprint.toLowerCase().replace(/(.{4})/g, '$1 ').trim();
+      const written = pair.fingerprint
+        .toLowerCase()
+        .replace(/(.{4})/g, '$1 ')
+        .trim();
       const response = await register('Pinned CERT', pair.publicArmored, { fingerprint: written });
       expect(response.status).toBe(201);
       expect(response.body.key.fingerprint).toBe(pair.fingerprint);
@@ -60,11 +86,17 @@ describe('key life cycle', () => {
       const other = await newKeyPair('Attacker', 'x@attacker.example');
       const response = await register('Swapped CERT', pair.publicArmored, { fingerprint: other.fingerprint });
       expect(response.status).toBe(400);
-      expect(response.body.details[0]).toMatchObject({ field: 'publicKey', message: expect.stringContaining('does not match the pinned fingerprint') });
+      expect(response.body.details[0]).toMatchObject({
+        field: 'publicKey',
+        message: expect.stringContaining('does not match the pinned fingerprint'),
+      });
     });
 
     it("refuses a person's key that has no user ID with the person's e-mail address", async () => {
-      const org = await register('Email CERT', (await newKeyPair('Email CERT', 'soc@email-cert.example')).publicArmored);
+      const org = await register(
+        'Email CERT',
+        (await newKeyPair('Email CERT', 'soc@email-cert.example')).publicArmored,
+      );
       const wrong = await newKeyPair('Jane', 'jane@elsewhere.example');
       const response = await http(broker.url, 'POST', `/organisations/${org.body.id}/contacts`, {
         key: broker.adminKey,
@@ -81,11 +113,18 @@ describe('key life cycle', () => {
     });
 
     it('says which partners only modern (RFC 9580) software can reach, and reaches them', async () => {
-      const { privateKey, publicKey } = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'Modern CERT', email: 'soc@modern.example' }], format: 'object' });
+      const { privateKey, publicKey } = await openpgp.generateKey({
+        type: 'curve25519',
+        userIDs: [{ name: 'Modern CERT', email: 'soc@modern.example' }],
+        format: 'object',
+      });
       const response = await register('Modern CERT', publicKey.armor());
       expect(response.status).toBe(201);
       expect(response.body.key.modernOnly).toBe(true);
-      const classic = await register('Classic CERT', (await newKeyPair('Classic CERT', 'soc@classic.example')).publicArmored);
+      const classic = await register(
+        'Classic CERT',
+        (await newKeyPair('Classic CERT', 'soc@classic.example')).publicArmored,
+      );
       expect(classic.body.key.modernOnly).toBe(false);
 
       await publishTo(response.body.id, 'for a modern partner');
@@ -99,7 +138,10 @@ describe('key life cycle', () => {
   describe('updates, revocations and replacements', () => {
     it('merges an updated copy of the key: a renewed expiry leaves the expiry report', async () => {
       // Made an hour ago: the renewal's self-signature is then the newer one (signature times have one-second resolution).
-      const { privateKey } = await ecc('Renewing CERT', { keyExpirationTime: 10 * DAY, date: new Date(Date.now() - 3_600_000) });
+      const { privateKey } = await ecc('Renewing CERT', {
+        keyExpirationTime: 10 * DAY,
+        date: new Date(Date.now() - 3_600_000),
+      });
       const org = await register('Renewing CERT', privateKey.toPublic().armor());
       expect(org.status).toBe(201);
       const soon = await http(broker.url, 'GET', '/keys?expiringWithinDays=30', { key: broker.adminKey });
@@ -108,8 +150,16 @@ describe('key life cycle', () => {
       expect(listed.daysLeft).toBeGreaterThanOrEqual(9);
       expect(listed.daysLeft).toBeLessThanOrEqual(10);
 
-      const { publicKey: renewed } = await openpgp.reformatKey({ privateKey, userIDs: [{ name: 'Renewing CERT', email: 'soc@renewing-cert.example' }], keyExpirationTime: 400 * DAY, format: 'object' });
-      const update = await http(broker.url, 'PUT', `/organisations/${org.body.id}/key`, { key: broker.adminKey, json: { publicKey: renewed.armor() } });
+      const { publicKey: renewed } = await openpgp.reformatKey({
+        privateKey,
+        userIDs: [{ name: 'Renewing CERT', email: 'soc@renewing-cert.example' }],
+        keyExpirationTime: 400 * DAY,
+        format: 'object',
+      });
+      const update = await http(broker.url, 'PUT', `/organisations/${org.body.id}/key`, {
+        key: broker.adminKey,
+        json: { publicKey: renewed.armor() },
+      });
       expect(update.status).toBe(200);
       expect(update.body.result).toBe('updated');
       expect(update.body.key.fingerprint).toBe(org.body.key.fingerprint);
@@ -123,12 +173,21 @@ describe('key life cycle', () => {
       const org = await register('Revoking CERT', publicKey.armor());
       expect((await publishTo(org.body.id, 'before revocation')).decision).toMatchObject({ allow: true });
 
-      const update = await http(broker.url, 'PUT', `/organisations/${org.body.id}/key`, { key: broker.adminKey, json: { publicKey: revocationCertificate } });
+      const update = await http(broker.url, 'PUT', `/organisations/${org.body.id}/key`, {
+        key: broker.adminKey,
+        json: { publicKey: revocationCertificate },
+      });
       expect(update.status).toBe(200);
       expect(update.body.result).toBe('revoked');
       expect(update.body.key.revokedAt).not.toBeNull();
-      expect((await publishTo(org.body.id, 'after revocation')).decision).toMatchObject({ allow: false, code: 'key.revoked' });
-      const [audit] = await broker.db.query(`SELECT details FROM audit_events WHERE action = 'key.revoked' AND subject_id = $1`, [org.body.id]);
+      expect((await publishTo(org.body.id, 'after revocation')).decision).toMatchObject({
+        allow: false,
+        code: 'key.revoked',
+      });
+      const [audit] = await broker.db.query(
+        `SELECT details FROM audit_events WHERE action = 'key.revoked' AND subject_id = $1`,
+        [org.body.id],
+      );
       expect(audit.details.fingerprint).toBe(org.body.key.fingerprint);
     });
 
@@ -136,7 +195,10 @@ describe('key life cycle', () => {
       const mine = await ecc('Careful CERT');
       const other = await ecc('Other CERT');
       const org = await register('Careful CERT', mine.publicKey.armor());
-      const update = await http(broker.url, 'PUT', `/organisations/${org.body.id}/key`, { key: broker.adminKey, json: { publicKey: other.revocationCertificate } });
+      const update = await http(broker.url, 'PUT', `/organisations/${org.body.id}/key`, {
+        key: broker.adminKey,
+        json: { publicKey: other.revocationCertificate },
+      });
       expect(update.status).toBe(400);
       expect(update.body.details[0].field).toBe('publicKey');
       const organisation = await http(broker.url, 'GET', `/organisations/${org.body.id}`, { key: broker.adminKey });
@@ -151,7 +213,10 @@ describe('key life cycle', () => {
         key: broker.adminKey,
         json: { publicKey: fresh.publicKey.armor(), fingerprint: fresh.publicKey.getFingerprint() },
       });
-      expect(update.body).toMatchObject({ result: 'replaced', key: { fingerprint: fresh.publicKey.getFingerprint().toUpperCase() } });
+      expect(update.body).toMatchObject({
+        result: 'replaced',
+        key: { fingerprint: fresh.publicKey.getFingerprint().toUpperCase() },
+      });
       const { decision } = await publishTo(org.body.id, 'after replacement');
       expect(decision.keyFingerprint).toBe(fresh.publicKey.getFingerprint().toUpperCase());
       const feed = await http(broker.url, 'GET', '/feed', { key: org.body.channels[0].apiKey });
@@ -164,7 +229,10 @@ describe('key life cycle', () => {
     it('refuses a private key sent as an update, and keeps the registered key', async () => {
       const { privateKey, publicKey } = await ecc('Leaky CERT');
       const org = await register('Leaky CERT', publicKey.armor());
-      const update = await http(broker.url, 'PUT', `/organisations/${org.body.id}/key`, { key: broker.adminKey, json: { publicKey: privateKey.armor() } });
+      const update = await http(broker.url, 'PUT', `/organisations/${org.body.id}/key`, {
+        key: broker.adminKey,
+        json: { publicKey: privateKey.armor() },
+      });
       expect(update.status).toBe(400);
       expect(update.body.details[0].message).toContain('private key');
       const stored: unknown[] = await broker.db.query(`SELECT 1 FROM recipient_keys WHERE armored LIKE '%PRIVATE%'`);
@@ -176,10 +244,19 @@ describe('key life cycle', () => {
     it('goes signed and unencrypted to a partner whose key is revoked and to a contact whose key expired, and reaches their feeds', async () => {
       const revoking = await ecc('Revoked CLEAR CERT');
       const revokedOrg = await register('Revoked CLEAR CERT', revoking.publicKey.armor());
-      const revocation = await http(broker.url, 'PUT', `/organisations/${revokedOrg.body.id}/key`, { key: broker.adminKey, json: { publicKey: revoking.revocationCertificate } });
+      const revocation = await http(broker.url, 'PUT', `/organisations/${revokedOrg.body.id}/key`, {
+        key: broker.adminKey,
+        json: { publicKey: revoking.revocationCertificate },
+      });
       expect(revocation.body.result).toBe('revoked');
       const host = await register('Host CERT', (await newKeyPair('Host CERT', 'soc@host-cert.example')).publicArmored);
-      const expiring = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Short Key', email: 'short.key@host-cert.example' }], keyExpirationTime: 2, format: 'object' });
+      const expiring = await openpgp.generateKey({
+        type: 'ecc',
+        curve: 'curve25519Legacy',
+        userIDs: [{ name: 'Short Key', email: 'short.key@host-cert.example' }],
+        keyExpirationTime: 2,
+        format: 'object',
+      });
       const contact = await http(broker.url, 'POST', `/organisations/${host.body.id}/contacts`, {
         key: broker.adminKey,
         json: { name: 'Short Key', email: 'short.key@host-cert.example', publicKey: expiring.publicKey.armor() },
@@ -188,11 +265,22 @@ describe('key life cycle', () => {
       const expiry = expiring.publicKey.getCreationTime().getTime() + 2_000;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now() + 200)));
 
-      const item = { type: 'advisory', title: 'Clear advisory for everyone', body: 'Public guidance.', tlp: 'TLP:CLEAR', audience: { contacts: [contact.body.id] } };
+      const item = {
+        type: 'advisory',
+        title: 'Clear advisory for everyone',
+        body: 'Public guidance.',
+        tlp: 'TLP:CLEAR',
+        audience: { contacts: [contact.body.id] },
+      };
       const preview = await http(broker.url, 'POST', '/items/preview', { key: broker.analystKey, json: item });
-      const previewed = (preview.body.decisions as { organisationId: string; contactId: string | null; allow: boolean; keyFingerprint: string | null }[]).filter(
-        (d) => d.organisationId === revokedOrg.body.id || d.contactId === contact.body.id,
-      );
+      const previewed = (
+        preview.body.decisions as {
+          organisationId: string;
+          contactId: string | null;
+          allow: boolean;
+          keyFingerprint: string | null;
+        }[]
+      ).filter((d) => d.organisationId === revokedOrg.body.id || d.contactId === contact.body.id);
       expect(previewed).toHaveLength(2);
       for (const decision of previewed) expect(decision).toMatchObject({ allow: true, keyFingerprint: null });
       const published = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: item });
@@ -202,18 +290,30 @@ describe('key life cycle', () => {
         { organisationId: host.body.id, feedKey: contact.body.channels[0].apiKey as string },
       ];
       const decisions = await eventually(async () => {
-        const response = await http(broker.url, 'GET', `/items/${published.body.id}/decisions`, { key: broker.analystKey });
-        const mine = (response.body.decisions as { organisationId: string; contactId: string | null; allow: boolean; keyFingerprint: string | null; delivery: { state: string } | null }[]).filter(
-          (d) => (d.organisationId === revokedOrg.body.id) || d.contactId === contact.body.id,
-        );
-        return response.body.routed && mine.length === 2 && mine.every((d) => d.delivery?.state === 'delivered') ? mine : undefined;
+        const response = await http(broker.url, 'GET', `/items/${published.body.id}/decisions`, {
+          key: broker.analystKey,
+        });
+        const mine = (
+          response.body.decisions as {
+            organisationId: string;
+            contactId: string | null;
+            allow: boolean;
+            keyFingerprint: string | null;
+            delivery: { state: string } | null;
+          }[]
+        ).filter((d) => d.organisationId === revokedOrg.body.id || d.contactId === contact.body.id);
+        return response.body.routed && mine.length === 2 && mine.every((d) => d.delivery?.state === 'delivered')
+          ? mine
+          : undefined;
       });
       for (const decision of decisions) expect(decision).toMatchObject({ allow: true, keyFingerprint: null });
 
       const team = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
       for (const reader of readers) {
         const feed = await http(broker.url, 'GET', '/feed', { key: reader.feedKey });
-        const entry = (feed.body.entries as { itemId: string; message: string; keyFingerprint: string }[]).find((e) => e.itemId === published.body.id)!;
+        const entry = (feed.body.entries as { itemId: string; message: string; keyFingerprint: string }[]).find(
+          (e) => e.itemId === published.body.id,
+        )!;
         expect(entry.keyFingerprint).toBe('');
         const message = await openpgp.readMessage({ armoredMessage: entry.message });
         expect(message.getEncryptionKeyIDs()).toHaveLength(0);
@@ -244,7 +344,9 @@ describe('key life cycle', () => {
         [before, false],
       ]);
       expect(keys.body[1].retiredAt).not.toBeNull();
-      const [newKey, oldKey] = await Promise.all(keys.body.map((k: { armored: string }) => openpgp.readKey({ armoredKey: k.armored })));
+      const [newKey, oldKey] = await Promise.all(
+        keys.body.map((k: { armored: string }) => openpgp.readKey({ armoredKey: k.armored })),
+      );
 
       // Other processes notice the rotation within a couple of seconds.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -255,9 +357,13 @@ describe('key life cycle', () => {
         const opened = await openSealed(entry.message, partner.privateKey, [newKey, oldKey]);
         byTitle.set(JSON.parse(opened.text).title, entry.message);
       }
-      expect((await openSealed(byTitle.get('signed after rotation')!, partner.privateKey, [newKey])).text).toContain('signed after rotation');
+      expect((await openSealed(byTitle.get('signed after rotation')!, partner.privateKey, [newKey])).text).toContain(
+        'signed after rotation',
+      );
       await expect(openSealed(byTitle.get('signed after rotation')!, partner.privateKey, [oldKey])).rejects.toThrow();
-      expect((await openSealed(byTitle.get('signed before rotation')!, partner.privateKey, [oldKey])).text).toContain('signed before rotation');
+      expect((await openSealed(byTitle.get('signed before rotation')!, partner.privateKey, [oldKey])).text).toContain(
+        'signed before rotation',
+      );
       const [audit] = await broker.db.query(`SELECT details FROM audit_events WHERE action = 'team-key.rotated'`);
       expect(audit.details).toEqual({ previous: before, current: after });
     });

@@ -18,11 +18,15 @@ describe('MISP feed and JSON feed', () => {
   const items: Record<string, string> = {};
 
   const publish = async (key: string, json: Record<string, unknown>, recipients: number) => {
-    const response = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: { type: 'advisory', body: 'Details.', ...json } });
+    const response = await http(broker.url, 'POST', '/items', {
+      key: broker.analystKey,
+      json: { type: 'advisory', body: 'Details.', ...json },
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     items[key] = response.body.id;
     await eventually(async () => {
-      const rows = (await http(broker.url, 'GET', `/deliveries?item=${response.body.id}`, { key: broker.analystKey })).body as { state: string }[];
+      const rows = (await http(broker.url, 'GET', `/deliveries?item=${response.body.id}`, { key: broker.analystKey }))
+        .body as { state: string }[];
       return rows.length === recipients && rows.every((row) => row.state === 'delivered');
     });
   };
@@ -30,7 +34,11 @@ describe('MISP feed and JSON feed', () => {
   beforeAll(async () => {
     broker = await startBroker();
     [peer, other] = await Promise.all([
-      registerPartner(broker.url, broker.adminKey, { name: 'MISP Peer CERT', relation: 'peer', communities: ['eu-csirt'] }),
+      registerPartner(broker.url, broker.adminKey, {
+        name: 'MISP Peer CERT',
+        relation: 'peer',
+        communities: ['eu-csirt'],
+      }),
       registerPartner(broker.url, broker.adminKey, { name: 'Other CERT', relation: 'peer', communities: ['eu-csirt'] }),
     ]);
     teamKey = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
@@ -42,26 +50,43 @@ describe('MISP feed and JSON feed', () => {
         pap: 'PAP:CLEAR',
         severity: 'high',
         indicators: [
-          { type: 'sha256', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', description: 'the lure' },
+          {
+            type: 'sha256',
+            value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+            description: 'the lure',
+          },
           { type: 'domain', value: 'tribunal-convocation.example' },
         ],
       },
       2,
     );
-    await publish('green', { title: 'Botnet C2 for the community', tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } }, 2);
-    await publish('amber', { title: 'Amber for the peer only', tlp: 'TLP:AMBER', audience: { organisations: [peer.id] } }, 1);
+    await publish(
+      'green',
+      { title: 'Botnet C2 for the community', tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } },
+      2,
+    );
+    await publish(
+      'amber',
+      { title: 'Amber for the peer only', tlp: 'TLP:AMBER', audience: { organisations: [peer.id] } },
+      1,
+    );
   }, 60_000);
 
   afterAll(async () => {
     await broker?.close();
   });
 
-  const misp = (partner: TestPartner, file: string) => http(broker.url, 'GET', `/misp/${file}`, { key: partner.feedKey });
+  const misp = (partner: TestPartner, file: string) =>
+    http(broker.url, 'GET', `/misp/${file}`, { key: partner.feedKey });
 
   it('lists one event per delivered item in manifest.json, with TLP tags in MISP spelling', async () => {
     const manifest = await misp(peer, 'manifest.json');
     expect(manifest.status).toBe(200);
-    const entries = Object.values(manifest.body) as { info: string; Tag: { name: string }[]; threat_level_id: string }[];
+    const entries = Object.values(manifest.body) as {
+      info: string;
+      Tag: { name: string }[];
+      threat_level_id: string;
+    }[];
     expect(entries).toHaveLength(3);
     expect(entries.map((entry) => entry.Tag[0].name).sort()).toEqual(['tlp:amber', 'tlp:clear', 'tlp:green']);
     const clear = entries.find((entry) => entry.Tag[0].name === 'tlp:clear')!;
@@ -79,8 +104,19 @@ describe('MISP feed and JSON feed', () => {
     const uuidOf = (tag: string) => Object.entries(manifest).find(([, entry]) => entry.Tag[0].name === tag)![0];
 
     const clear = (await misp(peer, `${uuidOf('tlp:clear')}.json`)).body.Event;
-    expect(clear).toMatchObject({ distribution: '3', published: true, info: 'Malicious documents posing as court orders' });
-    expect(clear.Attribute.map((a: { type: string; value: string; to_ids: boolean; distribution: string }) => [a.type, a.value, a.to_ids, a.distribution])).toEqual([
+    expect(clear).toMatchObject({
+      distribution: '3',
+      published: true,
+      info: 'Malicious documents posing as court orders',
+    });
+    expect(
+      clear.Attribute.map((a: { type: string; value: string; to_ids: boolean; distribution: string }) => [
+        a.type,
+        a.value,
+        a.to_ids,
+        a.distribution,
+      ]),
+    ).toEqual([
       ['sha256', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', true, '5'],
       ['domain', 'tribunal-convocation.example', true, '5'],
     ]);
@@ -92,7 +128,9 @@ describe('MISP feed and JSON feed', () => {
     expect(amber.info).toMatch(/^\[TLP:AMBER\] advisory [0-9a-f]{8} v1$/);
     const [attachment] = amber.Attribute;
     expect(attachment).toMatchObject({ type: 'attachment', to_ids: false });
-    const opened = JSON.parse((await openSealed(Buffer.from(attachment.data, 'base64').toString(), peer.privateKey, [teamKey])).text);
+    const opened = JSON.parse(
+      (await openSealed(Buffer.from(attachment.data, 'base64').toString(), peer.privateKey, [teamKey])).text,
+    );
     expect(opened).toMatchObject({ id: items.amber, title: 'Amber for the peer only' });
 
     // Another partner can neither list nor fetch it.
@@ -113,8 +151,19 @@ describe('MISP feed and JSON feed', () => {
 
   it('filters the JSON feed by delivery time and answers 304 while nothing changed', async () => {
     const all = await http(broker.url, 'GET', '/feed', { key: peer.feedKey });
-    expect(all.body.entries.map((entry: { itemId: string }) => entry.itemId)).toEqual([items.amber, items.green, items.clear]);
-    expect(all.body.entries[0]).toMatchObject({ entry: 'item', version: 1, type: 'advisory', tlp: 'TLP:AMBER', publishedAt: expect.any(String), deliveredAt: expect.any(String) });
+    expect(all.body.entries.map((entry: { itemId: string }) => entry.itemId)).toEqual([
+      items.amber,
+      items.green,
+      items.clear,
+    ]);
+    expect(all.body.entries[0]).toMatchObject({
+      entry: 'item',
+      version: 1,
+      type: 'advisory',
+      tlp: 'TLP:AMBER',
+      publishedAt: expect.any(String),
+      deliveredAt: expect.any(String),
+    });
     const since = all.body.entries[1].deliveredAt;
     const newer = await http(broker.url, 'GET', `/feed?since=${encodeURIComponent(since)}`, { key: peer.feedKey });
     expect(newer.body.entries.map((entry: { itemId: string }) => entry.itemId)).toEqual([items.amber]);

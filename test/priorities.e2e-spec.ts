@@ -17,7 +17,13 @@ describe('priorities', () => {
     broker = await startBroker({ env: { DELIVERY_CONCURRENCY: '1' } });
     for (let start = 0; start < PARTNERS; start += 10) {
       await Promise.all(
-        Array.from({ length: 10 }, (_, k) => registerPartner(broker.url, broker.adminKey, { name: `Bulk partner ${start + k}`, relation: 'peer', communities: ['eu-csirt'] })),
+        Array.from({ length: 10 }, (_, k) =>
+          registerPartner(broker.url, broker.adminKey, {
+            name: `Bulk partner ${start + k}`,
+            relation: 'peer',
+            communities: ['eu-csirt'],
+          }),
+        ),
       );
     }
   }, 120_000);
@@ -57,10 +63,14 @@ describe('priorities', () => {
     const reportAtAlertDone = await delivered(report);
     const lastAlert = Math.max(...alertDone.map((row) => row.delivered_at!.getTime()));
     // Every alert delivery was made while report deliveries were still waiting.
-    const reportAfter = reportAtAlertDone.filter((row) => row.state !== 'delivered' || row.delivered_at!.getTime() > lastAlert).length;
+    const reportAfter = reportAtAlertDone.filter(
+      (row) => row.state !== 'delivered' || row.delivered_at!.getTime() > lastAlert,
+    ).length;
     expect(reportAfter).toBeGreaterThan(0);
     const firstAlert = Math.min(...alertDone.map((row) => row.delivered_at!.getTime()));
-    const reportBetween = reportAtAlertDone.filter((row) => row.delivered_at && row.delivered_at.getTime() > firstAlert && row.delivered_at.getTime() < lastAlert).length;
+    const reportBetween = reportAtAlertDone.filter(
+      (row) => row.delivered_at && row.delivered_at.getTime() > firstAlert && row.delivered_at.getTime() < lastAlert,
+    ).length;
     // Once the alert's deliveries were queued, no report delivery was served before them (one may
     // already have been in progress).
     expect(reportBetween).toBeLessThanOrEqual(1);

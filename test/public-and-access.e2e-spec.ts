@@ -22,28 +22,68 @@ describe('public documents and partner access', () => {
   let clearId: string;
   let greenId: string;
 
-  const gpg = (...args: string[]) => execFileSync('gpg', ['--homedir', gnupgHome, '--batch', '--status-fd', '1', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const gpg = (...args: string[]) =>
+    execFileSync('gpg', ['--homedir', gnupgHome, '--batch', '--status-fd', '1', ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
 
   const publish = async (json: Record<string, unknown>) => {
-    const response = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: { type: 'advisory', body: 'Body.', ...json } });
+    const response = await http(broker.url, 'POST', '/items', {
+      key: broker.analystKey,
+      json: { type: 'advisory', body: 'Body.', ...json },
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
-    await eventually(async () => (await http(broker.url, 'GET', `/items/${response.body.id}/decisions`, { key: broker.analystKey })).body.routed === true);
+    await eventually(
+      async () =>
+        (await http(broker.url, 'GET', `/items/${response.body.id}/decisions`, { key: broker.analystKey })).body
+          .routed === true,
+    );
     return response.body.id as string;
   };
 
   beforeAll(async () => {
     const profile = join(mkdtempSync(join(tmpdir(), 'tlpb-profile-')), 'profile.json');
-    writeFileSync(profile, JSON.stringify({ name: 'CSIRT Police nationale', email: 'csirt@police.example', phone: '+33 1 00 00 00 00', languages: ['fr', 'en'], timeZone: 'Europe/Paris', lastUpdated: '2026-11-02' }));
-    broker = await startBroker({ env: { TEAM_PROFILE_FILE: profile, PUBLIC_URL: 'https://broker.police.example', PARTNER_RATE_LIMIT: '25', PARTNER_RATE_WINDOW_MS: '60000' } });
-    partner = await registerPartner(broker.url, broker.adminKey, { name: 'Access CERT', relation: 'peer', communities: ['eu-csirt'] });
+    writeFileSync(
+      profile,
+      JSON.stringify({
+        name: 'CSIRT Police nationale',
+        email: 'csirt@police.example',
+        phone: '+33 1 00 00 00 00',
+        languages: ['fr', 'en'],
+        timeZone: 'Europe/Paris',
+        lastUpdated: '2026-11-02',
+      }),
+    );
+    broker = await startBroker({
+      env: {
+        TEAM_PROFILE_FILE: profile,
+        PUBLIC_URL: 'https://broker.police.example',
+        PARTNER_RATE_LIMIT: '25',
+        PARTNER_RATE_WINDOW_MS: '60000',
+      },
+    });
+    partner = await registerPartner(broker.url, broker.adminKey, {
+      name: 'Access CERT',
+      relation: 'peer',
+      communities: ['eu-csirt'],
+    });
     const team = await http(broker.url, 'GET', '/team/key');
     teamKey = await openpgp.readKey({ armoredKey: team.body.publicKey });
     gnupgHome = mkdtempSync(join(tmpdir(), 'tlpb-gpg-'));
     const keyFile = join(gnupgHome, 'team.asc');
     writeFileSync(keyFile, team.body.publicKey);
     gpg('--import', keyFile);
-    clearId = await publish({ title: 'Public warning: fake police fines by SMS', tlp: 'TLP:CLEAR', indicators: [{ type: 'domain', value: 'amendes-police.example' }] });
-    greenId = await publish({ title: 'Green: not for the public', tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } });
+    clearId = await publish({
+      title: 'Public warning: fake police fines by SMS',
+      tlp: 'TLP:CLEAR',
+      indicators: [{ type: 'domain', value: 'amendes-police.example' }],
+    });
+    greenId = await publish({
+      title: 'Green: not for the public',
+      tlp: 'TLP:GREEN',
+      audience: { communities: ['eu-csirt'] },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -54,7 +94,11 @@ describe('public documents and partner access', () => {
     const items = await http(broker.url, 'GET', '/public/items');
     expect(items.status).toBe(200);
     expect(items.body.items.map((item: { id: string }) => item.id)).toEqual([clearId]);
-    expect(items.body.items[0]).toMatchObject({ tlp: 'TLP:CLEAR', title: 'Public warning: fake police fines by SMS', indicators: [{ type: 'domain', value: 'amendes-police.example' }] });
+    expect(items.body.items[0]).toMatchObject({
+      tlp: 'TLP:CLEAR',
+      title: 'Public warning: fake police fines by SMS',
+      indicators: [{ type: 'domain', value: 'amendes-police.example' }],
+    });
     for (const [path, type, marker] of [
       ['/public/feed.rss', 'application/rss+xml', '<rss'],
       ['/public/feed.atom', 'application/atom+xml', '<feed'],
@@ -73,16 +117,35 @@ describe('public documents and partner access', () => {
     const bundle = typeof stix.body === 'string' ? JSON.parse(stix.body) : stix.body;
     expect(stixErrors(bundle)).toEqual([]);
     for (const object of bundle.objects) expect(stixErrors(object)).toEqual([]);
-    expect(bundle.objects.map((object: { type: string }) => object.type).sort()).toEqual(['identity', 'indicator', 'marking-definition', 'report']);
+    expect(bundle.objects.map((object: { type: string }) => object.type).sort()).toEqual([
+      'identity',
+      'indicator',
+      'marking-definition',
+      'report',
+    ]);
     expect((await http(broker.url, 'GET', `/public/items/${greenId}`)).status).toBe(404);
   });
 
   it('takes an item out of the public feed when a new version is above TLP:CLEAR', async () => {
     const id = await publish({ title: 'Clear at first', tlp: 'TLP:CLEAR' });
-    expect((await http(broker.url, 'GET', '/public/items')).body.items.map((item: { id: string }) => item.id)).toContain(id);
-    const update = await http(broker.url, 'PUT', `/items/${id}`, { key: broker.analystKey, json: { type: 'advisory', title: 'Now green', body: 'B', tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } } });
+    expect(
+      (await http(broker.url, 'GET', '/public/items')).body.items.map((item: { id: string }) => item.id),
+    ).toContain(id);
+    const update = await http(broker.url, 'PUT', `/items/${id}`, {
+      key: broker.analystKey,
+      json: {
+        type: 'advisory',
+        title: 'Now green',
+        body: 'B',
+        tlp: 'TLP:GREEN',
+        audience: { communities: ['eu-csirt'] },
+      },
+    });
     expect(update.status).toBe(200);
-    await eventually(async () => !(await http(broker.url, 'GET', '/public/items')).body.items.some((item: { id: string }) => item.id === id));
+    await eventually(
+      async () =>
+        !(await http(broker.url, 'GET', '/public/items')).body.items.some((item: { id: string }) => item.id === id),
+    );
     expect(JSON.stringify((await http(broker.url, 'GET', '/public/feed.rss')).body)).not.toContain('Now green');
   });
 
@@ -92,18 +155,25 @@ describe('public documents and partner access', () => {
     expect(text.body).toContain('2.1 Name of the team: CSIRT Police nationale');
     expect(text.body).toContain('2.3 Time zone: Europe/Paris');
     expect(text.body).toContain('1.1 Date of last update: 2026-11-02');
-    expect(text.body).toContain(`2.8 Public keys and encryption information: OpenPGP ${teamKey.getFingerprint().toUpperCase()}`);
+    expect(text.body).toContain(
+      `2.8 Public keys and encryption information: OpenPGP ${teamKey.getFingerprint().toUpperCase()}`,
+    );
     const textFile = join(gnupgHome, 'profile.txt');
     writeFileSync(textFile, text.body);
     expect(gpg('--verify', textFile)).toMatch(/\[GNUPG:\] VALIDSIG/);
 
     const json = await http(broker.url, 'GET', '/team/profile.json');
-    expect(json.body).toMatchObject({ format: 'tlp-broker/team-profile@1', contact: { name: 'CSIRT Police nationale', email: 'csirt@police.example', languages: ['fr', 'en'] } });
+    expect(json.body).toMatchObject({
+      format: 'tlp-broker/team-profile@1',
+      contact: { name: 'CSIRT Police nationale', email: 'csirt@police.example', languages: ['fr', 'en'] },
+    });
     const raw = await (await fetch(`${broker.url}/team/profile.json`)).text();
     const signature = await (await fetch(`${broker.url}/team/profile.json.asc`)).text();
     writeFileSync(join(gnupgHome, 'profile.json'), raw);
     writeFileSync(join(gnupgHome, 'profile.json.asc'), signature);
-    expect(gpg('--verify', join(gnupgHome, 'profile.json.asc'), join(gnupgHome, 'profile.json'))).toMatch(/\[GNUPG:\] VALIDSIG/);
+    expect(gpg('--verify', join(gnupgHome, 'profile.json.asc'), join(gnupgHome, 'profile.json'))).toMatch(
+      /\[GNUPG:\] VALIDSIG/,
+    );
     writeFileSync(join(gnupgHome, 'profile.json'), raw.replace('CSIRT Police nationale', 'CSIRT Police nationalE'));
     expect(() => gpg('--verify', join(gnupgHome, 'profile.json.asc'), join(gnupgHome, 'profile.json'))).toThrow();
 
@@ -147,7 +217,12 @@ describe('public documents and partner access', () => {
     expect((await http(broker.url, 'DELETE', `${base}/${rotated.body.id}`, { key: broker.adminKey })).status).toBe(409);
 
     const listed = await http(broker.url, 'GET', base, { key: broker.adminKey });
-    expect(listed.body.map((row: { scopes: string[]; revokedAt: string | null }) => [row.scopes.join(','), row.revokedAt === null])).toEqual([
+    expect(
+      listed.body.map((row: { scopes: string[]; revokedAt: string | null }) => [
+        row.scopes.join(','),
+        row.revokedAt === null,
+      ]),
+    ).toEqual([
       ['feed,taxii,misp,submit', true],
       ['taxii', false],
       ['taxii', false],
@@ -161,10 +236,16 @@ describe('public documents and partner access', () => {
   });
 
   it('rate-limits a partner credential with 429 and Retry-After, in every pull form', async () => {
-    const credential = await http(broker.url, 'POST', `/organisations/${partner.id}/channels/${partner.channelId}/credentials`, { key: broker.adminKey, json: { scopes: ['feed', 'taxii', 'misp'] } });
+    const credential = await http(
+      broker.url,
+      'POST',
+      `/organisations/${partner.id}/channels/${partner.channelId}/credentials`,
+      { key: broker.adminKey, json: { scopes: ['feed', 'taxii', 'misp'] } },
+    );
     const key = credential.body.apiKey as string;
     const statuses: number[] = [];
-    for (let i = 0; i < 25; i++) statuses.push((await http(broker.url, 'GET', i % 2 ? '/feed' : '/misp/manifest.json', { key })).status);
+    for (let i = 0; i < 25; i++)
+      statuses.push((await http(broker.url, 'GET', i % 2 ? '/feed' : '/misp/manifest.json', { key })).status);
     expect(statuses.every((status) => status === 200)).toBe(true);
     const limited = await http(broker.url, 'GET', '/feed', { key });
     expect(limited.status).toBe(429);

@@ -37,12 +37,21 @@ interface RawAnswer {
 function rawGet(base: string, path: string, headers: Record<string, string>): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const url = new URL(path, base);
-    const call = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
-      response.on('error', reject);
-    });
+    const call = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            contentType: String(response.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
     call.on('error', reject);
     call.end();
   });
@@ -60,28 +69,47 @@ function absoluteUrls(text: string): string[] {
  * listen (HOST, PORT), never the request's.
  */
 describe.each<{ setting: string; env: Record<string, string>; PUBLIC_URL: string }>([
-  { setting: 'PUBLIC_URL set', env: { PUBLIC_URL: 'https://broker.police.example/' }, PUBLIC_URL: 'https://broker.police.example' },
-  { setting: 'PUBLIC_URL unset (test mode)', env: { PUBLIC_URL: '', HOST: '127.0.0.1', PORT: '3999' }, PUBLIC_URL: 'http://127.0.0.1:3999' },
+  {
+    setting: 'PUBLIC_URL set',
+    env: { PUBLIC_URL: 'https://broker.police.example/' },
+    PUBLIC_URL: 'https://broker.police.example',
+  },
+  {
+    setting: 'PUBLIC_URL unset (test mode)',
+    env: { PUBLIC_URL: '', HOST: '127.0.0.1', PORT: '3999' },
+    PUBLIC_URL: 'http://127.0.0.1:3999',
+  },
 ])('absolute links come from configuration only: $setting', ({ env, PUBLIC_URL }) => {
   let broker: TestBroker;
   let partner: TestPartner;
   let gnupg: GnuPG;
   let itemId: string;
 
-  const fromElsewhere = (path: string, extra: Record<string, string> = {}) => rawGet(broker.url, path, { ...HOSTILE_HEADERS, ...extra });
+  const fromElsewhere = (path: string, extra: Record<string, string> = {}) =>
+    rawGet(broker.url, path, { ...HOSTILE_HEADERS, ...extra });
 
   const gpgVerify = async (name: string, content: Buffer, detachedData?: Buffer): Promise<string> => {
     const file = join(gnupg.home, name);
     await writeFile(file, content);
     if (detachedData) await writeFile(`${file}.data`, detachedData);
-    const { stderr } = await gnupg.gpg(['--status-fd', '2', '--verify', file, ...(detachedData ? [`${file}.data`] : [])]);
+    const { stderr } = await gnupg.gpg([
+      '--status-fd',
+      '2',
+      '--verify',
+      file,
+      ...(detachedData ? [`${file}.data`] : []),
+    ]);
     return stderr;
   };
 
   beforeAll(async () => {
     broker = await startBroker({ env });
     expect(broker.config.http.publicUrl).toBe(PUBLIC_URL);
-    partner = await registerPartner(broker.url, broker.adminKey, { name: 'Links CERT', relation: 'peer', communities: ['eu-csirt'] });
+    partner = await registerPartner(broker.url, broker.adminKey, {
+      name: 'Links CERT',
+      relation: 'peer',
+      communities: ['eu-csirt'],
+    });
     gnupg = await GnuPG.create();
     await gnupg.importKey((await http(broker.url, 'GET', '/team/key.asc')).body as string);
     const published = await http(broker.url, 'POST', '/items', {
@@ -90,7 +118,11 @@ describe.each<{ setting: string; env: Record<string, string>; PUBLIC_URL: string
     });
     expect(published.status, JSON.stringify(published.body)).toBe(201);
     itemId = published.body.id;
-    await eventually(async () => ((await http(broker.url, 'GET', '/public/items')).body.items as { id: string }[]).some((item) => item.id === itemId));
+    await eventually(async () =>
+      ((await http(broker.url, 'GET', '/public/items')).body.items as { id: string }[]).some(
+        (item) => item.id === itemId,
+      ),
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -117,7 +149,10 @@ describe.each<{ setting: string; env: Record<string, string>; PUBLIC_URL: string
       expect(text, path).not.toMatch(/evil/);
       expect(text, path).not.toContain(new URL(broker.url).host);
       const links = absoluteUrls(text).filter((url) => !FORMAT_URIS.has(url));
-      expect(links.filter((url) => !url.startsWith(`${PUBLIC_URL}/`)), path).toEqual([]);
+      expect(
+        links.filter((url) => !url.startsWith(`${PUBLIC_URL}/`)),
+        path,
+      ).toEqual([]);
       if (path !== '/public/items' && path !== '/public/stix.json') expect(links.length, path).toBeGreaterThan(0);
     }
   });
@@ -131,7 +166,9 @@ describe.each<{ setting: string; env: Record<string, string>; PUBLIC_URL: string
     expect(await gpgVerify('security.txt', security)).toMatch(/\[GNUPG:\] VALIDSIG/);
 
     const profile = (await fromElsewhere('/team/profile.txt')).body;
-    expect(profile.toString('utf8')).toContain(`1.3 Locations where this document may be found: ${PUBLIC_URL}/team/profile.txt\n`);
+    expect(profile.toString('utf8')).toContain(
+      `1.3 Locations where this document may be found: ${PUBLIC_URL}/team/profile.txt\n`,
+    );
     expect(await gpgVerify('profile.txt', profile)).toMatch(/\[GNUPG:\] VALIDSIG/);
 
     const json = (await fromElsewhere('/team/profile.json')).body;
@@ -144,7 +181,13 @@ describe.each<{ setting: string; env: Record<string, string>; PUBLIC_URL: string
   });
 
   it('answers the same bytes to every host: nothing signed depends on the request', async () => {
-    for (const path of ['/.well-known/security.txt', '/team/profile.txt', '/team/profile.json', '/team/profile.json.asc', '/public/feed.atom']) {
+    for (const path of [
+      '/.well-known/security.txt',
+      '/team/profile.txt',
+      '/team/profile.json',
+      '/team/profile.json.asc',
+      '/public/feed.atom',
+    ]) {
       const honest = await rawGet(broker.url, path, {});
       const hostile = await fromElsewhere(path, { host: 'another.evil.example' });
       expect(hostile.body.equals(honest.body), path).toBe(true);

@@ -32,8 +32,12 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
   const waitUntilRouted = (itemId: string) =>
     eventually(async () => {
       const response = await http(broker.url, 'GET', `/items/${itemId}/decisions`, { key: broker.analystKey });
-      const body = response.body as { routed: boolean; decisions: { allow: boolean; delivery: { state: string } | null }[] };
-      const settled = body.routed && body.decisions.filter((d) => d.allow).every((d) => d.delivery?.state === 'delivered');
+      const body = response.body as {
+        routed: boolean;
+        decisions: { allow: boolean; delivery: { state: string } | null }[];
+      };
+      const settled =
+        body.routed && body.decisions.filter((d) => d.allow).every((d) => d.delivery?.state === 'delivered');
       return settled ? body : undefined;
     });
 
@@ -54,15 +58,31 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
 
   beforeAll(async () => {
     broker = await startBroker();
-    ec3 = await registerPartner(broker.url, broker.adminKey, { name: 'Europol EC3', kind: 'lea', relation: 'peer', communities: ['eu-lea'] });
-    certFr = await registerPartner(broker.url, broker.adminKey, { name: 'CERT-FR', kind: 'cert', relation: 'peer', communities: ['fr-csirt'] });
+    ec3 = await registerPartner(broker.url, broker.adminKey, {
+      name: 'Europol EC3',
+      kind: 'lea',
+      relation: 'peer',
+      communities: ['eu-lea'],
+    });
+    certFr = await registerPartner(broker.url, broker.adminKey, {
+      name: 'CERT-FR',
+      kind: 'cert',
+      relation: 'peer',
+      communities: ['fr-csirt'],
+    });
     gendarmerie = await registerPartner(broker.url, broker.adminKey, {
       name: 'Gendarmerie C3N',
       kind: 'lea',
       relation: 'constituent',
       communities: ['gendarmerie', 'eu-lea'],
     });
-    isac = await registerPartner(broker.url, broker.adminKey, { name: 'Finance ISAC', kind: 'isac', relation: 'peer', communities: ['fr-csirt'], redistributes: true });
+    isac = await registerPartner(broker.url, broker.adminKey, {
+      name: 'Finance ISAC',
+      kind: 'isac',
+      relation: 'peer',
+      communities: ['fr-csirt'],
+      redistributes: true,
+    });
     officer = await registerContact(broker.url, broker.adminKey, ec3.id, 'Jane Officer');
     const key = await http(broker.url, 'GET', '/team/key');
     teamKey = await openpgp.readKey({ armoredKey: key.body.publicKey });
@@ -70,7 +90,9 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
     published.clear = await publish('TLP:CLEAR', 'clear advisory', {});
     published.green = await publish('TLP:GREEN', 'green advisory', { communities: ['eu-lea'] });
     published.amber = await publish('TLP:AMBER', 'amber advisory', { organisations: [gendarmerie.id, isac.id] });
-    published.strict = await publish('TLP:AMBER+STRICT', 'amber strict advisory', { organisations: [certFr.id, isac.id] });
+    published.strict = await publish('TLP:AMBER+STRICT', 'amber strict advisory', {
+      organisations: [certFr.id, isac.id],
+    });
     published.red = await publish('TLP:RED', 'red advisory', { contacts: [officer.id] });
     published.white = await publish('TLP:WHITE', 'white (TLP 1.0) advisory', {});
     for (const item of Object.values(published)) await waitUntilRouted(item.id);
@@ -86,8 +108,16 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
   });
 
   it('gives each partner exactly what the label table allows, and nothing else', async () => {
-    expect(await pullTitles(ec3.feedKey, ec3.privateKey)).toEqual(['clear advisory', 'green advisory', 'white (TLP 1.0) advisory']);
-    expect(await pullTitles(certFr.feedKey, certFr.privateKey)).toEqual(['amber strict advisory', 'clear advisory', 'white (TLP 1.0) advisory']);
+    expect(await pullTitles(ec3.feedKey, ec3.privateKey)).toEqual([
+      'clear advisory',
+      'green advisory',
+      'white (TLP 1.0) advisory',
+    ]);
+    expect(await pullTitles(certFr.feedKey, certFr.privateKey)).toEqual([
+      'amber strict advisory',
+      'clear advisory',
+      'white (TLP 1.0) advisory',
+    ]);
     expect(await pullTitles(gendarmerie.feedKey, gendarmerie.privateKey)).toEqual([
       'amber advisory',
       'clear advisory',
@@ -95,7 +125,11 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
       'white (TLP 1.0) advisory',
     ]);
     // Named for AMBER+STRICT too, but its only channel redistributes.
-    expect(await pullTitles(isac.feedKey, isac.privateKey)).toEqual(['amber advisory', 'clear advisory', 'white (TLP 1.0) advisory']);
+    expect(await pullTitles(isac.feedKey, isac.privateKey)).toEqual([
+      'amber advisory',
+      'clear advisory',
+      'white (TLP 1.0) advisory',
+    ]);
     // TLP:RED reaches only the named person's own channel, never the EC3 team feed.
     expect(await pullTitles(officer.feedKey, officer.privateKey)).toEqual(['red advisory']);
   });
@@ -108,9 +142,19 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
   });
 
   it('explains every decision, denials included', async () => {
-    const response = await http(broker.url, 'GET', `/items/${published.green.id}/decisions`, { key: broker.analystKey });
+    const response = await http(broker.url, 'GET', `/items/${published.green.id}/decisions`, {
+      key: broker.analystKey,
+    });
     const byOrg = Object.fromEntries(
-      (response.body.decisions as { organisation: string; contactId: string | null; allow: boolean; code: string; reason: string }[])
+      (
+        response.body.decisions as {
+          organisation: string;
+          contactId: string | null;
+          allow: boolean;
+          code: string;
+          reason: string;
+        }[]
+      )
         .filter((d) => d.contactId === null)
         .map((d) => [d.organisation, d]),
     );
@@ -165,7 +209,9 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
     // 3 (EC3) + 3 (CERT-FR) + 4 (Gendarmerie) + 3 (ISAC) + 1 (officer)
     expect(Number(rows[0].count)).toBe(14);
 
-    const actions: { action: string; count: string }[] = await broker.db.query('SELECT action, count(*) FROM audit_events GROUP BY action');
+    const actions: { action: string; count: string }[] = await broker.db.query(
+      'SELECT action, count(*) FROM audit_events GROUP BY action',
+    );
     expect(Object.fromEntries(actions.map((row) => [row.action, Number(row.count)]))).toMatchObject({
       'item.published': 6,
       'item.routed': 6,

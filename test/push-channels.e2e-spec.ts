@@ -33,7 +33,11 @@ describe('push channels: e-mail and webhook', () => {
     smtp = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
-      onRcptTo: (_address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error | null) => void) => {
+      onRcptTo: (
+        _address: SMTPServerAddress,
+        _session: SMTPServerSession,
+        callback: (error?: Error | null) => void,
+      ) => {
         const code = rcptReplies.shift();
         if (code) callback(Object.assign(new Error('try again later'), { responseCode: code }));
         else callback();
@@ -100,7 +104,13 @@ describe('push channels: e-mail and webhook', () => {
   const publish = async (title: string) => {
     const published = await http(broker.url, 'POST', '/items', {
       key: broker.analystKey,
-      json: { type: 'advisory', title, body: `Body of ${title}`, tlp: 'TLP:AMBER', audience: { organisations: [partner.id] } },
+      json: {
+        type: 'advisory',
+        title,
+        body: `Body of ${title}`,
+        tlp: 'TLP:AMBER',
+        audience: { organisations: [partner.id] },
+      },
     });
     expect(published.status).toBe(201);
     return published.body.id as string;
@@ -108,14 +118,22 @@ describe('push channels: e-mail and webhook', () => {
 
   const deliveriesOf = async (itemId: string) => {
     const response = await http(broker.url, 'GET', `/items/${itemId}/decisions`, { key: broker.analystKey });
-    return response.body.decisions.map((decision: { channel: string; delivery: { state: string; attempts: number } | null }) => ({ channel: decision.channel, ...decision.delivery }));
+    return response.body.decisions.map(
+      (decision: { channel: string; delivery: { state: string; attempts: number } | null }) => ({
+        channel: decision.channel,
+        ...decision.delivery,
+      }),
+    );
   };
 
   it('mails a PGP/MIME message the partner decrypts, and POSTs a signed webhook it can check', async () => {
     const itemId = await publish('Credential stuffing against police portals');
     const settled = await eventually(async () => {
       const rows = await deliveriesOf(itemId);
-      return rows.length === 2 && rows.every((row: { state: string }) => row.state === 'sent' || row.state === 'delivered') ? rows : undefined;
+      return rows.length === 2 &&
+        rows.every((row: { state: string }) => row.state === 'sent' || row.state === 'delivered')
+        ? rows
+        : undefined;
     });
     expect(settled.map((row: { channel: string; state: string }) => [row.channel, row.state]).sort()).toEqual([
       ['email', 'sent'],
@@ -127,7 +145,10 @@ describe('push channels: e-mail and webhook', () => {
     const parsed = await simpleParser(mail.raw);
     expect(parsed.subject).toMatch(/^\[TLP:AMBER\] advisory /);
     expect(parsed.subject).not.toContain('Credential stuffing');
-    expect(parsed.headers.get('content-type')).toMatchObject({ value: 'multipart/encrypted', params: { protocol: 'application/pgp-encrypted' } });
+    expect(parsed.headers.get('content-type')).toMatchObject({
+      value: 'multipart/encrypted',
+      params: { protocol: 'application/pgp-encrypted' },
+    });
     const encrypted = parsed.attachments.find((part) => part.contentType === 'application/octet-stream')!;
     const opened = await openSealed(encrypted.content.toString(), partner.privateKey, [teamKey]);
     const inner = await simpleParser(opened.text);
@@ -156,7 +177,10 @@ describe('push channels: e-mail and webhook', () => {
     const itemId = await publish('Retried through both channels');
     const settled = await eventually(async () => {
       const rows = await deliveriesOf(itemId);
-      return rows.length === 2 && rows.every((row: { state: string }) => row.state === 'sent' || row.state === 'delivered') ? rows : undefined;
+      return rows.length === 2 &&
+        rows.every((row: { state: string }) => row.state === 'sent' || row.state === 'delivered')
+        ? rows
+        : undefined;
     });
     expect(settled.map((row: { attempts: number }) => row.attempts)).toEqual([2, 2]);
     expect(mails.length - before.mails).toBe(1);
@@ -169,10 +193,16 @@ describe('push channels: e-mail and webhook', () => {
   it('refuses a webhook over plain http to a host outside the allow-list, and an e-mail channel without an address', async () => {
     const keys = await newKeyPair('Sloppy CERT', 'soc@sloppy.example');
     const register = (channels: unknown[]) =>
-      http(broker.url, 'POST', '/organisations', { key: broker.adminKey, json: { name: 'Sloppy CERT', kind: 'cert', relation: 'peer', publicKey: keys.publicArmored, channels } });
+      http(broker.url, 'POST', '/organisations', {
+        key: broker.adminKey,
+        json: { name: 'Sloppy CERT', kind: 'cert', relation: 'peer', publicKey: keys.publicArmored, channels },
+      });
     const plain = await register([{ kind: 'webhook', address: 'http://hooks.sloppy.example/in' }]);
     expect(plain.status).toBe(400);
-    expect(plain.body.details[0]).toMatchObject({ field: 'channels.0.address', message: expect.stringContaining('https') });
+    expect(plain.body.details[0]).toMatchObject({
+      field: 'channels.0.address',
+      message: expect.stringContaining('https'),
+    });
     const noAddress = await register([{ kind: 'email' }]);
     expect(noAddress.status).toBe(400);
     expect(noAddress.body.details[0].field).toBe('channels.0.address');
@@ -180,17 +210,30 @@ describe('push channels: e-mail and webhook', () => {
 
   it('still mails a partner whose name was stored with control characters, with them left out of the To: header', async () => {
     // As written before intake refused such names: straight into PostgreSQL.
-    await broker.db.query(`UPDATE organisations SET name = $2 WHERE id = $1`, [partner.id, 'Push\u0007 CERT\u0085\r\nBcc: all@evil.example']);
+    await broker.db.query(`UPDATE organisations SET name = $2 WHERE id = $1`, [
+      partner.id,
+      'Push\u0007 CERT\u0085\r\nBcc: all@evil.example',
+    ]);
     try {
       const itemId = await publish('Stored names are no reason to drop a delivery');
       const settled = await eventually(async () => {
         const rows = await deliveriesOf(itemId);
-        return rows.length === 2 && rows.every((row: { state: string }) => row.state !== 'queued' && row.state !== 'sending' && row.state !== 'failed') ? rows : undefined;
+        return rows.length === 2 &&
+          rows.every(
+            (row: { state: string }) => row.state !== 'queued' && row.state !== 'sending' && row.state !== 'failed',
+          )
+          ? rows
+          : undefined;
       });
-      expect(settled.find((row: { channel: string }) => row.channel === 'email')).toMatchObject({ state: 'sent', attempts: 1 });
+      expect(settled.find((row: { channel: string }) => row.channel === 'email')).toMatchObject({
+        state: 'sent',
+        attempts: 1,
+      });
       const mail = mails.find((m) => m.raw.toString().includes(itemId.slice(0, 8)))!;
       const parsed = await simpleParser(mail.raw);
-      expect((parsed.headers.get('to') as { value: { name: string }[] }).value[0].name).toBe('Push CERT Bcc: all@evil.example');
+      expect((parsed.headers.get('to') as { value: { name: string }[] }).value[0].name).toBe(
+        'Push CERT Bcc: all@evil.example',
+      );
       expect(mail.raw.toString()).not.toMatch(/^Bcc:/im);
       expect(mail.to).toEqual(['soc@push-cert.example']);
     } finally {

@@ -21,7 +21,9 @@ describe('per-channel rate limit', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    broker = await startBroker({ env: { WEBHOOK_ALLOW_LIST: '127.0.0.1', CHANNEL_RATE_LIMIT: '2', CHANNEL_RATE_WINDOW_MS: '1000' } });
+    broker = await startBroker({
+      env: { WEBHOOK_ALLOW_LIST: '127.0.0.1', CHANNEL_RATE_LIMIT: '2', CHANNEL_RATE_WINDOW_MS: '1000' },
+    });
   });
 
   afterAll(async () => {
@@ -34,11 +36,20 @@ describe('per-channel rate limit', () => {
     const port = (server.address() as AddressInfo).port;
     const registered = await http(broker.url, 'POST', '/organisations', {
       key: broker.adminKey,
-      json: { name: 'Small SOC', kind: 'soc', relation: 'constituent', publicKey: keys.publicArmored, channels: [{ kind: 'webhook', address: `http://127.0.0.1:${port}/hook` }] },
+      json: {
+        name: 'Small SOC',
+        kind: 'soc',
+        relation: 'constituent',
+        publicKey: keys.publicArmored,
+        channels: [{ kind: 'webhook', address: `http://127.0.0.1:${port}/hook` }],
+      },
     });
     expect(registered.status).toBe(201);
     for (let i = 0; i < 6; i++) {
-      const response = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: { type: 'announcement', title: `Notice ${i}`, body: 'x', tlp: 'TLP:CLEAR' } });
+      const response = await http(broker.url, 'POST', '/items', {
+        key: broker.analystKey,
+        json: { type: 'announcement', title: `Notice ${i}`, body: 'x', tlp: 'TLP:CLEAR' },
+      });
       expect(response.status).toBe(201);
     }
     await eventually(async () => arrivals.length >= 6, 20_000);

@@ -76,7 +76,8 @@ describe('start-up', () => {
 
     const db = await createDataSource(url).initialize();
     try {
-      const rows: { fingerprint: string; private_armored: string; source: string; active: boolean }[] = await db.query('SELECT * FROM team_keys');
+      const rows: { fingerprint: string; private_armored: string; source: string; active: boolean }[] =
+        await db.query('SELECT * FROM team_keys');
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ fingerprint: first, source: 'generated', active: true });
       const stored = await openpgp.readPrivateKey({ armoredKey: rows[0].private_armored });
@@ -109,7 +110,8 @@ describe('start-up', () => {
 
     const db = await createDataSource(url).initialize();
     try {
-      const rows: { fingerprint: string; private_armored: string | null; source: string }[] = await db.query('SELECT * FROM team_keys');
+      const rows: { fingerprint: string; private_armored: string | null; source: string }[] =
+        await db.query('SELECT * FROM team_keys');
       // Only the public part is recorded: the operator keeps the private key file.
       expect(rows).toEqual([expect.objectContaining({ fingerprint: first, private_armored: null, source: 'file' })]);
     } finally {
@@ -121,7 +123,9 @@ describe('start-up', () => {
     const url = await freshDatabase(true);
     const file = join(keyDir, 'not-a-key.asc');
     await writeFile(file, 'hello');
-    expect(String(await startupError(config(url, { TEAM_KEY_FILE: file })))).toMatch(/TEAM_KEY_FILE .*not a readable OpenPGP private key/);
+    expect(String(await startupError(config(url, { TEAM_KEY_FILE: file })))).toMatch(
+      /TEAM_KEY_FILE .*not a readable OpenPGP private key/,
+    );
   });
 
   it('refuses a TEAM_KEY_FILE that never ends (a device) or is larger than any key, without reading it whole', async () => {

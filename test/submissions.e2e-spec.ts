@@ -21,12 +21,15 @@ describe('submissions from partners', () => {
   let other: { feedKey: string; signer: openpgp.PrivateKey };
 
   const submit = (key: string, message: string) => http(broker.url, 'POST', '/submissions', { key, json: { message } });
-  const recorded = async () => (await broker.db.query(`SELECT status, reason, signer_fingerprint, content IS NOT NULL AS has_content FROM submissions ORDER BY received_at`)) as {
-    status: string;
-    reason: string | null;
-    signer_fingerprint: string | null;
-    has_content: boolean;
-  }[];
+  const recorded = async () =>
+    (await broker.db.query(
+      `SELECT status, reason, signer_fingerprint, content IS NOT NULL AS has_content FROM submissions ORDER BY received_at`,
+    )) as {
+      status: string;
+      reason: string | null;
+      signer_fingerprint: string | null;
+      has_content: boolean;
+    }[];
 
   beforeAll(async () => {
     broker = await startBroker({ dispatcher: false });
@@ -34,13 +37,31 @@ describe('submissions from partners', () => {
     const key = await gnupg.generateKey('Partner SOC <soc@partner-soc.example>');
     const registered = await http(broker.url, 'POST', '/organisations', {
       key: broker.adminKey,
-      json: { name: 'Partner SOC', kind: 'soc', relation: 'constituent', communities: ['fr-lea'], publicKey: key.publicArmored, channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }] },
+      json: {
+        name: 'Partner SOC',
+        kind: 'soc',
+        relation: 'constituent',
+        communities: ['fr-lea'],
+        publicKey: key.publicArmored,
+        channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }],
+      },
     });
     partner = { id: registered.body.id, feedKey: registered.body.channels[0].apiKey, fingerprint: key.fingerprint };
-    const signer = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Other', email: 'soc@other.example' }], format: 'object' });
+    const signer = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Other', email: 'soc@other.example' }],
+      format: 'object',
+    });
     const otherOrg = await http(broker.url, 'POST', '/organisations', {
       key: broker.adminKey,
-      json: { name: 'Other SOC', kind: 'soc', relation: 'peer', publicKey: signer.publicKey.armor(), channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }] },
+      json: {
+        name: 'Other SOC',
+        kind: 'soc',
+        relation: 'peer',
+        publicKey: signer.publicKey.armor(),
+        channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }],
+      },
     });
     other = { feedKey: otherOrg.body.channels[0].apiKey, signer: signer.privateKey };
   });
@@ -55,7 +76,11 @@ describe('submissions from partners', () => {
     for (const mode of ['clearsign', 'sign'] as const) {
       const response = await submit(partner.feedKey, await gnupg.sign(mode, 'Partner SOC', report));
       expect(response.status, JSON.stringify(response.body)).toBe(201);
-      expect(response.body).toMatchObject({ status: 'verified', signerFingerprint: partner.fingerprint, organisation: 'Partner SOC' });
+      expect(response.body).toMatchObject({
+        status: 'verified',
+        signerFingerprint: partner.fingerprint,
+        organisation: 'Partner SOC',
+      });
     }
     const [stored] = await broker.db.query(`SELECT content FROM submissions WHERE status = 'verified' LIMIT 1`);
     expect(stored.content.trim()).toBe(report);
@@ -63,12 +88,20 @@ describe('submissions from partners', () => {
 
   it("rejects material signed by another partner's key, unsigned text, and a tampered message, recording each", async () => {
     const before = (await recorded()).length;
-    const foreign = await openpgp.sign({ message: await openpgp.createCleartextMessage({ text: 'from someone else' }), signingKeys: other.signer });
+    const foreign = await openpgp.sign({
+      message: await openpgp.createCleartextMessage({ text: 'from someone else' }),
+      signingKeys: other.signer,
+    });
     const wrongSigner = await submit(partner.feedKey, foreign);
     expect(wrongSigner.status).toBe(422);
-    expect(wrongSigner.body.details[0]).toMatchObject({ field: 'message', message: expect.stringMatching(/^unknown-signer/) });
+    expect(wrongSigner.body.details[0]).toMatchObject({
+      field: 'message',
+      message: expect.stringMatching(/^unknown-signer/),
+    });
 
-    expect((await submit(partner.feedKey, 'just text, no signature')).body.details[0].message).toMatch(/^(unsigned|unreadable)/);
+    expect((await submit(partner.feedKey, 'just text, no signature')).body.details[0].message).toMatch(
+      /^(unsigned|unreadable)/,
+    );
 
     const signed = await gnupg.sign('clearsign', 'Partner SOC', 'Block 203.0.113.9');
     const tampered = signed.replace('203.0.113.9', '203.0.113.10');
@@ -86,7 +119,10 @@ describe('submissions from partners', () => {
   });
 
   it("accepts the other partner's material only on its own credential", async () => {
-    const signed = await openpgp.sign({ message: await openpgp.createCleartextMessage({ text: 'own report' }), signingKeys: other.signer });
+    const signed = await openpgp.sign({
+      message: await openpgp.createCleartextMessage({ text: 'own report' }),
+      signingKeys: other.signer,
+    });
     expect((await submit(other.feedKey, signed)).status).toBe(201);
   });
 
@@ -111,9 +147,12 @@ describe('hostile and repeated submissions', () => {
   let gnupg: GnuPG;
   let partner: { id: string; feedKey: string; fingerprint: string };
 
-  const submit = (message: string) => http(broker.url, 'POST', '/submissions', { key: partner.feedKey, json: { message } });
+  const submit = (message: string) =>
+    http(broker.url, 'POST', '/submissions', { key: partner.feedKey, json: { message } });
   const rows = async () =>
-    (await broker.db.query(`SELECT id, status, reason, size_bytes, raw_size_bytes, content IS NOT NULL AS has_content FROM submissions ORDER BY received_at`)) as {
+    (await broker.db.query(
+      `SELECT id, status, reason, size_bytes, raw_size_bytes, content IS NOT NULL AS has_content FROM submissions ORDER BY received_at`,
+    )) as {
       id: string;
       status: string;
       reason: string | null;
@@ -135,7 +174,13 @@ describe('hostile and repeated submissions', () => {
     const key = await gnupg.generateKey('Bomb SOC <soc@bomb-soc.example>');
     const registered = await http(broker.url, 'POST', '/organisations', {
       key: broker.adminKey,
-      json: { name: 'Bomb SOC', kind: 'soc', relation: 'constituent', publicKey: key.publicArmored, channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }] },
+      json: {
+        name: 'Bomb SOC',
+        kind: 'soc',
+        relation: 'constituent',
+        publicKey: key.publicArmored,
+        channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }],
+      },
     });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     partner = { id: registered.body.id, feedKey: registered.body.channels[0].apiKey, fingerprint: key.fingerprint };
@@ -165,15 +210,31 @@ describe('hostile and repeated submissions', () => {
       const elapsed = performance.now() - started;
       peak = Math.max(peak, process.memoryUsage().rss);
       expect(response.status, JSON.stringify(response.body)).toBe(413);
-      expect(response.body.details).toEqual([{ field: 'message', message: `too-large: the signed content is larger than ${MAX_BYTES} bytes once decompressed` }]);
+      expect(response.body.details).toEqual([
+        {
+          field: 'message',
+          message: `too-large: the signed content is larger than ${MAX_BYTES} bytes once decompressed`,
+        },
+      ]);
       expect(response.body.message).toMatch(/^message: /);
       expect(elapsed).toBeLessThan(5_000);
       // Inflating it whole would take the 100 MB, and several copies of it on the way to PostgreSQL.
       expect(peak - baseline).toBeLessThan(80 * 1024 * 1024);
       // Recorded as refused, with what was received; nothing of the content is kept.
       const added = (await rows()).slice(before.length);
-      expect(added).toEqual([{ id: response.body.submission.id, status: 'rejected', reason: 'too-large', size_bytes: 0, raw_size_bytes: Buffer.byteLength(message), has_content: false }]);
-      const [{ largest }] = await broker.db.query(`SELECT coalesce(max(octet_length(content)), 0)::int AS largest FROM submissions`);
+      expect(added).toEqual([
+        {
+          id: response.body.submission.id,
+          status: 'rejected',
+          reason: 'too-large',
+          size_bytes: 0,
+          raw_size_bytes: Buffer.byteLength(message),
+          has_content: false,
+        },
+      ]);
+      const [{ largest }] = await broker.db.query(
+        `SELECT coalesce(max(octet_length(content)), 0)::int AS largest FROM submissions`,
+      );
       expect(largest).toBeLessThan(1024);
     },
   );
@@ -182,10 +243,24 @@ describe('hostile and repeated submissions', () => {
     const report = `${'Indicators of the phishing wave: 198.51.100.7, 203.0.113.9\n'.repeat(20_000)}`;
     const file = join(gnupg.home, 'report.txt');
     await writeFile(file, report);
-    const { stdout: message } = await gnupg.gpg(['--local-user', 'Bomb SOC', '--compress-algo', 'zlib', '--sign', '--armor', '--output', '-', file]);
+    const { stdout: message } = await gnupg.gpg([
+      '--local-user',
+      'Bomb SOC',
+      '--compress-algo',
+      'zlib',
+      '--sign',
+      '--armor',
+      '--output',
+      '-',
+      file,
+    ]);
     const response = await submit(message);
     expect(response.status, JSON.stringify(response.body)).toBe(201);
-    expect(response.body).toMatchObject({ status: 'verified', sizeBytes: Buffer.byteLength(report), rawSizeBytes: Buffer.byteLength(message) });
+    expect(response.body).toMatchObject({
+      status: 'verified',
+      sizeBytes: Buffer.byteLength(report),
+      rawSizeBytes: Buffer.byteLength(message),
+    });
     expect(response.body.rawSizeBytes).toBeLessThan(response.body.sizeBytes / 10);
   });
 
@@ -203,17 +278,26 @@ describe('hostile and repeated submissions', () => {
 
     const again = await submit(message);
     expect(again.status, JSON.stringify(again.body)).toBe(409);
-    expect(again.body.details).toEqual([{ field: 'message', message: expect.stringMatching(new RegExp(`^already received as submission ${first.body.id} on `)) }]);
+    expect(again.body.details).toEqual([
+      {
+        field: 'message',
+        message: expect.stringMatching(new RegExp(`^already received as submission ${first.body.id} on `)),
+      },
+    ]);
     expect(again.body.submission).toMatchObject({ id: first.body.id, status: 'verified' });
     // The same signed statement in other clothes: other line endings, an armor header added.
-    const rewrapped = message.replace('-----BEGIN PGP SIGNATURE-----\n', '-----BEGIN PGP SIGNATURE-----\nComment: sent again\n').replace(/\n/g, '\r\n');
+    const rewrapped = message
+      .replace('-----BEGIN PGP SIGNATURE-----\n', '-----BEGIN PGP SIGNATURE-----\nComment: sent again\n')
+      .replace(/\n/g, '\r\n');
     const disguised = await submit(rewrapped);
     expect(disguised.status, JSON.stringify(disguised.body)).toBe(409);
     expect(disguised.body.submission.id).toBe(first.body.id);
     expect(await rows()).toEqual(before);
 
     // Other content is another message.
-    expect((await submit(await gnupg.sign('clearsign', 'Bomb SOC', 'Replay check: block 192.0.2.78\n'))).status).toBe(201);
+    expect((await submit(await gnupg.sign('clearsign', 'Bomb SOC', 'Replay check: block 192.0.2.78\n'))).status).toBe(
+      201,
+    );
   });
 
   it('stores one of two identical messages sent at the same moment, and answers the other 409', async () => {
@@ -234,7 +318,14 @@ describe('hostile and repeated submissions', () => {
     const before = await rows();
     const again = await submit(tampered);
     expect(again.status).toBe(422);
-    expect(again.body.details).toEqual([{ field: 'message', message: expect.stringMatching(new RegExp(`^bad-signature: .*already received as submission ${first.body.submission.id}, and refused`)) }]);
+    expect(again.body.details).toEqual([
+      {
+        field: 'message',
+        message: expect.stringMatching(
+          new RegExp(`^bad-signature: .*already received as submission ${first.body.submission.id}, and refused`),
+        ),
+      },
+    ]);
     expect(again.body.submission.id).toBe(first.body.submission.id);
     expect(await rows()).toEqual(before);
     // The untampered message is not a repeat of the refused one.

@@ -43,7 +43,13 @@ describe('updates and recalls', () => {
   const posts: { headers: IncomingMessage['headers']; body: Buffer }[] = [];
   let alpha: TestPartner;
   let bravo: TestPartner;
-  let charlie: { id: string; privateKey: openpgp.PrivateKey; secret: string; emailChannel: string; webhookChannel: string };
+  let charlie: {
+    id: string;
+    privateKey: openpgp.PrivateKey;
+    secret: string;
+    emailChannel: string;
+    webhookChannel: string;
+  };
   let teamKey: openpgp.PublicKey;
 
   beforeAll(async () => {
@@ -99,8 +105,15 @@ describe('updates and recalls', () => {
       },
     });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-    const channelOf = (kind: string) => registered.body.channels.find((channel: { kind: string }) => channel.kind === kind);
-    charlie = { id: registered.body.id, privateKey: keys.privateKey, secret: channelOf('webhook').secret, emailChannel: channelOf('email').id, webhookChannel: channelOf('webhook').id };
+    const channelOf = (kind: string) =>
+      registered.body.channels.find((channel: { kind: string }) => channel.kind === kind);
+    charlie = {
+      id: registered.body.id,
+      privateKey: keys.privateKey,
+      secret: channelOf('webhook').secret,
+      emailChannel: channelOf('email').id,
+      webhookChannel: channelOf('webhook').id,
+    };
     teamKey = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
   });
 
@@ -120,13 +133,18 @@ describe('updates and recalls', () => {
   });
 
   const publish = async (title: string, organisations: string[]) => {
-    const published = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: item(title, organisations) });
+    const published = await http(broker.url, 'POST', '/items', {
+      key: broker.analystKey,
+      json: item(title, organisations),
+    });
     expect(published.status, JSON.stringify(published.body)).toBe(201);
     return published.body.id as string;
   };
 
   const deliveries = async (itemId: string): Promise<DeliveryRow[]> => {
-    const response = await http<DeliveryRow[]>(broker.url, 'GET', `/deliveries?item=${itemId}`, { key: broker.analystKey });
+    const response = await http<DeliveryRow[]>(broker.url, 'GET', `/deliveries?item=${itemId}`, {
+      key: broker.analystKey,
+    });
     expect(response.status).toBe(200);
     return response.body;
   };
@@ -135,11 +153,15 @@ describe('updates and recalls', () => {
   const settled = (itemId: string, count: number) =>
     eventually(async () => {
       const rows = await deliveries(itemId);
-      return rows.length === count && rows.every((row) => !['queued', 'sending', 'failed'].includes(row.state)) ? rows : undefined;
+      return rows.length === count && rows.every((row) => !['queued', 'sending', 'failed'].includes(row.state))
+        ? rows
+        : undefined;
     });
 
   const feed = async (partner: TestPartner, itemId: string): Promise<FeedEntry[]> => {
-    const response = await http<{ entries: FeedEntry[] }>(broker.url, 'GET', '/feed?limit=100', { key: partner.feedKey });
+    const response = await http<{ entries: FeedEntry[] }>(broker.url, 'GET', '/feed?limit=100', {
+      key: partner.feedKey,
+    });
     expect(response.status).toBe(200);
     return response.body.entries.filter((entry) => entry.itemId === itemId);
   };
@@ -177,20 +199,29 @@ describe('updates and recalls', () => {
         'Charlie SOC webhook recall v2 delivered',
       ].sort(),
     );
-    for (const recall of rows.filter((row) => row.kind === 'recall')) expect(recall.reason).toMatch(/^Version 2 may not be sent to this recipient: /);
+    for (const recall of rows.filter((row) => row.kind === 'recall'))
+      expect(recall.reason).toMatch(/^Version 2 may not be sent to this recipient: /);
 
     // Alpha keeps both versions; Bravo's feed keeps only the recall notice.
     expect((await feed(alpha, itemId)).map((entry) => [entry.entry, entry.version]).sort()).toEqual([
       ['item', 1],
       ['item', 2],
     ]);
-    const alphaV2 = JSON.parse(await opened((await feed(alpha, itemId)).find((entry) => entry.version === 2)!.message, alpha.privateKey));
+    const alphaV2 = JSON.parse(
+      await opened((await feed(alpha, itemId)).find((entry) => entry.version === 2)!.message, alpha.privateKey),
+    );
     expect(alphaV2.title).toBe('Phishing kit: the operators identified');
     const bravoFeed = await feed(bravo, itemId);
     expect(bravoFeed.map((entry) => entry.entry)).toEqual(['recall']);
     const bravoRecallText = await opened(bravoFeed[0].message, bravo.privateKey);
     const bravoRecall = JSON.parse(bravoRecallText);
-    expect(bravoRecall).toMatchObject({ format: 'tlp-broker/recall@1', id: itemId, recall: 'withdrawn', versions: [1], tlp: 'TLP:AMBER' });
+    expect(bravoRecall).toMatchObject({
+      format: 'tlp-broker/recall@1',
+      id: itemId,
+      recall: 'withdrawn',
+      versions: [1],
+      tlp: 'TLP:AMBER',
+    });
     // The recall says nothing of the version the recipient may not have.
     expect(bravoRecallText).not.toContain('operators identified');
     await expect(openSealed(bravoFeed[0].message, alpha.privateKey, [teamKey])).rejects.toThrow();
@@ -221,16 +252,26 @@ describe('updates and recalls', () => {
     ).toEqual({ ok: true });
     const payload = JSON.parse(recallPost.body.toString());
     expect(payload).toMatchObject({ format: 'tlp-broker/recall@1', itemId, recall: 'withdrawn', versions: [1] });
-    expect(JSON.parse(await opened(payload.message, charlie.privateKey))).toMatchObject({ id: itemId, recall: 'withdrawn' });
+    expect(JSON.parse(await opened(payload.message, charlie.privateKey))).toMatchObject({
+      id: itemId,
+      recall: 'withdrawn',
+    });
   });
 
   it('sends a widening update to the new recipients as well, and recalls nothing', async () => {
     const itemId = await publish('Ransomware affiliate infrastructure', [alpha.id]);
     await settled(itemId, 1);
-    const updated = await http(broker.url, 'PUT', `/items/${itemId}`, { key: broker.analystKey, json: item('Ransomware affiliate infrastructure (more)', [alpha.id, bravo.id]) });
+    const updated = await http(broker.url, 'PUT', `/items/${itemId}`, {
+      key: broker.analystKey,
+      json: item('Ransomware affiliate infrastructure (more)', [alpha.id, bravo.id]),
+    });
     expect(updated.status).toBe(200);
     const rows = await settled(itemId, 3);
-    expect(summary(rows)).toEqual(['Alpha CERT feed item v1 delivered', 'Alpha CERT feed item v2 delivered', 'Bravo CERT feed item v2 delivered']);
+    expect(summary(rows)).toEqual([
+      'Alpha CERT feed item v1 delivered',
+      'Alpha CERT feed item v2 delivered',
+      'Bravo CERT feed item v2 delivered',
+    ]);
     expect((await feed(bravo, itemId)).map((entry) => [entry.entry, entry.version])).toEqual([['item', 2]]);
   });
 
@@ -241,13 +282,27 @@ describe('updates and recalls', () => {
 
     const retracted = await http(broker.url, 'POST', `/items/${itemId}/retract`, {
       key: broker.analystKey,
-      json: { reason: 'The addresses are a sinkhole', notice: 'These addresses belong to a sinkhole: remove them from your blocklists.' },
+      json: {
+        reason: 'The addresses are a sinkhole',
+        notice: 'These addresses belong to a sinkhole: remove them from your blocklists.',
+      },
     });
     expect(retracted.status, JSON.stringify(retracted.body)).toBe(200);
-    expect(retracted.body).toMatchObject({ id: itemId, state: 'retracted', recalls: 4, cancelled: 0, removedFromFeeds: 2 });
+    expect(retracted.body).toMatchObject({
+      id: itemId,
+      state: 'retracted',
+      recalls: 4,
+      cancelled: 0,
+      removedFromFeeds: 2,
+    });
 
     const rows = await settled(itemId, 8);
-    expect(rows.filter((row) => row.kind === 'recall').map((row) => `${row.organisation} ${row.channel} ${row.state}`).sort()).toEqual([
+    expect(
+      rows
+        .filter((row) => row.kind === 'recall')
+        .map((row) => `${row.organisation} ${row.channel} ${row.state}`)
+        .sort(),
+    ).toEqual([
       'Alpha CERT feed delivered',
       'Bravo CERT feed delivered',
       'Charlie SOC email sent',
@@ -265,13 +320,23 @@ describe('updates and recalls', () => {
     expect(mailsAbout(itemId).length - mailsBefore).toBe(1);
     const recallMail = await simpleParser(mailsAbout(itemId).at(-1)!.raw);
     const encrypted = recallMail.attachments.find((part) => part.contentType === 'application/octet-stream')!;
-    expect((await simpleParser(await opened(encrypted.content.toString(), charlie.privateKey))).text).toContain('Note from the publisher: These addresses belong to a sinkhole');
+    expect((await simpleParser(await opened(encrypted.content.toString(), charlie.privateKey))).text).toContain(
+      'Note from the publisher: These addresses belong to a sinkhole',
+    );
 
-    expect((await http(broker.url, 'GET', `/items/${itemId}`, { key: broker.analystKey })).body.state).toBe('retracted');
-    const again = await http(broker.url, 'POST', `/items/${itemId}/retract`, { key: broker.analystKey, json: { reason: 'twice' } });
+    expect((await http(broker.url, 'GET', `/items/${itemId}`, { key: broker.analystKey })).body.state).toBe(
+      'retracted',
+    );
+    const again = await http(broker.url, 'POST', `/items/${itemId}/retract`, {
+      key: broker.analystKey,
+      json: { reason: 'twice' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.message).toContain('already retracted');
-    const update = await http(broker.url, 'PUT', `/items/${itemId}`, { key: broker.analystKey, json: item('Too late', [alpha.id]) });
+    const update = await http(broker.url, 'PUT', `/items/${itemId}`, {
+      key: broker.analystKey,
+      json: item('Too late', [alpha.id]),
+    });
     expect(update.status).toBe(409);
     expect((await deliveries(itemId)).length).toBe(8);
   });
@@ -279,36 +344,67 @@ describe('updates and recalls', () => {
   it('after a narrowing update, a retraction recalls only from those who still had the item', async () => {
     const itemId = await publish('Carding forum credentials', [alpha.id, bravo.id]);
     await settled(itemId, 2);
-    expect((await http(broker.url, 'PUT', `/items/${itemId}`, { key: broker.analystKey, json: item('Carding forum credentials v2', [alpha.id]) })).status).toBe(200);
+    expect(
+      (
+        await http(broker.url, 'PUT', `/items/${itemId}`, {
+          key: broker.analystKey,
+          json: item('Carding forum credentials v2', [alpha.id]),
+        })
+      ).status,
+    ).toBe(200);
     await settled(itemId, 4);
-    const retracted = await http(broker.url, 'POST', `/items/${itemId}/retract`, { key: broker.analystKey, json: { reason: 'Closed case' } });
+    const retracted = await http(broker.url, 'POST', `/items/${itemId}/retract`, {
+      key: broker.analystKey,
+      json: { reason: 'Closed case' },
+    });
     expect(retracted.body).toMatchObject({ recalls: 1 });
     const rows = await settled(itemId, 5);
-    const recalls = rows.filter((row) => row.kind === 'recall').map((row) => `${row.organisation} v${row.version}`).sort();
+    const recalls = rows
+      .filter((row) => row.kind === 'recall')
+      .map((row) => `${row.organisation} v${row.version}`)
+      .sort();
     // Bravo was recalled at version 2 and holds nothing since; Alpha is recalled now.
     expect(recalls).toEqual(['Alpha CERT v2', 'Bravo CERT v2']);
     const alphaRecall = (await feed(alpha, itemId)).find((entry) => entry.entry === 'recall')!;
-    expect(JSON.parse(await opened(alphaRecall.message, alpha.privateKey))).toMatchObject({ recall: 'retracted', versions: [1, 2] });
+    expect(JSON.parse(await opened(alphaRecall.message, alpha.privateKey))).toMatchObject({
+      recall: 'retracted',
+      versions: [1, 2],
+    });
     expect((await feed(bravo, itemId)).map((entry) => entry.entry)).toEqual(['recall']);
   });
 
   it('refuses a bad update or retraction with the field named, and changes nothing', async () => {
     const itemId = await publish('Unchanged by bad requests', [alpha.id]);
     await settled(itemId, 1);
-    const otherType = await http(broker.url, 'PUT', `/items/${itemId}`, { key: broker.analystKey, json: { ...item('New type', [alpha.id]), type: 'alert' } });
+    const otherType = await http(broker.url, 'PUT', `/items/${itemId}`, {
+      key: broker.analystKey,
+      json: { ...item('New type', [alpha.id]), type: 'alert' },
+    });
     expect(otherType.status).toBe(400);
     expect(otherType.body.details).toEqual([{ field: 'type', message: expect.stringContaining('advisory') }]);
-    const badLabel = await http(broker.url, 'PUT', `/items/${itemId}`, { key: broker.analystKey, json: { ...item('Bad label', [alpha.id]), tlp: 'TLP:PURPLE' } });
+    const badLabel = await http(broker.url, 'PUT', `/items/${itemId}`, {
+      key: broker.analystKey,
+      json: { ...item('Bad label', [alpha.id]), tlp: 'TLP:PURPLE' },
+    });
     expect(badLabel.status).toBe(400);
     expect(badLabel.body.details[0].field).toBe('tlp');
     const noReason = await http(broker.url, 'POST', `/items/${itemId}/retract`, { key: broker.analystKey, json: {} });
     expect(noReason.status).toBe(400);
     expect(noReason.body.details.map((detail: { field: string }) => detail.field)).toContain('reason');
-    const unknown = await http(broker.url, 'PUT', '/items/00000000-0000-4000-8000-000000000000', { key: broker.analystKey, json: item('Nobody', [alpha.id]) });
+    const unknown = await http(broker.url, 'PUT', '/items/00000000-0000-4000-8000-000000000000', {
+      key: broker.analystKey,
+      json: item('Nobody', [alpha.id]),
+    });
     expect(unknown.status).toBe(404);
-    const byPartner = await http(broker.url, 'POST', `/items/${itemId}/retract`, { key: alpha.feedKey, json: { reason: 'not mine to retract' } });
+    const byPartner = await http(broker.url, 'POST', `/items/${itemId}/retract`, {
+      key: alpha.feedKey,
+      json: { reason: 'not mine to retract' },
+    });
     expect(byPartner.status).toBe(403);
-    const byAdmin = await http(broker.url, 'PUT', `/items/${itemId}`, { key: broker.adminKey, json: item('Admins do not publish', [alpha.id]) });
+    const byAdmin = await http(broker.url, 'PUT', `/items/${itemId}`, {
+      key: broker.adminKey,
+      json: item('Admins do not publish', [alpha.id]),
+    });
     expect(byAdmin.status).toBe(403);
 
     const now = await http(broker.url, 'GET', `/items/${itemId}`, { key: broker.analystKey });

@@ -31,7 +31,11 @@ describe('a webhook that hangs', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        posts.push({ at: Date.now(), idempotencyKey: String(request.headers['idempotency-key']), body: JSON.parse(Buffer.concat(chunks).toString()) });
+        posts.push({
+          at: Date.now(),
+          idempotencyKey: String(request.headers['idempotency-key']),
+          body: JSON.parse(Buffer.concat(chunks).toString()),
+        });
         const behaviour = behaviours.shift();
         if (behaviour?.kind === 'hang') hanging.push(response);
         else setTimeout(() => response.writeHead(200).end(), behaviour?.kind === 'slow' ? behaviour.ms : 0);
@@ -90,9 +94,13 @@ describe('a webhook that hangs', () => {
     const itemId = await publish('alert', 'Hung on the first attempt');
     const firstPost = await eventually(async () => posts.find((post) => post.body.itemId === itemId));
     // While the endpoint hangs, the partner that pulls already has the alert.
-    const feedDelivered = await eventually(async () => (await deliveries(itemId)).find((row) => row.channel === 'feed' && row.state === 'delivered'));
+    const feedDelivered = await eventually(async () =>
+      (await deliveries(itemId)).find((row) => row.channel === 'feed' && row.state === 'delivered'),
+    );
     expect(Date.parse(feedDelivered.deliveredAt!)).toBeLessThan(firstPost.at + TIMEOUT_MS);
-    const webhook = await eventually(async () => (await deliveries(itemId)).find((row) => row.channel === 'webhook' && row.state === 'delivered'));
+    const webhook = await eventually(async () =>
+      (await deliveries(itemId)).find((row) => row.channel === 'webhook' && row.state === 'delivered'),
+    );
     expect(webhook.attempts).toBe(2);
     const attempts = posts.filter((post) => post.body.itemId === itemId);
     expect(attempts).toHaveLength(2);
@@ -110,14 +118,19 @@ describe('a webhook that hangs', () => {
     behaviours.push({ kind: 'slow', ms: 600 });
     const itemId = await publish('advisory', 'Retracted while its webhook was in flight');
     await eventually(async () => posts.find((post) => post.body.itemId === itemId));
-    const retracted = await http(broker.url, 'POST', `/items/${itemId}/retract`, { key: broker.analystKey, json: { reason: 'Wrong attribution' } });
+    const retracted = await http(broker.url, 'POST', `/items/${itemId}/retract`, {
+      key: broker.analystKey,
+      json: { reason: 'Wrong attribution' },
+    });
     expect(retracted.status).toBe(200);
     // The webhook request had left: it is not cancelled, and its recipient gets a recall.
     expect(retracted.body.recalls).toBeGreaterThanOrEqual(1);
     const rows = await eventually(async () => {
       const now = await deliveries(itemId);
       return now.some((row) => row.kind === 'recall' && row.channel === 'webhook' && row.state === 'delivered') &&
-        now.some((row) => row.kind === 'item' && row.channel === 'webhook' && ['delivered', 'recalled'].includes(row.state))
+        now.some(
+          (row) => row.kind === 'item' && row.channel === 'webhook' && ['delivered', 'recalled'].includes(row.state),
+        )
         ? now
         : undefined;
     });

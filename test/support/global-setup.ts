@@ -16,7 +16,10 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const template = uniqueName('tlpb_test_template');
-  const urls = { migrationUrl: roleDatabaseUrl(TEST_OWNER_ROLE, template), appUrl: roleDatabaseUrl(TEST_APP_ROLE, template) };
+  const urls = {
+    migrationUrl: roleDatabaseUrl(TEST_OWNER_ROLE, template),
+    appUrl: roleDatabaseUrl(TEST_APP_ROLE, template),
+  };
   await createDatabaseRoles({ superuserUrl: TEST_ADMIN_URL, ...urls });
   await migrateDatabase(urls);
   project.provide('templateDatabase', template);

@@ -23,9 +23,13 @@ export class GnuPG {
   }
 
   async gpg(args: string[], input?: string): Promise<{ stdout: string; stderr: string }> {
-    const child = run('gpg', ['--homedir', this.home, '--batch', '--no-tty', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const child = run(
+      'gpg',
+      ['--homedir', this.home, '--batch', '--no-tty', '--pinentry-mode', 'loopback', '--passphrase', '', ...args],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     if (input !== undefined) {
       child.child.stdin?.end(input);
     }
@@ -38,7 +42,11 @@ export class GnuPG {
   }
 
   /** A signing primary key and an encryption subkey of the given gpg algorithms (`rsa3072`, `ed25519`/`cv25519`…). */
-  async generateKeyWith(userId: string, primary: string, encryptionSubkey: string): Promise<{ fingerprint: string; publicArmored: string }> {
+  async generateKeyWith(
+    userId: string,
+    primary: string,
+    encryptionSubkey: string,
+  ): Promise<{ fingerprint: string; publicArmored: string }> {
     await this.gpg(['--quick-gen-key', userId, primary, 'sign', 'never']);
     const fingerprint = await this.fingerprintOf(userId);
     await this.gpg(['--quick-add-key', fingerprint, encryptionSubkey, 'encr', 'never']);
@@ -76,7 +84,10 @@ export class GnuPG {
   }
 
   /** `gpg --verify signature data`: whether gpg accepts it (exit status 0), and the status lines. */
-  async verifyDetached(armoredSignature: string, data: string | Uint8Array): Promise<{ ok: boolean; status: string[] }> {
+  async verifyDetached(
+    armoredSignature: string,
+    data: string | Uint8Array,
+  ): Promise<{ ok: boolean; status: string[] }> {
     const signatureFile = await this.write('signature.asc', armoredSignature);
     const dataFile = await this.write('signed-data', data);
     try {

@@ -11,7 +11,8 @@ export async function publishItem(
     key: analystKey,
     json: { type, title, summary: `Summary of ${title}`, body: `Body of ${title}`, tlp, audience, ...rest },
   });
-  if (response.status !== 201) throw new Error(`publishing "${title}": ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 201)
+    throw new Error(`publishing "${title}": ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }
 
@@ -19,5 +20,7 @@ export async function publishItem(
 export async function feedItemIds(base: string, feedKey: string): Promise<string[]> {
   const response = await http(base, 'GET', '/feed', { key: feedKey });
   if (response.status !== 200) throw new Error(`pulling the feed: ${response.status} ${JSON.stringify(response.body)}`);
-  return (response.body.entries as { itemId: string; entry: string }[]).filter((entry) => entry.entry === 'item').map((entry) => entry.itemId);
+  return (response.body.entries as { itemId: string; entry: string }[])
+    .filter((entry) => entry.entry === 'item')
+    .map((entry) => entry.itemId);
 }

@@ -30,7 +30,14 @@ export async function newKeyPair(name: string, email: string) {
 export async function registerPartner(
   base: string,
   adminKey: string,
-  spec: { name: string; kind?: string; relation: 'peer' | 'constituent'; communities?: string[]; redistributes?: boolean; scopes?: string[] },
+  spec: {
+    name: string;
+    kind?: string;
+    relation: 'peer' | 'constituent';
+    communities?: string[];
+    redistributes?: boolean;
+    scopes?: string[];
+  },
 ): Promise<TestPartner> {
   const keys = await newKeyPair(spec.name, `soc@${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example`);
   const response = await http(base, 'POST', '/organisations', {
@@ -44,7 +51,8 @@ export async function registerPartner(
       channels: [{ kind: 'feed', redistributes: spec.redistributes ?? false, scopes: spec.scopes ?? ALL_SCOPES }],
     },
   });
-  if (response.status !== 201) throw new Error(`registering ${spec.name}: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 201)
+    throw new Error(`registering ${spec.name}: ${response.status} ${JSON.stringify(response.body)}`);
   return {
     id: response.body.id,
     name: spec.name,
@@ -55,13 +63,25 @@ export async function registerPartner(
   };
 }
 
-export async function registerContact(base: string, adminKey: string, organisationId: string, name: string): Promise<TestContact> {
+export async function registerContact(
+  base: string,
+  adminKey: string,
+  organisationId: string,
+  name: string,
+): Promise<TestContact> {
   const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@contact.example`;
   const keys = await newKeyPair(name, email);
   const response = await http(base, 'POST', `/organisations/${organisationId}/contacts`, {
     key: adminKey,
     json: { name, email, publicKey: keys.publicArmored, scopes: ALL_SCOPES },
   });
-  if (response.status !== 201) throw new Error(`registering contact ${name}: ${response.status} ${JSON.stringify(response.body)}`);
-  return { id: response.body.id, name, organisationId, feedKey: response.body.channels[0].apiKey, privateKey: keys.privateKey };
+  if (response.status !== 201)
+    throw new Error(`registering contact ${name}: ${response.status} ${JSON.stringify(response.body)}`);
+  return {
+    id: response.body.id,
+    name,
+    organisationId,
+    feedKey: response.body.channels[0].apiKey,
+    privateKey: keys.privateKey,
+  };
 }

@@ -14,7 +14,10 @@ export function builtEntry(app: 'api' | 'dispatcher'): string {
  * environment); its standard error is kept and printed if it exits with an error of its own.
  */
 export function startProcess(app: 'api' | 'dispatcher', env: Readonly<Record<string, string>>): ChildProcess {
-  const child = spawn(process.execPath, [builtEntry(app)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [builtEntry(app)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.on('exit', (code, signal) => {

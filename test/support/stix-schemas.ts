@@ -42,5 +42,7 @@ export function stixErrors(object: { readonly type: string; readonly [property: 
   const type = object.type;
   const validate = validator(type);
   if (validate(object)) return [];
-  return (validate.errors ?? []).map((error) => `${type} ${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+  return (validate.errors ?? []).map(
+    (error) => `${type} ${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`,
+  );
 }

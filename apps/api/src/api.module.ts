@@ -44,8 +44,31 @@ export class ApiModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), TerminusModule, AuditModule],
-      controllers: [DeliveriesController, CaveatsController, KeysController, SubmissionsController, OrganisationsController, CredentialsController, ItemsController, FeedsController, TaxiiController, MispController, PublicFeedController, TeamController, SecurityTxtController, UsersController, HealthController],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule,
+        CryptoModule,
+        QueueModule.forRoot(),
+        TerminusModule,
+        AuditModule,
+      ],
+      controllers: [
+        DeliveriesController,
+        CaveatsController,
+        KeysController,
+        SubmissionsController,
+        OrganisationsController,
+        CredentialsController,
+        ItemsController,
+        FeedsController,
+        TaxiiController,
+        MispController,
+        PublicFeedController,
+        TeamController,
+        SecurityTxtController,
+        UsersController,
+        HealthController,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         AuthFailureThrottle,
@@ -65,7 +88,8 @@ export class ApiModule {
         UsersService,
         {
           provide: HEALTH_REDIS,
-          useFactory: () => new Redis({ ...redisConnection(config.redis.url), maxRetriesPerRequest: 1, commandTimeout: 2_000 }),
+          useFactory: () =>
+            new Redis({ ...redisConnection(config.redis.url), maxRetriesPerRequest: 1, commandTimeout: 2_000 }),
         },
       ],
     };

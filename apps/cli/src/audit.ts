@@ -40,9 +40,16 @@ function readable(report: AuditVerification, keySource: string | null): string {
       ? `  MACs: checked with the audit key (from ${keySource})`
       : '  MACs: NOT checked (set AUDIT_KEY or TEAM_KEY_PASSPHRASE as the broker has them): events forged or rewritten after the last checkpoint would go unnoticed',
   );
-  if (report.legacyRows > 0) lines.push(`  legacy events without a MAC (written before events were authenticated): ${report.legacyRows}`);
-  lines.push(`  checkpoints checked: ${report.checkpoints}${report.checkpointFile ? ` (audit_checkpoints and ${report.checkpointFile})` : ' (audit_checkpoints)'}`);
+  if (report.legacyRows > 0)
+    lines.push(`  legacy events without a MAC (written before events were authenticated): ${report.legacyRows}`);
+  lines.push(
+    `  checkpoints checked: ${report.checkpoints}${report.checkpointFile ? ` (audit_checkpoints and ${report.checkpointFile})` : ' (audit_checkpoints)'}`,
+  );
   const last = report.lastCheckpoint;
-  lines.push(last ? `  last checkpoint: event ${last.seq} (hash ${last.hash.slice(0, 16)}…) signed ${last.at} by team key ${last.signer}` : '  last checkpoint: none');
+  lines.push(
+    last
+      ? `  last checkpoint: event ${last.seq} (hash ${last.hash.slice(0, 16)}…) signed ${last.at} by team key ${last.signer}`
+      : '  last checkpoint: none',
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -39,17 +39,47 @@ const APP_ROLE = 'tlpb_demo_app';
 const PARTNERS = [
   { name: 'Europol EC3', kind: 'lea', country: 'NL', relation: 'peer', communities: ['eu-lea'] },
   { name: 'Interpol Cybercrime Directorate', kind: 'lea', country: 'SG', relation: 'peer', communities: ['intl-lea'] },
-  { name: 'CERT-FR', kind: 'cert', country: 'FR', relation: 'peer', communities: ['fr-csirt', 'eu-csirt'], accreditations: ['judicial-secret'] },
-  { name: 'Gendarmerie - SR Paris', kind: 'lea', country: 'FR', relation: 'constituent', communities: ['gendarmerie', 'fr-lea'], accreditations: ['judicial-secret'] },
-  { name: 'Gendarmerie - Brigade numerique', kind: 'lea', country: 'FR', relation: 'constituent', communities: ['gendarmerie'] },
-  { name: 'InterCERT France (ISAC relay)', kind: 'isac', country: 'FR', relation: 'peer', communities: ['fr-csirt'], redistributes: true },
+  {
+    name: 'CERT-FR',
+    kind: 'cert',
+    country: 'FR',
+    relation: 'peer',
+    communities: ['fr-csirt', 'eu-csirt'],
+    accreditations: ['judicial-secret'],
+  },
+  {
+    name: 'Gendarmerie - SR Paris',
+    kind: 'lea',
+    country: 'FR',
+    relation: 'constituent',
+    communities: ['gendarmerie', 'fr-lea'],
+    accreditations: ['judicial-secret'],
+  },
+  {
+    name: 'Gendarmerie - Brigade numerique',
+    kind: 'lea',
+    country: 'FR',
+    relation: 'constituent',
+    communities: ['gendarmerie'],
+  },
+  {
+    name: 'InterCERT France (ISAC relay)',
+    kind: 'isac',
+    country: 'FR',
+    relation: 'peer',
+    communities: ['fr-csirt'],
+    redistributes: true,
+  },
 ] as const;
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
 
 export async function runDemo(options: DemoOptions): Promise<void> {
   const database = new URL(options.databaseUrl).pathname.slice(1);
-  if (!database.endsWith('_demo')) throw new Error(`the demonstration resets its database: DATABASE_URL must name a database ending in "_demo" (got "${database}")`);
+  if (!database.endsWith('_demo'))
+    throw new Error(
+      `the demonstration resets its database: DATABASE_URL must name a database ending in "_demo" (got "${database}")`,
+    );
   const varDir = join(options.root, '.var', 'demo');
   mkdirSync(varDir, { recursive: true });
 
@@ -57,10 +87,15 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   log(`  database ${database} (recreated), Redis prefix ${REDIS_PREFIX}, API on port ${options.port}`);
   await dropDatabase(options.databaseUrl);
   await deleteKeysUnder(options.redisUrl, REDIS_PREFIX);
-  const urls = { migrationUrl: withRole(options.databaseUrl, OWNER_ROLE), appUrl: withRole(options.databaseUrl, APP_ROLE) };
+  const urls = {
+    migrationUrl: withRole(options.databaseUrl, OWNER_ROLE),
+    appUrl: withRole(options.databaseUrl, APP_ROLE),
+  };
   await createDatabaseRoles({ superuserUrl: withDatabase(options.databaseUrl, 'postgres'), ...urls });
   await migrateDatabase(urls);
-  log(`  roles: ${OWNER_ROLE} owns the schema and migrated it; the broker runs as ${APP_ROLE} (audit tables: INSERT and SELECT only)`);
+  log(
+    `  roles: ${OWNER_ROLE} owns the schema and migrated it; the broker runs as ${APP_ROLE} (audit tables: INSERT and SELECT only)`,
+  );
   const dataSource = await createDataSource(urls.appUrl).initialize();
   const audit = new AuditLog(deriveAuditKey(undefined, PASSPHRASE));
   const [admin, analyst, approver] = await dataSource.transaction(async (manager) => [
@@ -87,7 +122,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
     AUDIT_CHECKPOINT_FILE: checkpointFile,
   };
-  const children = [startProcess(options.root, 'dispatcher', env, varDir), startProcess(options.root, 'api', env, varDir)];
+  const children = [
+    startProcess(options.root, 'dispatcher', env, varDir),
+    startProcess(options.root, 'api', env, varDir),
+  ];
   const stop = () => Promise.all(children.map(stopProcess));
   const base = `http://127.0.0.1:${options.port}`;
   try {
@@ -129,7 +167,13 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
       publicKey: keys.publicArmored,
       channels: [{ kind: 'feed', redistributes: 'redistributes' in spec ? spec.redistributes : false }],
     });
-    partners.push({ name: spec.name, id: created.id, channelId: created.channels[0].id, feedKey: created.channels[0].apiKey, privateKey: await openpgp.readPrivateKey({ armoredKey: keys.privateArmored }) });
+    partners.push({
+      name: spec.name,
+      id: created.id,
+      channelId: created.channels[0].id,
+      feedKey: created.channels[0].apiKey,
+      privateKey: await openpgp.readPrivateKey({ armoredKey: keys.privateArmored }),
+    });
     const traits = [
       spec.relation,
       ...spec.communities.map((c) => `#${c}`),
@@ -162,42 +206,78 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
       title: 'Fake police summons e-mails: advice for the public',
       audience: {},
       indicators: [
-        { type: 'domain', value: 'convocation-police-judiciaire.example', description: 'sender domain of the fake summons' },
+        {
+          type: 'domain',
+          value: 'convocation-police-judiciaire.example',
+          description: 'sender domain of the fake summons',
+        },
         { type: 'url', value: 'https://convocation-police-judiciaire.example/amende' },
       ],
     },
-    { type: 'advisory', tlp: 'TLP:GREEN', title: 'Phishing kit targeting police webmail', audience: { communities: ['eu-lea', 'gendarmerie'] } },
+    {
+      type: 'advisory',
+      tlp: 'TLP:GREEN',
+      title: 'Phishing kit targeting police webmail',
+      audience: { communities: ['eu-lea', 'gendarmerie'] },
+    },
     {
       type: 'intel-report',
       tlp: 'TLP:AMBER',
       title: 'Ransomware affiliate infrastructure (C2 list)',
       indicators: [
         { type: 'ipv4', value: '198.51.100.23', description: 'C2' },
-        { type: 'sha256', value: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', description: 'loader' },
+        {
+          type: 'sha256',
+          value: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+          description: 'loader',
+        },
       ],
-      audience: { organisations: [byName('CERT-FR').id, byName('Gendarmerie - SR Paris').id, byName('InterCERT France (ISAC relay)').id] },
+      audience: {
+        organisations: [
+          byName('CERT-FR').id,
+          byName('Gendarmerie - SR Paris').id,
+          byName('InterCERT France (ISAC relay)').id,
+        ],
+      },
     },
     {
       type: 'threat-datasheet',
       tlp: 'TLP:AMBER+STRICT',
       title: 'Bulletproof hoster used by a fraud network',
-      audience: { organisations: [byName('Interpol Cybercrime Directorate').id, byName('InterCERT France (ISAC relay)').id] },
+      audience: {
+        organisations: [byName('Interpol Cybercrime Directorate').id, byName('InterCERT France (ISAC relay)').id],
+      },
     },
-    { type: 'alert', tlp: 'TLP:RED', title: 'Imminent takedown: do not alert the suspects', audience: { contacts: [officer.id] } },
+    {
+      type: 'alert',
+      tlp: 'TLP:RED',
+      title: 'Imminent takedown: do not alert the suspects',
+      audience: { contacts: [officer.id] },
+    },
     {
       type: 'intel-report',
       tlp: 'TLP:AMBER',
       title: 'Money mule accounts (from EC3, judicial investigation)',
       caveats: ['judicial-secret'],
       provenance: { originator: 'Europol EC3', label: 'TLP:AMBER' },
-      audience: { organisations: [byName('Gendarmerie - SR Paris').id, byName('Gendarmerie - Brigade numerique').id, byName('CERT-FR').id] },
+      audience: {
+        organisations: [
+          byName('Gendarmerie - SR Paris').id,
+          byName('Gendarmerie - Brigade numerique').id,
+          byName('CERT-FR').id,
+        ],
+      },
     },
   ];
   log();
   log('Publishing one item at each TLP label, and one derived from EC3 material under a judicial-secret caveat:');
   const published: { id: string; tlp: string; title: string }[] = [];
   for (const spec of items) {
-    const item = await call(base, 'POST', '/items', analystKey, { ...spec, summary: `${spec.tlp} demonstration item`, body: `${spec.title}\n\nDemonstration content.` });
+    const item = await call(base, 'POST', '/items', analystKey, {
+      ...spec,
+      summary: `${spec.tlp} demonstration item`,
+      body: `${spec.title}\n\nDemonstration content.`,
+    });
     published.push({ id: item.id, tlp: item.tlp, title: spec.title });
     log(`  ${pad(item.tlp, 17)} ${pad(spec.type, 17)} ${spec.title}`);
     if (item.state === 'pending-approval') {
@@ -211,7 +291,8 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
   log('Who receives what (the dispatcher asks the policy engine about every partner and channel):');
   for (const item of published) {
     const { decisions } = await waitForRouting(base, analystKey, item.id);
-    const who = (decision: DecisionRow) => (decision.contact ? `${decision.contact}, ${decision.organisation} (personal feed)` : decision.organisation);
+    const who = (decision: DecisionRow) =>
+      decision.contact ? `${decision.contact}, ${decision.organisation} (personal feed)` : decision.organisation;
     const sent = decisions.filter((decision) => decision.allow);
     const withheld = decisions.filter((decision) => !decision.allow && decision.code !== 'channel.personal.not-named');
     const unaddressed = decisions.length - sent.length - withheld.length;
@@ -240,7 +321,9 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
     reason: 'The kit was misattributed',
     notice: 'This phishing kit was misattributed: please disregard the advisory.',
   });
-  log(`  ${pad(green.tlp, 17)} "${green.title}" retracted: removed from every feed, ${retraction.recalls} recall notice(s) sent`);
+  log(
+    `  ${pad(green.tlp, 17)} "${green.title}" retracted: removed from every feed, ${retraction.recalls} recall notice(s) sent`,
+  );
   await waitForRecalls(base, analystKey, amber.id, 1);
   await waitForRecalls(base, analystKey, green.id, retraction.recalls as number);
 
@@ -254,22 +337,32 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
       const opened = await openSealed(entry.message, partner.privateKey, [teamKey]);
       if (entry.entry === 'recall') {
         const notice = JSON.parse(opened.text) as { tlp: string; recall: string; versions: number[] };
-        titles.push(`${notice.tlp} RECALL (${notice.recall}, version ${notice.versions.join(', ')}) of "${titleOf.get(entry.itemId)}"`);
+        titles.push(
+          `${notice.tlp} RECALL (${notice.recall}, version ${notice.versions.join(', ')}) of "${titleOf.get(entry.itemId)}"`,
+        );
         continue;
       }
       const document = JSON.parse(opened.text) as { title: string; tlp: string; version: number };
       titles.push(`${document.tlp} ${document.title}${document.version > 1 ? ` (version ${document.version})` : ''}`);
     }
-    log(`  ${partner.name}: ${titles.length} entr${titles.length === 1 ? 'y' : 'ies'}, all decrypted and signature-verified`);
+    log(
+      `  ${partner.name}: ${titles.length} entr${titles.length === 1 ? 'y' : 'ies'}, all decrypted and signature-verified`,
+    );
     for (const title of titles.reverse()) log(`      ${title}`);
   }
 
   const certFr = byName('CERT-FR');
   log();
-  log(`The same deliveries to CERT-FR over TAXII 2.1 and as a MISP feed (TLP:CLEAR in the clear, the rest encrypted to CERT-FR's key),`);
+  log(
+    `The same deliveries to CERT-FR over TAXII 2.1 and as a MISP feed (TLP:CLEAR in the clear, the rest encrypted to CERT-FR's key),`,
+  );
   log(`each tool with a key of its own, opening only what that tool needs (POST …/credentials with scopes):`);
   const toolKey = async (scope: 'taxii' | 'misp') =>
-    ((await call(base, 'POST', `/organisations/${certFr.id}/channels/${certFr.channelId}/credentials`, adminKey, { scopes: [scope] })) as { apiKey: string }).apiKey;
+    (
+      (await call(base, 'POST', `/organisations/${certFr.id}/channels/${certFr.channelId}/credentials`, adminKey, {
+        scopes: [scope],
+      })) as { apiKey: string }
+    ).apiKey;
   const [taxiiKey, mispKey] = [await toolKey('taxii'), await toolKey('misp')];
   const taxii = await call(base, 'GET', `/taxii2/api/collections/${certFr.channelId}/objects/?limit=1000`, taxiiKey);
   const objects = taxii.objects as { type: string; name?: string; abstract?: string; payload_bin?: string }[];
@@ -278,24 +371,44 @@ async function scenario(base: string, adminKey: string, analystKey: string, appr
     `  TAXII collection ${certFr.channelId}: ${objects.length} STIX objects — reports ${count('report')}, notes ${count('note')}, indicators ${count('indicator')}, ` +
       `encrypted artifacts ${count('artifact')}, TLP/PAP marking definitions ${count('marking-definition')}, team identity ${count('identity')}`,
   );
-  for (const report of objects.filter((object) => object.type === 'report' || object.type === 'note')) log(`      ${stixLabel(report)}`);
+  for (const report of objects.filter((object) => object.type === 'report' || object.type === 'note'))
+    log(`      ${stixLabel(report)}`);
   const artifact = objects.find((object) => object.type === 'artifact');
   if (artifact?.payload_bin) {
-    const opened = await openSealed(Buffer.from(artifact.payload_bin, 'base64').toString(), certFr.privateKey, [teamKey]);
-    log(`  one artifact, decrypted with CERT-FR's key: "${(JSON.parse(opened.text) as { title?: string }).title ?? 'a recall notice'}"`);
+    const opened = await openSealed(Buffer.from(artifact.payload_bin, 'base64').toString(), certFr.privateKey, [
+      teamKey,
+    ]);
+    log(
+      `  one artifact, decrypted with CERT-FR's key: "${(JSON.parse(opened.text) as { title?: string }).title ?? 'a recall notice'}"`,
+    );
   }
-  const manifest = (await call(base, 'GET', '/misp/manifest.json', mispKey)) as Record<string, { info: string; Tag: { name: string }[] }>;
-  log(`  MISP feed: ${Object.keys(manifest).length} events — ${Object.values(manifest).map((event) => event.Tag[0].name).join(', ')}`);
+  const manifest = (await call(base, 'GET', '/misp/manifest.json', mispKey)) as Record<
+    string,
+    { info: string; Tag: { name: string }[] }
+  >;
+  log(
+    `  MISP feed: ${Object.keys(manifest).length} events — ${Object.values(manifest)
+      .map((event) => event.Tag[0].name)
+      .join(', ')}`,
+  );
   const publicItems = (await call(base, 'GET', '/public/items')).items as { title: string }[];
-  log(`  public feed (no credentials; also RSS, Atom, STIX): ${publicItems.map((item) => `"${item.title}"`).join(', ')}`);
+  log(
+    `  public feed (no credentials; also RSS, Atom, STIX): ${publicItems.map((item) => `"${item.title}"`).join(', ')}`,
+  );
 
   log();
   log('The audit trail: every step above, hash-chained, each event authenticated with a key PostgreSQL never holds:');
   const report = await waitForCheckpoint(base, adminKey);
   const broken = report.firstBroken;
-  log(`  ${report.events} events, ${broken ? `BROKEN at event ${broken.seq}: ${broken.detail}` : 'intact'}; ${report.checkpoints} checkpoints checked (GET /audit/verify)`);
-  log(`  latest checkpoint: event ${report.lastCheckpoint!.seq}, signed by the team key at ${report.lastCheckpoint!.at} (GET /audit/checkpoints;`);
-  log(`  a copy in ${join('.var', 'demo', 'audit-checkpoints.asc')} for gpg --verify and tlp-broker audit verify --checkpoints)`);
+  log(
+    `  ${report.events} events, ${broken ? `BROKEN at event ${broken.seq}: ${broken.detail}` : 'intact'}; ${report.checkpoints} checkpoints checked (GET /audit/verify)`,
+  );
+  log(
+    `  latest checkpoint: event ${report.lastCheckpoint!.seq}, signed by the team key at ${report.lastCheckpoint!.at} (GET /audit/checkpoints;`,
+  );
+  log(
+    `  a copy in ${join('.var', 'demo', 'audit-checkpoints.asc')} for gpg --verify and tlp-broker audit verify --checkpoints)`,
+  );
 }
 
 interface AuditReport {
@@ -312,7 +425,8 @@ async function waitForCheckpoint(base: string, key: string): Promise<AuditReport
   for (;;) {
     const report = (await call(base, 'GET', '/audit/verify', key)) as AuditReport;
     if (report.firstBroken || (report.lastCheckpoint && report.lastCheckpoint.seq === report.head?.seq)) return report;
-    if (Date.now() > deadline) throw new Error('the last audit event was not signed in a checkpoint within 30 s: see .var/demo/dispatcher.log');
+    if (Date.now() > deadline)
+      throw new Error('the last audit event was not signed in a checkpoint within 30 s: see .var/demo/dispatcher.log');
     await sleep(250);
   }
 }
@@ -338,7 +452,10 @@ async function waitForRecalls(base: string, key: string, itemId: string, count: 
   for (;;) {
     const rows = (await call(base, 'GET', `/deliveries?item=${itemId}&kind=recall`, key)) as { state: string }[];
     if (rows.filter((row) => row.state === 'delivered' || row.state === 'sent').length >= count) return;
-    if (Date.now() > deadline) throw new Error(`the recall notices of item ${itemId} were not delivered within 30 s: see .var/demo/dispatcher.log`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the recall notices of item ${itemId} were not delivered within 30 s: see .var/demo/dispatcher.log`,
+      );
     await sleep(100);
   }
 }
@@ -348,8 +465,12 @@ async function waitForRouting(base: string, key: string, itemId: string): Promis
   for (;;) {
     const result = await call(base, 'GET', `/items/${itemId}/decisions`, key);
     const decisions = result.decisions as DecisionRow[];
-    if (result.routed && decisions.filter((d) => d.allow).every((d) => d.delivery?.state === 'delivered')) return { decisions };
-    if (Date.now() > deadline) throw new Error(`item ${itemId} was not delivered within 30 s: is the dispatcher running? (see .var/demo/dispatcher.log)`);
+    if (result.routed && decisions.filter((d) => d.allow).every((d) => d.delivery?.state === 'delivered'))
+      return { decisions };
+    if (Date.now() > deadline)
+      throw new Error(
+        `item ${itemId} was not delivered within 30 s: is the dispatcher running? (see .var/demo/dispatcher.log)`,
+      );
     await sleep(100);
   }
 }
@@ -358,7 +479,10 @@ async function waitForRouting(base: string, key: string, itemId: string): Promis
 async function call(base: string, method: string, path: string, key?: string, body?: unknown): Promise<any> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -368,7 +492,10 @@ async function call(base: string, method: string, path: string, key?: string, bo
 
 function startProcess(root: string, app: 'api' | 'dispatcher', env: NodeJS.ProcessEnv, varDir: string): ChildProcess {
   const out = openSync(join(varDir, `${app}.log`), 'w');
-  return spawn(process.execPath, [resolve(root, 'dist', 'apps', app, 'src', 'main.js')], { env, stdio: ['ignore', out, out] });
+  return spawn(process.execPath, [resolve(root, 'dist', 'apps', app, 'src', 'main.js')], {
+    env,
+    stdio: ['ignore', out, out],
+  });
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
@@ -391,7 +518,8 @@ async function waitForHealth(base: string, children: ChildProcess[]): Promise<vo
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`the API did not become healthy within 30 s at ${base}: see .var/demo/api.log`);
+    if (Date.now() > deadline)
+      throw new Error(`the API did not become healthy within 30 s at ${base}: see .var/demo/api.log`);
     await sleep(200);
   }
 }
@@ -422,5 +550,10 @@ function withRole(databaseUrl: string, role: string): string {
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-const slug = (value: string) => value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-const pad = (value: string, width: number) => (value.length >= width ? value : value + ' '.repeat(width - value.length));
+const slug = (value: string) =>
+  value
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+const pad = (value: string, width: number) =>
+  value.length >= width ? value : value + ' '.repeat(width - value.length);

@@ -2,7 +2,15 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadAuditKey, loadDatabaseRoleUrls, loadDatabaseUrl, loadDemoSettings } from '@tlp-broker/config';
-import { AuditLog, createDatabaseRoles, createDataSource, createUser, migrateDatabase, Role, ROLES } from '@tlp-broker/persistence';
+import {
+  AuditLog,
+  createDatabaseRoles,
+  createDataSource,
+  createUser,
+  migrateDatabase,
+  Role,
+  ROLES,
+} from '@tlp-broker/persistence';
 import { auditVerify } from './audit';
 import { runDemo } from './demo';
 
@@ -25,29 +33,55 @@ for demo: DEMO_DATABASE_URL (a superuser's), DEMO_REDIS_URL, DEMO_PORT (defaults
 
 async function migrate(): Promise<void> {
   const { applied, grantedTo } = await migrateDatabase(loadDatabaseRoleUrls());
-  process.stdout.write(applied.length === 0 ? 'schema up to date\n' : applied.map((name) => `applied ${name}\n`).join(''));
-  if (grantedTo) process.stdout.write(`privileges of the application role ${grantedTo} set (audit tables: INSERT and SELECT only)\n`);
+  process.stdout.write(
+    applied.length === 0 ? 'schema up to date\n' : applied.map((name) => `applied ${name}\n`).join(''),
+  );
+  if (grantedTo)
+    process.stdout.write(
+      `privileges of the application role ${grantedTo} set (audit tables: INSERT and SELECT only)\n`,
+    );
 }
 
 async function createRoles(): Promise<void> {
   const { superuserUrl, migrationUrl, appUrl } = loadDatabaseRoleUrls();
-  if (!superuserUrl) throw new ConfigError(['SUPERUSER_DATABASE_URL is required: a superuser connection creates the roles']);
-  if (migrationUrl === appUrl) throw new ConfigError(['MIGRATION_DATABASE_URL is required: the URL of the owner role, beside DATABASE_URL for the application role']);
-  for (const line of await createDatabaseRoles({ superuserUrl, migrationUrl, appUrl })) process.stdout.write(`${line}\n`);
+  if (!superuserUrl)
+    throw new ConfigError(['SUPERUSER_DATABASE_URL is required: a superuser connection creates the roles']);
+  if (migrationUrl === appUrl)
+    throw new ConfigError([
+      'MIGRATION_DATABASE_URL is required: the URL of the owner role, beside DATABASE_URL for the application role',
+    ]);
+  for (const line of await createDatabaseRoles({ superuserUrl, migrationUrl, appUrl }))
+    process.stdout.write(`${line}\n`);
 }
 
 async function addUser(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' }, roles: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: { name: { type: 'string' }, roles: { type: 'string' }, json: { type: 'boolean' } },
+  });
   if (!values.name) throw new UsageError('user add: --name is required');
-  const roles = (values.roles ?? '').split(',').map((role) => role.trim()).filter(Boolean);
+  const roles = (values.roles ?? '')
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
   const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
-  if (roles.length === 0 || unknown.length > 0) throw new UsageError(`user add: --roles must list roles among ${ROLES.join(', ')}`);
+  if (roles.length === 0 || unknown.length > 0)
+    throw new UsageError(`user add: --roles must list roles among ${ROLES.join(', ')}`);
   const auditKey = loadAuditKey();
-  if (!auditKey) throw new ConfigError(['AUDIT_KEY or TEAM_KEY_PASSPHRASE is required: audit events are authenticated with the audit key']);
+  if (!auditKey)
+    throw new ConfigError([
+      'AUDIT_KEY or TEAM_KEY_PASSPHRASE is required: audit events are authenticated with the audit key',
+    ]);
   const dataSource = await createDataSource(loadDatabaseUrl()).initialize();
   try {
-    const user = await dataSource.transaction((manager) => createUser(manager, new AuditLog(auditKey), values.name!, roles as Role[], 'cli'));
-    process.stdout.write(values.json ? `${JSON.stringify(user)}\n` : `created ${user.name} (${user.roles.join(', ')})\nAPI key (shown once): ${user.apiKey}\n`);
+    const user = await dataSource.transaction((manager) =>
+      createUser(manager, new AuditLog(auditKey), values.name!, roles as Role[], 'cli'),
+    );
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(user)}\n`
+        : `created ${user.name} (${user.roles.join(', ')})\nAPI key (shown once): ${user.apiKey}\n`,
+    );
   } finally {
     await dataSource.destroy();
   }
@@ -76,6 +110,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`${error.message}\n\n${USAGE}\n`);
     process.exit(2);
   }
-  process.stderr.write(`tlp-broker: ${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `tlp-broker: ${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -4,7 +4,10 @@ import { AppConfig, createLogger } from '@tlp-broker/config';
 import { DispatcherModule } from './dispatcher.module';
 
 export async function createDispatcher(config: AppConfig): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(DispatcherModule.register(config), { logger: createLogger(config), abortOnError: false });
+  const app = await NestFactory.createApplicationContext(DispatcherModule.register(config), {
+    logger: createLogger(config),
+    abortOnError: false,
+  });
   app.enableShutdownHooks();
   return app;
 }

@@ -18,7 +18,16 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: [ChannelSenders, RateLimiter, RoutingService, DeliveryService, WorkersService, OutboxRelay, Reconciler, AuditCheckpointer],
+      providers: [
+        ChannelSenders,
+        RateLimiter,
+        RoutingService,
+        DeliveryService,
+        WorkersService,
+        OutboxRelay,
+        Reconciler,
+        AuditCheckpointer,
+      ],
     };
   }
 }

@@ -4,7 +4,11 @@ import { ItemEntity, ItemVersionEntity } from '@tlp-broker/persistence';
  * The document inside every delivery: what the team signs and each recipient decrypts.
  * JSON, so that partners' scripts read it as easily as people do.
  */
-export function itemDocument(item: ItemEntity, version: ItemVersionEntity, publisher: { name: string; fingerprint: string }): string {
+export function itemDocument(
+  item: ItemEntity,
+  version: ItemVersionEntity,
+  publisher: { name: string; fingerprint: string },
+): string {
   return JSON.stringify(
     {
       format: 'tlp-broker/item@1',
@@ -30,7 +34,11 @@ export function itemDocument(item: ItemEntity, version: ItemVersionEntity, publi
  * The same item as text, for e-mail: what a person reads in Thunderbird or Outlook once the
  * message is decrypted. The label comes first, as TLP asks.
  */
-export function itemText(item: ItemEntity, version: ItemVersionEntity, publisher: { name: string; fingerprint: string }): string {
+export function itemText(
+  item: ItemEntity,
+  version: ItemVersionEntity,
+  publisher: { name: string; fingerprint: string },
+): string {
   const lines = [
     `${version.tlp}${version.pap ? `  ${version.pap}` : ''}`,
     '',
@@ -40,12 +48,20 @@ export function itemText(item: ItemEntity, version: ItemVersionEntity, publisher
     `Type: ${item.kind}    Version: ${version.version}${version.severity ? `    Severity: ${version.severity}` : ''}`,
     `Reference: ${item.id}`,
     ...(version.caveats.length > 0 ? [`Handling caveats: ${version.caveats.join(', ')}`] : []),
-    ...(version.provenance ? [`Derived from ${version.provenance.originator}'s ${version.provenance.label} material`] : []),
+    ...(version.provenance
+      ? [`Derived from ${version.provenance.originator}'s ${version.provenance.label} material`]
+      : []),
     '',
     ...(version.summary ? [version.summary, ''] : []),
     version.body,
     ...(version.indicators.length > 0
-      ? ['', 'Indicators:', ...version.indicators.map((i) => `  ${i.type.padEnd(7)} ${i.value}${i.description ? `  (${i.description})` : ''}`)]
+      ? [
+          '',
+          'Indicators:',
+          ...version.indicators.map(
+            (i) => `  ${i.type.padEnd(7)} ${i.value}${i.description ? `  (${i.description})` : ''}`,
+          ),
+        ]
       : []),
     '',
     '-- ',

@@ -12,10 +12,17 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof PendingMigrationsError || error instanceof DatabaseRoleError || error instanceof TeamKeyUnlockError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof PendingMigrationsError ||
+    error instanceof DatabaseRoleError ||
+    error instanceof TeamKeyUnlockError
+  ) {
     process.stderr.write(`tlp-broker dispatcher: ${error.message}\n`);
   } else {
-    process.stderr.write(`tlp-broker dispatcher: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `tlp-broker dispatcher: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -59,12 +59,19 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       });
       worker.on('failed', (job, error) => {
         if (!job) return;
-        const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-        this.logger.warn(`${name} job ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${error.message}`);
+        const final =
+          error instanceof UnrecoverableError ||
+          error.name === 'UnrecoverableError' ||
+          job.attemptsMade >= (job.opts.attempts ?? 1);
+        this.logger.warn(
+          `${name} job ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${error.message}`,
+        );
         if (final && name === QueueName.Delivery) {
-          this.delivery.markDead((job.data as JobPayload<QueueName.Delivery>).deliveryId, error).catch((markError: unknown) => {
-            this.logger.error(`could not mark delivery dead: ${String(markError)}`);
-          });
+          this.delivery
+            .markDead((job.data as JobPayload<QueueName.Delivery>).deliveryId, error)
+            .catch((markError: unknown) => {
+              this.logger.error(`could not mark delivery dead: ${String(markError)}`);
+            });
         }
       });
       worker.on('error', (error) => this.logger.error(`${name} worker: ${error.message}`));

@@ -94,7 +94,8 @@ function range(prefix: string, bits: number): Range {
   const address = parseAddress(prefix);
   if (address === undefined) throw new TypeError(`not an IP address: ${prefix}`);
   const width = address.version === 4 ? 32 : 128;
-  if (!Number.isInteger(bits) || bits < 0 || bits > width) throw new TypeError(`not a prefix length for IPv${address.version}: ${bits}`);
+  if (!Number.isInteger(bits) || bits < 0 || bits > width)
+    throw new TypeError(`not a prefix length for IPv${address.version}: ${bits}`);
   return { version: address.version, network: address.value >> BigInt(width - bits), bits };
 }
 
@@ -136,7 +137,8 @@ function ipv6Value(text: string): bigint {
   const [head, rest] = source.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = rest === undefined || rest === '' ? [] : rest.split(':');
-  const groups = rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const groups =
+    rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   return groups.reduce((value, group) => (value << 16n) | BigInt(parseInt(group, 16)), 0n);
 }
 
@@ -164,7 +166,8 @@ export class AllowList {
         const bits = cidr ? Number(cidr[2]) : address.version === 4 ? 32 : 128;
         const r = range(literal.replace(/^\[|\]$/g, '').replace(/%[^%]*$/, ''), bits);
         // A block must be written at its network address: 10.1.2.3/8 is more likely a typo than meant.
-        if (r.network << BigInt((address.version === 4 ? 32 : 128) - bits) !== address.value) throw new TypeError(`allow-list: ${text} has host bits set`);
+        if (r.network << BigInt((address.version === 4 ? 32 : 128) - bits) !== address.value)
+          throw new TypeError(`allow-list: ${text} has host bits set`);
         this.ranges.push(r);
         continue;
       }
@@ -196,7 +199,8 @@ export class AllowList {
 }
 
 function unmapped(address: Address): Address {
-  if (address.version === 6 && address.value >> 32n === 0xffffn) return { version: 4, value: address.value & 0xffff_ffffn };
+  if (address.version === 6 && address.value >> 32n === 0xffffn)
+    return { version: 4, value: address.value & 0xffff_ffffn };
   return address;
 }
 
@@ -204,7 +208,8 @@ function unmapped(address: Address): Address {
 export function hostName(text: string): string | undefined {
   const ascii = domainToASCII(text.trim().replace(/\.$/, ''));
   if (ascii === '' || ascii.length > 253) return undefined;
-  if (!/^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/.test(ascii)) return undefined;
+  if (!/^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/.test(ascii))
+    return undefined;
   // A URL parser reads a host whose last label is a number as an IPv4 address (http://10.1/).
   if (/(?:^|\.)(?:\d+|0x[0-9a-f]*)$/.test(ascii)) return undefined;
   return ascii;

@@ -10,7 +10,8 @@
  * - `configuration`: the broker's own settings fail (SMTP login, required TLS not offered).
  *   Temporary, so that queued deliveries survive until an administrator fixes it.
  */
-export type ChannelErrorCode = 'invalid-input' | 'refused-target' | 'rejected' | 'deferred' | 'timeout' | 'network' | 'configuration';
+export type ChannelErrorCode =
+  'invalid-input' | 'refused-target' | 'rejected' | 'deferred' | 'timeout' | 'network' | 'configuration';
 
 export type ChannelKind = 'email' | 'webhook';
 

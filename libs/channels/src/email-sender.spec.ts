@@ -60,26 +60,42 @@ describe('EmailSender.compose', () => {
     expect(raw).not.toContain('Phishing');
     expect(parsed.messageId).toMatch(/^<3f2a9c1e-7b4d-4c1a-9e2f-0a1b2c3d4e5f\.v1\.[0-9a-f]{16}@broker\.example\.org>$/);
     expect(parsed.headers.get('to')).toMatchObject({ value: [{ name: 'Doe, John', address: 'soc@cert.example' }] });
-    expect(parsed.headers.get('from')).toMatchObject({ value: [{ name: 'CSIRT Équipe', address: 'csirt@broker.example.org' }] });
-    expect(parsed.headers.get('content-type')).toMatchObject({ value: 'multipart/encrypted', params: { protocol: 'application/pgp-encrypted' } });
+    expect(parsed.headers.get('from')).toMatchObject({
+      value: [{ name: 'CSIRT Équipe', address: 'csirt@broker.example.org' }],
+    });
+    expect(parsed.headers.get('content-type')).toMatchObject({
+      value: 'multipart/encrypted',
+      params: { protocol: 'application/pgp-encrypted' },
+    });
   });
 
   it('keeps the Message-ID across attempts of a delivery', async () => {
     const [first, second] = await Promise.all([sender.compose(mail), sender.compose(mail)]);
     expect((await simpleParser(first)).messageId).toBe((await simpleParser(second)).messageId);
-    expect((await simpleParser(await sender.compose({ ...mail, deliveryId: '78' }))).messageId).not.toBe((await simpleParser(first)).messageId);
+    expect((await simpleParser(await sender.compose({ ...mail, deliveryId: '78' }))).messageId).not.toBe(
+      (await simpleParser(first)).messageId,
+    );
   });
 
   it('shows the title of TLP:CLEAR mail, signed', async () => {
-    const raw = await sender.compose({ ...mail, tlp: 'TLP:CLEAR', body: { kind: 'signed', entity: mimeEntityForItem('Public advice'), signingKey: teamKey } });
+    const raw = await sender.compose({
+      ...mail,
+      tlp: 'TLP:CLEAR',
+      body: { kind: 'signed', entity: mimeEntityForItem('Public advice'), signingKey: teamKey },
+    });
     const parsed = await simpleParser(raw);
     expect(parsed.subject).toBe(`[TLP:CLEAR] alert 3f2a9c1e v1: ${TITLE}`);
-    expect(parsed.headers.get('content-type')).toMatchObject({ value: 'multipart/signed', params: { protocol: 'application/pgp-signature' } });
+    expect(parsed.headers.get('content-type')).toMatchObject({
+      value: 'multipart/signed',
+      params: { protocol: 'application/pgp-signature' },
+    });
   });
 
   it('refuses to send anything above TLP:CLEAR unencrypted', async () => {
     for (const tlp of ['TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED'] as const) {
-      const error = await refusal(sender.compose({ ...mail, tlp, body: { kind: 'signed', entity: mimeEntityForItem('x'), signingKey: teamKey } }));
+      const error = await refusal(
+        sender.compose({ ...mail, tlp, body: { kind: 'signed', entity: mimeEntityForItem('x'), signingKey: teamKey } }),
+      );
       expect(error.field).toBe('body');
     }
   });
@@ -103,7 +119,12 @@ describe('EmailSender.compose', () => {
     });
 
     it('sends a TLP:CLEAR title holding control characters with them dropped from the subject', async () => {
-      const raw = await sender.compose({ ...mail, tlp: 'TLP:CLEAR', title: 'Title\u0007with a bell\u0000', body: { kind: 'encrypted', armored } });
+      const raw = await sender.compose({
+        ...mail,
+        tlp: 'TLP:CLEAR',
+        title: 'Title\u0007with a bell\u0000',
+        body: { kind: 'encrypted', armored },
+      });
       expect((await simpleParser(raw)).subject).toBe('[TLP:CLEAR] alert 3f2a9c1e v1: Titlewith a bell');
     });
 
@@ -131,14 +152,19 @@ describe('EmailSender.compose', () => {
     });
 
     it('keeps a display name that looks like a mailbox inside the quotes', async () => {
-      const raw = await sender.compose({ ...mail, to: { name: 'Evil <all@evil.example>, "x"', address: 'soc@cert.example' } });
+      const raw = await sender.compose({
+        ...mail,
+        to: { name: 'Evil <all@evil.example>, "x"', address: 'soc@cert.example' },
+      });
       const to = (await simpleParser(raw)).headers.get('to') as { value: { name: string; address: string }[] };
       expect(to.value).toEqual([{ name: 'Evil <all@evil.example>, "x"', address: 'soc@cert.example' }]);
     });
   });
 
   it('refuses a body that is not an armored message', async () => {
-    expect((await refusal(sender.compose({ ...mail, body: { kind: 'encrypted', armored: 'plain text' } }))).field).toBe('body.armored');
+    expect((await refusal(sender.compose({ ...mail, body: { kind: 'encrypted', armored: 'plain text' } }))).field).toBe(
+      'body.armored',
+    );
   });
 });
 

@@ -64,7 +64,12 @@ const ADDRESS =
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** pgp-mime's field names, as the fields of OutgoingMail they come from. */
-const FIELDS: Readonly<Record<string, string>> = { 'to[0]': 'to', subject: 'title', armoredMessage: 'body.armored', entity: 'body.entity' };
+const FIELDS: Readonly<Record<string, string>> = {
+  'to[0]': 'to',
+  subject: 'title',
+  armoredMessage: 'body.armored',
+  entity: 'body.entity',
+};
 
 /**
  * Sends one delivery as one PGP/MIME message over SMTP: multipart/encrypted above TLP:CLEAR,
@@ -100,7 +105,10 @@ export class EmailSender {
     const messageId = mailMessageId(mail, this.settings.from.address);
     let info: SMTPTransport.SentMessageInfo;
     try {
-      info = await this.transport.sendMail({ raw, envelope: { from: this.settings.from.address, to: [mail.to.address] } });
+      info = await this.transport.sendMail({
+        raw,
+        envelope: { from: this.settings.from.address, to: [mail.to.address] },
+      });
     } catch (error) {
       throw smtpFailure(error);
     }
@@ -110,8 +118,10 @@ export class EmailSender {
   /** The complete RFC 5322 message `send` would hand to the relay (the boundary and Date differ per call). */
   async compose(mail: OutgoingMail): Promise<string> {
     if (!isTlpLabel(mail.tlp)) throw invalid('tlp', 'a TLP 2.0 label is required');
-    if (mail.tlp !== 'TLP:CLEAR' && mail.body?.kind !== 'encrypted') throw invalid('body', `${mail.tlp} mail must be encrypted to the recipient`);
-    if (typeof mail.to?.address !== 'string' || mail.to.address.length > 254 || !ADDRESS.test(mail.to.address)) throw invalid('to.address', 'a single e-mail address is required');
+    if (mail.tlp !== 'TLP:CLEAR' && mail.body?.kind !== 'encrypted')
+      throw invalid('body', `${mail.tlp} mail must be encrypted to the recipient`);
+    if (typeof mail.to?.address !== 'string' || mail.to.address.length > 254 || !ADDRESS.test(mail.to.address))
+      throw invalid('to.address', 'a single e-mail address is required');
     const headers: MailHeaders = {
       from: mailbox(this.settings.from.name, this.settings.from.address),
       to: [mailbox(mail.to.name, mail.to.address)],
@@ -125,7 +135,10 @@ export class EmailSender {
     } catch (error) {
       if (error instanceof PgpMimeError) {
         const field = FIELDS[error.field] ?? error.field;
-        throw new ChannelError('email', 'invalid-input', `the message cannot be built: ${error.message}`, { field, cause: error });
+        throw new ChannelError('email', 'invalid-input', `the message cannot be built: ${error.message}`, {
+          field,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -155,11 +168,15 @@ function mailbox(name: unknown, address: string): string {
 function checkSettings(settings: SmtpSettings): void {
   const problems: string[] = [];
   if (typeof settings.host !== 'string' || settings.host.trim() === '') problems.push('host is required');
-  if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65_535) problems.push('port must be 1–65535');
+  if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65_535)
+    problems.push('port must be 1–65535');
   if (!ADDRESS.test(settings.from?.address ?? '')) problems.push('from.address must be a single e-mail address');
-  if (typeof settings.from?.name !== 'string' || CONTROL.test(settings.from.name)) problems.push('from.name must be text without line breaks or control characters');
-  if (settings.ehloName !== undefined && !/^[A-Za-z0-9.-]{1,253}$/.test(settings.ehloName)) problems.push('ehloName must be a host name');
+  if (typeof settings.from?.name !== 'string' || CONTROL.test(settings.from.name))
+    problems.push('from.name must be text without line breaks or control characters');
+  if (settings.ehloName !== undefined && !/^[A-Za-z0-9.-]{1,253}$/.test(settings.ehloName))
+    problems.push('ehloName must be a host name');
   if (!(settings.connectionTimeoutMs > 0)) problems.push('connectionTimeoutMs must be positive');
-  if (settings.socketTimeoutMs !== undefined && !(settings.socketTimeoutMs > 0)) problems.push('socketTimeoutMs must be positive');
+  if (settings.socketTimeoutMs !== undefined && !(settings.socketTimeoutMs > 0))
+    problems.push('socketTimeoutMs must be positive');
   if (problems.length > 0) throw new Error(`SMTP settings: ${problems.join('; ')}`);
 }

@@ -9,11 +9,20 @@ describe('httpStatusFailure', () => {
   });
 
   it.each([400, 401, 403, 404, 410, 413, 422, 301, 302, 303, 307, 308])('%i is permanent', (status) => {
-    expect(httpStatusFailure(status, 'hooks.partner.example', '30', NOW)).toMatchObject({ channel: 'webhook', code: 'rejected', permanent: true, status });
+    expect(httpStatusFailure(status, 'hooks.partner.example', '30', NOW)).toMatchObject({
+      channel: 'webhook',
+      code: 'rejected',
+      permanent: true,
+      status,
+    });
   });
 
   it.each([408, 429, 500, 502, 503, 504, 599, 600, 0, 101])('%i is temporary', (status) => {
-    expect(httpStatusFailure(status, 'hooks.partner.example', undefined, NOW)).toMatchObject({ code: 'deferred', permanent: false, status });
+    expect(httpStatusFailure(status, 'hooks.partner.example', undefined, NOW)).toMatchObject({
+      code: 'deferred',
+      permanent: false,
+      status,
+    });
   });
 
   it('carries Retry-After on a temporary failure', () => {
@@ -23,7 +32,9 @@ describe('httpStatusFailure', () => {
   });
 
   it('names the host and the status, and says a redirect is not followed', () => {
-    expect(httpStatusFailure(302, 'hooks.partner.example:8443', undefined, NOW)?.message).toBe('webhook hooks.partner.example:8443 answered HTTP 302, a redirect, which is not followed');
+    expect(httpStatusFailure(302, 'hooks.partner.example:8443', undefined, NOW)?.message).toBe(
+      'webhook hooks.partner.example:8443 answered HTTP 302, a redirect, which is not followed',
+    );
   });
 });
 

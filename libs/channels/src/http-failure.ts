@@ -6,13 +6,20 @@ import { ChannelError } from './channel-error';
  * 408 and 429 are temporary, as is every 5xx; any other 4xx is permanent. A status outside
  * 200–599 is read as a broken peer, temporary.
  */
-export function httpStatusFailure(status: number, host: string, retryAfter: string | undefined, nowMs: number): ChannelError | undefined {
+export function httpStatusFailure(
+  status: number,
+  host: string,
+  retryAfter: string | undefined,
+  nowMs: number,
+): ChannelError | undefined {
   if (status >= 200 && status < 300) return undefined;
   const answered = `webhook ${host} answered HTTP ${status}`;
-  if (status >= 300 && status < 400) return new ChannelError('webhook', 'rejected', `${answered}, a redirect, which is not followed`, { status });
+  if (status >= 300 && status < 400)
+    return new ChannelError('webhook', 'rejected', `${answered}, a redirect, which is not followed`, { status });
   const retryAfterMs = parseRetryAfter(retryAfter, nowMs);
   const details = retryAfterMs === undefined ? { status } : { status, retryAfterMs };
-  if (status === 408 || status === 429 || status >= 500) return new ChannelError('webhook', 'deferred', answered, details);
+  if (status === 408 || status === 429 || status >= 500)
+    return new ChannelError('webhook', 'deferred', answered, details);
   if (status >= 400 && status < 500) return new ChannelError('webhook', 'rejected', answered, { status });
   return new ChannelError('webhook', 'deferred', `${answered}, which is not a valid status`, { status });
 }

@@ -5,7 +5,14 @@ export type { SmtpSettings, OutgoingMail, MailBody, SentMail } from './email-sen
 export { mailSubject, mailMessageId, itemReference } from './mail-identity';
 export { WebhookSender } from './webhook-sender';
 export type { WebhookSettings, OutgoingWebhook, DeliveredWebhook, ResolvedAddress } from './webhook-sender';
-export { webhookSignature, verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, IDEMPOTENCY_HEADER, DELIVERY_HEADER } from './webhook-signature';
+export {
+  webhookSignature,
+  verifyWebhookSignature,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  IDEMPOTENCY_HEADER,
+  DELIVERY_HEADER,
+} from './webhook-signature';
 export type { SignatureCheck, SignatureVerdict } from './webhook-signature';
 export { AllowList, classifyAddress } from './address-policy';
 export { checkWebhookAddress, vetWebhookAddress } from './webhook-address';

@@ -5,7 +5,14 @@ import { ChannelError } from './channel-error';
 import { MailIdentityInput, itemReference, mailMessageId, mailSubject } from './mail-identity';
 
 const ITEM_ID = '3f2a9c1e-7b4d-4c1a-9e2f-0a1b2c3d4e5f';
-const BASE: MailIdentityInput = { deliveryId: '9001', itemId: ITEM_ID, version: 2, itemType: 'advisory', tlp: 'TLP:AMBER', title: 'Ransomware « LockBit » hits the Paris prosecutor' };
+const BASE: MailIdentityInput = {
+  deliveryId: '9001',
+  itemId: ITEM_ID,
+  version: 2,
+  itemType: 'advisory',
+  tlp: 'TLP:AMBER',
+  title: 'Ransomware « LockBit » hits the Paris prosecutor',
+};
 
 describe('mailSubject', () => {
   it('carries the label, the type and a reference, and no title above TLP:CLEAR', () => {
@@ -21,27 +28,37 @@ describe('mailSubject', () => {
   });
 
   it('adds the title for TLP:CLEAR only, as one line', () => {
-    expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: ' Phishing\r\nwave \t impersonating\u2028the police ' })).toBe('[TLP:CLEAR] advisory 3f2a9c1e v2: Phishing wave impersonating the police');
+    expect(
+      mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: ' Phishing\r\nwave \t impersonating\u2028the police ' }),
+    ).toBe('[TLP:CLEAR] advisory 3f2a9c1e v2: Phishing wave impersonating the police');
     expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: undefined })).toBe('[TLP:CLEAR] advisory 3f2a9c1e v2');
     expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: ' \n ' })).toBe('[TLP:CLEAR] advisory 3f2a9c1e v2');
   });
 
   it('drops from a TLP:CLEAR title what no header can carry, rather than making the message unbuildable', () => {
     const title = 'Ransom\u0000ware\u0007 wave\u007f \u0085hits\ud800 the\ufffe police\u001b[31m';
-    expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title })).toBe('[TLP:CLEAR] advisory 3f2a9c1e v2: Ransomware wave hits the police[31m');
+    expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title })).toBe(
+      '[TLP:CLEAR] advisory 3f2a9c1e v2: Ransomware wave hits the police[31m',
+    );
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) => {
-        expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: text })).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+        expect(mailSubject({ ...BASE, tlp: 'TLP:CLEAR', title: text })).not.toMatch(
+          /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/,
+        );
       }),
     );
   });
 
   it('never contains the title above TLP:CLEAR, whatever the title', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 3 }), fc.constantFrom(...TLP_LABELS.filter((label) => label !== 'TLP:CLEAR')), (title, tlp) => {
-        const subject = mailSubject({ ...BASE, tlp, title: `secret-${title}` });
-        expect(subject).not.toContain('secret-');
-      }),
+      fc.property(
+        fc.string({ minLength: 3 }),
+        fc.constantFrom(...TLP_LABELS.filter((label) => label !== 'TLP:CLEAR')),
+        (title, tlp) => {
+          const subject = mailSubject({ ...BASE, tlp, title: `secret-${title}` });
+          expect(subject).not.toContain('secret-');
+        },
+      ),
     );
   });
 
@@ -85,7 +102,9 @@ describe('mailMessageId', () => {
   });
 
   it('does not show the delivery id', () => {
-    expect(mailMessageId({ ...BASE, deliveryId: 'partner-42-email' }, 'csirt@broker.example.org')).not.toContain('partner-42');
+    expect(mailMessageId({ ...BASE, deliveryId: 'partner-42-email' }, 'csirt@broker.example.org')).not.toContain(
+      'partner-42',
+    );
   });
 
   it('needs a sender address with a domain', () => {

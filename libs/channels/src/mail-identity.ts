@@ -28,10 +28,14 @@ function invalid(field: string, reason: string): ChannelError {
 }
 
 function checkIdentity(input: MailIdentityInput): void {
-  if (typeof input.itemId !== 'string' || !ITEM_ID.test(input.itemId)) throw invalid('itemId', 'letters, digits, "-" and "_" only (at most 64)');
-  if (!Number.isSafeInteger(input.version) || input.version < 1) throw invalid('version', 'a positive integer is required');
-  if (typeof input.itemType !== 'string' || !ITEM_TYPE.test(input.itemType)) throw invalid('itemType', 'a lower-case word such as "advisory" is required');
-  if (typeof input.deliveryId !== 'string' || input.deliveryId === '') throw invalid('deliveryId', 'a delivery id is required');
+  if (typeof input.itemId !== 'string' || !ITEM_ID.test(input.itemId))
+    throw invalid('itemId', 'letters, digits, "-" and "_" only (at most 64)');
+  if (!Number.isSafeInteger(input.version) || input.version < 1)
+    throw invalid('version', 'a positive integer is required');
+  if (typeof input.itemType !== 'string' || !ITEM_TYPE.test(input.itemType))
+    throw invalid('itemType', 'a lower-case word such as "advisory" is required');
+  if (typeof input.deliveryId !== 'string' || input.deliveryId === '')
+    throw invalid('deliveryId', 'a delivery id is required');
 }
 
 /** `3f2a9c1e v2`: enough for a person to find the item in the broker, and nothing about its content. */
@@ -48,7 +52,10 @@ export function itemReference(itemId: string, version: number): string {
  */
 export function headerText(text: string): string {
   return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      '',
+    )
     .replace(/[\s\u2028\u2029]+/g, ' ')
     .trim();
 }
@@ -72,10 +79,16 @@ export function mailSubject(input: MailIdentityInput): string {
  * delivery id (one delivery = one item version to one recipient on one channel), at the domain of
  * the team's sending address.
  */
-export function mailMessageId(input: Pick<MailIdentityInput, 'deliveryId' | 'itemId' | 'version'>, fromAddress: string): string {
-  if (typeof input.itemId !== 'string' || !ITEM_ID.test(input.itemId)) throw invalid('itemId', 'letters, digits, "-" and "_" only (at most 64)');
-  if (!Number.isSafeInteger(input.version) || input.version < 1) throw invalid('version', 'a positive integer is required');
-  if (typeof input.deliveryId !== 'string' || input.deliveryId === '') throw invalid('deliveryId', 'a delivery id is required');
+export function mailMessageId(
+  input: Pick<MailIdentityInput, 'deliveryId' | 'itemId' | 'version'>,
+  fromAddress: string,
+): string {
+  if (typeof input.itemId !== 'string' || !ITEM_ID.test(input.itemId))
+    throw invalid('itemId', 'letters, digits, "-" and "_" only (at most 64)');
+  if (!Number.isSafeInteger(input.version) || input.version < 1)
+    throw invalid('version', 'a positive integer is required');
+  if (typeof input.deliveryId !== 'string' || input.deliveryId === '')
+    throw invalid('deliveryId', 'a delivery id is required');
   const domain = /@([A-Za-z0-9.-]+)$/.exec(fromAddress)?.[1];
   if (domain === undefined) throw invalid('from.address', 'an address with a domain is required');
   const digest = createHash('sha256').update(input.deliveryId, 'utf8').digest('hex').slice(0, 16);

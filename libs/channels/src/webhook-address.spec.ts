@@ -30,9 +30,15 @@ describe('checkWebhookAddress', () => {
   });
 
   it('accepts https to a public address or name, normalised', () => {
-    expect(checkWebhookAddress('https://hooks.partner.example/in?x=1', none)).toEqual({ ok: true, url: 'https://hooks.partner.example/in?x=1' });
+    expect(checkWebhookAddress('https://hooks.partner.example/in?x=1', none)).toEqual({
+      ok: true,
+      url: 'https://hooks.partner.example/in?x=1',
+    });
     expect(checkWebhookAddress(' https://8.8.8.8/in ', none)).toEqual({ ok: true, url: 'https://8.8.8.8/in' });
-    expect(checkWebhookAddress('HTTPS://Hooks.Partner.Example', none)).toEqual({ ok: true, url: 'https://hooks.partner.example/' });
+    expect(checkWebhookAddress('HTTPS://Hooks.Partner.Example', none)).toEqual({
+      ok: true,
+      url: 'https://hooks.partner.example/',
+    });
   });
 
   it('accepts what WEBHOOK_ALLOW_LIST allows, over http too', () => {
@@ -48,23 +54,49 @@ describe('vetWebhookAddress', () => {
   const resolving = (addresses: string[]) => async () => addresses;
 
   it('refuses a name that resolves to an address the sender would refuse, naming it', async () => {
-    const check = await vetWebhookAddress('https://hooks.partner.example/in', none, { resolve: resolving(['203.0.113.5', '10.0.0.7']) });
-    expect(check).toEqual({ ok: false, reason: expect.stringMatching(/hooks\.partner\.example resolves to (203\.0\.113\.5, which is reserved|10\.0\.0\.7, which is private)/) });
-    const metadata = await vetWebhookAddress('https://metadata.partner.example/', none, { resolve: resolving(['169.254.169.254']) });
-    expect(metadata.ok ? '' : metadata.reason).toMatch(/169\.254\.169\.254, which is link-local and not in WEBHOOK_ALLOW_LIST/);
+    const check = await vetWebhookAddress('https://hooks.partner.example/in', none, {
+      resolve: resolving(['203.0.113.5', '10.0.0.7']),
+    });
+    expect(check).toEqual({
+      ok: false,
+      reason: expect.stringMatching(
+        /hooks\.partner\.example resolves to (203\.0\.113\.5, which is reserved|10\.0\.0\.7, which is private)/,
+      ),
+    });
+    const metadata = await vetWebhookAddress('https://metadata.partner.example/', none, {
+      resolve: resolving(['169.254.169.254']),
+    });
+    expect(metadata.ok ? '' : metadata.reason).toMatch(
+      /169\.254\.169\.254, which is link-local and not in WEBHOOK_ALLOW_LIST/,
+    );
   });
 
   it('accepts a name resolving to public addresses, or to allow-listed ones', async () => {
-    expect((await vetWebhookAddress('https://hooks.partner.example/in', none, { resolve: resolving(['8.8.8.8', '2001:4860:4860::8888']) })).ok).toBe(true);
-    expect((await vetWebhookAddress('https://hooks.partner.example/in', new AllowList(['10.0.0.0/8']), { resolve: resolving(['10.0.0.7']) })).ok).toBe(true);
+    expect(
+      (
+        await vetWebhookAddress('https://hooks.partner.example/in', none, {
+          resolve: resolving(['8.8.8.8', '2001:4860:4860::8888']),
+        })
+      ).ok,
+    ).toBe(true);
+    expect(
+      (
+        await vetWebhookAddress('https://hooks.partner.example/in', new AllowList(['10.0.0.0/8']), {
+          resolve: resolving(['10.0.0.7']),
+        })
+      ).ok,
+    ).toBe(true);
   });
 
   it('leaves a name that does not resolve, or not in time, to the sender', async () => {
-    const failing = async () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
+    const failing = async () =>
+      Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
     expect((await vetWebhookAddress('https://not-yet.partner.example/in', none, { resolve: failing })).ok).toBe(true);
     const started = Date.now();
     const hanging = () => new Promise<string[]>(() => undefined);
-    expect((await vetWebhookAddress('https://slow.partner.example/in', none, { resolve: hanging, timeoutMs: 50 })).ok).toBe(true);
+    expect(
+      (await vetWebhookAddress('https://slow.partner.example/in', none, { resolve: hanging, timeoutMs: 50 })).ok,
+    ).toBe(true);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
@@ -75,7 +107,13 @@ describe('vetWebhookAddress', () => {
       return ['10.0.0.1'];
     };
     expect((await vetWebhookAddress('https://8.8.8.8/in', none, { resolve: counting })).ok).toBe(true);
-    expect((await vetWebhookAddress('http://hooks.soc.internal/in', new AllowList(['hooks.soc.internal']), { resolve: counting })).ok).toBe(true);
+    expect(
+      (
+        await vetWebhookAddress('http://hooks.soc.internal/in', new AllowList(['hooks.soc.internal']), {
+          resolve: counting,
+        })
+      ).ok,
+    ).toBe(true);
     expect((await vetWebhookAddress('https://127.0.0.1/in', none, { resolve: counting })).ok).toBe(false);
     expect(asked).toBe(0);
   });

@@ -2,7 +2,8 @@ import { promises as dns } from 'node:dns';
 import { AllowList, classifyAddress, hostName } from './address-policy';
 
 /** A webhook address as registered: the normalised URL, or why the dispatcher could never call it. */
-export type WebhookAddressCheck = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
+export type WebhookAddressCheck =
+  { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
 
 export interface WebhookAddressOptions {
   /** All addresses of a host name; the system resolver when not set. */
@@ -26,14 +27,18 @@ export function checkWebhookAddress(text: string, allowList: AllowList): Webhook
   } catch {
     return { ok: false, reason: 'not an absolute URL' };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: `the ${url.protocol.replace(/:$/, '')} scheme is not a webhook: use https` };
-  if (url.username !== '' || url.password !== '') return { ok: false, reason: 'a webhook URL must not carry credentials (the HMAC secret authenticates the broker)' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { ok: false, reason: `the ${url.protocol.replace(/:$/, '')} scheme is not a webhook: use https` };
+  if (url.username !== '' || url.password !== '')
+    return { ok: false, reason: 'a webhook URL must not carry credentials (the HMAC secret authenticates the broker)' };
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const hostAllowed = allowList.allowsHost(hostname);
-  if (url.protocol === 'http:' && !hostAllowed) return { ok: false, reason: `a webhook must use https (plain http only to hosts in WEBHOOK_ALLOW_LIST)` };
+  if (url.protocol === 'http:' && !hostAllowed)
+    return { ok: false, reason: `a webhook must use https (plain http only to hosts in WEBHOOK_ALLOW_LIST)` };
   if (!hostAllowed) {
     const literal = literalClass(hostname);
-    if (literal !== undefined && literal !== 'public') return { ok: false, reason: `${hostname} is ${article(literal)} ${literal} address, ${ALLOW_LIST_HINT}` };
+    if (literal !== undefined && literal !== 'public')
+      return { ok: false, reason: `${hostname} is ${article(literal)} ${literal} address, ${ALLOW_LIST_HINT}` };
     if (literal === undefined) {
       const name = hostName(hostname);
       if (name === undefined) return { ok: false, reason: `${hostname} is not a host name` };
@@ -52,7 +57,11 @@ export function checkWebhookAddress(text: string, allowList: AllowList): Webhook
  * may be unreachable from here or the record not published yet, and the sender checks every
  * address again before each call, so nothing is ever sent to a refused address.
  */
-export async function vetWebhookAddress(text: string, allowList: AllowList, options: WebhookAddressOptions = {}): Promise<WebhookAddressCheck> {
+export async function vetWebhookAddress(
+  text: string,
+  allowList: AllowList,
+  options: WebhookAddressOptions = {},
+): Promise<WebhookAddressCheck> {
   const check = checkWebhookAddress(text, allowList);
   if (!check.ok) return check;
   const hostname = new URL(check.url).hostname.replace(/^\[|\]$/g, '');
@@ -72,7 +81,8 @@ export async function vetWebhookAddress(text: string, allowList: AllowList, opti
     } catch {
       continue;
     }
-    if (cls !== 'public' && !allowList.allowsAddress(address)) return { ok: false, reason: `${hostname} resolves to ${address}, which is ${cls} and ${ALLOW_LIST_HINT}` };
+    if (cls !== 'public' && !allowList.allowsAddress(address))
+      return { ok: false, reason: `${hostname} resolves to ${address}, which is ${cls} and ${ALLOW_LIST_HINT}` };
   }
   return check;
 }

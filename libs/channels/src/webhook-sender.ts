@@ -5,7 +5,13 @@ import type { LookupFunction } from 'node:net';
 import { AllowList, classifyAddress } from './address-policy';
 import { ChannelError } from './channel-error';
 import { httpStatusFailure } from './http-failure';
-import { DELIVERY_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './webhook-signature';
+import {
+  DELIVERY_HEADER,
+  IDEMPOTENCY_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  webhookSignature,
+} from './webhook-signature';
 
 export interface ResolvedAddress {
   readonly address: string;
@@ -67,7 +73,8 @@ export class WebhookSender {
 
   constructor(private readonly settings: WebhookSettings) {
     if (!(settings.timeoutMs > 0)) throw new Error('webhook settings: timeoutMs must be positive');
-    if (typeof settings.userAgent !== 'string' || !/^[\x20-\x7e]{1,200}$/.test(settings.userAgent)) throw new Error('webhook settings: userAgent must be printable ASCII');
+    if (typeof settings.userAgent !== 'string' || !/^[\x20-\x7e]{1,200}$/.test(settings.userAgent))
+      throw new Error('webhook settings: userAgent must be printable ASCII');
     this.allowList = new AllowList(settings.allowList);
     this.resolve = settings.resolve ?? systemResolve;
     this.now = settings.now ?? Date.now;
@@ -75,16 +82,20 @@ export class WebhookSender {
 
   async send(hook: OutgoingWebhook): Promise<DeliveredWebhook> {
     const target = this.target(hook.url);
-    if (typeof hook.secret !== 'string' || hook.secret.length < 16) throw invalid('secret', 'a secret of at least 16 characters is required');
-    if (typeof hook.idempotencyKey !== 'string' || !HEADER_TOKEN.test(hook.idempotencyKey)) throw invalid('idempotencyKey', 'printable ASCII without spaces, at most 255');
-    if (typeof hook.deliveryId !== 'string' || !HEADER_TOKEN.test(hook.deliveryId)) throw invalid('deliveryId', 'printable ASCII without spaces, at most 255');
+    if (typeof hook.secret !== 'string' || hook.secret.length < 16)
+      throw invalid('secret', 'a secret of at least 16 characters is required');
+    if (typeof hook.idempotencyKey !== 'string' || !HEADER_TOKEN.test(hook.idempotencyKey))
+      throw invalid('idempotencyKey', 'printable ASCII without spaces, at most 255');
+    if (typeof hook.deliveryId !== 'string' || !HEADER_TOKEN.test(hook.deliveryId))
+      throw invalid('deliveryId', 'printable ASCII without spaces, at most 255');
     let json: string | undefined;
     try {
       json = JSON.stringify(hook.payload);
     } catch {
       // BigInt or a cycle.
     }
-    if (json === undefined || typeof hook.payload !== 'object' || hook.payload === null) throw invalid('payload', 'a JSON-serializable object is required');
+    if (json === undefined || typeof hook.payload !== 'object' || hook.payload === null)
+      throw invalid('payload', 'a JSON-serializable object is required');
     const body = Buffer.from(json, 'utf8');
     const timestamp = String(Math.floor(this.now() / 1000));
 
@@ -114,11 +125,14 @@ export class WebhookSender {
       throw invalid('url', 'not an absolute URL');
     }
     const label = url.host;
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw refused(label, `the ${url.protocol.replace(/:$/, '')} scheme is not a webhook`);
-    if (url.username !== '' || url.password !== '') throw refused(label, 'credentials in the URL are not sent; use the signature secret');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw refused(label, `the ${url.protocol.replace(/:$/, '')} scheme is not a webhook`);
+    if (url.username !== '' || url.password !== '')
+      throw refused(label, 'credentials in the URL are not sent; use the signature secret');
     const hostname = url.hostname.replace(/^\[|\]$/g, '');
     const hostAllowed = this.allowList.allowsHost(hostname);
-    if (url.protocol === 'http:' && !hostAllowed) throw refused(label, 'plain http is allowed only for allow-listed hosts');
+    if (url.protocol === 'http:' && !hostAllowed)
+      throw refused(label, 'plain http is allowed only for allow-listed hosts');
     return { url, hostname, label, hostAllowed };
   }
 
@@ -129,9 +143,14 @@ export class WebhookSender {
     try {
       addresses = await this.resolve(target.hostname);
     } catch (error) {
-      throw new ChannelError('webhook', 'network', `webhook ${target.label}: the name does not resolve (${systemCode(error) ?? 'lookup failed'})`);
+      throw new ChannelError(
+        'webhook',
+        'network',
+        `webhook ${target.label}: the name does not resolve (${systemCode(error) ?? 'lookup failed'})`,
+      );
     }
-    if (addresses.length === 0) throw new ChannelError('webhook', 'network', `webhook ${target.label}: the name has no address`);
+    if (addresses.length === 0)
+      throw new ChannelError('webhook', 'network', `webhook ${target.label}: the name has no address`);
     return addresses;
   }
 
@@ -145,11 +164,20 @@ export class WebhookSender {
         throw refused(target.label, 'the name resolved to something that is not an IP address');
       }
       if (cls === 'public' || target.hostAllowed || this.allowList.allowsAddress(address)) continue;
-      throw refused(target.label, `${literalFamily(target.hostname) ? 'the address' : `the name resolves to ${address}, which`} is ${cls} and not allow-listed`);
+      throw refused(
+        target.label,
+        `${literalFamily(target.hostname) ? 'the address' : `the name resolves to ${address}, which`} is ${cls} and not allow-listed`,
+      );
     }
   }
 
-  private post(target: Target, addresses: readonly ResolvedAddress[], headers: http.OutgoingHttpHeaders, body: Buffer, timeoutMs: number): Promise<{ status: number; retryAfter?: string }> {
+  private post(
+    target: Target,
+    addresses: readonly ResolvedAddress[],
+    headers: http.OutgoingHttpHeaders,
+    body: Buffer,
+    timeoutMs: number,
+  ): Promise<{ status: number; retryAfter?: string }> {
     const https_ = target.url.protocol === 'https:';
     const options: https.RequestOptions = {
       method: 'POST',
@@ -174,7 +202,11 @@ export class WebhookSender {
         else reject(error instanceof ChannelError ? error : networkFailure(target, error));
       };
       const timer = setTimeout(() => {
-        const timeout = new ChannelError('webhook', 'timeout', `webhook ${target.label} did not answer within ${this.settings.timeoutMs} ms`);
+        const timeout = new ChannelError(
+          'webhook',
+          'timeout',
+          `webhook ${target.label} did not answer within ${this.settings.timeoutMs} ms`,
+        );
         settle(timeout);
         request.destroy();
       }, timeoutMs);
@@ -203,7 +235,11 @@ function refused(label: string, reason: string): ChannelError {
 function networkFailure(target: Target, error: unknown): ChannelError {
   const code = systemCode(error);
   const tls = code !== undefined && /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME/.test(code);
-  return new ChannelError('webhook', 'network', `webhook ${target.label}: ${tls ? 'TLS' : 'connection'} failed (${code ?? 'no answer'})`);
+  return new ChannelError(
+    'webhook',
+    'network',
+    `webhook ${target.label}: ${tls ? 'TLS' : 'connection'} failed (${code ?? 'no answer'})`,
+  );
 }
 
 function systemCode(error: unknown): string | undefined {
@@ -224,13 +260,26 @@ async function systemResolve(hostname: string): Promise<readonly ResolvedAddress
 /** Answers every lookup of the connection with the vetted addresses: the name is not resolved again. */
 function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
   return (_hostname, options, callback) => {
-    const wanted = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : undefined;
+    const wanted =
+      options.family === 4 || options.family === 'IPv4'
+        ? 4
+        : options.family === 6 || options.family === 'IPv6'
+          ? 6
+          : undefined;
     const usable = addresses.filter((a) => wanted === undefined || a.family === wanted);
     if (usable.length === 0) {
-      callback(Object.assign(new Error('no vetted address of the requested family'), { code: 'ENOTFOUND' }), '', undefined);
+      callback(
+        Object.assign(new Error('no vetted address of the requested family'), { code: 'ENOTFOUND' }),
+        '',
+        undefined,
+      );
       return;
     }
-    if (options.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+    if (options.all)
+      callback(
+        null,
+        usable.map((a) => ({ address: a.address, family: a.family })),
+      );
     else callback(null, usable[0].address, usable[0].family);
   };
 }
@@ -239,7 +288,17 @@ function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
 async function withDeadline<T>(work: Promise<T>, timeoutMs: number, target: Target): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ChannelError('webhook', 'timeout', `webhook ${target.label}: the name did not resolve within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new ChannelError(
+            'webhook',
+            'timeout',
+            `webhook ${target.label}: the name did not resolve within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([work, timeout]);

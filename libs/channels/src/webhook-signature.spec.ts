@@ -43,6 +43,8 @@ describe('verifyWebhookSignature', () => {
   });
 
   it('takes its replay window from the caller', () => {
-    expect(verifyWebhookSignature({ ...check, nowSeconds: 1748944800 + 3600, toleranceSeconds: 7200 })).toEqual({ ok: true });
+    expect(verifyWebhookSignature({ ...check, nowSeconds: 1748944800 + 3600, toleranceSeconds: 7200 })).toEqual({
+      ok: true,
+    });
   });
 });

@@ -37,14 +37,19 @@ export interface SignatureCheck {
   readonly toleranceSeconds?: number;
 }
 
-export type SignatureVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
+export type SignatureVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
 
 /** What a partner runs on receipt (and the broker's tests do): constant-time, with a replay window. */
 export function verifyWebhookSignature(check: SignatureCheck): SignatureVerdict {
   if (check.timestamp === undefined || check.signature === undefined) return { ok: false, reason: 'missing' };
-  if (!/^\d{1,12}$/.test(check.timestamp) || !/^sha256=[0-9a-f]{64}$/.test(check.signature)) return { ok: false, reason: 'malformed' };
-  if (Math.abs(check.nowSeconds - Number(check.timestamp)) > (check.toleranceSeconds ?? 300)) return { ok: false, reason: 'stale' };
+  if (!/^\d{1,12}$/.test(check.timestamp) || !/^sha256=[0-9a-f]{64}$/.test(check.signature))
+    return { ok: false, reason: 'malformed' };
+  if (Math.abs(check.nowSeconds - Number(check.timestamp)) > (check.toleranceSeconds ?? 300))
+    return { ok: false, reason: 'stale' };
   const expected = Buffer.from(webhookSignature(check.secret, check.timestamp, check.body));
   const given = Buffer.from(check.signature);
-  return given.length === expected.length && timingSafeEqual(given, expected) ? { ok: true } : { ok: false, reason: 'mismatch' };
+  return given.length === expected.length && timingSafeEqual(given, expected)
+    ? { ok: true }
+    : { ok: false, reason: 'mismatch' };
 }

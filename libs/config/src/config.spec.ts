@@ -51,7 +51,15 @@ describe('team profile (TEAM_PROFILE_FILE)', () => {
   };
 
   it('reads the file and keeps defaults for what it does not say', () => {
-    const path = file(JSON.stringify({ name: 'CSIRT Police', email: 'csirt@police.example', timeZone: 'Europe/Brussels', languages: ['fr', 'nl', 'en'], lastUpdated: '2026-11-02' }));
+    const path = file(
+      JSON.stringify({
+        name: 'CSIRT Police',
+        email: 'csirt@police.example',
+        timeZone: 'Europe/Brussels',
+        languages: ['fr', 'nl', 'en'],
+        lastUpdated: '2026-11-02',
+      }),
+    );
     expect(loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: path }).profile).toMatchObject({
       name: 'CSIRT Police',
       email: 'csirt@police.example',
@@ -63,11 +71,20 @@ describe('team profile (TEAM_PROFILE_FILE)', () => {
   });
 
   it('refuses a bad time zone, an unknown field and a file that is not JSON, naming each', () => {
-    expect(configError(() => loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: file(JSON.stringify({ timeZone: 'Paris/France', colour: 'blue' })) })).problems).toEqual([
+    expect(
+      configError(() =>
+        loadConfig({
+          ...REQUIRED,
+          TEAM_PROFILE_FILE: file(JSON.stringify({ timeZone: 'Paris/France', colour: 'blue' })),
+        }),
+      ).problems,
+    ).toEqual([
       expect.stringMatching(/^TEAM_PROFILE_FILE timeZone must be an IANA time zone/),
       expect.stringMatching(/^TEAM_PROFILE_FILE \(file\) .*colour/),
     ]);
-    expect(configError(() => loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: file('{ not json') })).problems).toEqual([expect.stringMatching(/^TEAM_PROFILE_FILE .* cannot be read as JSON/)]);
+    expect(configError(() => loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: file('{ not json') })).problems).toEqual([
+      expect.stringMatching(/^TEAM_PROFILE_FILE .* cannot be read as JSON/),
+    ]);
   });
 });
 
@@ -93,9 +110,22 @@ describe('loadConfig', () => {
         passphrase: 'correct horse battery staple',
         userId: { name: 'CSIRT Example', email: 'csirt@example.org' },
       },
-      dispatch: { outboxPollMs: 500, reconcileIntervalMs: 15_000, reconcileAfterMs: 120_000, deliveryConcurrency: 16, jobLockMs: 30_000, attempts: 8, backoffMs: 1_000 },
+      dispatch: {
+        outboxPollMs: 500,
+        reconcileIntervalMs: 15_000,
+        reconcileAfterMs: 120_000,
+        deliveryConcurrency: 16,
+        jobLockMs: 30_000,
+        attempts: 8,
+        backoffMs: 1_000,
+      },
       log: { level: 'debug', format: 'text' },
-      audit: { key: expect.any(Buffer), source: 'TEAM_KEY_PASSPHRASE', checkpointIntervalMs: 60_000, checkpointFile: undefined },
+      audit: {
+        key: expect.any(Buffer),
+        source: 'TEAM_KEY_PASSPHRASE',
+        checkpointIntervalMs: 60_000,
+        checkpointFile: undefined,
+      },
     });
   });
 
@@ -120,9 +150,22 @@ describe('loadConfig', () => {
         passphrase: REQUIRED.TEAM_KEY_PASSPHRASE,
         userId: { name: 'tlp-broker team', email: 'csirt@example.org' },
       },
-      dispatch: { outboxPollMs: 250, reconcileIntervalMs: 30_000, reconcileAfterMs: 60_000, deliveryConcurrency: 8, jobLockMs: 30_000, attempts: 8, backoffMs: 1_000 },
+      dispatch: {
+        outboxPollMs: 250,
+        reconcileIntervalMs: 30_000,
+        reconcileAfterMs: 60_000,
+        deliveryConcurrency: 8,
+        jobLockMs: 30_000,
+        attempts: 8,
+        backoffMs: 1_000,
+      },
       log: { level: 'log', format: 'json' },
-      audit: { key: expect.any(Buffer), source: 'TEAM_KEY_PASSPHRASE', checkpointIntervalMs: 60_000, checkpointFile: undefined },
+      audit: {
+        key: expect.any(Buffer),
+        source: 'TEAM_KEY_PASSPHRASE',
+        checkpointIntervalMs: 60_000,
+        checkpointFile: undefined,
+      },
     });
   });
 
@@ -141,13 +184,19 @@ describe('loadConfig', () => {
   });
 
   it('trims blanks around URLs and the user id', () => {
-    const config = loadConfig({ ...REQUIRED, DATABASE_URL: `  ${REQUIRED.DATABASE_URL} `, TEAM_KEY_USER_ID: ' Team X <x@example.org> ' });
+    const config = loadConfig({
+      ...REQUIRED,
+      DATABASE_URL: `  ${REQUIRED.DATABASE_URL} `,
+      TEAM_KEY_USER_ID: ' Team X <x@example.org> ',
+    });
     expect(config.databaseUrl).toBe(REQUIRED.DATABASE_URL);
     expect(config.teamKey.userId).toEqual({ name: 'Team X', email: 'x@example.org' });
   });
 
   it('keeps the passphrase exactly as given, blanks included', () => {
-    expect(loadConfig({ ...REQUIRED, TEAM_KEY_PASSPHRASE: ' twelve chars ' }).teamKey.passphrase).toBe(' twelve chars ');
+    expect(loadConfig({ ...REQUIRED, TEAM_KEY_PASSPHRASE: ' twelve chars ' }).teamKey.passphrase).toBe(
+      ' twelve chars ',
+    );
   });
 
   it('ignores variables it does not know', () => {
@@ -178,18 +227,30 @@ describe('loadConfig', () => {
       expect(error.message).toContain(`${name} is required`);
     });
 
-    it.each(['DATABASE_URL', 'REDIS_URL', 'TEAM_KEY_PASSPHRASE'] as const)('%s set to "" or undefined counts as missing', (name) => {
-      expect(configError(() => loadConfig({ ...REQUIRED, [name]: '' })).problems).toEqual([`${name} is required`]);
-      expect(configError(() => loadConfig({ ...REQUIRED, [name]: undefined })).problems).toEqual([`${name} is required`]);
-    });
+    it.each(['DATABASE_URL', 'REDIS_URL', 'TEAM_KEY_PASSPHRASE'] as const)(
+      '%s set to "" or undefined counts as missing',
+      (name) => {
+        expect(configError(() => loadConfig({ ...REQUIRED, [name]: '' })).problems).toEqual([`${name} is required`]);
+        expect(configError(() => loadConfig({ ...REQUIRED, [name]: undefined })).problems).toEqual([
+          `${name} is required`,
+        ]);
+      },
+    );
 
     it('names every missing variable at once', () => {
       const error = configError(() => loadConfig({}));
       expect(error.name).toBe('ConfigError');
-      expect(error.problems).toEqual(expect.arrayContaining(['DATABASE_URL is required', 'REDIS_URL is required', 'TEAM_KEY_PASSPHRASE is required']));
+      expect(error.problems).toEqual(
+        expect.arrayContaining([
+          'DATABASE_URL is required',
+          'REDIS_URL is required',
+          'TEAM_KEY_PASSPHRASE is required',
+        ]),
+      );
       expect(error.problems).toHaveLength(3);
       expect(error.message).toMatch(/^Invalid configuration:/);
-      for (const name of ['DATABASE_URL', 'REDIS_URL', 'TEAM_KEY_PASSPHRASE']) expect(error.message).toContain(`  - ${name} is required`);
+      for (const name of ['DATABASE_URL', 'REDIS_URL', 'TEAM_KEY_PASSPHRASE'])
+        expect(error.message).toContain(`  - ${name} is required`);
     });
   });
 
@@ -240,21 +301,31 @@ describe('loadConfig', () => {
 
     it('names every malformed variable at once', () => {
       const error = configError(() =>
-        loadConfig({ DATABASE_URL: 'mysql://x', REDIS_URL: REQUIRED.REDIS_URL, PORT: 'abc', TEAM_KEY_USER_ID: 'nobody', TEAM_KEY_PASSPHRASE: 'short' }),
+        loadConfig({
+          DATABASE_URL: 'mysql://x',
+          REDIS_URL: REQUIRED.REDIS_URL,
+          PORT: 'abc',
+          TEAM_KEY_USER_ID: 'nobody',
+          TEAM_KEY_PASSPHRASE: 'short',
+        }),
       );
       const named = error.problems.map((problem) => problem.split(' ')[0]).sort();
       expect(named).toEqual(['DATABASE_URL', 'PORT', 'TEAM_KEY_PASSPHRASE', 'TEAM_KEY_USER_ID']);
     });
 
     it('reports missing and malformed variables together', () => {
-      const error = configError(() => loadConfig({ DATABASE_URL: 'mysql://x', TEAM_KEY_PASSPHRASE: REQUIRED.TEAM_KEY_PASSPHRASE }));
+      const error = configError(() =>
+        loadConfig({ DATABASE_URL: 'mysql://x', TEAM_KEY_PASSPHRASE: REQUIRED.TEAM_KEY_PASSPHRASE }),
+      );
       expect(error.problems).toContain('REDIS_URL is required');
       expect(error.problems.some((problem) => problem.startsWith('DATABASE_URL must be a URL'))).toBe(true);
     });
 
     it('never repeats a secret in its error', () => {
       const passphrase = 'tooShort!';
-      const error = configError(() => loadConfig({ ...REQUIRED, TEAM_KEY_PASSPHRASE: passphrase, DATABASE_URL: `mysql://root:${PASSWORD}@db/x` }));
+      const error = configError(() =>
+        loadConfig({ ...REQUIRED, TEAM_KEY_PASSPHRASE: passphrase, DATABASE_URL: `mysql://root:${PASSWORD}@db/x` }),
+      );
       expect(error.message).not.toContain(passphrase);
       expect(error.message).not.toContain(PASSWORD);
     });
@@ -274,7 +345,9 @@ describe('loadConfig', () => {
 describe('loadDatabaseUrl', () => {
   it('returns DATABASE_URL alone, without needing the other variables', () => {
     expect(loadDatabaseUrl({ DATABASE_URL: REQUIRED.DATABASE_URL })).toBe(REQUIRED.DATABASE_URL);
-    expect(loadDatabaseUrl({ DATABASE_URL: 'postgresql://localhost/db', PORT: 'abc' })).toBe('postgresql://localhost/db');
+    expect(loadDatabaseUrl({ DATABASE_URL: 'postgresql://localhost/db', PORT: 'abc' })).toBe(
+      'postgresql://localhost/db',
+    );
   });
 
   it('trims blanks around it', () => {

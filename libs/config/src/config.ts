@@ -10,13 +10,16 @@ const urlWithProtocol = (protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine((value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    );
 
 const userId = z
   .string()
@@ -27,7 +30,11 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']),
   REDIS_URL: urlWithProtocol(['redis:', 'rediss:']),
-  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only').default('tlpb'),
+  REDIS_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "-" and "_" only')
+    .default('tlpb'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   // Checked with NODE_ENV, HOST and PORT in publicUrlSetting.
@@ -39,7 +46,10 @@ const envSchema = z.object({
   TEAM_COMMUNITIES: z
     .string()
     .trim()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}(\s*,\s*[a-z0-9][a-z0-9-]{0,62})*$/, 'must be a comma-separated list of community names such as "eu-lea,fr-csirt"')
+    .regex(
+      /^[a-z0-9][a-z0-9-]{0,62}(\s*,\s*[a-z0-9][a-z0-9-]{0,62})*$/,
+      'must be a comma-separated list of community names such as "eu-lea,fr-csirt"',
+    )
     .optional(),
   SMTP_URL: urlWithProtocol(['smtp:', 'smtps:']).optional(),
   SMTP_REQUIRE_TLS: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
@@ -59,7 +69,10 @@ const envSchema = z.object({
   APPROVAL_REQUIRED_FOR: z
     .string()
     .trim()
-    .regex(/^none$|^(red|amber-strict|caveats)(\s*,\s*(red|amber-strict|caveats))*$/, 'must be a comma-separated list of: red, amber-strict, caveats — or none')
+    .regex(
+      /^none$|^(red|amber-strict|caveats)(\s*,\s*(red|amber-strict|caveats))*$/,
+      'must be a comma-separated list of: red, amber-strict, caveats — or none',
+    )
     .default('red,amber-strict,caveats'),
   KEY_REQUIRE_EMAIL_MATCH: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
@@ -69,10 +82,18 @@ const envSchema = z.object({
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
-  AUDIT_KEY: z.string().min(32, 'must be at least 32 characters of a random secret (e.g. openssl rand -base64 32)').optional(),
+  AUDIT_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters of a random secret (e.g. openssl rand -base64 32)')
+    .optional(),
   AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(50).max(86_400_000).default(60_000),
   AUDIT_CHECKPOINT_FILE: z.string().trim().min(1).optional(),
-  SUBMISSION_MAX_BYTES: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024).default(10 * 1024 * 1024),
+  SUBMISSION_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(64 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
 });
@@ -144,7 +165,12 @@ export interface AppConfig {
   readonly audit: AuditKey & { readonly checkpointIntervalMs: number; readonly checkpointFile: string | undefined };
 }
 
-function smtpSettings(url: string | undefined, requireTls: boolean, mailFrom: string | undefined, teamUserId: string): AppConfig['smtp'] {
+function smtpSettings(
+  url: string | undefined,
+  requireTls: boolean,
+  mailFrom: string | undefined,
+  teamUserId: string,
+): AppConfig['smtp'] {
   if (!url) return null;
   const parsed = new URL(url);
   const secure = parsed.protocol === 'smtps:';
@@ -153,21 +179,33 @@ function smtpSettings(url: string | undefined, requireTls: boolean, mailFrom: st
     port: parsed.port ? Number(parsed.port) : secure ? 465 : 587,
     secure,
     requireTls,
-    auth: parsed.username ? { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } : undefined,
+    auth: parsed.username
+      ? { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) }
+      : undefined,
     // The sender defaults to the team key's user id: the address partners already know.
     from: (({ name, email }) => ({ name, address: email }))(splitUserId(mailFrom ?? teamUserId)),
   };
 }
 
 function approvalRules(value: string): AppConfig['approval'] {
-  const listed = new Set(value.split(',').map((entry) => entry.trim()).filter(Boolean));
+  const listed = new Set(
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  );
   return { red: listed.has('red'), amberStrict: listed.has('amber-strict'), caveats: listed.has('caveats') };
 }
 
 const PUBLIC_URL_EXAMPLE = 'e.g. https://broker.csirt.example';
 
 function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
 }
 
 /**
@@ -177,10 +215,17 @@ function isLoopback(hostname: string): boolean {
  * http is refused in production except on a loopback address (a broker behind a local proxy, or run
  * on one machine, as the demonstration and docker-compose.yml do).
  */
-function publicUrlSetting(value: string | undefined, env: AppConfig['env'], host: string, port: number): { url: string } | { problem: string } {
+function publicUrlSetting(
+  value: string | undefined,
+  env: AppConfig['env'],
+  host: string,
+  port: number,
+): { url: string } | { problem: string } {
   if (value === undefined) {
     if (env === 'production') {
-      return { problem: `PUBLIC_URL is required in production: the URL partners reach the broker at (${PUBLIC_URL_EXAMPLE}); links in signed documents and feeds are never taken from a request` };
+      return {
+        problem: `PUBLIC_URL is required in production: the URL partners reach the broker at (${PUBLIC_URL_EXAMPLE}); links in signed documents and feeds are never taken from a request`,
+      };
     }
     // A wildcard address is where the API listens, not where anyone reaches it.
     const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
@@ -192,18 +237,25 @@ function publicUrlSetting(value: string | undefined, env: AppConfig['env'], host
   } catch {
     return { problem: `PUBLIC_URL must be an absolute http(s) URL (${PUBLIC_URL_EXAMPLE})` };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: `PUBLIC_URL must be an http(s) URL (${PUBLIC_URL_EXAMPLE})` };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { problem: `PUBLIC_URL must be an http(s) URL (${PUBLIC_URL_EXAMPLE})` };
   if (url.username || url.password) return { problem: 'PUBLIC_URL must not carry a user name or password' };
-  if (value.includes('?') || value.includes('#')) return { problem: 'PUBLIC_URL must not have a query (?…) or a fragment (#…)' };
+  if (value.includes('?') || value.includes('#'))
+    return { problem: 'PUBLIC_URL must not have a query (?…) or a fragment (#…)' };
   if (env === 'production' && url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    return { problem: 'PUBLIC_URL must start with https:// in production (plain http only on a loopback address such as 127.0.0.1)' };
+    return {
+      problem:
+        'PUBLIC_URL must start with https:// in production (plain http only on a loopback address such as 127.0.0.1)',
+    };
   }
   return { url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
 }
 
 /** A variable set to nothing but blanks counts as not set (then its default applies, or it is reported missing). */
 function withoutBlanks(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
+  );
 }
 
 export class ConfigError extends Error {
@@ -236,7 +288,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const profile = loadTeamProfile(e.TEAM_PROFILE_FILE, team);
   const publicUrl = publicUrlSetting(e.PUBLIC_URL, e.NODE_ENV, e.HOST, e.PORT);
   if ('problems' in profile || 'problem' in publicUrl) {
-    throw new ConfigError([...('problems' in profile ? profile.problems : []), ...('problem' in publicUrl ? [publicUrl.problem] : [])]);
+    throw new ConfigError([
+      ...('problems' in profile ? profile.problems : []),
+      ...('problem' in publicUrl ? [publicUrl.problem] : []),
+    ]);
   }
   return {
     env: e.NODE_ENV,
@@ -248,7 +303,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
     smtp: smtpSettings(e.SMTP_URL, e.SMTP_REQUIRE_TLS === 'true', e.MAIL_FROM, e.TEAM_KEY_USER_ID),
     webhooks: {
-      allowList: e.WEBHOOK_ALLOW_LIST ? e.WEBHOOK_ALLOW_LIST.split(',').map((entry) => entry.trim()).filter(Boolean) : [],
+      allowList: e.WEBHOOK_ALLOW_LIST
+        ? e.WEBHOOK_ALLOW_LIST.split(',')
+            .map((entry) => entry.trim())
+            .filter(Boolean)
+        : [],
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
     rateLimit: { limit: e.CHANNEL_RATE_LIMIT, windowMs: e.CHANNEL_RATE_WINDOW_MS },
@@ -267,7 +326,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       backoffMs: e.DELIVERY_BACKOFF_MS,
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
-    audit: { ...deriveAuditKey(e.AUDIT_KEY, e.TEAM_KEY_PASSPHRASE), checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS, checkpointFile: e.AUDIT_CHECKPOINT_FILE },
+    audit: {
+      ...deriveAuditKey(e.AUDIT_KEY, e.TEAM_KEY_PASSPHRASE),
+      checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
+      checkpointFile: e.AUDIT_CHECKPOINT_FILE,
+    },
   };
 }
 
@@ -275,7 +338,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 export function loadDatabaseUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const parsed = envSchema.pick({ DATABASE_URL: true }).safeParse({ DATABASE_URL: env.DATABASE_URL || undefined });
   if (!parsed.success) {
-    throw new ConfigError([env.DATABASE_URL ? `DATABASE_URL ${parsed.error.issues[0]?.message}` : 'DATABASE_URL is required']);
+    throw new ConfigError([
+      env.DATABASE_URL ? `DATABASE_URL ${parsed.error.issues[0]?.message}` : 'DATABASE_URL is required',
+    ]);
   }
   return parsed.data.DATABASE_URL;
 }
@@ -286,10 +351,15 @@ const databaseRolesSchema = z.object({
   SUPERUSER_DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).optional(),
 });
 
-function problemsOf(issues: readonly { path: readonly PropertyKey[]; code: string; message: string }[], given: Record<string, string>): string[] {
+function problemsOf(
+  issues: readonly { path: readonly PropertyKey[]; code: string; message: string }[],
+  given: Record<string, string>,
+): string[] {
   return issues.map((issue) => {
     const name = issue.path.join('.');
-    return issue.code === 'invalid_type' && given[name] === undefined ? `${name} is required` : `${name} ${issue.message}`;
+    return issue.code === 'invalid_type' && given[name] === undefined
+      ? `${name} is required`
+      : `${name} ${issue.message}`;
   });
 }
 
@@ -298,11 +368,19 @@ function problemsOf(issues: readonly { path: readonly PropertyKey[]; code: strin
  * dispatcher run as; `migrationUrl` (MIGRATION_DATABASE_URL, default DATABASE_URL) the role that
  * owns the schema and runs the migrations; `superuserUrl` (SUPERUSER_DATABASE_URL) creates both roles.
  */
-export function loadDatabaseRoleUrls(env: Readonly<Record<string, string | undefined>> = process.env): { appUrl: string; migrationUrl: string; superuserUrl: string | undefined } {
+export function loadDatabaseRoleUrls(env: Readonly<Record<string, string | undefined>> = process.env): {
+  appUrl: string;
+  migrationUrl: string;
+  superuserUrl: string | undefined;
+} {
   const given = withoutBlanks(env);
   const parsed = databaseRolesSchema.safeParse(given);
   if (!parsed.success) throw new ConfigError(problemsOf(parsed.error.issues, given));
-  return { appUrl: parsed.data.DATABASE_URL, migrationUrl: parsed.data.MIGRATION_DATABASE_URL ?? parsed.data.DATABASE_URL, superuserUrl: parsed.data.SUPERUSER_DATABASE_URL };
+  return {
+    appUrl: parsed.data.DATABASE_URL,
+    migrationUrl: parsed.data.MIGRATION_DATABASE_URL ?? parsed.data.DATABASE_URL,
+    superuserUrl: parsed.data.SUPERUSER_DATABASE_URL,
+  };
 }
 
 /**
@@ -312,21 +390,35 @@ export function loadDatabaseRoleUrls(env: Readonly<Record<string, string | undef
 export function loadAuditKey(env: Readonly<Record<string, string | undefined>> = process.env): AuditKey | null {
   const given = withoutBlanks(env);
   if (given.AUDIT_KEY === undefined && given.TEAM_KEY_PASSPHRASE === undefined) return null;
-  const parsed = envSchema.pick({ AUDIT_KEY: true, TEAM_KEY_PASSPHRASE: true }).partial({ TEAM_KEY_PASSPHRASE: true }).safeParse(given);
+  const parsed = envSchema
+    .pick({ AUDIT_KEY: true, TEAM_KEY_PASSPHRASE: true })
+    .partial({ TEAM_KEY_PASSPHRASE: true })
+    .safeParse(given);
   if (!parsed.success) throw new ConfigError(problemsOf(parsed.error.issues, given));
   return deriveAuditKey(parsed.data.AUDIT_KEY, parsed.data.TEAM_KEY_PASSPHRASE ?? '');
 }
 
 const demoSchema = z.object({
-  DEMO_DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/tlp_broker_demo'),
+  DEMO_DATABASE_URL: urlWithProtocol(['postgres:', 'postgresql:']).default(
+    'postgres://postgres@127.0.0.1:5432/tlp_broker_demo',
+  ),
   DEMO_REDIS_URL: urlWithProtocol(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   DEMO_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
 });
 
 /** Where the demonstration runs its broker. */
-export function loadDemoSettings(env: Readonly<Record<string, string | undefined>> = process.env): { databaseUrl: string; redisUrl: string; port: number } {
+export function loadDemoSettings(env: Readonly<Record<string, string | undefined>> = process.env): {
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+} {
   const blankAsMissing = withoutBlanks(env);
   const parsed = demoSchema.safeParse(blankAsMissing);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
-  return { databaseUrl: parsed.data.DEMO_DATABASE_URL, redisUrl: parsed.data.DEMO_REDIS_URL, port: parsed.data.DEMO_PORT };
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  return {
+    databaseUrl: parsed.data.DEMO_DATABASE_URL,
+    redisUrl: parsed.data.DEMO_REDIS_URL,
+    port: parsed.data.DEMO_PORT,
+  };
 }

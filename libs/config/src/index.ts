@@ -1,4 +1,11 @@
-export { loadConfig, loadDatabaseUrl, loadDatabaseRoleUrls, loadAuditKey, loadDemoSettings, ConfigError } from './config';
+export {
+  loadConfig,
+  loadDatabaseUrl,
+  loadDatabaseRoleUrls,
+  loadAuditKey,
+  loadDemoSettings,
+  ConfigError,
+} from './config';
 export { deriveAuditKey } from './audit-key';
 export type { AuditKey, AuditKeySource } from './audit-key';
 export type { AppConfig } from './config';

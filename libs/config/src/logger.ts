@@ -11,5 +11,9 @@ const LEVELS: Record<AppConfig['log']['level'], LogLevel[]> = {
 
 /** Structured (JSON) logs by default; `LOG_FORMAT=text` for a terminal. */
 export function createLogger(config: AppConfig): ConsoleLogger {
-  return new ConsoleLogger({ json: config.log.format === 'json', logLevels: LEVELS[config.log.level], colors: config.log.format === 'text' });
+  return new ConsoleLogger({
+    json: config.log.format === 'json',
+    logLevels: LEVELS[config.log.level],
+    colors: config.log.format === 'text',
+  });
 }

@@ -20,13 +20,19 @@ function problems(env: Record<string, string>): string[] {
 /** PUBLIC_URL: the only source of the absolute links the broker signs and hands to partners. */
 describe('PUBLIC_URL', () => {
   it('is required in production: start-up is refused with a message naming it', () => {
-    expect(problems({ ...REQUIRED, NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^PUBLIC_URL is required in production: .*never taken from a request/)]);
-    expect(problems({ ...REQUIRED, NODE_ENV: 'production', PUBLIC_URL: '   ' })).toEqual([expect.stringMatching(/^PUBLIC_URL is required in production/)]);
+    expect(problems({ ...REQUIRED, NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^PUBLIC_URL is required in production: .*never taken from a request/),
+    ]);
+    expect(problems({ ...REQUIRED, NODE_ENV: 'production', PUBLIC_URL: '   ' })).toEqual([
+      expect.stringMatching(/^PUBLIC_URL is required in production/),
+    ]);
   });
 
   it('defaults in development and test to where the API listens, never to a request', () => {
     expect(loadConfig({ ...REQUIRED }).http.publicUrl).toBe('http://127.0.0.1:3000');
-    expect(loadConfig({ ...REQUIRED, NODE_ENV: 'test', HOST: 'localhost', PORT: '8080' }).http.publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ ...REQUIRED, NODE_ENV: 'test', HOST: 'localhost', PORT: '8080' }).http.publicUrl).toBe(
+      'http://localhost:8080',
+    );
     // A wildcard address is where the API listens, not an address anyone reaches it at.
     expect(loadConfig({ ...REQUIRED, HOST: '0.0.0.0', PORT: '3001' }).http.publicUrl).toBe('http://127.0.0.1:3001');
     expect(loadConfig({ ...REQUIRED, HOST: '::' }).http.publicUrl).toBe('http://[::1]:3000');
@@ -62,7 +68,9 @@ describe('PUBLIC_URL', () => {
   });
 
   it('allows plain http outside production (a test or development broker)', () => {
-    expect(loadConfig({ ...REQUIRED, NODE_ENV: 'development', PUBLIC_URL: 'http://broker.lan:3000' }).http.publicUrl).toBe('http://broker.lan:3000');
+    expect(
+      loadConfig({ ...REQUIRED, NODE_ENV: 'development', PUBLIC_URL: 'http://broker.lan:3000' }).http.publicUrl,
+    ).toBe('http://broker.lan:3000');
   });
 });
 
@@ -73,6 +81,8 @@ describe('SUBMISSION_MAX_BYTES', () => {
   });
 
   it.each(['0', '100', '1e12', 'ten'])('refuses %j, naming it', (value) => {
-    expect(problems({ ...REQUIRED, SUBMISSION_MAX_BYTES: value })).toEqual([expect.stringMatching(/^SUBMISSION_MAX_BYTES /)]);
+    expect(problems({ ...REQUIRED, SUBMISSION_MAX_BYTES: value })).toEqual([
+      expect.stringMatching(/^SUBMISSION_MAX_BYTES /),
+    ]);
   });
 });

@@ -48,7 +48,15 @@ const profileSchema = z
       }, 'must be an IANA time zone such as Europe/Paris')
       .optional(),
     hours: text(500).optional(),
-    languages: z.array(z.string().trim().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be language tags such as "fr" or "en"')).min(1).optional(),
+    languages: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be language tags such as "fr" or "en"'),
+      )
+      .min(1)
+      .optional(),
     mission: text(2000).optional(),
     constituency: text(2000).optional(),
     affiliation: text(500).nullable().optional(),
@@ -66,17 +74,29 @@ const profileSchema = z
   .strict();
 
 /** Reads and checks the profile; problems are returned as messages naming the field. */
-export function loadTeamProfile(file: string | undefined, team: { name: string; email: string }): { profile: TeamProfile } | { problems: string[] } {
+export function loadTeamProfile(
+  file: string | undefined,
+  team: { name: string; email: string },
+): { profile: TeamProfile } | { problems: string[] } {
   let raw: unknown = {};
   if (file) {
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      return { problems: [`TEAM_PROFILE_FILE ${file} cannot be read as JSON: ${error instanceof Error ? error.message : String(error)}`] };
+      return {
+        problems: [
+          `TEAM_PROFILE_FILE ${file} cannot be read as JSON: ${error instanceof Error ? error.message : String(error)}`,
+        ],
+      };
     }
   }
   const parsed = profileSchema.safeParse(raw);
-  if (!parsed.success) return { problems: parsed.error.issues.map((issue) => `TEAM_PROFILE_FILE ${issue.path.join('.') || '(file)'} ${issue.message}`) };
+  if (!parsed.success)
+    return {
+      problems: parsed.error.issues.map(
+        (issue) => `TEAM_PROFILE_FILE ${issue.path.join('.') || '(file)'} ${issue.message}`,
+      ),
+    };
   const p = parsed.data;
   return {
     profile: {
@@ -85,17 +105,26 @@ export function loadTeamProfile(file: string | undefined, team: { name: string; 
       phone: p.phone ?? null,
       address: p.address ?? null,
       timeZone: p.timeZone ?? 'Europe/Paris',
-      hours: p.hours ?? 'Monday to Friday, 08:00 to 18:00; partners reach the duty officer at any time for urgent matters',
+      hours:
+        p.hours ?? 'Monday to Friday, 08:00 to 18:00; partners reach the duty officer at any time for urgent matters',
       languages: p.languages ?? ['fr', 'en'],
-      mission: p.mission ?? 'Share cyber-threat alerts, advisories and intelligence with partner teams, under the Traffic Light Protocol.',
-      constituency: p.constituency ?? "The team's own investigation units, and partner CSIRTs, CERTs and law-enforcement cyber teams.",
+      mission:
+        p.mission ??
+        'Share cyber-threat alerts, advisories and intelligence with partner teams, under the Traffic Light Protocol.',
+      constituency:
+        p.constituency ??
+        "The team's own investigation units, and partner CSIRTs, CERTs and law-enforcement cyber teams.",
       affiliation: p.affiliation ?? null,
       authority: p.authority ?? null,
-      services: p.services ?? ['Alerts and advisories', 'Threat intelligence sharing (e-mail, webhooks, JSON, TAXII 2.1, MISP feed)', 'Coordination with partner teams'],
+      services: p.services ?? [
+        'Alerts and advisories',
+        'Threat intelligence sharing (e-mail, webhooks, JSON, TAXII 2.1, MISP feed)',
+        'Coordination with partner teams',
+      ],
       incidentReporting: p.incidentReporting ?? `E-mail ${p.email ?? team.email}, encrypted to the team's OpenPGP key.`,
       disclosure:
         p.disclosure ??
-        'Information is shared under TLP 2.0 (FIRST). Anything above TLP:CLEAR leaves only signed and encrypted to the recipient\'s own key, and only to recipients the label allows.',
+        "Information is shared under TLP 2.0 (FIRST). Anything above TLP:CLEAR leaves only signed and encrypted to the recipient's own key, and only to recipients the label allows.",
       securityTxtDays: p.securityTxtDays ?? 180,
       lastUpdated: p.lastUpdated ?? null,
     },

@@ -7,7 +7,10 @@ const HASH = 'cd'.repeat(32);
 
 async function teamKey(name: string) {
   const pair = await generateKeyPair({ name, email: 'csirt@example.org' });
-  return { known: { fingerprint: pair.fingerprint, armored: pair.publicArmored }, key: await openpgp.readPrivateKey({ armoredKey: pair.privateArmored }) };
+  return {
+    known: { fingerprint: pair.fingerprint, armored: pair.publicArmored },
+    key: await openpgp.readPrivateKey({ armoredKey: pair.privateArmored }),
+  };
 }
 
 describe('checkpoint signatures', () => {
@@ -35,13 +38,20 @@ describe('checkpoint signatures', () => {
     expect(altered).toMatchObject({ ok: false, detail: expect.stringMatching(/does not verify/) });
     const foreign = await check((await signCheckpoint({ seq: 12, hash: HASH }, stranger.key)).signed);
     expect(foreign).toMatchObject({ ok: false, detail: expect.stringMatching(/not a team key/) });
-    expect(await check('seq: 12')).toMatchObject({ ok: false, detail: expect.stringMatching(/not a readable cleartext-signed document/) });
+    expect(await check('seq: 12')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/not a readable cleartext-signed document/),
+    });
   });
 
   it('ignore a recorded key whose armor is not that of its fingerprint', async () => {
     const team = await teamKey('Team key');
     const impostor = await teamKey('Impostor');
-    const check = await checkpointSignatureChecker([{ fingerprint: team.known.fingerprint, armored: impostor.known.armored }]);
-    expect(await check((await signCheckpoint({ seq: 1, hash: HASH }, impostor.key)).signed)).toMatchObject({ ok: false });
+    const check = await checkpointSignatureChecker([
+      { fingerprint: team.known.fingerprint, armored: impostor.known.armored },
+    ]);
+    expect(await check((await signCheckpoint({ seq: 1, hash: HASH }, impostor.key)).signed)).toMatchObject({
+      ok: false,
+    });
   });
 });

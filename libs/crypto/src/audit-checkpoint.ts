@@ -7,7 +7,11 @@ import { signCleartext } from './seal';
 import type { KnownKey } from './verify';
 
 /** A checkpoint: the chain head and the time, as a cleartext-signed document (`gpg --verify` reads it). */
-export async function signCheckpoint(head: AuditHead, signingKey: openpgp.PrivateKey, at: Date = new Date()): Promise<{ at: Date; signer: string; signed: string }> {
+export async function signCheckpoint(
+  head: AuditHead,
+  signingKey: openpgp.PrivateKey,
+  at: Date = new Date(),
+): Promise<{ at: Date; signer: string; signed: string }> {
   // Whole milliseconds: what the document states and PostgreSQL keeps are the same instant.
   const when = new Date(at.getTime());
   const signed = await signCleartext(checkpointText({ ...head, at: when }), signingKey, when);
@@ -36,7 +40,10 @@ export async function checkpointSignatureChecker(teamKeys: readonly KnownKey[]):
     const signers = keys.filter((key) => message.getSigningKeyIDs().some((id) => key.getKeys(id).length > 0));
     if (signers.length === 0) {
       const ids = message.getSigningKeyIDs().map((id) => id.toHex().toUpperCase());
-      return { ok: false, detail: ids.length === 0 ? 'it carries no signature' : `signed by key id ${ids.join(', ')}, not a team key` };
+      return {
+        ok: false,
+        detail: ids.length === 0 ? 'it carries no signature' : `signed by key id ${ids.join(', ')}, not a team key`,
+      };
     }
     let failure = 'no signature by a team key was found';
     try {
@@ -62,8 +69,13 @@ export async function checkpointSignatureChecker(teamKeys: readonly KnownKey[]):
  * Verifies the audit trail (libs/persistence verifyAuditTrail) with the checkpoints checked
  * against every team key the broker has recorded. `macKey` null leaves the MACs unchecked.
  */
-export async function verifyAudit(dataSource: DataSource, options: { macKey: Uint8Array | null; checkpointFile?: string }): Promise<AuditVerification> {
+export async function verifyAudit(
+  dataSource: DataSource,
+  options: { macKey: Uint8Array | null; checkpointFile?: string },
+): Promise<AuditVerification> {
   const teamKeys = await new TeamKeyRepository(dataSource).all();
-  const checkSignature = await checkpointSignatureChecker(teamKeys.map((key) => ({ fingerprint: key.fingerprint, armored: key.publicArmored })));
+  const checkSignature = await checkpointSignatureChecker(
+    teamKeys.map((key) => ({ fingerprint: key.fingerprint, armored: key.publicArmored })),
+  );
   return verifyAuditTrail(dataSource, { ...options, checkSignature });
 }

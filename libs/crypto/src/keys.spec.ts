@@ -95,7 +95,12 @@ describe('inspectPublicKey: what it refuses', () => {
   });
 
   it('refuses private key material even when armored as a public key block', async () => {
-    const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [USER], format: 'object' });
+    const { privateKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [USER],
+      format: 'object',
+    });
     const disguised = openpgp.armor(openpgp.enums.armor.publicKey, privateKey.toPacketList().write());
     expect(disguised).not.toContain('PRIVATE');
     expectRefused(await inspectPublicKey(disguised, NOW), /private key/);
@@ -110,8 +115,16 @@ describe('inspectPublicKey: what it refuses', () => {
   });
 
   it('refuses a signed message that is not a key', async () => {
-    const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [USER], format: 'object' });
-    const message = await openpgp.sign({ message: await openpgp.createMessage({ text: 'hi' }), signingKeys: privateKey });
+    const { privateKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [USER],
+      format: 'object',
+    });
+    const message = await openpgp.sign({
+      message: await openpgp.createMessage({ text: 'hi' }),
+      signingKeys: privateKey,
+    });
     expectRefused(await inspectPublicKey(message, NOW), /not a readable OpenPGP public key/);
   });
 
@@ -163,14 +176,25 @@ describe('inspectPublicKey: what it refuses', () => {
   });
 
   it('refuses a revoked key, naming it', async () => {
-    const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [USER], format: 'object' });
+    const { privateKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [USER],
+      format: 'object',
+    });
     const { publicKey: revoked } = await openpgp.revokeKey({ key: privateKey, format: 'armored' });
     const error = expectRefused(await inspectPublicKey(revoked, NOW), /revoked/);
     expect(error).toContain(privateKey.getFingerprint().toUpperCase());
   });
 
   it('refuses a key with no encryption subkey', async () => {
-    const { publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [USER], subkeys: [], format: 'object' });
+    const { publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [USER],
+      subkeys: [],
+      format: 'object',
+    });
     expectRefused(await inspectPublicKey(publicKey.armor(), NOW), /encryption/);
   });
 
@@ -193,7 +217,8 @@ describe('inspectPublicKey: RSA key sizes', () => {
 
   beforeAll(async () => {
     // RSA generation is the slow part of this file: both sizes at once, on Node's thread pool.
-    const generate = (rsaBits: number) => openpgp.generateKey({ type: 'rsa', rsaBits, userIDs: [USER], format: 'object' }).then((pair) => pair.publicKey);
+    const generate = (rsaBits: number) =>
+      openpgp.generateKey({ type: 'rsa', rsaBits, userIDs: [USER], format: 'object' }).then((pair) => pair.publicKey);
     [rsa2048, rsa3072] = await Promise.all([generate(2048), generate(3072)]);
   });
 
@@ -219,7 +244,12 @@ describe('inspectPublicKey: RSA key sizes', () => {
 
 describe('inspectPublicKey: RFC 9580 (v6) keys', () => {
   it('accepts a v6 key with its 64-digit fingerprint', async () => {
-    const { publicKey } = await openpgp.generateKey({ type: 'curve25519', userIDs: [USER], format: 'object', config: { v6Keys: true } });
+    const { publicKey } = await openpgp.generateKey({
+      type: 'curve25519',
+      userIDs: [USER],
+      format: 'object',
+      config: { v6Keys: true },
+    });
     const info = expectAccepted(await inspectPublicKey(publicKey.armor(), NOW));
     expect(info.version).toBe(6);
     expect(info.fingerprint).toMatch(/^[0-9A-F]{64}$/);
@@ -229,11 +259,20 @@ describe('inspectPublicKey: RFC 9580 (v6) keys', () => {
 describe('keyStateAt', () => {
   it('reads a good key as usable and never expiring', async () => {
     const pair = await generateKeyPair(USER);
-    await expect(keyStateAt(pair.publicArmored, NOW)).resolves.toEqual({ expiresAt: null, revoked: false, canEncrypt: true });
+    await expect(keyStateAt(pair.publicArmored, NOW)).resolves.toEqual({
+      expiresAt: null,
+      revoked: false,
+      canEncrypt: true,
+    });
   });
 
   it('sees a revocation', async () => {
-    const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [USER], format: 'object' });
+    const { privateKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [USER],
+      format: 'object',
+    });
     const { publicKey } = await openpgp.revokeKey({ key: privateKey, format: 'armored' });
     const state = await keyStateAt(publicKey, NOW);
     expect(state.revoked).toBe(true);
@@ -256,7 +295,13 @@ describe('keyStateAt', () => {
   });
 
   it('sees a key with no encryption subkey', async () => {
-    const { publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [USER], subkeys: [], format: 'object' });
+    const { publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [USER],
+      subkeys: [],
+      format: 'object',
+    });
     expect((await keyStateAt(publicKey.armor(), NOW)).canEncrypt).toBe(false);
   });
 });
@@ -269,12 +314,22 @@ describe('keys as people paste them', () => {
   });
 
   it('accepts a key made seconds ahead by a machine whose clock runs fast', async () => {
-    const { publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Fast', email: 'fast@example.org' }], date: new Date(Date.now() + 10_000) });
+    const { publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Fast', email: 'fast@example.org' }],
+      date: new Date(Date.now() + 10_000),
+    });
     expect((await inspectPublicKey(publicKey, new Date())).ok).toBe(true);
   });
 
   it('refuses a key dated well in the future, saying so', async () => {
-    const { publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Future', email: 'future@example.org' }], date: new Date(Date.now() + 3_600_000) });
+    const { publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Future', email: 'future@example.org' }],
+      date: new Date(Date.now() + 3_600_000),
+    });
     const check = await inspectPublicKey(publicKey, new Date());
     expect(check.ok).toBe(false);
     expect(check.ok ? '' : check.error).toMatch(/in the future/);

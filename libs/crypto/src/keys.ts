@@ -71,12 +71,23 @@ export async function inspectPublicKey(armored: unknown, now: Date, rules: KeyRu
   const fingerprint = key.getFingerprint().toUpperCase() as Fingerprint;
   if (rules.pinnedFingerprint !== undefined) {
     const pinned = normaliseFingerprint(rules.pinnedFingerprint);
-    if (pinned === null) return { ok: false, error: `the pinned fingerprint "${rules.pinnedFingerprint}" is not 40 or 64 hexadecimal digits` };
-    if (pinned !== fingerprint) return { ok: false, error: `key ${fingerprint} does not match the pinned fingerprint ${pinned}: check how the key reached you` };
+    if (pinned === null)
+      return {
+        ok: false,
+        error: `the pinned fingerprint "${rules.pinnedFingerprint}" is not 40 or 64 hexadecimal digits`,
+      };
+    if (pinned !== fingerprint)
+      return {
+        ok: false,
+        error: `key ${fingerprint} does not match the pinned fingerprint ${pinned}: check how the key reached you`,
+      };
   }
   const createdAt = key.getCreationTime();
   if (createdAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-    return { ok: false, error: `key ${fingerprint} is dated ${createdAt.toISOString()}, in the future: check the clock of the machine that made it` };
+    return {
+      ok: false,
+      error: `key ${fingerprint} is dated ${createdAt.toISOString()}, in the future: check the clock of the machine that made it`,
+    };
   }
   // A key made seconds ago on a machine whose clock runs a little ahead is checked as of its creation.
   const at = createdAt.getTime() > now.getTime() ? createdAt : now;
@@ -100,13 +111,19 @@ export async function inspectPublicKey(armored: unknown, now: Date, rules: KeyRu
   }
   const encryptionInfo = encryptionKey.getAlgorithmInfo();
   const subkeyWeakness = keyWeakness(encryptionInfo.algorithm, encryptionInfo.bits ?? null);
-  if (subkeyWeakness) return { ok: false, error: `the encryption subkey of ${fingerprint} is too weak: ${subkeyWeakness}` };
+  if (subkeyWeakness)
+    return { ok: false, error: `the encryption subkey of ${fingerprint} is too weak: ${subkeyWeakness}` };
   const userIds = key.getUserIDs();
   if (rules.expectedEmail !== undefined) {
     const wanted = rules.expectedEmail.trim().toLowerCase();
-    const emails = key.users.map((user) => user.userID?.email.toLowerCase()).filter((email): email is string => Boolean(email));
+    const emails = key.users
+      .map((user) => user.userID?.email.toLowerCase())
+      .filter((email): email is string => Boolean(email));
     if (!emails.includes(wanted)) {
-      return { ok: false, error: `key ${fingerprint} has no user ID with ${rules.expectedEmail} (it has ${userIds.map((id) => `"${id}"`).join(', ') || 'none'})` };
+      return {
+        ok: false,
+        error: `key ${fingerprint} has no user ID with ${rules.expectedEmail} (it has ${userIds.map((id) => `"${id}"`).join(', ') || 'none'})`,
+      };
     }
   }
   return {
@@ -139,9 +156,16 @@ export type KeyUpdate =
  * copy of the same key (merged into the stored one, so nothing the stored copy had is lost), or a
  * new key.
  */
-export async function applyKeyUpdate(storedArmored: string, incoming: unknown, now: Date, rules: KeyRules = {}): Promise<KeyUpdate> {
-  if (typeof incoming !== 'string' || incoming.trim() === '') return { kind: 'refused', error: 'an armored OpenPGP public key or revocation certificate is required' };
-  if (incoming.includes('PRIVATE KEY BLOCK')) return { kind: 'refused', error: 'this is a private key; send only the public key (it was not stored)' };
+export async function applyKeyUpdate(
+  storedArmored: string,
+  incoming: unknown,
+  now: Date,
+  rules: KeyRules = {},
+): Promise<KeyUpdate> {
+  if (typeof incoming !== 'string' || incoming.trim() === '')
+    return { kind: 'refused', error: 'an armored OpenPGP public key or revocation certificate is required' };
+  if (incoming.includes('PRIVATE KEY BLOCK'))
+    return { kind: 'refused', error: 'this is a private key; send only the public key (it was not stored)' };
   const oversized = keyBlockTooLarge(incoming);
   if (oversized) return { kind: 'refused', error: oversized };
   const stored = await readKeyBlock(storedArmored);
@@ -163,22 +187,30 @@ export async function applyKeyUpdate(storedArmored: string, incoming: unknown, n
       });
       return { kind: 'revoked', fingerprint, armored: publicKey.armor() };
     } catch (error) {
-      return { kind: 'refused', error: `neither an OpenPGP public key nor a revocation certificate for ${fingerprint} (${errorMessage(error)})` };
+      return {
+        kind: 'refused',
+        error: `neither an OpenPGP public key nor a revocation certificate for ${fingerprint} (${errorMessage(error)})`,
+      };
     }
   }
-  if (key.isPrivate()) return { kind: 'refused', error: 'this is a private key; send only the public key (it was not stored)' };
+  if (key.isPrivate())
+    return { kind: 'refused', error: 'this is a private key; send only the public key (it was not stored)' };
   if (key.getFingerprint().toUpperCase() !== fingerprint) {
     const check = await inspectPublicKey(incoming, now, rules);
     return check.ok ? { kind: 'replaced', key: check.key } : { kind: 'refused', error: check.error };
   }
   const merged = await stored.update(key, now);
-  if (await merged.isRevoked(undefined, undefined, now)) return { kind: 'revoked', fingerprint, armored: merged.armor() };
+  if (await merged.isRevoked(undefined, undefined, now))
+    return { kind: 'revoked', fingerprint, armored: merged.armor() };
   const check = await inspectPublicKey(merged.armor(), now, { expectedEmail: rules.expectedEmail });
   return check.ok ? { kind: 'updated', key: check.key } : { kind: 'refused', error: check.error };
 }
 
 /** The state of a stored key at a given time, re-read from its armored form. */
-export async function keyStateAt(armored: string, now: Date): Promise<{ expiresAt: Date | null; revoked: boolean; canEncrypt: boolean }> {
+export async function keyStateAt(
+  armored: string,
+  now: Date,
+): Promise<{ expiresAt: Date | null; revoked: boolean; canEncrypt: boolean }> {
   const key = await readKeyBlock(armored);
   const revoked = await key.isRevoked(undefined, undefined, now);
   const expiration = await key.getExpirationTime();
@@ -199,7 +231,9 @@ export function readKeyBlock(armored: string): Promise<openpgp.Key> {
 
 /** Refused before parsing: parsing and checking a key costs time with every packet it carries. */
 function keyBlockTooLarge(armored: string): string | null {
-  return armored.length > MAX_KEY_BLOCK_CHARS ? `the key block is ${armored.length} characters long; at most ${MAX_KEY_BLOCK_CHARS} are accepted` : null;
+  return armored.length > MAX_KEY_BLOCK_CHARS
+    ? `the key block is ${armored.length} characters long; at most ${MAX_KEY_BLOCK_CHARS} are accepted`
+    : null;
 }
 
 function isCompressedKeyError(error: unknown): boolean {
@@ -208,7 +242,9 @@ function isCompressedKeyError(error: unknown): boolean {
 
 /** openpgp.js's reason, with a way out when the block was compressed (GnuPG reads those, openpgp.js does not). */
 function keyReadError(error: unknown): string {
-  return isCompressedKeyError(error) ? 'a compressed key block; export the key uncompressed, e.g. gpg --armor --export' : errorMessage(error);
+  return isCompressedKeyError(error)
+    ? 'a compressed key block; export the key uncompressed, e.g. gpg --armor --export'
+    : errorMessage(error);
 }
 
 export function errorMessage(error: unknown): string {

@@ -12,7 +12,9 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...actual, randomBytes: vi.fn(actual.randomBytes) };
 });
 
-const ITEM = 'Indicator: 203.0.113.7 — C2 de « BlackLotus », vu le 2025-05-30 🕵️\nFrom the logs:\n.\ntrailing space \n' + 'x'.repeat(200);
+const ITEM =
+  'Indicator: 203.0.113.7 — C2 de « BlackLotus », vu le 2025-05-30 🕵️\nFrom the logs:\n.\ntrailing space \n' +
+  'x'.repeat(200);
 const HEADERS: MailHeaders = {
   from: 'CSIRT Équipe <csirt@example.org>',
   to: ['soc@cert.example', 'Doe, John <john.doe@lea.example>'],
@@ -37,7 +39,10 @@ let team: Party;
 let partner: Party;
 
 beforeAll(async () => {
-  [team, partner] = await Promise.all([party('tlp-broker team', 'csirt@example.org'), party('Partner', 'soc@cert.example')]);
+  [team, partner] = await Promise.all([
+    party('tlp-broker team', 'csirt@example.org'),
+    party('Partner', 'soc@cert.example'),
+  ]);
 });
 
 /** The parts of a multipart body, byte for byte (RFC 2046 §5.1.1: the CRLF before a delimiter is the delimiter's). */
@@ -73,7 +78,9 @@ describe('mimeEntityForItem', () => {
   it('encodes what transports alter: trailing whitespace, "From " and "." opening a line', () => {
     const body = mimeEntityForItem(ITEM).split('\r\n\r\n')[1];
     expect(body).toContain('\r\n=46rom the logs:\r\n=2E\r\ntrailing space=20\r\n');
-    expect(body.split('\r\n').some((line) => /[ \t]$/.test(line) || line.startsWith('From ') || line.startsWith('.'))).toBe(false);
+    expect(
+      body.split('\r\n').some((line) => /[ \t]$/.test(line) || line.startsWith('From ') || line.startsWith('.')),
+    ).toBe(false);
   });
 
   it('uses base64 when most of the text is not ASCII', async () => {
@@ -86,12 +93,17 @@ describe('mimeEntityForItem', () => {
 
   it('round-trips any text through a MIME parser (line breaks read as LF)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: fc.constantFrom('a', 'é', ' ', '\t', '\n', '\r\n', '=', '.', 'From ', '🕵️', 'x'.repeat(80), '\u0000') }), async (text) => {
-        fc.pre(text !== '');
-        const entity = mimeEntityForItem(text);
-        expectWellFormed(entity);
-        expect((await simpleParser(entity)).text).toBe(text.replace(/\r\n/g, '\n'));
-      }),
+      fc.asyncProperty(
+        fc.string({
+          unit: fc.constantFrom('a', 'é', ' ', '\t', '\n', '\r\n', '=', '.', 'From ', '🕵️', 'x'.repeat(80), '\u0000'),
+        }),
+        async (text) => {
+          fc.pre(text !== '');
+          const entity = mimeEntityForItem(text);
+          expectWellFormed(entity);
+          expect((await simpleParser(entity)).text).toBe(text.replace(/\r\n/g, '\n'));
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -134,7 +146,10 @@ describe('pgpMimeEncrypted', () => {
     expect(type.params.protocol).toBe('application/pgp-encrypted');
     expect(parsed.text).toBeUndefined();
     expect(parsed.html).toBe(false);
-    expect(parsed.attachments.map((a) => a.contentType)).toEqual(['application/pgp-encrypted', 'application/octet-stream']);
+    expect(parsed.attachments.map((a) => a.contentType)).toEqual([
+      'application/pgp-encrypted',
+      'application/octet-stream',
+    ]);
     expect(parsed.attachments[0].content.toString('ascii').trim()).toBe('Version: 1');
     expect(parsed.attachments[1].filename).toBe('encrypted.asc');
     expect(parsed.attachments[1].content.toString('ascii').trim()).toBe(armored.trim().replace(/\r?\n/g, '\r\n'));
@@ -147,7 +162,12 @@ describe('pgpMimeEncrypted', () => {
 
   it('opens to a signed MIME entity that parses again to the item text', async () => {
     const message = await openpgp.readMessage({ armoredMessage: parsed.attachments[1].content.toString('ascii') });
-    const { data, signatures } = await openpgp.decrypt({ message, decryptionKeys: partner.privateKey, verificationKeys: team.publicKey, expectSigned: true });
+    const { data, signatures } = await openpgp.decrypt({
+      message,
+      decryptionKeys: partner.privateKey,
+      verificationKeys: team.publicKey,
+      expectSigned: true,
+    });
     expect(signatures).toHaveLength(1);
     await expect(signatures[0].verified).resolves.toBe(true);
     const inner = await simpleParser(data);
@@ -157,14 +177,21 @@ describe('pgpMimeEncrypted', () => {
 
   it('refuses what is not an armored OpenPGP message', () => {
     expect(() => pgpMimeEncrypted(HEADERS, 'hello')).toThrow(PgpMimeError);
-    expect(() => pgpMimeEncrypted(HEADERS, '-----BEGIN PGP SIGNATURE-----\n\nabc\n-----END PGP SIGNATURE-----')).toThrow(/armoredMessage/);
-    expect(() => pgpMimeEncrypted(HEADERS, '-----BEGIN PGP MESSAGE-----\n\nabcé\n-----END PGP MESSAGE-----')).toThrow(/armoredMessage/);
+    expect(() =>
+      pgpMimeEncrypted(HEADERS, '-----BEGIN PGP SIGNATURE-----\n\nabc\n-----END PGP SIGNATURE-----'),
+    ).toThrow(/armoredMessage/);
+    expect(() => pgpMimeEncrypted(HEADERS, '-----BEGIN PGP MESSAGE-----\n\nabcé\n-----END PGP MESSAGE-----')).toThrow(
+      /armoredMessage/,
+    );
   });
 
   it('draws another boundary when the first occurs in the content', () => {
     const first = Buffer.alloc(18, 0);
     const collides = `=_tlpb_${first.toString('base64url')}`;
-    const message = armored.replace('-----BEGIN PGP MESSAGE-----\n', `-----BEGIN PGP MESSAGE-----\nComment: ${collides}\n`);
+    const message = armored.replace(
+      '-----BEGIN PGP MESSAGE-----\n',
+      `-----BEGIN PGP MESSAGE-----\nComment: ${collides}\n`,
+    );
     vi.mocked(crypto.randomBytes).mockImplementationOnce(() => first);
     const mail = pgpMimeEncrypted(HEADERS, message);
     expect(mail).toContain(`Comment: ${collides}\r\n`);
@@ -191,7 +218,11 @@ describe('pgpMimeSigned', () => {
     return { signed: parts[0], signature: parts[1].slice(parts[1].indexOf('\r\n\r\n') + 4) };
   }
 
-  async function verifyOver(signed: string, armoredSignature: string, key: openpgp.PublicKey): Promise<openpgp.Signature> {
+  async function verifyOver(
+    signed: string,
+    armoredSignature: string,
+    key: openpgp.PublicKey,
+  ): Promise<openpgp.Signature> {
     const { signatures } = await openpgp.verify({
       message: await openpgp.createMessage({ binary: new TextEncoder().encode(signed) }),
       signature: await openpgp.readSignature({ armoredSignature }),
@@ -214,7 +245,9 @@ describe('pgpMimeSigned', () => {
     expect(type.params.micalg).toMatch(/^pgp-sha(256|384|512)$/);
     expect(parsed.subject).toBe(HEADERS.subject);
     expect(parsed.text).toBe(ITEM);
-    expect(parsed.attachments.map((a) => [a.contentType, a.filename])).toEqual([['application/pgp-signature', 'signature.asc']]);
+    expect(parsed.attachments.map((a) => [a.contentType, a.filename])).toEqual([
+      ['application/pgp-signature', 'signature.asc'],
+    ]);
     expect(parsed.attachments[0].content.toString('ascii')).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
   });
 
@@ -231,11 +264,18 @@ describe('pgpMimeSigned', () => {
 
   it('does not verify once a byte of the entity changes', async () => {
     const { signed, signature } = signedParts(raw, contentType(parsed).params.boundary);
-    await expect(verifyOver(signed.replace('203.0.113.7', '203.0.113.8'), signature, team.publicKey)).rejects.toThrow(/signed digest did not match|signature/i);
+    await expect(verifyOver(signed.replace('203.0.113.7', '203.0.113.8'), signature, team.publicKey)).rejects.toThrow(
+      /signed digest did not match|signature/i,
+    );
   });
 
   it('uses SHA-256 (micalg=pgp-sha256) with an RSA team key', async () => {
-    const { privateKey } = await openpgp.generateKey({ type: 'rsa', rsaBits: 3072, userIDs: [{ name: 'RSA team', email: 'rsa@example.org' }], format: 'object' });
+    const { privateKey } = await openpgp.generateKey({
+      type: 'rsa',
+      rsaBits: 3072,
+      userIDs: [{ name: 'RSA team', email: 'rsa@example.org' }],
+      format: 'object',
+    });
     const mail = await pgpMimeSigned(HEADERS, entity, privateKey);
     const type = contentType(await simpleParser(mail));
     expect(type.params.micalg).toBe('pgp-sha256');
@@ -311,7 +351,9 @@ describe('headers', () => {
   });
 
   it('refuses injection in the signed form too', async () => {
-    await expect(pgpMimeSigned({ ...HEADERS, subject: 'x\r\nBcc: y@example.net' }, entity, team.privateKey)).rejects.toBeInstanceOf(PgpMimeError);
+    await expect(
+      pgpMimeSigned({ ...HEADERS, subject: 'x\r\nBcc: y@example.net' }, entity, team.privateKey),
+    ).rejects.toBeInstanceOf(PgpMimeError);
   });
 
   it('folds a long ASCII subject at spaces, and a parser unfolds it to what was written', async () => {
@@ -328,7 +370,14 @@ describe('headers', () => {
   });
 
   it('quotes display names with specials and encodes non-ASCII ones', async () => {
-    const raw = pgpMimeEncrypted({ ...HEADERS, from: '"Team \\"Blue\\"" <blue@example.org>', to: ['Ops (24/7) <ops@example.org>', 'Сергей <s@example.org>'] }, armored);
+    const raw = pgpMimeEncrypted(
+      {
+        ...HEADERS,
+        from: '"Team \\"Blue\\"" <blue@example.org>',
+        to: ['Ops (24/7) <ops@example.org>', 'Сергей <s@example.org>'],
+      },
+      armored,
+    );
     expect(raw).toContain('From: "Team \\"Blue\\"" <blue@example.org>\r\n');
     const parsed = await simpleParser(raw);
     expect(parsed.from?.value).toEqual([{ address: 'blue@example.org', name: 'Team "Blue"' }]);
@@ -341,12 +390,18 @@ describe('headers', () => {
 
   it('reads any printable subject back as written (less leading and trailing spaces)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: fc.constantFrom('a', 'Z', ' ', 'é', '—', '🕵️', '=?', '?=', '"', ':', 'x'.repeat(30)), minLength: 1 }), async (subject) => {
-        fc.pre(subject.trim() !== '');
-        const raw = pgpMimeEncrypted({ ...HEADERS, subject }, armored);
-        expectWellFormed(raw);
-        expect((await simpleParser(raw)).subject).toBe(subject.trim());
-      }),
+      fc.asyncProperty(
+        fc.string({
+          unit: fc.constantFrom('a', 'Z', ' ', 'é', '—', '🕵️', '=?', '?=', '"', ':', 'x'.repeat(30)),
+          minLength: 1,
+        }),
+        async (subject) => {
+          fc.pre(subject.trim() !== '');
+          const raw = pgpMimeEncrypted({ ...HEADERS, subject }, armored);
+          expectWellFormed(raw);
+          expect((await simpleParser(raw)).subject).toBe(subject.trim());
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -36,7 +36,9 @@ const MAX_LINE = 76;
  */
 export function mimeEntityForItem(textBody: string): string {
   const bytes = Buffer.from(toCrlf(textBody), 'utf8');
-  const escaped = bytes.filter((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b > 0x7e || b === 0x3d).length;
+  const escaped = bytes.filter(
+    (b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b > 0x7e || b === 0x3d,
+  ).length;
   const useBase64 = escaped * 3 > bytes.length;
   const body = useBase64 ? base64Lines(bytes) : quotedPrintable(bytes);
   return [
@@ -55,7 +57,13 @@ export function pgpMimeEncrypted(headers: MailHeaders, armoredMessage: string): 
   const head = headerLines(headers);
   const armored = armoredBlock('armoredMessage', armoredMessage, 'PGP MESSAGE');
   const parts = [
-    ['Content-Type: application/pgp-encrypted', 'Content-Description: PGP/MIME version identification', '', 'Version: 1', ''].join(CRLF),
+    [
+      'Content-Type: application/pgp-encrypted',
+      'Content-Description: PGP/MIME version identification',
+      '',
+      'Version: 1',
+      '',
+    ].join(CRLF),
     [
       'Content-Type: application/octet-stream; name="encrypted.asc"',
       'Content-Description: OpenPGP encrypted message',
@@ -65,14 +73,24 @@ export function pgpMimeEncrypted(headers: MailHeaders, armoredMessage: string): 
     ].join(CRLF),
   ];
   const boundary = boundaryFor(parts);
-  return multipart(head, `multipart/encrypted; protocol="application/pgp-encrypted"; boundary="${boundary}"`, boundary, parts, 'This is an OpenPGP/MIME encrypted message (RFC 3156).');
+  return multipart(
+    head,
+    `multipart/encrypted; protocol="application/pgp-encrypted"; boundary="${boundary}"`,
+    boundary,
+    parts,
+    'This is an OpenPGP/MIME encrypted message (RFC 3156).',
+  );
 }
 
 /**
  * RFC 3156 §5 multipart/signed: `entity` (a MIME entity, 7-bit, e.g. from `mimeEntityForItem`)
  * then a detached signature over exactly its canonical (CRLF) bytes. For TLP:CLEAR mail.
  */
-export async function pgpMimeSigned(headers: MailHeaders, entity: string, signingKey: openpgp.PrivateKey): Promise<string> {
+export async function pgpMimeSigned(
+  headers: MailHeaders,
+  entity: string,
+  signingKey: openpgp.PrivateKey,
+): Promise<string> {
   const head = headerLines(headers);
   const signed = signableEntity(entity);
   const armoredSignature = await openpgp.sign({
@@ -85,7 +103,8 @@ export async function pgpMimeSigned(headers: MailHeaders, entity: string, signin
   // micalg must name the hash the signature really uses (RFC 3156 §5).
   const signature = await openpgp.readSignature({ armoredSignature });
   const hashAlgorithm = signature.packets[0]?.hashAlgorithm;
-  if (hashAlgorithm === undefined || hashAlgorithm === null) throw new Error('openpgp made a signature without a hash algorithm');
+  if (hashAlgorithm === undefined || hashAlgorithm === null)
+    throw new Error('openpgp made a signature without a hash algorithm');
   const hash = openpgp.enums.read(openpgp.enums.hash, hashAlgorithm).toLowerCase();
   const parts = [
     signed,
@@ -118,7 +137,8 @@ function boundaryFor(parts: string[]): string {
 function headerLines(headers: MailHeaders): string[] {
   const to = headers.to;
   if (!Array.isArray(to) || to.length === 0) throw new PgpMimeError('to', 'at least one recipient is required');
-  if (!(headers.date instanceof Date) || Number.isNaN(headers.date.getTime())) throw new PgpMimeError('date', 'a valid date is required');
+  if (!(headers.date instanceof Date) || Number.isNaN(headers.date.getTime()))
+    throw new PgpMimeError('date', 'a valid date is required');
   return [
     `Date: ${rfc5322Date(headers.date)}`,
     fold('From', mailbox('from', headers.from)),
@@ -132,7 +152,8 @@ function headerLines(headers: MailHeaders): string[] {
 function printable(field: string, value: unknown): string {
   if (typeof value !== 'string') throw new PgpMimeError(field, 'a string is required');
   if (/[\r\n]/.test(value)) throw new PgpMimeError(field, 'line breaks are not allowed in a header');
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) throw new PgpMimeError(field, 'control characters are not allowed in a header');
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value))
+    throw new PgpMimeError(field, 'control characters are not allowed in a header');
   return value;
 }
 
@@ -145,7 +166,8 @@ function mailbox(field: string, value: unknown): string {
   const text = printable(field, value).trim();
   const named = /^(.*?)\s*<([^<>]*)>$/.exec(text);
   const address = named ? named[2] : text;
-  if (address.length > 254 || !ADDR_SPEC.test(address)) throw new PgpMimeError(field, `not a single e-mail address: ${JSON.stringify(text)}`);
+  if (address.length > 254 || !ADDR_SPEC.test(address))
+    throw new PgpMimeError(field, `not a single e-mail address: ${JSON.stringify(text)}`);
   let name = named ? named[1].trim() : '';
   if (/^".*"$/.test(name)) name = name.slice(1, -1).replace(/\\(.)/g, '$1');
   if (name === '') return address;
@@ -222,7 +244,11 @@ function toCrlf(text: string): string {
 function armoredBlock(field: string, value: unknown, type: string): string {
   if (typeof value !== 'string') throw new PgpMimeError(field, 'an armored OpenPGP block is required');
   const text = toCrlf(value.trim());
-  if (!text.startsWith(`-----BEGIN ${type}-----`) || !text.endsWith(`-----END ${type}-----`) || !/^[\x20-\x7e\r\n]*$/.test(text)) {
+  if (
+    !text.startsWith(`-----BEGIN ${type}-----`) ||
+    !text.endsWith(`-----END ${type}-----`) ||
+    !/^[\x20-\x7e\r\n]*$/.test(text)
+  ) {
     throw new PgpMimeError(field, `not an ASCII-armored ${type} block`);
   }
   return text;
@@ -236,14 +262,18 @@ function signableEntity(entity: unknown): string {
   if (typeof entity !== 'string' || entity === '') throw new PgpMimeError('entity', 'a MIME entity is required');
   const text = toCrlf(entity);
   const headerEnd = text.indexOf(`${CRLF}${CRLF}`);
-  if (headerEnd < 0 || !/^[!-9;-~]+:/.test(text)) throw new PgpMimeError('entity', 'not a MIME entity (headers, a blank line, a body)');
+  if (headerEnd < 0 || !/^[!-9;-~]+:/.test(text))
+    throw new PgpMimeError('entity', 'not a MIME entity (headers, a blank line, a body)');
   const lines = text.split(CRLF);
   for (const [i, line] of lines.entries()) {
     const where = `line ${i + 1}`;
-    if (!/^[\x20-\x7e\t]*$/.test(line)) throw new PgpMimeError('entity', `${where} is not 7-bit text: use quoted-printable or base64`);
+    if (!/^[\x20-\x7e\t]*$/.test(line))
+      throw new PgpMimeError('entity', `${where} is not 7-bit text: use quoted-printable or base64`);
     if (line.length > 998) throw new PgpMimeError('entity', `${where} is longer than 998 characters`);
-    if (/[ \t]$/.test(line)) throw new PgpMimeError('entity', `${where} ends in whitespace, which transports may strip`);
-    if (line.startsWith('From ')) throw new PgpMimeError('entity', `${where} starts with "From ", which transports may alter`);
+    if (/[ \t]$/.test(line))
+      throw new PgpMimeError('entity', `${where} ends in whitespace, which transports may strip`);
+    if (line.startsWith('From '))
+      throw new PgpMimeError('entity', `${where} starts with "From ", which transports may alter`);
   }
   return text;
 }

@@ -80,7 +80,9 @@ describe('generateKeyPair', () => {
 
     const wrong = unlockPrivateKey(pair.privateArmored, 'wrong passphrase');
     await expect(wrong).rejects.toBeInstanceOf(TeamKeyUnlockError);
-    await expect(unlockPrivateKey(pair.privateArmored, 'wrong passphrase')).rejects.toThrow(/passphrase does not unlock/);
+    await expect(unlockPrivateKey(pair.privateArmored, 'wrong passphrase')).rejects.toThrow(
+      /passphrase does not unlock/,
+    );
   });
 });
 
@@ -151,7 +153,10 @@ describe('sealOnce + addressTo + openSealed', () => {
   });
 
   it('lets two recipients of the same sealed payload both read it, sharing one encrypted data packet', async () => {
-    const [forAlice, forBob] = await Promise.all([addressTo(payload, alice.publicKey), addressTo(payload, bob.publicKey)]);
+    const [forAlice, forBob] = await Promise.all([
+      addressTo(payload, alice.publicKey),
+      addressTo(payload, bob.publicKey),
+    ]);
     expect(forAlice).not.toBe(forBob);
 
     const [openedByAlice, openedByBob] = await Promise.all([
@@ -183,7 +188,10 @@ describe('sealOnce + addressTo + openSealed', () => {
   });
 
   it('rejects an unsigned message even for the right recipient', async () => {
-    const unsigned = await openpgp.encrypt({ message: await openpgp.createMessage({ text: PLAINTEXT }), encryptionKeys: alice.publicKey });
+    const unsigned = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: PLAINTEXT }),
+      encryptionKeys: alice.publicKey,
+    });
     await expect(openSealed(unsigned, alice.privateKey, [team.publicKey])).rejects.toThrow();
   });
 
@@ -192,7 +200,9 @@ describe('sealOnce + addressTo + openSealed', () => {
     const armored = await addressTo(forged, alice.publicKey);
     await expect(openSealed(armored, alice.privateKey, [team.publicKey])).rejects.toThrow();
     // ...which the recipient would accept from the actual signer: the failure is the signature.
-    await expect(openSealed(armored, alice.privateKey, [mallory.publicKey])).resolves.toMatchObject({ text: PLAINTEXT });
+    await expect(openSealed(armored, alice.privateKey, [mallory.publicKey])).resolves.toMatchObject({
+      text: PLAINTEXT,
+    });
   });
 
   it('rejects a tampered message', async () => {
@@ -228,7 +238,11 @@ describe('signOnly', () => {
     expect(armored).toContain('-----BEGIN PGP MESSAGE-----');
 
     const message = await openpgp.readMessage({ armoredMessage: armored });
-    const { data, signatures } = await openpgp.verify({ message, verificationKeys: team.publicKey, expectSigned: true });
+    const { data, signatures } = await openpgp.verify({
+      message,
+      verificationKeys: team.publicKey,
+      expectSigned: true,
+    });
     expect(data).toBe(PLAINTEXT);
     expect(signatures).toHaveLength(1);
     await expect(signatures[0].verified).resolves.toBe(true);
@@ -238,7 +252,9 @@ describe('signOnly', () => {
   it('does not verify against another key', async () => {
     const armored = await signOnly(PLAINTEXT, team.privateKey);
     const message = await openpgp.readMessage({ armoredMessage: armored });
-    await expect(openpgp.verify({ message, verificationKeys: otherTeam.publicKey, expectSigned: true })).rejects.toThrow();
+    await expect(
+      openpgp.verify({ message, verificationKeys: otherTeam.publicKey, expectSigned: true }),
+    ).rejects.toThrow();
   });
 
   it('is not encrypted: anyone can read it without a key', async () => {

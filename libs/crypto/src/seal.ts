@@ -41,7 +41,11 @@ export async function sealOnce(plaintext: string, signingKey: openpgp.PrivateKey
 }
 
 /** The public-key session-key packet that opens `payload` for one recipient. */
-export function sessionKeyPacket(payload: SealedPayload, recipient: openpgp.PublicKey, date?: Date): Promise<Uint8Array> {
+export function sessionKeyPacket(
+  payload: SealedPayload,
+  recipient: openpgp.PublicKey,
+  date?: Date,
+): Promise<Uint8Array> {
   return openpgp.encryptSessionKey({
     data: payload.sessionKey,
     algorithm: payload.sessionKeyAlgorithm,
@@ -80,7 +84,11 @@ export async function signOnly(plaintext: string, signingKey: openpgp.PrivateKey
  * verifies.
  */
 export async function signCleartext(text: string, signingKey: openpgp.PrivateKey, date?: Date): Promise<string> {
-  const signed = await openpgp.sign({ message: await openpgp.createCleartextMessage({ text: text.replace(/\r\n?/g, '\n') }), signingKeys: signingKey, date });
+  const signed = await openpgp.sign({
+    message: await openpgp.createCleartextMessage({ text: text.replace(/\r\n?/g, '\n') }),
+    signingKeys: signingKey,
+    date,
+  });
   return signed.replace(/\r\n/g, '\n');
 }
 
@@ -99,7 +107,11 @@ export interface OpenedMessage {
  * Decrypts a message with a recipient's private key and requires a valid signature by one of the
  * given keys. What partners' software does; used by tests and the demonstration.
  */
-export async function openSealed(armored: string, decryptionKey: openpgp.PrivateKey, verificationKeys: openpgp.PublicKey[]): Promise<OpenedMessage> {
+export async function openSealed(
+  armored: string,
+  decryptionKey: openpgp.PrivateKey,
+  verificationKeys: openpgp.PublicKey[],
+): Promise<OpenedMessage> {
   const message = await openpgp.readMessage({ armoredMessage: armored, config: readConfig(DEFAULT_MAX_CONTENT_BYTES) });
   const { data, signatures } = await openpgp.decrypt({
     message,
@@ -125,7 +137,8 @@ export async function readPublicKey(armored: string): Promise<openpgp.PublicKey>
 export async function unlockPrivateKey(armored: string, passphrase: string): Promise<openpgp.PrivateKey> {
   let key: openpgp.PrivateKey;
   try {
-    if (armored.length > MAX_KEY_BLOCK_CHARS) throw new Error(`${armored.length} characters, more than any private key (at most ${MAX_KEY_BLOCK_CHARS})`);
+    if (armored.length > MAX_KEY_BLOCK_CHARS)
+      throw new Error(`${armored.length} characters, more than any private key (at most ${MAX_KEY_BLOCK_CHARS})`);
     key = await openpgp.readPrivateKey({ armoredKey: armored, config: readConfig(MAX_KEY_DECOMPRESSED_BYTES) });
   } catch (error) {
     throw new TeamKeyUnlockError(`not a readable OpenPGP private key (${errorMessage(error)})`);
@@ -148,7 +161,11 @@ export interface GeneratedKeyPair {
  * A v4 EdDSA/ECDH Curve25519 key pair ("curve25519Legacy"): the kind GnuPG 2.2 reads.
  * The RFC 9580 Ed25519/X25519 kind is refused by GnuPG 2.2 ("Invalid public key algorithm").
  */
-export async function generateKeyPair(userId: { name: string; email: string }, passphrase?: string, date?: Date): Promise<GeneratedKeyPair> {
+export async function generateKeyPair(
+  userId: { name: string; email: string },
+  passphrase?: string,
+  date?: Date,
+): Promise<GeneratedKeyPair> {
   const { privateKey, publicKey } = await openpgp.generateKey({
     type: 'ecc',
     curve: 'curve25519Legacy',

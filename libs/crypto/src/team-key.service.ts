@@ -49,7 +49,16 @@ export class TeamKeyService implements OnModuleInit {
       await this.repository.withLock(async (repo) => {
         const active = await repo.active();
         if (active?.fingerprint !== fingerprint) {
-          await repo.save(Object.assign(new TeamKeyEntity(), { fingerprint, publicArmored, privateArmored: null, source: 'file', active: true, retiredAt: null }));
+          await repo.save(
+            Object.assign(new TeamKeyEntity(), {
+              fingerprint,
+              publicArmored,
+              privateArmored: null,
+              source: 'file',
+              active: true,
+              retiredAt: null,
+            }),
+          );
         }
       });
     }
@@ -85,7 +94,12 @@ export class TeamKeyService implements OnModuleInit {
     const records = await Promise.all(
       rows.map(async (row) => {
         const key = await openpgp.readKey({ armoredKey: row.publicArmored });
-        return { ...describe(key, row.publicArmored), active: row.active, source: row.source, retiredAt: row.retiredAt };
+        return {
+          ...describe(key, row.publicArmored),
+          active: row.active,
+          source: row.source,
+          retiredAt: row.retiredAt,
+        };
       }),
     );
     return records.sort((a, b) => Number(b.active) - Number(a.active) || b.createdAt.getTime() - a.createdAt.getTime());
@@ -97,7 +111,9 @@ export class TeamKeyService implements OnModuleInit {
    */
   async rotate(actor: string): Promise<{ previous: string; current: TeamPublicKey }> {
     if (this.config.teamKey.file) {
-      throw new ConflictException('the team key is loaded from TEAM_KEY_FILE: rotate it by replacing that file and restarting');
+      throw new ConflictException(
+        'the team key is loaded from TEAM_KEY_FILE: rotate it by replacing that file and restarting',
+      );
     }
     const pair = await generateKeyPair(this.config.teamKey.userId, this.config.teamKey.passphrase);
     const previous = await this.repository.withLock(async (repo, manager) => {
@@ -127,7 +143,9 @@ export class TeamKeyService implements OnModuleInit {
       return await unlockPrivateKey(armoredPrivate, passphrase);
     } catch (error) {
       const where = file ? `TEAM_KEY_FILE ${file}` : 'the team key stored in the database';
-      throw new TeamKeyUnlockError(`${where}: ${error instanceof Error ? error.message : String(error)} (check TEAM_KEY_PASSPHRASE)`);
+      throw new TeamKeyUnlockError(
+        `${where}: ${error instanceof Error ? error.message : String(error)} (check TEAM_KEY_PASSPHRASE)`,
+      );
     }
   }
 
@@ -163,7 +181,9 @@ export class TeamKeyService implements OnModuleInit {
       const active = await repo.active();
       if (active?.privateArmored) return active.privateArmored;
       if (active) {
-        throw new Error(`the active team key ${active.fingerprint} was loaded from a file; set TEAM_KEY_FILE to that file`);
+        throw new Error(
+          `the active team key ${active.fingerprint} was loaded from a file; set TEAM_KEY_FILE to that file`,
+        );
       }
       const pair = await generateKeyPair(this.config.teamKey.userId, this.config.teamKey.passphrase);
       await repo.save(generatedKeyRow(pair));
@@ -188,7 +208,9 @@ async function readKeyFileBounded(file: string): Promise<string> {
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length > MAX_KEY_BLOCK_CHARS) {
-        throw new TeamKeyUnlockError(`TEAM_KEY_FILE ${file} is larger than any OpenPGP private key (more than ${MAX_KEY_BLOCK_CHARS} bytes): check the path`);
+        throw new TeamKeyUnlockError(
+          `TEAM_KEY_FILE ${file} is larger than any OpenPGP private key (more than ${MAX_KEY_BLOCK_CHARS} bytes): check the path`,
+        );
       }
     }
     return buffer.subarray(0, length).toString('utf8');

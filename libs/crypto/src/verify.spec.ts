@@ -13,7 +13,11 @@ interface Party {
 async function party(name: string, email: string): Promise<Party> {
   const pair = await generateKeyPair({ name, email });
   const privateKey = await openpgp.readPrivateKey({ armoredKey: pair.privateArmored });
-  return { known: { fingerprint: pair.fingerprint, armored: pair.publicArmored }, privateKey, publicKey: privateKey.toPublic() };
+  return {
+    known: { fingerprint: pair.fingerprint, armored: pair.publicArmored },
+    privateKey,
+    publicKey: privateKey.toPublic(),
+  };
 }
 
 const TEXT = 'Phishing wave against the ministry: 198.51.100.23, « hameçon » 🎣\nSecond line.';
@@ -22,10 +26,17 @@ let partner: Party;
 let other: Party;
 
 beforeAll(async () => {
-  [partner, other] = await Promise.all([party('Partner CERT', 'soc@cert.example'), party('Other CERT', 'soc@other.example')]);
+  [partner, other] = await Promise.all([
+    party('Partner CERT', 'soc@cert.example'),
+    party('Other CERT', 'soc@other.example'),
+  ]);
 });
 
-async function inlineSigned(text: string, signingKeys: openpgp.PrivateKey | openpgp.PrivateKey[], date?: Date): Promise<string> {
+async function inlineSigned(
+  text: string,
+  signingKeys: openpgp.PrivateKey | openpgp.PrivateKey[],
+  date?: Date,
+): Promise<string> {
   return openpgp.sign({ message: await openpgp.createMessage({ text }), signingKeys, date });
 }
 
@@ -66,7 +77,10 @@ describe('verifySignedBy: inline-signed messages', () => {
   });
 
   it('does not take a key registered under another fingerprint as the signer', async () => {
-    expectRefused(await verifySignedBy(signed, [{ fingerprint: other.known.fingerprint, armored: partner.known.armored }]), 'unknown-signer');
+    expectRefused(
+      await verifySignedBy(signed, [{ fingerprint: other.known.fingerprint, armored: partner.known.armored }]),
+      'unknown-signer',
+    );
   });
 
   it('refuses a message whose content was changed after signing', async () => {
@@ -74,7 +88,10 @@ describe('verifySignedBy: inline-signed messages', () => {
     const at = bytes.indexOf('198.51.100.23');
     expect(at).toBeGreaterThan(0);
     bytes.write('198.51.100.99', at);
-    expectRefused(await verifySignedBy(openpgp.armor(openpgp.enums.armor.message, bytes), [partner.known]), 'bad-signature');
+    expectRefused(
+      await verifySignedBy(openpgp.armor(openpgp.enums.armor.message, bytes), [partner.known]),
+      'bad-signature',
+    );
   });
 
   it('accepts a message with several signatures when one is by a given key', async () => {
@@ -85,7 +102,11 @@ describe('verifySignedBy: inline-signed messages', () => {
   it('refuses unsigned and encrypted messages', async () => {
     const literalOnly = (await openpgp.createMessage({ text: TEXT })).armor();
     expectRefused(await verifySignedBy(literalOnly, [partner.known]), 'unsigned');
-    const encrypted = await openpgp.encrypt({ message: await openpgp.createMessage({ text: TEXT }), encryptionKeys: other.publicKey, signingKeys: partner.privateKey });
+    const encrypted = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: TEXT }),
+      encryptionKeys: other.publicKey,
+      signingKeys: partner.privateKey,
+    });
     expectRefused(await verifySignedBy(encrypted, [partner.known]), 'encrypted');
     expectRefused(await verifySignedBy(TEXT, [partner.known]), 'unsigned');
     expectRefused(await verifySignedBy('', [partner.known]), 'unsigned');
@@ -100,7 +121,10 @@ describe('verifySignedBy: cleartext-signed messages', () => {
 
   it('refuses a changed text, and an unknown signer', async () => {
     const signed = await clearSigned(TEXT, partner.privateKey);
-    expectRefused(await verifySignedBy(signed.replace('198.51.100.23', '198.51.100.99'), [partner.known]), 'bad-signature');
+    expectRefused(
+      await verifySignedBy(signed.replace('198.51.100.23', '198.51.100.99'), [partner.known]),
+      'bad-signature',
+    );
     expectRefused(await verifySignedBy(signed, [other.known]), 'unknown-signer');
   });
 
@@ -128,7 +152,12 @@ describe('verifyDetachedBy', () => {
     expectRefused(await verifyDetachedBy(signature, `${TEXT}!`, [partner.known]), 'bad-signature');
     expectRefused(await verifyDetachedBy(signature, data, [other.known]), 'unknown-signer');
     expectRefused(await verifyDetachedBy('not a signature', data, [partner.known]), 'unsigned');
-    expectRefused(await verifyDetachedBy('-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----', data, [partner.known]), 'unreadable');
+    expectRefused(
+      await verifyDetachedBy('-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----', data, [
+        partner.known,
+      ]),
+      'unreadable',
+    );
     expectRefused(await verifyDetachedBy(signature, 42 as unknown as string, [partner.known]), 'unreadable');
   });
 });
@@ -152,11 +181,22 @@ describe('signing keys that cannot sign now', () => {
     expectOk(await verifySignedBy(inline, [known], new Date(past.getTime() + 120_000)), known.fingerprint);
     expectRefused(await verifySignedBy(inline, [known]), 'key-expired');
     expectRefused(await verifySignedBy(await clearSigned(TEXT, privateKey, signedThen), [known]), 'key-expired');
-    expectRefused(await verifyDetachedBy(await detachedSignature(new TextEncoder().encode(TEXT), privateKey, signedThen), TEXT, [known]), 'key-expired');
+    expectRefused(
+      await verifyDetachedBy(await detachedSignature(new TextEncoder().encode(TEXT), privateKey, signedThen), TEXT, [
+        known,
+      ]),
+      'key-expired',
+    );
   });
 
   it('refuses a signature by a revoked key, even one made before the revocation', async () => {
-    const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Revoked', email: 'revoked@example.org' }], date: past, format: 'object' });
+    const { privateKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Revoked', email: 'revoked@example.org' }],
+      date: past,
+      format: 'object',
+    });
     const signed = await inlineSigned(TEXT, privateKey, new Date(past.getTime() + 60_000));
     const { publicKey: revoked } = await openpgp.revokeKey({ key: privateKey, format: 'object' });
     const known = { fingerprint: revoked.getFingerprint().toUpperCase(), armored: revoked.armor() };
@@ -168,7 +208,9 @@ describe('bad input', () => {
   it('never throws, whatever it is given', async () => {
     const garbage = [
       '-----BEGIN PGP MESSAGE-----\n\nzzzz\n-----END PGP MESSAGE-----',
-      '-----BEGIN PGP MESSAGE-----\n\n' + Buffer.from('not packets at all').toString('base64') + '\n-----END PGP MESSAGE-----',
+      '-----BEGIN PGP MESSAGE-----\n\n' +
+        Buffer.from('not packets at all').toString('base64') +
+        '\n-----END PGP MESSAGE-----',
       '-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhello\n',
       '-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhello\n-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----',
       'x'.repeat(17 * 1024 * 1024),
@@ -180,15 +222,28 @@ describe('bad input', () => {
     }
     expectRefused(await verifySignedBy(null as unknown as string, [partner.known]), 'unreadable');
     const signed = await inlineSigned(TEXT, partner.privateKey);
-    expectRefused(await verifySignedBy(signed, [{ fingerprint: 'ABCD', armored: 'not a key' }, null as unknown as KnownKey]), 'unknown-signer');
+    expectRefused(
+      await verifySignedBy(signed, [{ fingerprint: 'ABCD', armored: 'not a key' }, null as unknown as KnownKey]),
+      'unknown-signer',
+    );
   });
 
   it('answers any text with a refusal, never an exception (property)', async () => {
     const armorish = fc.oneof(
       fc.string(),
       fc.string().map((body) => `-----BEGIN PGP MESSAGE-----\n\n${body}\n-----END PGP MESSAGE-----`),
-      fc.uint8Array({ maxLength: 200 }).map((bytes) => `-----BEGIN PGP MESSAGE-----\n\n${Buffer.from(bytes).toString('base64')}\n-----END PGP MESSAGE-----`),
-      fc.string().map((body) => `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n${body}\n-----BEGIN PGP SIGNATURE-----\n\n${body}\n-----END PGP SIGNATURE-----`),
+      fc
+        .uint8Array({ maxLength: 200 })
+        .map(
+          (bytes) =>
+            `-----BEGIN PGP MESSAGE-----\n\n${Buffer.from(bytes).toString('base64')}\n-----END PGP MESSAGE-----`,
+        ),
+      fc
+        .string()
+        .map(
+          (body) =>
+            `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n${body}\n-----BEGIN PGP SIGNATURE-----\n\n${body}\n-----END PGP SIGNATURE-----`,
+        ),
     );
     await fc.assert(
       fc.asyncProperty(armorish, async (input) => {

@@ -63,25 +63,42 @@ const MAX_INPUT = 16 * 1024 * 1024;
  * `limits.maxContentBytes` ('too-large'): a few hundred kilobytes can inflate to gigabytes, and
  * neither memory nor time may follow what a sender chooses.
  */
-export async function verifySignedBy(armoredOrCleartext: string, keys: readonly KnownKey[], now: Date = new Date(), limits: VerifyLimits = {}): Promise<VerifyResult> {
+export async function verifySignedBy(
+  armoredOrCleartext: string,
+  keys: readonly KnownKey[],
+  now: Date = new Date(),
+  limits: VerifyLimits = {},
+): Promise<VerifyResult> {
   const maxBytes = limits.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
   try {
-    if (typeof armoredOrCleartext !== 'string' || armoredOrCleartext.length > MAX_INPUT) return refuse('unreadable', 'not text of a readable size');
+    if (typeof armoredOrCleartext !== 'string' || armoredOrCleartext.length > MAX_INPUT)
+      return refuse('unreadable', 'not text of a readable size');
     if (armoredOrCleartext.includes('-----BEGIN PGP SIGNED MESSAGE-----')) {
       let message: openpgp.CleartextMessage;
       try {
-        message = await openpgp.readCleartextMessage({ cleartextMessage: armoredOrCleartext, config: readConfig(maxBytes) });
+        message = await openpgp.readCleartextMessage({
+          cleartextMessage: armoredOrCleartext,
+          config: readConfig(maxBytes),
+        });
       } catch (error) {
         return refuse('unreadable', `not a readable cleartext-signed message (${errorMessage(error)})`);
       }
-      const refused = contentRefusal(new TextEncoder().encode(message.getText()), maxBytes) ?? signatureCountRefusal(message.getSigningKeyIDs().length);
+      const refused =
+        contentRefusal(new TextEncoder().encode(message.getText()), maxBytes) ??
+        signatureCountRefusal(message.getSigningKeyIDs().length);
       if (refused) return refused;
       return await check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
-        const { data, signatures } = await openpgp.verify({ message, verificationKeys, date: now, config: readConfig(maxBytes) });
+        const { data, signatures } = await openpgp.verify({
+          message,
+          verificationKeys,
+          date: now,
+          config: readConfig(maxBytes),
+        });
         return { text: data, signatures };
       });
     }
-    if (!armoredOrCleartext.includes('-----BEGIN PGP MESSAGE-----')) return refuse('unsigned', 'no OpenPGP message or cleartext signature found');
+    if (!armoredOrCleartext.includes('-----BEGIN PGP MESSAGE-----'))
+      return refuse('unsigned', 'no OpenPGP message or cleartext signature found');
     let message: openpgp.Message<string>;
     try {
       message = await openpgp.readMessage({ armoredMessage: armoredOrCleartext, config: readConfig(maxBytes) });
@@ -89,14 +106,20 @@ export async function verifySignedBy(armoredOrCleartext: string, keys: readonly 
       if (isSizeLimitError(error)) return tooLarge(maxBytes);
       return refuse('unreadable', `not a readable OpenPGP message (${errorMessage(error)})`);
     }
-    if (message.packets.filterByTag(...ENCRYPTION_PACKETS).length > 0) return refuse('encrypted', 'an encrypted message: decrypt it first');
+    if (message.packets.filterByTag(...ENCRYPTION_PACKETS).length > 0)
+      return refuse('encrypted', 'an encrypted message: decrypt it first');
     const literal = message.getLiteralData();
     if (!(literal instanceof Uint8Array)) return refuse('unreadable', 'the message carries no literal data');
     // One key id per one-pass signature packet, or per signature packet when there are none.
     const refused = contentRefusal(literal, maxBytes) ?? signatureCountRefusal(message.getSigningKeyIDs().length);
     if (refused) return refused;
     return await check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
-      const { data, signatures } = await openpgp.verify({ message, verificationKeys, date: now, config: readConfig(maxBytes) });
+      const { data, signatures } = await openpgp.verify({
+        message,
+        verificationKeys,
+        date: now,
+        config: readConfig(maxBytes),
+      });
       return { text: data, signatures };
     });
   } catch (error) {
@@ -118,9 +141,12 @@ export async function verifyDetachedBy(
 ): Promise<VerifyResult> {
   const maxBytes = limits.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
   try {
-    if (typeof armoredSignature !== 'string' || armoredSignature.length > MAX_INPUT) return refuse('unreadable', 'not text of a readable size');
-    if (typeof data !== 'string' && !(data instanceof Uint8Array)) return refuse('unreadable', 'the signed data is neither text nor bytes');
-    if (!armoredSignature.includes('-----BEGIN PGP SIGNATURE-----')) return refuse('unsigned', 'no armored OpenPGP signature found');
+    if (typeof armoredSignature !== 'string' || armoredSignature.length > MAX_INPUT)
+      return refuse('unreadable', 'not text of a readable size');
+    if (typeof data !== 'string' && !(data instanceof Uint8Array))
+      return refuse('unreadable', 'the signed data is neither text nor bytes');
+    if (!armoredSignature.includes('-----BEGIN PGP SIGNATURE-----'))
+      return refuse('unsigned', 'no armored OpenPGP signature found');
     let signature: openpgp.Signature;
     try {
       signature = await openpgp.readSignature({ armoredSignature, config: readConfig(maxBytes) });
@@ -130,12 +156,20 @@ export async function verifyDetachedBy(
     }
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     // The caller holds the data (it may be binary): only its size is bounded here.
-    const refused = (bytes.length > maxBytes ? tooLarge(maxBytes) : null) ?? signatureCountRefusal(signature.packets.length);
+    const refused =
+      (bytes.length > maxBytes ? tooLarge(maxBytes) : null) ?? signatureCountRefusal(signature.packets.length);
     if (refused) return refused;
     const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
     const message = await openpgp.createMessage({ binary: bytes });
     return await check(signature.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
-      const { signatures } = await openpgp.verify({ message, signature, verificationKeys, date: now, format: 'binary', config: readConfig(maxBytes) });
+      const { signatures } = await openpgp.verify({
+        message,
+        signature,
+        verificationKeys,
+        date: now,
+        format: 'binary',
+        config: readConfig(maxBytes),
+      });
       return { text, signatures };
     });
   } catch (error) {
@@ -155,15 +189,21 @@ function contentRefusal(bytes: Uint8Array, maxBytes: number): VerifyResult | nul
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return refuse('not-text', 'the signed content is not UTF-8 text (convert it, e.g. with iconv -t UTF-8, or send a text report)');
+    return refuse(
+      'not-text',
+      'the signed content is not UTF-8 text (convert it, e.g. with iconv -t UTF-8, or send a text report)',
+    );
   }
-  if (text.includes('\u0000')) return refuse('not-text', 'the signed content holds NUL characters: it is binary data, not a text report');
+  if (text.includes('\u0000'))
+    return refuse('not-text', 'the signed content holds NUL characters: it is binary data, not a text report');
   return null;
 }
 
 /** Each signature by a known key costs a public-key operation: a message carries a few, never thousands. */
 function signatureCountRefusal(count: number): VerifyResult | null {
-  return count > MAX_SIGNATURES ? refuse('unreadable', `the message carries ${count} signatures; at most ${MAX_SIGNATURES} are read`) : null;
+  return count > MAX_SIGNATURES
+    ? refuse('unreadable', `the message carries ${count} signatures; at most ${MAX_SIGNATURES} are read`)
+    : null;
 }
 
 const ENCRYPTION_PACKETS = [
@@ -174,15 +214,24 @@ const ENCRYPTION_PACKETS = [
   openpgp.enums.packet.aeadEncryptedData,
 ];
 
-type Verification = (
-  verificationKeys: openpgp.PublicKey[],
-) => Promise<{ text: string; signatures: { keyID: openpgp.KeyID; verified: Promise<true>; signature: Promise<openpgp.Signature> }[] }>;
+type Verification = (verificationKeys: openpgp.PublicKey[]) => Promise<{
+  text: string;
+  signatures: { keyID: openpgp.KeyID; verified: Promise<true>; signature: Promise<openpgp.Signature> }[];
+}>;
 
-async function check(signingKeyIds: openpgp.KeyID[], knownKeys: readonly KnownKey[], now: Date, verification: Verification): Promise<VerifyResult> {
+async function check(
+  signingKeyIds: openpgp.KeyID[],
+  knownKeys: readonly KnownKey[],
+  now: Date,
+  verification: Verification,
+): Promise<VerifyResult> {
   if (signingKeyIds.length === 0) return refuse('unsigned', 'the message carries no signature');
   const signers = await keysFor(signingKeyIds, knownKeys);
   if (signers.length === 0) {
-    return refuse('unknown-signer', `signed by key id ${signingKeyIds.map((id) => id.toHex().toUpperCase()).join(', ')}, none of the given keys`);
+    return refuse(
+      'unknown-signer',
+      `signed by key id ${signingKeyIds.map((id) => id.toHex().toUpperCase()).join(', ')}, none of the given keys`,
+    );
   }
   // A key must be fit to sign now: a revoked key may have been stolen, so its signatures, even
   // dated before the revocation, prove nothing.
@@ -194,7 +243,11 @@ async function check(signingKeyIds: openpgp.KeyID[], knownKeys: readonly KnownKe
       if (!usable.includes(key)) usable.push(key);
     } catch (error) {
       const message = errorMessage(error);
-      const reason = /revoked/i.test(message) ? 'key-revoked' : /expired/i.test(message) ? 'key-expired' : 'key-unusable';
+      const reason = /revoked/i.test(message)
+        ? 'key-revoked'
+        : /expired/i.test(message)
+          ? 'key-expired'
+          : 'key-unusable';
       unusable ??= { reason, detail: `key ${fingerprintOf(key)} cannot sign at ${now.toISOString()}: ${message}` };
     }
   }
@@ -209,12 +262,15 @@ async function check(signingKeyIds: openpgp.KeyID[], knownKeys: readonly KnownKe
     try {
       await signature.verified;
       signer ??= fingerprintOf(key);
-      digests.push(statementDigest(fingerprintOf(key), (await signature.signature).packets[0]?.signatureData ?? null, text));
+      digests.push(
+        statementDigest(fingerprintOf(key), (await signature.signature).packets[0]?.signatureData ?? null, text),
+      );
     } catch (error) {
       return refuse('bad-signature', `the signature by ${fingerprintOf(key)} does not verify: ${errorMessage(error)}`);
     }
   }
-  if (signer === null) return refuse(unusable?.reason ?? 'unknown-signer', unusable?.detail ?? 'no signature by a given key was found');
+  if (signer === null)
+    return refuse(unusable?.reason ?? 'unknown-signer', unusable?.detail ?? 'no signature by a given key was found');
   // With several verified signatures, the smallest digest: the same whatever order they come in.
   return { ok: true, text, signer, sizeBytes: Buffer.byteLength(text, 'utf8'), digest: digests.sort()[0] };
 }
@@ -222,7 +278,11 @@ async function check(signingKeyIds: openpgp.KeyID[], knownKeys: readonly KnownKe
 /** SHA-256 over length-prefixed parts, so that no two different (signer, signature, content) give the same input. */
 function statementDigest(signer: Fingerprint, signatureData: Uint8Array | null, text: string): string {
   const hash = createHash('sha256').update('tlp-broker/signed-statement@1');
-  for (const part of [Buffer.from(signer, 'utf8'), Buffer.from(signatureData ?? new Uint8Array()), Buffer.from(text, 'utf8')]) {
+  for (const part of [
+    Buffer.from(signer, 'utf8'),
+    Buffer.from(signatureData ?? new Uint8Array()),
+    Buffer.from(text, 'utf8'),
+  ]) {
     const length = Buffer.alloc(8);
     length.writeBigUInt64BE(BigInt(part.length));
     hash.update(length).update(part);
@@ -231,7 +291,10 @@ function statementDigest(signer: Fingerprint, signatureData: Uint8Array | null, 
 }
 
 /** The given keys that hold one of the signing key ids, each with the id it signed under. */
-async function keysFor(signingKeyIds: openpgp.KeyID[], knownKeys: readonly KnownKey[]): Promise<{ key: openpgp.PublicKey; keyId: openpgp.KeyID }[]> {
+async function keysFor(
+  signingKeyIds: openpgp.KeyID[],
+  knownKeys: readonly KnownKey[],
+): Promise<{ key: openpgp.PublicKey; keyId: openpgp.KeyID }[]> {
   const found: { key: openpgp.PublicKey; keyId: openpgp.KeyID }[] = [];
   for (const known of knownKeys) {
     let key: openpgp.PublicKey;

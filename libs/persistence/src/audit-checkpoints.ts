@@ -55,12 +55,26 @@ interface CheckpointRow {
 const COLUMNS = 'id, seq, hash, signed_at, key_fingerprint, signed';
 
 function toCheckpoint(row: CheckpointRow): StoredCheckpoint {
-  return { id: Number(row.id), seq: Number(row.seq), hash: row.hash, at: row.signed_at, signer: row.key_fingerprint, signed: row.signed };
+  return {
+    id: Number(row.id),
+    seq: Number(row.seq),
+    hash: row.hash,
+    at: row.signed_at,
+    signer: row.key_fingerprint,
+    signed: row.signed,
+  };
 }
 
 /** Stored checkpoints after the one with id `afterId`, oldest first: for reading them all in batches. */
-export async function checkpointsAfter(manager: EntityManager, afterId: number, limit: number): Promise<StoredCheckpoint[]> {
-  const rows = (await manager.query(`SELECT ${COLUMNS} FROM audit_checkpoints WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit])) as CheckpointRow[];
+export async function checkpointsAfter(
+  manager: EntityManager,
+  afterId: number,
+  limit: number,
+): Promise<StoredCheckpoint[]> {
+  const rows = (await manager.query(`SELECT ${COLUMNS} FROM audit_checkpoints WHERE id > $1 ORDER BY id LIMIT $2`, [
+    afterId,
+    limit,
+  ])) as CheckpointRow[];
   return rows.map(toCheckpoint);
 }
 
@@ -73,7 +87,9 @@ export class AuditCheckpointRepository {
    * Runs `sign` on the chain head when it moved since the last checkpoint, and stores what it
    * returns; null when there was nothing new to sign.
    */
-  async checkpointHead(sign: (head: AuditHead) => Promise<{ at: Date; signer: string; signed: string }>): Promise<StoredCheckpoint | null> {
+  async checkpointHead(
+    sign: (head: AuditHead) => Promise<{ at: Date; signer: string; signed: string }>,
+  ): Promise<StoredCheckpoint | null> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [CHECKPOINT_LOCK_KEY]);
       const head = await this.head(manager);
@@ -91,7 +107,10 @@ export class AuditCheckpointRepository {
 
   /** The last event, as committed now. */
   async head(manager: EntityManager = this.dataSource.manager): Promise<AuditHead | null> {
-    const [row] = (await manager.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')) as { seq: string; hash: string }[];
+    const [row] = (await manager.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')) as {
+      seq: string;
+      hash: string;
+    }[];
     return row ? { seq: Number(row.seq), hash: row.hash } : null;
   }
 

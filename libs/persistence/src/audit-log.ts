@@ -29,7 +29,10 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export function auditHash(prevHash: string, event: Pick<AuditEventEntity, 'at' | 'actor' | 'action' | 'subjectType' | 'subjectId' | 'details'>): string {
+export function auditHash(
+  prevHash: string,
+  event: Pick<AuditEventEntity, 'at' | 'actor' | 'action' | 'subjectType' | 'subjectId' | 'details'>,
+): string {
   const body = canonicalJson({
     at: event.at.toISOString(),
     actor: event.actor,
@@ -61,7 +64,9 @@ export class AuditLog {
       throw new Error('AuditLog.append must run inside a transaction');
     }
     await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
-    const last = await manager.getRepository(AuditEventEntity).find({ order: { seq: 'DESC' }, take: 1, select: { hash: true, seq: true } });
+    const last = await manager
+      .getRepository(AuditEventEntity)
+      .find({ order: { seq: 'DESC' }, take: 1, select: { hash: true, seq: true } });
     const prevHash = last[0]?.hash ?? GENESIS;
     // Millisecond precision: what PostgreSQL keeps of a JS Date, so the hash can be checked later.
     const event = manager.getRepository(AuditEventEntity).create({

@@ -49,13 +49,20 @@ export interface AuditVerification {
   readonly macsChecked: boolean;
   /** Checkpoints checked: those in audit_checkpoints, then those of `checkpointFile`. */
   readonly checkpoints: number;
-  readonly lastCheckpoint: { readonly seq: number; readonly hash: string; readonly at: string; readonly signer: string } | null;
+  readonly lastCheckpoint: {
+    readonly seq: number;
+    readonly hash: string;
+    readonly at: string;
+    readonly signer: string;
+  } | null;
   readonly checkpointFile: string | null;
   /** The break with the lowest seq, or null when intact. */
   readonly firstBroken: AuditBreak | null;
 }
 
-export type CheckpointSignatureCheck = (signed: string) => Promise<{ ok: true; text: string; signer: string } | { ok: false; detail: string }>;
+export type CheckpointSignatureCheck = (
+  signed: string,
+) => Promise<{ ok: true; text: string; signer: string } | { ok: false; detail: string }>;
 
 export interface AuditVerifyOptions {
   /** The audit key (`config.audit.key`); null checks everything but the MACs. */
@@ -91,7 +98,10 @@ interface CheckpointCandidate {
  * (bounded memory on any number of events): each event's link to the one before, its hash and
  * its MAC; each checkpoint's signature, and that the event it names is there with that hash.
  */
-export async function verifyAuditTrail(dataSource: DataSource, options: AuditVerifyOptions): Promise<AuditVerification> {
+export async function verifyAuditTrail(
+  dataSource: DataSource,
+  options: AuditVerifyOptions,
+): Promise<AuditVerification> {
   // Measured before the snapshot is taken: every checkpoint in the file up to here names an event
   // committed before it, so the snapshot holds it.
   const fileSize = options.checkpointFile ? await checkpointFileSize(options.checkpointFile) : 0;
@@ -103,7 +113,8 @@ export async function verifyAuditTrail(dataSource: DataSource, options: AuditVer
     const checkpoints = new CheckpointChecks(manager, options.checkSignature, chain.lastSeq, state);
     for await (const batch of storedCheckpoints(manager, batchSize)) await checkpoints.check(batch, null);
     if (options.checkpointFile) {
-      for await (const batch of fileCheckpoints(options.checkpointFile, fileSize, batchSize)) await checkpoints.check(batch, options.checkpointFile);
+      for await (const batch of fileCheckpoints(options.checkpointFile, fileSize, batchSize))
+        await checkpoints.check(batch, options.checkpointFile);
     }
     const last = checkpoints.last;
     return {
@@ -113,7 +124,9 @@ export async function verifyAuditTrail(dataSource: DataSource, options: AuditVer
       legacyRows: chain.legacyRows,
       macsChecked: options.macKey !== null,
       checkpoints: checkpoints.count,
-      lastCheckpoint: last ? { seq: last.content.seq, hash: last.content.hash, at: last.content.at.toISOString(), signer: last.signer } : null,
+      lastCheckpoint: last
+        ? { seq: last.content.seq, hash: last.content.hash, at: last.content.at.toISOString(), signer: last.signer }
+        : null,
       checkpointFile: options.checkpointFile ?? null,
       firstBroken: state.first,
     };
@@ -130,7 +143,12 @@ class Findings {
   }
 }
 
-async function verifyChain(manager: EntityManager, macKey: Uint8Array | null, batchSize: number, findings: Findings): Promise<{ events: number; legacyRows: number; lastSeq: number; lastHash: string }> {
+async function verifyChain(
+  manager: EntityManager,
+  macKey: Uint8Array | null,
+  batchSize: number,
+  findings: Findings,
+): Promise<{ events: number; legacyRows: number; lastSeq: number; lastHash: string }> {
   let prev = GENESIS;
   let prevSeq: number | null = null;
   let events = 0;
@@ -162,12 +180,30 @@ async function verifyChain(manager: EntityManager, macKey: Uint8Array | null, ba
   return { events, legacyRows, lastSeq: prevSeq ?? 0, lastHash: prev };
 }
 
-function eventProblem(row: EventRow, seq: number, prev: string, prevSeq: number | null, macKey: Uint8Array | null, authenticatedSince: number | null): AuditBreak | null {
+function eventProblem(
+  row: EventRow,
+  seq: number,
+  prev: string,
+  prevSeq: number | null,
+  macKey: Uint8Array | null,
+  authenticatedSince: number | null,
+): AuditBreak | null {
   if (row.prev_hash !== prev) {
     const before = prevSeq === null ? 'the start of the trail' : `event ${prevSeq}`;
-    return { seq, reason: 'prev-hash', detail: `event ${seq} does not follow ${before}: its prev_hash is not that event's hash (events were removed or inserted before it)` };
+    return {
+      seq,
+      reason: 'prev-hash',
+      detail: `event ${seq} does not follow ${before}: its prev_hash is not that event's hash (events were removed or inserted before it)`,
+    };
   }
-  const event = { at: row.at, actor: row.actor, action: row.action, subjectType: row.subject_type, subjectId: row.subject_id, details: row.details };
+  const event = {
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    details: row.details,
+  };
   if (auditHash(prev, event) !== row.hash) {
     return { seq, reason: 'hash', detail: `event ${seq} (${row.action}) does not match its hash: it was altered` };
   }
@@ -210,40 +246,87 @@ class CheckpointChecks {
     }
     const seqs = signed.map(({ content }) => content.seq);
     const events = await this.rows(`SELECT seq, hash FROM audit_events WHERE seq = ANY($1::bigint[])`, seqs);
-    const stored = file ? await this.rows(`SELECT seq, hash, signed_at FROM audit_checkpoints WHERE seq = ANY($1::bigint[])`, seqs) : [];
+    const stored = file
+      ? await this.rows(`SELECT seq, hash, signed_at FROM audit_checkpoints WHERE seq = ANY($1::bigint[])`, seqs)
+      : [];
     for (const { content, signer } of signed) {
       const named = `the checkpoint signed at ${content.at.toISOString()}${file ? ` (in ${file})` : ''} names event ${content.seq}`;
       const event = events.find((row) => Number(row.seq) === content.seq);
       if (content.seq > this.lastSeq) {
         const end = this.lastSeq === 0 ? 'the trail is empty' : `the trail ends at event ${this.lastSeq}`;
-        this.findings.add({ seq: content.seq, reason: 'truncated', detail: `${named}, but ${end}: events were removed from the end` });
+        this.findings.add({
+          seq: content.seq,
+          reason: 'truncated',
+          detail: `${named}, but ${end}: events were removed from the end`,
+        });
       } else if (!event) {
-        this.findings.add({ seq: content.seq, reason: 'checkpoint-row-missing', detail: `${named}, which is missing: events were removed` });
+        this.findings.add({
+          seq: content.seq,
+          reason: 'checkpoint-row-missing',
+          detail: `${named}, which is missing: events were removed`,
+        });
       } else if (event.hash !== content.hash) {
-        this.findings.add({ seq: content.seq, reason: 'checkpoint-hash', detail: `${named} with a hash it no longer has: events up to it were rewritten` });
-      } else if (file && !stored.some((row) => Number(row.seq) === content.seq && row.hash === content.hash && row.signed_at?.getTime() === content.at.getTime())) {
-        this.findings.add({ seq: content.seq, reason: 'checkpoint-deleted', detail: `${named}, and is missing from audit_checkpoints: checkpoints were deleted from the database` });
-      } else if (!this.last || content.seq > this.last.content.seq || (content.seq === this.last.content.seq && content.at > this.last.content.at)) {
+        this.findings.add({
+          seq: content.seq,
+          reason: 'checkpoint-hash',
+          detail: `${named} with a hash it no longer has: events up to it were rewritten`,
+        });
+      } else if (
+        file &&
+        !stored.some(
+          (row) =>
+            Number(row.seq) === content.seq &&
+            row.hash === content.hash &&
+            row.signed_at?.getTime() === content.at.getTime(),
+        )
+      ) {
+        this.findings.add({
+          seq: content.seq,
+          reason: 'checkpoint-deleted',
+          detail: `${named}, and is missing from audit_checkpoints: checkpoints were deleted from the database`,
+        });
+      } else if (
+        !this.last ||
+        content.seq > this.last.content.seq ||
+        (content.seq === this.last.content.seq && content.at > this.last.content.at)
+      ) {
         this.last = { content, signer };
       }
     }
   }
 
-  private async readSigned(candidate: CheckpointCandidate, file: string | null): Promise<{ content: CheckpointContent; signer: string } | null> {
+  private async readSigned(
+    candidate: CheckpointCandidate,
+    file: string | null,
+  ): Promise<{ content: CheckpointContent; signer: string } | null> {
     const where = file ? `a checkpoint in ${file}` : `the checkpoint of event ${candidate.stored?.seq}`;
     const seq = candidate.stored?.seq ?? null;
     const signature = await this.checkSignature(candidate.signed);
     if (!signature.ok) {
-      this.findings.add({ seq, reason: 'checkpoint-signature', detail: `${where} is not signed by a team key: ${signature.detail}` });
+      this.findings.add({
+        seq,
+        reason: 'checkpoint-signature',
+        detail: `${where} is not signed by a team key: ${signature.detail}`,
+      });
       return null;
     }
     const content = parseCheckpointText(signature.text);
     if (!content) {
-      this.findings.add({ seq, reason: 'checkpoint-signature', detail: `${where} is signed by ${signature.signer} but is not a checkpoint document` });
+      this.findings.add({
+        seq,
+        reason: 'checkpoint-signature',
+        detail: `${where} is signed by ${signature.signer} but is not a checkpoint document`,
+      });
       return null;
     }
     const stored = candidate.stored;
-    if (stored && (stored.seq !== content.seq || stored.hash !== content.hash || stored.at.getTime() !== content.at.getTime() || stored.signer !== signature.signer)) {
+    if (
+      stored &&
+      (stored.seq !== content.seq ||
+        stored.hash !== content.hash ||
+        stored.at.getTime() !== content.at.getTime() ||
+        stored.signer !== signature.signer)
+    ) {
       this.findings.add({
         seq: Math.min(stored.seq, content.seq),
         reason: 'checkpoint-altered',
@@ -255,7 +338,9 @@ class CheckpointChecks {
   }
 
   private async rows(sql: string, seqs: number[]): Promise<{ seq: string; hash: string; signed_at?: Date }[]> {
-    return seqs.length === 0 ? [] : ((await this.manager.query(sql, [seqs])) as { seq: string; hash: string; signed_at?: Date }[]);
+    return seqs.length === 0
+      ? []
+      : ((await this.manager.query(sql, [seqs])) as { seq: string; hash: string; signed_at?: Date }[]);
   }
 }
 
@@ -264,7 +349,10 @@ async function* storedCheckpoints(manager: EntityManager, batchSize: number): As
   for (;;) {
     const rows = await checkpointsAfter(manager, after, batchSize);
     if (rows.length > 0) {
-      yield rows.map((row) => ({ signed: row.signed, stored: { seq: row.seq, hash: row.hash, at: row.at, signer: row.signer } }));
+      yield rows.map((row) => ({
+        signed: row.signed,
+        stored: { seq: row.seq, hash: row.hash, at: row.at, signer: row.signer },
+      }));
       after = rows[rows.length - 1].id;
     }
     if (rows.length < batchSize) return;

@@ -13,7 +13,11 @@ import { FeedAddedTimes1764620000000 } from './migrations/1764620000000-feed-add
 import { SubmissionDigests1764630000000 } from './migrations/1764630000000-submission-digests';
 
 export const MIGRATIONS = [
-  InitialSchema1763900000000, CaveatsAndProvenance1764000000000, KeysAndSubmissions1764100000000, ApprovalAndEmbargo1764200000000, EmailAndWebhookChannels1764300000000,
+  InitialSchema1763900000000,
+  CaveatsAndProvenance1764000000000,
+  KeysAndSubmissions1764100000000,
+  ApprovalAndEmbargo1764200000000,
+  EmailAndWebhookChannels1764300000000,
   UpdatesAndRecalls1764400000000,
   IndicatorsAndFeedCredentials1764500000000,
   OutboxJobKeys1764600000000,

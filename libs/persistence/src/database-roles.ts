@@ -67,14 +67,22 @@ function isDuplicate(error: unknown): boolean {
  * that another role owns (an installation migrated as the superuser) are handed to the owner, and
  * when the schema is migrated the application role's privileges are set at once.
  */
-export async function createDatabaseRoles(urls: { superuserUrl: string; migrationUrl: string; appUrl: string }): Promise<string[]> {
+export async function createDatabaseRoles(urls: {
+  superuserUrl: string;
+  migrationUrl: string;
+  appUrl: string;
+}): Promise<string[]> {
   const owner = roleInUrl(urls.migrationUrl, 'MIGRATION_DATABASE_URL');
   const app = roleInUrl(urls.appUrl, 'DATABASE_URL');
   if (owner.name === app.name) {
-    throw new DatabaseRoleError(`MIGRATION_DATABASE_URL and DATABASE_URL name the same role (${app.name}): the application needs a role of its own`);
+    throw new DatabaseRoleError(
+      `MIGRATION_DATABASE_URL and DATABASE_URL name the same role (${app.name}): the application needs a role of its own`,
+    );
   }
   if (owner.database !== app.database) {
-    throw new DatabaseRoleError(`MIGRATION_DATABASE_URL and DATABASE_URL name different databases (${owner.database}, ${app.database})`);
+    throw new DatabaseRoleError(
+      `MIGRATION_DATABASE_URL and DATABASE_URL name different databases (${owner.database}, ${app.database})`,
+    );
   }
   const done: string[] = [];
   await withClient(urls.superuserUrl, async (client) => {
@@ -110,7 +118,8 @@ export async function createDatabaseRoles(urls: { superuserUrl: string; migratio
 
 async function ensureRole(client: Client, role: RoleInUrl): Promise<string> {
   const { rows } = await client.query('SELECT rolsuper FROM pg_roles WHERE rolname = $1', [role.name]);
-  if (rows[0]?.rolsuper) throw new DatabaseRoleError(`${role.name} is a superuser: the broker's roles must be ordinary roles`);
+  if (rows[0]?.rolsuper)
+    throw new DatabaseRoleError(`${role.name} is a superuser: the broker's roles must be ordinary roles`);
   const attributes = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS${role.password === null ? '' : ` PASSWORD ${client.escapeLiteral(role.password)}`}`;
   if (rows.length === 0) {
     try {
@@ -128,7 +137,9 @@ async function ensureDatabase(client: Client, database: string, owner: string): 
   const { rows } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
   if (rows.length === 0) {
     try {
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)} OWNER ${client.escapeIdentifier(owner)}`);
+      await client.query(
+        `CREATE DATABASE ${client.escapeIdentifier(database)} OWNER ${client.escapeIdentifier(owner)}`,
+      );
       return `database ${database} created, owned by ${owner}`;
     } catch (error) {
       if (!isDuplicate(error)) throw error;
@@ -165,7 +176,10 @@ async function handOver(client: Client, owner: string): Promise<number> {
  * the sequences, only INSERT and SELECT the append-only tables, only read the migration history.
  * Run as the owner, in one transaction: the running application never sees a half-granted schema.
  */
-export async function grantApplicationRole(client: { query(sql: string): Promise<unknown> }, appRole: string): Promise<void> {
+export async function grantApplicationRole(
+  client: { query(sql: string): Promise<unknown> },
+  appRole: string,
+): Promise<void> {
   const app = escapeIdentifier(appRole);
   await client.query('BEGIN');
   try {
@@ -180,7 +194,9 @@ export async function grantApplicationRole(client: { query(sql: string): Promise
   } catch (error) {
     await client.query('ROLLBACK');
     if ((error as { code?: string }).code === '42704') {
-      throw new DatabaseRoleError(`the role ${appRole} (DATABASE_URL) does not exist: create it with tlp-broker db create-roles (see README, "Running it")`);
+      throw new DatabaseRoleError(
+        `the role ${appRole} (DATABASE_URL) does not exist: create it with tlp-broker db create-roles (see README, "Running it")`,
+      );
     }
     throw error;
   }
@@ -194,7 +210,10 @@ function escapeIdentifier(name: string): string {
  * Applies pending migrations as the owner role, then sets the application role's privileges
  * when the application runs as a role of its own (DATABASE_URL naming another role).
  */
-export async function migrateDatabase(urls: { migrationUrl: string; appUrl: string }): Promise<{ applied: string[]; grantedTo: string | null }> {
+export async function migrateDatabase(urls: {
+  migrationUrl: string;
+  appUrl: string;
+}): Promise<{ applied: string[]; grantedTo: string | null }> {
   const dataSource: DataSource = await createDataSource(urls.migrationUrl).initialize();
   try {
     const applied = (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
@@ -219,7 +238,9 @@ export async function migrateDatabase(urls: { migrationUrl: string; appUrl: stri
  * hold UPDATE, DELETE or TRUNCATE on it. Empty when the role is as it should be.
  */
 export async function auditPrivilegeProblems(dataSource: DataSource): Promise<{ role: string; problems: string[] }> {
-  const [who] = (await dataSource.query('SELECT current_user AS role, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user')) as { role: string; superuser: boolean }[];
+  const [who] = (await dataSource.query(
+    'SELECT current_user AS role, rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
+  )) as { role: string; superuser: boolean }[];
   const problems: string[] = [];
   if (who.superuser) problems.push('is a superuser');
   for (const table of APPEND_ONLY_TABLES) {
@@ -232,7 +253,9 @@ export async function auditPrivilegeProblems(dataSource: DataSource): Promise<{ 
     )) as { owner: boolean; update: boolean; delete: boolean; truncate: boolean }[];
     if (!row || who.superuser) continue;
     if (row.owner) problems.push(`owns ${table}`);
-    const rights = (['update', 'delete', 'truncate'] as const).filter((right) => row[right]).map((right) => right.toUpperCase());
+    const rights = (['update', 'delete', 'truncate'] as const)
+      .filter((right) => row[right])
+      .map((right) => right.toUpperCase());
     if (rights.length > 0) problems.push(`may ${rights.join(', ')} ${table}`);
   }
   return { role: who.role, problems };

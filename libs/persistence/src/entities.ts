@@ -8,11 +8,27 @@ export const PARTNER_STATUSES = ['active', 'suspended'] as const;
 export type PartnerStatusValue = (typeof PARTNER_STATUSES)[number];
 export const CHANNEL_KINDS = ['feed', 'email', 'webhook', 'public'] as const;
 export type ChannelKindValue = (typeof CHANNEL_KINDS)[number];
-export const ITEM_KINDS = ['alert', 'advisory', 'intel-report', 'threat-datasheet', 'announcement', 'annual-report'] as const;
+export const ITEM_KINDS = [
+  'alert',
+  'advisory',
+  'intel-report',
+  'threat-datasheet',
+  'announcement',
+  'annual-report',
+] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 export const ITEM_STATES = ['draft', 'pending-approval', 'scheduled', 'published', 'retracted'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
-export const DELIVERY_STATES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'dead', 'recalled', 'cancelled'] as const;
+export const DELIVERY_STATES = [
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'failed',
+  'dead',
+  'recalled',
+  'cancelled',
+] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 /** Not yet final: may still be (re)sent. `sending` = handed to the channel, outcome not yet recorded. */
 export const OPEN_DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'failed', 'sending'];

@@ -41,6 +41,18 @@ export async function appendFeedEntry(manager: EntityManager, entry: NewFeedEntr
      INSERT INTO feed_entries (delivery_id, channel_id, item_id, item_version, entry, kind, tlp, pap, handling, key_fingerprint, message, added_at)
      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, clock.added_until - width.room FROM clock, width
      ON CONFLICT (delivery_id) DO NOTHING`,
-    [entry.deliveryId, entry.channelId, entry.itemId, entry.itemVersion, entry.entry, entry.kind, entry.tlp, entry.pap, entry.handling, entry.keyFingerprint, entry.message],
+    [
+      entry.deliveryId,
+      entry.channelId,
+      entry.itemId,
+      entry.itemVersion,
+      entry.entry,
+      entry.kind,
+      entry.tlp,
+      entry.pap,
+      entry.handling,
+      entry.keyFingerprint,
+      entry.message,
+    ],
   );
 }

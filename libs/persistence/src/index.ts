@@ -3,12 +3,31 @@ export { AuditLog, auditHash, auditMac, canonicalJson } from './audit-log';
 export { AuditCheckpointRepository, checkpointText, parseCheckpointText } from './audit-checkpoints';
 export type { AuditHead, CheckpointContent, StoredCheckpoint } from './audit-checkpoints';
 export { verifyAuditTrail, CheckpointFileError } from './audit-verify';
-export { createDatabaseRoles, grantApplicationRole, migrateDatabase, auditPrivilegeProblems, DatabaseRoleError, APPEND_ONLY_TABLES } from './database-roles';
-export type { AuditBreak, AuditBreakReason, AuditVerification, AuditVerifyOptions, CheckpointSignatureCheck } from './audit-verify';
+export {
+  createDatabaseRoles,
+  grantApplicationRole,
+  migrateDatabase,
+  auditPrivilegeProblems,
+  DatabaseRoleError,
+  APPEND_ONLY_TABLES,
+} from './database-roles';
+export type {
+  AuditBreak,
+  AuditBreakReason,
+  AuditVerification,
+  AuditVerifyOptions,
+  CheckpointSignatureCheck,
+} from './audit-verify';
 export type { AuditEntry } from './audit-log';
 export { newApiKey, hashApiKey } from './api-keys';
 export type { CredentialKind } from './api-keys';
-export { createDataSource, dataSourceOptions, assertSchemaCurrent, PendingMigrationsError, MIGRATIONS } from './data-source';
+export {
+  createDataSource,
+  dataSourceOptions,
+  assertSchemaCurrent,
+  PendingMigrationsError,
+  MIGRATIONS,
+} from './data-source';
 export { PersistenceModule } from './persistence.module';
 export { PartnerDirectory } from './partner-directory';
 export type { RoutingTarget } from './partner-directory';

@@ -21,7 +21,10 @@ export class PartnerDirectory {
     return this.assemble(manager, channels);
   }
 
-  async targets(channelIds: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<RoutingTarget[]> {
+  async targets(
+    channelIds: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<RoutingTarget[]> {
     if (channelIds.length === 0) return [];
     const channels = await manager.getRepository(ChannelEntity).findBy({ id: In([...new Set(channelIds)]) });
     return this.assemble(manager, channels);
@@ -38,9 +41,15 @@ export class PartnerDirectory {
     if (channels.length === 0) return [];
     const unique = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => v !== null))];
     // One after the other: inside a transaction the manager holds a single connection.
-    const organisations = await manager.getRepository(OrganisationEntity).findBy({ id: In(unique(channels.map((c) => c.organisationId))) });
-    const contacts = await manager.getRepository(ContactEntity).findBy({ id: In(unique(channels.map((c) => c.contactId))) });
-    const keys = await manager.getRepository(RecipientKeyEntity).findBy({ id: In(unique(channels.map((c) => c.keyId))) });
+    const organisations = await manager
+      .getRepository(OrganisationEntity)
+      .findBy({ id: In(unique(channels.map((c) => c.organisationId))) });
+    const contacts = await manager
+      .getRepository(ContactEntity)
+      .findBy({ id: In(unique(channels.map((c) => c.contactId))) });
+    const keys = await manager
+      .getRepository(RecipientKeyEntity)
+      .findBy({ id: In(unique(channels.map((c) => c.keyId))) });
     const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((row) => [row.id, row]));
     const orgs = byId(organisations);
     const people = byId(contacts);

@@ -1,9 +1,23 @@
-import { canEncryptTo, Decision, PapLabel, PolicyChannel, PolicyItem, PolicyKey, PolicyOrganisation, PolicyTeam, prepare, TlpLabel } from '@tlp-broker/tlp';
+import {
+  canEncryptTo,
+  Decision,
+  PapLabel,
+  PolicyChannel,
+  PolicyItem,
+  PolicyKey,
+  PolicyOrganisation,
+  PolicyTeam,
+  prepare,
+  TlpLabel,
+} from '@tlp-broker/tlp';
 import { ItemEntity, ItemVersionEntity, RecipientKeyEntity } from './entities';
 import { RoutingTarget } from './partner-directory';
 
 /** What the policy engine sees of an item version. */
-export function policyItem(item: Pick<ItemEntity, 'kind'>, version: Pick<ItemVersionEntity, 'tlp' | 'pap' | 'audience' | 'caveats' | 'provenance'>): PolicyItem {
+export function policyItem(
+  item: Pick<ItemEntity, 'kind'>,
+  version: Pick<ItemVersionEntity, 'tlp' | 'pap' | 'audience' | 'caveats' | 'provenance'>,
+): PolicyItem {
   return {
     kind: item.kind,
     tlp: version.tlp as TlpLabel,
@@ -14,7 +28,9 @@ export function policyItem(item: Pick<ItemEntity, 'kind'>, version: Pick<ItemVer
       ? {
           originator: version.provenance.originator,
           label: version.provenance.label as TlpLabel,
-          consent: version.provenance.consent ? { audience: version.provenance.consent.audience, reference: version.provenance.consent.reference } : null,
+          consent: version.provenance.consent
+            ? { audience: version.provenance.consent.audience, reference: version.provenance.consent.reference }
+            : null,
         }
       : null,
   };
@@ -78,7 +94,12 @@ export interface TargetDecision {
  * The engine's answer for every target: what routing stores and what a preview shows, computed
  * by the same code so that a preview never differs from what publishing would do.
  */
-export function decideForTargets(subject: PolicyItem, targets: readonly RoutingTarget[], team: PolicyTeam, now: Date): TargetDecision[] {
+export function decideForTargets(
+  subject: PolicyItem,
+  targets: readonly RoutingTarget[],
+  team: PolicyTeam,
+  now: Date,
+): TargetDecision[] {
   const prepared = prepare(subject, team);
   return targets.map((target) => {
     const key = policyKey(target.key);

@@ -47,9 +47,14 @@ export async function cancelPendingItemDeliveries(
  * delivery) and have had no recall since the latest version they were handed; optionally only
  * among `channelIds`.
  */
-export async function channelsToRecall(manager: EntityManager, itemId: string, channelIds?: readonly string[]): Promise<RecallTarget[]> {
-  const rows: { channel_id: string; organisation_id: string; contact_id: string | null; version: number }[] = await manager.query(
-    `WITH reached AS (
+export async function channelsToRecall(
+  manager: EntityManager,
+  itemId: string,
+  channelIds?: readonly string[],
+): Promise<RecallTarget[]> {
+  const rows: { channel_id: string; organisation_id: string; contact_id: string | null; version: number }[] =
+    await manager.query(
+      `WITH reached AS (
        SELECT d.channel_id, max(v.version) AS version
          FROM deliveries d JOIN item_versions v ON v.id = d.item_version_id
         WHERE v.item_id = $1 AND d.kind = 'item' AND d.handed_at IS NOT NULL
@@ -67,9 +72,14 @@ export async function channelsToRecall(manager: EntityManager, itemId: string, c
        LEFT JOIN recalled x ON x.channel_id = r.channel_id
       WHERE x.version IS NULL OR x.version < r.version
       ORDER BY r.channel_id`,
-    [itemId, channelIds ?? null],
-  );
-  return rows.map((row) => ({ channelId: row.channel_id, organisationId: row.organisation_id, contactId: row.contact_id, version: Number(row.version) }));
+      [itemId, channelIds ?? null],
+    );
+  return rows.map((row) => ({
+    channelId: row.channel_id,
+    organisationId: row.organisation_id,
+    contactId: row.contact_id,
+    version: Number(row.version),
+  }));
 }
 
 /**
@@ -104,7 +114,11 @@ export async function queueRecalls(
 }
 
 /** Takes the item's versions out of partners' pull feeds (all channels, or only `channelIds`). */
-export async function removeFromFeeds(manager: EntityManager, itemId: string, channelIds?: readonly string[]): Promise<number> {
+export async function removeFromFeeds(
+  manager: EntityManager,
+  itemId: string,
+  channelIds?: readonly string[],
+): Promise<number> {
   const [rows]: [unknown[], number] = await manager.query(
     `DELETE FROM feed_entries WHERE item_id = $1 AND entry = 'item' AND ($2::uuid[] IS NULL OR channel_id = ANY($2::uuid[])) RETURNING seq`,
     [itemId, channelIds ?? null],

@@ -17,7 +17,11 @@ describe('servedHistory', () => {
       step({ deliveryId: 'd2', version: 2, at: at('2026-11-30T08:00:00.500Z'), clearIndicators: [a] }),
       step({ deliveryId: 'r3', version: 2, entry: 'recall', at: at('2026-11-30T08:00:00.900Z') }),
     ]);
-    expect(views.map((view) => view.modified.toISOString())).toEqual(['2026-11-30T08:00:00.500Z', '2026-11-30T08:00:00.501Z', '2026-11-30T08:00:00.900Z']);
+    expect(views.map((view) => view.modified.toISOString())).toEqual([
+      '2026-11-30T08:00:00.500Z',
+      '2026-11-30T08:00:00.501Z',
+      '2026-11-30T08:00:00.900Z',
+    ]);
     const first = Math.floor(Date.parse('2026-11-30T08:00:00Z') / 1000);
     expect(views.map((view) => view.mispTimestamp)).toEqual([first, first + 1, first + 2]);
   });
@@ -29,7 +33,9 @@ describe('servedHistory', () => {
       step({ deliveryId: 'd3', version: 3, tlp: 'TLP:AMBER', at: at('2026-11-30T10:00:00Z') }),
     ]);
     expect(second.live.map((version) => version.indicator.value)).toEqual([b.value, c.value]);
-    expect(second.revoked).toEqual([expect.objectContaining({ indicator: { ...a, generation: 0 }, revoked: true, modified: second.modified })]);
+    expect(second.revoked).toEqual([
+      expect.objectContaining({ indicator: { ...a, generation: 0 }, revoked: true, modified: second.modified }),
+    ]);
     expect(second.withdrawn).toEqual({ indicators: [a], attachments: [] });
     expect(third.live).toEqual([]);
     expect(third.revoked.map((version) => version.indicator.value)).toEqual([b.value, c.value]);
@@ -42,7 +48,14 @@ describe('servedHistory', () => {
       step({ deliveryId: 'd1', version: 1, at: at('2026-11-30T08:00:00Z'), clearIndicators: [a, b] }),
       step({ deliveryId: 'd2', version: 2, at: at('2026-11-30T09:00:00Z'), clearIndicators: [b] }),
       step({ deliveryId: 'd3', version: 3, tlp: 'TLP:GREEN', severity: 'low', at: at('2026-11-30T10:00:00Z') }),
-      step({ deliveryId: 'r4', version: 4, entry: 'recall', tlp: 'TLP:GREEN', severity: null, at: at('2026-11-30T11:00:00Z') }),
+      step({
+        deliveryId: 'r4',
+        version: 4,
+        entry: 'recall',
+        tlp: 'TLP:GREEN',
+        severity: null,
+        at: at('2026-11-30T11:00:00Z'),
+      }),
     ]);
     const recall = views[3];
     // `a` was revoked by version 2, `b` by version 3; those entries leave the feed with the recall.
@@ -50,7 +63,10 @@ describe('servedHistory', () => {
       [a.value, '2026-11-30T09:00:00.000Z'],
       [b.value, '2026-11-30T10:00:00.000Z'],
     ]);
-    expect(recall.withdrawn).toEqual({ indicators: [a, b], attachments: [{ deliveryId: 'd3', version: 3, recall: false }] });
+    expect(recall.withdrawn).toEqual({
+      indicators: [a, b],
+      attachments: [{ deliveryId: 'd3', version: 3, recall: false }],
+    });
     // The recall names the version the channel was sent, never the one that narrowed the audience.
     expect(recall).toMatchObject({ referenceVersion: 3, severity: 'low', generation: 0 });
   });
@@ -69,6 +85,9 @@ describe('servedHistory', () => {
     expect(views[3].revoked[0].indicator.generation).toBe(1);
     expect(views[4].live[0].indicator.generation).toBe(2);
     // MISP can undelete, so its attribute keeps its identity: it is simply live again.
-    expect(views[2].withdrawn).toEqual({ indicators: [], attachments: [{ deliveryId: 'r2', version: 1, recall: true }] });
+    expect(views[2].withdrawn).toEqual({
+      indicators: [],
+      attachments: [{ deliveryId: 'r2', version: 1, recall: true }],
+    });
   });
 });

@@ -61,7 +61,10 @@ export interface StepView {
    */
   readonly revoked: readonly IndicatorVersion[];
   /** MISP attributes the channel was served before and not by this step: published again as deleted. */
-  readonly withdrawn: { readonly indicators: readonly IndicatorInput[]; readonly attachments: readonly ServedAttachment[] };
+  readonly withdrawn: {
+    readonly indicators: readonly IndicatorInput[];
+    readonly attachments: readonly ServedAttachment[];
+  };
 }
 
 const keyOf = (indicator: IndicatorInput) => `${indicator.type}:${indicator.value}`;
@@ -94,7 +97,14 @@ export function servedHistory(steps: readonly DeliveredStep[]): StepView[] {
     }
     const live = clear.map((indicator) => {
       const state = indicators.get(keyOf(indicator)) ?? { generation: 0, live: null };
-      state.live = { indicator: { ...indicator, generation: state.generation }, tlp: step.tlp, pap: step.pap, validFrom: at, modified: at, revoked: false };
+      state.live = {
+        indicator: { ...indicator, generation: state.generation },
+        tlp: step.tlp,
+        pap: step.pap,
+        validFrom: at,
+        modified: at,
+        revoked: false,
+      };
       indicators.set(keyOf(indicator), state);
       return state.live;
     });
@@ -109,7 +119,9 @@ export function servedHistory(steps: readonly DeliveredStep[]): StepView[] {
     const referenceVersion = step.entry === 'recall' ? (lastItem?.version ?? step.version) : step.version;
     // A TLP:CLEAR version is served in the clear (its indicators as attributes); anything else as an attachment.
     const inClear = step.entry === 'item' && step.tlp === 'TLP:CLEAR';
-    const attachment: ServedAttachment | null = inClear ? null : { deliveryId: step.deliveryId, version: referenceVersion, recall: step.entry === 'recall' };
+    const attachment: ServedAttachment | null = inClear
+      ? null
+      : { deliveryId: step.deliveryId, version: referenceVersion, recall: step.entry === 'recall' };
     views.push({
       step,
       modified: at,

@@ -2,7 +2,19 @@ export { INDICATOR_KINDS, checkIndicator, stixPattern, mispAttributeType } from 
 export type { IndicatorKind, IndicatorInput } from './indicators';
 export { TLP_MARKINGS, PAP_MARKINGS, TLP_EXTENSION, PAP_EXTENSION, markingRefs } from './markings';
 export type { MarkingDefinition } from './markings';
-export { STIX_NAMESPACE, identity, identityId, itemStixId, indicatorId, artifactId, itemReference, itemObjects, indicatorVersionObjects, sealedObjects, bundle } from './stix';
+export {
+  STIX_NAMESPACE,
+  identity,
+  identityId,
+  itemStixId,
+  indicatorId,
+  artifactId,
+  itemReference,
+  itemObjects,
+  indicatorVersionObjects,
+  sealedObjects,
+  bundle,
+} from './stix';
 export type { StixObject, Bundle, Publisher, ItemContent, SealedCopy } from './stix';
 export { MISP_DISTRIBUTION, mispEventUuid, clearEvent, sealedEvent, manifestEntry, hashLines } from './misp';
 export type { MispEvent, MispAttribute, MispTag, MispManifestEntry, MispServing } from './misp';

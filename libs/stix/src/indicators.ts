@@ -16,17 +16,24 @@ const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a
 const EMAIL = /^[^\s@"<>()[\],;:\\]{1,64}@([^\s@]+)$/;
 
 /** Checks an indicator's value for its type and returns it in its canonical spelling. */
-export function checkIndicator(type: IndicatorKind, raw: string): { ok: true; value: string } | { ok: false; error: string } {
+export function checkIndicator(
+  type: IndicatorKind,
+  raw: string,
+): { ok: true; value: string } | { ok: false; error: string } {
   const value = raw.trim();
   if (value === '') return { ok: false, error: 'an indicator needs a value' };
   switch (type) {
     case 'ipv4':
       return isIPv4(value) ? { ok: true, value } : { ok: false, error: `"${value}" is not an IPv4 address` };
     case 'ipv6':
-      return isIPv6(value) ? { ok: true, value: value.toLowerCase() } : { ok: false, error: `"${value}" is not an IPv6 address` };
+      return isIPv6(value)
+        ? { ok: true, value: value.toLowerCase() }
+        : { ok: false, error: `"${value}" is not an IPv6 address` };
     case 'domain': {
       const domain = value.toLowerCase().replace(/\.$/, '');
-      return DOMAIN.test(domain) ? { ok: true, value: domain } : { ok: false, error: `"${value}" is not a domain name (use the xn-- form for international names)` };
+      return DOMAIN.test(domain)
+        ? { ok: true, value: domain }
+        : { ok: false, error: `"${value}" is not a domain name (use the xn-- form for international names)` };
     }
     case 'url': {
       let url: URL;
@@ -35,16 +42,22 @@ export function checkIndicator(type: IndicatorKind, raw: string): { ok: true; va
       } catch {
         return { ok: false, error: `"${value}" is not a URL` };
       }
-      return ['http:', 'https:', 'ftp:'].includes(url.protocol) ? { ok: true, value } : { ok: false, error: `"${value}" is not an http, https or ftp URL` };
+      return ['http:', 'https:', 'ftp:'].includes(url.protocol)
+        ? { ok: true, value }
+        : { ok: false, error: `"${value}" is not an http, https or ftp URL` };
     }
     case 'email': {
       const match = EMAIL.exec(value);
-      return match && DOMAIN.test(match[1].toLowerCase()) ? { ok: true, value } : { ok: false, error: `"${value}" is not an e-mail address` };
+      return match && DOMAIN.test(match[1].toLowerCase())
+        ? { ok: true, value }
+        : { ok: false, error: `"${value}" is not an e-mail address` };
     }
     default: {
       const length = HEX_LENGTH[type]!;
       const hex = value.toLowerCase();
-      return new RegExp(`^[0-9a-f]{${length}}$`).test(hex) ? { ok: true, value: hex } : { ok: false, error: `a ${type} hash is ${length} hexadecimal digits` };
+      return new RegExp(`^[0-9a-f]{${length}}$`).test(hex)
+        ? { ok: true, value: hex }
+        : { ok: false, error: `a ${type} hash is ${length} hexadecimal digits` };
     }
   }
 }

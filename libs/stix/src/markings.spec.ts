@@ -35,14 +35,26 @@ const PAP_FILES: Record<string, string> = {
 
 /** Every `{id: {enum}, name: {enum}, extensions: …}` definition in the official PAP schema. */
 function papSchemaDefinitions(): { id: string; name: string; extension: string; pap: string }[] {
-  const schema = official('extension-definition-specifications/pap-marking-definition-f8d/extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b.json');
+  const schema = official(
+    'extension-definition-specifications/pap-marking-definition-f8d/extension-definition--f8d78575-edfd-406e-8e84-6162a8450f5b.json',
+  );
   const found: { id: string; name: string; extension: string; pap: string }[] = [];
   const walk = (node: unknown): void => {
     if (typeof node !== 'object' || node === null) return;
-    const properties = (node as Json).properties as Record<string, { enum?: string[]; properties?: Record<string, { properties?: Record<string, { enum?: string[] }> }> }> | undefined;
+    const properties = (node as Json).properties as
+      | Record<
+          string,
+          { enum?: string[]; properties?: Record<string, { properties?: Record<string, { enum?: string[] }> }> }
+        >
+      | undefined;
     if (properties?.id?.enum && properties.name?.enum && properties.extensions?.properties) {
       const [extension, definition] = Object.entries(properties.extensions.properties)[0];
-      found.push({ id: properties.id.enum[0], name: properties.name.enum[0], extension, pap: definition.properties!.pap.enum![0] });
+      found.push({
+        id: properties.id.enum[0],
+        name: properties.name.enum[0],
+        extension,
+        pap: definition.properties!.pap.enum![0],
+      });
       return;
     }
     for (const child of Object.values(node)) walk(child);
@@ -66,8 +78,14 @@ describe('STIX marking definitions', () => {
   });
 
   it('names the official TLP 2.0 extension definition', () => {
-    const extension = official('objects/extension-definition/extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d.json');
-    expect(extension).toMatchObject({ type: 'extension-definition', name: 'TLP 2.0', extension_types: ['property-extension'] });
+    const extension = official(
+      'objects/extension-definition/extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d.json',
+    );
+    expect(extension).toMatchObject({
+      type: 'extension-definition',
+      name: 'TLP 2.0',
+      extension_types: ['property-extension'],
+    });
     expect(TLP_EXTENSION).toBe(extension.id);
     for (const marking of Object.values(TLP_MARKINGS)) expect(Object.keys(marking.extensions)).toEqual([extension.id]);
   });
@@ -84,12 +102,24 @@ describe('STIX marking definitions', () => {
     const officialExtension = Object.keys(official(PAP_FILES['PAP:CLEAR']).extensions as Json)[0];
     expect(PAP_EXTENSION).toBe(officialExtension);
     const definitions = papSchemaDefinitions();
-    expect(definitions.map((definition) => definition.name).sort()).toEqual(['PAP:AMBER', 'PAP:GREEN', 'PAP:RED', 'PAP:WHITE']);
+    expect(definitions.map((definition) => definition.name).sort()).toEqual([
+      'PAP:AMBER',
+      'PAP:GREEN',
+      'PAP:RED',
+      'PAP:WHITE',
+    ]);
     // PAP:WHITE is the old spelling of PAP:CLEAR, which tlp-broker normalises on input and never emits.
     for (const definition of definitions.filter((candidate) => candidate.name !== 'PAP:WHITE')) {
       const ours = PAP_MARKINGS[definition.name];
-      expect(ours).toMatchObject({ type: 'marking-definition', spec_version: '2.1', id: definition.id, name: definition.name });
-      expect(ours.extensions).toStrictEqual({ [definition.extension]: { extension_type: 'property-extension', pap: definition.pap } });
+      expect(ours).toMatchObject({
+        type: 'marking-definition',
+        spec_version: '2.1',
+        id: definition.id,
+        name: definition.name,
+      });
+      expect(ours.extensions).toStrictEqual({
+        [definition.extension]: { extension_type: 'property-extension', pap: definition.pap },
+      });
       expect(stixErrors(ours)).toEqual([]);
     }
     expect(Object.keys(PAP_MARKINGS).sort()).toEqual(['PAP:AMBER', 'PAP:CLEAR', 'PAP:GREEN', 'PAP:RED']);

@@ -14,7 +14,10 @@ export interface MarkingDefinition {
   readonly id: string;
   readonly created: string;
   readonly name: string;
-  readonly extensions: Record<string, { readonly extension_type: 'property-extension'; readonly [property: string]: string }>;
+  readonly extensions: Record<
+    string,
+    { readonly extension_type: 'property-extension'; readonly [property: string]: string }
+  >;
 }
 
 function tlp(value: string, id: string): MarkingDefinition {

@@ -21,11 +21,22 @@ describe('MISP feed events', () => {
   it('lists again, marked deleted and with the new timestamp, what an earlier version served and this one does not', () => {
     const event = clearEvent(ITEM, publisher, {
       timestamp: 1_796_200_201,
-      withdrawn: { indicators: [{ type: 'domain', value: 'dropped.example' }], attachments: [{ deliveryId: '0b6a4f3e-1111-4222-8333-444455556666', version: 1, recall: false }] },
+      withdrawn: {
+        indicators: [{ type: 'domain', value: 'dropped.example' }],
+        attachments: [{ deliveryId: '0b6a4f3e-1111-4222-8333-444455556666', version: 1, recall: false }],
+      },
     });
     expect(event.timestamp).toBe('1796200201');
     expect(manifestEntry(event).timestamp).toBe('1796200201');
-    expect(event.Attribute.map((attribute) => [attribute.type, attribute.value, attribute.deleted, attribute.timestamp, attribute.to_ids])).toEqual([
+    expect(
+      event.Attribute.map((attribute) => [
+        attribute.type,
+        attribute.value,
+        attribute.deleted,
+        attribute.timestamp,
+        attribute.to_ids,
+      ]),
+    ).toEqual([
       ['ip-dst', '203.0.113.7', false, '1796200201', true],
       ['domain', 'dropped.example', true, '1796200201', false],
       ['attachment', `tlp-broker-${ITEM.itemId}-v1.asc`, true, '1796200201', false],
@@ -35,12 +46,22 @@ describe('MISP feed events', () => {
   });
 
   it('keeps the attribute identity of an encrypted copy when it is later withdrawn', () => {
-    const copy = { ...ITEM, tlp: 'TLP:AMBER', version: 1, deliveryId: '0b6a4f3e-1111-4222-8333-444455556666', armoredMessage: 'armored', keyFingerprint: 'ABCD' };
+    const copy = {
+      ...ITEM,
+      tlp: 'TLP:AMBER',
+      version: 1,
+      deliveryId: '0b6a4f3e-1111-4222-8333-444455556666',
+      armoredMessage: 'armored',
+      keyFingerprint: 'ABCD',
+    };
     const first = sealedEvent(copy, publisher);
     const recall = sealedEvent(
       { ...copy, deliveryId: '9c6a4f3e-1111-4222-8333-444455556666', recall: true, revoked: true },
       publisher,
-      { timestamp: Number(first.timestamp) + 1, withdrawn: { indicators: [], attachments: [{ deliveryId: copy.deliveryId, version: 1, recall: false }] } },
+      {
+        timestamp: Number(first.timestamp) + 1,
+        withdrawn: { indicators: [], attachments: [{ deliveryId: copy.deliveryId, version: 1, recall: false }] },
+      },
     );
     const withdrawn = recall.Attribute.find((attribute) => attribute.deleted)!;
     expect(withdrawn.uuid).toBe(first.Attribute[0].uuid);
@@ -50,11 +71,24 @@ describe('MISP feed events', () => {
   });
 
   it('tags events with the TLP and PAP tags of the MISP taxonomies, in their spelling and colours', () => {
-    const tags = (tlp: string, pap: string) => clearEvent({ ...ITEM, tlp, pap }, publisher).Tag.map((tag) => [tag.name, tag.colour]);
-    expect(tags('TLP:CLEAR', 'PAP:CLEAR')).toEqual([['tlp:clear', '#ffffff'], ['PAP:CLEAR', '#ffffff']]);
-    expect(tags('TLP:GREEN', 'PAP:GREEN')).toEqual([['tlp:green', '#33FF00'], ['PAP:GREEN', '#33ff00']]);
-    expect(tags('TLP:AMBER', 'PAP:AMBER')).toEqual([['tlp:amber', '#FFC000'], ['PAP:AMBER', '#ffc000']]);
-    expect(tags('TLP:AMBER+STRICT', 'PAP:RED')).toEqual([['tlp:amber+strict', '#FFC000'], ['PAP:RED', '#ff2b2b']]);
+    const tags = (tlp: string, pap: string) =>
+      clearEvent({ ...ITEM, tlp, pap }, publisher).Tag.map((tag) => [tag.name, tag.colour]);
+    expect(tags('TLP:CLEAR', 'PAP:CLEAR')).toEqual([
+      ['tlp:clear', '#ffffff'],
+      ['PAP:CLEAR', '#ffffff'],
+    ]);
+    expect(tags('TLP:GREEN', 'PAP:GREEN')).toEqual([
+      ['tlp:green', '#33FF00'],
+      ['PAP:GREEN', '#33ff00'],
+    ]);
+    expect(tags('TLP:AMBER', 'PAP:AMBER')).toEqual([
+      ['tlp:amber', '#FFC000'],
+      ['PAP:AMBER', '#ffc000'],
+    ]);
+    expect(tags('TLP:AMBER+STRICT', 'PAP:RED')).toEqual([
+      ['tlp:amber+strict', '#FFC000'],
+      ['PAP:RED', '#ff2b2b'],
+    ]);
     expect(tags('TLP:RED', 'PAP:RED')[0]).toEqual(['tlp:red', '#FF2B2B']);
   });
 });

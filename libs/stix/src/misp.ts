@@ -26,7 +26,12 @@ const TLP_TAG: Readonly<Record<string, { name: string; colour: string }>> = {
   'TLP:RED': { name: 'tlp:red', colour: '#FF2B2B' },
 };
 
-const PAP_COLOUR: Readonly<Record<string, string>> = { 'PAP:CLEAR': '#ffffff', 'PAP:GREEN': '#33ff00', 'PAP:AMBER': '#ffc000', 'PAP:RED': '#ff2b2b' };
+const PAP_COLOUR: Readonly<Record<string, string>> = {
+  'PAP:CLEAR': '#ffffff',
+  'PAP:GREEN': '#33ff00',
+  'PAP:AMBER': '#ffc000',
+  'PAP:RED': '#ff2b2b',
+};
 
 const THREAT_LEVEL: Readonly<Record<string, string>> = { critical: '1', high: '1', medium: '2', low: '3' };
 
@@ -60,7 +65,10 @@ export interface MispAttribute {
  */
 export interface MispServing {
   readonly timestamp: number;
-  readonly withdrawn: { readonly indicators: readonly IndicatorInput[]; readonly attachments: readonly ServedAttachment[] };
+  readonly withdrawn: {
+    readonly indicators: readonly IndicatorInput[];
+    readonly attachments: readonly ServedAttachment[];
+  };
 }
 
 export interface MispEvent {
@@ -79,7 +87,10 @@ export interface MispEvent {
 }
 
 /** What manifest.json says of an event. */
-export type MispManifestEntry = Pick<MispEvent, 'info' | 'Orgc' | 'analysis' | 'timestamp' | 'date' | 'threat_level_id'> & { readonly Tag: readonly Omit<MispTag, 'exportable'>[] };
+export type MispManifestEntry = Pick<
+  MispEvent,
+  'info' | 'Orgc' | 'analysis' | 'timestamp' | 'date' | 'threat_level_id'
+> & { readonly Tag: readonly Omit<MispTag, 'exportable'>[] };
 
 export function mispEventUuid(itemId: string): string {
   return uuidv5(`misp-event:${itemId}`, STIX_NAMESPACE);
@@ -98,7 +109,13 @@ function tags(tlp: string, pap: string | null, recall: boolean): MispTag[] {
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
-function header(publisher: Publisher, base: { itemId: string; tlp: string; pap: string | null; modifiedAt: Date; severity: string | null }, info: string, recall: boolean, timestamp: number) {
+function header(
+  publisher: Publisher,
+  base: { itemId: string; tlp: string; pap: string | null; modifiedAt: Date; severity: string | null },
+  info: string,
+  recall: boolean,
+  timestamp: number,
+) {
   return {
     uuid: mispEventUuid(base.itemId),
     info,
@@ -114,9 +131,11 @@ function header(publisher: Publisher, base: { itemId: string; tlp: string; pap: 
   };
 }
 
-const indicatorUuid = (itemId: string, indicator: IndicatorInput) => uuidv5(`misp-attribute:${itemId}:${indicator.type}:${indicator.value}`, STIX_NAMESPACE);
+const indicatorUuid = (itemId: string, indicator: IndicatorInput) =>
+  uuidv5(`misp-attribute:${itemId}:${indicator.type}:${indicator.value}`, STIX_NAMESPACE);
 const attachmentUuid = (deliveryId: string) => uuidv5(`misp-attachment:${deliveryId}`, STIX_NAMESPACE);
-const attachmentFile = (itemId: string, version: number, recall: boolean) => `tlp-broker-${itemId}-v${version}${recall ? '-recall' : ''}.asc`;
+const attachmentFile = (itemId: string, version: number, recall: boolean) =>
+  `tlp-broker-${itemId}-v${version}${recall ? '-recall' : ''}.asc`;
 
 /** What was served before and is withdrawn now, as deleted attributes (no content beyond what the reader was given). */
 function withdrawnAttributes(itemId: string, serving: MispServing): MispAttribute[] {
@@ -146,10 +165,17 @@ function withdrawnAttributes(itemId: string, serving: MispServing): MispAttribut
   ];
 }
 
-const firstServing = (modifiedAt: Date): MispServing => ({ timestamp: seconds(modifiedAt), withdrawn: { indicators: [], attachments: [] } });
+const firstServing = (modifiedAt: Date): MispServing => ({
+  timestamp: seconds(modifiedAt),
+  withdrawn: { indicators: [], attachments: [] },
+});
 
 /** A TLP:CLEAR item version as a MISP event: one attribute per indicator. */
-export function clearEvent(item: ItemContent & { severity: string | null }, publisher: Publisher, serving: MispServing = firstServing(item.modifiedAt)): MispEvent {
+export function clearEvent(
+  item: ItemContent & { severity: string | null },
+  publisher: Publisher,
+  serving: MispServing = firstServing(item.modifiedAt),
+): MispEvent {
   return {
     ...header(publisher, { ...item }, item.title, false, serving.timestamp),
     Attribute: [
@@ -172,11 +198,21 @@ export function clearEvent(item: ItemContent & { severity: string | null }, publ
  * A recipient's sealed copy (or recall notice) as a MISP event: its info names the item by
  * reference only, and its one attribute is the OpenPGP message encrypted to the recipient.
  */
-export function sealedEvent(copy: SealedCopy & { severity: string | null }, publisher: Publisher, serving: MispServing = firstServing(copy.modifiedAt)): MispEvent {
+export function sealedEvent(
+  copy: SealedCopy & { severity: string | null },
+  publisher: Publisher,
+  serving: MispServing = firstServing(copy.modifiedAt),
+): MispEvent {
   const reference = itemReference(copy);
   const file = attachmentFile(copy.itemId, copy.version, copy.recall ?? false);
   return {
-    ...header(publisher, copy, copy.recall ? `RECALL: ${reference}` : reference, copy.recall ?? false, serving.timestamp),
+    ...header(
+      publisher,
+      copy,
+      copy.recall ? `RECALL: ${reference}` : reference,
+      copy.recall ?? false,
+      serving.timestamp,
+    ),
     Attribute: [
       {
         uuid: attachmentUuid(copy.deliveryId),
@@ -211,5 +247,7 @@ export function manifestEntry(event: MispEvent): MispManifestEntry {
 
 /** hashes.csv lines: the MD5 of each attribute value still held (not deleted), then the event's uuid. */
 export function hashLines(event: MispEvent): string[] {
-  return event.Attribute.filter((attribute) => !attribute.deleted).map((attribute) => `${createHash('md5').update(attribute.value, 'utf8').digest('hex')},${event.uuid}`);
+  return event.Attribute.filter((attribute) => !attribute.deleted).map(
+    (attribute) => `${createHash('md5').update(attribute.value, 'utf8').digest('hex')},${event.uuid}`,
+  );
 }

@@ -4,7 +4,11 @@ import { INDICATOR_KINDS } from './indicators';
 import { PAP_MARKINGS, TLP_MARKINGS } from './markings';
 import { bundle, identity, indicatorId, indicatorVersionObjects, itemObjects, itemStixId, sealedObjects } from './stix';
 
-const publisher = { name: 'Police CSIRT', since: new Date('2025-01-15T09:00:00Z'), contactEmail: 'csirt@police.example' };
+const publisher = {
+  name: 'Police CSIRT',
+  since: new Date('2025-01-15T09:00:00Z'),
+  contactEmail: 'csirt@police.example',
+};
 const ITEM = {
   itemId: '3f2a9c1e-7b4d-4c1a-9e2f-0a1b2c3d4e5f',
   version: 2,
@@ -82,10 +86,25 @@ describe('STIX 2.1 objects', () => {
     const [revoked] = indicatorVersionObjects(
       ITEM.itemId,
       ITEM.createdAt,
-      [{ indicator: { ...ITEM.indicators[0], generation: 0 }, tlp: 'TLP:CLEAR', pap: 'PAP:GREEN', validFrom: ITEM.createdAt, modified: ITEM.modifiedAt, revoked: true }],
+      [
+        {
+          indicator: { ...ITEM.indicators[0], generation: 0 },
+          tlp: 'TLP:CLEAR',
+          pap: 'PAP:GREEN',
+          validFrom: ITEM.createdAt,
+          modified: ITEM.modifiedAt,
+          revoked: true,
+        },
+      ],
       publisher,
     );
-    expect(revoked).toMatchObject({ type: 'indicator', id: indicatorId(ITEM.itemId, ITEM.indicators[0]), revoked: true, modified: '2026-11-02T10:30:00.000Z', pattern: "[ipv4-addr:value = '203.0.113.7']" });
+    expect(revoked).toMatchObject({
+      type: 'indicator',
+      id: indicatorId(ITEM.itemId, ITEM.indicators[0]),
+      revoked: true,
+      modified: '2026-11-02T10:30:00.000Z',
+      pattern: "[ipv4-addr:value = '203.0.113.7']",
+    });
     expect(stixErrors(revoked)).toEqual([]);
     expect(indicatorId(ITEM.itemId, { ...ITEM.indicators[0], generation: 1 })).not.toBe(revoked.id);
     const [report] = itemObjects({ ...ITEM, generation: 1 }, publisher);
@@ -96,7 +115,14 @@ describe('STIX 2.1 objects', () => {
   it('describes a sealed copy by its reference only, with the encrypted message as an artifact', () => {
     const armoredMessage = '-----BEGIN PGP MESSAGE-----\n\nwV4DAAAA\n=abcd\n-----END PGP MESSAGE-----\n';
     const objects = sealedObjects(
-      { ...ITEM, tlp: 'TLP:AMBER+STRICT', pap: null, deliveryId: '0b6a4f3e-1111-4222-8333-444455556666', armoredMessage, keyFingerprint: 'ABCD' },
+      {
+        ...ITEM,
+        tlp: 'TLP:AMBER+STRICT',
+        pap: null,
+        deliveryId: '0b6a4f3e-1111-4222-8333-444455556666',
+        armoredMessage,
+        keyFingerprint: 'ABCD',
+      },
       publisher,
     );
     expect(objects.map((object) => object.type)).toEqual(['report', 'artifact']);
@@ -104,7 +130,11 @@ describe('STIX 2.1 objects', () => {
     const serialised = JSON.stringify(objects);
     expect(serialised).not.toContain(ITEM.title);
     expect(serialised).not.toContain('203.0.113.7');
-    expect(objects[0]).toMatchObject({ name: '[TLP:AMBER+STRICT] advisory 3f2a9c1e v2', object_refs: [objects[1].id], object_marking_refs: [TLP_MARKINGS['TLP:AMBER+STRICT'].id] });
+    expect(objects[0]).toMatchObject({
+      name: '[TLP:AMBER+STRICT] advisory 3f2a9c1e v2',
+      object_refs: [objects[1].id],
+      object_marking_refs: [TLP_MARKINGS['TLP:AMBER+STRICT'].id],
+    });
     expect(Buffer.from(objects[1].payload_bin as string, 'base64').toString()).toBe(armoredMessage);
   });
 
@@ -116,7 +146,8 @@ describe('STIX 2.1 objects', () => {
       ['TLP:AMBER+STRICT', 'marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003'],
       ['TLP:RED', 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'],
     ]);
-    for (const marking of [...Object.values(TLP_MARKINGS), ...Object.values(PAP_MARKINGS)]) expect(stixErrors(marking)).toEqual([]);
+    for (const marking of [...Object.values(TLP_MARKINGS), ...Object.values(PAP_MARKINGS)])
+      expect(stixErrors(marking)).toEqual([]);
   });
 
   it('is caught by the schema when an object is wrong', () => {

@@ -94,7 +94,10 @@ export function itemStixId(itemId: string, kind: string, generation = 0): string
 
 export function indicatorId(itemId: string, indicator: IndicatorInput & { readonly generation?: number }): string {
   const generation = indicator.generation ?? 0;
-  return id('indicator', `indicator:${itemId}:${indicator.type}:${indicator.value}${generation > 0 ? `:${generation}` : ''}`);
+  return id(
+    'indicator',
+    `indicator:${itemId}:${indicator.type}:${indicator.value}${generation > 0 ? `:${generation}` : ''}`,
+  );
 }
 
 export function artifactId(deliveryId: string): string {
@@ -113,16 +116,41 @@ export function itemReference(copy: { tlp: string; kind: string; itemId: string;
 export function itemObjects(item: ItemContent, publisher: Publisher): StixObject[] {
   const creator = identityId(publisher);
   const markings = markingRefs(item.tlp, item.pap);
-  const common = { spec_version: '2.1', created_by_ref: creator, object_marking_refs: markings, ...(item.revoked ? { revoked: true } : {}) };
+  const common = {
+    spec_version: '2.1',
+    created_by_ref: creator,
+    object_marking_refs: markings,
+    ...(item.revoked ? { revoked: true } : {}),
+  };
   const indicators = item.indicators.map((indicator) =>
-    indicatorObject(item.itemId, indicator, { creator, markings, created: item.createdAt, modified: item.modifiedAt, validFrom: item.modifiedAt, revoked: item.revoked ?? false }),
+    indicatorObject(item.itemId, indicator, {
+      creator,
+      markings,
+      created: item.createdAt,
+      modified: item.modifiedAt,
+      validFrom: item.modifiedAt,
+      revoked: item.revoked ?? false,
+    }),
   );
   const refs = indicators.length > 0 ? indicators.map((indicator) => indicator.id) : [creator];
   const text = [item.summary, item.body].filter((part) => part.trim() !== '').join('\n\n');
   const main =
     item.kind === 'announcement'
-      ? { type: 'note', abstract: item.title, content: text || item.title, authors: [publisher.name], object_refs: refs }
-      : { type: 'report', name: item.title, description: text, report_types: ['threat-report'], published: stamp(item.modifiedAt), object_refs: refs };
+      ? {
+          type: 'note',
+          abstract: item.title,
+          content: text || item.title,
+          authors: [publisher.name],
+          object_refs: refs,
+        }
+      : {
+          type: 'report',
+          name: item.title,
+          description: text,
+          report_types: ['threat-report'],
+          published: stamp(item.modifiedAt),
+          object_refs: refs,
+        };
   return [
     {
       ...main,
@@ -165,7 +193,12 @@ function indicatorObject(
  * Indicator versions as served (`servedHistory`): a revoked one tells a reader that already holds
  * the indicator (OpenCTI keeps what it ingested) that the team no longer stands by it.
  */
-export function indicatorVersionObjects(itemId: string, itemCreatedAt: Date, versions: readonly IndicatorVersion[], publisher: Pick<Publisher, 'name'>): StixObject[] {
+export function indicatorVersionObjects(
+  itemId: string,
+  itemCreatedAt: Date,
+  versions: readonly IndicatorVersion[],
+  publisher: Pick<Publisher, 'name'>,
+): StixObject[] {
   const creator = identityId(publisher);
   return versions.map((version) =>
     indicatorObject(itemId, version.indicator, {

@@ -26,6 +26,11 @@ export type {
   PreparedItem,
   Provenance,
 } from './policy';
-export { checkIntake, isNationalDefenceSecretCaveat, NATIONAL_DEFENCE_SECRET_CAVEATS, DEFENCE_SECRET_REFUSAL } from './intake';
+export {
+  checkIntake,
+  isNationalDefenceSecretCaveat,
+  NATIONAL_DEFENCE_SECRET_CAVEATS,
+  DEFENCE_SECRET_REFUSAL,
+} from './intake';
 export type { IntakeItem, IntakeProblem } from './intake';
 export { keyWeakness, MIN_RSA_BITS } from './key-strength';

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import confusablesTable from 'unhomoglyph/data.json';
 import { describe, expect, it } from 'vitest';
-import { checkIntake, DEFENCE_SECRET_REFUSAL, IntakeItem, IntakeProblem, isNationalDefenceSecretCaveat, NATIONAL_DEFENCE_SECRET_CAVEATS } from './intake';
+import {
+  checkIntake,
+  DEFENCE_SECRET_REFUSAL,
+  IntakeItem,
+  IntakeProblem,
+  isNationalDefenceSecretCaveat,
+  NATIONAL_DEFENCE_SECRET_CAVEATS,
+} from './intake';
 import { foldLookAlikes } from './look-alikes';
 
 /**
@@ -48,7 +55,8 @@ const space = fc.constantFrom(...SPACES);
 const dash = fc.constantFrom(...DASHES);
 const join = (parts: fc.Arbitrary<string[]>) => parts.map((list) => list.join(''));
 /** The fullwidth form of a printable ASCII character other than the space (U+FF01–U+FF5E). */
-const fullwidth = (character: string) => (/^[!-~]$/.test(character) ? String.fromCharCode(character.charCodeAt(0) + 0xfee0) : character);
+const fullwidth = (character: string) =>
+  /^[!-~]$/.test(character) ? String.fromCharCode(character.charCodeAt(0) + 0xfee0) : character;
 
 /** Between two letters of a word: mostly nothing, else invisible characters, now and then an odd space. */
 const insideWord = fc.oneof(
@@ -86,14 +94,19 @@ const characterSpelling = (character: string): fc.Arbitrary<string> => {
 
 /** A word typed letter by letter, with invisible characters or odd spaces now and then inside it. */
 const wordSpelling = (word: string): fc.Arbitrary<string> =>
-  fc.tuple(...[...word].map((character) => fc.tuple(characterSpelling(character), insideWord))).map((letters) =>
-    letters.map(([typed, after], index) => (index === letters.length - 1 ? typed : typed + after)).join(''),
-  );
+  fc
+    .tuple(...[...word].map((character) => fc.tuple(characterSpelling(character), insideWord)))
+    .map((letters) =>
+      letters.map(([typed, after], index) => (index === letters.length - 1 ? typed : typed + after)).join(''),
+    );
 
 /** Words spelled any way, each separation written by `separator`. */
 const phraseSpelling = (words: readonly string[], separator: fc.Arbitrary<string>): fc.Arbitrary<string> =>
   fc
-    .tuple(fc.tuple(...words.map(wordSpelling)), fc.array(separator, { minLength: words.length, maxLength: words.length }))
+    .tuple(
+      fc.tuple(...words.map(wordSpelling)),
+      fc.array(separator, { minLength: words.length, maxLength: words.length }),
+    )
     .map(([typed, separators]) => typed.map((word, index) => (index === 0 ? word : separators[index] + word)).join(''));
 
 // ---------------------------------------------------------------------------------------------
@@ -131,12 +144,20 @@ const punctuationSpelling = (punctuation: string) =>
 const bannerSpelling = (parts: (typeof BANNERS)[number]): fc.Arbitrary<string> =>
   fc
     .tuple(
-      fc.tuple(...parts.map((part) => (typeof part === 'string' ? wordSpelling(part) : punctuationSpelling(part.punctuation)))),
+      fc.tuple(
+        ...parts.map((part) => (typeof part === 'string' ? wordSpelling(part) : punctuationSpelling(part.punctuation))),
+      ),
       fc.array(betweenWords, { minLength: parts.length, maxLength: parts.length }),
     )
     .map(([typed, separators]) =>
       // Words follow each other through a separator; punctuation is glued to its neighbours.
-      typed.map((text, index) => (index > 0 && typeof parts[index] === 'string' && typeof parts[index - 1] === 'string' ? separators[index] + text : text)).join(''),
+      typed
+        .map((text, index) =>
+          index > 0 && typeof parts[index] === 'string' && typeof parts[index - 1] === 'string'
+            ? separators[index] + text
+            : text,
+        )
+        .join(''),
     );
 
 /** Quoting or list markers a line may start with, and what a title may go on with after a banner. */
@@ -155,35 +176,56 @@ const BASE: IntakeItem = {
 };
 
 const refusedIn = (problems: IntakeProblem[], field: string) =>
-  problems.some((problem) => problem.field === field && problem.message.startsWith('marked "') && problem.message.endsWith(`": ${DEFENCE_SECRET_REFUSAL}`));
+  problems.some(
+    (problem) =>
+      problem.field === field &&
+      problem.message.startsWith('marked "') &&
+      problem.message.endsWith(`": ${DEFENCE_SECRET_REFUSAL}`),
+  );
 
 describe('national defence secret banners, however they are typed', () => {
   it('has look-alikes to draw from for every letter of every banner', () => {
     for (const letter of 'ABCDEFGHILMNOPRSTUVWacdefhilmnoprstuvw') {
       expect((LOOK_ALIKES.get(CONFUSABLES[letter] ?? letter) ?? []).length, letter).toBeGreaterThan(1);
     }
-    expect(INVISIBLES).toEqual(expect.arrayContaining(['\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u034f', '\ufe0f']));
+    expect(INVISIBLES).toEqual(
+      expect.arrayContaining(['\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u034f', '\ufe0f']),
+    );
     expect(SPACES).toEqual(expect.arrayContaining(['\u00a0', '\u2009', '\u202f', '\u3000']));
   });
 
-  it.each(BANNERS.map((parts) => [parts.map((part) => (typeof part === 'string' ? part : part.punctuation)).join(' '), parts] as const))(
-    'refuses every spelling of "%s" at the start of the title, summary or a body line',
-    (_name, parts) => {
-      const where = fc.constantFrom('title', 'summary', 'body');
-      const after = multiWord(parts) ? fc.constantFrom('', ' – note on a phishing campaign', '\u3000note') : fc.constant('');
-      fc.assert(
-        fc.property(bannerSpelling(parts), lead, after, where, fc.boolean(), (banner, marker, rest, field, decomposed) => {
+  it.each(
+    BANNERS.map(
+      (parts) => [parts.map((part) => (typeof part === 'string' ? part : part.punctuation)).join(' '), parts] as const,
+    ),
+  )('refuses every spelling of "%s" at the start of the title, summary or a body line', (_name, parts) => {
+    const where = fc.constantFrom('title', 'summary', 'body');
+    const after = multiWord(parts)
+      ? fc.constantFrom('', ' – note on a phishing campaign', '\u3000note')
+      : fc.constant('');
+    fc.assert(
+      fc.property(
+        bannerSpelling(parts),
+        lead,
+        after,
+        where,
+        fc.boolean(),
+        (banner, marker, rest, field, decomposed) => {
           let line = marker + banner + rest;
           if (decomposed) line = line.normalize('NFD');
           const item: IntakeItem =
-            field === 'title' ? { ...BASE, title: line } : field === 'summary' ? { ...BASE, summary: `Context first.\n${line}` } : { ...BASE, body: `Indicators are attached.\n\n${line}\nBlock the sender domains.` };
+            field === 'title'
+              ? { ...BASE, title: line }
+              : field === 'summary'
+                ? { ...BASE, summary: `Context first.\n${line}` }
+                : { ...BASE, body: `Indicators are attached.\n\n${line}\nBlock the sender domains.` };
           const problems = checkIntake(item);
           expect(refusedIn(problems, field), JSON.stringify({ field, line, problems })).toBe(true);
-        }),
-        { numRuns: NUM_RUNS / 4 },
-      );
-    },
-  );
+        },
+      ),
+      { numRuns: NUM_RUNS / 4 },
+    );
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -192,44 +234,94 @@ describe('national defence secret banners, however they are typed', () => {
 
 /** Words a title about defence, secrets or the EU may use; some pairs of them start a banner. */
 const VOCABULARY = [
-  'secret', 'secrets', 'secretly', 'secretariat', 'secrète', 'topsecret', 'top', 'service', 'keys', 'défense', 'defence', 'defenses',
-  'nato', 'summit', 'eu', 'ue', 'sanctions', 'confidential', 'confidentiality', 'confidentiel', 'restricted', 'restreint', 'très',
-  'cosmic', 'rel', 'to', 'noforn', 'ransomware', 'negotiation', 'phishing', 'of', 'the', 'agents', 'leak', 'mail', 'domains',
+  'secret',
+  'secrets',
+  'secretly',
+  'secretariat',
+  'secrète',
+  'topsecret',
+  'top',
+  'service',
+  'keys',
+  'défense',
+  'defence',
+  'defenses',
+  'nato',
+  'summit',
+  'eu',
+  'ue',
+  'sanctions',
+  'confidential',
+  'confidentiality',
+  'confidentiel',
+  'restricted',
+  'restreint',
+  'très',
+  'cosmic',
+  'rel',
+  'to',
+  'noforn',
+  'ransomware',
+  'negotiation',
+  'phishing',
+  'of',
+  'the',
+  'agents',
+  'leak',
+  'mail',
+  'domains',
 ];
 
 /** The banners as word sequences, as a reader would list them: a title that starts with one is a banner. */
 const BANNER_WORDS: readonly (readonly string[])[] = [
-  ...['secret', 'confidentiel', 'très secret'].flatMap((marking) => ['défense', 'defence'].map((defence) => [...marking.split(' '), defence])),
+  ...['secret', 'confidentiel', 'très secret'].flatMap((marking) =>
+    ['défense', 'defence'].map((defence) => [...marking.split(' '), defence]),
+  ),
   ['très', 'secret'],
   ...['secret', 'confidential', 'restricted'].map((level) => ['nato', level]),
   ['cosmic', 'top', 'secret'],
   ['top', 'secret'],
   ...['eu', 'ue'].flatMap((union) => ['secret', 'confidential', 'restricted'].map((level) => [union, level])),
   ...['eu', 'ue'].map((union) => [union, 'top', 'secret']),
-  ...['secret', 'confidentiel', 'restreint', 'très secret'].flatMap((level) => ['eu', 'ue'].map((union) => [...level.split(' '), union])),
+  ...['secret', 'confidentiel', 'restreint', 'très secret'].flatMap((level) =>
+    ['eu', 'ue'].map((union) => [...level.split(' '), union]),
+  ),
   ['secret', 'rel', 'to'],
   ['secret', 'noforn'],
 ];
 
 /** Whether a title made of `words` (and nothing else) reads as a banner. */
 const spellsBanner = (words: readonly string[]) =>
-  (words.length === 1 && words[0] === 'secret') || BANNER_WORDS.some((banner) => banner.every((word, index) => words[index] === word));
+  (words.length === 1 && words[0] === 'secret') ||
+  BANNER_WORDS.some((banner) => banner.every((word, index) => words[index] === word));
 
 /** Between two words of a title: one space of any kind, with invisible characters around it now and then, or a dash. */
 const titleSeparator = fc.oneof(
   { weight: 6, arbitrary: fc.constant(' ') },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('', '\u200b', '\u2060'), space, fc.constantFrom('', '\u200c', '\ufeff')).map((parts) => parts.join('')) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom('', '\u200b', '\u2060'), space, fc.constantFrom('', '\u200c', '\ufeff'))
+      .map((parts) => parts.join('')),
+  },
   { weight: 1, arbitrary: dash },
 );
 
 /** Letter by letter like a banner, but nothing inside words: "SECRET\u200bS" would read as two words. */
-const plainWordSpelling = (word: string) => fc.tuple(...[...word].map(characterSpelling)).map((letters) => letters.join(''));
+const plainWordSpelling = (word: string) =>
+  fc.tuple(...[...word].map(characterSpelling)).map((letters) => letters.join(''));
 
 describe('titles that do not spell a banner, however they are typed', () => {
   it('accepts a title exactly when it does not start with a banner', () => {
-    const title = fc.array(fc.constantFrom(...VOCABULARY), { minLength: 1, maxLength: 6 }).chain((words) =>
-      fc.tuple(fc.constant(words), fc.tuple(...words.map(plainWordSpelling)), fc.array(titleSeparator, { minLength: words.length, maxLength: words.length })),
-    );
+    const title = fc
+      .array(fc.constantFrom(...VOCABULARY), { minLength: 1, maxLength: 6 })
+      .chain((words) =>
+        fc.tuple(
+          fc.constant(words),
+          fc.tuple(...words.map(plainWordSpelling)),
+          fc.array(titleSeparator, { minLength: words.length, maxLength: words.length }),
+        ),
+      );
     let banners = 0;
     fc.assert(
       fc.property(title, ([words, typed, separators]) => {
@@ -237,7 +329,9 @@ describe('titles that do not spell a banner, however they are typed', () => {
         const banner = spellsBanner(words);
         if (banner) banners++;
         const problems = checkIntake({ ...BASE, title: text });
-        expect(problems, JSON.stringify({ words, text })).toEqual(banner ? [expect.objectContaining({ field: 'title' })] : []);
+        expect(problems, JSON.stringify({ words, text })).toEqual(
+          banner ? [expect.objectContaining({ field: 'title' })] : [],
+        );
       }),
       { numRuns: NUM_RUNS },
     );
@@ -253,18 +347,31 @@ describe('titles that do not spell a banner, however they are typed', () => {
 
 describe('national defence secret caveats, however they are typed', () => {
   it('refuses every spelling of every listed caveat', () => {
-    const caveat = fc.constantFrom(...NATIONAL_DEFENCE_SECRET_CAVEATS).chain((name) => phraseSpelling(name.split('-'), betweenWords));
+    const caveat = fc
+      .constantFrom(...NATIONAL_DEFENCE_SECRET_CAVEATS)
+      .chain((name) => phraseSpelling(name.split('-'), betweenWords));
     fc.assert(
       fc.property(caveat, (typed) => {
         expect(isNationalDefenceSecretCaveat(typed), JSON.stringify(typed)).toBe(true);
-        expect(checkIntake({ ...BASE, caveats: ['need-to-know', typed] })).toEqual([{ field: 'caveats', message: `"${typed}": ${DEFENCE_SECRET_REFUSAL}` }]);
+        expect(checkIntake({ ...BASE, caveats: ['need-to-know', typed] })).toEqual([
+          { field: 'caveats', message: `"${typed}": ${DEFENCE_SECRET_REFUSAL}` },
+        ]);
       }),
       { numRuns: NUM_RUNS },
     );
   });
 
   it('accepts caveats that only contain such words', () => {
-    for (const name of ['judicial-secret', 'secret-service', 'need-to-know', 'top-secrets', 'nato-summit', 'secretariat', 'eu-lea', 'topsecret']) {
+    for (const name of [
+      'judicial-secret',
+      'secret-service',
+      'need-to-know',
+      'top-secrets',
+      'nato-summit',
+      'secretariat',
+      'eu-lea',
+      'topsecret',
+    ]) {
       expect(isNationalDefenceSecretCaveat(name), name).toBe(false);
     }
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFENCE_SECRET_REFUSAL, IntakeItem, IntakeProblem, NATIONAL_DEFENCE_SECRET_CAVEATS, checkIntake } from './intake';
+import {
+  DEFENCE_SECRET_REFUSAL,
+  IntakeItem,
+  IntakeProblem,
+  NATIONAL_DEFENCE_SECRET_CAVEATS,
+  checkIntake,
+} from './intake';
 import { TLP_LABELS, TlpLabel, tlpRank } from './labels';
 import { Provenance } from './policy';
 
@@ -15,7 +21,10 @@ const item = (overrides: Partial<IntakeItem> = {}): IntakeItem => ({
   ...overrides,
 });
 
-const refusedAsDefenceSecret = (field: string, marking: string): IntakeProblem => ({ field, message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` });
+const refusedAsDefenceSecret = (field: string, marking: string): IntakeProblem => ({
+  field,
+  message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}`,
+});
 
 describe('checkIntake: a well-formed item', () => {
   it.each(TLP_LABELS)('accepts %s with a full audience', (tlp) => {
@@ -23,27 +32,43 @@ describe('checkIntake: a well-formed item', () => {
   });
 
   it('the refusal says the material is neither carried nor stored', () => {
-    expect(DEFENCE_SECRET_REFUSAL).toBe('national defence secret material must not be carried by this system: it was refused and not stored');
+    expect(DEFENCE_SECRET_REFUSAL).toBe(
+      'national defence secret material must not be carried by this system: it was refused and not stored',
+    );
   });
 });
 
 describe('checkIntake: national defence secret as a caveat', () => {
   it.each([...NATIONAL_DEFENCE_SECRET_CAVEATS])('refuses the caveat "%s"', (caveat) => {
-    expect(checkIntake(item({ caveats: ['need-to-know', caveat] }))).toEqual([{ field: 'caveats', message: `"${caveat}": ${DEFENCE_SECRET_REFUSAL}` }]);
+    expect(checkIntake(item({ caveats: ['need-to-know', caveat] }))).toEqual([
+      { field: 'caveats', message: `"${caveat}": ${DEFENCE_SECRET_REFUSAL}` },
+    ]);
   });
 
   it('covers the French, NATO and EU markings', () => {
-    for (const caveat of ['secret-defense', 'confidentiel-defense', 'tres-secret', 'secret', 'nato-secret', 'cosmic-top-secret', 'eu-secret']) {
+    for (const caveat of [
+      'secret-defense',
+      'confidentiel-defense',
+      'tres-secret',
+      'secret',
+      'nato-secret',
+      'cosmic-top-secret',
+      'eu-secret',
+    ]) {
       expect(NATIONAL_DEFENCE_SECRET_CAVEATS.has(caveat)).toBe(true);
     }
   });
 
   it('names the first classified caveat once, however many there are', () => {
-    expect(checkIntake(item({ caveats: ['tres-secret', 'nato-secret'] }))).toEqual([{ field: 'caveats', message: `"tres-secret": ${DEFENCE_SECRET_REFUSAL}` }]);
+    expect(checkIntake(item({ caveats: ['tres-secret', 'nato-secret'] }))).toEqual([
+      { field: 'caveats', message: `"tres-secret": ${DEFENCE_SECRET_REFUSAL}` },
+    ]);
   });
 
   it('on TLP:CLEAR, reports the defence secret refusal and not also the caveat-on-CLEAR one', () => {
-    expect(checkIntake(item({ tlp: 'TLP:CLEAR', caveats: ['secret-defense'] }))).toEqual([{ field: 'caveats', message: `"secret-defense": ${DEFENCE_SECRET_REFUSAL}` }]);
+    expect(checkIntake(item({ tlp: 'TLP:CLEAR', caveats: ['secret-defense'] }))).toEqual([
+      { field: 'caveats', message: `"secret-defense": ${DEFENCE_SECRET_REFUSAL}` },
+    ]);
   });
 
   it('accepts ordinary handling caveats', () => {
@@ -68,15 +93,21 @@ describe('checkIntake: national defence secret as a banner', () => {
   });
 
   it.each(BANNERS)('refuses "$banner" as a line of the summary', ({ banner, marking }) => {
-    expect(checkIntake(item({ summary: `Lures imitating a court summons.\n${banner}\nMore below.` }))).toEqual([refusedAsDefenceSecret('summary', marking)]);
+    expect(checkIntake(item({ summary: `Lures imitating a court summons.\n${banner}\nMore below.` }))).toEqual([
+      refusedAsDefenceSecret('summary', marking),
+    ]);
   });
 
   it.each(BANNERS)('refuses "$banner" as the first line of the body', ({ banner, marking }) => {
-    expect(checkIntake(item({ body: `${banner}\nIndicators are attached.` }))).toEqual([refusedAsDefenceSecret('body', marking)]);
+    expect(checkIntake(item({ body: `${banner}\nIndicators are attached.` }))).toEqual([
+      refusedAsDefenceSecret('body', marking),
+    ]);
   });
 
   it.each(BANNERS)('refuses "$banner" on a later line of the body', ({ banner, marking }) => {
-    expect(checkIntake(item({ body: `Indicators are attached.\n\n${banner}\nBlock the sender domains.` }))).toEqual([refusedAsDefenceSecret('body', marking)]);
+    expect(checkIntake(item({ body: `Indicators are attached.\n\n${banner}\nBlock the sender domains.` }))).toEqual([
+      refusedAsDefenceSecret('body', marking),
+    ]);
   });
 
   it.each([
@@ -90,7 +121,9 @@ describe('checkIntake: national defence secret as a banner', () => {
     ['TRES SECRET', 'TRES SECRET'],
     ['TOP SECRET', 'TOP SECRET'],
   ])('refuses the banner written "%s"', (line, marking) => {
-    expect(checkIntake(item({ body: `Indicators are attached.\n${line}` }))).toEqual([refusedAsDefenceSecret('body', marking)]);
+    expect(checkIntake(item({ body: `Indicators are attached.\n${line}` }))).toEqual([
+      refusedAsDefenceSecret('body', marking),
+    ]);
   });
 
   it('reports every field that carries a banner', () => {
@@ -127,12 +160,17 @@ describe('checkIntake: national defence secret as a banner', () => {
   });
 
   it.each(PROSE)('accepts the summary and body line "%s"', (line) => {
-    expect(checkIntake(item({ summary: line, body: `Indicators are attached.\n${line}\nBlock the sender domains.` }))).toEqual([]);
+    expect(
+      checkIntake(item({ summary: line, body: `Indicators are attached.\n${line}\nBlock the sender domains.` })),
+    ).toEqual([]);
   });
 });
 
 describe('checkIntake: caveats on TLP:CLEAR', () => {
-  const problem: IntakeProblem = { field: 'caveats', message: 'TLP:CLEAR material may be published: a handling caveat contradicts it (choose a stricter label)' };
+  const problem: IntakeProblem = {
+    field: 'caveats',
+    message: 'TLP:CLEAR material may be published: a handling caveat contradicts it (choose a stricter label)',
+  };
 
   it.each(['need-to-know', 'judicial-secret'])('refuses TLP:CLEAR with the caveat "%s"', (caveat) => {
     expect(checkIntake(item({ tlp: 'TLP:CLEAR', caveats: [caveat] }))).toEqual([problem]);
@@ -148,27 +186,43 @@ describe('checkIntake: caveats on TLP:CLEAR', () => {
 
 describe('checkIntake: the audience a label needs', () => {
   const none = { communities: [], organisations: [], contacts: [] };
-  const red: IntakeProblem = { field: 'audience.contacts', message: 'TLP:RED goes only to named people: list at least one contact' };
-  const amber = (tlp: TlpLabel): IntakeProblem => ({ field: 'audience.organisations', message: `${tlp} is need to know: name at least one organisation or contact` });
+  const red: IntakeProblem = {
+    field: 'audience.contacts',
+    message: 'TLP:RED goes only to named people: list at least one contact',
+  };
+  const amber = (tlp: TlpLabel): IntakeProblem => ({
+    field: 'audience.organisations',
+    message: `${tlp} is need to know: name at least one organisation or contact`,
+  });
 
   it('refuses TLP:RED without contacts, even with organisations and communities', () => {
     expect(checkIntake(item({ tlp: 'TLP:RED', audience: none }))).toEqual([red]);
-    expect(checkIntake(item({ tlp: 'TLP:RED', audience: { communities: ['eu-lea'], organisations: ['org-a'], contacts: [] } }))).toEqual([red]);
+    expect(
+      checkIntake(
+        item({ tlp: 'TLP:RED', audience: { communities: ['eu-lea'], organisations: ['org-a'], contacts: [] } }),
+      ),
+    ).toEqual([red]);
   });
 
   it('accepts TLP:RED with one contact', () => {
     expect(checkIntake(item({ tlp: 'TLP:RED', audience: { ...none, contacts: ['contact-a'] } }))).toEqual([]);
   });
 
-  it.each<TlpLabel>(['TLP:AMBER', 'TLP:AMBER+STRICT'])('refuses %s without organisations or contacts, even with communities', (tlp) => {
-    expect(checkIntake(item({ tlp, audience: none }))).toEqual([amber(tlp)]);
-    expect(checkIntake(item({ tlp, audience: { ...none, communities: ['eu-lea'] } }))).toEqual([amber(tlp)]);
-  });
+  it.each<TlpLabel>(['TLP:AMBER', 'TLP:AMBER+STRICT'])(
+    'refuses %s without organisations or contacts, even with communities',
+    (tlp) => {
+      expect(checkIntake(item({ tlp, audience: none }))).toEqual([amber(tlp)]);
+      expect(checkIntake(item({ tlp, audience: { ...none, communities: ['eu-lea'] } }))).toEqual([amber(tlp)]);
+    },
+  );
 
-  it.each<TlpLabel>(['TLP:AMBER', 'TLP:AMBER+STRICT'])('accepts %s with only an organisation, or only a contact', (tlp) => {
-    expect(checkIntake(item({ tlp, audience: { ...none, organisations: ['org-a'] } }))).toEqual([]);
-    expect(checkIntake(item({ tlp, audience: { ...none, contacts: ['contact-a'] } }))).toEqual([]);
-  });
+  it.each<TlpLabel>(['TLP:AMBER', 'TLP:AMBER+STRICT'])(
+    'accepts %s with only an organisation, or only a contact',
+    (tlp) => {
+      expect(checkIntake(item({ tlp, audience: { ...none, organisations: ['org-a'] } }))).toEqual([]);
+      expect(checkIntake(item({ tlp, audience: { ...none, contacts: ['contact-a'] } }))).toEqual([]);
+    },
+  );
 
   it('accepts TLP:CLEAR with no audience at all', () => {
     expect(checkIntake(item({ tlp: 'TLP:CLEAR', audience: none }))).toEqual([]);
@@ -176,33 +230,54 @@ describe('checkIntake: the audience a label needs', () => {
 
   it('refuses TLP:GREEN with no audience at all, naming audience.communities', () => {
     expect(checkIntake(item({ tlp: 'TLP:GREEN', audience: none }))).toEqual([
-      { field: 'audience.communities', message: 'TLP:GREEN is shared within a community: name at least one community or organisation' },
+      {
+        field: 'audience.communities',
+        message: 'TLP:GREEN is shared within a community: name at least one community or organisation',
+      },
     ]);
   });
 });
 
 describe('checkIntake: provenance', () => {
-  const derived = (label: TlpLabel, consent: Provenance['consent'] = null): Provenance => ({ originator: 'Europol EC3', label, consent });
+  const derived = (label: TlpLabel, consent: Provenance['consent'] = null): Provenance => ({
+    originator: 'Europol EC3',
+    label,
+    consent,
+  });
   const downgrade = (label: TlpLabel): IntakeProblem => ({
     field: 'tlp',
     message: `derived from Europol EC3's ${label} material: label it ${label} or stricter (no downgrade without the originator's new label)`,
   });
   const pairs = TLP_LABELS.flatMap((tlp) => TLP_LABELS.map((originator) => ({ tlp, originator })));
 
-  it.each(pairs.filter(({ tlp, originator }) => tlpRank(tlp) < tlpRank(originator)))('refuses $tlp derived from $originator material (downgrade)', ({ tlp, originator }) => {
-    expect(checkIntake(item({ tlp, provenance: derived(originator) }))).toEqual([downgrade(originator)]);
-  });
+  it.each(pairs.filter(({ tlp, originator }) => tlpRank(tlp) < tlpRank(originator)))(
+    'refuses $tlp derived from $originator material (downgrade)',
+    ({ tlp, originator }) => {
+      expect(checkIntake(item({ tlp, provenance: derived(originator) }))).toEqual([downgrade(originator)]);
+    },
+  );
 
-  it.each(pairs.filter(({ tlp, originator }) => tlpRank(tlp) >= tlpRank(originator)))('accepts $tlp derived from $originator material', ({ tlp, originator }) => {
-    expect(checkIntake(item({ tlp, provenance: derived(originator) }))).toEqual([]);
-  });
+  it.each(pairs.filter(({ tlp, originator }) => tlpRank(tlp) >= tlpRank(originator)))(
+    'accepts $tlp derived from $originator material',
+    ({ tlp, originator }) => {
+      expect(checkIntake(item({ tlp, provenance: derived(originator) }))).toEqual([]);
+    },
+  );
 
   it('refuses a downgrade even when the originator consented to a wider audience', () => {
-    const consent = { audience: { communities: [], organisations: ['org-b'], contacts: [] }, reference: 'EC3 letter 2025/117' };
-    expect(checkIntake(item({ tlp: 'TLP:GREEN', provenance: derived('TLP:RED', consent) }))).toEqual([downgrade('TLP:RED')]);
+    const consent = {
+      audience: { communities: [], organisations: ['org-b'], contacts: [] },
+      reference: 'EC3 letter 2025/117',
+    };
+    expect(checkIntake(item({ tlp: 'TLP:GREEN', provenance: derived('TLP:RED', consent) }))).toEqual([
+      downgrade('TLP:RED'),
+    ]);
   });
 
-  const audienceProblem: IntakeProblem = { field: 'provenance.consent.audience', message: 'name whom the originator consented to share with' };
+  const audienceProblem: IntakeProblem = {
+    field: 'provenance.consent.audience',
+    message: 'name whom the originator consented to share with',
+  };
   const referenceProblem: IntakeProblem = {
     field: 'provenance.consent.reference',
     message: "record where the originator's written consent is (message id, letter reference…)",
@@ -214,12 +289,19 @@ describe('checkIntake: provenance', () => {
       { communities: [], organisations: ['org-b'], contacts: [] },
       { communities: [], organisations: [], contacts: ['contact-b'] },
     ]) {
-      expect(checkIntake(item({ tlp: 'TLP:RED', provenance: derived('TLP:RED', { audience, reference: 'EC3 letter 2025/117' }) }))).toEqual([]);
+      expect(
+        checkIntake(
+          item({ tlp: 'TLP:RED', provenance: derived('TLP:RED', { audience, reference: 'EC3 letter 2025/117' }) }),
+        ),
+      ).toEqual([]);
     }
   });
 
   it('refuses consent that names nobody', () => {
-    const consent = { audience: { communities: [], organisations: [], contacts: [] }, reference: 'EC3 letter 2025/117' };
+    const consent = {
+      audience: { communities: [], organisations: [], contacts: [] },
+      reference: 'EC3 letter 2025/117',
+    };
     expect(checkIntake(item({ tlp: 'TLP:RED', provenance: derived('TLP:RED', consent) }))).toEqual([audienceProblem]);
   });
 
@@ -230,7 +312,10 @@ describe('checkIntake: provenance', () => {
 
   it('reports both consent problems together', () => {
     const consent = { audience: { communities: [], organisations: [], contacts: [] }, reference: ' ' };
-    expect(checkIntake(item({ tlp: 'TLP:RED', provenance: derived('TLP:RED', consent) }))).toEqual([audienceProblem, referenceProblem]);
+    expect(checkIntake(item({ tlp: 'TLP:RED', provenance: derived('TLP:RED', consent) }))).toEqual([
+      audienceProblem,
+      referenceProblem,
+    ]);
   });
 });
 
@@ -243,7 +328,8 @@ describe('defence-secret markings however they are typed', () => {
     caveats: [] as string[],
     provenance: null,
   };
-  const refused = (problems: { message: string }[]) => problems.some((problem) => /national defence secret material must not be carried/.test(problem.message));
+  const refused = (problems: { message: string }[]) =>
+    problems.some((problem) => /national defence secret material must not be carried/.test(problem.message));
 
   it.each([
     ['decomposed accents', 'SECRET DE\u0301FENSE'],
@@ -273,7 +359,11 @@ describe('defence-secret markings however they are typed', () => {
   it.each([
     ['lower case', 'secret défense', 'secret défense'],
     ['mixed case', 'Secret Défense – note on a phishing campaign', 'Secret Défense'],
-    ['Cyrillic look-alikes (С, Е, Т)', 'S\u0415\u0421R\u0415\u0422 D\u0415F\u0415NS\u0415', 'S\u0415\u0421R\u0415\u0422 D\u0415F\u0415NS\u0415'],
+    [
+      'Cyrillic look-alikes (С, Е, Т)',
+      'S\u0415\u0421R\u0415\u0422 D\u0415F\u0415NS\u0415',
+      'S\u0415\u0421R\u0415\u0422 D\u0415F\u0415NS\u0415',
+    ],
     ['Cyrillic О in NATO', 'NAT\u041E SECRET', 'NAT\u041E SECRET'],
     ['Greek look-alikes (Τ, Ο, Ρ, Ε)', '\u03A4\u039F\u03A1 S\u0395CRET', '\u03A4\u039F\u03A1 S\u0395CRET'],
     ['fullwidth forms', 'ＳＥＣＲＥＴ　ＤＥＦＥＮＳＥ', 'ＳＥＣＲＥＴ　ＤＥＦＥＮＳＥ'],
@@ -289,9 +379,15 @@ describe('defence-secret markings however they are typed', () => {
     ['a lone SECRET in lower case', 'secret//noforn', 'secret'],
     ['a lone SECRET with a fullwidth slash', 'Secret／／NOFORN', 'Secret'],
   ])('refuses a banner typed with %s, quoting it as typed', (_name, banner, marking) => {
-    expect(checkIntake({ ...base, title: banner })).toEqual([{ field: 'title', message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` }]);
-    expect(checkIntake({ ...base, summary: `Note\n> ${banner}` })).toEqual([{ field: 'summary', message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` }]);
-    expect(checkIntake({ ...base, body: `Note\n${banner}\nDetails` })).toEqual([{ field: 'body', message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` }]);
+    expect(checkIntake({ ...base, title: banner })).toEqual([
+      { field: 'title', message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` },
+    ]);
+    expect(checkIntake({ ...base, summary: `Note\n> ${banner}` })).toEqual([
+      { field: 'summary', message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` },
+    ]);
+    expect(checkIntake({ ...base, body: `Note\n${banner}\nDetails` })).toEqual([
+      { field: 'body', message: `marked "${marking}": ${DEFENCE_SECRET_REFUSAL}` },
+    ]);
   });
 
   it.each(['\r', '\u2028', '\u2029', '\u0085', '\v', '\f'])('reads %j as a line break before a banner', (lineBreak) => {
@@ -316,14 +412,21 @@ describe('defence-secret markings however they are typed', () => {
     expect(refused(checkIntake({ ...base, caveats: [caveat] }))).toBe(true);
   });
 
-  it.each(['judicial-secret', 'secret-service', 'top-secrets', 'secretariat', 'nato-summit'])('accepts the caveat %j', (caveat) => {
-    expect(refused(checkIntake({ ...base, caveats: [caveat] }))).toBe(false);
-  });
-
-  it.each(['Secret Service phishing', 'a secret key was leaked', 'Diffusion restreinte', 'DIFFUSION RESTREINTE', 'SECRETARIAT GENERAL notice', 'TOPSECRET-looking domains'])(
-    'accepts %j',
-    (text) => {
-      expect(refused(checkIntake({ ...base, title: text, body: text }))).toBe(false);
+  it.each(['judicial-secret', 'secret-service', 'top-secrets', 'secretariat', 'nato-summit'])(
+    'accepts the caveat %j',
+    (caveat) => {
+      expect(refused(checkIntake({ ...base, caveats: [caveat] }))).toBe(false);
     },
   );
+
+  it.each([
+    'Secret Service phishing',
+    'a secret key was leaked',
+    'Diffusion restreinte',
+    'DIFFUSION RESTREINTE',
+    'SECRETARIAT GENERAL notice',
+    'TOPSECRET-looking domains',
+  ])('accepts %j', (text) => {
+    expect(refused(checkIntake({ ...base, title: text, body: text }))).toBe(false);
+  });
 });

@@ -47,12 +47,18 @@ export const NATIONAL_DEFENCE_SECRET_CAVEATS: ReadonlySet<string> = new Set([
 
 /** Each marking in every order and spelling it is written in (French, NATO, EU, US style). */
 const BANNER_PHRASES: readonly string[] = [
-  ...['tres secret', 'secret', 'confidentiel'].flatMap((marking) => ['defense', 'defence'].map((defence) => `${marking} ${defence}`)),
+  ...['tres secret', 'secret', 'confidentiel'].flatMap((marking) =>
+    ['defense', 'defence'].map((defence) => `${marking} ${defence}`),
+  ),
   'tres secret',
   ...['secret', 'confidential', 'restricted'].map((level) => `nato ${level}`),
   'cosmic top secret',
-  ...['eu', 'ue'].flatMap((union) => ['top secret', 'secret', 'confidential', 'restricted'].map((level) => `${union} ${level}`)),
-  ...['tres secret', 'secret', 'confidentiel', 'restreint'].flatMap((level) => ['ue', 'eu'].map((union) => `${level} ${union}`)),
+  ...['eu', 'ue'].flatMap((union) =>
+    ['top secret', 'secret', 'confidential', 'restricted'].map((level) => `${union} ${level}`),
+  ),
+  ...['tres secret', 'secret', 'confidentiel', 'restreint'].flatMap((level) =>
+    ['ue', 'eu'].map((union) => `${level} ${union}`),
+  ),
   'top secret',
 ];
 
@@ -102,7 +108,8 @@ function findBanner(text: string): string | null {
 function asWritten(line: string, count: number): string | null {
   const characters = [...line];
   const folds = new Map<string, number>();
-  const lettersOf = (character: string) => folds.get(character) ?? folds.set(character, letters(foldLookAlikes(character))).get(character)!;
+  const lettersOf = (character: string) =>
+    folds.get(character) ?? folds.set(character, letters(foldLookAlikes(character))).get(character)!;
   let start = 0;
   while (start < characters.length && lettersOf(characters[start]) === 0) start++;
   let seen = 0;
@@ -131,7 +138,8 @@ export function isNationalDefenceSecretCaveat(caveat: string): boolean {
   return CLASSIFIED_CAVEAT.test(foldLookAlikes(caveat));
 }
 
-export const DEFENCE_SECRET_REFUSAL = 'national defence secret material must not be carried by this system: it was refused and not stored';
+export const DEFENCE_SECRET_REFUSAL =
+  'national defence secret material must not be carried by this system: it was refused and not stored';
 
 /**
  * Checks a new item version before anything is stored: audience fit for the label, caveats, no
@@ -143,23 +151,47 @@ export function checkIntake(item: IntakeItem): IntakeProblem[] {
   const { tlp, audience } = item;
 
   const classified = item.caveats.filter(isNationalDefenceSecretCaveat);
-  if (classified.length > 0) problems.push({ field: 'caveats', message: `"${classified[0]}": ${DEFENCE_SECRET_REFUSAL}` });
-  for (const [field, text] of [['title', item.title], ['summary', item.summary ?? ''], ['body', item.body]] as const) {
+  if (classified.length > 0)
+    problems.push({ field: 'caveats', message: `"${classified[0]}": ${DEFENCE_SECRET_REFUSAL}` });
+  for (const [field, text] of [
+    ['title', item.title],
+    ['summary', item.summary ?? ''],
+    ['body', item.body],
+  ] as const) {
     const banner = findBanner(text);
     if (banner) problems.push({ field, message: `marked "${banner}": ${DEFENCE_SECRET_REFUSAL}` });
   }
 
   if (tlp === 'TLP:RED' && audience.contacts.length === 0) {
-    problems.push({ field: 'audience.contacts', message: 'TLP:RED goes only to named people: list at least one contact' });
+    problems.push({
+      field: 'audience.contacts',
+      message: 'TLP:RED goes only to named people: list at least one contact',
+    });
   }
-  if (tlp === 'TLP:GREEN' && audience.communities.length + audience.organisations.length + audience.contacts.length === 0) {
-    problems.push({ field: 'audience.communities', message: 'TLP:GREEN is shared within a community: name at least one community or organisation' });
+  if (
+    tlp === 'TLP:GREEN' &&
+    audience.communities.length + audience.organisations.length + audience.contacts.length === 0
+  ) {
+    problems.push({
+      field: 'audience.communities',
+      message: 'TLP:GREEN is shared within a community: name at least one community or organisation',
+    });
   }
-  if ((tlp === 'TLP:AMBER' || tlp === 'TLP:AMBER+STRICT') && audience.organisations.length === 0 && audience.contacts.length === 0) {
-    problems.push({ field: 'audience.organisations', message: `${tlp} is need to know: name at least one organisation or contact` });
+  if (
+    (tlp === 'TLP:AMBER' || tlp === 'TLP:AMBER+STRICT') &&
+    audience.organisations.length === 0 &&
+    audience.contacts.length === 0
+  ) {
+    problems.push({
+      field: 'audience.organisations',
+      message: `${tlp} is need to know: name at least one organisation or contact`,
+    });
   }
   if (tlp === 'TLP:CLEAR' && item.caveats.length > 0 && classified.length === 0) {
-    problems.push({ field: 'caveats', message: 'TLP:CLEAR material may be published: a handling caveat contradicts it (choose a stricter label)' });
+    problems.push({
+      field: 'caveats',
+      message: 'TLP:CLEAR material may be published: a handling caveat contradicts it (choose a stricter label)',
+    });
   }
 
   const provenance = item.provenance;
@@ -174,10 +206,16 @@ export function checkIntake(item: IntakeItem): IntakeProblem[] {
     if (consent) {
       const { communities, organisations, contacts } = consent.audience;
       if (communities.length + organisations.length + contacts.length === 0) {
-        problems.push({ field: 'provenance.consent.audience', message: 'name whom the originator consented to share with' });
+        problems.push({
+          field: 'provenance.consent.audience',
+          message: 'name whom the originator consented to share with',
+        });
       }
       if (consent.reference.trim() === '') {
-        problems.push({ field: 'provenance.consent.reference', message: "record where the originator's written consent is (message id, letter reference…)" });
+        problems.push({
+          field: 'provenance.consent.reference',
+          message: "record where the originator's written consent is (message id, letter reference…)",
+        });
       }
     }
   }

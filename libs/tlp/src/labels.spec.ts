@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PAP_LABELS, TLP_LABELS, TlpLabel, isTlpLabel, parsePapLabel, parseTlpLabel, requiresNamedAudience, tlpRank } from './labels';
+import {
+  PAP_LABELS,
+  TLP_LABELS,
+  TlpLabel,
+  isTlpLabel,
+  parsePapLabel,
+  parseTlpLabel,
+  requiresNamedAudience,
+  tlpRank,
+} from './labels';
 
 describe('parseTlpLabel', () => {
   it.each<[string, TlpLabel]>([
@@ -138,14 +147,21 @@ describe('parseTlpLabel', () => {
       fc.property(words, (input) => {
         const word = input.trim().toUpperCase();
         const result = parseTlpLabel(input);
-        const expected: Record<string, TlpLabel> = { WHITE: 'TLP:CLEAR', GREEN: 'TLP:GREEN', AMBER: 'TLP:AMBER', RED: 'TLP:RED' };
+        const expected: Record<string, TlpLabel> = {
+          WHITE: 'TLP:CLEAR',
+          GREEN: 'TLP:GREEN',
+          AMBER: 'TLP:AMBER',
+          RED: 'TLP:RED',
+        };
         if (word in expected) expect(result).toEqual({ ok: true, label: expected[word] });
         else if (!word.startsWith('TLP')) expect(result.ok).toBe(false);
       }),
       { numRuns: 2_000 },
     );
     for (const word of ['WHITE', 'GREEN', 'AMBER', 'RED']) {
-      const cased = fc.sample(fc.tuple(...[...word].map((letter) => fc.constantFrom(letter, letter.toLowerCase()))), 20).map((letters) => letters.join(''));
+      const cased = fc
+        .sample(fc.tuple(...[...word].map((letter) => fc.constantFrom(letter, letter.toLowerCase()))), 20)
+        .map((letters) => letters.join(''));
       for (const input of cased) expect(parseTlpLabel(` ${input} `).ok, input).toBe(true);
     }
   });
@@ -179,19 +195,29 @@ describe('parsePapLabel', () => {
   });
 
   // A bare colour is an ISTLP TLP label, not a PAP one: PAP is always written with its prefix.
-  it.each(['PAP:PURPLE', 'PAP:AMBER+STRICT', 'AMBER', 'amber', 'WHITE', 'GREEN', 'red', 'TLP:AMBER', 'PAP:AMBER STRICT', 'PAP:', 'PAP RED', 'PAP:RED+'])(
-    'refuses %j and names it in the error',
-    (input) => {
-      const result = parsePapLabel(input);
-      expect(result).toMatchObject({ ok: false });
-      if (!result.ok) {
-        expect(result.error).toContain(`"${input}"`);
-        expect(result.error).toContain('not a PAP label');
-        for (const label of PAP_LABELS) expect(result.error).toContain(label);
-        expect(result.error).toContain('PAP:WHITE');
-      }
-    },
-  );
+  it.each([
+    'PAP:PURPLE',
+    'PAP:AMBER+STRICT',
+    'AMBER',
+    'amber',
+    'WHITE',
+    'GREEN',
+    'red',
+    'TLP:AMBER',
+    'PAP:AMBER STRICT',
+    'PAP:',
+    'PAP RED',
+    'PAP:RED+',
+  ])('refuses %j and names it in the error', (input) => {
+    const result = parsePapLabel(input);
+    expect(result).toMatchObject({ ok: false });
+    if (!result.ok) {
+      expect(result.error).toContain(`"${input}"`);
+      expect(result.error).toContain('not a PAP label');
+      for (const label of PAP_LABELS) expect(result.error).toContain(label);
+      expect(result.error).toContain('PAP:WHITE');
+    }
+  });
 });
 
 describe('tlpRank', () => {
@@ -245,11 +271,14 @@ describe('look-alike characters', () => {
   });
 
   // Bare ISTLP words too: Greek Α, Cyrillic Е, fullwidth forms, a zero-width space, dotless ı.
-  it.each(['\u0391MBER', 'GR\u0415\u0415N', 'ＲＥＤ', 'red\u200b', '\u200bAMBER', 'whıte', 'AM\u00adBER'])('refuses the ISTLP word written %j', (value) => {
-    const result = parseTlpLabel(value);
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toContain('not a TLP label');
-  });
+  it.each(['\u0391MBER', 'GR\u0415\u0415N', 'ＲＥＤ', 'red\u200b', '\u200bAMBER', 'whıte', 'AM\u00adBER'])(
+    'refuses the ISTLP word written %j',
+    (value) => {
+      const result = parseTlpLabel(value);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toContain('not a TLP label');
+    },
+  );
 
   it('refuses a PAP label written with look-alikes', () => {
     expect(parsePapLabel('pap:whıte').ok).toBe(false);

@@ -36,9 +36,20 @@ const SPACES = /[^\S\n]/gu;
 export function foldLookAlikes(text: string): string {
   // Dashes and spaces first: confusables.txt maps some of them to letters (U+2014 to U+30FC). Marks
   // are dropped only after the look-alikes are mapped: some marks look like letters (U+0D02 like "o").
-  let folded = text.replace(LINE_BREAKS, '\n').replace(INVISIBLE, ' ').replace(DASHES, '-').replace(SPACES, ' ').normalize('NFD');
+  let folded = text
+    .replace(LINE_BREAKS, '\n')
+    .replace(INVISIBLE, ' ')
+    .replace(DASHES, '-')
+    .replace(SPACES, ' ')
+    .normalize('NFD');
   for (let round = 0; round < 4; round++) {
-    const next = unhomoglyph(folded).normalize('NFKD').replace(MARKS, '').replace(INVISIBLE, ' ').replace(DASHES, '-').replace(SPACES, ' ').toLowerCase();
+    const next = unhomoglyph(folded)
+      .normalize('NFKD')
+      .replace(MARKS, '')
+      .replace(INVISIBLE, ' ')
+      .replace(DASHES, '-')
+      .replace(SPACES, ' ')
+      .toLowerCase();
     if (next === folded) break;
     folded = next;
   }

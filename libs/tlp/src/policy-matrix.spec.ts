@@ -105,7 +105,8 @@ function oracle(input: OracleInput): Expected {
       // An organisation channel (team mailbox, webhook, shared feed) is never a person's own.
       return refuse('tlp.red.not-personal-channel');
     } else if (label === 'TLP:GREEN') {
-      const nobodyNamed = audience.communities.length === 0 && audience.organisations.length === 0 && audience.contacts.length === 0;
+      const nobodyNamed =
+        audience.communities.length === 0 && audience.organisations.length === 0 && audience.contacts.length === 0;
       const inTargetCommunity = audience.communities.some((community) => organisation.communities.includes(community));
       // An empty audience names nobody: TLP:GREEN then reaches nobody (and intake refuses it).
       if (nobodyNamed) return refuse('tlp.green.not-in-community');
@@ -163,8 +164,20 @@ function oracle(input: OracleInput): Expected {
 }
 
 function engine(input: OracleInput): Expected {
-  const item: PolicyItem = { kind: 'advisory', tlp: input.label, audience: input.audience, caveats: input.caveats, provenance: input.provenance };
-  const decision = decide({ item, organisation: input.organisation, channel: input.channel, now: input.now, team: input.team });
+  const item: PolicyItem = {
+    kind: 'advisory',
+    tlp: input.label,
+    audience: input.audience,
+    caveats: input.caveats,
+    provenance: input.provenance,
+  };
+  const decision = decide({
+    item,
+    organisation: input.organisation,
+    channel: input.channel,
+    now: input.now,
+    team: input.team,
+  });
   return { code: decision.code, allow: decision.allow, handling: decision.handling };
 }
 
@@ -181,7 +194,11 @@ const NAMED_CONTACT = 'contact-named';
 const OTHER_CONTACT = 'contact-unnamed';
 const ACCREDITATIONS = ['judicial-secret', 'need-to-know'];
 
-const AUDIENCE: Audience = { communities: [TARGET_COMMUNITY, 'nl-isac'], organisations: [NAMED_ORG, 'org-elsewhere'], contacts: [NAMED_CONTACT, 'contact-elsewhere'] };
+const AUDIENCE: Audience = {
+  communities: [TARGET_COMMUNITY, 'nl-isac'],
+  organisations: [NAMED_ORG, 'org-elsewhere'],
+  contacts: [NAMED_CONTACT, 'contact-elsewhere'],
+};
 
 interface ChannelShape {
   readonly name: string;
@@ -215,9 +232,27 @@ const EMPTY_AUDIENCE: Audience = { communities: [], organisations: [], contacts:
 
 const ORGANISATION_NAMEDNESS: readonly Namedness[] = [
   { name: 'organisation named', audience: AUDIENCE, named: true, inTarget: false, contactCanBeNamed: true },
-  { name: 'organisation named and in a target community', audience: AUDIENCE, named: true, inTarget: true, contactCanBeNamed: true },
-  { name: 'organisation in a target community only', audience: AUDIENCE, named: false, inTarget: true, contactCanBeNamed: true },
-  { name: 'organisation neither named nor in a target community', audience: AUDIENCE, named: false, inTarget: false, contactCanBeNamed: true },
+  {
+    name: 'organisation named and in a target community',
+    audience: AUDIENCE,
+    named: true,
+    inTarget: true,
+    contactCanBeNamed: true,
+  },
+  {
+    name: 'organisation in a target community only',
+    audience: AUDIENCE,
+    named: false,
+    inTarget: true,
+    contactCanBeNamed: true,
+  },
+  {
+    name: 'organisation neither named nor in a target community',
+    audience: AUDIENCE,
+    named: false,
+    inTarget: false,
+    contactCanBeNamed: true,
+  },
   // TLP 2.0: TLP:GREEN with no audience means the broker's own community.
   { name: 'empty audience', audience: EMPTY_AUDIENCE, named: false, inTarget: false, contactCanBeNamed: false },
 ];
@@ -257,7 +292,10 @@ const noConsent = (originator: string, label: TlpLabel): Provenance => ({ origin
 const withConsent = (label: TlpLabel, audience: Partial<Audience>): Provenance => ({
   originator: 'Europol EC3',
   label,
-  consent: { audience: { communities: [], organisations: [], contacts: [], ...audience }, reference: 'EC3 letter 2025/117' },
+  consent: {
+    audience: { communities: [], organisations: [], contacts: [], ...audience },
+    reference: 'EC3 letter 2025/117',
+  },
 });
 
 const PROVENANCES: readonly { readonly name: string; readonly provenance: Provenance | null }[] = [
@@ -267,10 +305,26 @@ const PROVENANCES: readonly { readonly name: string; readonly provenance: Proven
   { name: 'derived from TLP:AMBER', provenance: noConsent('Europol EC3', 'TLP:AMBER') },
   { name: 'derived from TLP:AMBER+STRICT', provenance: noConsent('Europol EC3', 'TLP:AMBER+STRICT') },
   { name: 'derived from TLP:RED', provenance: noConsent('Interpol', 'TLP:RED') },
-  { name: 'derived from TLP:RED, consent naming the organisation', provenance: withConsent('TLP:RED', { organisations: [NAMED_ORG, OTHER_ORG] }) },
-  { name: 'derived from TLP:RED, consent naming the contact', provenance: withConsent('TLP:RED', { contacts: [NAMED_CONTACT, OTHER_CONTACT] }) },
-  { name: 'derived from TLP:AMBER, consent naming a target community', provenance: withConsent('TLP:AMBER', { communities: [TARGET_COMMUNITY] }) },
-  { name: 'derived from TLP:AMBER+STRICT, consent naming someone else', provenance: withConsent('TLP:AMBER+STRICT', { organisations: ['org-elsewhere'], contacts: ['contact-elsewhere'], communities: ['nl-isac'] }) },
+  {
+    name: 'derived from TLP:RED, consent naming the organisation',
+    provenance: withConsent('TLP:RED', { organisations: [NAMED_ORG, OTHER_ORG] }),
+  },
+  {
+    name: 'derived from TLP:RED, consent naming the contact',
+    provenance: withConsent('TLP:RED', { contacts: [NAMED_CONTACT, OTHER_CONTACT] }),
+  },
+  {
+    name: 'derived from TLP:AMBER, consent naming a target community',
+    provenance: withConsent('TLP:AMBER', { communities: [TARGET_COMMUNITY] }),
+  },
+  {
+    name: 'derived from TLP:AMBER+STRICT, consent naming someone else',
+    provenance: withConsent('TLP:AMBER+STRICT', {
+      organisations: ['org-elsewhere'],
+      contacts: ['contact-elsewhere'],
+      communities: ['nl-isac'],
+    }),
+  },
 ];
 
 interface Combination extends OracleInput {
@@ -288,7 +342,11 @@ function combinations(label: TlpLabel, shape: ChannelShape): Combination[] {
             id: namedness.named ? NAMED_ORG : OTHER_ORG,
             name: 'Brigade numérique',
             relation,
-            communities: [...(namedness.inTarget ? [TARGET_COMMUNITY] : []), ...(inTeam ? [TEAM_COMMUNITY] : []), 'unrelated'],
+            communities: [
+              ...(namedness.inTarget ? [TARGET_COMMUNITY] : []),
+              ...(inTeam ? [TEAM_COMMUNITY] : []),
+              'unrelated',
+            ],
             status: 'active',
             accreditations: ACCREDITATIONS,
           };
@@ -296,7 +354,14 @@ function combinations(label: TlpLabel, shape: ChannelShape): Combination[] {
             ? { id: contactNamed ? NAMED_CONTACT : OTHER_CONTACT, name: 'Camille Roux', status: 'active' }
             : null;
           for (const keyState of KEY_STATES) {
-            const channel: PolicyChannel = { id: 'ch', kind: shape.kind, redistributes: shape.redistributes, status: 'active', contact, key: keyState.key };
+            const channel: PolicyChannel = {
+              id: 'ch',
+              kind: shape.kind,
+              redistributes: shape.redistributes,
+              status: 'active',
+              contact,
+              key: keyState.key,
+            };
             for (const caveatState of CAVEAT_STATES) {
               for (const provenanceState of PROVENANCES) {
                 result.push({
@@ -344,26 +409,41 @@ const TOTAL = TLP_LABELS.length * CHANNEL_SHAPES.reduce((sum, shape) => sum + PE
 describe(`decide agrees with the written-out sharing rules on all ${TOTAL} combinations`, () => {
   for (const label of TLP_LABELS) {
     describe(label, () => {
-      it.each(CHANNEL_SHAPES.map((shape) => ({ ...shape, count: PER_SHAPE(shape) })))('$name ($count combinations)', (shape) => {
-        const all = combinations(label, shape);
-        expect(all).toHaveLength(PER_SHAPE(shape));
-        const disagreements: string[] = [];
-        for (const combination of all) {
-          const expected = oracle(combination);
-          const actual = engine(combination);
-          if (actual.code !== expected.code || actual.allow !== expected.allow || actual.handling !== expected.handling) {
-            disagreements.push(`${combination.description}: expected ${JSON.stringify(expected)}, engine ${JSON.stringify(actual)}`);
+      it.each(CHANNEL_SHAPES.map((shape) => ({ ...shape, count: PER_SHAPE(shape) })))(
+        '$name ($count combinations)',
+        (shape) => {
+          const all = combinations(label, shape);
+          expect(all).toHaveLength(PER_SHAPE(shape));
+          const disagreements: string[] = [];
+          for (const combination of all) {
+            const expected = oracle(combination);
+            const actual = engine(combination);
+            if (
+              actual.code !== expected.code ||
+              actual.allow !== expected.allow ||
+              actual.handling !== expected.handling
+            ) {
+              disagreements.push(
+                `${combination.description}: expected ${JSON.stringify(expected)}, engine ${JSON.stringify(actual)}`,
+              );
+            }
           }
-        }
-        expect(disagreements.slice(0, 10), `${disagreements.length} disagreements`).toEqual([]);
-      });
+          expect(disagreements.slice(0, 10), `${disagreements.length} disagreements`).toEqual([]);
+        },
+      );
     });
   }
 
   it('covers every reason code but those of suspension (left to the random inputs below)', () => {
     const covered = new Set<ReasonCode>();
-    for (const label of TLP_LABELS) for (const shape of CHANNEL_SHAPES) for (const combination of combinations(label, shape)) covered.add(oracle(combination).code);
-    expect(REASON_CODES.filter((code) => !covered.has(code))).toEqual(['partner.suspended', 'contact.suspended', 'channel.suspended']);
+    for (const label of TLP_LABELS)
+      for (const shape of CHANNEL_SHAPES)
+        for (const combination of combinations(label, shape)) covered.add(oracle(combination).code);
+    expect(REASON_CODES.filter((code) => !covered.has(code))).toEqual([
+      'partner.suspended',
+      'contact.suspended',
+      'channel.suspended',
+    ]);
   });
 });
 
@@ -381,27 +461,41 @@ describe('decide agrees with the written-out sharing rules on random inputs', ()
   const status = fc.constantFrom<'active' | 'suspended'>('active', 'active', 'active', 'suspended');
   const audience = fc.oneof(
     { weight: 1, arbitrary: fc.constant({ communities: [], organisations: [], contacts: [] }) },
-    { weight: 4, arbitrary: fc.record({ communities: fc.subarray(COMMUNITIES), organisations: fc.subarray(ORGS), contacts: fc.subarray(CONTACTS) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        communities: fc.subarray(COMMUNITIES),
+        organisations: fc.subarray(ORGS),
+        contacts: fc.subarray(CONTACTS),
+      }),
+    },
   );
   const key: fc.Arbitrary<PolicyKey | null> = fc.option(
-    fc.record({
-      fingerprint: fc.constant(FINGERPRINT),
-      expiresAt: fc.constantFrom(null, new Date(NOW.getTime() - 1), new Date(NOW.getTime()), new Date(NOW.getTime() + 1)),
-      revoked: fc.boolean(),
-      canEncrypt: fc.boolean(),
-      strength: fc.constantFrom(
-        { algorithm: 'rsaEncryptSign', bits: 4096 },
-        { algorithm: 'rsaEncryptSign', bits: 3072 },
-        { algorithm: 'rsaEncryptSign', bits: 3071 },
-        { algorithm: 'rsaEncryptSign', bits: 2048 },
-        { algorithm: 'rsaEncrypt', bits: null },
-        { algorithm: 'eddsaLegacy ed25519Legacy', bits: null },
-        { algorithm: 'ecdh curve25519Legacy', bits: null },
-        { algorithm: 'dsa', bits: 3072 },
-        { algorithm: 'elgamal', bits: 4096 },
-        { algorithm: undefined, bits: undefined },
-      ),
-    }).map(({ strength, ...rest }): PolicyKey => (strength.algorithm === undefined ? rest : { ...rest, ...strength })),
+    fc
+      .record({
+        fingerprint: fc.constant(FINGERPRINT),
+        expiresAt: fc.constantFrom(
+          null,
+          new Date(NOW.getTime() - 1),
+          new Date(NOW.getTime()),
+          new Date(NOW.getTime() + 1),
+        ),
+        revoked: fc.boolean(),
+        canEncrypt: fc.boolean(),
+        strength: fc.constantFrom(
+          { algorithm: 'rsaEncryptSign', bits: 4096 },
+          { algorithm: 'rsaEncryptSign', bits: 3072 },
+          { algorithm: 'rsaEncryptSign', bits: 3071 },
+          { algorithm: 'rsaEncryptSign', bits: 2048 },
+          { algorithm: 'rsaEncrypt', bits: null },
+          { algorithm: 'eddsaLegacy ed25519Legacy', bits: null },
+          { algorithm: 'ecdh curve25519Legacy', bits: null },
+          { algorithm: 'dsa', bits: 3072 },
+          { algorithm: 'elgamal', bits: 4096 },
+          { algorithm: undefined, bits: undefined },
+        ),
+      })
+      .map(({ strength, ...rest }): PolicyKey => (strength.algorithm === undefined ? rest : { ...rest, ...strength })),
     { nil: null },
   );
   const input: fc.Arbitrary<OracleInput> = fc.record({
@@ -430,7 +524,9 @@ describe('decide agrees with the written-out sharing rules on random inputs', ()
       kind: fc.constantFrom<ChannelKind>('feed', 'email', 'webhook', 'public'),
       redistributes: fc.boolean(),
       status,
-      contact: fc.option(fc.record({ id: fc.constantFrom(...CONTACTS), name: fc.constant('Camille Roux'), status }), { nil: null }),
+      contact: fc.option(fc.record({ id: fc.constantFrom(...CONTACTS), name: fc.constant('Camille Roux'), status }), {
+        nil: null,
+      }),
       key,
     }),
     now: fc.constant(NOW),

@@ -34,12 +34,22 @@ const CAVEATS = ['judicial-secret', 'need-to-know', 'law-enforcement-only'];
 // ---------------------------------------------------------------------------------------------
 
 /** Mostly active, so that something gets through and the invariants are not vacuous. */
-const status = fc.oneof({ weight: 9, arbitrary: fc.constant<'active'>('active') }, { weight: 1, arbitrary: fc.constant<'suspended'>('suspended') });
+const status = fc.oneof(
+  { weight: 9, arbitrary: fc.constant<'active'>('active') },
+  { weight: 1, arbitrary: fc.constant<'suspended'>('suspended') },
+);
 
 /** Sometimes empty: TLP:GREEN with no audience is a rule of its own (the default community). */
 const audienceArb: fc.Arbitrary<Audience> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ communities: [], organisations: [], contacts: [] }) },
-  { weight: 5, arbitrary: fc.record({ communities: fc.subarray(COMMUNITIES), organisations: fc.subarray(ORG_IDS), contacts: fc.subarray(CONTACT_IDS) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      communities: fc.subarray(COMMUNITIES),
+      organisations: fc.subarray(ORG_IDS),
+      contacts: fc.subarray(CONTACT_IDS),
+    }),
+  },
 );
 
 /** Key strengths, each with whether the strength rule (RSA ≥ 3072 bits, no DSA or ElGamal) calls it weak. */
@@ -64,7 +74,11 @@ const anyKeyArb: fc.Arbitrary<PolicyKey> = fc
     expiresAt: fc.oneof(
       fc.constant(null),
       fc.constantFrom(new Date(NOW.getTime() - 1), new Date(NOW.getTime()), new Date(NOW.getTime() + 1)),
-      fc.date({ min: new Date(NOW.getTime() - 30 * DAY), max: new Date(NOW.getTime() + 365 * DAY), noInvalidDate: true }),
+      fc.date({
+        min: new Date(NOW.getTime() - 30 * DAY),
+        max: new Date(NOW.getTime() + 365 * DAY),
+        noInvalidDate: true,
+      }),
     ),
     revoked: fc.boolean(),
     canEncrypt: fc.boolean(),
@@ -86,9 +100,18 @@ const anyKeyArb: fc.Arbitrary<PolicyKey> = fc
 const goodKeyArb: fc.Arbitrary<PolicyKey> = fc
   .record({
     expiresAt: fc.constantFrom(null, new Date(NOW.getTime() + 1), new Date(NOW.getTime() + 365 * DAY)),
-    strength: fc.constantFrom({ algorithm: 'rsaEncryptSign', bits: 4096 }, { algorithm: 'eddsaLegacy ed25519Legacy', bits: null }),
+    strength: fc.constantFrom(
+      { algorithm: 'rsaEncryptSign', bits: 4096 },
+      { algorithm: 'eddsaLegacy ed25519Legacy', bits: null },
+    ),
   })
-  .map(({ expiresAt, strength }) => ({ fingerprint: '89ABCDEF0123456789ABCDEF0123456789ABCDEF', expiresAt, revoked: false, canEncrypt: true, ...strength }));
+  .map(({ expiresAt, strength }) => ({
+    fingerprint: '89ABCDEF0123456789ABCDEF0123456789ABCDEF',
+    expiresAt,
+    revoked: false,
+    canEncrypt: true,
+    ...strength,
+  }));
 
 const keyArb: fc.Arbitrary<PolicyKey | null> = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null) },
@@ -129,7 +152,9 @@ const channelArb: fc.Arbitrary<PolicyChannel> = fc.record({
 const provenanceArb: fc.Arbitrary<Provenance> = fc.record({
   originator: fc.constantFrom('Europol EC3', 'CERT-FR', 'Interpol'),
   label: fc.constantFrom(...TLP_LABELS),
-  consent: fc.option(fc.record({ audience: audienceArb, reference: fc.constant('EC3 letter 2025/117') }), { nil: null }),
+  consent: fc.option(fc.record({ audience: audienceArb, reference: fc.constant('EC3 letter 2025/117') }), {
+    nil: null,
+  }),
 });
 
 interface ItemOptions {
@@ -142,8 +167,13 @@ const itemArb = (options: ItemOptions = {}): fc.Arbitrary<PolicyItem> =>
     kind: fc.constantFrom('alert', 'advisory', 'intel-report'),
     tlp: options.label ?? fc.constantFrom(...TLP_LABELS),
     audience: audienceArb,
-    caveats: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray(CAVEATS, { minLength: 1 }) }),
-    provenance: options.provenance ?? fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: provenanceArb }),
+    caveats: fc.oneof(
+      { weight: 3, arbitrary: fc.constant([]) },
+      { weight: 1, arbitrary: fc.subarray(CAVEATS, { minLength: 1 }) },
+    ),
+    provenance:
+      options.provenance ??
+      fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: provenanceArb }),
   });
 
 const teamArb: fc.Arbitrary<PolicyTeam> = fc.record({ communities: fc.subarray(COMMUNITIES) });
@@ -164,7 +194,10 @@ const scenarioArb = (options: ItemOptions = {}): fc.Arbitrary<Scenario> =>
   });
 
 /** Every (organisation, channel) pair of a scenario with its decision. */
-function decisions(s: Scenario, item: PolicyItem = s.item): { organisation: PolicyOrganisation; channel: PolicyChannel; key: string; decision: Decision }[] {
+function decisions(
+  s: Scenario,
+  item: PolicyItem = s.item,
+): { organisation: PolicyOrganisation; channel: PolicyChannel; key: string; decision: Decision }[] {
   return s.organisations.flatMap((organisation, o) =>
     s.channels.map((channel, c) => ({
       organisation,
@@ -176,7 +209,11 @@ function decisions(s: Scenario, item: PolicyItem = s.item): { organisation: Poli
 }
 
 function allowedPairs(s: Scenario, item: PolicyItem): Map<string, Decision> {
-  return new Map(decisions(s, item).filter((d) => d.decision.allow).map((d) => [d.key, d.decision]));
+  return new Map(
+    decisions(s, item)
+      .filter((d) => d.decision.allow)
+      .map((d) => [d.key, d.decision]),
+  );
 }
 
 /** A failed check throws with what went wrong; cheaper than `expect` in the inner loops of 2 000 runs. */
@@ -204,7 +241,10 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
           for (let higher = lower + 1; higher < reach.length; higher++) {
             for (const pair of reach[higher].keys()) {
               allowedSeen++;
-              check(reach[lower].has(pair), () => `${TLP_LABELS[higher]} reaches ${pair} but ${TLP_LABELS[lower]} does not`);
+              check(
+                reach[lower].has(pair),
+                () => `${TLP_LABELS[higher]} reaches ${pair} but ${TLP_LABELS[lower]} does not`,
+              );
             }
           }
         }
@@ -221,7 +261,11 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
    */
   const narrowedArb = scenarioArb().chain((s) =>
     fc
-      .record({ communities: fc.subarray([...s.item.audience.communities]), organisations: fc.subarray([...s.item.audience.organisations]), contacts: fc.subarray([...s.item.audience.contacts]) })
+      .record({
+        communities: fc.subarray([...s.item.audience.communities]),
+        organisations: fc.subarray([...s.item.audience.organisations]),
+        contacts: fc.subarray([...s.item.audience.contacts]),
+      })
       .map((narrowed) => ({ s, narrowed })),
   );
 
@@ -233,7 +277,10 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
         const narrow = allowedPairs(s, { ...s.item, audience: narrowed });
         for (const [pair, decision] of narrow) {
           allowedSeen++;
-          check(wide.has(pair), () => `narrowing the audience to ${JSON.stringify(narrowed)} added ${pair} (${decision.code})`);
+          check(
+            wide.has(pair),
+            () => `narrowing the audience to ${JSON.stringify(narrowed)} added ${pair} (${decision.code})`,
+          );
         }
       }),
       { numRuns: NUM_RUNS },
@@ -242,12 +289,40 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
   });
 
   it('(1b) removing the last community from a TLP:GREEN audience reaches nobody, never everybody', () => {
-    const organisation: PolicyOrganisation = { id: 'org-a', name: 'CERT Ruritania', relation: 'peer', communities: [], status: 'active' };
-    const key: PolicyKey = { fingerprint: '0123456789ABCDEF0123456789ABCDEF01234567', expiresAt: null, revoked: false, canEncrypt: true };
-    const channel: PolicyChannel = { id: 'ch', kind: 'feed', redistributes: false, status: 'active', contact: null, key };
-    const item = (communities: string[]): PolicyItem => ({ kind: 'alert', tlp: 'TLP:GREEN', audience: { communities, organisations: [], contacts: [] } });
-    expect(decide({ item: item(['eu-lea']), organisation, channel, now: NOW })).toMatchObject({ allow: false, code: 'tlp.green.not-in-community' });
-    expect(decide({ item: item([]), organisation, channel, now: NOW })).toMatchObject({ allow: false, code: 'tlp.green.not-in-community' });
+    const organisation: PolicyOrganisation = {
+      id: 'org-a',
+      name: 'CERT Ruritania',
+      relation: 'peer',
+      communities: [],
+      status: 'active',
+    };
+    const key: PolicyKey = {
+      fingerprint: '0123456789ABCDEF0123456789ABCDEF01234567',
+      expiresAt: null,
+      revoked: false,
+      canEncrypt: true,
+    };
+    const channel: PolicyChannel = {
+      id: 'ch',
+      kind: 'feed',
+      redistributes: false,
+      status: 'active',
+      contact: null,
+      key,
+    };
+    const item = (communities: string[]): PolicyItem => ({
+      kind: 'alert',
+      tlp: 'TLP:GREEN',
+      audience: { communities, organisations: [], contacts: [] },
+    });
+    expect(decide({ item: item(['eu-lea']), organisation, channel, now: NOW })).toMatchObject({
+      allow: false,
+      code: 'tlp.green.not-in-community',
+    });
+    expect(decide({ item: item([]), organisation, channel, now: NOW })).toMatchObject({
+      allow: false,
+      code: 'tlp.green.not-in-community',
+    });
   });
 
   it(`(2) TLP:RED goes only to a personal, non-redistributing e-mail or feed channel of a contact named in the audience (numRuns ${NUM_RUNS})`, () => {
@@ -271,14 +346,17 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
   it(`(3) above TLP:CLEAR: never a public channel, never without a valid key (missing, revoked, expired at or before now, cannot encrypt, weak) (numRuns ${NUM_RUNS})`, () => {
     let allowedSeen = 0;
     fc.assert(
-      fc.property(scenarioArb({ label: fc.constantFrom('TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED') }), (s) => {
-        for (const { channel, decision } of decisions(s)) {
-          if (!decision.allow) continue;
-          allowedSeen++;
-          expect(channel.kind).not.toBe('public');
-          expect(keyIsValid(channel.key), `key ${JSON.stringify(channel.key)}`).toBe(true);
-        }
-      }),
+      fc.property(
+        scenarioArb({ label: fc.constantFrom('TLP:GREEN', 'TLP:AMBER', 'TLP:AMBER+STRICT', 'TLP:RED') }),
+        (s) => {
+          for (const { channel, decision } of decisions(s)) {
+            if (!decision.allow) continue;
+            allowedSeen++;
+            expect(channel.kind).not.toBe('public');
+            expect(keyIsValid(channel.key), `key ${JSON.stringify(channel.key)}`).toBe(true);
+          }
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
     expect(allowedSeen).toBeGreaterThan(MIN_ALLOWED_SEEN);
@@ -300,7 +378,12 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
   });
 
   /** How far the originator's label lets the broker itself share, as DESIGN.md states it. */
-  const originatorLets = (s: Scenario, provenance: Provenance, organisation: PolicyOrganisation, channel: PolicyChannel): boolean => {
+  const originatorLets = (
+    s: Scenario,
+    provenance: Provenance,
+    organisation: PolicyOrganisation,
+    channel: PolicyChannel,
+  ): boolean => {
     const { audience } = s.item;
     switch (provenance.label) {
       case 'TLP:CLEAR':
@@ -310,7 +393,8 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
       case 'TLP:AMBER':
         return (
           organisation.relation === 'constituent' &&
-          (audience.organisations.includes(organisation.id) || (channel.contact !== null && audience.contacts.includes(channel.contact.id)))
+          (audience.organisations.includes(organisation.id) ||
+            (channel.contact !== null && audience.contacts.includes(channel.contact.id)))
         );
       default:
         return false;
@@ -336,7 +420,10 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
           if (!decision.allow) continue;
           allowedSeen++;
           expect(tlpRank(provenance.label)).toBeLessThan(tlpRank('TLP:AMBER+STRICT'));
-          expect(originatorLets(s, provenance, organisation, channel), `${provenance.label} material reached ${organisation.id}`).toBe(true);
+          expect(
+            originatorLets(s, provenance, organisation, channel),
+            `${provenance.label} material reached ${organisation.id}`,
+          ).toBe(true);
         }
       }),
       { numRuns: NUM_RUNS },
@@ -357,7 +444,9 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
         for (const { organisation, channel, decision } of decisions(s)) {
           if (!decision.allow) continue;
           allowedSeen++;
-          expect(originatorLets(s, provenance, organisation, channel) || consentNames(provenance, organisation, channel)).toBe(true);
+          expect(
+            originatorLets(s, provenance, organisation, channel) || consentNames(provenance, organisation, channel),
+          ).toBe(true);
         }
       }),
       { numRuns: NUM_RUNS },
@@ -371,7 +460,10 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
         for (const { key, decision } of decisions(s)) {
           check(KNOWN_CODES.has(decision.code), () => `${key}: unknown code ${decision.code}`);
           check(decision.reason.trim() !== '', () => `${key}: empty reason (${decision.code})`);
-          check(decision.allow || decision.handling === null, () => `${key}: refusal ${decision.code} carries handling "${decision.handling}"`);
+          check(
+            decision.allow || decision.handling === null,
+            () => `${key}: refusal ${decision.code} carries handling "${decision.handling}"`,
+          );
         }
       }),
       { numRuns: NUM_RUNS },
@@ -385,7 +477,13 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
         const prepared = withTeam ? prepare(s.item, s.team) : prepare(s.item);
         for (const organisation of s.organisations) {
           for (const channel of s.channels) {
-            const expected = decide({ item: s.item, organisation, channel, now: NOW, ...(withTeam ? { team: s.team } : {}) });
+            const expected = decide({
+              item: s.item,
+              organisation,
+              channel,
+              now: NOW,
+              ...(withTeam ? { team: s.team } : {}),
+            });
             expect(prepared.decide(organisation, channel, NOW)).toEqual(expected);
           }
         }
@@ -398,7 +496,10 @@ describe(`policy properties (fast-check, ${NUM_RUNS} runs each)`, () => {
     fc.assert(
       fc.property(scenarioArb(), (s) => {
         for (const { key, organisation, channel, decision } of decisions(s)) {
-          const suspended = organisation.status === 'suspended' || channel.status === 'suspended' || channel.contact?.status === 'suspended';
+          const suspended =
+            organisation.status === 'suspended' ||
+            channel.status === 'suspended' ||
+            channel.contact?.status === 'suspended';
           check(!suspended || !decision.allow, () => `${key}: suspended but allowed (${decision.code})`);
         }
       }),

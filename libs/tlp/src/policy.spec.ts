@@ -60,9 +60,18 @@ const AUDIENCE: PolicyItem['audience'] = {
   contacts: ['contact-alice'],
 };
 
-const item = (tlp: TlpLabel, audience: PolicyItem['audience'] = AUDIENCE, kind = 'alert'): PolicyItem => ({ kind, tlp, audience });
+const item = (tlp: TlpLabel, audience: PolicyItem['audience'] = AUDIENCE, kind = 'alert'): PolicyItem => ({
+  kind,
+  tlp,
+  audience,
+});
 
-const input = (tlp: TlpLabel, org: PolicyOrganisation, ch: PolicyChannel, extra: Partial<DecisionInput> = {}): DecisionInput => ({
+const input = (
+  tlp: TlpLabel,
+  org: PolicyOrganisation,
+  ch: PolicyChannel,
+  extra: Partial<DecisionInput> = {},
+): DecisionInput => ({
   item: item(tlp),
   organisation: org,
   channel: ch,
@@ -242,7 +251,13 @@ const SHAPES: readonly Shape[] = [
 ];
 
 const TABLE = SHAPES.flatMap((shape) =>
-  TLP_LABELS.map((label, index) => ({ shape: shape.name, label, shapeDef: shape, code: shape.expected[index][0], allow: shape.expected[index][1] })),
+  TLP_LABELS.map((label, index) => ({
+    shape: shape.name,
+    label,
+    shapeDef: shape,
+    code: shape.expected[index][0],
+    allow: shape.expected[index][1],
+  })),
 );
 
 /** Codes whose reason is known not to name the organisation (reported separately). */
@@ -271,7 +286,9 @@ describe('decide: labels × recipient shapes', () => {
   });
 
   it('names the contact who is not in the audience', () => {
-    const decision = decide(input('TLP:AMBER', organisation(), channel({ contact: contact({ id: 'contact-bob', name: 'Bob Durand' }) })));
+    const decision = decide(
+      input('TLP:AMBER', organisation(), channel({ contact: contact({ id: 'contact-bob', name: 'Bob Durand' }) })),
+    );
     expect(decision.reason).toContain('Bob Durand');
     expect(decision.reason).toContain('not named');
   });
@@ -310,25 +327,50 @@ describe('decide: TLP:GREEN audience edge cases', () => {
   const empty = { communities: [], organisations: [], contacts: [] };
 
   it('with no audience at all, goes to nobody (intake refuses such an item)', () => {
-    const decision = decide({ item: item('TLP:GREEN', empty), organisation: organisation({ communities: ['eu-cert'] }), channel: channel(), now: NOW });
+    const decision = decide({
+      item: item('TLP:GREEN', empty),
+      organisation: organisation({ communities: ['eu-cert'] }),
+      channel: channel(),
+      now: NOW,
+    });
     expect(decision).toMatchObject({ allow: false, code: 'tlp.green.not-in-community' });
     expect(decision.reason).toContain('CERT Ruritania');
   });
 
   it('with no audience at all, still never goes to a public channel', () => {
-    const decision = decide({ item: item('TLP:GREEN', empty), organisation: organisation(), channel: channel({ kind: 'public', key: null }), now: NOW });
+    const decision = decide({
+      item: item('TLP:GREEN', empty),
+      organisation: organisation(),
+      channel: channel({ kind: 'public', key: null }),
+      now: NOW,
+    });
     expect(decision).toMatchObject({ allow: false, code: 'channel.public.above-clear' });
   });
 
   it('with no audience at all, does not open AMBER to anyone', () => {
-    const decision = decide({ item: item('TLP:AMBER', empty), organisation: organisation(), channel: channel(), now: NOW });
+    const decision = decide({
+      item: item('TLP:AMBER', empty),
+      organisation: organisation(),
+      channel: channel(),
+      now: NOW,
+    });
     expect(decision).toMatchObject({ allow: false, code: 'tlp.amber.not-named' });
   });
 
   it('with only named organisations, reaches those and no others', () => {
     const audience = { communities: [], organisations: ['org-named'], contacts: [] };
-    const named = decide({ item: item('TLP:GREEN', audience), organisation: organisation({ id: 'org-named' }), channel: channel(), now: NOW });
-    const other = decide({ item: item('TLP:GREEN', audience), organisation: organisation({ communities: ['eu-cert'] }), channel: channel(), now: NOW });
+    const named = decide({
+      item: item('TLP:GREEN', audience),
+      organisation: organisation({ id: 'org-named' }),
+      channel: channel(),
+      now: NOW,
+    });
+    const other = decide({
+      item: item('TLP:GREEN', audience),
+      organisation: organisation({ communities: ['eu-cert'] }),
+      channel: channel(),
+      now: NOW,
+    });
     expect(named).toMatchObject({ allow: true, code: 'tlp.green.named' });
     expect(other).toMatchObject({ allow: false, code: 'tlp.green.not-in-community' });
     expect(other.reason).toContain('not named');
@@ -336,7 +378,12 @@ describe('decide: TLP:GREEN audience edge cases', () => {
 
   it('with only named contacts, does not reach an organisation channel', () => {
     const audience = { communities: [], organisations: [], contacts: ['contact-alice'] };
-    const decision = decide({ item: item('TLP:GREEN', audience), organisation: organisation(), channel: channel(), now: NOW });
+    const decision = decide({
+      item: item('TLP:GREEN', audience),
+      organisation: organisation(),
+      channel: channel(),
+      now: NOW,
+    });
     expect(decision.allow).toBe(false);
   });
 
@@ -358,8 +405,16 @@ describe('decide: the recipient key', () => {
     { name: 'no key', key: null, code: 'key.missing' },
     { name: 'a revoked key', key: validKey({ revoked: true }), code: 'key.revoked' },
     { name: 'a key expiring exactly now', key: validKey({ expiresAt: new Date(NOW.getTime()) }), code: 'key.expired' },
-    { name: 'a key that expired a millisecond ago', key: validKey({ expiresAt: new Date(NOW.getTime() - 1) }), code: 'key.expired' },
-    { name: 'a key that expired last year', key: validKey({ expiresAt: new Date('2024-06-01T00:00:00Z') }), code: 'key.expired' },
+    {
+      name: 'a key that expired a millisecond ago',
+      key: validKey({ expiresAt: new Date(NOW.getTime() - 1) }),
+      code: 'key.expired',
+    },
+    {
+      name: 'a key that expired last year',
+      key: validKey({ expiresAt: new Date('2024-06-01T00:00:00Z') }),
+      code: 'key.expired',
+    },
     { name: 'a key with no encryption capability', key: validKey({ canEncrypt: false }), code: 'key.cannot-encrypt' },
   ];
 
@@ -398,7 +453,9 @@ describe('decide: the recipient key', () => {
 
   it('uses the decision time it is handed, not the clock', () => {
     const key = validKey({ expiresAt: new Date('2025-06-01T00:00:00Z') });
-    const before = decide(input('TLP:AMBER', namedOrg, channel({ key }), { now: new Date('2025-05-31T23:59:59.999Z') }));
+    const before = decide(
+      input('TLP:AMBER', namedOrg, channel({ key }), { now: new Date('2025-05-31T23:59:59.999Z') }),
+    );
     const after = decide(input('TLP:AMBER', namedOrg, channel({ key }), { now: new Date('2025-06-01T00:00:00Z') }));
     expect(before.allow).toBe(true);
     expect(after).toMatchObject({ allow: false, code: 'key.expired' });
@@ -452,7 +509,11 @@ describe('decide: suspension', () => {
 
   it('reports the organisation suspension first', () => {
     const decision = decide(
-      input('TLP:AMBER', { ...namedOrg, status: 'suspended' }, channel({ status: 'suspended', contact: contact({ status: 'suspended' }) })),
+      input(
+        'TLP:AMBER',
+        { ...namedOrg, status: 'suspended' },
+        channel({ status: 'suspended', contact: contact({ status: 'suspended' }) }),
+      ),
     );
     expect(decision.code).toBe('partner.suspended');
   });
@@ -470,7 +531,9 @@ describe('decide: AMBER handling instruction', () => {
   });
 
   it('tells a named contact of a constituent the same', () => {
-    const decision = decide(input('TLP:AMBER', organisation({ relation: 'constituent' }), channel({ contact: contact() })));
+    const decision = decide(
+      input('TLP:AMBER', organisation({ relation: 'constituent' }), channel({ contact: contact() })),
+    );
     expect(decision).toMatchObject({ allow: true, handling: AMBER_CLIENTS_HANDLING });
   });
 
@@ -483,18 +546,23 @@ describe('decide: AMBER handling instruction', () => {
     expect(decide(input('TLP:AMBER', organisation(), channel({ contact: contact() }))).handling).toBeNull();
   });
 
-  it.each<TlpLabel>(['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER+STRICT'])('gives no clients handling to a named constituent at %s', (label) => {
-    const decision = decide(input(label, organisation({ id: 'org-named', relation: 'constituent' }), channel()));
-    expect(decision.allow).toBe(true);
-    expect(decision.handling).toBeNull();
-  });
+  it.each<TlpLabel>(['TLP:CLEAR', 'TLP:GREEN', 'TLP:AMBER+STRICT'])(
+    'gives no clients handling to a named constituent at %s',
+    (label) => {
+      const decision = decide(input(label, organisation({ id: 'org-named', relation: 'constituent' }), channel()));
+      expect(decision.allow).toBe(true);
+      expect(decision.handling).toBeNull();
+    },
+  );
 
   it('is the wording of the sharing rules', () => {
     expect(AMBER_CLIENTS_HANDLING).toBe('may share with its clients on a need-to-know basis');
   });
 
   it('is never given with a refusal', () => {
-    const decision = decide(input('TLP:AMBER', organisation({ id: 'org-named', relation: 'constituent' }), channel({ key: null })));
+    const decision = decide(
+      input('TLP:AMBER', organisation({ id: 'org-named', relation: 'constituent' }), channel({ key: null })),
+    );
     expect(decision).toMatchObject({ allow: false, handling: null });
   });
 });
@@ -557,12 +625,21 @@ describe('decide: properties', () => {
 
   const allowedPairs = (
     label: TlpLabel,
-    s: { audience: PolicyItem['audience']; kind: string; organisations: PolicyOrganisation[]; channels: PolicyChannel[] },
+    s: {
+      audience: PolicyItem['audience'];
+      kind: string;
+      organisations: PolicyOrganisation[];
+      channels: PolicyChannel[];
+    },
   ): Set<string> => {
     const allowed = new Set<string>();
     s.organisations.forEach((org, o) =>
       s.channels.forEach((ch, c) => {
-        if (decide({ item: { kind: s.kind, tlp: label, audience: s.audience }, organisation: org, channel: ch, now: NOW }).allow) allowed.add(`${o}/${c}`);
+        if (
+          decide({ item: { kind: s.kind, tlp: label, audience: s.audience }, organisation: org, channel: ch, now: NOW })
+            .allow
+        )
+          allowed.add(`${o}/${c}`);
       }),
     );
     return allowed;
@@ -592,8 +669,18 @@ describe('decide: properties', () => {
     organisation: organisationArb,
     channel: anyChannelArb,
   });
-  const decideOne = (d: { tlp: TlpLabel; audience: PolicyItem['audience']; organisation: PolicyOrganisation; channel: PolicyChannel }): Decision =>
-    decide({ item: { kind: 'alert', tlp: d.tlp, audience: d.audience }, organisation: d.organisation, channel: d.channel, now: NOW });
+  const decideOne = (d: {
+    tlp: TlpLabel;
+    audience: PolicyItem['audience'];
+    organisation: PolicyOrganisation;
+    channel: PolicyChannel;
+  }): Decision =>
+    decide({
+      item: { kind: 'alert', tlp: d.tlp, audience: d.audience },
+      organisation: d.organisation,
+      channel: d.channel,
+      now: NOW,
+    });
 
   it('TLP:RED never reaches a channel that is not a named contact’s own', () => {
     fc.assert(
@@ -613,7 +700,10 @@ describe('decide: properties', () => {
   it('nothing reaches a suspended organisation, contact or channel', () => {
     fc.assert(
       fc.property(oneDecision, (d) => {
-        const suspended = d.organisation.status !== 'active' || d.channel.status !== 'active' || d.channel.contact?.status === 'suspended';
+        const suspended =
+          d.organisation.status !== 'active' ||
+          d.channel.status !== 'active' ||
+          d.channel.contact?.status === 'suspended';
         if (suspended) expect(decideOne(d).allow).toBe(false);
       }),
       { numRuns: 500 },
@@ -675,13 +765,18 @@ describe('TLP:RED on personal channels', () => {
 
   it('is delivered on a named person’s own e-mail and pull feed', () => {
     for (const kind of ['email', 'feed'] as const) {
-      expect(decide(input('TLP:RED', organisation(), channel({ kind, contact: named }))).code).toBe('tlp.red.named-contact');
+      expect(decide(input('TLP:RED', organisation(), channel({ kind, contact: named }))).code).toBe(
+        'tlp.red.named-contact',
+      );
     }
   });
 
   it('is never delivered on a personal channel that redistributes, where TLP:AMBER+STRICT is refused too', () => {
     const relay = channel({ kind: 'email', contact: named, redistributes: true });
-    expect(decide(input('TLP:AMBER+STRICT', organisation(), relay))).toMatchObject({ allow: false, code: 'tlp.amber-strict.redistributes' });
+    expect(decide(input('TLP:AMBER+STRICT', organisation(), relay))).toMatchObject({
+      allow: false,
+      code: 'tlp.amber-strict.redistributes',
+    });
     const red = decide(input('TLP:RED', organisation(), relay));
     expect(red).toMatchObject({ allow: false, code: 'tlp.red.not-personal-channel' });
     expect(red.reason).toContain('relays to third parties');
@@ -703,7 +798,9 @@ describe('reasons name the recipient', () => {
   });
 
   it('names the person and the organisation when a personal channel is not addressed', () => {
-    const decision = decide(input('TLP:AMBER', organisation(), channel({ contact: contact({ id: 'contact-bob', name: 'Bob Durand' }) })));
+    const decision = decide(
+      input('TLP:AMBER', organisation(), channel({ contact: contact({ id: 'contact-bob', name: 'Bob Durand' }) })),
+    );
     expect(decision.code).toBe('channel.personal.not-named');
     expect(decision.reason).toContain('Bob Durand (CERT Ruritania)');
   });

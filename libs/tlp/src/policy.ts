@@ -196,7 +196,12 @@ interface ItemFacts {
   readonly caveats: readonly string[];
   readonly provenance: Provenance | null;
   readonly teamCommunities: ReadonlySet<string>;
-  readonly consent: { organisations: ReadonlySet<string>; contacts: ReadonlySet<string>; communities: ReadonlySet<string>; reference: string } | null;
+  readonly consent: {
+    organisations: ReadonlySet<string>;
+    contacts: ReadonlySet<string>;
+    communities: ReadonlySet<string>;
+    reference: string;
+  } | null;
 }
 
 function decideOne(facts: ItemFacts, organisation: PolicyOrganisation, channel: PolicyChannel, now: Date): Decision {
@@ -213,7 +218,9 @@ function decideOne(facts: ItemFacts, organisation: PolicyOrganisation, channel: 
     return deny('channel.suspended', `${capitalise(describeChannel(channel, who))} is suspended.`);
   }
 
-  const labelDecision = contact ? decidePersonal(facts, organisation, channel, contact, who) : decideOrganisation(facts, organisation, channel, who);
+  const labelDecision = contact
+    ? decidePersonal(facts, organisation, channel, contact, who)
+    : decideOrganisation(facts, organisation, channel, who);
   if (!labelDecision.allow) return labelDecision;
 
   const caveatProblem = checkCaveats(facts, organisation, who);
@@ -226,13 +233,24 @@ function decideOne(facts: ItemFacts, organisation: PolicyOrganisation, channel: 
     const keyProblem = checkKey(channel.key, now, who, facts.label);
     if (keyProblem) return keyProblem;
   }
-  return provenance.consentNote ? { ...labelDecision, reason: `${labelDecision.reason} ${provenance.consentNote}` } : labelDecision;
+  return provenance.consentNote
+    ? { ...labelDecision, reason: `${labelDecision.reason} ${provenance.consentNote}` }
+    : labelDecision;
 }
 
-function decidePersonal(facts: ItemFacts, organisation: PolicyOrganisation, channel: PolicyChannel, contact: PolicyContact, who: string): Decision {
+function decidePersonal(
+  facts: ItemFacts,
+  organisation: PolicyOrganisation,
+  channel: PolicyChannel,
+  contact: PolicyContact,
+  who: string,
+): Decision {
   const { label, describe } = facts;
   if (channel.kind === 'public') {
-    return deny('channel.public.above-clear', `The public channel registered for ${who} cannot be a personal channel; nothing is sent on it.`);
+    return deny(
+      'channel.public.above-clear',
+      `The public channel registered for ${who} cannot be a personal channel; nothing is sent on it.`,
+    );
   }
   if (!facts.contacts.has(contact.id)) {
     return deny(
@@ -242,16 +260,29 @@ function decidePersonal(facts: ItemFacts, organisation: PolicyOrganisation, chan
   }
   if (label === 'TLP:RED') {
     if (channel.redistributes || !RED_PERSONAL_KINDS.includes(channel.kind)) {
-      return deny('tlp.red.not-personal-channel', `${label} goes only to a named person's own e-mail or pull feed; ${describeChannel(channel, who)} is not one.`);
+      return deny(
+        'tlp.red.not-personal-channel',
+        `${label} goes only to a named person's own e-mail or pull feed; ${describeChannel(channel, who)} is not one.`,
+      );
     }
-    return allow('tlp.red.named-contact', `${who} is named in the audience of this ${describe} and this is their own ${channel.kind} channel.`);
+    return allow(
+      'tlp.red.named-contact',
+      `${who} is named in the audience of this ${describe} and this is their own ${channel.kind} channel.`,
+    );
   }
   if (label === 'TLP:AMBER+STRICT') {
     if (channel.redistributes) return denyRedistributes(label, channel, who);
-    return allow('tlp.amber-strict.named', `${who} is named in the audience of this ${describe}; share only within ${organisation.name}, need to know.`);
+    return allow(
+      'tlp.amber-strict.named',
+      `${who} is named in the audience of this ${describe}; share only within ${organisation.name}, need to know.`,
+    );
   }
   if (label === 'TLP:AMBER') {
-    return allow('tlp.amber.named', `${who} is named in the audience of this ${describe}.`, amberHandling(organisation, channel));
+    return allow(
+      'tlp.amber.named',
+      `${who} is named in the audience of this ${describe}.`,
+      amberHandling(organisation, channel),
+    );
   }
   if (label === 'TLP:GREEN') {
     return allow('tlp.green.named', `${who} is named in the audience of this ${describe}.`);
@@ -259,7 +290,12 @@ function decidePersonal(facts: ItemFacts, organisation: PolicyOrganisation, chan
   return allow('tlp.clear.allowed', `${label} may go to anyone; ${who} is named in the audience.`);
 }
 
-function decideOrganisation(facts: ItemFacts, organisation: PolicyOrganisation, channel: PolicyChannel, who: string): Decision {
+function decideOrganisation(
+  facts: ItemFacts,
+  organisation: PolicyOrganisation,
+  channel: PolicyChannel,
+  who: string,
+): Decision {
   const { label, describe } = facts;
   const named = facts.organisations.has(organisation.id);
 
@@ -267,32 +303,55 @@ function decideOrganisation(facts: ItemFacts, organisation: PolicyOrganisation, 
     return allow('tlp.clear.allowed', `${label} may go to any active partner; ${who} is active.`);
   }
   if (channel.kind === 'public') {
-    return deny('channel.public.above-clear', `Only TLP:CLEAR may go to a public channel, such as this one of ${who}; this ${facts.item.kind} is ${label}.`);
+    return deny(
+      'channel.public.above-clear',
+      `Only TLP:CLEAR may go to a public channel, such as this one of ${who}; this ${facts.item.kind} is ${label}.`,
+    );
   }
   if (label === 'TLP:RED') {
-    return deny('tlp.red.not-personal-channel', `${label} goes only to named people on their own channel; ${describeChannel(channel, organisation.name)} is shared.`);
+    return deny(
+      'tlp.red.not-personal-channel',
+      `${label} goes only to named people on their own channel; ${describeChannel(channel, organisation.name)} is shared.`,
+    );
   }
   if (label === 'TLP:GREEN') {
     const shared = facts.communities.find((community) => organisation.communities.includes(community));
     if (shared !== undefined) {
-      return allow('tlp.green.in-community', `${who} is a member of "${shared}", a community this ${describe} is shared with.`);
+      return allow(
+        'tlp.green.in-community',
+        `${who} is a member of "${shared}", a community this ${describe} is shared with.`,
+      );
     }
     if (named) {
       return allow('tlp.green.named', `${who} is named in the audience of this ${describe}.`);
     }
     return deny(
       'tlp.green.not-in-community',
-      facts.communities.length === 0 ? `${who} is not named in the audience of this ${describe}.` : `${who} is not a member of ${facts.notInCommunities}`,
+      facts.communities.length === 0
+        ? `${who} is not named in the audience of this ${describe}.`
+        : `${who} is not a member of ${facts.notInCommunities}`,
     );
   }
   if (label === 'TLP:AMBER') {
-    if (!named) return deny('tlp.amber.not-named', `${who} is not named in the audience of this ${describe} (need to know).`);
-    return allow('tlp.amber.named', `${who} is named in the audience of this ${describe}.`, amberHandling(organisation, channel));
+    if (!named)
+      return deny('tlp.amber.not-named', `${who} is not named in the audience of this ${describe} (need to know).`);
+    return allow(
+      'tlp.amber.named',
+      `${who} is named in the audience of this ${describe}.`,
+      amberHandling(organisation, channel),
+    );
   }
   // TLP:AMBER+STRICT
-  if (!named) return deny('tlp.amber-strict.not-named', `${who} is not named in the audience of this ${describe} (need to know).`);
+  if (!named)
+    return deny(
+      'tlp.amber-strict.not-named',
+      `${who} is not named in the audience of this ${describe} (need to know).`,
+    );
   if (channel.redistributes) return denyRedistributes(label, channel, who);
-  return allow('tlp.amber-strict.named', `${who} is named in the audience of this ${describe}; share only within ${organisation.name}, need to know.`);
+  return allow(
+    'tlp.amber-strict.named',
+    `${who} is named in the audience of this ${describe}; share only within ${organisation.name}, need to know.`,
+  );
 }
 
 function checkCaveats(facts: ItemFacts, organisation: PolicyOrganisation, who: string): Decision | null {
@@ -311,7 +370,12 @@ function checkCaveats(facts: ItemFacts, organisation: PolicyOrganisation, who: s
  * far as the originator's label lets the broker itself share, unless the originator consented in
  * writing to the recipient.
  */
-function checkProvenance(facts: ItemFacts, organisation: PolicyOrganisation, contact: PolicyContact | null, who: string): { decision: Decision | null; consentNote: string | null } {
+function checkProvenance(
+  facts: ItemFacts,
+  organisation: PolicyOrganisation,
+  contact: PolicyContact | null,
+  who: string,
+): { decision: Decision | null; consentNote: string | null } {
   const provenance = facts.provenance;
   if (!provenance || provenance.label === 'TLP:CLEAR') return { decision: null, consentNote: null };
   const origin = `${provenance.originator}'s ${provenance.label}`;
@@ -331,7 +395,9 @@ function checkProvenance(facts: ItemFacts, organisation: PolicyOrganisation, con
       refusal = deny(
         'provenance.amber.not-own-constituent',
         `This ${facts.describe} is derived from ${origin} material, which the broker may pass only to its own constituents on a need-to-know basis; ${
-          organisation.relation !== 'constituent' ? `${organisation.name} is a peer, not a constituent` : `${who} is not named in the audience`
+          organisation.relation !== 'constituent'
+            ? `${organisation.name} is a peer, not a constituent`
+            : `${who} is not named in the audience`
         }.`,
       );
     }
@@ -370,13 +436,22 @@ export function canEncryptTo(key: PolicyKey | null, now: Date): key is PolicyKey
 
 function checkKey(key: PolicyKey | null, now: Date, who: string, label: string): Decision | null {
   if (key === null) {
-    return deny('key.missing', `${label} leaves the broker only encrypted, and ${who} has no OpenPGP key for this channel.`);
+    return deny(
+      'key.missing',
+      `${label} leaves the broker only encrypted, and ${who} has no OpenPGP key for this channel.`,
+    );
   }
   if (key.revoked) {
-    return deny('key.revoked', `The OpenPGP key ${key.fingerprint} of ${who} is revoked; ${label} cannot be encrypted to it.`);
+    return deny(
+      'key.revoked',
+      `The OpenPGP key ${key.fingerprint} of ${who} is revoked; ${label} cannot be encrypted to it.`,
+    );
   }
   if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) {
-    return deny('key.expired', `The OpenPGP key ${key.fingerprint} of ${who} expired on ${key.expiresAt.toISOString()}; ${label} cannot be encrypted to it.`);
+    return deny(
+      'key.expired',
+      `The OpenPGP key ${key.fingerprint} of ${who} expired on ${key.expiresAt.toISOString()}; ${label} cannot be encrypted to it.`,
+    );
   }
   if (!key.canEncrypt) {
     return deny('key.cannot-encrypt', `The OpenPGP key ${key.fingerprint} of ${who} has no usable encryption subkey.`);
@@ -395,7 +470,10 @@ export function isEmptyAudience(item: PolicyItem): boolean {
 }
 
 function denyRedistributes(label: TlpLabel, channel: PolicyChannel, who: string): Decision {
-  return deny('tlp.amber-strict.redistributes', `${label} must stay within the recipient organisation, and the ${channel.kind} channel of ${who} relays to third parties.`);
+  return deny(
+    'tlp.amber-strict.redistributes',
+    `${label} must stay within the recipient organisation, and the ${channel.kind} channel of ${who} relays to third parties.`,
+  );
 }
 
 function amberHandling(organisation: PolicyOrganisation, channel: PolicyChannel): string | null {

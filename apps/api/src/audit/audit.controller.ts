@@ -1,5 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AuditVerification, StoredCheckpoint } from '@tlp-broker/persistence';
 import { Roles } from '../auth/auth.decorators';
 import { AuditVerificationDto, CheckpointDto, CheckpointsQueryDto } from './audit.dto';
@@ -27,7 +34,11 @@ export class AuditController {
 
   @Get('checkpoints')
   @Roles('admin')
-  @ApiOperation({ summary: 'signed checkpoints of the audit trail, newest first', description: 'Each is the chain head signed with the team key (`gpg --verify`): keep copies where the database administrators cannot reach.' })
+  @ApiOperation({
+    summary: 'signed checkpoints of the audit trail, newest first',
+    description:
+      'Each is the chain head signed with the team key (`gpg --verify`): keep copies where the database administrators cannot reach.',
+  })
   @ApiOkResponse({ type: CheckpointDto, isArray: true })
   list(@Query() query: CheckpointsQueryDto): Promise<StoredCheckpoint[]> {
     return this.audit.list(query.limit, query.before);

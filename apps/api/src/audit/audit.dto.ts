@@ -25,7 +25,10 @@ export class CheckpointsQueryDto {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'the `id` of the last checkpoint of the previous page (checkpoints come newest first)', minimum: 1 })
+  @ApiPropertyOptional({
+    description: 'the `id` of the last checkpoint of the previous page (checkpoints come newest first)',
+    minimum: 1,
+  })
   @IsOptional()
   @QueryInteger()
   @IsInt({ message: 'before must be a checkpoint id (a whole number)' })
@@ -34,13 +37,21 @@ export class CheckpointsQueryDto {
 }
 
 export class AuditBreakDto {
-  @ApiProperty({ nullable: true, type: Number, description: 'the event at fault (for a checkpoint, the event it names); null for an unreadable checkpoint', example: 4211 })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'the event at fault (for a checkpoint, the event it names); null for an unreadable checkpoint',
+    example: 4211,
+  })
   seq!: number | null;
 
   @ApiProperty({ enum: BREAK_REASONS, example: 'mac' })
   reason!: AuditBreakReason;
 
-  @ApiProperty({ example: 'event 4211 (item.published) is not authenticated by the audit key: it was rewritten with its hash recomputed, or forged' })
+  @ApiProperty({
+    example:
+      'event 4211 (item.published) is not authenticated by the audit key: it was rewritten with its hash recomputed, or forged',
+  })
   detail!: string;
 }
 
@@ -59,13 +70,21 @@ export class LastCheckpointDto {
 export class AuditVerificationDto {
   @ApiProperty() intact!: boolean;
   @ApiProperty({ description: 'events in the trail' }) events!: number;
-  @ApiProperty({ type: AuditHeadDto, nullable: true, description: 'the last event; those after `lastCheckpoint` are not signed in a checkpoint yet' }) head!: AuditHeadDto | null;
-  @ApiProperty({ description: 'events written before events carried a MAC: only the checkpoints vouch for them' }) legacyRows!: number;
+  @ApiProperty({
+    type: AuditHeadDto,
+    nullable: true,
+    description: 'the last event; those after `lastCheckpoint` are not signed in a checkpoint yet',
+  })
+  head!: AuditHeadDto | null;
+  @ApiProperty({ description: 'events written before events carried a MAC: only the checkpoints vouch for them' })
+  legacyRows!: number;
   @ApiProperty({ description: 'whether each event’s MAC was checked with the audit key' }) macsChecked!: boolean;
   @ApiProperty({ description: 'signed checkpoints checked' }) checkpoints!: number;
   @ApiProperty({ type: LastCheckpointDto, nullable: true }) lastCheckpoint!: LastCheckpointDto | null;
-  @ApiProperty({ type: String, nullable: true, description: 'AUDIT_CHECKPOINT_FILE, when the API process can read it' }) checkpointFile!: string | null;
-  @ApiProperty({ type: AuditBreakDto, nullable: true, description: 'the first broken link, or null when intact' }) firstBroken!: AuditBreakDto | null;
+  @ApiProperty({ type: String, nullable: true, description: 'AUDIT_CHECKPOINT_FILE, when the API process can read it' })
+  checkpointFile!: string | null;
+  @ApiProperty({ type: AuditBreakDto, nullable: true, description: 'the first broken link, or null when intact' })
+  firstBroken!: AuditBreakDto | null;
 }
 
 export class CheckpointDto {
@@ -74,5 +93,8 @@ export class CheckpointDto {
   @ApiProperty({ description: 'that event’s hash' }) hash!: string;
   @ApiProperty({ format: 'date-time' }) at!: Date;
   @ApiProperty({ description: 'fingerprint of the team key that signed it' }) signer!: string;
-  @ApiProperty({ description: 'the OpenPGP cleartext-signed checkpoint: `gpg --verify` checks it against the team key' }) signed!: string;
+  @ApiProperty({
+    description: 'the OpenPGP cleartext-signed checkpoint: `gpg --verify` checks it against the team key',
+  })
+  signed!: string;
 }

@@ -20,7 +20,12 @@ export class AuditService {
    */
   async verify(): Promise<AuditVerification> {
     const file = this.config.audit.checkpointFile;
-    const readable = file ? await access(file).then(() => true, () => false) : false;
+    const readable = file
+      ? await access(file).then(
+          () => true,
+          () => false,
+        )
+      : false;
     return verifyAudit(this.dataSource, { macKey: this.config.audit.key, checkpointFile: readable ? file : undefined });
   }
 
@@ -30,7 +35,8 @@ export class AuditService {
 
   async latest(): Promise<StoredCheckpoint> {
     const latest = await this.checkpoints.latest();
-    if (!latest) throw new NotFoundException('no checkpoint yet: the dispatcher signs the first once audit events exist');
+    if (!latest)
+      throw new NotFoundException('no checkpoint yet: the dispatcher signs the first once audit events exist');
     return latest;
   }
 }

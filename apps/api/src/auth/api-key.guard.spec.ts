@@ -7,13 +7,38 @@ describe('ApiKeyGuard rate limit', () => {
   const config = { redis: { prefix: 't' }, partnerRateLimit: { limit: 2, windowMs: 60_000 } };
   const redisAnswering = (count: number | Error) => ({
     multi: () => {
-      const chain = { incr: () => chain, pexpire: () => chain, exec: async () => (count instanceof Error ? Promise.reject(count) : [[null, count], [null, 1]]) };
+      const chain = {
+        incr: () => chain,
+        pexpire: () => chain,
+        exec: async () =>
+          count instanceof Error
+            ? Promise.reject(count)
+            : [
+                [null, count],
+                [null, 1],
+              ],
+      };
       return chain;
     },
   });
-  const guard = (redis: unknown) => new ApiKeyGuard(config as never, redis as never, null as never, null as never, null as never, null as never, null as never, null as never, null as never);
+  const guard = (redis: unknown) =>
+    new ApiKeyGuard(
+      config as never,
+      redis as never,
+      null as never,
+      null as never,
+      null as never,
+      null as never,
+      null as never,
+      null as never,
+      null as never,
+    );
   const throttle = (g: ApiKeyGuard, headers: Record<string, string>) =>
-    (g as unknown as { throttle(id: string, response: { setHeader(name: string, value: string): void }): Promise<void> }).throttle('key-1', {
+    (
+      g as unknown as {
+        throttle(id: string, response: { setHeader(name: string, value: string): void }): Promise<void>;
+      }
+    ).throttle('key-1', {
       setHeader: (name, value) => (headers[name] = value),
     });
 

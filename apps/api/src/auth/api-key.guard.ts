@@ -1,10 +1,27 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
 import { IsNull, Repository } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { ApiKeyEntity, ChannelEntity, ContactEntity, hashApiKey, OrganisationEntity, UserEntity } from '@tlp-broker/persistence';
+import {
+  ApiKeyEntity,
+  ChannelEntity,
+  ContactEntity,
+  hashApiKey,
+  OrganisationEntity,
+  UserEntity,
+} from '@tlp-broker/persistence';
 import { Access, ACCESS_KEY } from './auth.decorators';
 import { Principal } from './principal';
 import { HEALTH_REDIS } from '../health/health.controller';
@@ -31,11 +48,19 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!access) throw new ForbiddenException('this route declares no access rule');
     if (access.kind === 'public') return true;
 
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; ip?: string; socket?: { remoteAddress?: string }; principal?: Principal }>();
+    const request = context.switchToHttp().getRequest<{
+      headers: Record<string, string | undefined>;
+      ip?: string;
+      socket?: { remoteAddress?: string };
+      principal?: Principal;
+    }>();
     const response = context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();
     const token = bearerToken(request.headers.authorization);
     if (token === null) throw new UnauthorizedException('a valid API key is required: Authorization: Bearer <key>');
@@ -45,7 +70,12 @@ export class ApiKeyGuard implements CanActivate {
     if (retryAfter !== null) {
       response.setHeader('Retry-After', String(retryAfter));
       throw new HttpException(
-        { statusCode: 429, error: 'Too Many Requests', message: `too many failed authentications from this address or with this key; retry in ${retryAfter} s`, retryAfter },
+        {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `too many failed authentications from this address or with this key; retry in ${retryAfter} s`,
+          retryAfter,
+        },
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
@@ -62,7 +92,8 @@ export class ApiKeyGuard implements CanActivate {
     } else if (principal.kind !== 'partner') {
       throw new ForbiddenException('this route is for partners pulling their own feed');
     } else {
-      if (!principal.scopes.includes(access.scope)) throw new ForbiddenException(`this credential does not have the scope "${access.scope}"`);
+      if (!principal.scopes.includes(access.scope))
+        throw new ForbiddenException(`this credential does not have the scope "${access.scope}"`);
       await this.throttle(principal.apiKeyId, response);
     }
     request.principal = principal;
@@ -86,8 +117,18 @@ export class ApiKeyGuard implements CanActivate {
       if (!contact || contact.status !== 'active') return null;
     }
     // When a credential was last used, for its owner and the administrators (at most once a minute).
-    await this.apiKeys.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [apiKey.id]);
-    return { kind: 'partner', channelId: channel.id, organisationId: organisation.id, contactId: channel.contactId, apiKeyId: apiKey.id, scopes: apiKey.scopes };
+    await this.apiKeys.query(
+      `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      [apiKey.id],
+    );
+    return {
+      kind: 'partner',
+      channelId: channel.id,
+      organisationId: organisation.id,
+      contactId: channel.contactId,
+      apiKeyId: apiKey.id,
+      scopes: apiKey.scopes,
+    };
   }
 
   /** Partners' requests per credential: a fixed window in Redis, shared by every API process. */
@@ -98,17 +139,28 @@ export class ApiKeyGuard implements CanActivate {
     const key = `${this.config.redis.prefix}:api-rate:${apiKeyId}:${window}`;
     let count: number;
     try {
-      [[, count]] = (await this.redis.multi().incr(key).pexpire(key, windowMs * 2).exec()) as [[null, number], [null, number]];
+      [[, count]] = (await this.redis
+        .multi()
+        .incr(key)
+        .pexpire(key, windowMs * 2)
+        .exec()) as [[null, number], [null, number]];
     } catch (error) {
       // Redis unreachable: partners keep pulling (PostgreSQL serves the feeds); only the limit lapses.
-      this.logger.warn(`partner rate limit not applied (Redis: ${error instanceof Error ? error.message : String(error)})`);
+      this.logger.warn(
+        `partner rate limit not applied (Redis: ${error instanceof Error ? error.message : String(error)})`,
+      );
       return;
     }
     if (count > limit) {
       const retryAfter = Math.ceil(((window + 1) * windowMs - now) / 1000);
       response.setHeader('Retry-After', String(retryAfter));
       throw new HttpException(
-        { statusCode: 429, error: 'Too Many Requests', message: `at most ${limit} requests per ${windowMs / 1000} s for this credential; retry in ${retryAfter} s`, retryAfter },
+        {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `at most ${limit} requests per ${windowMs / 1000} s for this credential; retry in ${retryAfter} s`,
+          retryAfter,
+        },
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }

@@ -76,8 +76,12 @@ describe('AuthFailureThrottle', () => {
     const { throttle: t } = throttle(2);
     await t.failed({ address: '198.51.100.1', token: KEY }, NOW);
     await t.failed({ address: '198.51.100.2', token: OTHER_KEY_SAME_PREFIX }, NOW);
-    expect((await t.check({ address: '198.51.100.3', token: OTHER_KEY_SAME_PREFIX }, NOW)).retryAfter).toBeGreaterThan(0);
-    expect((await t.check({ address: '198.51.100.3', token: `tlpb_p_ZZZZZ${'B'.repeat(38)}` }, NOW)).retryAfter).toBeNull();
+    expect((await t.check({ address: '198.51.100.3', token: OTHER_KEY_SAME_PREFIX }, NOW)).retryAfter).toBeGreaterThan(
+      0,
+    );
+    expect(
+      (await t.check({ address: '198.51.100.3', token: `tlpb_p_ZZZZZ${'B'.repeat(38)}` }, NOW)).retryAfter,
+    ).toBeNull();
   });
 
   it('lets a credential that authenticated before through a throttled source', async () => {
@@ -88,7 +92,9 @@ describe('AuthFailureThrottle', () => {
     t.succeeded(good, first.knownGood, NOW);
     await new Promise((resolve) => setImmediate(resolve));
     await t.failed({ address: '198.51.100.9', token: OTHER_KEY_SAME_PREFIX }, NOW);
-    expect((await t.check({ address: '198.51.100.9', token: OTHER_KEY_SAME_PREFIX }, NOW)).retryAfter).toBeGreaterThan(0);
+    expect((await t.check({ address: '198.51.100.9', token: OTHER_KEY_SAME_PREFIX }, NOW)).retryAfter).toBeGreaterThan(
+      0,
+    );
     expect(await t.check(good, NOW)).toEqual({ retryAfter: null, knownGood: true });
     // The marker is not the stored hash of the key: Redis never holds what the database looks keys up by.
     expect([...redis.values.keys()].join(' ')).not.toContain(createHash('sha256').update(KEY).digest('hex'));

@@ -49,7 +49,9 @@ export class AuthFailureThrottle {
     if (!this.redisReady()) return open;
     let counts: (string | null)[];
     try {
-      counts = await withinRedisWait(this.redis.mget(keys.address, keys.prefix ?? keys.address, keys.knownGood ?? keys.address));
+      counts = await withinRedisWait(
+        this.redis.mget(keys.address, keys.prefix ?? keys.address, keys.knownGood ?? keys.address),
+      );
     } catch (error) {
       this.redisUnavailable(error);
       return open;
@@ -66,7 +68,10 @@ export class AuthFailureThrottle {
     if (!this.redisReady()) return;
     let counts: number[];
     try {
-      const multi = this.redis.multi().incr(keys.address).pexpire(keys.address, windowMs * 2);
+      const multi = this.redis
+        .multi()
+        .incr(keys.address)
+        .pexpire(keys.address, windowMs * 2);
       if (keys.prefix !== null) multi.incr(keys.prefix).pexpire(keys.prefix, windowMs * 2);
       const results = (await multi.exec()) ?? [];
       counts = results.filter((_, index) => index % 2 === 0).map(([error, count]) => (error ? 0 : Number(count)));
@@ -77,7 +82,10 @@ export class AuthFailureThrottle {
     const worst = Math.max(...counts);
     const who = `${keys.source}${keys.visiblePrefix ? ` with a key starting ${keys.visiblePrefix}` : ''}`;
     if (worst < limit) this.logger.warn(`authentication failed from ${who}`);
-    else if (worst === limit) this.logger.warn(`authentication failed ${limit} times in ${windowMs / 1000} s from ${who}: further attempts are answered 429 until the window ends`);
+    else if (worst === limit)
+      this.logger.warn(
+        `authentication failed ${limit} times in ${windowMs / 1000} s from ${who}: further attempts are answered 429 until the window ends`,
+      );
   }
 
   /**
@@ -104,7 +112,10 @@ export class AuthFailureThrottle {
       visiblePrefix: prefix,
       address: `${base}:addr:${source}:${window}`,
       prefix: prefix === null ? null : `${base}:key:${prefix}:${window}`,
-      knownGood: prefix === null ? null : `${this.config.redis.prefix}:auth-ok:${createHash('sha256').update(`tlpb-auth-ok\0${attempt.token}`).digest('hex')}`,
+      knownGood:
+        prefix === null
+          ? null
+          : `${this.config.redis.prefix}:auth-ok:${createHash('sha256').update(`tlpb-auth-ok\0${attempt.token}`).digest('hex')}`,
       windowEnd: (window + 1) * windowMs,
     };
   }
@@ -119,7 +130,9 @@ export class AuthFailureThrottle {
     const now = Date.now();
     if (now - this.lastRedisWarning < WARN_EVERY_MS) return;
     this.lastRedisWarning = now;
-    this.logger.warn(`failed authentications are not limited (Redis: ${error instanceof Error ? error.message : String(error)})`);
+    this.logger.warn(
+      `failed authentications are not limited (Redis: ${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }
 
@@ -154,7 +167,9 @@ export function sourceOf(address: string): string {
   const [head, tail = ''] = bare.toLowerCase().replace(/%.*$/, '').split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === '' ? [] : tail.split(':');
-  const groups = bare.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  const groups = bare.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
   return `${groups
     .slice(0, 4)
     .map((group) => group.replace(/^0+(?=.)/, ''))

@@ -4,7 +4,8 @@ import { Principal } from './principal';
 
 export const ACCESS_KEY = 'tlpb:access';
 
-export type Access = { kind: 'public' } | { kind: 'staff'; roles: readonly Role[] } | { kind: 'partner'; scope: PartnerScope };
+export type Access =
+  { kind: 'public' } | { kind: 'staff'; roles: readonly Role[] } | { kind: 'partner'; scope: PartnerScope };
 
 /** Anyone, without credentials. */
 export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access);

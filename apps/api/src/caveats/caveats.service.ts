@@ -22,10 +22,19 @@ export class CaveatsService {
   async create(name: string, description: string, actor: StaffPrincipal): Promise<CaveatEntity> {
     // However it is spelled ("nat0-secret", "nato--secret"…): a registered caveat is then accepted on items.
     if (isNationalDefenceSecretCaveat(name)) throw invalidField('name', DEFENCE_SECRET_REFUSAL);
-    if (await this.caveats.exists({ where: { name } })) throw new ConflictException(`the caveat "${name}" already exists`);
+    if (await this.caveats.exists({ where: { name } }))
+      throw new ConflictException(`the caveat "${name}" already exists`);
     return this.dataSource.transaction(async (manager) => {
-      const caveat = await manager.getRepository(CaveatEntity).save(manager.getRepository(CaveatEntity).create({ name, description: description.trim() }));
-      await this.audit.append(manager, { actor: `user:${actor.userId}`, action: 'caveat.created', subjectType: 'caveat', subjectId: name, details: { description: caveat.description } });
+      const caveat = await manager
+        .getRepository(CaveatEntity)
+        .save(manager.getRepository(CaveatEntity).create({ name, description: description.trim() }));
+      await this.audit.append(manager, {
+        actor: `user:${actor.userId}`,
+        action: 'caveat.created',
+        subjectType: 'caveat',
+        subjectId: name,
+        details: { description: caveat.description },
+      });
       return caveat;
     });
   }

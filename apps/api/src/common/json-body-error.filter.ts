@@ -10,8 +10,16 @@ const BODY_ERRORS: Record<string, { status: number; error: string; message: stri
   'request.size.invalid': { status: 400, error: 'Bad Request', message: 'shorter or longer than its Content-Length' },
   'request.aborted': { status: 400, error: 'Bad Request', message: 'the request was aborted while its body was read' },
   'encoding.unsupported': { status: 415, error: 'Unsupported Media Type', message: 'unsupported content encoding' },
-  'charset.unsupported': { status: 415, error: 'Unsupported Media Type', message: 'unsupported charset: JSON is UTF-8' },
-  'content-type.unsupported': { status: 415, error: 'Unsupported Media Type', message: 'send the body as application/json' },
+  'charset.unsupported': {
+    status: 415,
+    error: 'Unsupported Media Type',
+    message: 'unsupported charset: JSON is UTF-8',
+  },
+  'content-type.unsupported': {
+    status: 415,
+    error: 'Unsupported Media Type',
+    message: 'send the body as application/json',
+  },
 };
 
 /** TAXII's media type; kept here rather than imported so that this filter depends on no feature module. */
@@ -24,7 +32,8 @@ const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1';
 @Catch()
 export class JsonBodyErrorFilter extends BaseExceptionFilter implements ExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
-    const cause = (exception as { cause?: { type?: unknown } } | null)?.cause ?? (exception as { type?: unknown } | null);
+    const cause =
+      (exception as { cause?: { type?: unknown } } | null)?.cause ?? (exception as { type?: unknown } | null);
     const known = typeof cause?.type === 'string' ? BODY_ERRORS[cause.type] : undefined;
     if (known) {
       const message = cause instanceof BodyError ? cause.message : known.message;
@@ -32,7 +41,9 @@ export class JsonBodyErrorFilter extends BaseExceptionFilter implements Exceptio
       const response = http.getResponse<Response>();
       if (http.getRequest<Request>().path.startsWith('/taxii2')) {
         response.status(known.status).setHeader('Content-Type', TAXII_MEDIA_TYPE);
-        response.end(JSON.stringify({ title: known.error, description: `body: ${message}`, http_status: String(known.status) }));
+        response.end(
+          JSON.stringify({ title: known.error, description: `body: ${message}`, http_status: String(known.status) }),
+        );
         return;
       }
       response.status(known.status).json({

@@ -28,6 +28,8 @@ describe('jsonDepthExceeds', () => {
 
   it('reads 100,000 levels (2 × 100 kB) in one pass without recursion', () => {
     expect(jsonDepthExceeds(bytes(nested(100_000)), MAX_JSON_DEPTH)).toBe(true);
-    expect(jsonDepthExceeds(bytes(`{"a":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_001)}`), MAX_JSON_DEPTH)).toBe(true);
+    expect(jsonDepthExceeds(bytes(`{"a":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_001)}`), MAX_JSON_DEPTH)).toBe(
+      true,
+    );
   });
 });

@@ -72,7 +72,8 @@ export function jsonBody(limit: string): RequestHandler {
     // The media type was checked below; the parser reads every body that gets this far.
     type: () => true,
     verify: (_request, _response, buffer) => {
-      if (jsonDepthExceeds(buffer, MAX_JSON_DEPTH)) throw new BodyError(400, 'entity.too.deep', `nested deeper than ${MAX_JSON_DEPTH} levels`);
+      if (jsonDepthExceeds(buffer, MAX_JSON_DEPTH))
+        throw new BodyError(400, 'entity.too.deep', `nested deeper than ${MAX_JSON_DEPTH} levels`);
     },
   });
   return (request: Request, response: Response, next: NextFunction) => {
@@ -83,10 +84,21 @@ export function jsonBody(limit: string): RequestHandler {
     const header = request.headers['content-type'];
     const [mediaType, ...parameters] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
     if (!isJsonMediaType(mediaType)) {
-      next(new BodyError(415, 'content-type.unsupported', header ? `Content-Type ${mediaType || header} is not accepted: send application/json` : 'Content-Type is missing: send application/json'));
+      next(
+        new BodyError(
+          415,
+          'content-type.unsupported',
+          header
+            ? `Content-Type ${mediaType || header} is not accepted: send application/json`
+            : 'Content-Type is missing: send application/json',
+        ),
+      );
       return;
     }
-    const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
+    const charset = parameters
+      .find((parameter) => parameter.startsWith('charset='))
+      ?.slice('charset='.length)
+      .replace(/^"|"$/g, '');
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       next(new BodyError(415, 'charset.unsupported', `charset ${charset} is not accepted: JSON is UTF-8`));
       return;

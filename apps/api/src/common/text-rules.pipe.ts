@@ -12,7 +12,12 @@ import { findForbiddenText, lineBreak } from './text-rules';
 export class TextRulesPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom' || value === undefined) return value;
-    if (metadata.type === 'body' && metadata.metatype !== undefined && isDto(metadata.metatype) && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    if (
+      metadata.type === 'body' &&
+      metadata.metatype !== undefined &&
+      isDto(metadata.metatype) &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
       throw invalidField('body', 'must be a JSON object');
     }
     const root = metadata.type === 'body' ? '' : (metadata.data ?? '');

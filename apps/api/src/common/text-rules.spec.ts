@@ -11,7 +11,9 @@ const FORBIDDEN_CHARACTERS = [
 ].map((code) => String.fromCharCode(code));
 
 describe('forbiddenCharacter', () => {
-  it.each(FORBIDDEN_CHARACTERS.map((char) => [`U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, char]))('refuses %s, naming it', (point, char) => {
+  it.each(
+    FORBIDDEN_CHARACTERS.map((char) => [`U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, char]),
+  )('refuses %s, naming it', (point, char) => {
     expect(forbiddenCharacter(`Ransomware${char}wave`)).toContain(point);
   });
 
@@ -25,7 +27,14 @@ describe('forbiddenCharacter', () => {
   it('accepts TAB, LF, CR, line and paragraph separators and any other text', () => {
     expect(forbiddenCharacter('line one\r\nline two\ttabbed\u2028\u2029')).toBeNull();
     expect(forbiddenCharacter('Rançongiciel « LockBit » — 東京 ₿ \u00a0')).toBeNull();
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (text) => forbiddenCharacter(text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g, '')) === null));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme' }),
+        (text) =>
+          forbiddenCharacter(text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g, '')) ===
+          null,
+      ),
+    );
   });
 });
 
@@ -47,13 +56,27 @@ describe('lineBreak', () => {
 
 describe('findForbiddenText', () => {
   it('names the field as validation errors do, in nested objects and arrays', () => {
-    const body = { title: 'ok', indicators: [{ type: 'ipv4', value: '203.0.113.7' }, { type: 'domain', value: 'evil\u0000.example' }] };
-    expect(findForbiddenText(body, '')).toEqual({ field: 'indicators.1.value', message: expect.stringContaining('U+0000') });
-    expect(findForbiddenText({ audience: { communities: ['eu-lea', 'x\u0085'] } }, '')).toMatchObject({ field: 'audience.communities.1' });
+    const body = {
+      title: 'ok',
+      indicators: [
+        { type: 'ipv4', value: '203.0.113.7' },
+        { type: 'domain', value: 'evil\u0000.example' },
+      ],
+    };
+    expect(findForbiddenText(body, '')).toEqual({
+      field: 'indicators.1.value',
+      message: expect.stringContaining('U+0000'),
+    });
+    expect(findForbiddenText({ audience: { communities: ['eu-lea', 'x\u0085'] } }, '')).toMatchObject({
+      field: 'audience.communities.1',
+    });
   });
 
   it('checks property names too', () => {
-    expect(findForbiddenText({ provenance: { 'orig\u0000inator': 'x' } }, '')).toEqual({ field: 'provenance', message: expect.stringMatching(/^a property name contains/) });
+    expect(findForbiddenText({ provenance: { 'orig\u0000inator': 'x' } }, '')).toEqual({
+      field: 'provenance',
+      message: expect.stringMatching(/^a property name contains/),
+    });
   });
 
   it('names a query parameter or route parameter by its name', () => {

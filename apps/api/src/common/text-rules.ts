@@ -7,7 +7,8 @@ import type { FieldProblem } from './errors';
  * control character; DEL and the C1 controls have no business in text a person wrote. So these are
  * refused in every string of every request, whatever the field.
  */
-const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const FORBIDDEN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Line and paragraph breaks and tabs: refused in fields that are one line (titles, names, addresses, URLs). */
 const LINE_BREAK = /[\t\n\r\u2028\u2029]/;
@@ -47,7 +48,8 @@ export function findForbiddenText(value: unknown, root: string, whole = 'body'):
       const problem = forbiddenCharacter(current);
       if (problem) return { field: path || whole, message: problem };
     } else if (Array.isArray(current)) {
-      for (let index = current.length - 1; index >= 0; index--) stack.push({ value: current[index], path: join(path, String(index)) });
+      for (let index = current.length - 1; index >= 0; index--)
+        stack.push({ value: current[index], path: join(path, String(index)) });
     } else if (typeof current === 'object' && current !== null) {
       const keys = Object.keys(current);
       for (let index = keys.length - 1; index >= 0; index--) {

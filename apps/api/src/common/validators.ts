@@ -64,7 +64,8 @@ export function SingleLine(options?: ValidationOptions): PropertyDecorator {
       options,
       validator: {
         validate: (value: unknown) => problem(value) === null,
-        defaultMessage: (args) => `${args?.property ?? String(propertyName)} ${problem(args?.value) ?? 'must be a single line'}`,
+        defaultMessage: (args) =>
+          `${args?.property ?? String(propertyName)} ${problem(args?.value) ?? 'must be a single line'}`,
       },
     });
 }
@@ -74,7 +75,9 @@ export function SingleLine(options?: ValidationOptions): PropertyDecorator {
  * stay strings (and fail `@IsInt`), where `Number()` would have read 1000, 16, 5 and 0.
  */
 export const QueryInteger = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value,
+  );
 
 /**
  * A date and time in ISO 8601 with its time zone (Z or ±hh:mm), between the years 1970 and 9999:
@@ -82,7 +85,12 @@ export const QueryInteger = (): PropertyDecorator =>
  */
 export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
   const valid = (value: unknown): boolean => {
-    if (typeof value !== 'string' || !isISO8601(value, { strict: true, strictSeparator: true }) || !/(Z|[+-]\d{2}:\d{2})$/.test(value)) return false;
+    if (
+      typeof value !== 'string' ||
+      !isISO8601(value, { strict: true, strictSeparator: true }) ||
+      !/(Z|[+-]\d{2}:\d{2})$/.test(value)
+    )
+      return false;
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return false;
     const time = Date.parse(value);
     return !Number.isNaN(time) && time >= 0 && time < Date.UTC(10_000, 0, 1);
@@ -95,7 +103,8 @@ export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
       options,
       validator: {
         validate: valid,
-        defaultMessage: (args) => `${args?.property ?? String(propertyName)} must be an ISO 8601 date and time with its time zone, between 1970 and 9999, e.g. 2026-12-01T08:00:00Z`,
+        defaultMessage: (args) =>
+          `${args?.property ?? String(propertyName)} must be an ISO 8601 date and time with its time zone, between 1970 and 9999, e.g. 2026-12-01T08:00:00Z`,
       },
     });
 }

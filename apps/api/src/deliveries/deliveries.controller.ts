@@ -31,7 +31,10 @@ export class DeliveriesController {
   @Post(':id/retry')
   @HttpCode(200)
   @Roles('admin')
-  retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() actor: StaffPrincipal): Promise<DeliveryView> {
+  retry(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<DeliveryView> {
     return this.deliveries.retry(id, actor);
   }
 }

@@ -9,7 +9,10 @@ export class DeliveriesQueryDto {
   @IsIn(DELIVERY_STATES, { message: `state must be one of: ${DELIVERY_STATES.join(', ')}` })
   state?: DeliveryState;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Only the deliveries of this item (every version, items and recalls)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Only the deliveries of this item (every version, items and recalls)',
+  })
   @IsOptional()
   @IsUUID('all', { message: 'item must be an item id (a UUID)' })
   item?: string;

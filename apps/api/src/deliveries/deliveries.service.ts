@@ -74,7 +74,10 @@ export class DeliveriesService {
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue<JobPayload<QueueName.Delivery>>,
   ) {}
 
-  async list(filter: { state?: DeliveryState; itemId?: string; kind?: DeliveryKind }, limit = 100): Promise<DeliveryView[]> {
+  async list(
+    filter: { state?: DeliveryState; itemId?: string; kind?: DeliveryKind },
+    limit = 100,
+  ): Promise<DeliveryView[]> {
     const rows: Row[] = await this.dataSource.query(
       `${SELECT}
         WHERE ($1::text IS NULL OR d.state = $1) AND ($3::uuid IS NULL OR i.id = $3) AND ($4::text IS NULL OR d.kind = $4)
@@ -96,12 +99,17 @@ export class DeliveriesService {
    */
   async retry(id: string, actor: StaffPrincipal): Promise<DeliveryView> {
     const delivery = await this.get(id);
-    if (delivery.state !== 'dead') throw new ConflictException(`delivery ${id} is ${delivery.state}; only a dead delivery can be retried`);
+    if (delivery.state !== 'dead')
+      throw new ConflictException(`delivery ${id} is ${delivery.state}; only a dead delivery can be retried`);
     // The failed job is still in Redis under the same id: remove it so the new one is not ignored.
     await this.deliveryQueue.remove(deliveryJobId(id));
     await this.dataSource.transaction(async (manager) => {
-      const updated = await manager.query(`UPDATE deliveries SET state = 'queued', updated_at = now() WHERE id = $1 AND state = 'dead' RETURNING id`, [id]);
-      if (updated[0].length === 0) throw new ConflictException(`delivery ${id} changed meanwhile; only a dead delivery can be retried`);
+      const updated = await manager.query(
+        `UPDATE deliveries SET state = 'queued', updated_at = now() WHERE id = $1 AND state = 'dead' RETURNING id`,
+        [id],
+      );
+      if (updated[0].length === 0)
+        throw new ConflictException(`delivery ${id} changed meanwhile; only a dead delivery can be retried`);
       await this.audit.append(manager, {
         actor: `user:${actor.userId}`,
         action: 'delivery.retried',
@@ -110,7 +118,11 @@ export class DeliveriesService {
         details: { previousError: delivery.lastError, attempts: delivery.attempts },
       });
     });
-    await this.deliveryQueue.add('deliver', { deliveryId: id }, { jobId: deliveryJobId(id), priority: priorityFor(delivery.itemType) });
+    await this.deliveryQueue.add(
+      'deliver',
+      { deliveryId: id },
+      { jobId: deliveryJobId(id), priority: priorityFor(delivery.itemType) },
+    );
     return this.get(id);
   }
 }

@@ -39,7 +39,10 @@ export class FeedsController {
 
   @Get(':deliveryId')
   @Partner('feed')
-  get(@Param('deliveryId', new ParseUUIDPipe()) deliveryId: string, @CurrentPrincipal() partner: PartnerPrincipal): Promise<FeedEntryView> {
+  get(
+    @Param('deliveryId', new ParseUUIDPipe()) deliveryId: string,
+    @CurrentPrincipal() partner: PartnerPrincipal,
+  ): Promise<FeedEntryView> {
     return this.feeds.get(partner, deliveryId);
   }
 }

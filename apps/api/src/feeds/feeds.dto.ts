@@ -20,7 +20,10 @@ export class FeedQueryDto {
   @Max(Number.MAX_SAFE_INTEGER, { message: 'before must be a cursor returned as `next`' })
   before?: number;
 
-  @ApiPropertyOptional({ example: '2026-11-30T08:00:00Z', description: 'Only entries delivered after this time (ISO 8601 with a time zone)' })
+  @ApiPropertyOptional({
+    example: '2026-11-30T08:00:00Z',
+    description: 'Only entries delivered after this time (ISO 8601 with a time zone)',
+  })
   @IsOptional()
   @IsTimestamp()
   since?: string;

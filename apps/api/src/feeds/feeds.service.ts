@@ -38,7 +38,12 @@ export class FeedsService {
    * time zone): only entries added after it. An entry's seq and added time follow the order entries
    * are committed in (see appendFeedEntry), so neither cursor skips an entry committed late.
    */
-  async list(partner: PartnerPrincipal, limit = 100, before?: number, since?: string): Promise<{ entries: FeedEntryView[]; next: string | null }> {
+  async list(
+    partner: PartnerPrincipal,
+    limit = 100,
+    before?: number,
+    since?: string,
+  ): Promise<{ entries: FeedEntryView[]; next: string | null }> {
     const sinceUs = since === undefined ? null : microsecondsOf(since);
     const rows: Row[] = await this.entries.query(
       `${SELECT} WHERE f.channel_id = $1 AND ($2::bigint IS NULL OR f.seq < $2) AND ($3::bigint IS NULL OR f.added_at > ${INSTANT('$3::bigint')})
@@ -51,7 +56,10 @@ export class FeedsService {
 
   async get(partner: PartnerPrincipal, deliveryId: string): Promise<FeedEntryView> {
     // Scoped by channel in the query itself: another partner's delivery is indistinguishable from none.
-    const [row]: Row[] = await this.entries.query(`${SELECT} WHERE f.channel_id = $1 AND f.delivery_id = $2`, [partner.channelId, deliveryId]);
+    const [row]: Row[] = await this.entries.query(`${SELECT} WHERE f.channel_id = $1 AND f.delivery_id = $2`, [
+      partner.channelId,
+      deliveryId,
+    ]);
     if (!row) throw new NotFoundException(`no delivery ${deliveryId} in this feed`);
     return toView(row);
   }
@@ -102,6 +110,10 @@ function toView(row: Row): FeedEntryView {
 function microsecondsOf(timestamp: string): number {
   const parts = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(timestamp);
   const whole = parts ? Date.parse(`${parts[1]}${parts[3]}`) : Number.NaN;
-  if (!parts || Number.isNaN(whole)) throw invalidField('since', 'since must be an ISO 8601 date and time with its time zone, e.g. 2026-12-01T08:00:00Z');
+  if (!parts || Number.isNaN(whole))
+    throw invalidField(
+      'since',
+      'since must be an ISO 8601 date and time with its time zone, e.g. 2026-12-01T08:00:00Z',
+    );
   return whole * 1000 + Number((parts[2] ?? '').padEnd(6, '0').slice(0, 6));
 }

@@ -100,10 +100,10 @@ export class PartnerView {
   /** The armored messages of some of the channel's entries, by seq. */
   async messages(channelId: string, seqs: readonly string[]): Promise<Map<string, string>> {
     if (seqs.length === 0) return new Map();
-    const rows: { seq: string; message: string }[] = await this.dataSource.query('SELECT seq, message FROM feed_entries WHERE channel_id = $1 AND seq = ANY($2::bigint[])', [
-      channelId,
-      seqs,
-    ]);
+    const rows: { seq: string; message: string }[] = await this.dataSource.query(
+      'SELECT seq, message FROM feed_entries WHERE channel_id = $1 AND seq = ANY($2::bigint[])',
+      [channelId, seqs],
+    );
     return new Map(rows.map((row) => [row.seq, row.message]));
   }
 
@@ -111,13 +111,16 @@ export class PartnerView {
   async clearContent(heads: readonly EntryHead[]): Promise<Map<string, ItemContent>> {
     const wanted = heads.filter(inClear);
     if (wanted.length === 0) return new Map();
-    const rows: { item_id: string; version: number; title: string; summary: string; body: string; tlp: string }[] = await this.dataSource.query(
-      `SELECT v.item_id, v.version, v.title, v.summary, v.body, v.tlp
+    const rows: { item_id: string; version: number; title: string; summary: string; body: string; tlp: string }[] =
+      await this.dataSource.query(
+        `SELECT v.item_id, v.version, v.title, v.summary, v.body, v.tlp
          FROM item_versions v
          JOIN unnest($1::uuid[], $2::int[]) AS w(item_id, version) ON w.item_id = v.item_id AND w.version = v.version`,
-      [wanted.map((head) => head.itemId), wanted.map((head) => head.version)],
+        [wanted.map((head) => head.itemId), wanted.map((head) => head.version)],
+      );
+    const byKey = new Map(
+      rows.filter((row) => row.tlp === 'TLP:CLEAR').map((row) => [`${row.item_id}/${row.version}`, row]),
     );
-    const byKey = new Map(rows.filter((row) => row.tlp === 'TLP:CLEAR').map((row) => [`${row.item_id}/${row.version}`, row]));
     const out = new Map<string, ItemContent>();
     for (const head of wanted) {
       const row = byKey.get(`${head.itemId}/${head.version}`);
@@ -234,21 +237,32 @@ export class PartnerView {
 
   /** When the channel was created, in microseconds: the team identity and the marking definitions are added then. */
   async channelCreatedUs(channelId: string): Promise<number> {
-    const [row]: { created_us: string }[] = await this.dataSource.query(`SELECT ${MICROSECONDS('created_at')} AS created_us FROM channels WHERE id = $1`, [channelId]);
+    const [row]: { created_us: string }[] = await this.dataSource.query(
+      `SELECT ${MICROSECONDS('created_at')} AS created_us FROM channels WHERE id = $1`,
+      [channelId],
+    );
     return Number(row.created_us);
   }
 
   /** The team, as STIX and MISP name it. */
   async publisher(): Promise<Publisher> {
     const keys = await this.teamKey.all();
-    const since = keys.reduce((first, key) => (key.createdAt < first ? key.createdAt : first), keys[0]?.createdAt ?? new Date(0));
+    const since = keys.reduce(
+      (first, key) => (key.createdAt < first ? key.createdAt : first),
+      keys[0]?.createdAt ?? new Date(0),
+    );
     return { name: this.teamKey.publisherName(), since, contactEmail: this.config.teamKey.userId.email };
   }
 }
 
 /** A TLP:CLEAR item version's content as this step serves it (its `modified`, its indicators' generations). */
 export function servedContent(content: ItemContent, view: StepView): ItemContent {
-  return { ...content, modifiedAt: view.modified, generation: view.generation, indicators: view.live.map((version) => version.indicator) };
+  return {
+    ...content,
+    modifiedAt: view.modified,
+    generation: view.generation,
+    indicators: view.live.map((version) => version.indicator),
+  };
 }
 
 /**

@@ -25,7 +25,11 @@ export class ItemsController {
    */
   @Put(':id')
   @Roles('analyst')
-  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: CreateItemDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: CreateItemDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<ItemView> {
     return this.items.update(id, dto, actor);
   }
 
@@ -36,7 +40,11 @@ export class ItemsController {
   @Post(':id/retract')
   @HttpCode(200)
   @Roles('analyst', 'approver')
-  retract(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: RetractDto, @CurrentPrincipal() actor: StaffPrincipal) {
+  retract(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: RetractDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ) {
     return this.items.retract(id, dto.reason, dto.notice ?? null, actor);
   }
 
@@ -60,7 +68,11 @@ export class ItemsController {
   @Post(':id/reject')
   @HttpCode(200)
   @Roles('approver')
-  reject(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: RejectDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
+  reject(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: RejectDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<ItemView> {
     return this.items.reject(id, dto.reason, actor);
   }
 
@@ -73,7 +85,9 @@ export class ItemsController {
   /** Who may receive the item and why, partner by partner and channel by channel, with delivery states. */
   @Get(':id/decisions')
   @Roles('analyst', 'approver', 'admin')
-  decisions(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ item: ItemView; routed: boolean; decisions: DecisionView[] }> {
+  decisions(
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<{ item: ItemView; routed: boolean; decisions: DecisionView[] }> {
     return this.items.decisions(id);
   }
 

@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { PAP_LABELS, TLP_LABELS } from '@tlp-broker/tlp';
 import { INDICATOR_TYPES, IndicatorType, ITEM_KINDS, ItemKind } from '@tlp-broker/persistence';
 import { IsPapLabel, IsTimestamp, IsTlpLabel, SingleLine } from '../common/validators';
@@ -35,13 +48,19 @@ export class AudienceDto {
 }
 
 export class ConsentDto {
-  @ApiProperty({ type: AudienceDto, description: 'Whom the originator agreed the broker may share with, beyond what its label allows' })
+  @ApiProperty({
+    type: AudienceDto,
+    description: 'Whom the originator agreed the broker may share with, beyond what its label allows',
+  })
   @IsObject()
   @ValidateNested()
   @Type(() => AudienceDto)
   audience!: AudienceDto;
 
-  @ApiProperty({ example: 'E-mail from EC3 duty desk, 2026-11-20, message id <...>', description: "Where the originator's written consent is recorded" })
+  @ApiProperty({
+    example: 'E-mail from EC3 duty desk, 2026-11-20, message id <...>',
+    description: "Where the originator's written consent is recorded",
+  })
   @IsString()
   @Length(1, 500)
   @SingleLine()
@@ -107,7 +126,10 @@ export class CreateItemDto {
   @Length(1, 1_000_000)
   body!: string;
 
-  @ApiProperty({ enum: TLP_LABELS, description: 'TLP 2.0 label; TLP 1.0 / ISTLP spellings such as TLP:WHITE are accepted and normalised' })
+  @ApiProperty({
+    enum: TLP_LABELS,
+    description: 'TLP 2.0 label; TLP 1.0 / ISTLP spellings such as TLP:WHITE are accepted and normalised',
+  })
   @IsTlpLabel()
   tlp!: string;
 
@@ -128,20 +150,33 @@ export class CreateItemDto {
   @Type(() => AudienceDto)
   audience?: AudienceDto;
 
-  @ApiPropertyOptional({ example: '2026-12-01T08:00:00Z', description: 'Embargo: nothing is delivered before this time (ISO 8601 with a time zone)' })
+  @ApiPropertyOptional({
+    example: '2026-12-01T08:00:00Z',
+    description: 'Embargo: nothing is delivered before this time (ISO 8601 with a time zone)',
+  })
   @IsOptional()
   @IsTimestamp()
   releaseAt?: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['judicial-secret'], description: 'Handling caveats: only accredited organisations receive the item' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['judicial-secret'],
+    description: 'Handling caveats: only accredited organisations receive the item',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
   @ArrayUnique()
-  @Matches(COMMUNITY_PATTERN, { each: true, message: 'each caveat must be lower-case letters, digits and "-" (e.g. "judicial-secret")' })
+  @Matches(COMMUNITY_PATTERN, {
+    each: true,
+    message: 'each caveat must be lower-case letters, digits and "-" (e.g. "judicial-secret")',
+  })
   caveats?: string[];
 
-  @ApiPropertyOptional({ type: [IndicatorDto], description: 'Observables the item is about: served as STIX indicators and MISP attributes' })
+  @ApiPropertyOptional({
+    type: [IndicatorDto],
+    description: 'Observables the item is about: served as STIX indicators and MISP attributes',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(5_000)
@@ -172,7 +207,10 @@ export class RejectDto {
 }
 
 export class RetractDto {
-  @ApiProperty({ example: 'Indicators were a sinkhole, not the actor', description: 'Why the item is withdrawn: kept in the audit trail' })
+  @ApiProperty({
+    example: 'Indicators were a sinkhole, not the actor',
+    description: 'Why the item is withdrawn: kept in the audit trail',
+  })
   @IsString()
   @Length(1, 1000)
   @SingleLine()

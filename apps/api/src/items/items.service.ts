@@ -76,7 +76,14 @@ export interface PreviewView {
 
 export interface ExplainView {
   item: ItemView;
-  organisation: { id: string; name: string; relation: string; communities: string[]; accreditations: string[]; status: string };
+  organisation: {
+    id: string;
+    name: string;
+    relation: string;
+    communities: string[];
+    accreditations: string[];
+    status: string;
+  };
   channels: {
     channelId: string;
     channel: string;
@@ -129,12 +136,18 @@ export class ItemsService {
     const { item, version } = await this.dataSource.transaction(async (manager) => {
       const now = new Date();
       const state = approvalReason ? 'pending-approval' : draft.releaseAt ? 'scheduled' : 'published';
-      const item = await manager.getRepository(ItemEntity).save(
-        manager.getRepository(ItemEntity).create({ kind: draft.kind, state, currentVersion: 1, createdBy: actor.userId, updatedAt: now }),
-      );
+      const item = await manager
+        .getRepository(ItemEntity)
+        .save(
+          manager
+            .getRepository(ItemEntity)
+            .create({ kind: draft.kind, state, currentVersion: 1, createdBy: actor.userId, updatedAt: now }),
+        );
       const version = await saveVersion(manager, item.id, 1, draft, actor);
       if (!approvalReason) {
-        await manager.getRepository(OutboxEntity).insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: draft.releaseAt });
+        await manager
+          .getRepository(OutboxEntity)
+          .insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: draft.releaseAt });
       }
       const subject = { actor: `user:${actor.userId}`, subjectType: 'item', subjectId: item.id };
       await this.audit.append(manager, {
@@ -156,7 +169,12 @@ export class ItemsService {
         await this.audit.append(manager, {
           ...subject,
           action: 'item.originator-consent-recorded',
-          details: { version: 1, originator: draft.provenance.originator, label: draft.provenance.label, consent: draft.provenance.consent },
+          details: {
+            version: 1,
+            originator: draft.provenance.originator,
+            label: draft.provenance.label,
+            consent: draft.provenance.consent,
+          },
         });
       }
       return { item, version };
@@ -170,24 +188,39 @@ export class ItemsService {
    */
   async approve(id: string, actor: StaffPrincipal): Promise<ItemView> {
     return this.dataSource.transaction(async (manager) => {
-      const item = await manager.getRepository(ItemEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const item = await manager
+        .getRepository(ItemEntity)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!item) throw new NotFoundException(`item ${id} not found`);
-      if (item.state !== 'pending-approval') throw new ConflictException(`item ${id} is ${item.state}; only an item pending approval can be approved`);
-      const version = await manager.getRepository(ItemVersionEntity).findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
-      if (version.createdBy === actor.userId) throw new ForbiddenException('four eyes: the approver must be someone other than the author');
+      if (item.state !== 'pending-approval')
+        throw new ConflictException(`item ${id} is ${item.state}; only an item pending approval can be approved`);
+      const version = await manager
+        .getRepository(ItemVersionEntity)
+        .findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
+      if (version.createdBy === actor.userId)
+        throw new ForbiddenException('four eyes: the approver must be someone other than the author');
       const now = new Date();
-      await manager.getRepository(ItemVersionEntity).update({ id: version.id }, { approvedBy: actor.userId, approvedAt: now });
+      await manager
+        .getRepository(ItemVersionEntity)
+        .update({ id: version.id }, { approvedBy: actor.userId, approvedAt: now });
       const released = version.releaseAt === null || version.releaseAt.getTime() <= now.getTime();
       item.state = released ? 'published' : 'scheduled';
       item.updatedAt = now;
       await manager.getRepository(ItemEntity).save(item);
-      await manager.getRepository(OutboxEntity).insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: version.releaseAt });
+      await manager
+        .getRepository(OutboxEntity)
+        .insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: version.releaseAt });
       await this.audit.append(manager, {
         actor: `user:${actor.userId}`,
         action: 'item.approved',
         subjectType: 'item',
         subjectId: id,
-        details: { version: version.version, itemVersionId: version.id, author: version.createdBy, releaseAt: version.releaseAt },
+        details: {
+          version: version.version,
+          itemVersionId: version.id,
+          author: version.createdBy,
+          releaseAt: version.releaseAt,
+        },
       });
       return this.view(item, { ...version, approvedBy: actor.userId, approvedAt: now });
     });
@@ -203,13 +236,21 @@ export class ItemsService {
     const draft = await this.intake(dto, actor);
     const approvalReason = this.approvalNeeded(draft);
     const { item, version } = await this.dataSource.transaction(async (manager) => {
-      const item = await manager.getRepository(ItemEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const item = await manager
+        .getRepository(ItemEntity)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!item) throw new NotFoundException(`item ${id} not found`);
       if (item.state !== 'published') {
-        throw new ConflictException(`item ${id} is ${item.state}; only a published item can be updated (a pending or scheduled one is approved, rejected or retracted first)`);
+        throw new ConflictException(
+          `item ${id} is ${item.state}; only a published item can be updated (a pending or scheduled one is approved, rejected or retracted first)`,
+        );
       }
-      if (draft.kind !== item.kind) throw invalidFields([{ field: 'type', message: `an update keeps the item's type (${item.kind})` }]);
-      const [{ max }]: { max: number }[] = await manager.query('SELECT max(version) AS max FROM item_versions WHERE item_id = $1', [id]);
+      if (draft.kind !== item.kind)
+        throw invalidFields([{ field: 'type', message: `an update keeps the item's type (${item.kind})` }]);
+      const [{ max }]: { max: number }[] = await manager.query(
+        'SELECT max(version) AS max FROM item_versions WHERE item_id = $1',
+        [id],
+      );
       const number = Number(max) + 1;
       const now = new Date();
       const version = await saveVersion(manager, id, number, draft, actor);
@@ -218,7 +259,9 @@ export class ItemsService {
       item.updatedAt = now;
       await manager.getRepository(ItemEntity).save(item);
       if (!approvalReason) {
-        await manager.getRepository(OutboxEntity).insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: draft.releaseAt });
+        await manager
+          .getRepository(OutboxEntity)
+          .insert({ topic: ITEM_PUBLISHED_TOPIC, itemVersionId: version.id, notBefore: draft.releaseAt });
       }
       await this.audit.append(manager, {
         actor: `user:${actor.userId}`,
@@ -242,7 +285,12 @@ export class ItemsService {
           action: 'item.originator-consent-recorded',
           subjectType: 'item',
           subjectId: id,
-          details: { version: number, originator: draft.provenance.originator, label: draft.provenance.label, consent: draft.provenance.consent },
+          details: {
+            version: number,
+            originator: draft.provenance.originator,
+            label: draft.provenance.label,
+            consent: draft.provenance.consent,
+          },
         });
       }
       return { item, version };
@@ -255,29 +303,57 @@ export class ItemsService {
    * cancelled, versions not yet routed never will be), it leaves every partner feed, and every
    * channel that was sent a version gets a recall notice, with `notice` when given.
    */
-  async retract(id: string, reason: string, notice: string | null, actor: StaffPrincipal): Promise<ItemView & { cancelled: number; recalls: number; removedFromFeeds: number }> {
+  async retract(
+    id: string,
+    reason: string,
+    notice: string | null,
+    actor: StaffPrincipal,
+  ): Promise<ItemView & { cancelled: number; recalls: number; removedFromFeeds: number }> {
     return this.dataSource.transaction(async (manager) => {
-      const item = await manager.getRepository(ItemEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const item = await manager
+        .getRepository(ItemEntity)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!item) throw new NotFoundException(`item ${id} not found`);
       if (item.state === 'retracted') throw new ConflictException(`item ${id} is already retracted`);
-      const version = await manager.getRepository(ItemVersionEntity).findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
+      const version = await manager
+        .getRepository(ItemVersionEntity)
+        .findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
       const now = new Date();
       item.state = 'retracted';
       item.retractedAt = now;
       item.retractionNotice = notice;
       item.updatedAt = now;
       await manager.getRepository(ItemEntity).save(item);
-      const cancelled = await cancelPendingItemDeliveries(manager, id, 'The item was retracted before this delivery was sent.');
-      const recalls = await queueRecalls(manager, version.id, await channelsToRecall(manager, id), 'The item was retracted.');
+      const cancelled = await cancelPendingItemDeliveries(
+        manager,
+        id,
+        'The item was retracted before this delivery was sent.',
+      );
+      const recalls = await queueRecalls(
+        manager,
+        version.id,
+        await channelsToRecall(manager, id),
+        'The item was retracted.',
+      );
       const removedFromFeeds = await removeFromFeeds(manager, id);
       // Outbox rows of versions not yet routed stay: routing skips a retracted item and closes them.
-      if (recalls.length > 0) await manager.getRepository(OutboxEntity).insert({ topic: OutboxTopic.Retracted, itemVersionId: version.id, notBefore: null });
+      if (recalls.length > 0)
+        await manager
+          .getRepository(OutboxEntity)
+          .insert({ topic: OutboxTopic.Retracted, itemVersionId: version.id, notBefore: null });
       await this.audit.append(manager, {
         actor: `user:${actor.userId}`,
         action: 'item.retracted',
         subjectType: 'item',
         subjectId: id,
-        details: { version: version.version, reason, notice, cancelled: cancelled.length, recalls: recalls.length, removedFromFeeds },
+        details: {
+          version: version.version,
+          reason,
+          notice,
+          cancelled: cancelled.length,
+          recalls: recalls.length,
+          removedFromFeeds,
+        },
       });
       return { ...this.view(item, version), cancelled: cancelled.length, recalls: recalls.length, removedFromFeeds };
     });
@@ -286,11 +362,17 @@ export class ItemsService {
   /** Sends a pending version back to its author as a draft; nothing leaves. */
   async reject(id: string, reason: string, actor: StaffPrincipal): Promise<ItemView> {
     return this.dataSource.transaction(async (manager) => {
-      const item = await manager.getRepository(ItemEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const item = await manager
+        .getRepository(ItemEntity)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!item) throw new NotFoundException(`item ${id} not found`);
-      if (item.state !== 'pending-approval') throw new ConflictException(`item ${id} is ${item.state}; only an item pending approval can be rejected`);
-      const version = await manager.getRepository(ItemVersionEntity).findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
-      if (version.createdBy === actor.userId) throw new ForbiddenException('four eyes: the approver must be someone other than the author');
+      if (item.state !== 'pending-approval')
+        throw new ConflictException(`item ${id} is ${item.state}; only an item pending approval can be rejected`);
+      const version = await manager
+        .getRepository(ItemVersionEntity)
+        .findOneOrFail({ where: { itemId: id, version: item.currentVersion } });
+      if (version.createdBy === actor.userId)
+        throw new ForbiddenException('four eyes: the approver must be someone other than the author');
       // A rejected update leaves the item as it was: its last released version stays current.
       const [previous]: { version: number }[] = await manager.query(
         `SELECT v.version FROM item_versions v JOIN outbox o ON o.item_version_id = v.id AND o.topic = $3
@@ -301,7 +383,13 @@ export class ItemsService {
       if (previous) item.currentVersion = previous.version;
       item.updatedAt = new Date();
       await manager.getRepository(ItemEntity).save(item);
-      await this.audit.append(manager, { actor: `user:${actor.userId}`, action: 'item.rejected', subjectType: 'item', subjectId: id, details: { version: version.version, reason } });
+      await this.audit.append(manager, {
+        actor: `user:${actor.userId}`,
+        action: 'item.rejected',
+        subjectType: 'item',
+        subjectId: id,
+        details: { version: version.version, reason },
+      });
       return this.view(item, version);
     });
   }
@@ -364,10 +452,14 @@ export class ItemsService {
    */
   async explain(id: string, organisationId: string): Promise<ExplainView> {
     const { item, version } = await this.current(id);
-    const organisation = await this.dataSource.manager.getRepository(OrganisationEntity).findOne({ where: { id: organisationId } });
+    const organisation = await this.dataSource.manager
+      .getRepository(OrganisationEntity)
+      .findOne({ where: { id: organisationId } });
     if (!organisation) throw new NotFoundException(`organisation ${organisationId} not found`);
     const targets = (await this.directory.allTargets()).filter((target) => target.organisation.id === organisationId);
-    const stored = await this.dataSource.manager.getRepository(DecisionEntity).find({ where: { itemVersionId: version.id, organisationId } });
+    const stored = await this.dataSource.manager
+      .getRepository(DecisionEntity)
+      .find({ where: { itemVersionId: version.id, organisationId } });
     const storedViews = new Map((await this.decisionViews(stored)).map((view) => [view.channelId, view]));
     const decidedAt = new Map(stored.map((decision) => [decision.channelId, decision.decidedAt]));
     const fresh = decideForTargets(policyItem(item, version), targets, this.config.team, new Date());
@@ -389,7 +481,9 @@ export class ItemsService {
           channelId: target.channel.id,
           channel: recipient.channel,
           contact: recipient.contact,
-          decided: before ? { ...(decided as Omit<DecisionView, 'delivery'>), decidedAt: decidedAt.get(target.channel.id)! } : null,
+          decided: before
+            ? { ...(decided as Omit<DecisionView, 'delivery'>), decidedAt: decidedAt.get(target.channel.id)! }
+            : null,
           delivery,
           now: { allow: decision.allow, code: decision.code, reason: decision.reason, handling: decision.handling },
           changed: before !== null && (before.allow !== decision.allow || before.code !== decision.code),
@@ -408,7 +502,9 @@ export class ItemsService {
   private async decisionViews(decisions: DecisionEntity[]): Promise<DecisionView[]> {
     if (decisions.length === 0) return [];
     const manager = this.dataSource.manager;
-    const deliveries = await manager.getRepository(DeliveryEntity).find({ where: { decisionId: In(decisions.map((d) => d.id)), kind: 'item' } });
+    const deliveries = await manager
+      .getRepository(DeliveryEntity)
+      .find({ where: { decisionId: In(decisions.map((d) => d.id)), kind: 'item' } });
     const targets = await this.directory.targets(decisions.map((d) => d.channelId));
     const targetByChannel = new Map(targets.map((target) => [target.channel.id, target]));
     const deliveryByDecision = new Map(deliveries.map((delivery) => [delivery.decisionId, delivery]));
@@ -418,14 +514,27 @@ export class ItemsService {
       return {
         ...(target
           ? this.recipient(target)
-          : { organisationId: decision.organisationId, organisation: decision.organisationId, contactId: decision.contactId, contact: null, channelId: decision.channelId, channel: 'unknown' }),
+          : {
+              organisationId: decision.organisationId,
+              organisation: decision.organisationId,
+              contactId: decision.contactId,
+              contact: null,
+              channelId: decision.channelId,
+              channel: 'unknown',
+            }),
         allow: decision.allow,
         code: decision.code,
         reason: decision.reason,
         handling: decision.handling,
         keyFingerprint: decision.keyFingerprint,
         delivery: delivery
-          ? { id: delivery.id, state: delivery.state, attempts: delivery.attempts, lastError: delivery.lastError, deliveredAt: delivery.deliveredAt }
+          ? {
+              id: delivery.id,
+              state: delivery.state,
+              attempts: delivery.attempts,
+              lastError: delivery.lastError,
+              deliveredAt: delivery.deliveredAt,
+            }
           : null,
       };
     });
@@ -451,8 +560,10 @@ export class ItemsService {
     if (!tlp.ok) problems.push({ field: 'tlp', message: tlp.error });
     if (pap && !pap.ok) problems.push({ field: 'pap', message: pap.error });
     const provenanceLabel = dto.provenance ? parseTlpLabel(dto.provenance.label) : null;
-    if (provenanceLabel && !provenanceLabel.ok) problems.push({ field: 'provenance.label', message: provenanceLabel.error });
-    if (problems.length > 0 || !tlp.ok || (pap && !pap.ok) || (provenanceLabel && !provenanceLabel.ok)) throw invalidFields(problems);
+    if (provenanceLabel && !provenanceLabel.ok)
+      problems.push({ field: 'provenance.label', message: provenanceLabel.error });
+    if (problems.length > 0 || !tlp.ok || (pap && !pap.ok) || (provenanceLabel && !provenanceLabel.ok))
+      throw invalidFields(problems);
 
     const audience = audienceOf(dto.audience);
     const consent = dto.provenance?.consent;
@@ -474,7 +585,12 @@ export class ItemsService {
               originator: dto.provenance.originator.trim(),
               label: provenanceLabel.label,
               consent: consent
-                ? { audience: audienceOf(consent.audience), reference: consent.reference.trim(), recordedBy: `user:${actor.userId}`, recordedAt: new Date().toISOString() }
+                ? {
+                    audience: audienceOf(consent.audience),
+                    reference: consent.reference.trim(),
+                    recordedBy: `user:${actor.userId}`,
+                    recordedAt: new Date().toISOString(),
+                  }
                 : null,
             }
           : null,
@@ -483,7 +599,11 @@ export class ItemsService {
       ...checkIntake({
         ...draft,
         provenance: draft.provenance
-          ? { originator: draft.provenance.originator, label: draft.provenance.label as TlpLabel, consent: draft.provenance.consent }
+          ? {
+              originator: draft.provenance.originator,
+              label: draft.provenance.label as TlpLabel,
+              consent: draft.provenance.consent,
+            }
           : null,
       }),
     );
@@ -491,7 +611,8 @@ export class ItemsService {
     const secret = problems.filter((problem) => problem.message.includes('national defence secret'));
     if (secret.length > 0) throw invalidFields(secret);
     problems.push(...(await this.checkReferences('audience', audience)));
-    if (draft.provenance?.consent) problems.push(...(await this.checkReferences('provenance.consent.audience', draft.provenance.consent.audience)));
+    if (draft.provenance?.consent)
+      problems.push(...(await this.checkReferences('provenance.consent.audience', draft.provenance.consent.audience)));
     problems.push(...(await this.checkCaveats(draft.caveats)));
     const indicators = checkIndicators(dto.indicators ?? []);
     problems.push(...indicators.problems);
@@ -504,16 +625,22 @@ export class ItemsService {
     const problems: FieldProblem[] = [];
     const manager = this.dataSource.manager;
     if (audience.organisations.length > 0) {
-      const found = await manager.getRepository(OrganisationEntity).find({ where: { id: In(audience.organisations) }, select: { id: true } });
+      const found = await manager
+        .getRepository(OrganisationEntity)
+        .find({ where: { id: In(audience.organisations) }, select: { id: true } });
       const known = new Set(found.map((row) => row.id));
       const unknown = audience.organisations.filter((id) => !known.has(id));
-      if (unknown.length > 0) problems.push({ field: `${field}.organisations`, message: `unknown organisation ${unknown.join(', ')}` });
+      if (unknown.length > 0)
+        problems.push({ field: `${field}.organisations`, message: `unknown organisation ${unknown.join(', ')}` });
     }
     if (audience.contacts.length > 0) {
-      const found = await manager.getRepository(ContactEntity).find({ where: { id: In(audience.contacts) }, select: { id: true } });
+      const found = await manager
+        .getRepository(ContactEntity)
+        .find({ where: { id: In(audience.contacts) }, select: { id: true } });
       const known = new Set(found.map((row) => row.id));
       const unknown = audience.contacts.filter((id) => !known.has(id));
-      if (unknown.length > 0) problems.push({ field: `${field}.contacts`, message: `unknown contact ${unknown.join(', ')}` });
+      if (unknown.length > 0)
+        problems.push({ field: `${field}.contacts`, message: `unknown contact ${unknown.join(', ')}` });
     }
     if (audience.communities.length > 0) {
       const rows: { community: string }[] = await manager.query(
@@ -522,14 +649,25 @@ export class ItemsService {
       );
       const known = new Set(rows.map((row) => row.community));
       const unknown = audience.communities.filter((community) => !known.has(community));
-      if (unknown.length > 0) problems.push({ field: `${field}.communities`, message: `no partner belongs to ${unknown.map((c) => `"${c}"`).join(', ')}` });
+      if (unknown.length > 0)
+        problems.push({
+          field: `${field}.communities`,
+          message: `no partner belongs to ${unknown.map((c) => `"${c}"`).join(', ')}`,
+        });
     }
     return problems;
   }
 
   private async checkCaveats(caveats: string[]): Promise<FieldProblem[]> {
     const unknown = await this.caveats.unknown(caveats);
-    return unknown.length > 0 ? [{ field: 'caveats', message: `unknown caveat ${unknown.map((c) => `"${c}"`).join(', ')} (an administrator registers caveats under /caveats)` }] : [];
+    return unknown.length > 0
+      ? [
+          {
+            field: 'caveats',
+            message: `unknown caveat ${unknown.map((c) => `"${c}"`).join(', ')} (an administrator registers caveats under /caveats)`,
+          },
+        ]
+      : [];
   }
 
   private view(item: ItemEntity, version: ItemVersionEntity): ItemView {
@@ -547,7 +685,13 @@ export class ItemsService {
 }
 
 /** Stores one version of an item from a checked draft. */
-function saveVersion(manager: EntityManager, itemId: string, version: number, draft: Draft, actor: StaffPrincipal): Promise<ItemVersionEntity> {
+function saveVersion(
+  manager: EntityManager,
+  itemId: string,
+  version: number,
+  draft: Draft,
+  actor: StaffPrincipal,
+): Promise<ItemVersionEntity> {
   const repository = manager.getRepository(ItemVersionEntity);
   return repository.save(
     repository.create({
@@ -570,7 +714,11 @@ function saveVersion(manager: EntityManager, itemId: string, version: number, dr
 }
 
 function audienceOf(dto: AudienceDto | undefined): Audience {
-  return { communities: dto?.communities ?? [], organisations: dto?.organisations ?? [], contacts: dto?.contacts ?? [] };
+  return {
+    communities: dto?.communities ?? [],
+    organisations: dto?.organisations ?? [],
+    contacts: dto?.contacts ?? [],
+  };
 }
 
 function draftView(draft: Omit<Draft, 'body'> & { body?: string }) {
@@ -589,7 +737,10 @@ function draftView(draft: Omit<Draft, 'body'> & { body?: string }) {
 }
 
 /** Each indicator checked for its type and written canonically; duplicates dropped. */
-function checkIndicators(input: { type: Indicator['type']; value: string; description?: string }[]): { indicators: Indicator[]; problems: FieldProblem[] } {
+function checkIndicators(input: { type: Indicator['type']; value: string; description?: string }[]): {
+  indicators: Indicator[];
+  problems: FieldProblem[];
+} {
   const problems: FieldProblem[] = [];
   const indicators: Indicator[] = [];
   const seen = new Set<string>();
@@ -602,13 +753,22 @@ function checkIndicators(input: { type: Indicator['type']; value: string; descri
     const key = `${indicator.type}:${checked.value}`;
     if (seen.has(key)) return;
     seen.add(key);
-    indicators.push({ type: indicator.type, value: checked.value, ...(indicator.description ? { description: indicator.description.trim() } : {}) });
+    indicators.push({
+      type: indicator.type,
+      value: checked.value,
+      ...(indicator.description ? { description: indicator.description.trim() } : {}),
+    });
   });
   return { indicators, problems };
 }
 
-function sortDecisions<T extends { organisation: string; contact: string | null; channelId: string }>(decisions: T[]): T[] {
+function sortDecisions<T extends { organisation: string; contact: string | null; channelId: string }>(
+  decisions: T[],
+): T[] {
   return decisions.sort(
-    (a, b) => a.organisation.localeCompare(b.organisation) || (a.contact ?? '').localeCompare(b.contact ?? '') || a.channelId.localeCompare(b.channelId),
+    (a, b) =>
+      a.organisation.localeCompare(b.organisation) ||
+      (a.contact ?? '').localeCompare(b.contact ?? '') ||
+      a.channelId.localeCompare(b.channelId),
   );
 }

@@ -6,7 +6,11 @@ import { QueryInteger } from '../common/validators';
 import { KeyReportRow, KeysService } from './keys.service';
 
 export class KeysQueryDto {
-  @ApiPropertyOptional({ description: 'Only keys expiring within this many days (expired ones included)', minimum: 0, maximum: 3650 })
+  @ApiPropertyOptional({
+    description: 'Only keys expiring within this many days (expired ones included)',
+    minimum: 0,
+    maximum: 3650,
+  })
   @IsOptional()
   @QueryInteger()
   @IsInt({ message: 'expiringWithinDays must be a whole number of days' })

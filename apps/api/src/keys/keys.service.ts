@@ -26,7 +26,9 @@ export class KeysService {
     const keyIds = [...new Set(channels.map((channel) => channel.keyId).filter((id): id is string => id !== null))];
     if (keyIds.length === 0) return [];
     const keys = await manager.getRepository(RecipientKeyEntity).findBy({ id: In(keyIds) });
-    const organisations = new Map((await manager.getRepository(OrganisationEntity).find()).map((row) => [row.id, row.name]));
+    const organisations = new Map(
+      (await manager.getRepository(OrganisationEntity).find()).map((row) => [row.id, row.name]),
+    );
     const contacts = new Map((await manager.getRepository(ContactEntity).find()).map((row) => [row.id, row.name]));
     const now = Date.now();
     const horizon = expiringWithinDays === undefined ? null : now + expiringWithinDays * DAY_MS;
@@ -40,6 +42,10 @@ export class KeysService {
         contact: key.contactId ? (contacts.get(key.contactId) ?? null) : null,
         daysLeft: key.expiresAt === null ? null : Math.floor((key.expiresAt.getTime() - now) / DAY_MS),
       }))
-      .sort((a, b) => (a.expiresAt?.getTime() ?? Infinity) - (b.expiresAt?.getTime() ?? Infinity) || a.organisation.localeCompare(b.organisation));
+      .sort(
+        (a, b) =>
+          (a.expiresAt?.getTime() ?? Infinity) - (b.expiresAt?.getTime() ?? Infinity) ||
+          a.organisation.localeCompare(b.organisation),
+      );
   }
 }

@@ -1,5 +1,14 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { clearEvent, hashLines, manifestEntry, MispEvent, MispManifestEntry, mispEventUuid, Publisher, sealedEvent } from '@tlp-broker/stix';
+import {
+  clearEvent,
+  hashLines,
+  manifestEntry,
+  MispEvent,
+  MispManifestEntry,
+  mispEventUuid,
+  Publisher,
+  sealedEvent,
+} from '@tlp-broker/stix';
 import { PartnerPrincipal } from '../auth/principal';
 import { EntryHead, inClear, PartnerView, servedContent } from '../feeds/partner-view';
 
@@ -23,11 +32,16 @@ export class MispService {
 
   async hashes(partner: PartnerPrincipal): Promise<string> {
     const events = await this.events(partner, false);
-    return events.flatMap(hashLines).map((line) => `${line}\n`).join('');
+    return events
+      .flatMap(hashLines)
+      .map((line) => `${line}\n`)
+      .join('');
   }
 
   async event(partner: PartnerPrincipal, uuid: string): Promise<{ Event: MispEvent }> {
-    const heads = latestPerItem(await this.view.heads(partner.channelId)).filter((head) => mispEventUuid(head.itemId) === uuid);
+    const heads = latestPerItem(await this.view.heads(partner.channelId)).filter(
+      (head) => mispEventUuid(head.itemId) === uuid,
+    );
     if (heads.length === 0) throw new NotFoundException(`no event ${uuid} in this feed`);
     const [event] = await this.build(partner.channelId, heads, true);
     return { Event: event };
@@ -55,7 +69,11 @@ export class MispService {
       const content = clear.get(head.seq);
       if (content) return clearEvent({ ...servedContent(content, view), severity: view.severity }, publisher, serving);
       // manifest.json and hashes.csv need only the event's header and attribute names.
-      return sealedEvent({ ...this.view.sealedCopy(head, messages.get(head.seq) ?? '', view), severity: view.severity }, publisher, serving);
+      return sealedEvent(
+        { ...this.view.sealedCopy(head, messages.get(head.seq) ?? '', view), severity: view.severity },
+        publisher,
+        serving,
+      );
     });
   }
 }

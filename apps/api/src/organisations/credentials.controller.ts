@@ -8,7 +8,12 @@ import { CredentialsService, CredentialView } from './credentials.service';
 
 export class CreateCredentialDto {
   // Required: a key made without saying what it is for must not open everything (give each tool only the scope it needs).
-  @ApiProperty({ enum: PARTNER_SCOPES, isArray: true, example: ['taxii'], description: 'What the key opens (required): one or more of the scopes' })
+  @ApiProperty({
+    enum: PARTNER_SCOPES,
+    isArray: true,
+    example: ['taxii'],
+    description: 'What the key opens (required): one or more of the scopes',
+  })
   @IsDefined({ message: `scopes is required: a list of one or more of ${PARTNER_SCOPES.join(', ')}` })
   @IsArray({ message: `scopes must be a list of one or more of ${PARTNER_SCOPES.join(', ')}` })
   @ArrayMinSize(1, { message: 'scopes must list at least one scope' })
@@ -26,7 +31,10 @@ export class CredentialsController {
 
   @Get()
   @Roles('admin')
-  list(@Param('id', new ParseUUIDPipe()) id: string, @Param('channelId', new ParseUUIDPipe()) channelId: string): Promise<CredentialView[]> {
+  list(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('channelId', new ParseUUIDPipe()) channelId: string,
+  ): Promise<CredentialView[]> {
     return this.credentials.list(id, channelId);
   }
 

@@ -26,11 +26,18 @@ export class CredentialsService {
 
   async list(organisationId: string, channelId: string): Promise<CredentialView[]> {
     await this.channel(this.dataSource.manager, organisationId, channelId);
-    const rows = await this.dataSource.getRepository(ApiKeyEntity).find({ where: { channelId }, order: { createdAt: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .find({ where: { channelId }, order: { createdAt: 'ASC' } });
     return rows.map(view);
   }
 
-  async create(organisationId: string, channelId: string, scopes: readonly PartnerScope[], actor: StaffPrincipal): Promise<CredentialView & { apiKey: string }> {
+  async create(
+    organisationId: string,
+    channelId: string,
+    scopes: readonly PartnerScope[],
+    actor: StaffPrincipal,
+  ): Promise<CredentialView & { apiKey: string }> {
     return this.dataSource.transaction(async (manager) => {
       await this.channel(manager, organisationId, channelId);
       const issued = await this.issue(manager, channelId, [...scopes]);
@@ -46,7 +53,12 @@ export class CredentialsService {
   }
 
   /** A new key with the same scopes; the old one stops working at once. */
-  async rotate(organisationId: string, channelId: string, credentialId: string, actor: StaffPrincipal): Promise<CredentialView & { apiKey: string }> {
+  async rotate(
+    organisationId: string,
+    channelId: string,
+    credentialId: string,
+    actor: StaffPrincipal,
+  ): Promise<CredentialView & { apiKey: string }> {
     return this.dataSource.transaction(async (manager) => {
       await this.channel(manager, organisationId, channelId);
       const old = await this.live(manager, channelId, credentialId);
@@ -63,7 +75,12 @@ export class CredentialsService {
     });
   }
 
-  async revoke(organisationId: string, channelId: string, credentialId: string, actor: StaffPrincipal): Promise<CredentialView> {
+  async revoke(
+    organisationId: string,
+    channelId: string,
+    credentialId: string,
+    actor: StaffPrincipal,
+  ): Promise<CredentialView> {
     return this.dataSource.transaction(async (manager) => {
       await this.channel(manager, organisationId, channelId);
       const old = await this.live(manager, channelId, credentialId);
@@ -83,26 +100,53 @@ export class CredentialsService {
   private async channel(manager: EntityManager, organisationId: string, channelId: string): Promise<ChannelEntity> {
     const channel = await manager.getRepository(ChannelEntity).findOne({ where: { id: channelId, organisationId } });
     if (!channel) throw new NotFoundException(`organisation ${organisationId} has no channel ${channelId}`);
-    if (channel.kind !== 'feed') throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `channelId: a ${channel.kind} channel has no pull credentials`, details: [{ field: 'channelId', message: `a ${channel.kind} channel has no pull credentials` }] });
+    if (channel.kind !== 'feed')
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `channelId: a ${channel.kind} channel has no pull credentials`,
+        details: [{ field: 'channelId', message: `a ${channel.kind} channel has no pull credentials` }],
+      });
     return channel;
   }
 
   private async live(manager: EntityManager, channelId: string, credentialId: string): Promise<ApiKeyEntity> {
-    const key = await manager.getRepository(ApiKeyEntity).findOne({ where: { id: credentialId, channelId }, lock: { mode: 'pessimistic_write' } });
+    const key = await manager
+      .getRepository(ApiKeyEntity)
+      .findOne({ where: { id: credentialId, channelId }, lock: { mode: 'pessimistic_write' } });
     if (!key) throw new NotFoundException(`channel ${channelId} has no credential ${credentialId}`);
     if (key.revokedAt) throw new ConflictException(`credential ${credentialId} is already revoked`);
     return key;
   }
 
-  private async issue(manager: EntityManager, channelId: string, scopes: PartnerScope[]): Promise<CredentialView & { apiKey: string }> {
+  private async issue(
+    manager: EntityManager,
+    channelId: string,
+    scopes: PartnerScope[],
+  ): Promise<CredentialView & { apiKey: string }> {
     const credential = newApiKey('partner');
     const row = await manager.getRepository(ApiKeyEntity).save(
-      manager.getRepository(ApiKeyEntity).create({ keyHash: credential.hash, prefix: credential.prefix, userId: null, channelId, scopes, revokedAt: null, lastUsedAt: null }),
+      manager.getRepository(ApiKeyEntity).create({
+        keyHash: credential.hash,
+        prefix: credential.prefix,
+        userId: null,
+        channelId,
+        scopes,
+        revokedAt: null,
+        lastUsedAt: null,
+      }),
     );
     return { ...view(row), apiKey: credential.key };
   }
 }
 
 function view(row: ApiKeyEntity): CredentialView {
-  return { id: row.id, prefix: row.prefix, scopes: row.scopes, createdAt: row.createdAt, revokedAt: row.revokedAt, lastUsedAt: row.lastUsedAt };
+  return {
+    id: row.id,
+    prefix: row.prefix,
+    scopes: row.scopes,
+    createdAt: row.createdAt,
+    revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
+  };
 }

@@ -2,7 +2,14 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Put } from '@
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateContactDto, CreateOrganisationDto, KeyUpdateDto, UpdateChannelDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
+import {
+  CreateContactDto,
+  CreateOrganisationDto,
+  KeyUpdateDto,
+  UpdateChannelDto,
+  UpdateContactDto,
+  UpdateOrganisationDto,
+} from './organisations.dto';
 import { ContactView, KeyView, OrganisationsService, OrganisationView } from './organisations.service';
 
 @ApiTags('organisations')

@@ -17,13 +17,25 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { ORGANISATION_KINDS, OrganisationKind, PARTNER_SCOPES, PARTNER_STATUSES, PartnerScope, PartnerStatusValue, RELATIONS, RelationValue } from '@tlp-broker/persistence';
+import {
+  ORGANISATION_KINDS,
+  OrganisationKind,
+  PARTNER_SCOPES,
+  PARTNER_STATUSES,
+  PartnerScope,
+  PartnerStatusValue,
+  RELATIONS,
+  RelationValue,
+} from '@tlp-broker/persistence';
 import { SingleLine } from '../common/validators';
 
 /** The fingerprint an administrator obtained out of band; the key must match it. */
 const PinnedFingerprint = () =>
   applyDecorators(
-    ApiPropertyOptional({ example: '8D2A 41C2 …', description: 'Fingerprint obtained out of band (phone, signed letter): the key must match it' }),
+    ApiPropertyOptional({
+      example: '8D2A 41C2 …',
+      description: 'Fingerprint obtained out of band (phone, signed letter): the key must match it',
+    }),
     IsOptional(),
     IsString(),
     MaxLength(200),
@@ -43,7 +55,8 @@ const FeedKeyScopes = () =>
       enum: PARTNER_SCOPES,
       isArray: true,
       default: DEFAULT_FEED_SCOPES,
-      description: 'feed channels: what the API key returned at registration opens (more keys, each with its own scopes, under …/credentials)',
+      description:
+        'feed channels: what the API key returned at registration opens (more keys, each with its own scopes, under …/credentials)',
     }),
     IsOptional(),
     IsArray({ message: `scopes must be a list of one or more of ${PARTNER_SCOPES.join(', ')}` }),
@@ -62,19 +75,27 @@ export class ChannelDto {
   @IsIn(SUPPORTED_CHANNEL_KINDS, { message: `kind must be one of: ${SUPPORTED_CHANNEL_KINDS.join(', ')}` })
   kind!: (typeof SUPPORTED_CHANNEL_KINDS)[number];
 
-  @ApiPropertyOptional({ description: 'The channel relays to third parties (mailing list, ISAC re-distribution).', default: false })
+  @ApiPropertyOptional({
+    description: 'The channel relays to third parties (mailing list, ISAC re-distribution).',
+    default: false,
+  })
   @IsOptional()
   @IsBoolean()
   redistributes?: boolean;
 
-  @ApiPropertyOptional({ example: 'soc@cert.example', description: 'email: the team mailbox; webhook: the https URL deliveries are POSTed to' })
+  @ApiPropertyOptional({
+    example: 'soc@cert.example',
+    description: 'email: the team mailbox; webhook: the https URL deliveries are POSTed to',
+  })
   @ValidateIf((channel: ChannelDto) => channel.kind === 'email' || channel.kind === 'webhook')
   @IsString({ message: 'address is required for e-mail and webhook channels' })
   @MaxLength(2_000)
   @SingleLine()
   address?: string;
 
-  @ApiPropertyOptional({ description: 'webhook: the HMAC secret (16+ characters); generated and returned once when not given' })
+  @ApiPropertyOptional({
+    description: 'webhook: the HMAC secret (16+ characters); generated and returned once when not given',
+  })
   @IsOptional()
   @IsString()
   @Length(16, 200, { message: 'secret must be 16 to 200 characters' })
@@ -151,7 +172,7 @@ export class CreateContactDto {
   @SingleLine()
   email!: string;
 
-  @ApiProperty({ description: "ASCII-armored OpenPGP public key of this person" })
+  @ApiProperty({ description: 'ASCII-armored OpenPGP public key of this person' })
   @IsString()
   @MaxLength(200_000)
   publicKey!: string;
@@ -165,7 +186,9 @@ export class CreateContactDto {
 }
 
 export class KeyUpdateDto {
-  @ApiProperty({ description: 'An updated copy of the registered key, a revocation certificate for it, or a new key replacing it' })
+  @ApiProperty({
+    description: 'An updated copy of the registered key, a revocation certificate for it, or a new key replacing it',
+  })
   @IsString()
   @MaxLength(200_000)
   publicKey!: string;
@@ -175,7 +198,10 @@ export class KeyUpdateDto {
 }
 
 export class UpdateOrganisationDto {
-  @ApiPropertyOptional({ enum: PARTNER_STATUSES, description: 'suspended: receives nothing from now on, queued deliveries included' })
+  @ApiPropertyOptional({
+    enum: PARTNER_STATUSES,
+    description: 'suspended: receives nothing from now on, queued deliveries included',
+  })
   @IsOptional()
   @IsIn(PARTNER_STATUSES, { message: `status must be one of: ${PARTNER_STATUSES.join(', ')}` })
   status?: PartnerStatusValue;

@@ -20,7 +20,16 @@ import { invalidField } from '../common/errors';
 import { requireSomeField } from '../common/validators';
 import { StaffPrincipal } from '../auth/principal';
 import { CaveatsService } from '../caveats/caveats.service';
-import { ChannelDto, CreateContactDto, CreateOrganisationDto, DEFAULT_FEED_SCOPES, KeyUpdateDto, UpdateChannelDto, UpdateContactDto, UpdateOrganisationDto } from './organisations.dto';
+import {
+  ChannelDto,
+  CreateContactDto,
+  CreateOrganisationDto,
+  DEFAULT_FEED_SCOPES,
+  KeyUpdateDto,
+  UpdateChannelDto,
+  UpdateContactDto,
+  UpdateOrganisationDto,
+} from './organisations.dto';
 
 export interface ChannelView {
   id: string;
@@ -120,32 +129,55 @@ export class OrganisationsService {
         const keyRow = await this.saveKey(manager, key, organisation.id, null);
         const channels: ChannelView[] = [];
         for (const channel of channelSpecs) {
-          channels.push(await this.createChannel(manager, organisation.id, null, keyRow, { ...channel, redistributes: channel.redistributes ?? false }));
+          channels.push(
+            await this.createChannel(manager, organisation.id, null, keyRow, {
+              ...channel,
+              redistributes: channel.redistributes ?? false,
+            }),
+          );
         }
         await this.audit.append(manager, {
           actor: `user:${actor.userId}`,
           action: 'organisation.registered',
           subjectType: 'organisation',
           subjectId: organisation.id,
-          details: { name: organisation.name, relation: organisation.relation, communities: organisation.communities, keyFingerprint: key.fingerprint },
+          details: {
+            name: organisation.name,
+            relation: organisation.relation,
+            communities: organisation.communities,
+            keyFingerprint: key.fingerprint,
+          },
         });
         return { organisation, keyRow, channels };
       })
-      .catch((error: unknown) => this.rethrowConflict(error, `an organisation named "${dto.name.trim()}" is already registered`));
+      .catch((error: unknown) =>
+        this.rethrowConflict(error, `an organisation named "${dto.name.trim()}" is already registered`),
+      );
     return { ...this.organisationView(created.organisation, created.keyRow, created.channels), contacts: [] };
   }
 
   async addContact(organisationId: string, dto: CreateContactDto, actor: StaffPrincipal): Promise<ContactView> {
     const organisation = await this.organisations.findOne({ where: { id: organisationId } });
     if (!organisation) throw new NotFoundException(`organisation ${organisationId} not found`);
-    const key = await this.checkKey(dto.publicKey, { pinnedFingerprint: dto.fingerprint, expectedEmail: this.config.keys.requireEmailMatch ? dto.email : undefined });
+    const key = await this.checkKey(dto.publicKey, {
+      pinnedFingerprint: dto.fingerprint,
+      expectedEmail: this.config.keys.requireEmailMatch ? dto.email : undefined,
+    });
     return this.dataSource
       .transaction(async (manager) => {
-        const contact = await manager.getRepository(ContactEntity).save(
-          manager.getRepository(ContactEntity).create({ organisationId, name: dto.name.trim(), email: dto.email.trim(), status: 'active' }),
-        );
+        const contact = await manager
+          .getRepository(ContactEntity)
+          .save(
+            manager
+              .getRepository(ContactEntity)
+              .create({ organisationId, name: dto.name.trim(), email: dto.email.trim(), status: 'active' }),
+          );
         const keyRow = await this.saveKey(manager, key, organisationId, contact.id);
-        const channel = await this.createChannel(manager, organisationId, contact.id, keyRow, { kind: 'feed', redistributes: false, scopes: dto.scopes });
+        const channel = await this.createChannel(manager, organisationId, contact.id, keyRow, {
+          kind: 'feed',
+          redistributes: false,
+          scopes: dto.scopes,
+        });
         await this.audit.append(manager, {
           actor: `user:${actor.userId}`,
           action: 'contact.registered',
@@ -153,9 +185,18 @@ export class OrganisationsService {
           subjectId: contact.id,
           details: { organisationId, name: contact.name, keyFingerprint: key.fingerprint },
         });
-        return { id: contact.id, name: contact.name, email: contact.email, status: contact.status, key: this.keyView(keyRow), channels: [channel] };
+        return {
+          id: contact.id,
+          name: contact.name,
+          email: contact.email,
+          status: contact.status,
+          key: this.keyView(keyRow),
+          channels: [channel],
+        };
       })
-      .catch((error: unknown) => this.rethrowConflict(error, `${dto.email} is already a contact of ${organisation.name}`));
+      .catch((error: unknown) =>
+        this.rethrowConflict(error, `${dto.email} is already a contact of ${organisation.name}`),
+      );
   }
 
   /** Suspends or reinstates a partner, or changes its communities or accreditations; audited with the change. */
@@ -176,12 +217,23 @@ export class OrganisationsService {
       }
       if (Object.keys(changes).length === 0) return;
       await repo.save(organisation);
-      await this.audit.append(manager, { actor: `user:${actor.userId}`, action: 'organisation.updated', subjectType: 'organisation', subjectId: id, details: changes });
+      await this.audit.append(manager, {
+        actor: `user:${actor.userId}`,
+        action: 'organisation.updated',
+        subjectType: 'organisation',
+        subjectId: id,
+        details: changes,
+      });
     });
     return this.get(id);
   }
 
-  async updateContact(organisationId: string, contactId: string, dto: UpdateContactDto, actor: StaffPrincipal): Promise<OrganisationView> {
+  async updateContact(
+    organisationId: string,
+    contactId: string,
+    dto: UpdateContactDto,
+    actor: StaffPrincipal,
+  ): Promise<OrganisationView> {
     await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(ContactEntity);
       const contact = await repo.findOne({ where: { id: contactId, organisationId } });
@@ -200,10 +252,18 @@ export class OrganisationsService {
   }
 
   /** Suspends or reinstates a channel; audited. The rules are checked again at send time, so queued deliveries stop too. */
-  async updateChannel(organisationId: string, channelId: string, dto: UpdateChannelDto, actor: StaffPrincipal): Promise<OrganisationView> {
+  async updateChannel(
+    organisationId: string,
+    channelId: string,
+    dto: UpdateChannelDto,
+    actor: StaffPrincipal,
+  ): Promise<OrganisationView> {
     await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(ChannelEntity);
-      const channel = await repo.findOne({ where: { id: channelId, organisationId }, lock: { mode: 'pessimistic_write' } });
+      const channel = await repo.findOne({
+        where: { id: channelId, organisationId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!channel) throw new NotFoundException(`channel ${channelId} not found at organisation ${organisationId}`);
       if (channel.status === dto.status) return;
       await repo.update({ id: channelId }, { status: dto.status });
@@ -252,13 +312,22 @@ export class OrganisationsService {
     return organisations.map((organisation) => {
       const own = channels.filter((channel) => channel.organisationId === organisation.id);
       const orgChannels = own.filter((channel) => channel.contactId === null);
-      const orgKey = orgChannels.map((channel) => (channel.keyId ? keyById.get(channel.keyId) : undefined)).find(Boolean) ?? null;
+      const orgKey =
+        orgChannels.map((channel) => (channel.keyId ? keyById.get(channel.keyId) : undefined)).find(Boolean) ?? null;
       const contactViews = contacts
         .filter((contact) => contact.organisationId === organisation.id)
         .map((contact) => {
           const personal = own.filter((channel) => channel.contactId === contact.id);
-          const key = personal.map((channel) => (channel.keyId ? keyById.get(channel.keyId) : undefined)).find(Boolean) ?? null;
-          return { id: contact.id, name: contact.name, email: contact.email, status: contact.status, key: key ? this.keyView(key) : null, channels: personal.map(channelView) };
+          const key =
+            personal.map((channel) => (channel.keyId ? keyById.get(channel.keyId) : undefined)).find(Boolean) ?? null;
+          return {
+            id: contact.id,
+            name: contact.name,
+            email: contact.email,
+            status: contact.status,
+            key: key ? this.keyView(key) : null,
+            channels: personal.map(channelView),
+          };
         });
       return { ...this.organisationView(organisation, orgKey, orgChannels.map(channelView)), contacts: contactViews };
     });
@@ -266,7 +335,11 @@ export class OrganisationsService {
 
   private async checkAccreditations(accreditations: string[]): Promise<void> {
     const unknown = await this.caveats.unknown(accreditations);
-    if (unknown.length > 0) throw invalidField('accreditations', `unknown caveat ${unknown.map((c) => `"${c}"`).join(', ')} (register it under /caveats first)`);
+    if (unknown.length > 0)
+      throw invalidField(
+        'accreditations',
+        `unknown caveat ${unknown.map((c) => `"${c}"`).join(', ')} (register it under /caveats first)`,
+      );
   }
 
   private async checkKey(armored: string, rules: KeyRules): Promise<PublicKeyInfo> {
@@ -275,7 +348,12 @@ export class OrganisationsService {
     return check.key;
   }
 
-  private saveKey(manager: EntityManager, key: PublicKeyInfo, organisationId: string, contactId: string | null): Promise<RecipientKeyEntity> {
+  private saveKey(
+    manager: EntityManager,
+    key: PublicKeyInfo,
+    organisationId: string,
+    contactId: string | null,
+  ): Promise<RecipientKeyEntity> {
     const repo = manager.getRepository(RecipientKeyEntity);
     return repo.save(
       repo.create({
@@ -300,12 +378,27 @@ export class OrganisationsService {
     organisationId: string,
     contactId: string | null,
     key: RecipientKeyEntity,
-    spec: { kind: 'feed' | 'email' | 'webhook'; redistributes: boolean; address?: string; secret?: string; scopes?: readonly PartnerScope[] },
+    spec: {
+      kind: 'feed' | 'email' | 'webhook';
+      redistributes: boolean;
+      address?: string;
+      secret?: string;
+      scopes?: readonly PartnerScope[];
+    },
   ): Promise<ChannelView> {
     const address = spec.kind === 'feed' ? null : this.channelAddress(spec.kind, spec.address ?? '');
     const secret = spec.kind === 'webhook' ? (spec.secret ?? randomBytes(32).toString('base64url')) : null;
     const channel = await manager.getRepository(ChannelEntity).save(
-      manager.getRepository(ChannelEntity).create({ organisationId, contactId, kind: spec.kind, redistributes: spec.redistributes, address, secret, keyId: key.id, status: 'active' }),
+      manager.getRepository(ChannelEntity).create({
+        organisationId,
+        contactId,
+        kind: spec.kind,
+        redistributes: spec.redistributes,
+        address,
+        secret,
+        keyId: key.id,
+        status: 'active',
+      }),
     );
     const view: ChannelView = {
       id: channel.id,
@@ -320,7 +413,15 @@ export class OrganisationsService {
     if (spec.kind !== 'feed') return view;
     const credential = newApiKey('partner');
     await manager.getRepository(ApiKeyEntity).save(
-      manager.getRepository(ApiKeyEntity).create({ keyHash: credential.hash, prefix: credential.prefix, userId: null, channelId: channel.id, scopes: [...(spec.scopes ?? DEFAULT_FEED_SCOPES)], revokedAt: null, lastUsedAt: null }),
+      manager.getRepository(ApiKeyEntity).create({
+        keyHash: credential.hash,
+        prefix: credential.prefix,
+        userId: null,
+        channelId: channel.id,
+        scopes: [...(spec.scopes ?? DEFAULT_FEED_SCOPES)],
+        revokedAt: null,
+        lastUsedAt: null,
+      }),
     );
     return { ...view, apiKey: credential.key, scopes: [...(spec.scopes ?? DEFAULT_FEED_SCOPES)] };
   }
@@ -335,10 +436,12 @@ export class OrganisationsService {
     return Promise.all(
       channels.map(async (channel, index) => {
         if (channel.kind === 'feed') return channel;
-        if (channel.scopes !== undefined) throw invalidField(`channels.${index}.scopes`, 'only a feed channel has API keys and scopes');
+        if (channel.scopes !== undefined)
+          throw invalidField(`channels.${index}.scopes`, 'only a feed channel has API keys and scopes');
         const address = (channel.address ?? '').trim();
         if (channel.kind === 'email') {
-          if (!isEmail(address)) throw invalidField(`channels.${index}.address`, `"${address}" is not an e-mail address`);
+          if (!isEmail(address))
+            throw invalidField(`channels.${index}.address`, `"${address}" is not an e-mail address`);
           return { ...channel, address };
         }
         const check = await vetWebhookAddress(address, allowList);
@@ -360,7 +463,11 @@ export class OrganisationsService {
     return check.url;
   }
 
-  private organisationView(organisation: OrganisationEntity, key: RecipientKeyEntity | null, channels: ChannelView[]): Omit<OrganisationView, 'contacts'> {
+  private organisationView(
+    organisation: OrganisationEntity,
+    key: RecipientKeyEntity | null,
+    channels: ChannelView[],
+  ): Omit<OrganisationView, 'contacts'> {
     return {
       id: organisation.id,
       name: organisation.name,
@@ -383,16 +490,32 @@ export class OrganisationsService {
    * Applies an updated copy of a registered key, a revocation certificate, or a replacement key,
    * for an organisation's team channels or for one contact's personal channel. Audited.
    */
-  async updateKey(organisationId: string, contactId: string | null, dto: KeyUpdateDto, actor: StaffPrincipal): Promise<{ result: KeyUpdate['kind']; key: KeyView }> {
+  async updateKey(
+    organisationId: string,
+    contactId: string | null,
+    dto: KeyUpdateDto,
+    actor: StaffPrincipal,
+  ): Promise<{ result: KeyUpdate['kind']; key: KeyView }> {
     const manager = this.dataSource.manager;
-    const contact = contactId ? await manager.getRepository(ContactEntity).findOne({ where: { id: contactId, organisationId } }) : null;
-    if (contactId && !contact) throw new NotFoundException(`contact ${contactId} not found at organisation ${organisationId}`);
-    const channels = await manager.getRepository(ChannelEntity).find({ where: { organisationId, contactId: contactId ?? IsNull() } });
+    const contact = contactId
+      ? await manager.getRepository(ContactEntity).findOne({ where: { id: contactId, organisationId } })
+      : null;
+    if (contactId && !contact)
+      throw new NotFoundException(`contact ${contactId} not found at organisation ${organisationId}`);
+    const channels = await manager
+      .getRepository(ChannelEntity)
+      .find({ where: { organisationId, contactId: contactId ?? IsNull() } });
     const currentId = channels.map((channel) => channel.keyId).find((id): id is string => id !== null);
-    if (!currentId) throw new NotFoundException(`no key registered for ${contactId ? `contact ${contactId}` : `organisation ${organisationId}`}`);
+    if (!currentId)
+      throw new NotFoundException(
+        `no key registered for ${contactId ? `contact ${contactId}` : `organisation ${organisationId}`}`,
+      );
     const current = await manager.getRepository(RecipientKeyEntity).findOneOrFail({ where: { id: currentId } });
     const now = new Date();
-    const rules: KeyRules = { pinnedFingerprint: dto.fingerprint, expectedEmail: contact && this.config.keys.requireEmailMatch ? contact.email : undefined };
+    const rules: KeyRules = {
+      pinnedFingerprint: dto.fingerprint,
+      expectedEmail: contact && this.config.keys.requireEmailMatch ? contact.email : undefined,
+    };
     const update = await this.openpgp.applyKeyUpdate(current.armored, dto.publicKey, now, rules);
     if (update.kind === 'refused') throw invalidField('publicKey', update.error);
 
@@ -406,19 +529,33 @@ export class OrganisationsService {
         const key = update.key;
         await keys.update(
           { id: current.id },
-          { armored: key.armored, expiresAt: key.expiresAt, userIds: [...key.userIds], encryptionKeyId: key.encryptionKeyId, algorithm: key.algorithm, bits: key.bits },
+          {
+            armored: key.armored,
+            expiresAt: key.expiresAt,
+            userIds: [...key.userIds],
+            encryptionKeyId: key.encryptionKeyId,
+            algorithm: key.algorithm,
+            bits: key.bits,
+          },
         );
         row = await keys.findOneOrFail({ where: { id: current.id } });
       } else {
         row = await this.saveKey(tx, update.key, organisationId, contactId);
-        await tx.getRepository(ChannelEntity).update({ organisationId, contactId: contactId ?? IsNull(), keyId: current.id }, { keyId: row.id });
+        await tx
+          .getRepository(ChannelEntity)
+          .update({ organisationId, contactId: contactId ?? IsNull(), keyId: current.id }, { keyId: row.id });
       }
       await this.audit.append(tx, {
         actor: `user:${actor.userId}`,
         action: `key.${update.kind}`,
         subjectType: contactId ? 'contact' : 'organisation',
         subjectId: contactId ?? organisationId,
-        details: { previousFingerprint: current.fingerprint, fingerprint: row.fingerprint, expiresAt: row.expiresAt, revokedAt: row.revokedAt },
+        details: {
+          previousFingerprint: current.fingerprint,
+          fingerprint: row.fingerprint,
+          expiresAt: row.expiresAt,
+          revokedAt: row.revokedAt,
+        },
       });
       return { result: update.kind, key: keyView(row) };
     });

@@ -7,7 +7,12 @@ import { PUBLIC_FEED_LIMIT, PublicFeedService, PublicItem } from './public-feed.
 import { QueryInteger } from '../common/validators';
 
 export class PublicFeedQueryDto {
-  @ApiPropertyOptional({ default: PUBLIC_FEED_LIMIT, minimum: 1, maximum: PUBLIC_FEED_LIMIT, description: 'How many of the newest items' })
+  @ApiPropertyOptional({
+    default: PUBLIC_FEED_LIMIT,
+    minimum: 1,
+    maximum: PUBLIC_FEED_LIMIT,
+    description: 'How many of the newest items',
+  })
   @IsOptional()
   @QueryInteger()
   @IsInt({ message: 'limit must be a whole number' })
@@ -68,5 +73,4 @@ export class PublicFeedController {
   async stix(@Query() query: PublicFeedQueryDto): Promise<string> {
     return JSON.stringify(await this.feed.stix(query.limit));
   }
-
 }

@@ -13,7 +13,8 @@ export const PUBLIC_FEED_LIMIT = 100;
  * before that rule, or by another path, must not make the whole feed unreadable for every
  * subscriber. They are dropped from what the feeds show.
  */
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NOT_XML =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function xmlSafe(text: string): string {
   return text.replace(NOT_XML, '');
@@ -112,7 +113,12 @@ export class PublicFeedService {
       modifiedAt: item.publishedAt,
     });
     const paps = [...new Set(items.map((item) => item.pap).filter((pap): pap is string => pap !== null))];
-    return bundle([identity(publisher), TLP_MARKINGS['TLP:CLEAR'], ...paps.map((pap) => PAP_MARKINGS[pap]), ...items.flatMap((item) => itemObjects(content(item), publisher))]);
+    return bundle([
+      identity(publisher),
+      TLP_MARKINGS['TLP:CLEAR'],
+      ...paps.map((pap) => PAP_MARKINGS[pap]),
+      ...items.flatMap((item) => itemObjects(content(item), publisher)),
+    ]);
   }
 
   /** RSS 2.0, Atom 1.0 or JSON Feed of the public items. */
@@ -138,7 +144,14 @@ export class PublicFeedService {
         date: item.publishedAt,
         published: item.firstPublishedAt,
         description: xmlSafe(item.summary) || oneLine(item.title),
-        content: xmlSafe([item.body, ...(item.indicators.length > 0 ? ['', 'Indicators:', ...item.indicators.map((i) => `${i.type} ${oneLine(i.value)}`)] : [])].join('\n')),
+        content: xmlSafe(
+          [
+            item.body,
+            ...(item.indicators.length > 0
+              ? ['', 'Indicators:', ...item.indicators.map((i) => `${i.type} ${oneLine(i.value)}`)]
+              : []),
+          ].join('\n'),
+        ),
         category: [{ name: item.type }, { name: 'TLP:CLEAR' }],
       });
     }

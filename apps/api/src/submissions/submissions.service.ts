@@ -43,7 +43,9 @@ export class SubmissionsService {
   ) {}
 
   async receive(partner: PartnerPrincipal, message: string): Promise<SubmissionView> {
-    const keys = await this.dataSource.getRepository(RecipientKeyEntity).find({ where: { organisationId: partner.organisationId } });
+    const keys = await this.dataSource
+      .getRepository(RecipientKeyEntity)
+      .find({ where: { organisationId: partner.organisationId } });
     const result = await verifySignedBy(
       message,
       keys.map((key) => ({ fingerprint: key.fingerprint, armored: key.armored })),
@@ -58,7 +60,9 @@ export class SubmissionsService {
       saved = await this.record(partner, message, result, digest);
     } catch (error) {
       // The same message sent twice at once: the second insert meets the first one's digest.
-      const first = isUniqueViolation(error) ? await this.submissions.findOne({ where: { organisationId: partner.organisationId, digest } }) : null;
+      const first = isUniqueViolation(error)
+        ? await this.submissions.findOne({ where: { organisationId: partner.organisationId, digest } })
+        : null;
       if (first) return this.repeated(partner, first, result);
       throw error;
     }
@@ -72,7 +76,12 @@ export class SubmissionsService {
     return Promise.all(rows.map((row) => this.view(row)));
   }
 
-  private record(partner: PartnerPrincipal, message: string, result: VerifyResult, digest: string): Promise<SubmissionEntity> {
+  private record(
+    partner: PartnerPrincipal,
+    message: string,
+    result: VerifyResult,
+    digest: string,
+  ): Promise<SubmissionEntity> {
     return this.dataSource.transaction(async (manager) => {
       const row = await manager.getRepository(SubmissionEntity).save(
         manager.getRepository(SubmissionEntity).create({
@@ -93,7 +102,9 @@ export class SubmissionsService {
         action: result.ok ? 'submission.verified' : 'submission.rejected',
         subjectType: 'submission',
         subjectId: row.id,
-        details: result.ok ? { organisationId: partner.organisationId, signer: result.signer } : { organisationId: partner.organisationId, reason: result.reason },
+        details: result.ok
+          ? { organisationId: partner.organisationId, signer: result.signer }
+          : { organisationId: partner.organisationId, reason: result.reason },
       });
       return row;
     });
@@ -107,7 +118,9 @@ export class SubmissionsService {
    */
   private async repeated(partner: PartnerPrincipal, earlier: SubmissionEntity, result: VerifyResult): Promise<never> {
     const view = await this.view(earlier);
-    this.logger.warn(`organisation ${partner.organisationId} sent submission ${earlier.id} again (channel ${partner.channelId}); not stored again`);
+    this.logger.warn(
+      `organisation ${partner.organisationId} sent submission ${earlier.id} again (channel ${partner.channelId}); not stored again`,
+    );
     if (!result.ok) throw rejection(result, view, `already received as submission ${earlier.id}, and refused`);
     const message = `already received as submission ${earlier.id} on ${earlier.receivedAt.toISOString()}`;
     throw new ConflictException({
@@ -120,7 +133,9 @@ export class SubmissionsService {
   }
 
   private async view(row: SubmissionEntity): Promise<SubmissionView> {
-    const organisation = await this.dataSource.getRepository(OrganisationEntity).findOne({ where: { id: row.organisationId }, select: { name: true } });
+    const organisation = await this.dataSource
+      .getRepository(OrganisationEntity)
+      .findOne({ where: { id: row.organisationId }, select: { name: true } });
     return {
       id: row.id,
       organisationId: row.organisationId,

@@ -17,7 +17,13 @@ function checkTimestamp(parameter: string, value: string): void {
   if (!parts) return; // parseTaxiiQuery refuses it with its own message
   const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  const same = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+  const same =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
   if (!same) throw bad(parameter, `${value} is not a date and time that exists`);
   if (year < 1970) throw bad(parameter, 'a timestamp from 1970 on is required');
 }
@@ -36,10 +42,12 @@ export function readTaxiiQuery(raw: Record<string, unknown>): TaxiiQuery {
       if (problem) throw bad(name, problem);
     }
   }
-  const single = (name: string): string | undefined => (typeof raw[name] === 'string' ? (raw[name] as string) : undefined);
+  const single = (name: string): string | undefined =>
+    typeof raw[name] === 'string' ? (raw[name] as string) : undefined;
   const addedAfter = single('added_after');
   if (addedAfter !== undefined) checkTimestamp('added_after', addedAfter);
-  const nested = typeof raw.match === 'object' && raw.match !== null ? (raw.match as Record<string, unknown>).version : undefined;
+  const nested =
+    typeof raw.match === 'object' && raw.match !== null ? (raw.match as Record<string, unknown>).version : undefined;
   const version = raw['match[version]'] ?? nested;
   for (const text of Array.isArray(version) ? version : [version]) {
     if (typeof text !== 'string') continue;
@@ -47,8 +55,11 @@ export function readTaxiiQuery(raw: Record<string, unknown>): TaxiiQuery {
   }
   const next = single('next');
   if (next !== undefined) {
-    const parts = NEXT_TOKEN.test(next) ? /^(\d{1,16})\.(\d{1,19})\.(\d{1,6})$/.exec(Buffer.from(next, 'base64url').toString()) : null;
-    if (!parts || Number(parts[1]) > 8.64e15 || BigInt(parts[2]) > MAX_SEQ) throw bad('next', 'use the value of `next` from the previous page');
+    const parts = NEXT_TOKEN.test(next)
+      ? /^(\d{1,16})\.(\d{1,19})\.(\d{1,6})$/.exec(Buffer.from(next, 'base64url').toString())
+      : null;
+    if (!parts || Number(parts[1]) > 8.64e15 || BigInt(parts[2]) > MAX_SEQ)
+      throw bad('next', 'use the value of `next` from the previous page');
   }
   return parseTaxiiQuery(raw);
 }

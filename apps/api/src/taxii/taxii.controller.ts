@@ -1,4 +1,18 @@
-import { ArgumentsHost, Catch, Controller, Delete, ExceptionFilter, Get, HttpException, HttpStatus, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  Controller,
+  Delete,
+  ExceptionFilter,
+  Get,
+  HttpException,
+  HttpStatus,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
@@ -19,8 +33,16 @@ export class TaxiiErrorFilter implements ExceptionFilter {
       exception instanceof TaxiiError
         ? body
         : {
-            title: HttpStatus[status]?.toString().replace(/_/g, ' ').toLowerCase().replace(/^\w/, (c) => c.toUpperCase()) ?? 'Error',
-            description: typeof body === 'object' && body !== null && 'message' in body ? String((body as { message: unknown }).message) : 'The request could not be served.',
+            title:
+              HttpStatus[status]
+                ?.toString()
+                .replace(/_/g, ' ')
+                .toLowerCase()
+                .replace(/^\w/, (c) => c.toUpperCase()) ?? 'Error',
+            description:
+              typeof body === 'object' && body !== null && 'message' in body
+                ? String((body as { message: unknown }).message)
+                : 'The request could not be served.',
             http_status: String(status),
           };
     if (status === HttpStatus.TOO_MANY_REQUESTS && typeof body === 'object' && body !== null && 'retryAfter' in body) {
@@ -71,23 +93,41 @@ export class TaxiiController {
 
   @Get('api/collections')
   @Partner('taxii')
-  async collections(@CurrentPrincipal() partner: PartnerPrincipal, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async collections(
+    @CurrentPrincipal() partner: PartnerPrincipal,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     accepts(request);
     send(request, response, { collections: [await this.taxii.collection(partner, partner.channelId)] });
   }
 
   @Get('api/collections/:collection')
   @Partner('taxii')
-  async collection(@CurrentPrincipal() partner: PartnerPrincipal, @Param('collection') collection: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async collection(
+    @CurrentPrincipal() partner: PartnerPrincipal,
+    @Param('collection') collection: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     accepts(request);
     send(request, response, await this.taxii.collection(partner, collection));
   }
 
   @Get('api/collections/:collection/objects')
   @Partner('taxii')
-  async objects(@CurrentPrincipal() partner: PartnerPrincipal, @Param('collection') collection: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async objects(
+    @CurrentPrincipal() partner: PartnerPrincipal,
+    @Param('collection') collection: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     accepts(request);
-    const page = await this.taxii.objects(partner, collection, readTaxiiQuery(request.query as Record<string, unknown>));
+    const page = await this.taxii.objects(
+      partner,
+      collection,
+      readTaxiiQuery(request.query as Record<string, unknown>),
+    );
     sendPage(request, response, page, (items) => ({ objects: items }));
   }
 
@@ -95,7 +135,11 @@ export class TaxiiController {
   @Post('api/collections/:collection/objects')
   @Partner('taxii')
   add(): never {
-    throw new TaxiiError(HttpStatus.FORBIDDEN, 'Read-only collection', 'This collection cannot be written to; send signed material through POST /submissions.');
+    throw new TaxiiError(
+      HttpStatus.FORBIDDEN,
+      'Read-only collection',
+      'This collection cannot be written to; send signed material through POST /submissions.',
+    );
   }
 
   @Delete('api/collections/:collection/objects/:object')
@@ -106,9 +150,18 @@ export class TaxiiController {
 
   @Get('api/collections/:collection/manifest')
   @Partner('taxii')
-  async manifest(@CurrentPrincipal() partner: PartnerPrincipal, @Param('collection') collection: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async manifest(
+    @CurrentPrincipal() partner: PartnerPrincipal,
+    @Param('collection') collection: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     accepts(request);
-    const page = await this.taxii.manifest(partner, collection, readTaxiiQuery(request.query as Record<string, unknown>));
+    const page = await this.taxii.manifest(
+      partner,
+      collection,
+      readTaxiiQuery(request.query as Record<string, unknown>),
+    );
     sendPage(request, response, page, (items) => ({ objects: items }));
   }
 
@@ -122,7 +175,12 @@ export class TaxiiController {
     @Res() response: Response,
   ): Promise<void> {
     accepts(request);
-    const page = await this.taxii.object(partner, collection, object, readTaxiiQuery(request.query as Record<string, unknown>));
+    const page = await this.taxii.object(
+      partner,
+      collection,
+      object,
+      readTaxiiQuery(request.query as Record<string, unknown>),
+    );
     sendPage(request, response, page, (items) => ({ objects: items }));
   }
 
@@ -136,10 +194,14 @@ export class TaxiiController {
     @Res() response: Response,
   ): Promise<void> {
     accepts(request);
-    const page = await this.taxii.versions(partner, collection, object, readTaxiiQuery(request.query as Record<string, unknown>));
+    const page = await this.taxii.versions(
+      partner,
+      collection,
+      object,
+      readTaxiiQuery(request.query as Record<string, unknown>),
+    );
     sendPage(request, response, page, (items) => ({ versions: items }));
   }
-
 }
 
 /** TAXII clients must accept TAXII's media type; `*\/*` and no Accept header are taken as yes. */
@@ -149,8 +211,18 @@ function accepts(request: Request): void {
   const ok = accept
     .split(',')
     .map((part) => part.trim().toLowerCase())
-    .some((part) => part.startsWith('*/*') || part.startsWith('application/*') || (part.startsWith('application/taxii+json') && !/version=(?!2\.1)/.test(part)));
-  if (!ok) throw new TaxiiError(HttpStatus.NOT_ACCEPTABLE, 'Not acceptable', `This server answers in ${TAXII_MEDIA_TYPE}; the request accepts only ${accept}.`);
+    .some(
+      (part) =>
+        part.startsWith('*/*') ||
+        part.startsWith('application/*') ||
+        (part.startsWith('application/taxii+json') && !/version=(?!2\.1)/.test(part)),
+    );
+  if (!ok)
+    throw new TaxiiError(
+      HttpStatus.NOT_ACCEPTABLE,
+      'Not acceptable',
+      `This server answers in ${TAXII_MEDIA_TYPE}; the request accepts only ${accept}.`,
+    );
 }
 
 function send(request: Request, response: Response, body: unknown): void {
@@ -160,8 +232,17 @@ function send(request: Request, response: Response, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
-function sendPage<T>(request: Request, response: Response, page: Page<T>, shape: (items: T[]) => Record<string, unknown>): void {
+function sendPage<T>(
+  request: Request,
+  response: Response,
+  page: Page<T>,
+  shape: (items: T[]) => Record<string, unknown>,
+): void {
   if (page.first) response.setHeader('X-TAXII-Date-Added-First', page.first);
   if (page.last) response.setHeader('X-TAXII-Date-Added-Last', page.last);
-  send(request, response, { more: page.more, ...(page.next ? { next: page.next } : {}), ...(page.items.length > 0 ? shape(page.items) : {}) });
+  send(request, response, {
+    more: page.more,
+    ...(page.next ? { next: page.next } : {}),
+    ...(page.items.length > 0 ? shape(page.items) : {}),
+  });
 }

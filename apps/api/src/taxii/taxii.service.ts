@@ -93,7 +93,12 @@ export class TaxiiService {
   ) {}
 
   async collection(partner: PartnerPrincipal, collectionId: string) {
-    if (collectionId !== partner.channelId) throw new TaxiiError(HttpStatus.NOT_FOUND, 'Collection not found', `There is no collection ${collectionId} for this credential.`);
+    if (collectionId !== partner.channelId)
+      throw new TaxiiError(
+        HttpStatus.NOT_FOUND,
+        'Collection not found',
+        `There is no collection ${collectionId} for this credential.`,
+      );
     const [row]: { name: string; contact: string | null }[] = await this.dataSource.query(
       `SELECT o.name, c.name AS contact FROM channels ch JOIN organisations o ON o.id = ch.organisation_id LEFT JOIN contacts c ON c.id = ch.contact_id WHERE ch.id = $1`,
       [partner.channelId],
@@ -101,7 +106,8 @@ export class TaxiiService {
     return {
       id: partner.channelId,
       title: `Deliveries to ${row.contact ? `${row.contact} (${row.name})` : row.name}`,
-      description: 'What tlp-broker delivered to this channel. Above TLP:CLEAR, each item is an artifact encrypted to your OpenPGP key.',
+      description:
+        'What tlp-broker delivered to this channel. Above TLP:CLEAR, each item is an artifact encrypted to your OpenPGP key.',
       can_read: true,
       can_write: false,
       media_types: [STIX_MEDIA_TYPE],
@@ -120,15 +126,30 @@ export class TaxiiService {
     const page = this.page((await this.records(partner.channelId, query.addedAfter)).records, query);
     return {
       ...page,
-      items: page.items.map((record) => ({ id: record.id, date_added: taxiiTimestamp(record.dateAdded), version: record.version.toISOString(), media_type: STIX_MEDIA_TYPE })),
+      items: page.items.map((record) => ({
+        id: record.id,
+        date_added: taxiiTimestamp(record.dateAdded),
+        version: record.version.toISOString(),
+        media_type: STIX_MEDIA_TYPE,
+      })),
     };
   }
 
-  async object(partner: PartnerPrincipal, collectionId: string, objectId: string, query: TaxiiQuery): Promise<Page<StixObject>> {
+  async object(
+    partner: PartnerPrincipal,
+    collectionId: string,
+    objectId: string,
+    query: TaxiiQuery,
+  ): Promise<Page<StixObject>> {
     await this.collection(partner, collectionId);
     const collection = await this.records(partner.channelId);
     const records = collection.records.filter((record) => record.id === objectId);
-    if (records.length === 0) throw new TaxiiError(HttpStatus.NOT_FOUND, 'Object not found', `There is no object ${objectId} in this collection.`);
+    if (records.length === 0)
+      throw new TaxiiError(
+        HttpStatus.NOT_FOUND,
+        'Object not found',
+        `There is no object ${objectId} in this collection.`,
+      );
     const page = this.page(records, { ...query, ids: undefined });
     return { ...page, items: await this.materialise(partner.channelId, page.items, collection.publisher) };
   }
@@ -136,7 +157,12 @@ export class TaxiiService {
   async versions(partner: PartnerPrincipal, collectionId: string, objectId: string, query: TaxiiQuery) {
     await this.collection(partner, collectionId);
     const records = (await this.records(partner.channelId)).records.filter((record) => record.id === objectId);
-    if (records.length === 0) throw new TaxiiError(HttpStatus.NOT_FOUND, 'Object not found', `There is no object ${objectId} in this collection.`);
+    if (records.length === 0)
+      throw new TaxiiError(
+        HttpStatus.NOT_FOUND,
+        'Object not found',
+        `There is no object ${objectId} in this collection.`,
+      );
     const page = this.page(records, { ...query, ids: undefined, versions: ['all'] });
     const versions = [...new Set(page.items.map((record) => record.version.toISOString()))].sort();
     return { ...page, items: versions };
@@ -149,12 +175,23 @@ export class TaxiiService {
    * new versions of its report and indicators, and revoked versions of indicators (and, for a
    * recall, of the report) it no longer stands by.
    */
-  private async records(channelId: string, addedAfter?: number): Promise<{ records: ObjectRecord[]; publisher: Publisher }> {
-    const [heads, publisher, channelCreated] = await Promise.all([this.view.heads(channelId, addedAfter), this.view.publisher(), this.view.channelCreatedUs(channelId)]);
+  private async records(
+    channelId: string,
+    addedAfter?: number,
+  ): Promise<{ records: ObjectRecord[]; publisher: Publisher }> {
+    const [heads, publisher, channelCreated] = await Promise.all([
+      this.view.heads(channelId, addedAfter),
+      this.view.publisher(),
+      this.view.channelCreatedUs(channelId),
+    ]);
     const views = await this.view.served(channelId, heads);
     // The team identity and the marking definitions, added just before the channel was created
     // (each at a microsecond of its own, before any feed entry).
-    const fixedObjects: StixObject[] = [identity(publisher), ...Object.values(TLP_MARKINGS), ...Object.values(PAP_MARKINGS)];
+    const fixedObjects: StixObject[] = [
+      identity(publisher),
+      ...Object.values(TLP_MARKINGS),
+      ...Object.values(PAP_MARKINGS),
+    ];
     const records: ObjectRecord[] = fixedObjects.map((object, part) => ({
       id: object.id,
       type: object.type,
@@ -180,7 +217,8 @@ export class TaxiiService {
       } else {
         add(artifactId(head.deliveryId), 'artifact', view.modified);
       }
-      for (const revoked of view.revoked) add(indicatorId(head.itemId, revoked.indicator), 'indicator', revoked.modified);
+      for (const revoked of view.revoked)
+        add(indicatorId(head.itemId, revoked.indicator), 'indicator', revoked.modified);
     }
     records.sort((a, b) => a.dateAdded - b.dateAdded);
     return { records, publisher };
@@ -211,8 +249,18 @@ export class TaxiiService {
   }
 
   /** The STIX objects of a page: messages and clear content are read only for its entries. */
-  private async materialise(channelId: string, records: readonly ObjectRecord[], publisher: Publisher): Promise<StixObject[]> {
-    const entries = [...new Map(records.filter((record) => record.head).map((record) => [record.head!.seq, { head: record.head!, view: record.view! }])).values()];
+  private async materialise(
+    channelId: string,
+    records: readonly ObjectRecord[],
+    publisher: Publisher,
+  ): Promise<StixObject[]> {
+    const entries = [
+      ...new Map(
+        records
+          .filter((record) => record.head)
+          .map((record) => [record.head!.seq, { head: record.head!, view: record.view! }]),
+      ).values(),
+    ];
     const heads = entries.map((entry) => entry.head);
     const [messages, clear] = await Promise.all([
       this.view.messages(
@@ -226,12 +274,20 @@ export class TaxiiService {
       const content = clear.get(head.seq);
       const revoked = indicatorVersionObjects(head.itemId, head.itemCreatedAt, view.revoked, publisher);
       if (content) built.set(head.seq, [...itemObjects(servedContent(content, view), publisher), ...revoked]);
-      else if (messages.has(head.seq)) built.set(head.seq, [...sealedObjects(this.view.sealedCopy(head, messages.get(head.seq)!, view), publisher), ...revoked]);
+      else if (messages.has(head.seq))
+        built.set(head.seq, [
+          ...sealedObjects(this.view.sealedCopy(head, messages.get(head.seq)!, view), publisher),
+          ...revoked,
+        ]);
     }
     return records.flatMap((record) => {
       if (record.fixed) return [record.fixed];
       const objects = built.get(record.head!.seq) ?? [];
-      const object = objects.find((candidate) => candidate.id === record.id && (candidate.modified === undefined || candidate.modified === record.version.toISOString()));
+      const object = objects.find(
+        (candidate) =>
+          candidate.id === record.id &&
+          (candidate.modified === undefined || candidate.modified === record.version.toISOString()),
+      );
       return object ? [object] : [];
     });
   }
@@ -247,7 +303,8 @@ function byVersion(records: ObjectRecord[], wanted: TaxiiQuery['versions']): Obj
     for (const want of wanted) {
       if (want === 'first') keep.add(sorted[0]);
       else if (want === 'last') keep.add(sorted[sorted.length - 1]);
-      else if (want instanceof Date) for (const record of sorted.filter((r) => r.version.getTime() === want.getTime())) keep.add(record);
+      else if (want instanceof Date)
+        for (const record of sorted.filter((r) => r.version.getTime() === want.getTime())) keep.add(record);
     }
   }
   return records.filter((record) => keep.has(record));
@@ -255,7 +312,8 @@ function byVersion(records: ObjectRecord[], wanted: TaxiiQuery['versions']): Obj
 
 /** Reads TAXII's query parameters (`added_after`, `limit`, `next`, `match[…]`); bad ones are a 400 TAXII error. */
 export function parseTaxiiQuery(raw: Record<string, unknown>): TaxiiQuery {
-  const bad = (parameter: string, why: string) => new TaxiiError(HttpStatus.BAD_REQUEST, 'Invalid query parameter', `${parameter}: ${why}`);
+  const bad = (parameter: string, why: string) =>
+    new TaxiiError(HttpStatus.BAD_REQUEST, 'Invalid query parameter', `${parameter}: ${why}`);
   const single = (name: string): string | undefined => {
     const value = raw[name];
     if (value === undefined) return undefined;
@@ -264,23 +322,29 @@ export function parseTaxiiQuery(raw: Record<string, unknown>): TaxiiQuery {
   };
   const match = (name: string): string[] | undefined => {
     const flat = raw[`match[${name}]`];
-    const nested = typeof raw.match === 'object' && raw.match !== null ? (raw.match as Record<string, unknown>)[name] : undefined;
+    const nested =
+      typeof raw.match === 'object' && raw.match !== null ? (raw.match as Record<string, unknown>)[name] : undefined;
     const value = flat ?? nested;
     if (value === undefined) return undefined;
-    const values = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
+    const values = (Array.isArray(value) ? value : [value])
+      .flatMap((v) => String(v).split(','))
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     if (values.length === 0) throw bad(`match[${name}]`, 'give at least one value');
     return values;
   };
   const timestamp = (name: string, value: string): Date => {
     const date = new Date(value);
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) || Number.isNaN(date.getTime())) throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000Z');
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) || Number.isNaN(date.getTime()))
+      throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000Z');
     return date;
   };
   // Dates added carry microseconds: Date would drop all but three digits and match the wrong objects.
   const microseconds = (name: string, value: string): number => {
     const parts = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(value);
     const seconds = parts ? Date.parse(`${parts[1]}Z`) : Number.NaN;
-    if (!parts || Number.isNaN(seconds)) throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000000Z');
+    if (!parts || Number.isNaN(seconds))
+      throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000000Z');
     // Digits beyond the sixth are dropped: an object added at that microsecond is not after it.
     return seconds * 1000 + Number((parts[2] ?? '').padEnd(6, '0').slice(0, 6));
   };
@@ -299,7 +363,9 @@ export function parseTaxiiQuery(raw: Record<string, unknown>): TaxiiQuery {
     if (!parts) throw bad('next', 'use the value of `next` from the previous page');
     next = { dateAdded: Number(parts[1]), seq: BigInt(parts[2]), part: Number(parts[3]) };
   }
-  const versions = (match('version') ?? ['last']).map((value) => (value === 'first' || value === 'last' || value === 'all' ? value : timestamp('match[version]', value)));
+  const versions = (match('version') ?? ['last']).map((value) =>
+    value === 'first' || value === 'last' || value === 'all' ? value : timestamp('match[version]', value),
+  );
   return {
     addedAfter: addedAfterRaw === undefined ? undefined : microseconds('added_after', addedAfterRaw),
     limit,

@@ -10,7 +10,11 @@ type SignedDocument = 'profile.txt' | 'profile.json' | 'profile.json.asc' | 'sec
 
 export interface ProfileDocument {
   readonly format: 'tlp-broker/team-profile@1';
-  readonly documentInformation: { readonly lastUpdated: string; readonly location: string; readonly authentication: string };
+  readonly documentInformation: {
+    readonly lastUpdated: string;
+    readonly location: string;
+    readonly authentication: string;
+  };
   readonly contact: {
     readonly name: string;
     readonly email: string;
@@ -21,8 +25,17 @@ export interface ProfileDocument {
     readonly languages: readonly string[];
     readonly publicKey: { readonly fingerprint: string; readonly url: string };
   };
-  readonly charter: { readonly mission: string; readonly constituency: string; readonly affiliation: string | null; readonly authority: string | null };
-  readonly policies: { readonly informationSharing: string; readonly incidentReporting: string; readonly tlp: readonly string[] };
+  readonly charter: {
+    readonly mission: string;
+    readonly constituency: string;
+    readonly affiliation: string | null;
+    readonly authority: string | null;
+  };
+  readonly policies: {
+    readonly informationSharing: string;
+    readonly incidentReporting: string;
+    readonly tlp: readonly string[];
+  };
   readonly services: readonly string[];
 }
 
@@ -114,12 +127,22 @@ export class ProfileService {
     );
   }
 
-  private async signed(key: SignedDocument, build: () => Promise<string>, mode: 'cleartext' | 'detached' | 'none'): Promise<string> {
+  private async signed(
+    key: SignedDocument,
+    build: () => Promise<string>,
+    mode: 'cleartext' | 'detached' | 'none',
+  ): Promise<string> {
     const team = await this.teamKey.current();
     const cached = this.cache.get(key);
-    if (cached && cached.fingerprint === team.info.fingerprint && Date.now() - cached.at < RESIGN_AFTER_MS) return cached.body;
+    if (cached && cached.fingerprint === team.info.fingerprint && Date.now() - cached.at < RESIGN_AFTER_MS)
+      return cached.body;
     const content = await build();
-    const body = mode === 'cleartext' ? await signCleartext(content, team.key) : mode === 'detached' ? await signDetached(content, team.key) : content;
+    const body =
+      mode === 'cleartext'
+        ? await signCleartext(content, team.key)
+        : mode === 'detached'
+          ? await signDetached(content, team.key)
+          : content;
     this.cache.set(key, { fingerprint: team.info.fingerprint, at: Date.now(), body });
     return body;
   }

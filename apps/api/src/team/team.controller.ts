@@ -36,13 +36,17 @@ export class TeamController {
     return this.profile.jsonSignature();
   }
 
-
   /** The team's active OpenPGP public key: every delivery is signed with it. */
   @Get('key')
   @Public()
   async key(): Promise<{ fingerprint: string; algorithm: string; createdAt: Date; publicKey: string }> {
     const { info } = await this.teamKey.current();
-    return { fingerprint: info.fingerprint, algorithm: info.algorithm, createdAt: info.createdAt, publicKey: info.armored };
+    return {
+      fingerprint: info.fingerprint,
+      algorithm: info.algorithm,
+      createdAt: info.createdAt,
+      publicKey: info.armored,
+    };
   }
 
   /** The same key as an importable file (`curl … | gpg --import`). */

@@ -11,9 +11,12 @@ export class UsersService {
 
   async create(name: string, roles: Role[], actorId: string): Promise<CreatedUser> {
     try {
-      return await this.dataSource.transaction((manager) => createUser(manager, this.audit, name.trim(), roles, `user:${actorId}`));
+      return await this.dataSource.transaction((manager) =>
+        createUser(manager, this.audit, name.trim(), roles, `user:${actorId}`),
+      );
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new ConflictException(`a user named "${name.trim()}" already exists`);
+      if ((error as { code?: string }).code === '23505')
+        throw new ConflictException(`a user named "${name.trim()}" already exists`);
       throw error;
     }
   }

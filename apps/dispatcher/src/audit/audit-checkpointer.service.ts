@@ -32,7 +32,9 @@ export class AuditCheckpointer implements OnApplicationBootstrap, BeforeApplicat
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
-    await this.checkpointOnce().catch((error: unknown) => this.logger.error(`audit checkpoint at shutdown: ${describe(error)}`));
+    await this.checkpointOnce().catch((error: unknown) =>
+      this.logger.error(`audit checkpoint at shutdown: ${describe(error)}`),
+    );
   }
 
   private tick(): void {
@@ -51,7 +53,9 @@ export class AuditCheckpointer implements OnApplicationBootstrap, BeforeApplicat
         await appendFile(this.config.audit.checkpointFile, `${checkpoint.signed.trimEnd()}\n\n`, { mode: 0o640 });
       } catch (error) {
         // Stored in PostgreSQL all the same; the file copy is missing this one, which the log says.
-        this.logger.error(`audit checkpoint of event ${checkpoint.seq} not written to AUDIT_CHECKPOINT_FILE ${this.config.audit.checkpointFile}: ${describe(error)}`);
+        this.logger.error(
+          `audit checkpoint of event ${checkpoint.seq} not written to AUDIT_CHECKPOINT_FILE ${this.config.audit.checkpointFile}: ${describe(error)}`,
+        );
       }
     }
     return checkpoint;

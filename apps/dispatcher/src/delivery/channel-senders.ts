@@ -11,7 +11,11 @@ export class ChannelSenders implements OnApplicationShutdown {
 
   constructor(@InjectConfig() config: AppConfig) {
     this.emailSender = config.smtp ? new EmailSender({ ...config.smtp, connectionTimeoutMs: 15_000 }) : null;
-    this.webhookSender = new WebhookSender({ allowList: config.webhooks.allowList, timeoutMs: config.webhooks.timeoutMs, userAgent: 'tlp-broker' });
+    this.webhookSender = new WebhookSender({
+      allowList: config.webhooks.allowList,
+      timeoutMs: config.webhooks.timeoutMs,
+      userAgent: 'tlp-broker',
+    });
   }
 
   email(): EmailSender {

@@ -113,7 +113,8 @@ export class DeliveryService {
     }
 
     // Pushed channels are rate-limited per channel; over the limit, the job waits (no attempt counted).
-    if (target.channel.kind === 'email' || target.channel.kind === 'webhook') await this.rateLimiter.acquire(target.channel.id);
+    if (target.channel.kind === 'email' || target.channel.kind === 'webhook')
+      await this.rateLimiter.acquire(target.channel.id);
 
     // From here the message may leave: an update or a retraction no longer cancels this delivery,
     // and a recall follows it if the item is withdrawn.
@@ -141,7 +142,8 @@ export class DeliveryService {
     const manager = this.dataSource.manager;
     if (delivery.decisionId === null) throw new UnrecoverableError(`item delivery ${delivery.id} has no decision`);
     const decision = await manager.getRepository(DecisionEntity).findOneOrFail({ where: { id: delivery.decisionId } });
-    if (item.state === 'retracted') return { cancel: 'The item was retracted before this delivery was sent.', code: 'item.retracted' };
+    if (item.state === 'retracted')
+      return { cancel: 'The item was retracted before this delivery was sent.', code: 'item.retracted' };
     const [later]: { version: number }[] = await manager.query(
       `SELECT v.version FROM item_versions v WHERE v.item_id = $1 AND v.version > $2
           AND EXISTS (SELECT 1 FROM decisions d WHERE d.item_version_id = v.id)
@@ -150,7 +152,13 @@ export class DeliveryService {
     );
     if (later) return { cancel: `Superseded by version ${later.version} before it was sent.`, code: 'item.superseded' };
     const key = policyKey(target.key, reading);
-    const recheck = decide({ item: policyItem(item, version), organisation: policyOrganisation(target), channel: policyChannel(target, key), now, team: this.config.team });
+    const recheck = decide({
+      item: policyItem(item, version),
+      organisation: policyOrganisation(target),
+      channel: policyChannel(target, key),
+      now,
+      team: this.config.team,
+    });
     if (!recheck.allow) return { cancel: recheck.reason, code: recheck.code };
 
     const form = target.channel.kind === 'email' ? 'mime' : 'document';
@@ -158,7 +166,9 @@ export class DeliveryService {
     const encrypt = canEncryptTo(key, now);
     let message: string | null = null;
     if (encrypt) {
-      const sealed = await manager.getRepository(SealedPayloadEntity).findOneOrFail({ where: { itemVersionId: version.id, form } });
+      const sealed = await manager
+        .getRepository(SealedPayloadEntity)
+        .findOneOrFail({ where: { itemVersionId: version.id, form } });
       message = await this.openpgp.addressTo(
         {
           id: `${sealed.itemVersionId}:${sealed.form}`,
@@ -182,7 +192,14 @@ export class DeliveryService {
       message,
       keyFingerprint: encrypt ? key.fingerprint : null,
       clearEntity: () => mimeEntityForItem(itemText(item, version, publisher)),
-      webhookFields: { format: 'tlp-broker/delivery@1', version: version.version, type: item.kind, tlp: version.tlp, pap: version.pap, handling: decision.handling },
+      webhookFields: {
+        format: 'tlp-broker/delivery@1',
+        version: version.version,
+        type: item.kind,
+        tlp: version.tlp,
+        pap: version.pap,
+        handling: decision.handling,
+      },
     };
   }
 
@@ -210,7 +227,11 @@ export class DeliveryService {
         ORDER BY v.version`,
       [item.id, target.channel.id],
     );
-    if (sent.length === 0) return { cancel: 'The recall was not sent: no version of the item reached this recipient.', code: 'recall.nothing-sent' };
+    if (sent.length === 0)
+      return {
+        cancel: 'The recall was not sent: no version of the item reached this recipient.',
+        code: 'recall.nothing-sent',
+      };
     const notice: RecallNotice = {
       item,
       versions: sent.map((row) => Number(row.version)),
@@ -220,16 +241,24 @@ export class DeliveryService {
       issuedAt: new Date(),
     };
     const form = target.channel.kind === 'email' ? 'mime' : 'document';
-    const plaintext = form === 'mime' ? mimeEntityForItem(recallText(notice, publisher)) : recallDocument(notice, publisher);
+    const plaintext =
+      form === 'mime' ? mimeEntityForItem(recallText(notice, publisher)) : recallDocument(notice, publisher);
     const key = policyKey(target.key, reading);
     const keyUsable = canEncryptTo(key, now);
     let message: string | null = null;
     if (keyUsable) {
-      message = await this.openpgp.addressTo(await this.openpgp.sealOnce(plaintext, team.key), target.key!.fingerprint, target.key!.armored);
+      message = await this.openpgp.addressTo(
+        await this.openpgp.sealOnce(plaintext, team.key),
+        target.key!.fingerprint,
+        target.key!.armored,
+      );
     } else if (sent.every((row) => row.tlp === 'TLP:CLEAR')) {
       if (form === 'document') message = await this.openpgp.signOnly(plaintext, team.key);
     } else {
-      return { cancel: 'The recall was not sent: the recipient has no usable key to encrypt it to.', code: 'recall.no-usable-key' };
+      return {
+        cancel: 'The recall was not sent: the recipient has no usable key to encrypt it to.',
+        code: 'recall.no-usable-key',
+      };
     }
     return {
       target,
@@ -241,7 +270,13 @@ export class DeliveryService {
       message,
       keyFingerprint: keyUsable ? key.fingerprint : null,
       clearEntity: () => plaintext,
-      webhookFields: { format: 'tlp-broker/recall@1', versions: notice.versions, type: item.kind, tlp: notice.tlp, recall: notice.cause },
+      webhookFields: {
+        format: 'tlp-broker/recall@1',
+        versions: notice.versions,
+        type: item.kind,
+        tlp: notice.tlp,
+        recall: notice.cause,
+      },
     };
   }
 
@@ -262,7 +297,9 @@ export class DeliveryService {
             title: out.entry === 'item' ? version.title : undefined,
             notice: out.entry === 'recall' ? 'recall' : undefined,
             to: { name: target.contact?.name ?? target.organisation.name, address: target.channel.address! },
-            body: out.message ? { kind: 'encrypted', armored: out.message } : { kind: 'signed', entity: out.clearEntity(), signingKey: teamKey },
+            body: out.message
+              ? { kind: 'encrypted', armored: out.message }
+              : { kind: 'signed', entity: out.clearEntity(), signingKey: teamKey },
           });
           return sent.messageId;
         }
@@ -272,7 +309,13 @@ export class DeliveryService {
             secret: target.channel.secret!,
             deliveryId,
             idempotencyKey: `delivery-${deliveryId}`,
-            payload: { ...out.webhookFields, deliveryId, itemId: item.id, keyFingerprint: out.keyFingerprint, message: out.message },
+            payload: {
+              ...out.webhookFields,
+              deliveryId,
+              itemId: item.id,
+              keyFingerprint: out.keyFingerprint,
+              message: out.message,
+            },
           });
           return null;
         default:
@@ -285,13 +328,25 @@ export class DeliveryService {
     }
   }
 
-  private async finish(deliveryId: string, delivery: DeliveryEntity, out: Outgoing, messageId: string | null, now: Date): Promise<DeliveryOutcome> {
+  private async finish(
+    deliveryId: string,
+    delivery: DeliveryEntity,
+    out: Outgoing,
+    messageId: string | null,
+    now: Date,
+  ): Promise<DeliveryOutcome> {
     const { target, item, version } = out;
     const state: DeliveryState = target.channel.kind === 'email' ? 'sent' : 'delivered';
     const { outcome, recalls } = await this.dataSource.transaction(async (tx) => {
       // Shared with other deliveries of the item; waits for a retraction or routing in progress.
-      const [current]: { state: string; current_version: number }[] = await tx.query('SELECT state, current_version FROM items WHERE id = $1 FOR SHARE', [item.id]);
-      const overtaken = delivery.kind === 'item' ? await this.overtaken(tx, item.id, current.state, version.version, target.channel.id) : null;
+      const [current]: { state: string; current_version: number }[] = await tx.query(
+        'SELECT state, current_version FROM items WHERE id = $1 FOR SHARE',
+        [item.id],
+      );
+      const overtaken =
+        delivery.kind === 'item'
+          ? await this.overtaken(tx, item.id, current.state, version.version, target.channel.id)
+          : null;
       if (overtaken && target.channel.kind === 'feed') {
         // Nothing has left yet: a feed delivery happens when its entry is written. Write none.
         const cancelled = await tx
@@ -301,13 +356,27 @@ export class DeliveryService {
           .where({ id: deliveryId, state: In(OPEN_STATES) })
           .execute();
         if (cancelled.affected === 0) return { outcome: 'already-done' as const, recalls: [] };
-        await this.audit.append(tx, { actor: 'dispatcher', action: 'delivery.cancelled', subjectType: 'delivery', subjectId: deliveryId, details: { reason: overtaken.why } });
+        await this.audit.append(tx, {
+          actor: 'dispatcher',
+          action: 'delivery.cancelled',
+          subjectType: 'delivery',
+          subjectId: deliveryId,
+          details: { reason: overtaken.why },
+        });
         return { outcome: 'cancelled' as const, recalls: [] };
       }
       const updated = await tx
         .createQueryBuilder()
         .update(DeliveryEntity)
-        .set({ state, attempts: () => 'attempts + 1', deliveredAt: now, updatedAt: new Date(), lastError: null, messageId, keyFingerprint: out.keyFingerprint })
+        .set({
+          state,
+          attempts: () => 'attempts + 1',
+          deliveredAt: now,
+          updatedAt: new Date(),
+          lastError: null,
+          messageId,
+          keyFingerprint: out.keyFingerprint,
+        })
         .where({ id: deliveryId, state: In(OPEN_STATES) })
         .execute();
       // Another worker finished it first: keep its result, write nothing.
@@ -332,7 +401,14 @@ export class DeliveryService {
         action: `${out.entry === 'recall' ? 'recall' : 'delivery'}.${state}`,
         subjectType: 'delivery',
         subjectId: deliveryId,
-        details: { itemId: item.id, version: version.version, channelId: target.channel.id, channel: target.channel.kind, keyFingerprint: out.keyFingerprint, messageId },
+        details: {
+          itemId: item.id,
+          version: version.version,
+          channelId: target.channel.id,
+          channel: target.channel.kind,
+          keyFingerprint: out.keyFingerprint,
+          messageId,
+        },
       });
       if (out.entry === 'recall') {
         // What the recipient held is now withdrawn: its item deliveries read `recalled`.
@@ -345,23 +421,38 @@ export class DeliveryService {
       }
       // The message left while the item was retracted, or narrowed by a later version: the
       // recipient gets the recall it would have had, had this delivery finished a moment earlier.
-      const recalls = overtaken ? await this.queueRecall(tx, item.id, current.current_version, target.channel.id, overtaken) : [];
+      const recalls = overtaken
+        ? await this.queueRecall(tx, item.id, current.current_version, target.channel.id, overtaken)
+        : [];
       return { outcome: 'delivered' as const, recalls };
     });
     if (recalls.length > 0) {
-      await this.deliveryQueue.addBulk(recalls.map((id) => ({ name: 'deliver', data: { deliveryId: id }, opts: { jobId: deliveryJobId(id), priority: priorityFor(item.kind) } })));
+      await this.deliveryQueue.addBulk(
+        recalls.map((id) => ({
+          name: 'deliver',
+          data: { deliveryId: id },
+          opts: { jobId: deliveryJobId(id), priority: priorityFor(item.kind) },
+        })),
+      );
     }
     return outcome;
   }
 
   /** Whether the item was retracted, or a later routed version may not reach this channel. */
-  private async overtaken(tx: EntityManager, itemId: string, itemState: string, sentVersion: number, channelId: string): Promise<Overtaken | null> {
+  private async overtaken(
+    tx: EntityManager,
+    itemId: string,
+    itemState: string,
+    sentVersion: number,
+    channelId: string,
+  ): Promise<Overtaken | null> {
     if (itemState === 'retracted') return { why: 'The item was retracted while this delivery was being sent.' };
-    const [later]: { id: string; allow: boolean; reason: string; version_id: string; version: number }[] = await tx.query(
-      `SELECT d.id, d.allow, d.reason, v.id AS version_id, v.version FROM decisions d JOIN item_versions v ON v.id = d.item_version_id
+    const [later]: { id: string; allow: boolean; reason: string; version_id: string; version: number }[] =
+      await tx.query(
+        `SELECT d.id, d.allow, d.reason, v.id AS version_id, v.version FROM decisions d JOIN item_versions v ON v.id = d.item_version_id
         WHERE v.item_id = $1 AND d.channel_id = $2 AND v.version > $3 ORDER BY v.version DESC LIMIT 1`,
-      [itemId, channelId, sentVersion],
-    );
+        [itemId, channelId, sentVersion],
+      );
     if (!later || later.allow) return null;
     return {
       why: `Version ${later.version} may not be sent to this recipient: ${later.reason}`,
@@ -369,12 +460,27 @@ export class DeliveryService {
     };
   }
 
-  private async queueRecall(tx: EntityManager, itemId: string, currentVersion: number, channelId: string, overtaken: Overtaken): Promise<string[]> {
+  private async queueRecall(
+    tx: EntityManager,
+    itemId: string,
+    currentVersion: number,
+    channelId: string,
+    overtaken: Overtaken,
+  ): Promise<string[]> {
     const targets = await channelsToRecall(tx, itemId, [channelId]);
     if (overtaken.denied) {
-      return queueRecalls(tx, overtaken.denied.versionId, targets, overtaken.why, new Map([[channelId, overtaken.denied.decisionId]]));
+      return queueRecalls(
+        tx,
+        overtaken.denied.versionId,
+        targets,
+        overtaken.why,
+        new Map([[channelId, overtaken.denied.decisionId]]),
+      );
     }
-    const [latest]: { id: string }[] = await tx.query('SELECT id FROM item_versions WHERE item_id = $1 AND version = $2', [itemId, currentVersion]);
+    const [latest]: { id: string }[] = await tx.query(
+      'SELECT id FROM item_versions WHERE item_id = $1 AND version = $2',
+      [itemId, currentVersion],
+    );
     return queueRecalls(tx, latest.id, targets, 'The item was retracted.');
   }
 
@@ -394,7 +500,12 @@ export class DeliveryService {
     this.logger.error(`delivery ${deliveryId} is dead: ${describe(error)}`);
   }
 
-  private async close(deliveryId: string, state: 'cancelled' | 'dead', reason: string, details: Record<string, unknown>): Promise<void> {
+  private async close(
+    deliveryId: string,
+    state: 'cancelled' | 'dead',
+    reason: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       const updated = await tx
         .createQueryBuilder()
@@ -403,7 +514,13 @@ export class DeliveryService {
         .where({ id: deliveryId, state: In(OPEN_STATES) })
         .execute();
       if (updated.affected === 0) return;
-      await this.audit.append(tx, { actor: 'dispatcher', action: `delivery.${state}`, subjectType: 'delivery', subjectId: deliveryId, details: { reason, ...details } });
+      await this.audit.append(tx, {
+        actor: 'dispatcher',
+        action: `delivery.${state}`,
+        subjectType: 'delivery',
+        subjectId: deliveryId,
+        details: { reason, ...details },
+      });
     });
   }
 }

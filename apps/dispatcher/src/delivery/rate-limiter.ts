@@ -29,7 +29,11 @@ export class RateLimiter implements OnApplicationShutdown {
     const { limit, windowMs } = this.config.rateLimit;
     const window = Math.floor(now / windowMs);
     const key = `${this.config.redis.prefix}:rate:${channelId}:${window}`;
-    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, windowMs * 2).exec()) as [[null, number], [null, number]];
+    const [[, count]] = (await this.redis
+      .multi()
+      .incr(key)
+      .pexpire(key, windowMs * 2)
+      .exec()) as [[null, number], [null, number]];
     if (count > limit) {
       // Spread the waiting jobs over the next window instead of waking them all at its start.
       const waitMs = (window + 1) * windowMs - now + Math.floor(Math.random() * windowMs * 0.5);

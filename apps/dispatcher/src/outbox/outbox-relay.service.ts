@@ -79,7 +79,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           })),
         );
       }
-      await manager.query('UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+      await manager.query('UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])', [
+        rows.map((row) => row.id),
+      ]);
       return rows.length;
     });
   }
@@ -100,7 +102,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const state = await job.getState();
     if (state !== 'completed' && state !== 'failed') return true;
     const why = state === 'failed' ? `failed (${job.failedReason})` : 'completed';
-    this.logger.warn(`outbox row ${row.id}: routing job ${jobId} ${why} but the row was never processed; running it again`);
+    this.logger.warn(
+      `outbox row ${row.id}: routing job ${jobId} ${why} but the row was never processed; running it again`,
+    );
     await job.remove();
     return false;
   }

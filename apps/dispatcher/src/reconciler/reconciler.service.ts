@@ -31,7 +31,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.reconcileOnce()
-        .catch((error: unknown) => this.logger.error(`reconciler: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) =>
+          this.logger.error(`reconciler: ${error instanceof Error ? error.message : String(error)}`),
+        )
         .finally(() => (this.running = null));
     }, this.config.dispatch.reconcileIntervalMs);
   }
@@ -71,7 +73,11 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       } else if (state !== null) {
         continue;
       }
-      await this.deliveryQueue.add('deliver', { deliveryId: row.id }, { jobId: deliveryJobId(row.id), priority: priorityFor(row.kind) });
+      await this.deliveryQueue.add(
+        'deliver',
+        { deliveryId: row.id },
+        { jobId: deliveryJobId(row.id), priority: priorityFor(row.kind) },
+      );
       requeued += 1;
     }
     if (requeued + dead > 0) this.logger.log(`reconciler: ${requeued} deliveries re-enqueued, ${dead} marked dead`);

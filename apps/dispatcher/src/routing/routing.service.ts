@@ -79,7 +79,9 @@ export class RoutingService {
 
   /** A retraction queued its recall notices with the item's last version; they only need sending. */
   private async sendRecalls(outboxId: string, itemVersionId: string): Promise<RoutingOutcome> {
-    await this.dataSource.query('UPDATE outbox SET processed_at = now() WHERE id = $1 AND processed_at IS NULL', [outboxId]);
+    await this.dataSource.query('UPDATE outbox SET processed_at = now() WHERE id = $1 AND processed_at IS NULL', [
+      outboxId,
+    ]);
     const recalls = await this.enqueueDeliveries(itemVersionId);
     return { allowed: 0, denied: 0, alreadyRouted: false, skipped: 'retracted', recalls };
   }
@@ -98,11 +100,17 @@ export class RoutingService {
     if (version.releaseAt !== null) {
       // Never before the embargo. The relay only enqueues due rows (by the database's clock, as
       // here), so this is a guard: an early job fails and is retried with back-off.
-      const [{ embargoed }]: { embargoed: boolean }[] = await manager.query('SELECT $1::timestamptz > now() AS embargoed', [version.releaseAt]);
-      if (embargoed) throw new Error(`item version ${itemVersionId} is embargoed until ${version.releaseAt.toISOString()}`);
+      const [{ embargoed }]: { embargoed: boolean }[] = await manager.query(
+        'SELECT $1::timestamptz > now() AS embargoed',
+        [version.releaseAt],
+      );
+      if (embargoed)
+        throw new Error(`item version ${itemVersionId} is embargoed until ${version.releaseAt.toISOString()}`);
     }
     // The item's row lock orders routing against retraction, updates and finishing deliveries.
-    const item = await manager.getRepository(ItemEntity).findOneOrFail({ where: { id: version.itemId }, lock: { mode: 'pessimistic_write' } });
+    const item = await manager
+      .getRepository(ItemEntity)
+      .findOneOrFail({ where: { id: version.itemId }, lock: { mode: 'pessimistic_write' } });
     const skip = async (skipped: 'retracted' | 'superseded', why: string): Promise<RoutingOutcome> => {
       await manager.query('UPDATE outbox SET processed_at = now() WHERE id = $1', [outbox[0].id]);
       await this.audit.append(manager, {
@@ -127,7 +135,8 @@ export class RoutingService {
     const decided = decideForTargets(policyItem(item, version), targets, this.config.team, now);
     const allowed = decided.filter(({ decision }) => decision.allow);
 
-    if (allowed.some(({ target }) => target.channel.kind !== 'email')) await this.seal(manager, item, version, 'document');
+    if (allowed.some(({ target }) => target.channel.kind !== 'email'))
+      await this.seal(manager, item, version, 'document');
     if (allowed.some(({ target }) => target.channel.kind === 'email')) await this.seal(manager, item, version, 'mime');
 
     const decisionRows = decided.map(({ target, decision, keyFingerprint }) => ({
@@ -169,14 +178,25 @@ export class RoutingService {
       updatedAt: now,
     }));
     for (let i = 0; i < deliveryRows.length; i += INSERT_CHUNK) {
-      await manager.createQueryBuilder().insert().into(DeliveryEntity).values(deliveryRows.slice(i, i + INSERT_CHUNK)).execute();
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(DeliveryEntity)
+        .values(deliveryRows.slice(i, i + INSERT_CHUNK))
+        .execute();
     }
 
-    const recalls = version.version > 1 ? await this.supersede(manager, item, version, decided, decisionIds) : { cancelled: 0, recalls: 0, removed: 0 };
+    const recalls =
+      version.version > 1
+        ? await this.supersede(manager, item, version, decided, decisionIds)
+        : { cancelled: 0, recalls: 0, removed: 0 };
 
     await manager.query('UPDATE outbox SET processed_at = now() WHERE id = $1', [outbox[0].id]);
     // An embargoed version is published when its release time has come and it is routed.
-    await manager.query(`UPDATE items SET state = 'published', updated_at = now() WHERE id = $1 AND state = 'scheduled'`, [item.id]);
+    await manager.query(
+      `UPDATE items SET state = 'published', updated_at = now() WHERE id = $1 AND state = 'scheduled'`,
+      [item.id],
+    );
     await this.audit.append(manager, {
       actor: 'dispatcher',
       action: 'item.routed',
@@ -188,13 +208,22 @@ export class RoutingService {
         tlp: version.tlp,
         allowed: allowed.length,
         denied: decided.length - allowed.length,
-        ...(version.version > 1 ? { supersededCancelled: recalls.cancelled, recalls: recalls.recalls, removedFromFeeds: recalls.removed } : {}),
+        ...(version.version > 1
+          ? { supersededCancelled: recalls.cancelled, recalls: recalls.recalls, removedFromFeeds: recalls.removed }
+          : {}),
         // Binds the audit trail to the exact decisions stored for this version.
         decisionsDigest: digest(decided.map(({ target, decision }) => [target.channel.id, decision])),
       },
     });
-    this.logger.log(`routed ${item.kind} ${item.id} v${version.version} (${version.tlp}): ${allowed.length} allowed, ${decided.length - allowed.length} denied`);
-    return { allowed: allowed.length, denied: decided.length - allowed.length, alreadyRouted: false, recalls: recalls.recalls };
+    this.logger.log(
+      `routed ${item.kind} ${item.id} v${version.version} (${version.tlp}): ${allowed.length} allowed, ${decided.length - allowed.length} denied`,
+    );
+    return {
+      allowed: allowed.length,
+      denied: decided.length - allowed.length,
+      alreadyRouted: false,
+      recalls: recalls.recalls,
+    };
   }
 
   /**
@@ -209,11 +238,21 @@ export class RoutingService {
     decided: { target: { channel: { id: string } }; decision: Decision }[],
     decisionIds: ReadonlyMap<string, string>,
   ): Promise<{ cancelled: number; recalls: number; removed: number }> {
-    const cancelled = await cancelPendingItemDeliveries(manager, item.id, `Superseded by version ${version.version} before it was sent.`, { beforeVersion: version.version });
+    const cancelled = await cancelPendingItemDeliveries(
+      manager,
+      item.id,
+      `Superseded by version ${version.version} before it was sent.`,
+      { beforeVersion: version.version },
+    );
     const denied = decided.filter(({ decision }) => !decision.allow);
     const deniedChannels = denied.map(({ target }) => target.channel.id);
     const targets = await channelsToRecall(manager, item.id, deniedChannels);
-    const reasons = new Map(denied.map(({ target, decision }) => [target.channel.id, `Version ${version.version} may not be sent to this recipient: ${decision.reason}`]));
+    const reasons = new Map(
+      denied.map(({ target, decision }) => [
+        target.channel.id,
+        `Version ${version.version} may not be sent to this recipient: ${decision.reason}`,
+      ]),
+    );
     const recalls = await queueRecalls(manager, version.id, targets, reasons, decisionIds);
     const removed = await removeFromFeeds(manager, item.id, deniedChannels);
     return { cancelled: cancelled.length, recalls: recalls.length, removed };
@@ -223,12 +262,18 @@ export class RoutingService {
    * Signs and encrypts the item version once per form (the JSON document for feeds and webhooks,
    * a MIME entity for e-mail); recipients then only get their own key packet.
    */
-  private async seal(manager: EntityManager, item: ItemEntity, version: ItemVersionEntity, form: 'document' | 'mime'): Promise<void> {
+  private async seal(
+    manager: EntityManager,
+    item: ItemEntity,
+    version: ItemVersionEntity,
+    form: 'document' | 'mime',
+  ): Promise<void> {
     const repo = manager.getRepository(SealedPayloadEntity);
     if (await repo.exists({ where: { itemVersionId: version.id, form } })) return;
     const { key, info: team } = await this.teamKey.current();
     const publisher = { name: this.teamKey.publisherName(), fingerprint: team.fingerprint };
-    const plaintext = form === 'mime' ? mimeEntityForItem(itemText(item, version, publisher)) : itemDocument(item, version, publisher);
+    const plaintext =
+      form === 'mime' ? mimeEntityForItem(itemText(item, version, publisher)) : itemDocument(item, version, publisher);
     const sealed = await this.openpgp.sealOnce(plaintext, key);
     await repo.insert({
       itemVersionId: version.id,
