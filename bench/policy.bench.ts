@@ -10,7 +10,6 @@ import { cpus } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { decide, prepare } from '@tlp-broker/tlp';
 import type {
-  ChannelKind,
   Decision,
   PolicyChannel,
   PolicyContact,
@@ -21,6 +20,7 @@ import type {
   ReasonCode,
 } from '@tlp-broker/tlp';
 import { Draw, median } from './draw';
+import type { ChannelKind } from '@tlp-broker/domain';
 
 const SEED = 20250412;
 const PARTNERS = 10_000;
@@ -235,7 +235,7 @@ function generateItems(draw: Draw, partners: Partners): BenchItem[] {
       name: 'TLP:GREEN',
       audience: '3 communities',
       item: {
-        kind: 'indicator-set',
+        kind: 'threat-datasheet',
         tlp: 'TLP:GREEN',
         pap: 'PAP:GREEN',
         audience: { communities: ['nl-fi-isac', 'be-energy-isac', 'ics-operators'], organisations: [], contacts: [] },
@@ -245,7 +245,7 @@ function generateItems(draw: Draw, partners: Partners): BenchItem[] {
       name: 'TLP:AMBER',
       audience: '2,000 orgs + 100 contacts',
       item: {
-        kind: 'incident-report',
+        kind: 'alert',
         tlp: 'TLP:AMBER',
         pap: 'PAP:AMBER',
         audience: { communities: [], organisations: amberOrgs, contacts: amberContacts },
@@ -255,7 +255,7 @@ function generateItems(draw: Draw, partners: Partners): BenchItem[] {
       name: 'TLP:AMBER+STRICT',
       audience: '500 orgs + 25 contacts',
       item: {
-        kind: 'incident-report',
+        kind: 'alert',
         tlp: 'TLP:AMBER+STRICT',
         pap: 'PAP:AMBER',
         audience: { communities: [], organisations: strictOrgs, contacts: strictContacts },
@@ -265,7 +265,7 @@ function generateItems(draw: Draw, partners: Partners): BenchItem[] {
       name: 'TLP:RED',
       audience: '50 contacts',
       item: {
-        kind: 'briefing',
+        kind: 'advisory',
         tlp: 'TLP:RED',
         pap: 'PAP:RED',
         audience: { communities: [], organisations: [], contacts: draw.sample(contactIds, 50) },
@@ -275,7 +275,7 @@ function generateItems(draw: Draw, partners: Partners): BenchItem[] {
       name: 'TLP:AMBER caveat+prov.',
       audience: '1,000 orgs; consent 300 + 1 comm.',
       item: {
-        kind: 'case-file',
+        kind: 'intel-report',
         tlp: 'TLP:AMBER',
         pap: 'PAP:AMBER',
         audience: { communities: [], organisations: caveatOrgs, contacts: [] },

@@ -1,3 +1,4 @@
+import type { ItemKind } from '@tlp-broker/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemStixId, mispEventUuid } from '@tlp-broker/stix';
 import { startBroker, TestBroker } from './support/broker';
@@ -9,7 +10,7 @@ const TAXII = { accept: 'application/taxii+json;version=2.1' };
 
 interface Probe {
   id: string;
-  kind: string;
+  kind: ItemKind;
   title: string;
   marker: string;
   tlp: string;

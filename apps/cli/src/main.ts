@@ -2,17 +2,10 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadAuditKey, loadDatabaseRoleUrls, loadDatabaseUrl, loadDemoSettings } from '@tlp-broker/config';
-import {
-  AuditLog,
-  createDatabaseRoles,
-  createDataSource,
-  createUser,
-  migrateDatabase,
-  Role,
-  ROLES,
-} from '@tlp-broker/persistence';
+import { AuditLog, createDatabaseRoles, createDataSource, createUser, migrateDatabase } from '@tlp-broker/persistence';
 import { auditVerify } from './audit';
 import { runDemo } from './demo';
+import { ROLES, Role } from '@tlp-broker/domain';
 
 const USAGE = `tlp-broker command line
 

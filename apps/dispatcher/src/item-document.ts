@@ -1,4 +1,5 @@
 import { ItemEntity, ItemVersionEntity } from '@tlp-broker/persistence';
+import type { TlpLabel } from '@tlp-broker/tlp';
 
 /**
  * The document inside every delivery: what the team signs and each recipient decrypts.
@@ -77,7 +78,7 @@ export interface RecallNotice {
   /** The versions this recipient was sent. */
   readonly versions: readonly number[];
   /** The label of the latest of them: the notice is handled as that version was. */
-  readonly tlp: string;
+  readonly tlp: TlpLabel;
   /** `retracted`: the publisher withdrew the item; `withdrawn`: a later version is not shared with this recipient. */
   readonly cause: 'retracted' | 'withdrawn';
   /** The team's note to recipients, given with a retraction. */

@@ -7,6 +7,7 @@ import { isTlpLabel, TlpLabel } from '@tlp-broker/tlp';
 import { ChannelError } from './channel-error';
 import { headerText, mailMessageId, mailSubject } from './mail-identity';
 import { smtpFailure } from './smtp-failure';
+import type { ItemKind } from '@tlp-broker/domain';
 
 /** How the broker reaches its outgoing mail relay. */
 export interface SmtpSettings {
@@ -39,7 +40,7 @@ export interface OutgoingMail {
   readonly deliveryId: string;
   readonly itemId: string;
   readonly version: number;
-  readonly itemType: string;
+  readonly itemType: ItemKind;
   readonly tlp: TlpLabel;
   /** Shown in the subject for TLP:CLEAR only; ignored above it. */
   readonly title?: string;

@@ -71,7 +71,7 @@ describe('mailSubject', () => {
     ['version', { version: 1.5 }],
     ['deliveryId', { deliveryId: '' }],
   ] as const)('refuses a bad %s with a permanent error naming it', (field, change) => {
-    const attempt = () => mailSubject({ ...BASE, ...change });
+    const attempt = () => mailSubject({ ...BASE, ...change } as MailIdentityInput);
     expect(attempt).toThrow(ChannelError);
     try {
       attempt();

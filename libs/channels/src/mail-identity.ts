@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TlpLabel } from '@tlp-broker/tlp';
 import { ChannelError } from './channel-error';
+import type { ItemKind } from '@tlp-broker/domain';
 
 /**
  * The parts of a delivered message that identify it without saying what it is about: the subject
@@ -12,7 +13,7 @@ export interface MailIdentityInput {
   readonly deliveryId: string;
   readonly itemId: string;
   readonly version: number;
-  readonly itemType: string;
+  readonly itemType: ItemKind;
   readonly tlp: TlpLabel;
   /** Used only for TLP:CLEAR; above it a title is content and never leaves in a header. */
   readonly title?: string;

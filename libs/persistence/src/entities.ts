@@ -1,53 +1,20 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-
-export const ORGANISATION_KINDS = ['lea', 'cert', 'csirt', 'soc', 'isac', 'government', 'private'] as const;
-export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
-export const RELATIONS = ['constituent', 'peer'] as const;
-export type RelationValue = (typeof RELATIONS)[number];
-export const PARTNER_STATUSES = ['active', 'suspended'] as const;
-export type PartnerStatusValue = (typeof PARTNER_STATUSES)[number];
-export const CHANNEL_KINDS = ['feed', 'email', 'webhook', 'public'] as const;
-export type ChannelKindValue = (typeof CHANNEL_KINDS)[number];
-export const ITEM_KINDS = [
-  'alert',
-  'advisory',
-  'intel-report',
-  'threat-datasheet',
-  'announcement',
-  'annual-report',
-] as const;
-export type ItemKind = (typeof ITEM_KINDS)[number];
-export const ITEM_STATES = ['draft', 'pending-approval', 'scheduled', 'published', 'retracted'] as const;
-export type ItemState = (typeof ITEM_STATES)[number];
-export const DELIVERY_STATES = [
-  'queued',
-  'sending',
-  'sent',
-  'delivered',
-  'failed',
-  'dead',
-  'recalled',
-  'cancelled',
-] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
-/** Not yet final: may still be (re)sent. `sending` = handed to the channel, outcome not yet recorded. */
-export const OPEN_DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'failed', 'sending'];
-/** Open and not yet handed to a channel: what an update or a retraction may still cancel. */
-export const CANCELLABLE_DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'failed'];
-export const DELIVERY_KINDS = ['item', 'recall'] as const;
-export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
-export const ROLES = ['admin', 'analyst', 'approver'] as const;
-/** What a partner credential opens: the JSON feed, TAXII 2.1, the MISP feed, submissions. */
-export const PARTNER_SCOPES = ['feed', 'taxii', 'misp', 'submit'] as const;
-export type PartnerScope = (typeof PARTNER_SCOPES)[number];
-export const INDICATOR_TYPES = ['ipv4', 'ipv6', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256'] as const;
-export type IndicatorType = (typeof INDICATOR_TYPES)[number];
-export interface Indicator {
-  readonly type: IndicatorType;
-  readonly value: string;
-  readonly description?: string;
-}
-export type Role = (typeof ROLES)[number];
+import type {
+  Audience,
+  ChannelKind,
+  DeliveryKind,
+  DeliveryState,
+  Indicator,
+  ItemKind,
+  ItemState,
+  OrganisationKind,
+  PartnerScope,
+  PartnerStatus,
+  Relation,
+  Role,
+  Severity,
+} from '@tlp-broker/domain';
+import type { PapLabel, ReasonCode, TlpLabel } from '@tlp-broker/tlp';
 
 /** What an outbox row asks of the dispatcher. */
 export const OutboxTopic = {
@@ -66,10 +33,10 @@ export class OrganisationEntity {
   @Column('text') name!: string;
   @Column('text') kind!: OrganisationKind;
   @Column('text', { nullable: true }) country!: string | null;
-  @Column('text') relation!: RelationValue;
+  @Column('text') relation!: Relation;
   @Column('text', { array: true }) communities!: string[];
   @Column('text', { array: true }) accreditations!: string[];
-  @Column('text') status!: PartnerStatusValue;
+  @Column('text') status!: PartnerStatus;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
@@ -79,7 +46,7 @@ export class ContactEntity {
   @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
   @Column('text') name!: string;
   @Column('text') email!: string;
-  @Column('text') status!: PartnerStatusValue;
+  @Column('text') status!: PartnerStatus;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
@@ -106,14 +73,14 @@ export class ChannelEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
   @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
-  @Column('text') kind!: ChannelKindValue;
+  @Column('text') kind!: ChannelKind;
   @Column('boolean') redistributes!: boolean;
   /** E-mail address, or the webhook's URL. */
   @Column('text', { nullable: true }) address!: string | null;
   /** The webhook's HMAC secret. */
   @Column('text', { nullable: true }) secret!: string | null;
   @Column('uuid', { name: 'key_id', nullable: true }) keyId!: string | null;
-  @Column('text') status!: PartnerStatusValue;
+  @Column('text') status!: PartnerStatus;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
@@ -122,7 +89,7 @@ export class UserEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column('text') name!: string;
   @Column('text', { array: true }) roles!: Role[];
-  @Column('text') status!: PartnerStatusValue;
+  @Column('text') status!: PartnerStatus;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
@@ -155,16 +122,10 @@ export class ItemEntity {
   @Column('text', { name: 'retraction_notice', nullable: true }) retractionNotice!: string | null;
 }
 
-export interface Audience {
-  communities: string[];
-  organisations: string[];
-  contacts: string[];
-}
-
 /** As stored: the originator, the label its material came with, and any recorded consent. */
 export interface StoredProvenance {
   originator: string;
-  label: string;
+  label: TlpLabel;
   consent: { audience: Audience; reference: string; recordedBy: string; recordedAt: string } | null;
 }
 
@@ -183,10 +144,10 @@ export class ItemVersionEntity {
   @Column('text') title!: string;
   @Column('text') summary!: string;
   @Column('text') body!: string;
-  @Column('text') tlp!: string;
-  @Column('text', { nullable: true }) pap!: string | null;
+  @Column('text') tlp!: TlpLabel;
+  @Column('text', { nullable: true }) pap!: PapLabel | null;
   @Column('jsonb') audience!: Audience;
-  @Column('text', { nullable: true }) severity!: string | null;
+  @Column('text', { nullable: true }) severity!: Severity | null;
   @Column('text', { array: true }) caveats!: string[];
   @Column('jsonb') indicators!: Indicator[];
   @Column('jsonb', { nullable: true }) provenance!: StoredProvenance | null;
@@ -205,7 +166,7 @@ export class OutboxEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' }) id!: string;
   /** Names the routing job: unique over the life of the data, unlike `id`, which a restore from backup starts again. */
   @Column({ type: 'uuid', name: 'job_key', insert: false, update: false }) jobKey!: string;
-  @Column('text') topic!: string;
+  @Column('text') topic!: OutboxTopicValue;
   @Column('uuid', { name: 'item_version_id' }) itemVersionId!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   /** Not relayed before this time (the version's embargo). */
@@ -234,7 +195,7 @@ export class DecisionEntity {
   @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
   @Column('uuid', { name: 'channel_id' }) channelId!: string;
   @Column('boolean') allow!: boolean;
-  @Column('text') code!: string;
+  @Column('text') code!: ReasonCode;
   @Column('text') reason!: string;
   @Column('text', { nullable: true }) handling!: string | null;
   @Column('text', { name: 'key_fingerprint', nullable: true }) keyFingerprint!: string | null;
@@ -275,10 +236,10 @@ export class FeedEntryEntity {
   @Column('uuid', { name: 'item_id' }) itemId!: string;
   @Column('int', { name: 'item_version' }) itemVersion!: number;
   /** `item`: a version of the item; `recall`: a notice withdrawing the item (or earlier versions of it). */
-  @Column('text') entry!: 'item' | 'recall';
-  @Column('text') kind!: string;
-  @Column('text') tlp!: string;
-  @Column('text', { nullable: true }) pap!: string | null;
+  @Column('text') entry!: DeliveryKind;
+  @Column('text') kind!: ItemKind;
+  @Column('text') tlp!: TlpLabel;
+  @Column('text', { nullable: true }) pap!: PapLabel | null;
   @Column('text', { nullable: true }) handling!: string | null;
   @Column('text', { name: 'key_fingerprint' }) keyFingerprint!: string;
   @Column('text') message!: string;

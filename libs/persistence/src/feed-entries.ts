@@ -1,4 +1,6 @@
 import { EntityManager } from 'typeorm';
+import type { TlpLabel, PapLabel } from '@tlp-broker/tlp';
+import type { ItemKind } from '@tlp-broker/domain';
 
 export interface NewFeedEntry {
   readonly deliveryId: string;
@@ -6,9 +8,9 @@ export interface NewFeedEntry {
   readonly itemId: string;
   readonly itemVersion: number;
   readonly entry: 'item' | 'recall';
-  readonly kind: string;
-  readonly tlp: string;
-  readonly pap: string | null;
+  readonly kind: ItemKind;
+  readonly tlp: TlpLabel;
+  readonly pap: PapLabel | null;
   readonly handling: string | null;
   readonly keyFingerprint: string;
   readonly message: string;

@@ -1,14 +1,12 @@
 import {
   canEncryptTo,
   Decision,
-  PapLabel,
   PolicyChannel,
   PolicyItem,
   PolicyKey,
   PolicyOrganisation,
   PolicyTeam,
   prepare,
-  TlpLabel,
 } from '@tlp-broker/tlp';
 import { ItemEntity, ItemVersionEntity, RecipientKeyEntity } from './entities';
 import { RoutingTarget } from './partner-directory';
@@ -20,14 +18,14 @@ export function policyItem(
 ): PolicyItem {
   return {
     kind: item.kind,
-    tlp: version.tlp as TlpLabel,
-    pap: (version.pap as PapLabel | null) ?? null,
+    tlp: version.tlp,
+    pap: version.pap ?? null,
     audience: version.audience,
     caveats: version.caveats ?? [],
     provenance: version.provenance
       ? {
           originator: version.provenance.originator,
-          label: version.provenance.label as TlpLabel,
+          label: version.provenance.label,
           consent: version.provenance.consent
             ? { audience: version.provenance.consent.audience, reference: version.provenance.consent.reference }
             : null,

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { CANCELLABLE_DELIVERY_STATES } from './entities';
+import { CANCELLABLE_DELIVERY_STATES } from '@tlp-broker/domain';
 
 /**
  * What updates and retractions do to deliveries already made or planned. Every function runs in

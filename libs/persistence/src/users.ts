@@ -1,7 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { newApiKey } from './api-keys';
 import { AuditLog } from './audit-log';
-import { ApiKeyEntity, Role, UserEntity } from './entities';
+import type { Role } from '@tlp-broker/domain';
+import { ApiKeyEntity, UserEntity } from './entities';
 
 export interface CreatedUser {
   id: string;

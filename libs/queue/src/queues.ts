@@ -1,3 +1,5 @@
+import type { ItemKind } from '@tlp-broker/domain';
+
 /**
  * The queue contract shared by producers and workers. Queue names are persisted in Redis keys:
  * never rename one without a migration plan. Payloads carry ids only: BullMQ keeps job data in
@@ -17,7 +19,7 @@ export interface JobPayloads {
 export type JobPayload<Q extends QueueName> = JobPayloads[Q];
 
 /** Alerts are routed before everything else (BullMQ: a lower number is served first). */
-export const PRIORITY_BY_KIND: Readonly<Record<string, number>> = {
+export const PRIORITY_BY_KIND: Readonly<Record<ItemKind, number>> = {
   alert: 1,
   advisory: 5,
   'threat-datasheet': 5,
@@ -26,8 +28,8 @@ export const PRIORITY_BY_KIND: Readonly<Record<string, number>> = {
   'annual-report': 20,
 };
 
-export function priorityFor(kind: string): number {
-  return PRIORITY_BY_KIND[kind] ?? 10;
+export function priorityFor(kind: ItemKind): number {
+  return PRIORITY_BY_KIND[kind];
 }
 
 /**

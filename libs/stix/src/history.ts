@@ -1,4 +1,6 @@
-import { IndicatorInput } from './indicators';
+import type { Indicator } from '@tlp-broker/domain';
+import type { TlpLabel, PapLabel } from '@tlp-broker/tlp';
+import type { Severity } from '@tlp-broker/domain';
 
 /**
  * What one channel was handed of one item, in order: each item version delivered to it and each
@@ -11,23 +13,23 @@ export interface DeliveredStep {
   readonly deliveryId: string;
   readonly entry: 'item' | 'recall';
   readonly version: number;
-  readonly tlp: string;
-  readonly pap: string | null;
-  readonly severity: string | null;
+  readonly tlp: TlpLabel;
+  readonly pap: PapLabel | null;
+  readonly severity: Severity | null;
   /** The version's release, or when the recall notice was delivered. */
   readonly at: Date;
   /** The indicators served in the clear: those of a TLP:CLEAR item version; none otherwise. */
-  readonly clearIndicators: readonly IndicatorInput[];
+  readonly clearIndicators: readonly Indicator[];
 }
 
 /** An indicator as STIX serves it: `generation` counts its earlier revocations (a revoked STIX object never comes back). */
-export type ServedIndicator = IndicatorInput & { readonly generation: number };
+export type ServedIndicator = Indicator & { readonly generation: number };
 
 /** One version of one STIX indicator object. */
 export interface IndicatorVersion {
   readonly indicator: ServedIndicator;
-  readonly tlp: string;
-  readonly pap: string | null;
+  readonly tlp: TlpLabel;
+  readonly pap: PapLabel | null;
   readonly validFrom: Date;
   readonly modified: Date;
   readonly revoked: boolean;
@@ -51,7 +53,7 @@ export interface StepView {
   readonly generation: number;
   /** The version a recall names: the latest the channel was sent (never the version it may not have). */
   readonly referenceVersion: number;
-  readonly severity: string | null;
+  readonly severity: Severity | null;
   /** Indicators served in the clear by this step. */
   readonly live: readonly IndicatorVersion[];
   /**
@@ -62,12 +64,12 @@ export interface StepView {
   readonly revoked: readonly IndicatorVersion[];
   /** MISP attributes the channel was served before and not by this step: published again as deleted. */
   readonly withdrawn: {
-    readonly indicators: readonly IndicatorInput[];
+    readonly indicators: readonly Indicator[];
     readonly attachments: readonly ServedAttachment[];
   };
 }
 
-const keyOf = (indicator: IndicatorInput) => `${indicator.type}:${indicator.value}`;
+const keyOf = (indicator: Indicator) => `${indicator.type}:${indicator.value}`;
 
 /** Serves a channel's history of one item, step by step (steps in delivery order). */
 export function servedHistory(steps: readonly DeliveredStep[]): StepView[] {
@@ -78,7 +80,7 @@ export function servedHistory(steps: readonly DeliveredStep[]): StepView[] {
   let lastItem: DeliveredStep | null = null;
   const indicators = new Map<string, { generation: number; live: IndicatorVersion | null }>();
   let revokedSinceRecall: IndicatorVersion[] = [];
-  const mispIndicators = new Map<string, IndicatorInput>();
+  const mispIndicators = new Map<string, Indicator>();
   const mispAttachments: ServedAttachment[] = [];
 
   for (const step of steps) {

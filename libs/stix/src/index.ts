@@ -1,5 +1,4 @@
-export { INDICATOR_KINDS, checkIndicator, stixPattern, mispAttributeType } from './indicators';
-export type { IndicatorKind, IndicatorInput } from './indicators';
+export { checkIndicator, stixPattern, mispAttributeType } from './indicators';
 export { TLP_MARKINGS, PAP_MARKINGS, TLP_EXTENSION, PAP_EXTENSION, markingRefs } from './markings';
 export type { MarkingDefinition } from './markings';
 export {

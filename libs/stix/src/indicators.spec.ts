@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkIndicator, IndicatorKind } from './indicators';
+import type { IndicatorType } from '@tlp-broker/domain';
+import { checkIndicator } from './indicators';
 
 describe('checkIndicator', () => {
-  const ok: [IndicatorKind, string, string][] = [
+  const ok: [IndicatorType, string, string][] = [
     ['ipv4', ' 198.51.100.23 ', '198.51.100.23'],
     ['ipv6', '2001:DB8::1', '2001:db8::1'],
     ['domain', 'Evil-Domain.EXAMPLE.', 'evil-domain.example'],
@@ -21,7 +22,7 @@ describe('checkIndicator', () => {
     expect(checkIndicator(type, raw)).toEqual({ ok: true, value });
   });
 
-  const bad: [IndicatorKind, string, RegExp][] = [
+  const bad: [IndicatorType, string, RegExp][] = [
     ['ipv4', '256.1.1.1', /not an IPv4 address/],
     ['ipv4', '2001:db8::1', /not an IPv4 address/],
     ['ipv6', '198.51.100.23', /not an IPv6 address/],

@@ -1,23 +1,17 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** Indicator kinds an item may carry, and how each maps to STIX patterns and MISP attributes. */
-export const INDICATOR_KINDS = ['ipv4', 'ipv6', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256'] as const;
-export type IndicatorKind = (typeof INDICATOR_KINDS)[number];
+import type { Indicator, IndicatorType } from '@tlp-broker/domain';
 
-export interface IndicatorInput {
-  readonly type: IndicatorKind;
-  readonly value: string;
-  readonly description?: string;
-}
+/** How each indicator type is checked and written canonically, and maps to STIX patterns and MISP attributes. */
 
-const HEX_LENGTH: Partial<Record<IndicatorKind, number>> = { md5: 32, sha1: 40, sha256: 64 };
+const HEX_LENGTH: Partial<Record<IndicatorType, number>> = { md5: 32, sha1: 40, sha256: 64 };
 // A DNS name: labels of letters, digits and hyphens (IDNs in their xn-- form), at least two labels.
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const EMAIL = /^[^\s@"<>()[\],;:\\]{1,64}@([^\s@]+)$/;
 
 /** Checks an indicator's value for its type and returns it in its canonical spelling. */
 export function checkIndicator(
-  type: IndicatorKind,
+  type: IndicatorType,
   raw: string,
 ): { ok: true; value: string } | { ok: false; error: string } {
   const value = raw.trim();
@@ -68,7 +62,7 @@ function literal(value: string): string {
 }
 
 /** The STIX 2.1 pattern that matches the indicator. */
-export function stixPattern(indicator: IndicatorInput): string {
+export function stixPattern(indicator: Indicator): string {
   const v = literal(indicator.value);
   switch (indicator.type) {
     case 'ipv4':
@@ -91,7 +85,7 @@ export function stixPattern(indicator: IndicatorInput): string {
 }
 
 /** The MISP attribute type and category of the indicator. */
-export function mispAttributeType(type: IndicatorKind): { type: string; category: string } {
+export function mispAttributeType(type: IndicatorType): { type: string; category: string } {
   switch (type) {
     case 'ipv4':
     case 'ipv6':

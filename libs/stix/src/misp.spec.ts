@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import type { ItemKind, Severity } from '@tlp-broker/domain';
+import type { PapLabel, TlpLabel } from '@tlp-broker/tlp';
 import { clearEvent, hashLines, manifestEntry, sealedEvent } from './misp';
 
 const publisher = { name: 'Police CSIRT', since: new Date('2025-01-15T09:00:00Z') };
 const ITEM = {
   itemId: '3f2a9c1e-7b4d-4c1a-9e2f-0a1b2c3d4e5f',
   version: 2,
-  kind: 'advisory',
-  tlp: 'TLP:CLEAR',
-  pap: null,
+  kind: 'advisory' as ItemKind,
+  tlp: 'TLP:CLEAR' as TlpLabel,
+  pap: null as PapLabel | null,
   title: 'Phishing wave',
   summary: '',
   body: 'Block these.',
   indicators: [{ type: 'ipv4' as const, value: '203.0.113.7' }],
   createdAt: new Date('2026-11-01T08:00:00Z'),
   modifiedAt: new Date('2026-11-02T10:30:00.400Z'),
-  severity: 'high',
+  severity: 'high' as Severity,
 };
 
 describe('MISP feed events', () => {
@@ -48,7 +50,7 @@ describe('MISP feed events', () => {
   it('keeps the attribute identity of an encrypted copy when it is later withdrawn', () => {
     const copy = {
       ...ITEM,
-      tlp: 'TLP:AMBER',
+      tlp: 'TLP:AMBER' as TlpLabel,
       version: 1,
       deliveryId: '0b6a4f3e-1111-4222-8333-444455556666',
       armoredMessage: 'armored',
@@ -71,7 +73,7 @@ describe('MISP feed events', () => {
   });
 
   it('tags events with the TLP and PAP tags of the MISP taxonomies, in their spelling and colours', () => {
-    const tags = (tlp: string, pap: string) =>
+    const tags = (tlp: TlpLabel, pap: PapLabel) =>
       clearEvent({ ...ITEM, tlp, pap }, publisher).Tag.map((tag) => [tag.name, tag.colour]);
     expect(tags('TLP:CLEAR', 'PAP:CLEAR')).toEqual([
       ['tlp:clear', '#ffffff'],

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import { IndicatorInput, mispAttributeType } from './indicators';
+import type { Indicator, Severity } from '@tlp-broker/domain';
+import { mispAttributeType } from './indicators';
 import type { ServedAttachment } from './history';
 import { ItemContent, itemReference, Publisher, SealedCopy, STIX_NAMESPACE } from './stix';
+import type { TlpLabel, PapLabel } from '@tlp-broker/tlp';
 
 /**
  * MISP feed events. Distribution keeps a MISP instance that pulls the feed from sharing wider
@@ -33,7 +35,7 @@ const PAP_COLOUR: Readonly<Record<string, string>> = {
   'PAP:RED': '#ff2b2b',
 };
 
-const THREAT_LEVEL: Readonly<Record<string, string>> = { critical: '1', high: '1', medium: '2', low: '3' };
+const THREAT_LEVEL: Readonly<Record<Severity, string>> = { critical: '1', high: '1', medium: '2', low: '3' };
 
 export interface MispTag {
   readonly name: string;
@@ -66,7 +68,7 @@ export interface MispAttribute {
 export interface MispServing {
   readonly timestamp: number;
   readonly withdrawn: {
-    readonly indicators: readonly IndicatorInput[];
+    readonly indicators: readonly Indicator[];
     readonly attachments: readonly ServedAttachment[];
   };
 }
@@ -96,7 +98,7 @@ export function mispEventUuid(itemId: string): string {
   return uuidv5(`misp-event:${itemId}`, STIX_NAMESPACE);
 }
 
-function tags(tlp: string, pap: string | null, recall: boolean): MispTag[] {
+function tags(tlp: TlpLabel, pap: PapLabel | null, recall: boolean): MispTag[] {
   const tlpTag = TLP_TAG[tlp];
   if (!tlpTag) throw new Error(`no MISP tag for ${tlp}`);
   return [
@@ -111,7 +113,7 @@ const day = (date: Date) => date.toISOString().slice(0, 10);
 
 function header(
   publisher: Publisher,
-  base: { itemId: string; tlp: string; pap: string | null; modifiedAt: Date; severity: string | null },
+  base: { itemId: string; tlp: TlpLabel; pap: PapLabel | null; modifiedAt: Date; severity: Severity | null },
   info: string,
   recall: boolean,
   timestamp: number,
@@ -131,7 +133,7 @@ function header(
   };
 }
 
-const indicatorUuid = (itemId: string, indicator: IndicatorInput) =>
+const indicatorUuid = (itemId: string, indicator: Indicator) =>
   uuidv5(`misp-attribute:${itemId}:${indicator.type}:${indicator.value}`, STIX_NAMESPACE);
 const attachmentUuid = (deliveryId: string) => uuidv5(`misp-attachment:${deliveryId}`, STIX_NAMESPACE);
 const attachmentFile = (itemId: string, version: number, recall: boolean) =>
@@ -172,7 +174,7 @@ const firstServing = (modifiedAt: Date): MispServing => ({
 
 /** A TLP:CLEAR item version as a MISP event: one attribute per indicator. */
 export function clearEvent(
-  item: ItemContent & { severity: string | null },
+  item: ItemContent & { severity: Severity | null },
   publisher: Publisher,
   serving: MispServing = firstServing(item.modifiedAt),
 ): MispEvent {
@@ -199,7 +201,7 @@ export function clearEvent(
  * reference only, and its one attribute is the OpenPGP message encrypted to the recipient.
  */
 export function sealedEvent(
-  copy: SealedCopy & { severity: string | null },
+  copy: SealedCopy & { severity: Severity | null },
   publisher: Publisher,
   serving: MispServing = firstServing(copy.modifiedAt),
 ): MispEvent {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stixErrors } from '../../../test/support/stix-schemas';
-import { INDICATOR_KINDS } from './indicators';
+import { INDICATOR_TYPES, type ItemKind } from '@tlp-broker/domain';
+import type { PapLabel, TlpLabel } from '@tlp-broker/tlp';
 import { PAP_MARKINGS, TLP_MARKINGS } from './markings';
 import { bundle, identity, indicatorId, indicatorVersionObjects, itemObjects, itemStixId, sealedObjects } from './stix';
 
@@ -12,9 +13,9 @@ const publisher = {
 const ITEM = {
   itemId: '3f2a9c1e-7b4d-4c1a-9e2f-0a1b2c3d4e5f',
   version: 2,
-  kind: 'advisory',
-  tlp: 'TLP:CLEAR',
-  pap: 'PAP:GREEN',
+  kind: 'advisory' as ItemKind,
+  tlp: 'TLP:CLEAR' as TlpLabel,
+  pap: 'PAP:GREEN' as PapLabel | null,
   title: 'Phishing wave impersonating the police',
   summary: 'Fake summons by e-mail.',
   body: "Block these; the kit's panel is at the URL below.",
@@ -59,7 +60,7 @@ describe('STIX 2.1 objects', () => {
       "[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']",
       "[file:hashes.'SHA-256' = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']",
     ]);
-    expect(INDICATOR_KINDS).toHaveLength(8);
+    expect(INDICATOR_TYPES).toHaveLength(8);
   });
 
   it('keeps the same id across versions of an item and ids that differ between items', () => {

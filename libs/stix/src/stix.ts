@@ -1,7 +1,10 @@
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
-import { IndicatorInput, stixPattern } from './indicators';
+import type { Indicator } from '@tlp-broker/domain';
+import { stixPattern } from './indicators';
 import { markingRefs } from './markings';
 import type { IndicatorVersion } from './history';
+import type { TlpLabel, PapLabel } from '@tlp-broker/tlp';
+import type { ItemKind } from '@tlp-broker/domain';
 
 /** The namespace of every deterministic id tlp-broker gives a STIX object (UUIDv5). */
 export const STIX_NAMESPACE = '6f1c1d5e-9a3b-5c2e-8d47-2b1e3f0a9c61';
@@ -27,14 +30,14 @@ export interface Publisher {
 export interface ItemContent {
   readonly itemId: string;
   readonly version: number;
-  readonly kind: string;
-  readonly tlp: string;
-  readonly pap: string | null;
+  readonly kind: ItemKind;
+  readonly tlp: TlpLabel;
+  readonly pap: PapLabel | null;
   readonly title: string;
   readonly summary: string;
   readonly body: string;
   /** With `generation` when served after a revocation of the same indicator (see `servedHistory`). */
-  readonly indicators: readonly (IndicatorInput & { readonly generation?: number })[];
+  readonly indicators: readonly (Indicator & { readonly generation?: number })[];
   /** How many recalls of the item this reader had before: a revoked report is never versioned again, so the id changes. */
   readonly generation?: number;
   /** The item's first release. */
@@ -49,9 +52,9 @@ export interface ItemContent {
 export interface SealedCopy {
   readonly itemId: string;
   readonly version: number;
-  readonly kind: string;
-  readonly tlp: string;
-  readonly pap: string | null;
+  readonly kind: ItemKind;
+  readonly tlp: TlpLabel;
+  readonly pap: PapLabel | null;
   readonly createdAt: Date;
   readonly modifiedAt: Date;
   readonly deliveryId: string;
@@ -88,11 +91,11 @@ export function identity(publisher: Publisher): StixObject {
  * The STIX id of an item: the same for all its versions (STIX versioning is by `modified`) until a
  * recall revokes it; a revoked object may have no later version, so what follows gets a new id.
  */
-export function itemStixId(itemId: string, kind: string, generation = 0): string {
+export function itemStixId(itemId: string, kind: ItemKind, generation = 0): string {
   return id(kind === 'announcement' ? 'note' : 'report', `item:${itemId}${generation > 0 ? `:${generation}` : ''}`);
 }
 
-export function indicatorId(itemId: string, indicator: IndicatorInput & { readonly generation?: number }): string {
+export function indicatorId(itemId: string, indicator: Indicator & { readonly generation?: number }): string {
   const generation = indicator.generation ?? 0;
   return id(
     'indicator',
@@ -105,7 +108,7 @@ export function artifactId(deliveryId: string): string {
 }
 
 /** `[TLP:AMBER] advisory 3f2a9c1e v2`: names an item without saying anything of its content. */
-export function itemReference(copy: { tlp: string; kind: string; itemId: string; version: number }): string {
+export function itemReference(copy: { tlp: TlpLabel; kind: ItemKind; itemId: string; version: number }): string {
   return `[${copy.tlp}] ${copy.kind} ${copy.itemId.replace(/-/g, '').slice(0, 8)} v${copy.version}`;
 }
 
@@ -167,7 +170,7 @@ export function itemObjects(item: ItemContent, publisher: Publisher): StixObject
 
 function indicatorObject(
   itemId: string,
-  indicator: IndicatorInput & { readonly generation?: number },
+  indicator: Indicator & { readonly generation?: number },
   version: { creator: string; markings: string[]; created: Date; modified: Date; validFrom: Date; revoked: boolean },
 ): StixObject {
   return {

@@ -10,13 +10,9 @@ export {
 export type { TlpLabel, PapLabel, LabelParseResult } from './labels';
 export { decide, prepare, isEmptyAudience, canEncryptTo, AMBER_CLIENTS_HANDLING, REASON_CODES } from './policy';
 export type {
-  Audience,
   Decision,
   DecisionInput,
   ReasonCode,
-  Relation,
-  PartnerStatus,
-  ChannelKind,
   PolicyItem,
   PolicyTeam,
   PolicyOrganisation,

@@ -1,6 +1,7 @@
 import { PapLabel, tlpRank, TlpLabel } from './labels';
 import { foldLookAlikes, LINE_BREAK, lookAlikePattern, WORD_END, WORD_SEPARATOR } from './look-alikes';
-import { Audience, Provenance } from './policy';
+import type { Audience } from '@tlp-broker/domain';
+import { Provenance } from './policy';
 
 export interface IntakeItem {
   readonly tlp: TlpLabel;

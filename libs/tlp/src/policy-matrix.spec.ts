@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TLP_LABELS, TlpLabel } from './labels';
+import type { Audience, ChannelKind, Relation } from '@tlp-broker/domain';
 import {
-  Audience,
-  ChannelKind,
   PolicyChannel,
   PolicyContact,
   PolicyItem,
@@ -13,7 +12,6 @@ import {
   Provenance,
   REASON_CODES,
   ReasonCode,
-  Relation,
   decide,
 } from './policy';
 

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TLP_LABELS, TlpLabel, tlpRank } from './labels';
+import type { Audience, ChannelKind, Relation } from '@tlp-broker/domain';
 import {
-  Audience,
-  ChannelKind,
   Decision,
   PolicyChannel,
   PolicyContact,
@@ -13,7 +12,6 @@ import {
   PolicyTeam,
   Provenance,
   REASON_CODES,
-  Relation,
   decide,
   prepare,
 } from './policy';

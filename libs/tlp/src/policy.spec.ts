@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TLP_LABELS, TlpLabel, tlpRank } from './labels';
+import type { ChannelKind, ItemKind } from '@tlp-broker/domain';
 import {
   AMBER_CLIENTS_HANDLING,
-  ChannelKind,
   Decision,
   DecisionInput,
   PolicyChannel,
@@ -60,7 +60,7 @@ const AUDIENCE: PolicyItem['audience'] = {
   contacts: ['contact-alice'],
 };
 
-const item = (tlp: TlpLabel, audience: PolicyItem['audience'] = AUDIENCE, kind = 'alert'): PolicyItem => ({
+const item = (tlp: TlpLabel, audience: PolicyItem['audience'] = AUDIENCE, kind: ItemKind = 'alert'): PolicyItem => ({
   kind,
   tlp,
   audience,
@@ -627,7 +627,7 @@ describe('decide: properties', () => {
     label: TlpLabel,
     s: {
       audience: PolicyItem['audience'];
-      kind: string;
+      kind: ItemKind;
       organisations: PolicyOrganisation[];
       channels: PolicyChannel[];
     },

@@ -1,15 +1,6 @@
+import type { Audience, ChannelKind, ItemKind, PartnerStatus, Relation } from '@tlp-broker/domain';
 import { PapLabel, TlpLabel } from './labels';
 import { keyWeakness } from './key-strength';
-
-export type Relation = 'constituent' | 'peer';
-export type PartnerStatus = 'active' | 'suspended';
-export type ChannelKind = 'feed' | 'email' | 'webhook' | 'public';
-
-export interface Audience {
-  readonly communities: readonly string[];
-  readonly organisations: readonly string[];
-  readonly contacts: readonly string[];
-}
 
 /**
  * Where an item came from, when it was derived from a partner's material: the originator and the
@@ -23,7 +14,7 @@ export interface Provenance {
 
 /** What the engine needs to know about an item version. */
 export interface PolicyItem {
-  readonly kind: string;
+  readonly kind: ItemKind;
   readonly tlp: TlpLabel;
   readonly pap?: PapLabel | null;
   readonly audience: Audience;

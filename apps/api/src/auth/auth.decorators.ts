@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { PartnerScope, Role } from '@tlp-broker/persistence';
 import { Principal } from './principal';
+import { PartnerScope, Role } from '@tlp-broker/domain';
 
 export const ACCESS_KEY = 'tlpb:access';
 

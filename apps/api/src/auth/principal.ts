@@ -1,4 +1,4 @@
-import { PartnerScope, Role } from '@tlp-broker/persistence';
+import { PartnerScope, Role } from '@tlp-broker/domain';
 
 /** Who is calling: a member of the team, or a partner pulling through one of its channels. */
 export type Principal =

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { DELIVERY_KINDS, DELIVERY_STATES, DeliveryKind, DeliveryState } from '@tlp-broker/persistence';
 import { QueryInteger } from '../common/validators';
+import { DELIVERY_KINDS, DELIVERY_STATES, DeliveryKind, DeliveryState } from '@tlp-broker/domain';
 
 export class DeliveriesQueryDto {
   @ApiPropertyOptional({ enum: DELIVERY_STATES, description: '`dead`: the dead-letter list' })

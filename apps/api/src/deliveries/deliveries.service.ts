@@ -2,9 +2,12 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { AuditLog, DeliveryKind, DeliveryState } from '@tlp-broker/persistence';
+import { AuditLog } from '@tlp-broker/persistence';
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
 import { StaffPrincipal } from '../auth/principal';
+import { DeliveryKind, DeliveryState } from '@tlp-broker/domain';
+import type { TlpLabel } from '@tlp-broker/tlp';
+import type { ItemKind } from '@tlp-broker/domain';
 
 export interface DeliveryView {
   id: string;
@@ -12,8 +15,8 @@ export interface DeliveryView {
   kind: DeliveryKind;
   itemId: string;
   version: number;
-  itemType: string;
-  tlp: string;
+  itemType: ItemKind;
+  tlp: TlpLabel;
   organisationId: string;
   organisation: string;
   contact: string | null;
@@ -49,8 +52,8 @@ interface Row {
   message_id: string | null;
   item_id: string;
   version: number;
-  item_type: string;
-  tlp: string;
+  item_type: ItemKind;
+  tlp: TlpLabel;
   organisation_id: string;
   organisation: string;
   contact: string | null;

@@ -5,6 +5,8 @@ import { FeedEntryEntity } from '@tlp-broker/persistence';
 import { PartnerPrincipal } from '../auth/principal';
 import { invalidField } from '../common/errors';
 import { INSTANT } from './partner-view';
+import type { TlpLabel, PapLabel } from '@tlp-broker/tlp';
+import type { ItemKind } from '@tlp-broker/domain';
 
 export interface FeedEntryView {
   id: string;
@@ -13,8 +15,8 @@ export interface FeedEntryView {
   itemId: string;
   version: number;
   type: string;
-  tlp: string;
-  pap: string | null;
+  tlp: TlpLabel;
+  pap: PapLabel | null;
   handling: string | null;
   keyFingerprint: string;
   /** When this version was released by the team. */
@@ -76,9 +78,9 @@ interface Row {
   entry: 'item' | 'recall';
   item_id: string;
   item_version: number;
-  kind: string;
-  tlp: string;
-  pap: string | null;
+  kind: ItemKind;
+  tlp: TlpLabel;
+  pap: PapLabel | null;
   handling: string | null;
   key_fingerprint: string;
   message: string;

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { TeamKeyService } from '@tlp-broker/crypto';
-import { Indicator } from '@tlp-broker/persistence';
 import { DeliveredStep, ItemContent, Publisher, SealedCopy, servedHistory, StepView } from '@tlp-broker/stix';
+import { Indicator } from '@tlp-broker/domain';
+import type { TlpLabel, PapLabel } from '@tlp-broker/tlp';
+import type { ItemKind, Severity } from '@tlp-broker/domain';
 
 /**
  * What one partner channel was delivered, as every pull form (JSON, TAXII, MISP) sees it: its feed
@@ -18,12 +20,12 @@ export interface EntryHead {
   readonly entry: 'item' | 'recall';
   readonly itemId: string;
   readonly version: number;
-  readonly kind: string;
-  readonly tlp: string;
-  readonly pap: string | null;
+  readonly kind: ItemKind;
+  readonly tlp: TlpLabel;
+  readonly pap: PapLabel | null;
   readonly deliveryId: string;
   readonly keyFingerprint: string;
-  readonly severity: string | null;
+  readonly severity: Severity | null;
   readonly itemCreatedAt: Date;
   readonly versionCreatedAt: Date;
   /** Indicators of a TLP:CLEAR item version (served in the clear); empty otherwise. */
@@ -56,12 +58,12 @@ export class PartnerView {
       entry: 'item' | 'recall';
       item_id: string;
       item_version: number;
-      kind: string;
-      tlp: string;
-      pap: string | null;
+      kind: ItemKind;
+      tlp: TlpLabel;
+      pap: PapLabel | null;
       delivery_id: string;
       key_fingerprint: string;
-      severity: string | null;
+      severity: Severity | null;
       item_created_at: Date;
       version_created_at: Date;
       indicators: Indicator[] | null;
@@ -111,7 +113,7 @@ export class PartnerView {
   async clearContent(heads: readonly EntryHead[]): Promise<Map<string, ItemContent>> {
     const wanted = heads.filter(inClear);
     if (wanted.length === 0) return new Map();
-    const rows: { item_id: string; version: number; title: string; summary: string; body: string; tlp: string }[] =
+    const rows: { item_id: string; version: number; title: string; summary: string; body: string; tlp: TlpLabel }[] =
       await this.dataSource.query(
         `SELECT v.item_id, v.version, v.title, v.summary, v.body, v.tlp
          FROM item_versions v
@@ -156,9 +158,9 @@ export class PartnerView {
       entry: 'item' | 'recall';
       item_id: string;
       version: number;
-      tlp: string;
-      pap: string | null;
-      severity: string | null;
+      tlp: TlpLabel;
+      pap: PapLabel | null;
+      severity: Severity | null;
       at: Date;
       indicators: Indicator[] | null;
     }[] = await this.dataSource.query(

@@ -15,11 +15,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PAP_LABELS, TLP_LABELS } from '@tlp-broker/tlp';
-import { INDICATOR_TYPES, IndicatorType, ITEM_KINDS, ItemKind } from '@tlp-broker/persistence';
 import { IsPapLabel, IsTimestamp, IsTlpLabel, SingleLine } from '../common/validators';
 import { COMMUNITY_PATTERN } from '../organisations/organisations.dto';
-
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+import { INDICATOR_TYPES, ITEM_KINDS, IndicatorType, ItemKind, SEVERITIES, Severity } from '@tlp-broker/domain';
 
 export class AudienceDto {
   @ApiPropertyOptional({ type: [String], example: ['eu-lea'], description: 'Communities (TLP:GREEN)' })
@@ -141,7 +139,7 @@ export class CreateItemDto {
   @ApiPropertyOptional({ enum: SEVERITIES })
   @IsOptional()
   @IsIn(SEVERITIES, { message: `severity must be one of: ${SEVERITIES.join(', ')}` })
-  severity?: (typeof SEVERITIES)[number];
+  severity?: Severity;
 
   @ApiPropertyOptional({ type: AudienceDto })
   @IsOptional()

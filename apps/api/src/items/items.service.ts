@@ -4,9 +4,7 @@ import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { checkIntake, Decision, PapLabel, parsePapLabel, parseTlpLabel, TlpLabel } from '@tlp-broker/tlp';
 import {
-  Audience,
   AuditLog,
-  Indicator,
   cancelPendingItemDeliveries,
   channelsToRecall,
   ContactEntity,
@@ -30,6 +28,7 @@ import { FieldProblem, invalidFields } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
 import { CaveatsService } from '../caveats/caveats.service';
 import { AudienceDto, CreateItemDto } from './items.dto';
+import { Audience, Indicator, Severity } from '@tlp-broker/domain';
 
 export const ITEM_PUBLISHED_TOPIC = OutboxTopic.Published;
 
@@ -41,8 +40,8 @@ export interface ItemView {
   title: string;
   summary: string;
   tlp: TlpLabel;
-  pap: string | null;
-  severity: string | null;
+  pap: PapLabel | null;
+  severity: Severity | null;
   audience: Audience;
   caveats: string[];
   provenance: StoredProvenance | null;
@@ -105,7 +104,7 @@ interface Draft {
   body: string;
   tlp: TlpLabel;
   pap: PapLabel | null;
-  severity: string | null;
+  severity: Severity | null;
   audience: Audience;
   caveats: string[];
   indicators: Indicator[];
@@ -601,7 +600,7 @@ export class ItemsService {
         provenance: draft.provenance
           ? {
               originator: draft.provenance.originator,
-              label: draft.provenance.label as TlpLabel,
+              label: draft.provenance.label,
               consent: draft.provenance.consent,
             }
           : null,
@@ -676,7 +675,7 @@ export class ItemsService {
       version: version.version,
       type: item.kind,
       state: item.state,
-      ...draftView({ ...version, tlp: version.tlp as TlpLabel, pap: version.pap as PapLabel | null, kind: item.kind }),
+      ...draftView({ ...version, kind: item.kind }),
       approvedBy: version.approvedBy,
       approvedAt: version.approvedAt,
       createdAt: version.createdAt,

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn } from 'class-validator';
-import { PARTNER_SCOPES, PartnerScope } from '@tlp-broker/persistence';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
 import { CredentialsService, CredentialView } from './credentials.service';
+import { PARTNER_SCOPES, PartnerScope } from '@tlp-broker/domain';
 
 export class CreateCredentialDto {
   // Required: a key made without saying what it is for must not open everything (give each tool only the scope it needs).

@@ -1,7 +1,8 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiKeyEntity, AuditLog, ChannelEntity, newApiKey, PartnerScope } from '@tlp-broker/persistence';
+import { ApiKeyEntity, AuditLog, ChannelEntity, newApiKey } from '@tlp-broker/persistence';
 import { StaffPrincipal } from '../auth/principal';
+import { PartnerScope } from '@tlp-broker/domain';
 
 export interface CredentialView {
   id: string;

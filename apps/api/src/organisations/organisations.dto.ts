@@ -17,17 +17,17 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { SingleLine } from '../common/validators';
 import {
   ORGANISATION_KINDS,
   OrganisationKind,
   PARTNER_SCOPES,
   PARTNER_STATUSES,
   PartnerScope,
-  PartnerStatusValue,
+  PartnerStatus,
   RELATIONS,
-  RelationValue,
-} from '@tlp-broker/persistence';
-import { SingleLine } from '../common/validators';
+  Relation,
+} from '@tlp-broker/domain';
 
 /** The fingerprint an administrator obtained out of band; the key must match it. */
 const PinnedFingerprint = () =>
@@ -124,7 +124,7 @@ export class CreateOrganisationDto {
 
   @ApiProperty({ enum: RELATIONS, description: 'constituent: a client the team serves; peer: another team' })
   @IsIn(RELATIONS, { message: `relation must be one of: ${RELATIONS.join(', ')}` })
-  relation!: RelationValue;
+  relation!: Relation;
 
   @ApiPropertyOptional({ type: [String], example: ['eu-lea'] })
   @IsOptional()
@@ -204,7 +204,7 @@ export class UpdateOrganisationDto {
   })
   @IsOptional()
   @IsIn(PARTNER_STATUSES, { message: `status must be one of: ${PARTNER_STATUSES.join(', ')}` })
-  status?: PartnerStatusValue;
+  status?: PartnerStatus;
 
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
@@ -226,12 +226,12 @@ export class UpdateOrganisationDto {
 export class UpdateContactDto {
   @ApiProperty({ enum: PARTNER_STATUSES })
   @IsIn(PARTNER_STATUSES, { message: `status must be one of: ${PARTNER_STATUSES.join(', ')}` })
-  status!: PartnerStatusValue;
+  status!: PartnerStatus;
 }
 
 /** A channel suspended receives nothing, queued deliveries included, and its credentials stop working. */
 export class UpdateChannelDto {
   @ApiProperty({ enum: PARTNER_STATUSES })
   @IsIn(PARTNER_STATUSES, { message: `status must be one of: ${PARTNER_STATUSES.join(', ')}` })
-  status!: PartnerStatusValue;
+  status!: PartnerStatus;
 }

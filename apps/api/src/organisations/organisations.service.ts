@@ -8,7 +8,6 @@ import { KeyRules, KeyUpdate, needsModernSoftware, OpenPgpService, PublicKeyInfo
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import {
   ApiKeyEntity,
-  PartnerScope,
   AuditLog,
   ChannelEntity,
   ContactEntity,
@@ -30,6 +29,7 @@ import {
   UpdateContactDto,
   UpdateOrganisationDto,
 } from './organisations.dto';
+import { PartnerScope } from '@tlp-broker/domain';
 
 export interface ChannelView {
   id: string;

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Feed } from 'feed';
 import { DataSource } from 'typeorm';
-import { Indicator, OutboxTopic } from '@tlp-broker/persistence';
+import { OutboxTopic } from '@tlp-broker/persistence';
 import { bundle, Bundle, identity, itemObjects, ItemContent, PAP_MARKINGS, TLP_MARKINGS } from '@tlp-broker/stix';
 import { PartnerView } from '../feeds/partner-view';
+import { Indicator } from '@tlp-broker/domain';
+import type { TlpLabel, PapLabel } from '@tlp-broker/tlp';
+import type { ItemKind, Severity } from '@tlp-broker/domain';
 
 export const PUBLIC_FEED_LIMIT = 100;
 
@@ -28,10 +31,10 @@ function oneLine(text: string): string {
 export interface PublicItem {
   id: string;
   version: number;
-  type: string;
+  type: ItemKind;
   tlp: 'TLP:CLEAR';
-  pap: string | null;
-  severity: string | null;
+  pap: PapLabel | null;
+  severity: Severity | null;
   title: string;
   summary: string;
   body: string;
@@ -55,12 +58,12 @@ export class PublicFeedService {
   async items(limit = PUBLIC_FEED_LIMIT): Promise<PublicItem[]> {
     const rows: {
       id: string;
-      kind: string;
+      kind: ItemKind;
       item_created_at: Date;
       version: number;
-      tlp: string;
-      pap: string | null;
-      severity: string | null;
+      tlp: TlpLabel;
+      pap: PapLabel | null;
+      severity: Severity | null;
       title: string;
       summary: string;
       body: string;
@@ -112,7 +115,7 @@ export class PublicFeedService {
       createdAt: item.firstPublishedAt,
       modifiedAt: item.publishedAt,
     });
-    const paps = [...new Set(items.map((item) => item.pap).filter((pap): pap is string => pap !== null))];
+    const paps = [...new Set(items.map((item) => item.pap).filter((pap): pap is PapLabel => pap !== null))];
     return bundle([
       identity(publisher),
       TLP_MARKINGS['TLP:CLEAR'],

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
-import { Role, ROLES } from '@tlp-broker/persistence';
 import { SingleLine } from '../common/validators';
+import { ROLES, Role } from '@tlp-broker/domain';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'alice' })

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditLog, createUser, CreatedUser, Role } from '@tlp-broker/persistence';
+import { AuditLog, createUser, CreatedUser } from '@tlp-broker/persistence';
+import { Role } from '@tlp-broker/domain';
 
 @Injectable()
 export class UsersService {

@@ -8,11 +8,9 @@ import {
   channelsToRecall,
   DecisionEntity,
   DeliveryEntity,
-  DeliveryState,
   appendFeedEntry,
   ItemEntity,
   ItemVersionEntity,
-  OPEN_DELIVERY_STATES,
   PartnerDirectory,
   policyChannel,
   policyItem,
@@ -29,6 +27,7 @@ import { ChannelError } from '@tlp-broker/channels';
 import { itemDocument, itemText, RecallNotice, recallDocument, recallText } from '../item-document';
 import { ChannelSenders } from './channel-senders';
 import { RateLimiter } from './rate-limiter';
+import { DeliveryState, isOpenDeliveryState, OPEN_DELIVERY_STATES } from '@tlp-broker/domain';
 
 const OPEN_STATES = [...OPEN_DELIVERY_STATES];
 const MAX_ERROR_LENGTH = 2_000;
@@ -50,7 +49,7 @@ interface Outgoing {
   readonly item: ItemEntity;
   readonly version: ItemVersionEntity;
   readonly entry: 'item' | 'recall';
-  readonly tlp: string;
+  readonly tlp: TlpLabel;
   readonly handling: string | null;
   readonly message: string | null;
   /** The key `message` is encrypted to; null when it goes signed only (TLP:CLEAR without a usable key). */
@@ -89,7 +88,7 @@ export class DeliveryService {
     const manager = this.dataSource.manager;
     const delivery = await manager.getRepository(DeliveryEntity).findOne({ where: { id: deliveryId } });
     if (!delivery) throw new UnrecoverableError(`delivery ${deliveryId} not found`);
-    if (!OPEN_STATES.includes(delivery.state)) return 'already-done';
+    if (!isOpenDeliveryState(delivery.state)) return 'already-done';
 
     const [target, version] = await Promise.all([
       this.directory.target(delivery.channelId),
@@ -221,7 +220,7 @@ export class DeliveryService {
     if ([target.organisation.status, target.contact?.status, target.channel.status].includes('suspended')) {
       return { cancel: 'The recall was not sent: the recipient is suspended.', code: 'recall.recipient-suspended' };
     }
-    const sent: { version: number; tlp: string }[] = await manager.query(
+    const sent: { version: number; tlp: TlpLabel }[] = await manager.query(
       `SELECT DISTINCT v.version, v.tlp FROM deliveries d JOIN item_versions v ON v.id = d.item_version_id
         WHERE v.item_id = $1 AND d.channel_id = $2 AND d.kind = 'item' AND d.handed_at IS NOT NULL
         ORDER BY v.version`,
@@ -293,7 +292,7 @@ export class DeliveryService {
             itemId: item.id,
             version: version.version,
             itemType: item.kind,
-            tlp: out.tlp as TlpLabel,
+            tlp: out.tlp,
             title: out.entry === 'item' ? version.title : undefined,
             notice: out.entry === 'recall' ? 'recall' : undefined,
             to: { name: target.contact?.name ?? target.organisation.name, address: target.channel.address! },

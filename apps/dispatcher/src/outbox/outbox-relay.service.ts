@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { JobPayload, priorityFor, QueueName, routingJobId } from '@tlp-broker/queue';
+import type { ItemKind } from '@tlp-broker/domain';
 
 const BATCH = 100;
 
@@ -114,6 +115,6 @@ interface RelayRow {
   id: string;
   job_key: string;
   item_version_id: string;
-  kind: string;
+  kind: ItemKind;
   handed: boolean;
 }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
 import { DeliveryService } from '../delivery/delivery.service';
+import type { ItemKind } from '@tlp-broker/domain';
 
 const BATCH = 1_000;
 
@@ -45,7 +46,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async reconcileOnce(): Promise<{ requeued: number; dead: number }> {
-    const rows: { id: string; kind: string }[] = await this.dataSource.query(
+    const rows: { id: string; kind: ItemKind }[] = await this.dataSource.query(
       `SELECT d.id, i.kind FROM deliveries d
          JOIN item_versions v ON v.id = d.item_version_id
          JOIN items i ON i.id = v.item_id

@@ -25,6 +25,7 @@ import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/q
 import { Decision } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { itemDocument, itemText } from '../item-document';
+import type { ItemKind } from '@tlp-broker/domain';
 
 const INSERT_CHUNK = 1_000;
 
@@ -287,7 +288,7 @@ export class RoutingService {
 
   /** Enqueues every queued delivery of the version; job ids make a repeat harmless. */
   async enqueueDeliveries(itemVersionId: string): Promise<number> {
-    const rows: { id: string; kind: string }[] = await this.dataSource.query(
+    const rows: { id: string; kind: ItemKind }[] = await this.dataSource.query(
       `SELECT d.id, i.kind FROM deliveries d
          JOIN item_versions v ON v.id = d.item_version_id
          JOIN items i ON i.id = v.item_id
