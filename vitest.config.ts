@@ -49,6 +49,20 @@ export default defineConfig({
         plugins,
         resolve: { alias },
         test: {
+          // Repositories against real PostgreSQL: a database per file, nothing else running.
+          name: 'db',
+          include: ['libs/**/*.db-spec.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
           name: 'e2e',
           include: ['test/**/*.e2e-spec.ts'],
           environment: 'node',

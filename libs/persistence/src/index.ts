@@ -29,6 +29,19 @@ export {
   MIGRATIONS,
 } from './data-source';
 export { PersistenceModule } from './persistence.module';
+export {
+  Transactions,
+  ItemRepository,
+  OutboxRepository,
+  DecisionRepository,
+  DeliveryRepository,
+  FeedEntryRepository,
+  SealedPayloadRepository,
+  OrganisationRepository,
+  ApiKeyRepository,
+  SubmissionRepository,
+  CaveatRepository,
+} from './repositories';
 export { PartnerDirectory } from './partner-directory';
 export type { RoutingTarget } from './partner-directory';
 export { TeamKeyRepository } from './team-key.repository';

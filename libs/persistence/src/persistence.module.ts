@@ -9,6 +9,7 @@ import { dataSourceOptions, assertSchemaCurrent } from './data-source';
 import { ENTITIES } from './entities';
 import { PartnerDirectory } from './partner-directory';
 import { TeamKeyRepository } from './team-key.repository';
+import { REPOSITORIES } from './repositories';
 
 @Global()
 @Module({
@@ -24,8 +25,9 @@ import { TeamKeyRepository } from './team-key.repository';
     AuditCheckpointRepository,
     PartnerDirectory,
     TeamKeyRepository,
+    ...REPOSITORIES,
   ],
-  exports: [TypeOrmModule, AuditLog, AuditCheckpointRepository, PartnerDirectory, TeamKeyRepository],
+  exports: [TypeOrmModule, AuditLog, AuditCheckpointRepository, PartnerDirectory, TeamKeyRepository, ...REPOSITORIES],
 })
 export class PersistenceModule implements OnModuleInit {
   constructor(

@@ -1,8 +1,6 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
 import { DEFENCE_SECRET_REFUSAL, isNationalDefenceSecretCaveat } from '@tlp-broker/tlp';
-import { AuditLog, CaveatEntity } from '@tlp-broker/persistence';
+import { AuditLog, CaveatEntity, CaveatRepository, Transactions } from '@tlp-broker/persistence';
 import { invalidField } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
 
@@ -10,25 +8,22 @@ import { StaffPrincipal } from '../auth/principal';
 @Injectable()
 export class CaveatsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly audit: AuditLog,
-    @InjectRepository(CaveatEntity) private readonly caveats: Repository<CaveatEntity>,
+    private readonly caveats: CaveatRepository,
   ) {}
 
   list(): Promise<CaveatEntity[]> {
-    return this.caveats.find({ order: { name: 'ASC' } });
+    return this.caveats.list();
   }
 
   async create(name: string, description: string, actor: StaffPrincipal): Promise<CaveatEntity> {
     // However it is spelled ("nat0-secret", "nato--secret"…): a registered caveat is then accepted on items.
     if (isNationalDefenceSecretCaveat(name)) throw invalidField('name', DEFENCE_SECRET_REFUSAL);
-    if (await this.caveats.exists({ where: { name } }))
-      throw new ConflictException(`the caveat "${name}" already exists`);
-    return this.dataSource.transaction(async (manager) => {
-      const caveat = await manager
-        .getRepository(CaveatEntity)
-        .save(manager.getRepository(CaveatEntity).create({ name, description: description.trim() }));
-      await this.audit.append(manager, {
+    if (await this.caveats.exists(name)) throw new ConflictException(`the caveat "${name}" already exists`);
+    return this.transactions.run(async (tx) => {
+      const caveat = await this.caveats.insert({ name, description: description.trim() }, tx);
+      await this.audit.append(tx, {
         actor: `user:${actor.userId}`,
         action: 'caveat.created',
         subjectType: 'caveat',
@@ -41,8 +36,7 @@ export class CaveatsService {
 
   /** The names in `names` that are not registered caveats. */
   async unknown(names: readonly string[]): Promise<string[]> {
-    if (names.length === 0) return [];
-    const known = new Set((await this.caveats.find({ where: { name: In([...names]) } })).map((caveat) => caveat.name));
+    const known = await this.caveats.registered(names);
     return names.filter((name) => !known.has(name));
   }
 }

@@ -1,0 +1,63 @@
+import { BadRequestException, ConflictException } from '@nestjs/common';
+import { describe, expect, it, vi } from 'vitest';
+import type { EntityManager } from 'typeorm';
+import type { AuditLog, CaveatRepository, Transactions } from '@tlp-broker/persistence';
+import { CaveatsService } from './caveats.service';
+
+const actor = { kind: 'staff' as const, userId: 'u-1', name: 'admin', roles: ['admin' as const] };
+const tx = {} as EntityManager;
+
+function service(existing: string[] = []) {
+  const caveats = {
+    exists: vi.fn(async (name: string) => existing.includes(name)),
+    insert: vi.fn(async (caveat: { name: string; description: string }) => ({ ...caveat, createdAt: new Date(0) })),
+    registered: vi.fn(async (names: readonly string[]) => new Set(names.filter((name) => existing.includes(name)))),
+    list: vi.fn(),
+  };
+  const audit = { append: vi.fn(async () => undefined) };
+  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  return {
+    caveats,
+    audit,
+    service: new CaveatsService(
+      transactions as unknown as Transactions,
+      audit as unknown as AuditLog,
+      caveats as unknown as CaveatRepository,
+    ),
+  };
+}
+
+describe('CaveatsService', () => {
+  it('registers a caveat with its description trimmed, and audits it in the same transaction', async () => {
+    const { service: caveats, caveats: repository, audit } = service();
+    const created = await caveats.create('need-to-know', '  Shared only with named analysts ', actor);
+    expect(created).toMatchObject({ name: 'need-to-know', description: 'Shared only with named analysts' });
+    expect(repository.insert).toHaveBeenCalledWith(
+      { name: 'need-to-know', description: 'Shared only with named analysts' },
+      tx,
+    );
+    expect(audit.append).toHaveBeenCalledWith(
+      tx,
+      expect.objectContaining({ action: 'caveat.created', subjectId: 'need-to-know', actor: 'user:u-1' }),
+    );
+  });
+
+  it('refuses a name that marks national defence secret, however it is spelled, and stores nothing', async () => {
+    const { service: caveats, caveats: repository } = service();
+    for (const name of ['secret-defense', 'nat0-secret', 'nato--secret']) {
+      await expect(caveats.create(name, 'x', actor)).rejects.toBeInstanceOf(BadRequestException);
+    }
+    expect(repository.insert).not.toHaveBeenCalled();
+  });
+
+  it('answers 409 for a caveat that exists', async () => {
+    const { service: caveats, caveats: repository } = service(['judicial-secret']);
+    await expect(caveats.create('judicial-secret', 'x', actor)).rejects.toBeInstanceOf(ConflictException);
+    expect(repository.insert).not.toHaveBeenCalled();
+  });
+
+  it('names the caveats that are not registered, in the order given', async () => {
+    const { service: caveats } = service(['judicial-secret']);
+    expect(await caveats.unknown(['zeta', 'judicial-secret', 'alpha'])).toEqual(['zeta', 'alpha']);
+  });
+});

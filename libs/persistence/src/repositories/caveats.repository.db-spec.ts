@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { CaveatRepository } from './caveats.repository';
+
+describe('CaveatRepository on PostgreSQL', () => {
+  let db: TestDatabase;
+  let caveats: CaveatRepository;
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    caveats = new CaveatRepository(db.dataSource);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('stores caveats, lists them by name and tells which of some names are registered', async () => {
+    const before = (await caveats.list()).map((caveat) => caveat.name);
+    await caveats.insert({ name: 'zz-test-caveat', description: 'last by name' });
+    await caveats.insert({ name: 'aa-test-caveat', description: 'first by name' });
+    const names = (await caveats.list()).map((caveat) => caveat.name);
+    expect(names).toEqual([...before, 'aa-test-caveat', 'zz-test-caveat'].sort());
+    expect(await caveats.exists('aa-test-caveat')).toBe(true);
+    expect(await caveats.exists('missing')).toBe(false);
+    expect(await caveats.registered(['aa-test-caveat', 'missing'])).toEqual(new Set(['aa-test-caveat']));
+    expect(await caveats.registered([])).toEqual(new Set());
+  });
+
+  it('takes part in the caller transaction: nothing stays when it rolls back', async () => {
+    await expect(
+      db.dataSource.transaction(async (tx) => {
+        await caveats.insert({ name: 'rolled-back', description: 'x' }, tx);
+        expect(await caveats.exists('rolled-back', tx)).toBe(true);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await caveats.exists('rolled-back')).toBe(false);
+  });
+});

@@ -1,0 +1,38 @@
+export { Transactions } from './transactions';
+export { ItemRepository } from './items.repository';
+export { OutboxRepository } from './outbox.repository';
+export { DecisionRepository } from './decisions.repository';
+export { DeliveryRepository } from './deliveries.repository';
+export { FeedEntryRepository } from './feed-entries.repository';
+export { SealedPayloadRepository } from './sealed-payloads.repository';
+export { OrganisationRepository } from './organisations.repository';
+export { ApiKeyRepository } from './api-keys.repository';
+export { SubmissionRepository } from './submissions.repository';
+export { CaveatRepository } from './caveats.repository';
+
+import { Transactions } from './transactions';
+import { ItemRepository } from './items.repository';
+import { OutboxRepository } from './outbox.repository';
+import { DecisionRepository } from './decisions.repository';
+import { DeliveryRepository } from './deliveries.repository';
+import { FeedEntryRepository } from './feed-entries.repository';
+import { SealedPayloadRepository } from './sealed-payloads.repository';
+import { OrganisationRepository } from './organisations.repository';
+import { ApiKeyRepository } from './api-keys.repository';
+import { SubmissionRepository } from './submissions.repository';
+import { CaveatRepository } from './caveats.repository';
+
+/** Provided and exported by PersistenceModule. */
+export const REPOSITORIES = [
+  Transactions,
+  ItemRepository,
+  OutboxRepository,
+  DecisionRepository,
+  DeliveryRepository,
+  FeedEntryRepository,
+  SealedPayloadRepository,
+  OrganisationRepository,
+  ApiKeyRepository,
+  SubmissionRepository,
+  CaveatRepository,
+];

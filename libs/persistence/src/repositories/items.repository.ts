@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * Items and their versions (items, item_versions).
+ * Every query on these tables is a named method here; a method that must take part in a
+ * caller's transaction takes its `tx` as last argument (default: outside any transaction).
+ */
+@Injectable()
+export class ItemRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The caller's transaction, or the pool outside any. */
+  protected db(tx?: EntityManager): EntityManager {
+    return tx ?? this.dataSource.manager;
+  }
+}

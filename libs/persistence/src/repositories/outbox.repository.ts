@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * The outbox: released item versions and retractions waiting for the dispatcher (outbox).
+ * Every query on these tables is a named method here; a method that must take part in a
+ * caller's transaction takes its `tx` as last argument (default: outside any transaction).
+ */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The caller's transaction, or the pool outside any. */
+  protected db(tx?: EntityManager): EntityManager {
+    return tx ?? this.dataSource.manager;
+  }
+}
