@@ -6,14 +6,12 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { ChannelSenders } from '../apps/dispatcher/src/delivery/channel-senders';
-import { DeliveryService } from '../apps/dispatcher/src/delivery/delivery.service';
-import { RateLimiter } from '../apps/dispatcher/src/delivery/rate-limiter';
+import { DISPATCH_STEPS } from '../apps/dispatcher/src/dispatcher.module';
 import { OutboxRelay } from '../apps/dispatcher/src/outbox/outbox-relay.service';
 import { RoutingService } from '../apps/dispatcher/src/routing/routing.service';
 import { ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
-import { PersistenceModule } from '@tlp-broker/persistence';
+import { OutboxRepository, PersistenceModule, Transactions } from '@tlp-broker/persistence';
 import { deliveryJobId, QueueModule, QueueName, redisConnection } from '@tlp-broker/queue';
 import { startBroker, TestBroker } from './support/broker';
 import { databaseUrl } from './support/databases';
@@ -70,7 +68,7 @@ describe('a database restored from a backup while Redis keeps its data', () => {
     });
     const module = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: [ChannelSenders, RateLimiter, RoutingService, DeliveryService],
+      providers: DISPATCH_STEPS,
     }).compile();
     steps = await module.init();
     startDispatcher();
@@ -115,7 +113,8 @@ describe('a database restored from a backup while Redis keeps its data', () => {
       prefix: broker.config.redis.prefix,
     });
     try {
-      expect(await new OutboxRelay(broker.config, broker.db, queue).relayOnce()).toBe(1);
+      const relay = new OutboxRelay(broker.config, new Transactions(broker.db), new OutboxRepository(broker.db), queue);
+      expect(await relay.relayOnce()).toBe(1);
       const backup = backUp('while-queued');
 
       startDispatcher();

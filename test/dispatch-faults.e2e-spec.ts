@@ -3,9 +3,8 @@ import { Test } from '@nestjs/testing';
 import * as openpgp from 'openpgp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../apps/dispatcher/src/bootstrap';
-import { ChannelSenders } from '../apps/dispatcher/src/delivery/channel-senders';
 import { DeliveryService } from '../apps/dispatcher/src/delivery/delivery.service';
-import { RateLimiter } from '../apps/dispatcher/src/delivery/rate-limiter';
+import { DISPATCH_STEPS } from '../apps/dispatcher/src/dispatcher.module';
 import { RoutingService } from '../apps/dispatcher/src/routing/routing.service';
 import { ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
@@ -14,6 +13,7 @@ import { deleteKeysUnder, QueueModule } from '@tlp-broker/queue';
 import { startBroker, TestBroker } from './support/broker';
 import { TEST_REDIS_URL } from './support/databases';
 import { eventually, http } from './support/http';
+import { publishItem } from './support/items';
 import { registerPartner, TestPartner } from './support/partners';
 
 /**
@@ -31,13 +31,14 @@ describe('dispatch under faults', () => {
   let dispatcher: INestApplicationContext | null = null;
 
   const publish = async (tlp: string, title: string, organisations: string[] = []) => {
-    const response = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: { type: 'advisory', title, body: title, tlp, audience: organisations.length > 0 ? { organisations } : {} },
+    const { id } = await publishItem(broker.url, broker.analystKey, {
+      title,
+      body: title,
+      tlp,
+      audience: organisations.length > 0 ? { organisations } : {},
     });
-    expect(response.status).toBe(201);
-    const [version] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1', [response.body.id]);
-    return { itemId: response.body.id as string, versionId: version.id as string };
+    const [version] = await broker.db.query('SELECT id FROM item_versions WHERE item_id = $1', [id]);
+    return { itemId: id, versionId: version.id as string };
   };
 
   const deliveries = (
@@ -74,7 +75,7 @@ describe('dispatch under faults', () => {
     });
     const module = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: [ChannelSenders, RateLimiter, RoutingService, DeliveryService],
+      providers: DISPATCH_STEPS,
     }).compile();
     steps = await module.init();
   });

@@ -3,6 +3,7 @@ import { grantApplicationRole } from '@tlp-broker/persistence';
 import { FeedAddedTimes1764620000000 } from '../libs/persistence/src/migrations/1764620000000-feed-added-times';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
+import { publishItem } from './support/items';
 import { registerPartner, TestPartner } from './support/partners';
 
 const TAXII = 'application/taxii+json;version=2.1';
@@ -38,18 +39,14 @@ describe('lossless polling of the TAXII collection, the JSON feed and the MISP f
       type: 'ipv4',
       value: `192.0.2.${index * 5 + n + 1}`,
     }));
-    const response = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: {
-        type: 'alert',
-        title: `Scanning wave ${index}`,
-        body: 'Block these addresses.',
-        ...(clear ? { tlp: 'TLP:CLEAR' } : { tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } }),
-        indicators,
-      },
+    const item = await publishItem(broker.url, broker.analystKey, {
+      type: 'alert',
+      title: `Scanning wave ${index}`,
+      body: 'Block these addresses.',
+      ...(clear ? { tlp: 'TLP:CLEAR' } : { tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } }),
+      indicators,
     });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    published.push(response.body.id);
+    published.push(item.id);
   };
 
   const delivered = (itemId: string, count: number) =>

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
+import { ItemSpec, publishItem } from './support/items';
 import { registerPartner, TestPartner } from './support/partners';
 import { stixErrors } from './support/stix-schemas';
 
@@ -168,7 +169,7 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
       return rows.length === count && rows.every((row) => row.state === 'delivered' || row.state === 'recalled');
     });
 
-  const body = (title: string, fields: Record<string, unknown>) => ({
+  const body = (title: string, fields: { tlp: string } & Record<string, unknown>): ItemSpec => ({
     type: 'advisory',
     title,
     summary: `About ${title}`,
@@ -176,18 +177,17 @@ describe('revocation in the TAXII collection and the MISP feed', () => {
     ...fields,
   });
 
-  const publish = async (title: string, fields: Record<string, unknown>, recipients: number) => {
-    const response = await http(broker.url, 'POST', '/items', { key: broker.analystKey, json: body(title, fields) });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    await settle(response.body.id, 'item', recipients, 1);
-    return response.body.id as string;
+  const publish = async (title: string, fields: { tlp: string } & Record<string, unknown>, recipients: number) => {
+    const { id } = await publishItem(broker.url, broker.analystKey, body(title, fields));
+    await settle(id, 'item', recipients, 1);
+    return id;
   };
 
   const update = async (
     itemId: string,
     version: number,
     title: string,
-    fields: Record<string, unknown>,
+    fields: { tlp: string } & Record<string, unknown>,
     recipients: number,
   ) => {
     const response = await http(broker.url, 'PUT', `/items/${itemId}`, {

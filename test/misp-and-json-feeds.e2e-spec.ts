@@ -3,7 +3,8 @@ import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
-import { eventually, http } from './support/http';
+import { http } from './support/http';
+import { ItemSpec, publishItem, waitForDeliveries } from './support/items';
 import { registerPartner, TestPartner } from './support/partners';
 
 /**
@@ -17,18 +18,9 @@ describe('MISP feed and JSON feed', () => {
   let teamKey: openpgp.PublicKey;
   const items: Record<string, string> = {};
 
-  const publish = async (key: string, json: Record<string, unknown>, recipients: number) => {
-    const response = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: { type: 'advisory', body: 'Details.', ...json },
-    });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    items[key] = response.body.id;
-    await eventually(async () => {
-      const rows = (await http(broker.url, 'GET', `/deliveries?item=${response.body.id}`, { key: broker.analystKey }))
-        .body as { state: string }[];
-      return rows.length === recipients && rows.every((row) => row.state === 'delivered');
-    });
+  const publish = async (key: string, spec: ItemSpec, recipients: number) => {
+    items[key] = (await publishItem(broker.url, broker.analystKey, { body: 'Details.', ...spec })).id;
+    await waitForDeliveries(broker.url, broker.analystKey, items[key], recipients);
   };
 
   beforeAll(async () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
-import { eventually, http } from './support/http';
+import { eventually } from './support/http';
+import { publishItem } from './support/items';
+import type { ItemKind } from '@tlp-broker/domain';
 import { registerPartner } from './support/partners';
 
 const PARTNERS = 80;
@@ -32,14 +34,16 @@ describe('priorities', () => {
     await broker?.close();
   });
 
-  const publish = async (type: string, title: string) => {
-    const response = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: { type, title, body: title, tlp: 'TLP:GREEN', audience: { communities: ['eu-csirt'] } },
-    });
-    expect(response.status).toBe(201);
-    return response.body.id as string;
-  };
+  const publish = async (type: ItemKind, title: string) =>
+    (
+      await publishItem(broker.url, broker.analystKey, {
+        type,
+        title,
+        body: title,
+        tlp: 'TLP:GREEN',
+        audience: { communities: ['eu-csirt'] },
+      })
+    ).id;
 
   const delivered = async (itemId: string): Promise<{ state: string; delivered_at: Date | null }[]> =>
     broker.db.query(

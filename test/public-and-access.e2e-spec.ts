@@ -6,6 +6,7 @@ import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
+import { ItemSpec, publishItem, waitForRouting } from './support/items';
 import { registerPartner, TestPartner } from './support/partners';
 import { stixErrors } from './support/stix-schemas';
 
@@ -28,18 +29,10 @@ describe('public documents and partner access', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
 
-  const publish = async (json: Record<string, unknown>) => {
-    const response = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: { type: 'advisory', body: 'Body.', ...json },
-    });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    await eventually(
-      async () =>
-        (await http(broker.url, 'GET', `/items/${response.body.id}/decisions`, { key: broker.analystKey })).body
-          .routed === true,
-    );
-    return response.body.id as string;
+  const publish = async (spec: ItemSpec) => {
+    const { id } = await publishItem(broker.url, broker.analystKey, { body: 'Body.', ...spec });
+    await waitForRouting(broker.url, broker.analystKey, id);
+    return id;
   };
 
   beforeAll(async () => {

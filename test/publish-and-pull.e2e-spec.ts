@@ -2,7 +2,8 @@ import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSealed, verifyAudit } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
-import { eventually, http } from './support/http';
+import { http } from './support/http';
+import { publishItem, waitForRouting } from './support/items';
 import { registerContact, registerPartner, TestContact, TestPartner } from './support/partners';
 
 /**
@@ -20,26 +21,10 @@ describe('publish → decide → sign and encrypt → partner pulls', () => {
   let teamKey: openpgp.PublicKey;
   const published: Record<string, { id: string; tlp: string }> = {};
 
-  const publish = async (tlp: string, title: string, audience: Record<string, string[]>) => {
-    const response = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: { type: 'advisory', title, summary: `${tlp} summary`, body: `Body of ${title}`, tlp, audience },
-    });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    return response.body as { id: string; tlp: string; title: string; version: number; state: string };
-  };
+  const publish = (tlp: string, title: string, audience: Record<string, string[]>) =>
+    publishItem(broker.url, broker.analystKey, { title, summary: `${tlp} summary`, tlp, audience });
 
-  const waitUntilRouted = (itemId: string) =>
-    eventually(async () => {
-      const response = await http(broker.url, 'GET', `/items/${itemId}/decisions`, { key: broker.analystKey });
-      const body = response.body as {
-        routed: boolean;
-        decisions: { allow: boolean; delivery: { state: string } | null }[];
-      };
-      const settled =
-        body.routed && body.decisions.filter((d) => d.allow).every((d) => d.delivery?.state === 'delivered');
-      return settled ? body : undefined;
-    });
+  const waitUntilRouted = (itemId: string) => waitForRouting(broker.url, broker.analystKey, itemId);
 
   /** Pulls the whole feed of a credential, decrypts every entry with the given key and returns the titles. */
   const pullTitles = async (feedKey: string, privateKey: openpgp.PrivateKey) => {

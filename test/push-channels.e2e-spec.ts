@@ -8,6 +8,7 @@ import { verifyWebhookSignature } from '@tlp-broker/channels';
 import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
+import { publishItem } from './support/items';
 import { newKeyPair } from './support/partners';
 
 /**
@@ -101,20 +102,14 @@ describe('push channels: e-mail and webhook', () => {
     await new Promise<void>((resolve) => hooks?.close(() => resolve()));
   });
 
-  const publish = async (title: string) => {
-    const published = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: {
-        type: 'advisory',
+  const publish = async (title: string) =>
+    (
+      await publishItem(broker.url, broker.analystKey, {
         title,
-        body: `Body of ${title}`,
         tlp: 'TLP:AMBER',
         audience: { organisations: [partner.id] },
-      },
-    });
-    expect(published.status).toBe(201);
-    return published.body.id as string;
-  };
+      })
+    ).id;
 
   const deliveriesOf = async (itemId: string) => {
     const response = await http(broker.url, 'GET', `/items/${itemId}/decisions`, { key: broker.analystKey });

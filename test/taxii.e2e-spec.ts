@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
+import { ItemSpec, publishItem, waitForDeliveries } from './support/items';
 import { registerPartner, TestPartner } from './support/partners';
 import { stixErrors } from './support/stix-schemas';
 
@@ -28,22 +29,10 @@ describe('TAXII 2.1', () => {
   const taxii = (partner: TestPartner, path: string, headers: Record<string, string> = { accept: TAXII }) =>
     http(broker.url, 'GET', `/taxii2/${path}`, { key: partner.feedKey, headers });
 
-  const publish = async (json: Record<string, unknown>) => {
-    const response = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: { type: 'advisory', body: 'Details.', ...json },
-    });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    return response.body.id as string;
-  };
+  const publish = async (spec: ItemSpec) =>
+    (await publishItem(broker.url, broker.analystKey, { body: 'Details.', ...spec })).id;
 
-  const settle = (itemId: string, count: number) =>
-    eventually(async () => {
-      const rows = (await http(broker.url, 'GET', `/deliveries?item=${itemId}`, { key: broker.analystKey })).body as {
-        state: string;
-      }[];
-      return rows.length === count && rows.every((row) => row.state === 'delivered');
-    });
+  const settle = (itemId: string, count: number) => waitForDeliveries(broker.url, broker.analystKey, itemId, count);
 
   beforeAll(async () => {
     broker = await startBroker();

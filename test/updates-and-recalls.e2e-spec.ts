@@ -8,6 +8,7 @@ import { verifyWebhookSignature } from '@tlp-broker/channels';
 import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
+import { publishItem } from './support/items';
 import { newKeyPair, registerPartner, TestPartner } from './support/partners';
 
 interface FeedEntry {
@@ -124,7 +125,7 @@ describe('updates and recalls', () => {
   });
 
   const item = (title: string, organisations: string[], extra: Record<string, unknown> = {}) => ({
-    type: 'advisory',
+    type: 'advisory' as const,
     title,
     body: `Body of ${title}`,
     tlp: 'TLP:AMBER',
@@ -132,14 +133,8 @@ describe('updates and recalls', () => {
     ...extra,
   });
 
-  const publish = async (title: string, organisations: string[]) => {
-    const published = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: item(title, organisations),
-    });
-    expect(published.status, JSON.stringify(published.body)).toBe(201);
-    return published.body.id as string;
-  };
+  const publish = async (title: string, organisations: string[]) =>
+    (await publishItem(broker.url, broker.analystKey, item(title, organisations))).id;
 
   const deliveries = async (itemId: string): Promise<DeliveryRow[]> => {
     const response = await http<DeliveryRow[]>(broker.url, 'GET', `/deliveries?item=${itemId}`, {

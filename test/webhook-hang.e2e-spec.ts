@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
+import { publishItem } from './support/items';
+import type { ItemKind } from '@tlp-broker/domain';
 import { newKeyPair, registerPartner, TestPartner } from './support/partners';
 
 type Behaviour = { kind: 'hang' } | { kind: 'slow'; ms: number };
@@ -69,14 +71,16 @@ describe('a webhook that hangs', () => {
     await new Promise<void>((resolve) => hooks?.close(() => resolve()));
   });
 
-  const publish = async (type: string, title: string) => {
-    const response = await http(broker.url, 'POST', '/items', {
-      key: broker.analystKey,
-      json: { type, title, body: title, tlp: 'TLP:AMBER', audience: { organisations: [hooked.id, pulled.id] } },
-    });
-    expect(response.status).toBe(201);
-    return response.body.id as string;
-  };
+  const publish = async (type: ItemKind, title: string) =>
+    (
+      await publishItem(broker.url, broker.analystKey, {
+        type,
+        title,
+        body: title,
+        tlp: 'TLP:AMBER',
+        audience: { organisations: [hooked.id, pulled.id] },
+      })
+    ).id;
 
   const deliveries = async (itemId: string) =>
     (await http(broker.url, 'GET', `/deliveries?item=${itemId}`, { key: broker.analystKey })).body as {

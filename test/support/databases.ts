@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { dropDatabase as dropHarnessDatabase } from '@tlp-broker/harness';
 
 /** The PostgreSQL server tests use; its own databases are created and dropped per test file. */
 export const TEST_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -70,7 +71,6 @@ export async function createDatabase(name: string, template?: string): Promise<s
   return databaseUrl(name);
 }
 
-export async function dropDatabase(name: string): Promise<void> {
-  assertTestDatabase(name);
-  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+export function dropDatabase(name: string): Promise<void> {
+  return dropHarnessDatabase(TEST_ADMIN_URL, name, TEST_DB);
 }
