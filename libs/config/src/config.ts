@@ -271,19 +271,34 @@ function splitUserId(value: string): { name: string; email: string } {
   return { name: match[1].trim(), email: match[2] };
 }
 
-/** Validates the settings; throws a ConfigError naming every missing or malformed variable. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+type Environment = z.infer<typeof envSchema>;
+
+/** The variables checked against the schema: every one missing or malformed is named at once. */
+function parseEnvironment(env: Readonly<Record<string, string | undefined>>): Environment {
   const blankAsMissing = withoutBlanks(env);
   const parsed = envSchema.safeParse(blankAsMissing);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
       const missing = issue.code === 'invalid_type' && blankAsMissing[name] === undefined;
       return missing ? `${name} is required` : `${name} ${issue.message}`;
-    });
-    throw new ConfigError(problems);
-  }
-  const e = parsed.data;
+    }),
+  );
+}
+
+function listSetting(value: string | undefined): string[] {
+  return value
+    ? value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+    : [];
+}
+
+/** Validates the settings; throws a ConfigError naming every missing or malformed variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+  const e = parseEnvironment(env);
   const team = splitUserId(e.TEAM_KEY_USER_ID);
   const profile = loadTeamProfile(e.TEAM_PROFILE_FILE, team);
   const publicUrl = publicUrlSetting(e.PUBLIC_URL, e.NODE_ENV, e.HOST, e.PORT);
@@ -302,14 +317,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     submissions: { maxBytes: e.SUBMISSION_MAX_BYTES },
     team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
     smtp: smtpSettings(e.SMTP_URL, e.SMTP_REQUIRE_TLS === 'true', e.MAIL_FROM, e.TEAM_KEY_USER_ID),
-    webhooks: {
-      allowList: e.WEBHOOK_ALLOW_LIST
-        ? e.WEBHOOK_ALLOW_LIST.split(',')
-            .map((entry) => entry.trim())
-            .filter(Boolean)
-        : [],
-      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
-    },
+    webhooks: { allowList: listSetting(e.WEBHOOK_ALLOW_LIST), timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     rateLimit: { limit: e.CHANNEL_RATE_LIMIT, windowMs: e.CHANNEL_RATE_WINDOW_MS },
     partnerRateLimit: { limit: e.PARTNER_RATE_LIMIT, windowMs: e.PARTNER_RATE_WINDOW_MS },
     authFailureLimit: { limit: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_MS },

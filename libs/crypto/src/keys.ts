@@ -45,100 +45,126 @@ export function needsModernSoftware(version: number, algorithm: string): boolean
 
 const CLOCK_SKEW_MS = 5 * 60_000;
 
+type Refusal = { ok: false; error: string };
+const refuse = (error: string): Refusal => ({ ok: false, error });
+const PRIVATE_KEY_SENT = 'this is a private key; send only the public key (it was not stored)';
+
 /**
  * Reads an armored OpenPGP public key and checks it can receive encrypted material now:
  * a public key (never a private one), not revoked, not expired, with an encryption-capable
  * (sub)key, of an algorithm and size still considered strong.
  */
 export async function inspectPublicKey(armored: unknown, now: Date, rules: KeyRules = {}): Promise<KeyCheck> {
-  if (typeof armored !== 'string' || armored.trim() === '') {
-    return { ok: false, error: 'an armored OpenPGP public key is required' };
-  }
-  if (armored.includes('PRIVATE KEY BLOCK')) {
-    return { ok: false, error: 'this is a private key; send only the public key (it was not stored)' };
-  }
+  const read = await readPublicKeyBlock(armored);
+  if ('error' in read) return read;
+  const { key } = read;
+  const fingerprint = key.getFingerprint().toUpperCase() as Fingerprint;
+  const at = checkedTime(key, fingerprint, now);
+  if ('error' in at) return at;
+  const problem =
+    pinningProblem(fingerprint, rules.pinnedFingerprint) ??
+    (await validityProblem(key, fingerprint, at.time)) ??
+    emailProblem(key, fingerprint, rules.expectedEmail);
+  if (problem) return refuse(problem);
+  const encryption = await encryptionKeyOf(key, fingerprint, at.time);
+  if ('error' in encryption) return encryption;
+  return { ok: true, key: describeKey(key, fingerprint, encryption.key, await expiryOf(key)) };
+}
+
+async function readPublicKeyBlock(armored: unknown): Promise<{ key: openpgp.Key } | Refusal> {
+  if (typeof armored !== 'string' || armored.trim() === '') return refuse('an armored OpenPGP public key is required');
+  if (armored.includes('PRIVATE KEY BLOCK')) return refuse(PRIVATE_KEY_SENT);
   const oversized = keyBlockTooLarge(armored);
-  if (oversized) return { ok: false, error: oversized };
+  if (oversized) return refuse(oversized);
   let key: openpgp.Key;
   try {
     key = await readKeyBlock(armored.trim());
   } catch (error) {
-    return { ok: false, error: `not a readable OpenPGP public key (${keyReadError(error)})` };
+    return refuse(`not a readable OpenPGP public key (${keyReadError(error)})`);
   }
-  if (key.isPrivate()) {
-    return { ok: false, error: 'this is a private key; send only the public key (it was not stored)' };
-  }
-  const fingerprint = key.getFingerprint().toUpperCase() as Fingerprint;
-  if (rules.pinnedFingerprint !== undefined) {
-    const pinned = normaliseFingerprint(rules.pinnedFingerprint);
-    if (pinned === null)
-      return {
-        ok: false,
-        error: `the pinned fingerprint "${rules.pinnedFingerprint}" is not 40 or 64 hexadecimal digits`,
-      };
-    if (pinned !== fingerprint)
-      return {
-        ok: false,
-        error: `key ${fingerprint} does not match the pinned fingerprint ${pinned}: check how the key reached you`,
-      };
-  }
+  return key.isPrivate() ? refuse(PRIVATE_KEY_SENT) : { key };
+}
+
+/** When the key is checked: now, or its creation if a clock a little ahead made it seconds ago. */
+function checkedTime(key: openpgp.Key, fingerprint: Fingerprint, now: Date): { time: Date } | Refusal {
   const createdAt = key.getCreationTime();
   if (createdAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-    return {
-      ok: false,
-      error: `key ${fingerprint} is dated ${createdAt.toISOString()}, in the future: check the clock of the machine that made it`,
-    };
+    return refuse(
+      `key ${fingerprint} is dated ${createdAt.toISOString()}, in the future: check the clock of the machine that made it`,
+    );
   }
-  // A key made seconds ago on a machine whose clock runs a little ahead is checked as of its creation.
-  const at = createdAt.getTime() > now.getTime() ? createdAt : now;
-  if (await key.isRevoked(undefined, undefined, at)) {
-    return { ok: false, error: `key ${fingerprint} is revoked` };
-  }
-  const expiration = await key.getExpirationTime();
-  const expiresAt = expiration instanceof Date ? expiration : null;
-  if (expiresAt !== null && expiresAt.getTime() <= at.getTime()) {
-    return { ok: false, error: `key ${fingerprint} expired on ${expiresAt.toISOString()}` };
-  }
+  return { time: createdAt.getTime() > now.getTime() ? createdAt : now };
+}
+
+function pinningProblem(fingerprint: Fingerprint, pinnedFingerprint: string | undefined): string | null {
+  if (pinnedFingerprint === undefined) return null;
+  const pinned = normaliseFingerprint(pinnedFingerprint);
+  if (pinned === null) return `the pinned fingerprint "${pinnedFingerprint}" is not 40 or 64 hexadecimal digits`;
+  if (pinned !== fingerprint)
+    return `key ${fingerprint} does not match the pinned fingerprint ${pinned}: check how the key reached you`;
+  return null;
+}
+
+async function validityProblem(key: openpgp.Key, fingerprint: Fingerprint, at: Date): Promise<string | null> {
+  if (await key.isRevoked(undefined, undefined, at)) return `key ${fingerprint} is revoked`;
+  const expiresAt = await expiryOf(key);
+  if (expiresAt !== null && expiresAt.getTime() <= at.getTime())
+    return `key ${fingerprint} expired on ${expiresAt.toISOString()}`;
   const info = key.getAlgorithmInfo();
-  const bits = info.bits ?? null;
-  const weakness = keyWeakness(info.algorithm, bits);
-  if (weakness) return { ok: false, error: `key ${fingerprint} is too weak: ${weakness}` };
+  const weakness = keyWeakness(info.algorithm, info.bits ?? null);
+  return weakness ? `key ${fingerprint} is too weak: ${weakness}` : null;
+}
+
+function emailProblem(key: openpgp.Key, fingerprint: Fingerprint, expectedEmail: string | undefined): string | null {
+  if (expectedEmail === undefined) return null;
+  const wanted = expectedEmail.trim().toLowerCase();
+  const emails = key.users
+    .map((user) => user.userID?.email.toLowerCase())
+    .filter((email): email is string => Boolean(email));
+  if (emails.includes(wanted)) return null;
+  const userIds = key.getUserIDs();
+  return `key ${fingerprint} has no user ID with ${expectedEmail} (it has ${userIds.map((id) => `"${id}"`).join(', ') || 'none'})`;
+}
+
+async function encryptionKeyOf(
+  key: openpgp.Key,
+  fingerprint: Fingerprint,
+  at: Date,
+): Promise<{ key: openpgp.Key | openpgp.Subkey } | Refusal> {
   let encryptionKey: openpgp.Key | openpgp.Subkey;
   try {
     encryptionKey = await key.getEncryptionKey(undefined, at);
   } catch {
-    return { ok: false, error: `key ${fingerprint} has no valid encryption-capable subkey` };
+    return refuse(`key ${fingerprint} has no valid encryption-capable subkey`);
   }
-  const encryptionInfo = encryptionKey.getAlgorithmInfo();
-  const subkeyWeakness = keyWeakness(encryptionInfo.algorithm, encryptionInfo.bits ?? null);
-  if (subkeyWeakness)
-    return { ok: false, error: `the encryption subkey of ${fingerprint} is too weak: ${subkeyWeakness}` };
-  const userIds = key.getUserIDs();
-  if (rules.expectedEmail !== undefined) {
-    const wanted = rules.expectedEmail.trim().toLowerCase();
-    const emails = key.users
-      .map((user) => user.userID?.email.toLowerCase())
-      .filter((email): email is string => Boolean(email));
-    if (!emails.includes(wanted)) {
-      return {
-        ok: false,
-        error: `key ${fingerprint} has no user ID with ${rules.expectedEmail} (it has ${userIds.map((id) => `"${id}"`).join(', ') || 'none'})`,
-      };
-    }
-  }
+  const info = encryptionKey.getAlgorithmInfo();
+  const weakness = keyWeakness(info.algorithm, info.bits ?? null);
+  return weakness ? refuse(`the encryption subkey of ${fingerprint} is too weak: ${weakness}`) : { key: encryptionKey };
+}
+
+async function expiryOf(key: openpgp.Key): Promise<Date | null> {
+  const expiration = await key.getExpirationTime();
+  return expiration instanceof Date ? expiration : null;
+}
+
+function describeKey(
+  key: openpgp.Key,
+  fingerprint: Fingerprint,
+  encryptionKey: openpgp.Key | openpgp.Subkey,
+  expiresAt: Date | null,
+): PublicKeyInfo {
+  const info = key.getAlgorithmInfo();
+  const bits = info.bits ?? null;
   return {
-    ok: true,
-    key: {
-      fingerprint,
-      version: key.keyPacket.version,
-      algorithm: [info.algorithm, info.curve ?? (bits !== null ? String(bits) : '')].filter(Boolean).join(' '),
-      bits,
-      createdAt: key.getCreationTime(),
-      expiresAt,
-      userIds,
-      encryptionKeyId: encryptionKey.getKeyID().toHex().toUpperCase(),
-      armored: key.armor(),
-    },
+    fingerprint,
+    version: key.keyPacket.version,
+    algorithm: [info.algorithm, info.curve ?? (bits !== null ? String(bits) : '')].filter(Boolean).join(' '),
+    bits,
+    createdAt: key.getCreationTime(),
+    expiresAt,
+    userIds: key.getUserIDs(),
+    encryptionKeyId: encryptionKey.getKeyID().toHex().toUpperCase(),
+    armored: key.armor(),
   };
 }
 

@@ -73,59 +73,75 @@ export async function verifySignedBy(
   try {
     if (typeof armoredOrCleartext !== 'string' || armoredOrCleartext.length > MAX_INPUT)
       return refuse('unreadable', 'not text of a readable size');
-    if (armoredOrCleartext.includes('-----BEGIN PGP SIGNED MESSAGE-----')) {
-      let message: openpgp.CleartextMessage;
-      try {
-        message = await openpgp.readCleartextMessage({
-          cleartextMessage: armoredOrCleartext,
-          config: readConfig(maxBytes),
-        });
-      } catch (error) {
-        return refuse('unreadable', `not a readable cleartext-signed message (${errorMessage(error)})`);
-      }
-      const refused =
-        contentRefusal(new TextEncoder().encode(message.getText()), maxBytes) ??
-        signatureCountRefusal(message.getSigningKeyIDs().length);
-      if (refused) return refused;
-      return await check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
-        const { data, signatures } = await openpgp.verify({
-          message,
-          verificationKeys,
-          date: now,
-          config: readConfig(maxBytes),
-        });
-        return { text: data, signatures };
-      });
-    }
+    if (armoredOrCleartext.includes('-----BEGIN PGP SIGNED MESSAGE-----'))
+      return await verifyCleartext(armoredOrCleartext, keys, now, maxBytes);
     if (!armoredOrCleartext.includes('-----BEGIN PGP MESSAGE-----'))
       return refuse('unsigned', 'no OpenPGP message or cleartext signature found');
-    let message: openpgp.Message<string>;
-    try {
-      message = await openpgp.readMessage({ armoredMessage: armoredOrCleartext, config: readConfig(maxBytes) });
-    } catch (error) {
-      if (isSizeLimitError(error)) return tooLarge(maxBytes);
-      return refuse('unreadable', `not a readable OpenPGP message (${errorMessage(error)})`);
-    }
-    if (message.packets.filterByTag(...ENCRYPTION_PACKETS).length > 0)
-      return refuse('encrypted', 'an encrypted message: decrypt it first');
-    const literal = message.getLiteralData();
-    if (!(literal instanceof Uint8Array)) return refuse('unreadable', 'the message carries no literal data');
-    // One key id per one-pass signature packet, or per signature packet when there are none.
-    const refused = contentRefusal(literal, maxBytes) ?? signatureCountRefusal(message.getSigningKeyIDs().length);
-    if (refused) return refused;
-    return await check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
-      const { data, signatures } = await openpgp.verify({
-        message,
-        verificationKeys,
-        date: now,
-        config: readConfig(maxBytes),
-      });
-      return { text: data, signatures };
-    });
+    return await verifyInline(armoredOrCleartext, keys, now, maxBytes);
   } catch (error) {
     if (isSizeLimitError(error)) return tooLarge(maxBytes);
     return refuse('unreadable', errorMessage(error));
   }
+}
+
+/** `gpg --clearsign` output. */
+async function verifyCleartext(
+  text: string,
+  keys: readonly KnownKey[],
+  now: Date,
+  maxBytes: number,
+): Promise<VerifyResult> {
+  let message: openpgp.CleartextMessage;
+  try {
+    message = await openpgp.readCleartextMessage({ cleartextMessage: text, config: readConfig(maxBytes) });
+  } catch (error) {
+    return refuse('unreadable', `not a readable cleartext-signed message (${errorMessage(error)})`);
+  }
+  const refused =
+    contentRefusal(new TextEncoder().encode(message.getText()), maxBytes) ??
+    signatureCountRefusal(message.getSigningKeyIDs().length);
+  if (refused) return refused;
+  return check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
+    const { data, signatures } = await openpgp.verify({
+      message,
+      verificationKeys,
+      date: now,
+      config: readConfig(maxBytes),
+    });
+    return { text: data, signatures };
+  });
+}
+
+/** `gpg --sign --armor` output, compressed or not. */
+async function verifyInline(
+  armored: string,
+  keys: readonly KnownKey[],
+  now: Date,
+  maxBytes: number,
+): Promise<VerifyResult> {
+  let message: openpgp.Message<string>;
+  try {
+    message = await openpgp.readMessage({ armoredMessage: armored, config: readConfig(maxBytes) });
+  } catch (error) {
+    if (isSizeLimitError(error)) return tooLarge(maxBytes);
+    return refuse('unreadable', `not a readable OpenPGP message (${errorMessage(error)})`);
+  }
+  if (message.packets.filterByTag(...ENCRYPTION_PACKETS).length > 0)
+    return refuse('encrypted', 'an encrypted message: decrypt it first');
+  const literal = message.getLiteralData();
+  if (!(literal instanceof Uint8Array)) return refuse('unreadable', 'the message carries no literal data');
+  // One key id per one-pass signature packet, or per signature packet when there are none.
+  const refused = contentRefusal(literal, maxBytes) ?? signatureCountRefusal(message.getSigningKeyIDs().length);
+  if (refused) return refused;
+  return check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
+    const { data, signatures } = await openpgp.verify({
+      message,
+      verificationKeys,
+      date: now,
+      config: readConfig(maxBytes),
+    });
+    return { text: data, signatures };
+  });
 }
 
 /**

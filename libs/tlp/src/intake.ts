@@ -148,9 +148,17 @@ export const DEFENCE_SECRET_REFUSAL =
  * the database (unknown organisations, contacts, communities, caveats).
  */
 export function checkIntake(item: IntakeItem): IntakeProblem[] {
-  const problems: IntakeProblem[] = [];
-  const { tlp, audience } = item;
+  return [
+    ...defenceSecretProblems(item),
+    ...audienceProblems(item),
+    ...clearCaveatProblems(item),
+    ...provenanceProblems(item),
+  ];
+}
 
+/** National defence secret caveats and banners. */
+function defenceSecretProblems(item: IntakeItem): IntakeProblem[] {
+  const problems: IntakeProblem[] = [];
   const classified = item.caveats.filter(isNationalDefenceSecretCaveat);
   if (classified.length > 0)
     problems.push({ field: 'caveats', message: `"${classified[0]}": ${DEFENCE_SECRET_REFUSAL}` });
@@ -162,63 +170,70 @@ export function checkIntake(item: IntakeItem): IntakeProblem[] {
     const banner = findBanner(text);
     if (banner) problems.push({ field, message: `marked "${banner}": ${DEFENCE_SECRET_REFUSAL}` });
   }
+  return problems;
+}
 
+/** A caveat on TLP:CLEAR (other than a defence secret one, refused above). */
+function clearCaveatProblems(item: IntakeItem): IntakeProblem[] {
+  if (item.tlp !== 'TLP:CLEAR' || item.caveats.length === 0 || item.caveats.some(isNationalDefenceSecretCaveat))
+    return [];
+  return [
+    {
+      field: 'caveats',
+      message: 'TLP:CLEAR material may be published: a handling caveat contradicts it (choose a stricter label)',
+    },
+  ];
+}
+
+/** The audience each label needs. */
+function audienceProblems({ tlp, audience }: IntakeItem): IntakeProblem[] {
+  const named = audience.communities.length + audience.organisations.length + audience.contacts.length;
   if (tlp === 'TLP:RED' && audience.contacts.length === 0) {
-    problems.push({
-      field: 'audience.contacts',
-      message: 'TLP:RED goes only to named people: list at least one contact',
-    });
+    return [{ field: 'audience.contacts', message: 'TLP:RED goes only to named people: list at least one contact' }];
   }
-  if (
-    tlp === 'TLP:GREEN' &&
-    audience.communities.length + audience.organisations.length + audience.contacts.length === 0
-  ) {
-    problems.push({
-      field: 'audience.communities',
-      message: 'TLP:GREEN is shared within a community: name at least one community or organisation',
-    });
+  if (tlp === 'TLP:GREEN' && named === 0) {
+    return [
+      {
+        field: 'audience.communities',
+        message: 'TLP:GREEN is shared within a community: name at least one community or organisation',
+      },
+    ];
   }
   if (
     (tlp === 'TLP:AMBER' || tlp === 'TLP:AMBER+STRICT') &&
-    audience.organisations.length === 0 &&
-    audience.contacts.length === 0
+    audience.organisations.length + audience.contacts.length === 0
   ) {
-    problems.push({
-      field: 'audience.organisations',
-      message: `${tlp} is need to know: name at least one organisation or contact`,
-    });
+    return [
+      { field: 'audience.organisations', message: `${tlp} is need to know: name at least one organisation or contact` },
+    ];
   }
-  if (tlp === 'TLP:CLEAR' && item.caveats.length > 0 && classified.length === 0) {
-    problems.push({
-      field: 'caveats',
-      message: 'TLP:CLEAR material may be published: a handling caveat contradicts it (choose a stricter label)',
-    });
-  }
+  return [];
+}
 
-  const provenance = item.provenance;
-  if (provenance) {
-    if (tlpRank(tlp) < tlpRank(provenance.label)) {
-      problems.push({
-        field: 'tlp',
-        message: `derived from ${provenance.originator}'s ${provenance.label} material: label it ${provenance.label} or stricter (no downgrade without the originator's new label)`,
-      });
-    }
-    const consent = provenance.consent;
-    if (consent) {
-      const { communities, organisations, contacts } = consent.audience;
-      if (communities.length + organisations.length + contacts.length === 0) {
-        problems.push({
-          field: 'provenance.consent.audience',
-          message: 'name whom the originator consented to share with',
-        });
-      }
-      if (consent.reference.trim() === '') {
-        problems.push({
-          field: 'provenance.consent.reference',
-          message: "record where the originator's written consent is (message id, letter reference…)",
-        });
-      }
-    }
+/** No downgrade of the originator's label; a recorded consent names its audience and where it is written. */
+function provenanceProblems({ tlp, provenance }: IntakeItem): IntakeProblem[] {
+  if (!provenance) return [];
+  const problems: IntakeProblem[] = [];
+  if (tlpRank(tlp) < tlpRank(provenance.label)) {
+    problems.push({
+      field: 'tlp',
+      message: `derived from ${provenance.originator}'s ${provenance.label} material: label it ${provenance.label} or stricter (no downgrade without the originator's new label)`,
+    });
+  }
+  const consent = provenance.consent;
+  if (!consent) return problems;
+  const { communities, organisations, contacts } = consent.audience;
+  if (communities.length + organisations.length + contacts.length === 0) {
+    problems.push({
+      field: 'provenance.consent.audience',
+      message: 'name whom the originator consented to share with',
+    });
+  }
+  if (consent.reference.trim() === '') {
+    problems.push({
+      field: 'provenance.consent.reference',
+      message: "record where the originator's written consent is (message id, letter reference…)",
+    });
   }
   return problems;
 }

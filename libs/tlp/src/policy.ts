@@ -305,24 +305,7 @@ function decideOrganisation(
       `${label} goes only to named people on their own channel; ${describeChannel(channel, organisation.name)} is shared.`,
     );
   }
-  if (label === 'TLP:GREEN') {
-    const shared = facts.communities.find((community) => organisation.communities.includes(community));
-    if (shared !== undefined) {
-      return allow(
-        'tlp.green.in-community',
-        `${who} is a member of "${shared}", a community this ${describe} is shared with.`,
-      );
-    }
-    if (named) {
-      return allow('tlp.green.named', `${who} is named in the audience of this ${describe}.`);
-    }
-    return deny(
-      'tlp.green.not-in-community',
-      facts.communities.length === 0
-        ? `${who} is not named in the audience of this ${describe}.`
-        : `${who} is not a member of ${facts.notInCommunities}`,
-    );
-  }
+  if (label === 'TLP:GREEN') return decideGreen(facts, organisation, named, who);
   if (label === 'TLP:AMBER') {
     if (!named)
       return deny('tlp.amber.not-named', `${who} is not named in the audience of this ${describe} (need to know).`);
@@ -342,6 +325,25 @@ function decideOrganisation(
   return allow(
     'tlp.amber-strict.named',
     `${who} is named in the audience of this ${describe}; share only within ${organisation.name}, need to know.`,
+  );
+}
+
+/** TLP:GREEN to an organisation's channel: a member of one of the item's communities, or named in its audience. */
+function decideGreen(facts: ItemFacts, organisation: PolicyOrganisation, named: boolean, who: string): Decision {
+  const { describe } = facts;
+  const shared = facts.communities.find((community) => organisation.communities.includes(community));
+  if (shared !== undefined) {
+    return allow(
+      'tlp.green.in-community',
+      `${who} is a member of "${shared}", a community this ${describe} is shared with.`,
+    );
+  }
+  if (named) return allow('tlp.green.named', `${who} is named in the audience of this ${describe}.`);
+  return deny(
+    'tlp.green.not-in-community',
+    facts.communities.length === 0
+      ? `${who} is not named in the audience of this ${describe}.`
+      : `${who} is not a member of ${facts.notInCommunities}`,
   );
 }
 
