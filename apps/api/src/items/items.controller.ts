@@ -3,19 +3,24 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
 import { CreateItemDto, ExplainQueryDto, RejectDto, RetractDto } from './items.dto';
-import { DecisionView, ExplainView, ItemsService, ItemView, PreviewView } from './items.service';
+import { ItemLifecycleService } from './item-lifecycle.service';
+import { DecisionsView, ExplainView, ItemView, PreviewView, RetractionView } from './item-view';
+import { ItemViewsService } from './item-views.service';
 
 @ApiTags('items')
 @ApiBearerAuth()
 @Controller('items')
 export class ItemsController {
-  constructor(private readonly items: ItemsService) {}
+  constructor(
+    private readonly lifecycle: ItemLifecycleService,
+    private readonly views: ItemViewsService,
+  ) {}
 
   /** Publishes an item: it is routed to every partner the TLP rules allow, in the background. */
   @Post()
   @Roles('analyst')
   publish(@Body() dto: CreateItemDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
-    return this.items.publish(dto, actor);
+    return this.lifecycle.publish(dto, actor);
   }
 
   /**
@@ -30,7 +35,7 @@ export class ItemsController {
     @Body() dto: CreateItemDto,
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<ItemView> {
-    return this.items.update(id, dto, actor);
+    return this.lifecycle.update(id, dto, actor);
   }
 
   /**
@@ -44,8 +49,8 @@ export class ItemsController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: RetractDto,
     @CurrentPrincipal() actor: StaffPrincipal,
-  ) {
-    return this.items.retract(id, dto.reason, dto.notice ?? null, actor);
+  ): Promise<RetractionView> {
+    return this.lifecycle.retract(id, dto.reason, dto.notice ?? null, actor);
   }
 
   /** Who would receive this draft and why, for every partner and channel; nothing is published or stored. */
@@ -53,7 +58,7 @@ export class ItemsController {
   @HttpCode(200)
   @Roles('analyst', 'approver')
   preview(@Body() dto: CreateItemDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<PreviewView> {
-    return this.items.preview(dto, actor);
+    return this.views.preview(dto, actor);
   }
 
   /** Four eyes: an approver other than the author releases a pending item. */
@@ -61,7 +66,7 @@ export class ItemsController {
   @HttpCode(200)
   @Roles('approver')
   approve(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
-    return this.items.approve(id, actor);
+    return this.lifecycle.approve(id, actor);
   }
 
   /** Sends a pending item back to draft, with the reason; nothing leaves. */
@@ -73,28 +78,26 @@ export class ItemsController {
     @Body() dto: RejectDto,
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<ItemView> {
-    return this.items.reject(id, dto.reason, actor);
+    return this.lifecycle.reject(id, dto.reason, actor);
   }
 
   @Get(':id')
   @Roles('analyst', 'approver', 'admin')
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ItemView> {
-    return this.items.get(id);
+    return this.views.get(id);
   }
 
   /** Who may receive the item and why, partner by partner and channel by channel, with delivery states. */
   @Get(':id/decisions')
   @Roles('analyst', 'approver', 'admin')
-  decisions(
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<{ item: ItemView; routed: boolean; decisions: DecisionView[] }> {
-    return this.items.decisions(id);
+  decisions(@Param('id', new ParseUUIDPipe()) id: string): Promise<DecisionsView> {
+    return this.views.decisions(id);
   }
 
   /** For one partner: what was decided for each of its channels when the item was routed, and what would be decided now. */
   @Get(':id/explain')
   @Roles('analyst', 'approver', 'admin')
   explain(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: ExplainQueryDto): Promise<ExplainView> {
-    return this.items.explain(id, query.organisation);
+    return this.views.explain(id, query.organisation);
   }
 }
