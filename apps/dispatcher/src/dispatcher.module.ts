@@ -7,10 +7,32 @@ import { AuditCheckpointer } from './audit/audit-checkpointer.service';
 import { ChannelSenders } from './delivery/channel-senders';
 import { RateLimiter } from './delivery/rate-limiter';
 import { DeliveryService } from './delivery/delivery.service';
+import { DeliveryJobsService } from './delivery/delivery-jobs.service';
+import { DeliveryPreparationService } from './delivery/delivery-preparation.service';
+import { DeliveryRecorderService } from './delivery/delivery-recorder.service';
+import { DeliverySenderService } from './delivery/delivery-sender.service';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { Reconciler } from './reconciler/reconciler.service';
 import { RoutingService } from './routing/routing.service';
+import { RoutingDecisionsService } from './routing/routing-decisions.service';
+import { SealingService } from './routing/sealing.service';
+import { SupersessionService } from './routing/supersession.service';
 import { WorkersService } from './workers.service';
+
+/** What routes and delivers, without workers or timers: the dispatcher's steps, which tests also run one by one. */
+export const DISPATCH_STEPS = [
+  ChannelSenders,
+  RateLimiter,
+  DeliveryJobsService,
+  RoutingDecisionsService,
+  SealingService,
+  SupersessionService,
+  RoutingService,
+  DeliveryPreparationService,
+  DeliverySenderService,
+  DeliveryRecorderService,
+  DeliveryService,
+];
 
 @Module({})
 export class DispatcherModule {
@@ -18,16 +40,7 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: [
-        ChannelSenders,
-        RateLimiter,
-        RoutingService,
-        DeliveryService,
-        WorkersService,
-        OutboxRelay,
-        Reconciler,
-        AuditCheckpointer,
-      ],
+      providers: [...DISPATCH_STEPS, WorkersService, OutboxRelay, Reconciler, AuditCheckpointer],
     };
   }
 }

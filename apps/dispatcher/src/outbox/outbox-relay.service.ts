@@ -1,10 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { DueOutboxRow, OutboxRepository, Transactions } from '@tlp-broker/persistence';
 import { JobPayload, priorityFor, QueueName, routingJobId } from '@tlp-broker/queue';
-import type { ItemKind } from '@tlp-broker/domain';
 
 const BATCH = 100;
 
@@ -22,7 +21,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly outbox: OutboxRepository,
     @InjectQueue(QueueName.Routing) private readonly routingQueue: Queue<JobPayload<QueueName.Routing>>,
   ) {}
 
@@ -52,22 +52,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Enqueues one batch; returns how many rows it took. */
   async relayOnce(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows: RelayRow[] = await manager.query(
-        `SELECT o.id, o.job_key, o.item_version_id, i.kind, o.enqueued_at IS NOT NULL AS handed
-           FROM outbox o
-           JOIN item_versions v ON v.id = o.item_version_id
-           JOIN items i ON i.id = v.item_id
-          WHERE o.processed_at IS NULL
-            AND (o.not_before IS NULL OR o.not_before <= now())
-            AND (o.enqueued_at IS NULL OR o.enqueued_at < now() - make_interval(secs => $1::double precision / 1000))
-          ORDER BY o.id
-          LIMIT ${BATCH}
-          FOR UPDATE OF o SKIP LOCKED`,
-        [this.config.dispatch.reconcileAfterMs],
-      );
+    return this.transactions.run(async (tx) => {
+      const rows = await this.outbox.lockDue(this.config.dispatch.reconcileAfterMs, BATCH, tx);
       if (rows.length === 0) return 0;
-      const due: RelayRow[] = [];
+      const due: DueOutboxRow[] = [];
       for (const row of rows) {
         if (!row.handed || !(await this.stillPending(row))) due.push(row);
       }
@@ -75,14 +63,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await this.routingQueue.addBulk(
           due.map((row) => ({
             name: 'route',
-            data: { itemVersionId: row.item_version_id, outboxKey: row.job_key },
-            opts: { jobId: routingJobId(row.job_key), priority: priorityFor(row.kind) },
+            data: { itemVersionId: row.itemVersionId, outboxKey: row.jobKey },
+            opts: { jobId: routingJobId(row.jobKey), priority: priorityFor(row.itemKind) },
           })),
         );
       }
-      await manager.query('UPDATE outbox SET enqueued_at = now() WHERE id = ANY($1::bigint[])', [
+      await this.outbox.markEnqueued(
         rows.map((row) => row.id),
-      ]);
+        tx,
+      );
       return rows.length;
     });
   }
@@ -93,8 +82,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * processed (a job kept from before a restore of the database, a final failure), the work never
    * ran to its end: the job is removed so that adding it again is not a no-op, and this is logged.
    */
-  private async stillPending(row: RelayRow): Promise<boolean> {
-    const jobId = routingJobId(row.job_key);
+  private async stillPending(row: DueOutboxRow): Promise<boolean> {
+    const jobId = routingJobId(row.jobKey);
     const job = await this.routingQueue.getJob(jobId);
     if (!job) {
       this.logger.warn(`outbox row ${row.id}: routing job ${jobId} is no longer queued; enqueuing it again`);
@@ -109,12 +98,4 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await job.remove();
     return false;
   }
-}
-
-interface RelayRow {
-  id: string;
-  job_key: string;
-  item_version_id: string;
-  kind: ItemKind;
-  handed: boolean;
 }

@@ -1,11 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { DeliveryRepository, DeliveryToQueue } from '@tlp-broker/persistence';
 import { deliveryJobId, JobPayload, priorityFor, QueueName } from '@tlp-broker/queue';
 import { DeliveryService } from '../delivery/delivery.service';
-import type { ItemKind } from '@tlp-broker/domain';
 
 const BATCH = 1_000;
 
@@ -23,7 +22,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveryRepository,
     private readonly delivery: DeliveryService,
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue<JobPayload<QueueName.Delivery>>,
   ) {}
@@ -46,42 +45,39 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async reconcileOnce(): Promise<{ requeued: number; dead: number }> {
-    const rows: { id: string; kind: ItemKind }[] = await this.dataSource.query(
-      `SELECT d.id, i.kind FROM deliveries d
-         JOIN item_versions v ON v.id = d.item_version_id
-         JOIN items i ON i.id = v.item_id
-        WHERE d.state IN ('queued', 'failed', 'sending')
-          AND d.updated_at < now() - make_interval(secs => $1::double precision / 1000)
-        ORDER BY d.updated_at
-        LIMIT ${BATCH}`,
-      [this.config.dispatch.reconcileAfterMs],
-    );
+    const open = await this.deliveries.openOlderThan(this.config.dispatch.reconcileAfterMs, BATCH);
     let requeued = 0;
     let dead = 0;
-    for (const row of rows) {
-      const job = await this.deliveryQueue.getJob(deliveryJobId(row.id));
-      const state = job ? await job.getState() : null;
-      if (state === 'failed') {
-        await this.delivery.markDead(row.id, new Error(job!.failedReason || 'no attempts left'));
-        dead += 1;
-        continue;
-      }
-      if (state === 'completed') {
-        // The job ran to its end, yet PostgreSQL says the delivery is still to do: the database was
-        // restored from a backup taken before it finished. Adding the job again would be a no-op.
-        this.logger.warn(`delivery ${row.id}: its job completed but the delivery is still open; sending it again`);
-        await job!.remove();
-      } else if (state !== null) {
-        continue;
-      }
-      await this.deliveryQueue.add(
-        'deliver',
-        { deliveryId: row.id },
-        { jobId: deliveryJobId(row.id), priority: priorityFor(row.kind) },
-      );
-      requeued += 1;
+    for (const delivery of open) {
+      const done = await this.reconcile(delivery);
+      if (done === 'requeued') requeued += 1;
+      if (done === 'dead') dead += 1;
     }
     if (requeued + dead > 0) this.logger.log(`reconciler: ${requeued} deliveries re-enqueued, ${dead} marked dead`);
     return { requeued, dead };
+  }
+
+  /** Looks at the job of a delivery still open: marks it dead, enqueues it again, or leaves it to its job. */
+  private async reconcile(delivery: DeliveryToQueue): Promise<'requeued' | 'dead' | null> {
+    const job = await this.deliveryQueue.getJob(deliveryJobId(delivery.id));
+    const state = job ? await job.getState() : null;
+    if (state === 'failed') {
+      await this.delivery.markDead(delivery.id, new Error(job!.failedReason || 'no attempts left'));
+      return 'dead';
+    }
+    if (state === 'completed') {
+      // The job ran to its end, yet PostgreSQL says the delivery is still to do: the database was
+      // restored from a backup taken before it finished. Adding the job again would be a no-op.
+      this.logger.warn(`delivery ${delivery.id}: its job completed but the delivery is still open; sending it again`);
+      await job!.remove();
+    } else if (state !== null) {
+      return null;
+    }
+    await this.deliveryQueue.add(
+      'deliver',
+      { deliveryId: delivery.id },
+      { jobId: deliveryJobId(delivery.id), priority: priorityFor(delivery.itemKind) },
+    );
+    return 'requeued';
   }
 }

@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { mimeEntityForItem, OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
+import {
+  DecisionRepository,
+  DeliveryEntity,
+  DeliveryRepository,
+  ItemEntity,
+  ItemRepository,
+  PartnerDirectory,
+  policyChannel,
+  policyItem,
+  policyKey,
+  policyOrganisation,
+  SealedPayloadRepository,
+  VersionHanded,
+} from '@tlp-broker/persistence';
+import { canEncryptTo, decide } from '@tlp-broker/tlp';
+import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { itemDocument, itemText, RecallNotice, recallDocument, recallText } from '../item-document';
+import { Cancellation, DeliveryContext, formFor, isCancellation, Prepared } from './outgoing';
+
+/**
+ * Prepares one delivery as it is carried out. The rules are applied again with a fresh reading of
+ * the recipient's key and the item's state: a partner suspended, a key revoked or expired, an item
+ * retracted or superseded while the delivery was queued stops it here. What may go is built for
+ * its channel: the item (the sealed payload addressed to the recipient's key, or signed only for
+ * TLP:CLEAR without a usable key) or a recall notice.
+ */
+@Injectable()
+export class DeliveryPreparationService {
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly directory: PartnerDirectory,
+    private readonly items: ItemRepository,
+    private readonly decisions: DecisionRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly sealedPayloads: SealedPayloadRepository,
+    private readonly openpgp: OpenPgpService,
+    private readonly teamKey: TeamKeyService,
+  ) {}
+
+  /** Reads what the delivery is checked against now: its recipient, item, the recipient's key and the team's. */
+  async context(delivery: DeliveryEntity): Promise<DeliveryContext> {
+    const [target, version] = await Promise.all([
+      this.directory.target(delivery.channelId),
+      this.items.findVersion(delivery.itemVersionId),
+    ]);
+    if (!target) throw new UnrecoverableError(`channel ${delivery.channelId} of delivery ${delivery.id} not found`);
+    if (!version) throw new Error(`item version ${delivery.itemVersionId} of delivery ${delivery.id} not found`);
+    const item = await this.items.findById(version.itemId);
+    if (!item) throw new Error(`item ${version.itemId} of delivery ${delivery.id} not found`);
+    const now = new Date();
+    const reading = target.key ? await this.openpgp.keyStateAt(target.key.armored, now) : undefined;
+    const team = await this.teamKey.current();
+    const publisher = { name: this.teamKey.publisherName(), fingerprint: team.info.fingerprint };
+    return { delivery, target, item, version, reading, teamKey: team.key, publisher, now };
+  }
+
+  /** The message to send, or why the delivery stops here. */
+  prepare(context: DeliveryContext): Promise<Prepared> {
+    return context.delivery.kind === 'recall' ? this.prepareRecall(context) : this.prepareItem(context);
+  }
+
+  private async prepareItem(context: DeliveryContext): Promise<Prepared> {
+    const { delivery, target, item, version, now } = context;
+    if (delivery.decisionId === null) throw new UnrecoverableError(`item delivery ${delivery.id} has no decision`);
+    const decision = await this.decisions.get(delivery.decisionId);
+    const stopped = await this.overtakenWhileQueued(context);
+    if (stopped) return stopped;
+    const key = policyKey(target.key, context.reading);
+    const recheck = decide({
+      item: policyItem(item, version),
+      organisation: policyOrganisation(target),
+      channel: policyChannel(target, key),
+      now,
+      team: this.config.team,
+    });
+    if (!recheck.allow) return { cancel: recheck.reason, code: recheck.code };
+    // The engine lets only TLP:CLEAR reach a recipient without a usable key: it goes signed, not encrypted.
+    const encrypt = canEncryptTo(key, now);
+    return {
+      target,
+      item,
+      version,
+      entry: 'item',
+      tlp: version.tlp,
+      handling: decision.handling,
+      message: await this.itemMessage(context, encrypt),
+      keyFingerprint: encrypt ? key.fingerprint : null,
+      clearEntity: () => mimeEntityForItem(itemText(item, version, context.publisher)),
+      webhookFields: {
+        format: 'tlp-broker/delivery@1',
+        version: version.version,
+        type: item.kind,
+        tlp: version.tlp,
+        pap: version.pap,
+        handling: decision.handling,
+      },
+    };
+  }
+
+  /** The item was retracted, or a later version was routed, while this delivery waited. */
+  private async overtakenWhileQueued({ item, version }: DeliveryContext): Promise<Cancellation | null> {
+    if (item.state === 'retracted')
+      return { cancel: 'The item was retracted before this delivery was sent.', code: 'item.retracted' };
+    const later = await this.decisions.latestRoutedVersionAfter(item.id, version.version);
+    if (later !== null)
+      return { cancel: `Superseded by version ${later} before it was sent.`, code: 'item.superseded' };
+    return null;
+  }
+
+  /** The version sealed once at routing, addressed to the recipient's key; or signed only (a feed or webhook without a usable key). */
+  private async itemMessage(context: DeliveryContext, encrypt: boolean): Promise<string | null> {
+    const { target, item, version } = context;
+    const form = formFor(target);
+    if (encrypt) {
+      const sealed = await this.sealedPayloads.get(version.id, form);
+      return this.openpgp.addressTo(
+        {
+          id: `${sealed.itemVersionId}:${sealed.form}`,
+          sessionKeyAlgorithm: sealed.sessionKeyAlgorithm,
+          sessionKey: new Uint8Array(sealed.sessionKey),
+          encryptedData: new Uint8Array(sealed.encryptedData),
+        },
+        target.key!.fingerprint,
+        target.key!.armored,
+      );
+    }
+    if (form === 'document')
+      return this.openpgp.signOnly(itemDocument(item, version, context.publisher), context.teamKey);
+    return null;
+  }
+
+  /**
+   * A recall notice goes to the channel that was sent the item, encrypted to its key as the item
+   * was. It is not sent to a suspended partner, nor in clear to a channel whose key became unusable
+   * unless all it was sent was TLP:CLEAR; such a recall is cancelled with the reason, visibly.
+   */
+  private async prepareRecall(context: DeliveryContext): Promise<Prepared> {
+    const { target, item, version, now, publisher } = context;
+    if ([target.organisation.status, target.contact?.status, target.channel.status].includes('suspended')) {
+      return { cancel: 'The recall was not sent: the recipient is suspended.', code: 'recall.recipient-suspended' };
+    }
+    const sent = await this.deliveries.versionsHandedTo(item.id, target.channel.id);
+    if (sent.length === 0)
+      return {
+        cancel: 'The recall was not sent: no version of the item reached this recipient.',
+        code: 'recall.nothing-sent',
+      };
+    const notice = recallNotice(item, sent);
+    const plaintext =
+      formFor(target) === 'mime' ? mimeEntityForItem(recallText(notice, publisher)) : recallDocument(notice, publisher);
+    const key = policyKey(target.key, context.reading);
+    const keyUsable = canEncryptTo(key, now);
+    const built = await this.recallMessage(context, plaintext, keyUsable, sent);
+    if (isCancellation(built)) return built;
+    return {
+      target,
+      item,
+      version,
+      entry: 'recall',
+      tlp: notice.tlp,
+      handling: null,
+      message: built.message,
+      keyFingerprint: keyUsable ? key.fingerprint : null,
+      clearEntity: () => plaintext,
+      webhookFields: {
+        format: 'tlp-broker/recall@1',
+        versions: notice.versions,
+        type: item.kind,
+        tlp: notice.tlp,
+        recall: notice.cause,
+      },
+    };
+  }
+
+  private async recallMessage(
+    { target, teamKey }: DeliveryContext,
+    plaintext: string,
+    keyUsable: boolean,
+    sent: readonly VersionHanded[],
+  ): Promise<{ message: string | null } | Cancellation> {
+    if (keyUsable) {
+      const sealed = await this.openpgp.sealOnce(plaintext, teamKey);
+      return { message: await this.openpgp.addressTo(sealed, target.key!.fingerprint, target.key!.armored) };
+    }
+    if (!sent.every((row) => row.tlp === 'TLP:CLEAR')) {
+      return {
+        cancel: 'The recall was not sent: the recipient has no usable key to encrypt it to.',
+        code: 'recall.no-usable-key',
+      };
+    }
+    return { message: formFor(target) === 'document' ? await this.openpgp.signOnly(plaintext, teamKey) : null };
+  }
+}
+
+/** What the recipient must withdraw: the versions it was sent, handled as the latest of them was. */
+function recallNotice(item: ItemEntity, sent: readonly VersionHanded[]): RecallNotice {
+  return {
+    item,
+    versions: sent.map((row) => row.version),
+    tlp: sent[sent.length - 1].tlp,
+    cause: item.state === 'retracted' ? 'retracted' : 'withdrawn',
+    note: item.state === 'retracted' ? item.retractionNotice : null,
+    issuedAt: new Date(),
+  };
+}
