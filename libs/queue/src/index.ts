@@ -2,3 +2,5 @@ export { QueueName, priorityFor, routingJobId, deliveryJobId, jobOptions, PRIORI
 export type { JobPayloads, JobPayload } from './queues';
 export { QueueModule, redisConnection } from './queue.module';
 export { deleteKeysUnder } from './redis-keys';
+export { FixedWindowLimiter } from './fixed-window-limiter';
+export type { WindowHit, WindowReading, LimiterRedis } from './fixed-window-limiter';

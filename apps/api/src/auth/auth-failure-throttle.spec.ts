@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { FixedWindowLimiter } from '@tlp-broker/queue';
 import { AuthFailureThrottle, isApiKeyShaped, sourceOf } from './auth-failure-throttle';
 
 /** Redis replaced by a map with the commands the throttle uses; `down` makes every command fail. */
@@ -53,7 +54,10 @@ const NOW = 1_800_000_000_000;
 
 function throttle(limit = 3, redis = new FakeRedis()) {
   const config = { redis: { prefix: 't' }, authFailureLimit: { limit, windowMs: 60_000 } };
-  return { redis, throttle: new AuthFailureThrottle(config as never, redis as never) };
+  return {
+    redis,
+    throttle: new AuthFailureThrottle(config as never, redis as never, new FixedWindowLimiter(redis as never, 't')),
+  };
 }
 
 describe('AuthFailureThrottle', () => {
@@ -89,7 +93,7 @@ describe('AuthFailureThrottle', () => {
     const good = { address: '198.51.100.9', token: KEY };
     const first = await t.check(good, NOW);
     expect(first).toEqual({ retryAfter: null, knownGood: false });
-    t.succeeded(good, first.knownGood, NOW);
+    t.succeeded(good, first.knownGood);
     await new Promise((resolve) => setImmediate(resolve));
     await t.failed({ address: '198.51.100.9', token: OTHER_KEY_SAME_PREFIX }, NOW);
     expect((await t.check({ address: '198.51.100.9', token: OTHER_KEY_SAME_PREFIX }, NOW)).retryAfter).toBeGreaterThan(
@@ -103,7 +107,7 @@ describe('AuthFailureThrottle', () => {
   it('costs a successful request one Redis read, and a write only the first time', async () => {
     const { throttle: t, redis } = throttle(3);
     const good = { address: '198.51.100.9', token: KEY };
-    for (let i = 0; i < 3; i++) t.succeeded(good, (await t.check(good, NOW)).knownGood, NOW);
+    for (let i = 0; i < 3; i++) t.succeeded(good, (await t.check(good, NOW)).knownGood);
     await new Promise((resolve) => setImmediate(resolve));
     expect(redis.commands).toEqual(['mget', 'set', 'mget', 'mget']);
   });

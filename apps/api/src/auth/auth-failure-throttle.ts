@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { HEALTH_REDIS } from '../health/health.controller';
+import { FixedWindowLimiter, WindowReading } from '@tlp-broker/queue';
+import { ApiRedis } from '../redis/api-redis';
 
 /** Who is trying: the source address, and the bearer token presented (when one was). */
 export interface AuthAttempt {
@@ -35,7 +35,8 @@ export class AuthFailureThrottle {
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    @Inject(HEALTH_REDIS) private readonly redis: Redis,
+    private readonly redis: ApiRedis,
+    private readonly windows: FixedWindowLimiter,
   ) {}
 
   /**
@@ -43,44 +44,38 @@ export class AuthFailureThrottle {
    * the credential presented has authenticated before. One Redis round trip.
    */
   async check(attempt: AuthAttempt, now = Date.now()): Promise<{ retryAfter: number | null; knownGood: boolean }> {
-    const { limit } = this.config.authFailureLimit;
-    const keys = this.keys(attempt, now);
+    const { limit, windowMs } = this.config.authFailureLimit;
+    const names = this.names(attempt);
     const open = { retryAfter: null, knownGood: true };
     if (!this.redisReady()) return open;
-    let counts: (string | null)[];
+    let reading: WindowReading;
     try {
-      counts = await withinRedisWait(
-        this.redis.mget(keys.address, keys.prefix ?? keys.address, keys.knownGood ?? keys.address),
-      );
+      const marker = names.knownGood === null ? [] : [names.knownGood];
+      reading = await withinRedisWait(this.windows.read(names.counted, windowMs, now, marker));
     } catch (error) {
       this.redisUnavailable(error);
       return open;
     }
-    const knownGood = keys.knownGood !== null && counts[2] !== null;
-    const over = Number(counts[0] ?? 0) >= limit || (keys.prefix !== null && Number(counts[1] ?? 0) >= limit);
-    return { retryAfter: over && !knownGood ? Math.max(1, Math.ceil((keys.windowEnd - now) / 1000)) : null, knownGood };
+    const knownGood = names.knownGood !== null && reading.alongside[0] !== null;
+    const over = reading.counts.some((count) => count >= limit);
+    return { retryAfter: over && !knownGood ? Math.max(1, Math.ceil(reading.retryAfterMs / 1000)) : null, knownGood };
   }
 
   /** Counts a failure against the source address and the key prefix; a log line for each until the limit, then one. */
   async failed(attempt: AuthAttempt, now = Date.now()): Promise<void> {
     const { limit, windowMs } = this.config.authFailureLimit;
-    const keys = this.keys(attempt, now);
+    const names = this.names(attempt);
     if (!this.redisReady()) return;
     let counts: number[];
     try {
-      const multi = this.redis
-        .multi()
-        .incr(keys.address)
-        .pexpire(keys.address, windowMs * 2);
-      if (keys.prefix !== null) multi.incr(keys.prefix).pexpire(keys.prefix, windowMs * 2);
-      const results = (await multi.exec()) ?? [];
-      counts = results.filter((_, index) => index % 2 === 0).map(([error, count]) => (error ? 0 : Number(count)));
+      const hits = await Promise.all(names.counted.map((name) => this.windows.hit(name, limit, windowMs, now)));
+      counts = hits.map((hit) => hit.count);
     } catch (error) {
       this.redisUnavailable(error);
       return;
     }
     const worst = Math.max(...counts);
-    const who = `${keys.source}${keys.visiblePrefix ? ` with a key starting ${keys.visiblePrefix}` : ''}`;
+    const who = `${names.source}${names.visiblePrefix ? ` with a key starting ${names.visiblePrefix}` : ''}`;
     if (worst < limit) this.logger.warn(`authentication failed from ${who}`);
     else if (worst === limit)
       this.logger.warn(
@@ -92,31 +87,31 @@ export class AuthFailureThrottle {
    * Remembers a credential that authenticated (once: `knownGood` says it already is), without
    * waiting for Redis: a successful request is not slowed.
    */
-  succeeded(attempt: AuthAttempt, knownGood: boolean, now = Date.now()): void {
+  succeeded(attempt: AuthAttempt, knownGood: boolean): void {
     if (knownGood) return;
-    const keys = this.keys(attempt, now);
-    if (keys.knownGood === null || !this.redisReady()) return;
-    const { knownGood: marker } = keys;
-    this.redis.set(marker, '1', 'PX', KNOWN_GOOD_MS).catch((error: unknown) => this.redisUnavailable(error));
+    const { knownGood: marker } = this.names(attempt);
+    if (marker === null || !this.redisReady()) return;
+    this.redis
+      .set(`${this.config.redis.prefix}:${marker}`, '1', 'PX', KNOWN_GOOD_MS)
+      .catch((error: unknown) => this.redisUnavailable(error));
   }
 
-  private keys(attempt: AuthAttempt, now: number) {
-    const { windowMs } = this.config.authFailureLimit;
-    const window = Math.floor(now / windowMs);
-    const base = `${this.config.redis.prefix}:auth-fail`;
+  /**
+   * The counters a failure goes to (the source, and the key prefix for something shaped like our
+   * keys) and the known-good marker's name, all under REDIS_PREFIX.
+   */
+  private names(attempt: AuthAttempt) {
     const source = sourceOf(attempt.address);
     const prefix = attempt.token !== null && isApiKeyShaped(attempt.token) ? visiblePrefix(attempt.token) : null;
     return {
       source,
       // Only for something shaped like our keys: a password pasted as a token is never logged, even in part.
       visiblePrefix: prefix,
-      address: `${base}:addr:${source}:${window}`,
-      prefix: prefix === null ? null : `${base}:key:${prefix}:${window}`,
+      counted: prefix === null ? [`auth-fail:addr:${source}`] : [`auth-fail:addr:${source}`, `auth-fail:key:${prefix}`],
       knownGood:
         prefix === null
           ? null
-          : `${this.config.redis.prefix}:auth-ok:${createHash('sha256').update(`tlpb-auth-ok\0${attempt.token}`).digest('hex')}`,
-      windowEnd: (window + 1) * windowMs,
+          : `auth-ok:${createHash('sha256').update(`tlpb-auth-ok\0${attempt.token}`).digest('hex')}`,
     };
   }
 

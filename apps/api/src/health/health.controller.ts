@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, OnModuleDestroy } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -7,19 +7,17 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
 import { Public } from '../auth/auth.decorators';
-
-export const HEALTH_REDIS = Symbol('HEALTH_REDIS');
+import { ApiRedis } from '../redis/api-redis';
 
 @ApiTags('health')
 @Controller('health')
-export class HealthController implements OnModuleDestroy {
+export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicator: HealthIndicatorService,
-    @Inject(HEALTH_REDIS) private readonly redis: Redis,
+    private readonly redis: ApiRedis,
   ) {}
 
   /** PostgreSQL and Redis reachable: 200, otherwise 503 with the failing part. */
@@ -27,21 +25,16 @@ export class HealthController implements OnModuleDestroy {
   @Public()
   @HealthCheck()
   check(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.db.pingCheck('postgres', { timeout: 2000 }),
-      async () => {
-        const check = this.indicator.check('redis');
-        try {
-          await this.redis.ping();
-          return check.up();
-        } catch (error) {
-          return check.down({ message: error instanceof Error ? error.message : String(error) });
-        }
-      },
-    ]);
+    return this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.pingRedis()]);
   }
 
-  onModuleDestroy(): void {
-    this.redis.disconnect();
+  private async pingRedis() {
+    const check = this.indicator.check('redis');
+    try {
+      await this.redis.ping();
+      return check.up();
+    } catch (error) {
+      return check.down({ message: error instanceof Error ? error.message : String(error) });
+    }
   }
 }

@@ -1,6 +1,14 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { ApiKeyEntity, AuditLog, ChannelEntity, newApiKey } from '@tlp-broker/persistence';
+import type { EntityManager } from 'typeorm';
+import {
+  ApiKeyEntity,
+  ApiKeyRepository,
+  AuditLog,
+  ChannelEntity,
+  IssuedApiKey,
+  OrganisationRepository,
+  Transactions,
+} from '@tlp-broker/persistence';
 import { StaffPrincipal } from '../auth/principal';
 import { PartnerScope } from '@tlp-broker/domain';
 
@@ -21,16 +29,15 @@ export interface CredentialView {
 @Injectable()
 export class CredentialsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly organisations: OrganisationRepository,
+    private readonly apiKeys: ApiKeyRepository,
   ) {}
 
   async list(organisationId: string, channelId: string): Promise<CredentialView[]> {
-    await this.channel(this.dataSource.manager, organisationId, channelId);
-    const rows = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .find({ where: { channelId }, order: { createdAt: 'ASC' } });
-    return rows.map(view);
+    await this.feedChannel(organisationId, channelId);
+    return (await this.apiKeys.listForChannel(channelId)).map(view);
   }
 
   async create(
@@ -39,10 +46,10 @@ export class CredentialsService {
     scopes: readonly PartnerScope[],
     actor: StaffPrincipal,
   ): Promise<CredentialView & { apiKey: string }> {
-    return this.dataSource.transaction(async (manager) => {
-      await this.channel(manager, organisationId, channelId);
-      const issued = await this.issue(manager, channelId, [...scopes]);
-      await this.audit.append(manager, {
+    return this.transactions.run(async (tx) => {
+      await this.feedChannel(organisationId, channelId, tx);
+      const issued = issuedView(await this.apiKeys.issueForChannel(channelId, scopes, tx));
+      await this.audit.append(tx, {
         actor: `user:${actor.userId}`,
         action: 'credential.created',
         subjectType: 'channel',
@@ -60,12 +67,12 @@ export class CredentialsService {
     credentialId: string,
     actor: StaffPrincipal,
   ): Promise<CredentialView & { apiKey: string }> {
-    return this.dataSource.transaction(async (manager) => {
-      await this.channel(manager, organisationId, channelId);
-      const old = await this.live(manager, channelId, credentialId);
-      await manager.getRepository(ApiKeyEntity).update({ id: old.id }, { revokedAt: new Date() });
-      const issued = await this.issue(manager, channelId, old.scopes);
-      await this.audit.append(manager, {
+    return this.transactions.run(async (tx) => {
+      await this.feedChannel(organisationId, channelId, tx);
+      const old = await this.live(channelId, credentialId, tx);
+      await this.apiKeys.revoke(old.id, new Date(), tx);
+      const issued = issuedView(await this.apiKeys.issueForChannel(channelId, old.scopes, tx));
+      await this.audit.append(tx, {
         actor: `user:${actor.userId}`,
         action: 'credential.rotated',
         subjectType: 'channel',
@@ -82,24 +89,25 @@ export class CredentialsService {
     credentialId: string,
     actor: StaffPrincipal,
   ): Promise<CredentialView> {
-    return this.dataSource.transaction(async (manager) => {
-      await this.channel(manager, organisationId, channelId);
-      const old = await this.live(manager, channelId, credentialId);
-      old.revokedAt = new Date();
-      await manager.getRepository(ApiKeyEntity).update({ id: old.id }, { revokedAt: old.revokedAt });
-      await this.audit.append(manager, {
+    return this.transactions.run(async (tx) => {
+      await this.feedChannel(organisationId, channelId, tx);
+      const old = await this.live(channelId, credentialId, tx);
+      const revokedAt = new Date();
+      await this.apiKeys.revoke(old.id, revokedAt, tx);
+      await this.audit.append(tx, {
         actor: `user:${actor.userId}`,
         action: 'credential.revoked',
         subjectType: 'channel',
         subjectId: channelId,
         details: { credentialId: old.id, prefix: old.prefix },
       });
-      return view(old);
+      return view({ ...old, revokedAt });
     });
   }
 
-  private async channel(manager: EntityManager, organisationId: string, channelId: string): Promise<ChannelEntity> {
-    const channel = await manager.getRepository(ChannelEntity).findOne({ where: { id: channelId, organisationId } });
+  /** The organisation's channel, which must be a pull (feed) channel: only those have credentials. */
+  private async feedChannel(organisationId: string, channelId: string, tx?: EntityManager): Promise<ChannelEntity> {
+    const channel = await this.organisations.findChannel(organisationId, channelId, tx);
     if (!channel) throw new NotFoundException(`organisation ${organisationId} has no channel ${channelId}`);
     if (channel.kind !== 'feed')
       throw new BadRequestException({
@@ -111,33 +119,12 @@ export class CredentialsService {
     return channel;
   }
 
-  private async live(manager: EntityManager, channelId: string, credentialId: string): Promise<ApiKeyEntity> {
-    const key = await manager
-      .getRepository(ApiKeyEntity)
-      .findOne({ where: { id: credentialId, channelId }, lock: { mode: 'pessimistic_write' } });
+  /** The channel's credential, locked for the transaction; 404 if it has none such, 409 if it is revoked. */
+  private async live(channelId: string, credentialId: string, tx: EntityManager): Promise<ApiKeyEntity> {
+    const key = await this.apiKeys.lockForUpdate(channelId, credentialId, tx);
     if (!key) throw new NotFoundException(`channel ${channelId} has no credential ${credentialId}`);
     if (key.revokedAt) throw new ConflictException(`credential ${credentialId} is already revoked`);
     return key;
-  }
-
-  private async issue(
-    manager: EntityManager,
-    channelId: string,
-    scopes: PartnerScope[],
-  ): Promise<CredentialView & { apiKey: string }> {
-    const credential = newApiKey('partner');
-    const row = await manager.getRepository(ApiKeyEntity).save(
-      manager.getRepository(ApiKeyEntity).create({
-        keyHash: credential.hash,
-        prefix: credential.prefix,
-        userId: null,
-        channelId,
-        scopes,
-        revokedAt: null,
-        lastUsedAt: null,
-      }),
-    );
-    return { ...view(row), apiKey: credential.key };
   }
 }
 
@@ -150,4 +137,8 @@ function view(row: ApiKeyEntity): CredentialView {
     revokedAt: row.revokedAt,
     lastUsedAt: row.lastUsedAt,
   };
+}
+
+function issuedView({ credential, apiKey }: IssuedApiKey): CredentialView & { apiKey: string } {
+  return { ...view(credential), apiKey };
 }

@@ -10,31 +10,42 @@ import {
   UpdateContactDto,
   UpdateOrganisationDto,
 } from './organisations.dto';
-import { ContactView, KeyView, OrganisationsService, OrganisationView } from './organisations.service';
+import { ContactView, KeyView, OrganisationView } from './organisation-views';
+import { OrganisationRegistrationService } from './organisation-registration.service';
+import { ContactsService } from './contacts.service';
+import { OrganisationUpdatesService } from './organisation-updates.service';
+import { OrganisationViewsService } from './organisation-views.service';
+import { RecipientKeysService } from './recipient-keys.service';
 
 @ApiTags('organisations')
 @ApiBearerAuth()
 @Controller('organisations')
 export class OrganisationsController {
-  constructor(private readonly organisations: OrganisationsService) {}
+  constructor(
+    private readonly registration: OrganisationRegistrationService,
+    private readonly contacts: ContactsService,
+    private readonly updates: OrganisationUpdatesService,
+    private readonly views: OrganisationViewsService,
+    private readonly keys: RecipientKeysService,
+  ) {}
 
   /** Registers a partner organisation with its OpenPGP key and channels; each pull channel's API key is returned once. */
   @Post()
   @Roles('admin')
   register(@Body() dto: CreateOrganisationDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<OrganisationView> {
-    return this.organisations.register(dto, actor);
+    return this.registration.register(dto, actor);
   }
 
   @Get()
   @Roles('admin', 'analyst', 'approver')
   list(): Promise<OrganisationView[]> {
-    return this.organisations.list();
+    return this.views.list();
   }
 
   @Get(':id')
   @Roles('admin', 'analyst', 'approver')
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<OrganisationView> {
-    return this.organisations.get(id);
+    return this.views.get(id);
   }
 
   /** Registers a named person with a personal key and a personal pull channel (the only way TLP:RED leaves). */
@@ -45,7 +56,7 @@ export class OrganisationsController {
     @Body() dto: CreateContactDto,
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<ContactView> {
-    return this.organisations.addContact(id, dto, actor);
+    return this.contacts.addContact(id, dto, actor);
   }
 
   /** Suspends or reinstates a partner, or changes its communities or accreditations. */
@@ -56,7 +67,7 @@ export class OrganisationsController {
     @Body() dto: UpdateOrganisationDto,
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<OrganisationView> {
-    return this.organisations.update(id, dto, actor);
+    return this.updates.update(id, dto, actor);
   }
 
   /** Suspends or reinstates a contact. */
@@ -68,7 +79,7 @@ export class OrganisationsController {
     @Body() dto: UpdateContactDto,
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<OrganisationView> {
-    return this.organisations.updateContact(id, contactId, dto, actor);
+    return this.updates.updateContact(id, contactId, dto, actor);
   }
 
   /** Suspends or reinstates one channel (a team channel or a contact's personal one): a suspended channel receives nothing, queued deliveries included. */
@@ -80,7 +91,7 @@ export class OrganisationsController {
     @Body() dto: UpdateChannelDto,
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<OrganisationView> {
-    return this.organisations.updateChannel(id, channelId, dto, actor);
+    return this.updates.updateChannel(id, channelId, dto, actor);
   }
 
   /**
@@ -94,7 +105,7 @@ export class OrganisationsController {
     @Body() dto: KeyUpdateDto,
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<{ result: string; key: KeyView }> {
-    return this.organisations.updateKey(id, null, dto, actor);
+    return this.keys.updateKey(id, null, dto, actor);
   }
 
   /** A contact's personal key, likewise. */
@@ -106,6 +117,6 @@ export class OrganisationsController {
     @Body() dto: KeyUpdateDto,
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<{ result: string; key: KeyView }> {
-    return this.organisations.updateKey(id, contactId, dto, actor);
+    return this.keys.updateKey(id, contactId, dto, actor);
   }
 }

@@ -1,0 +1,58 @@
+import { ForbiddenException } from '@nestjs/common';
+import { describe, expect, it } from 'vitest';
+import { authorise } from './authorisation';
+import { Principal } from './principal';
+
+const analyst: Principal = { kind: 'staff', userId: 'u-1', name: 'alice', roles: ['analyst', 'approver'] };
+const partner: Principal = {
+  kind: 'partner',
+  channelId: 'ch-1',
+  organisationId: 'org-1',
+  contactId: null,
+  apiKeyId: 'key-1',
+  scopes: ['taxii', 'misp'],
+};
+
+function refusal(work: () => void): string {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ForbiddenException);
+    return (error as ForbiddenException).message;
+  }
+  throw new Error('expected a 403');
+}
+
+describe('authorise', () => {
+  it('admits a team member holding one of the route’s roles', () => {
+    expect(() => authorise({ kind: 'staff', roles: ['admin', 'approver'] }, analyst)).not.toThrow();
+  });
+
+  it('refuses a team member without the role, naming the roles', () => {
+    expect(refusal(() => authorise({ kind: 'staff', roles: ['admin'] }, analyst))).toBe(
+      'this route requires the role admin',
+    );
+    expect(refusal(() => authorise({ kind: 'staff', roles: ['admin', 'analyst'] }, { ...analyst, roles: [] }))).toBe(
+      'this route requires the role admin or analyst',
+    );
+  });
+
+  it('refuses a partner credential on a staff route', () => {
+    expect(refusal(() => authorise({ kind: 'staff', roles: ['analyst'] }, partner))).toBe(
+      'this route requires the role analyst',
+    );
+  });
+
+  it('admits a partner credential holding the route’s scope, and refuses one without it, naming the scope', () => {
+    expect(() => authorise({ kind: 'partner', scope: 'taxii' }, partner)).not.toThrow();
+    expect(refusal(() => authorise({ kind: 'partner', scope: 'feed' }, partner))).toBe(
+      'this credential does not have the scope "feed"',
+    );
+  });
+
+  it('refuses a team member on a partner route', () => {
+    expect(refusal(() => authorise({ kind: 'partner', scope: 'feed' }, analyst))).toBe(
+      'this route is for partners pulling their own feed',
+    );
+  });
+});

@@ -1,0 +1,18 @@
+import { ForbiddenException } from '@nestjs/common';
+import { Access } from './auth.decorators';
+import { Principal } from './principal';
+
+/**
+ * What the route's decorator demands of an authenticated caller: a team member with one of its
+ * roles (@Roles), or a partner credential with its scope (@Partner). 403 otherwise.
+ */
+export function authorise(access: Exclude<Access, { kind: 'public' }>, principal: Principal): void {
+  if (access.kind === 'staff') {
+    if (principal.kind !== 'staff' || !principal.roles.some((role) => access.roles.includes(role)))
+      throw new ForbiddenException(`this route requires the role ${access.roles.join(' or ')}`);
+    return;
+  }
+  if (principal.kind !== 'partner') throw new ForbiddenException('this route is for partners pulling their own feed');
+  if (!principal.scopes.includes(access.scope))
+    throw new ForbiddenException(`this credential does not have the scope "${access.scope}"`);
+}
