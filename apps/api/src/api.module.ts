@@ -1,41 +1,42 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
 import { AppConfig, ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
 import { PersistenceModule } from '@tlp-broker/persistence';
-import { QueueModule, redisConnection } from '@tlp-broker/queue';
-import { ApiKeyGuard } from './auth/api-key.guard';
+import { QueueModule } from '@tlp-broker/queue';
+import { AUTH_PROVIDERS } from './auth/auth.providers';
 import { AuditModule } from './audit/audit.module';
-import { AuthFailureThrottle } from './auth/auth-failure-throttle';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { CaveatsController } from './caveats/caveats.controller';
 import { CaveatsService } from './caveats/caveats.service';
 import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
-import { HEALTH_REDIS, HealthController } from './health/health.controller';
+import { HealthController } from './health/health.controller';
 import { ItemsController } from './items/items.controller';
 import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
-import { ItemsService } from './items/items.service';
+import { ItemIntakeService } from './items/item-intake.service';
+import { ItemLifecycleService } from './items/item-lifecycle.service';
+import { ItemViewsService } from './items/item-views.service';
 import { OrganisationsController } from './organisations/organisations.controller';
 import { CredentialsController } from './organisations/credentials.controller';
-import { CredentialsService } from './organisations/credentials.service';
 import { SubmissionsController } from './submissions/submissions.controller';
 import { SubmissionsService } from './submissions/submissions.service';
-import { OrganisationsService } from './organisations/organisations.service';
+import { ORGANISATION_PROVIDERS } from './organisations/organisations.providers';
 import { TeamController } from './team/team.controller';
 import { ProfileService } from './team/profile.service';
 import { SecurityTxtController } from './team/security-txt.controller';
-import { PartnerView } from './feeds/partner-view';
+import { PartnerView } from './feeds/partner-view.service';
+import { PublisherService } from './feeds/publisher.service';
 import { TaxiiController } from './taxii/taxii.controller';
 import { MispController } from './misp/misp.controller';
 import { PublicFeedController } from './public/public-feed.controller';
 import { PublicFeedService } from './public/public-feed.service';
+import { PublicSyndicationService } from './public/public-syndication.service';
 import { MispService } from './misp/misp.service';
 import { TaxiiService } from './taxii/taxii.service';
+import { TaxiiCollectionService } from './taxii/taxii-collection.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
@@ -70,27 +71,25 @@ export class ApiModule {
         HealthController,
       ],
       providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
-        AuthFailureThrottle,
-        OrganisationsService,
-        CredentialsService,
+        ...AUTH_PROVIDERS,
+        ...ORGANISATION_PROVIDERS,
         CaveatsService,
         KeysService,
         DeliveriesService,
         SubmissionsService,
-        ItemsService,
+        ItemIntakeService,
+        ItemLifecycleService,
+        ItemViewsService,
         FeedsService,
         PartnerView,
+        PublisherService,
+        TaxiiCollectionService,
         TaxiiService,
         MispService,
         PublicFeedService,
+        PublicSyndicationService,
         ProfileService,
         UsersService,
-        {
-          provide: HEALTH_REDIS,
-          useFactory: () =>
-            new Redis({ ...redisConnection(config.redis.url), maxRetriesPerRequest: 1, commandTimeout: 2_000 }),
-        },
       ],
     };
   }

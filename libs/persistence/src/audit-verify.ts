@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { auditHash, auditMac, GENESIS } from './audit-log';
 import { CheckpointContent, checkpointsAfter, parseCheckpointText } from './audit-checkpoints';
@@ -410,4 +411,14 @@ async function* fileCheckpoints(file: string, size: number, batchSize: number): 
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/** The audit trail's verification as the API runs it, on the broker's own connection. */
+@Injectable()
+export class AuditTrailVerifier {
+  constructor(private readonly dataSource: DataSource) {}
+
+  verify(options: AuditVerifyOptions): Promise<AuditVerification> {
+    return verifyAuditTrail(this.dataSource, options);
+  }
 }

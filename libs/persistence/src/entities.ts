@@ -244,7 +244,7 @@ export class FeedEntryEntity {
   @Column('text', { name: 'key_fingerprint' }) keyFingerprint!: string;
   @Column('text') message!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
-  /** When the entry became part of the feed, in the channel's commit order (microseconds; see appendFeedEntry). */
+  /** When the entry became part of the feed, in the channel's commit order (microseconds; see FeedEntryRepository.append). */
   @Column('timestamptz', { name: 'added_at' }) addedAt!: Date;
 }
 

@@ -2,7 +2,7 @@ export * from './entities';
 export { AuditLog, auditHash, auditMac, canonicalJson } from './audit-log';
 export { AuditCheckpointRepository, checkpointText, parseCheckpointText } from './audit-checkpoints';
 export type { AuditHead, CheckpointContent, StoredCheckpoint } from './audit-checkpoints';
-export { verifyAuditTrail, CheckpointFileError } from './audit-verify';
+export { verifyAuditTrail, CheckpointFileError, AuditTrailVerifier } from './audit-verify';
 export {
   createDatabaseRoles,
   grantApplicationRole,
@@ -42,15 +42,38 @@ export {
   SubmissionRepository,
   CaveatRepository,
 } from './repositories';
+export type { ItemStateChange, NewItem, NewItemVersion } from './repositories';
+export type {
+  DeliveryToQueue,
+  NewItemDelivery,
+  HandedOver,
+  VersionHanded,
+  RecallRequest,
+  RecallTarget,
+} from './repositories/deliveries.repository';
+export type { NewFeedEntry } from './repositories/feed-entries.repository';
+export type { NewDecision, LaterDecision } from './repositories/decisions.repository';
+export type { SealedForm, NewSealedPayload } from './repositories/sealed-payloads.repository';
+export type { DueOutboxRow } from './repositories/outbox.repository';
+export type { FeedEntryHead, PulledFeedEntry } from './repositories/feed-entry-reads';
+export type { DeliveryOverview, DeliveryOverviewFilter, ServedDelivery } from './repositories/delivery-reads';
+export type { PublicRelease, VersionText } from './repositories/item-reads';
+export type { NewSubmission } from './repositories/submissions.repository';
 export { PartnerDirectory } from './partner-directory';
 export type { RoutingTarget } from './partner-directory';
 export { TeamKeyRepository } from './team-key.repository';
-export { createUser } from './users';
-export type { CreatedUser } from './users';
+export { createUser, LAST_USED_RESOLUTION_MS } from './repositories/api-keys.repository';
+export { isUniqueViolation } from './unique-violation';
+export type {
+  NewOrganisation,
+  NewContact,
+  NewRecipientKey,
+  NewChannel,
+  OrganisationChanges,
+  KeyMerge,
+  KeyInUse,
+} from './repositories/organisations.repository';
+export type { CreatedUser, IssuedApiKey, LiveApiKey } from './repositories/api-keys.repository';
 export { policyItem, policyOrganisation, policyKey, policyChannel, decideForTargets } from './policy-input';
 export type { TargetDecision } from './policy-input';
 export type { KeyReading } from './policy-input';
-export { cancelPendingItemDeliveries, channelsToRecall, queueRecalls, removeFromFeeds } from './recalls';
-export type { RecallTarget } from './recalls';
-export { appendFeedEntry } from './feed-entries';
-export type { NewFeedEntry } from './feed-entries';

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@tlp-broker/config';
 import { AuditLog } from './audit-log';
 import { AuditCheckpointRepository } from './audit-checkpoints';
+import { AuditTrailVerifier } from './audit-verify';
 import { auditPrivilegeProblems, DatabaseRoleError } from './database-roles';
 import { dataSourceOptions, assertSchemaCurrent } from './data-source';
 import { ENTITIES } from './entities';
@@ -23,11 +24,20 @@ import { REPOSITORIES } from './repositories';
   providers: [
     { provide: AuditLog, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new AuditLog(config.audit) },
     AuditCheckpointRepository,
+    AuditTrailVerifier,
     PartnerDirectory,
     TeamKeyRepository,
     ...REPOSITORIES,
   ],
-  exports: [TypeOrmModule, AuditLog, AuditCheckpointRepository, PartnerDirectory, TeamKeyRepository, ...REPOSITORIES],
+  exports: [
+    TypeOrmModule,
+    AuditLog,
+    AuditCheckpointRepository,
+    AuditTrailVerifier,
+    PartnerDirectory,
+    TeamKeyRepository,
+    ...REPOSITORIES,
+  ],
 })
 export class PersistenceModule implements OnModuleInit {
   constructor(

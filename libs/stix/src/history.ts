@@ -73,76 +73,98 @@ const keyOf = (indicator: Indicator) => `${indicator.type}:${indicator.value}`;
 
 /** Serves a channel's history of one item, step by step (steps in delivery order). */
 export function servedHistory(steps: readonly DeliveredStep[]): StepView[] {
-  const views: StepView[] = [];
-  let modified = Number.NEGATIVE_INFINITY;
-  let timestamp = Number.NEGATIVE_INFINITY;
-  let generation = 0;
-  let lastItem: DeliveredStep | null = null;
-  const indicators = new Map<string, { generation: number; live: IndicatorVersion | null }>();
-  let revokedSinceRecall: IndicatorVersion[] = [];
-  const mispIndicators = new Map<string, Indicator>();
-  const mispAttachments: ServedAttachment[] = [];
+  const history = new ServedHistory();
+  return steps.map((step) => history.serve(step));
+}
 
-  for (const step of steps) {
-    modified = Math.max(step.at.getTime(), modified + 1);
-    timestamp = Math.max(Math.floor(step.at.getTime() / 1000), timestamp + 1);
-    const at = new Date(modified);
+/** What the channel holds of the item after each step: its indicators, MISP attributes, and the last version. */
+class ServedHistory {
+  private modified = Number.NEGATIVE_INFINITY;
+  private timestamp = Number.NEGATIVE_INFINITY;
+  /** Recalls so far. */
+  private generation = 0;
+  private lastItem: DeliveredStep | null = null;
+  private readonly indicators = new Map<string, { generation: number; live: IndicatorVersion | null }>();
+  private revokedSinceRecall: IndicatorVersion[] = [];
+  private readonly mispIndicators = new Map<string, Indicator>();
+  private readonly mispAttachments: ServedAttachment[] = [];
+
+  serve(step: DeliveredStep): StepView {
+    // Each step's `modified` and MISP timestamp are later than the step before, even within a millisecond or second.
+    this.modified = Math.max(step.at.getTime(), this.modified + 1);
+    this.timestamp = Math.max(Math.floor(step.at.getTime() / 1000), this.timestamp + 1);
+    const at = new Date(this.modified);
     const clear = step.entry === 'item' ? step.clearIndicators : [];
     const clearKeys = new Set(clear.map(keyOf));
+    const revokedHere = this.revokeAllBut(clearKeys, at);
+    const live = clear.map((indicator) => this.serveLive(indicator, step, at));
+    const referenceVersion = step.entry === 'recall' ? (this.lastItem?.version ?? step.version) : step.version;
+    const view: StepView = {
+      step,
+      modified: at,
+      mispTimestamp: this.timestamp,
+      generation: this.generation,
+      referenceVersion,
+      severity: step.entry === 'recall' ? (this.lastItem?.severity ?? null) : step.severity,
+      live,
+      revoked: this.revocationsServed(step, revokedHere),
+      withdrawn: {
+        indicators: [...this.mispIndicators].filter(([key]) => !clearKeys.has(key)).map(([, indicator]) => indicator),
+        attachments: [...this.mispAttachments],
+      },
+    };
+    this.remember(step, clear, referenceVersion);
+    return view;
+  }
 
-    const revokedHere: IndicatorVersion[] = [];
-    for (const [key, state] of indicators) {
-      if (!state.live || clearKeys.has(key)) continue;
-      revokedHere.push({ ...state.live, modified: at, revoked: true });
+  /** Revokes every live indicator not among `keep`: a revoked STIX object never comes back, so its next one is a new generation. */
+  private revokeAllBut(keep: ReadonlySet<string>, at: Date): IndicatorVersion[] {
+    const revoked: IndicatorVersion[] = [];
+    for (const [key, state] of this.indicators) {
+      if (!state.live || keep.has(key)) continue;
+      revoked.push({ ...state.live, modified: at, revoked: true });
       state.live = null;
       state.generation += 1;
     }
-    const live = clear.map((indicator) => {
-      const state = indicators.get(keyOf(indicator)) ?? { generation: 0, live: null };
-      state.live = {
-        indicator: { ...indicator, generation: state.generation },
-        tlp: step.tlp,
-        pap: step.pap,
-        validFrom: at,
-        modified: at,
-        revoked: false,
-      };
-      indicators.set(keyOf(indicator), state);
-      return state.live;
-    });
-    let revoked = revokedHere;
-    if (step.entry === 'recall') {
-      revoked = [...revokedSinceRecall, ...revokedHere];
-      revokedSinceRecall = [];
-    } else {
-      revokedSinceRecall.push(...revokedHere);
-    }
+    return revoked;
+  }
 
-    const referenceVersion = step.entry === 'recall' ? (lastItem?.version ?? step.version) : step.version;
+  private serveLive(indicator: Indicator, step: DeliveredStep, at: Date): IndicatorVersion {
+    const state = this.indicators.get(keyOf(indicator)) ?? { generation: 0, live: null };
+    state.live = {
+      indicator: { ...indicator, generation: state.generation },
+      tlp: step.tlp,
+      pap: step.pap,
+      validFrom: at,
+      modified: at,
+      revoked: false,
+    };
+    this.indicators.set(keyOf(indicator), state);
+    return state.live;
+  }
+
+  /** An item version serves its own revocations; a recall repeats every one since the previous recall. */
+  private revocationsServed(step: DeliveredStep, revokedHere: IndicatorVersion[]): IndicatorVersion[] {
+    if (step.entry !== 'recall') {
+      this.revokedSinceRecall.push(...revokedHere);
+      return revokedHere;
+    }
+    const revoked = [...this.revokedSinceRecall, ...revokedHere];
+    this.revokedSinceRecall = [];
+    return revoked;
+  }
+
+  private remember(step: DeliveredStep, clear: readonly Indicator[], referenceVersion: number): void {
+    for (const indicator of clear) this.mispIndicators.set(keyOf(indicator), indicator);
     // A TLP:CLEAR version is served in the clear (its indicators as attributes); anything else as an attachment.
     const inClear = step.entry === 'item' && step.tlp === 'TLP:CLEAR';
-    const attachment: ServedAttachment | null = inClear
-      ? null
-      : { deliveryId: step.deliveryId, version: referenceVersion, recall: step.entry === 'recall' };
-    views.push({
-      step,
-      modified: at,
-      mispTimestamp: timestamp,
-      generation,
-      referenceVersion,
-      severity: step.entry === 'recall' ? (lastItem?.severity ?? null) : step.severity,
-      live,
-      revoked,
-      withdrawn: {
-        indicators: [...mispIndicators].filter(([key]) => !clearKeys.has(key)).map(([, indicator]) => indicator),
-        attachments: [...mispAttachments],
-      },
-    });
-
-    for (const indicator of clear) mispIndicators.set(keyOf(indicator), indicator);
-    if (attachment) mispAttachments.push(attachment);
-    if (step.entry === 'recall') generation += 1;
-    else lastItem = step;
+    if (!inClear)
+      this.mispAttachments.push({
+        deliveryId: step.deliveryId,
+        version: referenceVersion,
+        recall: step.entry === 'recall',
+      });
+    if (step.entry === 'recall') this.generation += 1;
+    else this.lastItem = step;
   }
-  return views;
 }

@@ -1,22 +1,29 @@
 import { access } from 'node:fs/promises';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { verifyAudit } from '@tlp-broker/crypto';
-import { AuditCheckpointRepository, AuditVerification, StoredCheckpoint } from '@tlp-broker/persistence';
+import { checkpointSignatureChecker } from '@tlp-broker/crypto';
+import {
+  AuditCheckpointRepository,
+  AuditTrailVerifier,
+  AuditVerification,
+  StoredCheckpoint,
+  TeamKeyRepository,
+} from '@tlp-broker/persistence';
 
 @Injectable()
 export class AuditService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
+    private readonly trail: AuditTrailVerifier,
+    private readonly teamKeys: TeamKeyRepository,
     private readonly checkpoints: AuditCheckpointRepository,
   ) {}
 
   /**
-   * The whole trail verified: chain, MACs and every checkpoint, also those of AUDIT_CHECKPOINT_FILE
-   * when this process can read it (the dispatcher may keep it on another machine: then
-   * `checkpointFile` is null in the report, and `tlp-broker audit verify --checkpoints` checks it there).
+   * The whole trail verified: chain, MACs and every checkpoint (signed by any team key the broker
+   * has recorded, retired ones too), also those of AUDIT_CHECKPOINT_FILE when this process can read
+   * it (the dispatcher may keep it on another machine: then `checkpointFile` is null in the report,
+   * and `tlp-broker audit verify --checkpoints` checks it there).
    */
   async verify(): Promise<AuditVerification> {
     const file = this.config.audit.checkpointFile;
@@ -26,7 +33,15 @@ export class AuditService {
           () => false,
         )
       : false;
-    return verifyAudit(this.dataSource, { macKey: this.config.audit.key, checkpointFile: readable ? file : undefined });
+    const keys = await this.teamKeys.all();
+    const checkSignature = await checkpointSignatureChecker(
+      keys.map((key) => ({ fingerprint: key.fingerprint, armored: key.publicArmored })),
+    );
+    return this.trail.verify({
+      macKey: this.config.audit.key,
+      checkpointFile: readable ? file : undefined,
+      checkSignature,
+    });
   }
 
   list(limit = 100, before?: number): Promise<StoredCheckpoint[]> {

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
+import { etagOf, matchesEtag } from './etag';
 import { FeedQueryDto } from './feeds.dto';
 import { FeedEntryView, FeedsService } from './feeds.service';
 
@@ -26,11 +26,10 @@ export class FeedsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ entries: FeedEntryView[]; next: string | null } | undefined> {
     const page = await this.feeds.list(partner, query.limit, query.before, query.since);
-    const etag = `"${createHash('sha256').update(JSON.stringify(page)).digest('base64url')}"`;
+    const etag = etagOf(page);
     response.setHeader('ETag', etag);
     response.setHeader('Cache-Control', 'private, no-cache');
-    const presented = request.get('if-none-match');
-    if (presented && presented.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+    if (matchesEtag(request.get('if-none-match'), etag)) {
       response.status(304);
       return undefined;
     }

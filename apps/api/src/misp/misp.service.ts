@@ -10,7 +10,8 @@ import {
   sealedEvent,
 } from '@tlp-broker/stix';
 import { PartnerPrincipal } from '../auth/principal';
-import { EntryHead, inClear, PartnerView, servedContent } from '../feeds/partner-view';
+import { EntryHead, inClear, PartnerView, servedContent } from '../feeds/partner-view.service';
+import { PublisherService } from '../feeds/publisher.service';
 
 /**
  * A MISP feed of what one partner channel was delivered: one event per item (its latest delivered
@@ -23,7 +24,10 @@ import { EntryHead, inClear, PartnerView, servedContent } from '../feeds/partner
  */
 @Injectable()
 export class MispService {
-  constructor(private readonly view: PartnerView) {}
+  constructor(
+    private readonly view: PartnerView,
+    private readonly publishers: PublisherService,
+  ) {}
 
   async manifest(partner: PartnerPrincipal): Promise<Record<string, MispManifestEntry>> {
     const events = await this.events(partner, false);
@@ -52,7 +56,7 @@ export class MispService {
   }
 
   private async build(channelId: string, heads: EntryHead[], withMessages: boolean): Promise<MispEvent[]> {
-    const publisher: Publisher = await this.view.publisher();
+    const publisher: Publisher = await this.publishers.publisher();
     const [clear, messages, views] = await Promise.all([
       this.view.clearContent(heads),
       withMessages

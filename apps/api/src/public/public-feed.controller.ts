@@ -1,9 +1,10 @@
-import { Controller, Get, Header, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { Public } from '../auth/auth.decorators';
 import { PUBLIC_FEED_LIMIT, PublicFeedService, PublicItem } from './public-feed.service';
+import { PublicSyndicationService } from './public-syndication.service';
 import { QueryInteger } from '../common/validators';
 
 export class PublicFeedQueryDto {
@@ -28,42 +29,41 @@ export class PublicFeedController {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly feed: PublicFeedService,
+    private readonly syndication: PublicSyndicationService,
   ) {}
 
   /** The public items, newest first (at most 100). */
   @Get('items')
   @Public()
   async items(@Query() query: PublicFeedQueryDto): Promise<{ items: PublicItem[] }> {
-    return { items: await this.feed.items(query.limit) };
+    return { items: await this.feed.newest(query.limit) };
   }
 
   @Get('items/:id')
   @Public()
-  async item(@Param('id', new ParseUUIDPipe()) id: string): Promise<PublicItem> {
-    const item = (await this.feed.items()).find((candidate) => candidate.id === id);
-    if (!item) throw new NotFoundException(`no public item ${id}`);
-    return item;
+  item(@Param('id', new ParseUUIDPipe()) id: string): Promise<PublicItem> {
+    return this.feed.item(id);
   }
 
   @Get('feed.json')
   @Public()
   @Header('Content-Type', 'application/feed+json; charset=utf-8')
   async json(@Query() query: PublicFeedQueryDto): Promise<string> {
-    return (await this.feed.syndication(this.config.http.publicUrl, query.limit)).json1();
+    return (await this.syndication.syndication(this.config.http.publicUrl, query.limit)).json1();
   }
 
   @Get('feed.rss')
   @Public()
   @Header('Content-Type', 'application/rss+xml; charset=utf-8')
   async rss(@Query() query: PublicFeedQueryDto): Promise<string> {
-    return (await this.feed.syndication(this.config.http.publicUrl, query.limit)).rss2();
+    return (await this.syndication.syndication(this.config.http.publicUrl, query.limit)).rss2();
   }
 
   @Get('feed.atom')
   @Public()
   @Header('Content-Type', 'application/atom+xml; charset=utf-8')
   async atom(@Query() query: PublicFeedQueryDto): Promise<string> {
-    return (await this.feed.syndication(this.config.http.publicUrl, query.limit)).atom1();
+    return (await this.syndication.syndication(this.config.http.publicUrl, query.limit)).atom1();
   }
 
   /** A STIX 2.1 bundle: the team identity, the TLP:CLEAR marking, a report per item with its indicators. */
@@ -71,6 +71,6 @@ export class PublicFeedController {
   @Public()
   @Header('Content-Type', 'application/stix+json;version=2.1')
   async stix(@Query() query: PublicFeedQueryDto): Promise<string> {
-    return JSON.stringify(await this.feed.stix(query.limit));
+    return JSON.stringify(await this.syndication.stix(query.limit));
   }
 }

@@ -1,28 +1,17 @@
-import { createHash } from 'node:crypto';
-import { ConflictException, HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { verifySignedBy, VerifyResult } from '@tlp-broker/crypto';
-import { AuditLog, OrganisationEntity, RecipientKeyEntity, SubmissionEntity } from '@tlp-broker/persistence';
+import {
+  AuditLog,
+  OrganisationRepository,
+  SubmissionEntity,
+  SubmissionRepository,
+  Transactions,
+} from '@tlp-broker/persistence';
 import { PartnerPrincipal } from '../auth/principal';
+import { alreadyReceived, receivedDigest, rejection, submissionView, SubmissionView } from './submission-answers';
 
-export interface SubmissionView {
-  id: string;
-  organisationId: string;
-  organisation: string;
-  status: 'verified' | 'rejected';
-  reason: string | null;
-  detail: string | null;
-  signerFingerprint: string | null;
-  /** Bytes of signed content kept (0 for a rejected submission). */
-  sizeBytes: number;
-  /** Bytes received, before any decompression. */
-  rawSizeBytes: number;
-  receivedAt: Date;
-}
-
-type Rejection = Extract<VerifyResult, { ok: false }>;
+export type { SubmissionView } from './submission-answers';
 
 /**
  * Material partners send in. It is accepted only when signed by a key registered for the sending
@@ -37,15 +26,14 @@ export class SubmissionsService {
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly audit: AuditLog,
-    @InjectRepository(SubmissionEntity) private readonly submissions: Repository<SubmissionEntity>,
+    private readonly submissions: SubmissionRepository,
+    private readonly organisations: OrganisationRepository,
   ) {}
 
   async receive(partner: PartnerPrincipal, message: string): Promise<SubmissionView> {
-    const keys = await this.dataSource
-      .getRepository(RecipientKeyEntity)
-      .find({ where: { organisationId: partner.organisationId } });
+    const keys = await this.organisations.keysOfOrganisation(partner.organisationId);
     const result = await verifySignedBy(
       message,
       keys.map((key) => ({ fingerprint: key.fingerprint, armored: key.armored })),
@@ -53,38 +41,32 @@ export class SubmissionsService {
       { maxContentBytes: this.config.submissions.maxBytes },
     );
     const digest = result.ok ? result.digest : receivedDigest(message);
-    const earlier = await this.submissions.findOne({ where: { organisationId: partner.organisationId, digest } });
+    const earlier = await this.submissions.sentBefore(partner.organisationId, digest);
     if (earlier) return this.repeated(partner, earlier, result);
-    let saved: SubmissionEntity;
-    try {
-      saved = await this.record(partner, message, result, digest);
-    } catch (error) {
-      // The same message sent twice at once: the second insert meets the first one's digest.
-      const first = isUniqueViolation(error)
-        ? await this.submissions.findOne({ where: { organisationId: partner.organisationId, digest } })
-        : null;
-      if (first) return this.repeated(partner, first, result);
-      throw error;
-    }
+    const saved = await this.record(partner, message, result, digest);
+    // The same message sent twice at once: the second waited for the first, and stored nothing.
+    if (!saved) return this.repeated(partner, await this.first(partner, digest), result);
     const view = await this.view(saved);
     if (!result.ok) throw rejection(result, view);
     return view;
   }
 
   async list(limit = 100): Promise<SubmissionView[]> {
-    const rows = await this.submissions.find({ order: { receivedAt: 'DESC' }, take: limit });
-    return Promise.all(rows.map((row) => this.view(row)));
+    const rows = await this.submissions.newest(limit);
+    const names = await this.organisations.organisationNames(rows.map((row) => row.organisationId));
+    return rows.map((row) => submissionView(row, names.get(row.organisationId)));
   }
 
+  /** The submission and its audit event, together; null (nothing written) when the organisation already sent it. */
   private record(
     partner: PartnerPrincipal,
     message: string,
     result: VerifyResult,
     digest: string,
-  ): Promise<SubmissionEntity> {
-    return this.dataSource.transaction(async (manager) => {
-      const row = await manager.getRepository(SubmissionEntity).save(
-        manager.getRepository(SubmissionEntity).create({
+  ): Promise<SubmissionEntity | null> {
+    return this.transactions.run(async (tx) => {
+      const row = await this.submissions.insertUnlessSent(
+        {
           organisationId: partner.organisationId,
           channelId: partner.channelId,
           status: result.ok ? 'verified' : 'rejected',
@@ -95,9 +77,11 @@ export class SubmissionsService {
           sizeBytes: result.ok ? result.sizeBytes : 0,
           rawSizeBytes: Buffer.byteLength(message, 'utf8'),
           digest,
-        }),
+        },
+        tx,
       );
-      await this.audit.append(manager, {
+      if (!row) return null;
+      await this.audit.append(tx, {
         actor: `channel:${partner.channelId}`,
         action: result.ok ? 'submission.verified' : 'submission.rejected',
         subjectType: 'submission',
@@ -108,6 +92,13 @@ export class SubmissionsService {
       });
       return row;
     });
+  }
+
+  private async first(partner: PartnerPrincipal, digest: string): Promise<SubmissionEntity> {
+    const first = await this.submissions.sentBefore(partner.organisationId, digest);
+    if (!first)
+      throw new Error(`submission ${digest} of organisation ${partner.organisationId} neither stored nor found`);
+    return first;
   }
 
   /**
@@ -122,56 +113,11 @@ export class SubmissionsService {
       `organisation ${partner.organisationId} sent submission ${earlier.id} again (channel ${partner.channelId}); not stored again`,
     );
     if (!result.ok) throw rejection(result, view, `already received as submission ${earlier.id}, and refused`);
-    const message = `already received as submission ${earlier.id} on ${earlier.receivedAt.toISOString()}`;
-    throw new ConflictException({
-      statusCode: 409,
-      error: 'Conflict',
-      message: `message: ${message}`,
-      details: [{ field: 'message', message }],
-      submission: view,
-    });
+    throw alreadyReceived(view);
   }
 
   private async view(row: SubmissionEntity): Promise<SubmissionView> {
-    const organisation = await this.dataSource
-      .getRepository(OrganisationEntity)
-      .findOne({ where: { id: row.organisationId }, select: { name: true } });
-    return {
-      id: row.id,
-      organisationId: row.organisationId,
-      organisation: organisation?.name ?? row.organisationId,
-      status: row.status,
-      reason: row.reason,
-      detail: row.detail,
-      signerFingerprint: row.signerFingerprint,
-      sizeBytes: row.sizeBytes,
-      rawSizeBytes: row.rawSizeBytes,
-      receivedAt: row.receivedAt,
-    };
+    const names = await this.organisations.organisationNames([row.organisationId]);
+    return submissionView(row, names.get(row.organisationId));
   }
-}
-
-/** A refused message's digest: its exact bytes, in a domain of its own (never equal to a signed statement's). */
-function receivedDigest(message: string): string {
-  return createHash('sha256').update('tlp-broker/received-bytes@1\n').update(message, 'utf8').digest('hex');
-}
-
-/** 413 when the content is over SUBMISSION_MAX_BYTES once decompressed, 422 for every other refusal. */
-function rejection(result: Rejection, view: SubmissionView, note?: string): HttpException {
-  const status = result.reason === 'too-large' ? HttpStatus.PAYLOAD_TOO_LARGE : HttpStatus.UNPROCESSABLE_ENTITY;
-  const detail = `${result.reason}: ${result.detail}${note ? ` (${note})` : ''}`;
-  return new HttpException(
-    {
-      statusCode: status,
-      error: status === HttpStatus.PAYLOAD_TOO_LARGE ? 'Payload Too Large' : 'Unprocessable Entity',
-      message: `message: rejected (${detail})`,
-      details: [{ field: 'message', message: detail }],
-      submission: view,
-    },
-    status,
-  );
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 }

@@ -1,14 +1,77 @@
-import { HttpStatus } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, HttpStatus } from '@nestjs/common';
+import type { Request } from 'express';
 import { forbiddenCharacter, lineBreak } from '../common/text-rules';
-import { parseTaxiiQuery, TaxiiError, TaxiiQuery } from './taxii.service';
+import { TaxiiError, TaxiiQuery } from './taxii.types';
 
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1_000;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$/;
 /** The `next` token the broker hands out: `<ms since the epoch>.<feed sequence>.<part>`, base64url. */
 const NEXT_TOKEN = /^[A-Za-z0-9_-]{1,120}$/;
 const MAX_SEQ = 2n ** 63n - 1n;
 
+type RawQuery = Record<string, unknown>;
+
 function bad(parameter: string, why: string): TaxiiError {
   return new TaxiiError(HttpStatus.BAD_REQUEST, 'Invalid query parameter', `${parameter}: ${why}`);
+}
+
+/**
+ * The request's query as Express parsed it, kept from the global pipes: readTaxiiQuery answers its
+ * faults as TAXII errors.
+ */
+export const RawTaxiiQuery = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): RawQuery =>
+    context.switchToHttp().getRequest<Request>().query as RawQuery,
+);
+
+/**
+ * TAXII's query parameters, checked before parseTaxiiQuery reads them: text that no output could
+ * carry, timestamps that do not exist, and `next` tokens the broker never handed out are a 400
+ * TAXII error naming the parameter, never a 500. `limit` above the page size is served as the
+ * page size, as TAXII 2.1 lets a server do.
+ */
+export function readTaxiiQuery(raw: RawQuery): TaxiiQuery {
+  checkText(raw);
+  const addedAfter = typeof raw.added_after === 'string' ? raw.added_after : undefined;
+  if (addedAfter !== undefined) checkTimestamp('added_after', addedAfter);
+  const version = raw['match[version]'] ?? nestedMatch(raw, 'version');
+  for (const text of Array.isArray(version) ? version : [version]) {
+    if (typeof text !== 'string') continue;
+    for (const value of text.split(',').map((part) => part.trim())) checkTimestamp('match[version]', value);
+  }
+  if (typeof raw.next === 'string') checkNextToken(raw.next);
+  return parseTaxiiQuery(raw);
+}
+
+/** Reads TAXII's query parameters (`added_after`, `limit`, `next`, `match[…]`); bad ones are a 400 TAXII error. */
+export function parseTaxiiQuery(raw: RawQuery): TaxiiQuery {
+  const addedAfterRaw = single(raw, 'added_after');
+  const limit = parseLimit(single(raw, 'limit'));
+  const next = parseNext(single(raw, 'next'));
+  const versions = (match(raw, 'version') ?? ['last']).map((value) =>
+    value === 'first' || value === 'last' || value === 'all' ? value : timestamp('match[version]', value),
+  );
+  return {
+    addedAfter: addedAfterRaw === undefined ? undefined : microseconds('added_after', addedAfterRaw),
+    limit,
+    next,
+    types: match(raw, 'type'),
+    ids: match(raw, 'id'),
+    versions,
+    specVersions: match(raw, 'spec_version'),
+  };
+}
+
+/** Text no output could carry, in any parameter. */
+function checkText(raw: RawQuery): void {
+  for (const [name, value] of Object.entries(raw)) {
+    for (const text of Array.isArray(value) ? value : [value]) {
+      if (typeof text !== 'string') continue;
+      const problem = forbiddenCharacter(text) ?? lineBreak(text);
+      if (problem) throw bad(name, problem);
+    }
+  }
 }
 
 /** A real instant between 1970 and 9999: "2026-02-31" or "24:00:00", which Date would quietly move, are refused. */
@@ -28,38 +91,65 @@ function checkTimestamp(parameter: string, value: string): void {
   if (year < 1970) throw bad(parameter, 'a timestamp from 1970 on is required');
 }
 
-/**
- * TAXII's query parameters, checked before parseTaxiiQuery reads them: text that no output could
- * carry, timestamps that do not exist, and `next` tokens the broker never handed out are a 400
- * TAXII error naming the parameter, never a 500. `limit` above the page size is served as the
- * page size, as TAXII 2.1 lets a server do.
- */
-export function readTaxiiQuery(raw: Record<string, unknown>): TaxiiQuery {
-  for (const [name, value] of Object.entries(raw)) {
-    for (const text of Array.isArray(value) ? value : [value]) {
-      if (typeof text !== 'string') continue;
-      const problem = forbiddenCharacter(text) ?? lineBreak(text);
-      if (problem) throw bad(name, problem);
-    }
-  }
-  const single = (name: string): string | undefined =>
-    typeof raw[name] === 'string' ? (raw[name] as string) : undefined;
-  const addedAfter = single('added_after');
-  if (addedAfter !== undefined) checkTimestamp('added_after', addedAfter);
-  const nested =
-    typeof raw.match === 'object' && raw.match !== null ? (raw.match as Record<string, unknown>).version : undefined;
-  const version = raw['match[version]'] ?? nested;
-  for (const text of Array.isArray(version) ? version : [version]) {
-    if (typeof text !== 'string') continue;
-    for (const value of text.split(',').map((part) => part.trim())) checkTimestamp('match[version]', value);
-  }
-  const next = single('next');
-  if (next !== undefined) {
-    const parts = NEXT_TOKEN.test(next)
-      ? /^(\d{1,16})\.(\d{1,19})\.(\d{1,6})$/.exec(Buffer.from(next, 'base64url').toString())
-      : null;
-    if (!parts || Number(parts[1]) > 8.64e15 || BigInt(parts[2]) > MAX_SEQ)
-      throw bad('next', 'use the value of `next` from the previous page');
-  }
-  return parseTaxiiQuery(raw);
+/** Only a token the broker could have handed out: its parts within what a date and a feed sequence can be. */
+function checkNextToken(next: string): void {
+  const parts = NEXT_TOKEN.test(next)
+    ? /^(\d{1,16})\.(\d{1,19})\.(\d{1,6})$/.exec(Buffer.from(next, 'base64url').toString())
+    : null;
+  if (!parts || Number(parts[1]) > 8.64e15 || BigInt(parts[2]) > MAX_SEQ)
+    throw bad('next', 'use the value of `next` from the previous page');
+}
+
+/** `match[name]` as Express's extended query parser nests it (`match: {name: …}`). */
+function nestedMatch(raw: RawQuery, name: string): unknown {
+  return typeof raw.match === 'object' && raw.match !== null ? (raw.match as RawQuery)[name] : undefined;
+}
+
+function single(raw: RawQuery, name: string): string | undefined {
+  const value = raw[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw bad(name, 'give it once');
+  return value;
+}
+
+/** A `match[…]` filter's values: repeated or comma-separated, blanks dropped; given empty, a 400. */
+function match(raw: RawQuery, name: string): string[] | undefined {
+  const value = raw[`match[${name}]`] ?? nestedMatch(raw, name);
+  if (value === undefined) return undefined;
+  const values = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (values.length === 0) throw bad(`match[${name}]`, 'give at least one value');
+  return values;
+}
+
+function parseLimit(limitRaw: string | undefined): number {
+  if (limitRaw === undefined) return DEFAULT_LIMIT;
+  if (!/^\d+$/.test(limitRaw) || Number(limitRaw) < 1) throw bad('limit', 'a positive whole number is required');
+  return Math.min(Number(limitRaw), MAX_LIMIT);
+}
+
+function parseNext(nextRaw: string | undefined): TaxiiQuery['next'] {
+  if (nextRaw === undefined) return undefined;
+  const parts = /^(\d+)\.(\d+)\.(\d+)$/.exec(Buffer.from(nextRaw, 'base64url').toString());
+  if (!parts) throw bad('next', 'use the value of `next` from the previous page');
+  return { dateAdded: Number(parts[1]), seq: BigInt(parts[2]), part: Number(parts[3]) };
+}
+
+function timestamp(name: string, value: string): Date {
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) || Number.isNaN(date.getTime()))
+    throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000Z');
+  return date;
+}
+
+/** Dates added carry microseconds: Date would drop all but three digits and match the wrong objects. */
+function microseconds(name: string, value: string): number {
+  const parts = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(value);
+  const seconds = parts ? Date.parse(`${parts[1]}Z`) : Number.NaN;
+  if (!parts || Number.isNaN(seconds))
+    throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000000Z');
+  // Digits beyond the sixth are dropped: an object added at that microsecond is not after it.
+  return seconds * 1000 + Number((parts[2] ?? '').padEnd(6, '0').slice(0, 6));
 }

@@ -1,5 +1,6 @@
 export { Transactions } from './transactions';
 export { ItemRepository } from './items.repository';
+export type { ItemStateChange, NewItem, NewItemVersion } from './items.repository';
 export { OutboxRepository } from './outbox.repository';
 export { DecisionRepository } from './decisions.repository';
 export { DeliveryRepository } from './deliveries.repository';

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { NotFoundException } from '@nestjs/common';
+import { describe, expect, it, vi } from 'vitest';
+import type { FeedEntryHead } from '@tlp-broker/persistence';
+import { mispEventUuid, Publisher, servedHistory, StepView } from '@tlp-broker/stix';
+import { PartnerPrincipal } from '../auth/principal';
+import { PartnerView } from '../feeds/partner-view.service';
+import type { PublisherService } from '../feeds/publisher.service';
+import { stepOfHead } from '../feeds/served-steps';
+import { MispService } from './misp.service';
+
+const partner: PartnerPrincipal = {
+  kind: 'partner',
+  channelId: 'channel-1',
+  organisationId: 'org-1',
+  contactId: null,
+  apiKeyId: 'key-1',
+  scopes: ['misp'],
+};
+const publisher: Publisher = {
+  name: 'Test CSIRT',
+  since: new Date('2026-01-01T00:00:00Z'),
+  contactEmail: 'c@t.example',
+};
+const CLEAR_ITEM = '11111111-1111-4111-8111-111111111111';
+const AMBER_ITEM = '22222222-2222-4222-8222-222222222222';
+
+let seq = 0;
+const head = (over: Partial<FeedEntryHead>): FeedEntryHead => {
+  seq += 1;
+  return {
+    seq: String(seq),
+    deliveredAt: new Date(`2026-12-01T10:00:0${seq}Z`),
+    addedUs: seq,
+    entry: 'item',
+    itemId: CLEAR_ITEM,
+    version: 1,
+    kind: 'advisory',
+    tlp: 'TLP:CLEAR',
+    pap: null,
+    deliveryId: `0000000${seq}-0000-4000-8000-000000000000`,
+    keyFingerprint: 'F1',
+    severity: 'high',
+    itemCreatedAt: new Date('2026-12-01T09:00:00Z'),
+    versionCreatedAt: new Date(`2026-12-01T09:00:0${seq}Z`),
+    indicators: [{ type: 'domain', value: `v${over.version ?? 1}.example` }],
+    ...over,
+  };
+};
+
+function service(heads: FeedEntryHead[]) {
+  const byItem = new Map<string, FeedEntryHead[]>();
+  for (const h of heads) byItem.set(h.itemId, [...(byItem.get(h.itemId) ?? []), h]);
+  const views = new Map<string, StepView>();
+  for (const history of byItem.values())
+    for (const v of servedHistory(history.map(stepOfHead))) views.set(v.step.deliveryId, v);
+  const view = {
+    heads: vi.fn(async () => heads),
+    served: vi.fn(async () => views),
+    messages: vi.fn(async (_channel: string, seqs: readonly string[]) => new Map(seqs.map((s) => [s, `armored ${s}`]))),
+    clearContent: vi.fn(
+      async (wanted: readonly FeedEntryHead[]) =>
+        new Map(
+          wanted
+            .filter((h) => h.entry === 'item' && h.tlp === 'TLP:CLEAR')
+            .map((h) => [
+              h.seq,
+              {
+                itemId: h.itemId,
+                version: h.version,
+                kind: h.kind,
+                tlp: h.tlp,
+                pap: h.pap,
+                title: `Clear advisory v${h.version}`,
+                summary: 'summary',
+                body: 'body',
+                indicators: h.indicators,
+                createdAt: h.itemCreatedAt,
+                modifiedAt: h.versionCreatedAt,
+              },
+            ]),
+        ),
+    ),
+    sealedCopy: PartnerView.prototype.sealedCopy,
+  };
+  const publishers = { publisher: vi.fn(async () => publisher) };
+  return {
+    view,
+    misp: new MispService(view as unknown as PartnerView, publishers as unknown as PublisherService),
+  };
+}
+
+describe('MispService', () => {
+  const clearV1 = head({ version: 1 });
+  const clearV2 = head({ version: 2 });
+  const amberV1 = head({ itemId: AMBER_ITEM, tlp: 'TLP:AMBER', indicators: [] });
+  const amberRecall = head({ itemId: AMBER_ITEM, entry: 'recall', tlp: 'TLP:AMBER', indicators: [] });
+
+  it('lists one event per item — its latest version, or the recall that withdrew it — without reading messages', async () => {
+    const { view, misp } = service([clearV1, clearV2, amberV1, amberRecall]);
+    const manifest = await misp.manifest(partner);
+    expect(Object.keys(manifest).sort()).toEqual([mispEventUuid(CLEAR_ITEM), mispEventUuid(AMBER_ITEM)].sort());
+    expect(manifest[mispEventUuid(CLEAR_ITEM)].info).toBe('Clear advisory v2');
+    expect(manifest[mispEventUuid(AMBER_ITEM)].info).toMatch(/^RECALL: \[TLP:AMBER\] advisory/);
+    expect(manifest[mispEventUuid(AMBER_ITEM)].Tag.map((tag) => tag.name)).toContain('tlp-broker:recalled');
+    expect(view.messages).not.toHaveBeenCalled();
+  });
+
+  it('keeps a later version when an older one finished late', async () => {
+    const lateV1 = head({ version: 1 });
+    const { misp } = service([clearV2, lateV1]);
+    expect(Object.values(await misp.manifest(partner))[0].info).toBe('Clear advisory v2');
+  });
+
+  it('lists the MD5 of every attribute value still held, for each event', async () => {
+    const { misp } = service([clearV1, clearV2]);
+    const md5 = createHash('md5').update('v2.example').digest('hex');
+    expect(await misp.hashes(partner)).toBe(`${md5},${mispEventUuid(CLEAR_ITEM)}\n`);
+  });
+
+  it('serves one event with the partner’s encrypted copy, reading only that message', async () => {
+    const { view, misp } = service([clearV1, amberV1]);
+    const { Event } = await misp.event(partner, mispEventUuid(AMBER_ITEM));
+    expect(view.messages).toHaveBeenCalledWith('channel-1', [amberV1.seq]);
+    const attachment = Event.Attribute.find((attribute) => attribute.type === 'attachment')!;
+    expect(Buffer.from(String(attachment.data), 'base64').toString()).toBe(`armored ${amberV1.seq}`);
+    expect(JSON.stringify(Event)).not.toContain('Clear advisory');
+  });
+
+  it('answers 404 for an event not in this feed', async () => {
+    const { misp } = service([clearV1]);
+    await expect(misp.event(partner, mispEventUuid(AMBER_ITEM))).rejects.toBeInstanceOf(NotFoundException);
+  });
+});

@@ -1,0 +1,181 @@
+import { HttpStatus } from '@nestjs/common';
+import { describe, expect, it, vi } from 'vitest';
+import type { OrganisationRepository } from '@tlp-broker/persistence';
+import type { Publisher, StixObject } from '@tlp-broker/stix';
+import { PartnerPrincipal } from '../auth/principal';
+import type { TaxiiCollectionService } from './taxii-collection.service';
+import { parseTaxiiQuery } from './taxii-query';
+import { TaxiiService } from './taxii.service';
+import { ObjectRecord, TaxiiError } from './taxii.types';
+
+const partner: PartnerPrincipal = {
+  kind: 'partner',
+  channelId: 'channel-1',
+  organisationId: 'org-1',
+  contactId: null,
+  apiKeyId: 'key-1',
+  scopes: ['taxii'],
+};
+
+const BASE = Date.parse('2026-12-01T10:00:00Z') * 1000;
+
+/** An object version added `offset` µs after BASE. */
+const record = (id: string, offset: number, version = '2026-12-01T09:00:00.000Z'): ObjectRecord => ({
+  id,
+  type: id.split('--')[0],
+  version: new Date(version),
+  dateAdded: BASE + offset,
+  seq: BigInt(offset),
+  part: 0,
+  head: null,
+  view: null,
+});
+
+const RECORDS = [
+  record('identity--team', 1),
+  record('report--a', 10, '2026-12-01T09:00:00.000Z'),
+  record('indicator--a', 11),
+  record('report--a', 20, '2026-12-01T09:30:00.000Z'),
+  record('artifact--b', 21),
+];
+
+const publisher = { name: 'Test CSIRT' } as Publisher;
+
+function service(records = RECORDS, holder: { organisation: string; contact: string | null } | null = null) {
+  const contents = {
+    records: vi.fn(async () => ({ records, publisher })),
+    materialise: vi.fn(async (_channel: string, page: ObjectRecord[]) =>
+      page.map((r) => ({ id: r.id, type: r.type, modified: r.version.toISOString() }) as StixObject),
+    ),
+  };
+  const organisations = {
+    channelHolder: vi.fn(async () => holder ?? { organisation: 'Test CERT', contact: null }),
+  };
+  return {
+    contents,
+    taxii: new TaxiiService(
+      contents as unknown as TaxiiCollectionService,
+      organisations as unknown as OrganisationRepository,
+    ),
+  };
+}
+
+const query = (raw: Record<string, unknown> = {}) => parseTaxiiQuery(raw);
+const taxiiStatus = (error: unknown) => (error instanceof TaxiiError ? error.getStatus() : error);
+
+describe('TaxiiService', () => {
+  it("describes the credential's own collection, named after its holder, read-only", async () => {
+    expect(
+      await service(RECORDS, { organisation: 'Europol EC3', contact: 'Ana' }).taxii.collection(partner, 'channel-1'),
+    ).toEqual({
+      id: 'channel-1',
+      title: 'Deliveries to Ana (Europol EC3)',
+      description:
+        'What tlp-broker delivered to this channel. Above TLP:CLEAR, each item is an artifact encrypted to your OpenPGP key.',
+      can_read: true,
+      can_write: false,
+      media_types: ['application/stix+json;version=2.1'],
+    });
+  });
+
+  it('answers 404 for any other collection, and reads nothing of it', async () => {
+    const { contents, taxii } = service();
+    const error = await taxii.objects(partner, 'channel-2', query()).catch((caught: unknown) => caught);
+    expect(taxiiStatus(error)).toBe(HttpStatus.NOT_FOUND);
+    expect((error as TaxiiError).getResponse()).toMatchObject({ title: 'Collection not found', http_status: '404' });
+    expect(contents.records).not.toHaveBeenCalled();
+  });
+
+  it('serves the last version of each object by default, in collection order, with the page range', async () => {
+    const { contents, taxii } = service();
+    const page = await taxii.objects(partner, 'channel-1', query());
+    expect(page.items.map((object) => `${object.id}@${object.modified}`)).toEqual([
+      'identity--team@2026-12-01T09:00:00.000Z',
+      'indicator--a@2026-12-01T09:00:00.000Z',
+      'report--a@2026-12-01T09:30:00.000Z',
+      'artifact--b@2026-12-01T09:00:00.000Z',
+    ]);
+    expect(page).toMatchObject({ more: false, next: undefined });
+    expect(page.first).toBe('2026-12-01T10:00:00.000001Z');
+    expect(page.last).toBe('2026-12-01T10:00:00.000021Z');
+    expect(contents.records).toHaveBeenCalledWith('channel-1', undefined);
+  });
+
+  it('pages by limit with a `next` that continues exactly after the last object served', async () => {
+    const { taxii } = service();
+    const first = await taxii.objects(partner, 'channel-1', query({ limit: '2', 'match[version]': 'all' }));
+    expect(first.items.map((object) => object.id)).toEqual(['identity--team', 'report--a']);
+    expect(first.more).toBe(true);
+    const second = await taxii.objects(
+      partner,
+      'channel-1',
+      query({ limit: '2', 'match[version]': 'all', next: first.next }),
+    );
+    expect(second.items.map((object) => object.id)).toEqual(['indicator--a', 'report--a']);
+    const third = await taxii.objects(
+      partner,
+      'channel-1',
+      query({ limit: '2', 'match[version]': 'all', next: second.next }),
+    );
+    expect(third.items.map((object) => object.id)).toEqual(['artifact--b']);
+    expect(third).toMatchObject({ more: false, next: undefined });
+  });
+
+  it('serves only what was added after `added_after`, to the microsecond, and reads only the entries that may hold it', async () => {
+    const { contents, taxii } = service();
+    const page = await taxii.objects(partner, 'channel-1', query({ added_after: '2026-12-01T10:00:00.000011Z' }));
+    expect(contents.records).toHaveBeenCalledWith('channel-1', BASE + 11);
+    expect(page.items.map((object) => object.id)).toEqual(['report--a', 'artifact--b']);
+  });
+
+  it('filters by match[type], match[id], match[version] (first, a timestamp) and match[spec_version]', async () => {
+    const { taxii } = service();
+    const ids = async (raw: Record<string, unknown>) =>
+      (await taxii.objects(partner, 'channel-1', query(raw))).items.map((object) => `${object.id}@${object.modified}`);
+    expect(await ids({ 'match[type]': 'indicator,artifact' })).toEqual([
+      'indicator--a@2026-12-01T09:00:00.000Z',
+      'artifact--b@2026-12-01T09:00:00.000Z',
+    ]);
+    expect(await ids({ 'match[id]': 'report--a', 'match[version]': 'first' })).toEqual([
+      'report--a@2026-12-01T09:00:00.000Z',
+    ]);
+    expect(await ids({ 'match[id]': 'report--a', 'match[version]': '2026-12-01T09:30:00.000Z' })).toEqual([
+      'report--a@2026-12-01T09:30:00.000Z',
+    ]);
+    expect(await ids({ 'match[spec_version]': '2.0' })).toEqual([]);
+    expect(await ids({ 'match[spec_version]': '2.1', 'match[type]': 'identity' })).toEqual([
+      'identity--team@2026-12-01T09:00:00.000Z',
+    ]);
+  });
+
+  it('lists manifest records with date_added to the microsecond, without reading content', async () => {
+    const { contents, taxii } = service();
+    const page = await taxii.manifest(partner, 'channel-1', query({ 'match[type]': 'artifact' }));
+    expect(page.items).toEqual([
+      {
+        id: 'artifact--b',
+        date_added: '2026-12-01T10:00:00.000021Z',
+        version: '2026-12-01T09:00:00.000Z',
+        media_type: 'application/stix+json;version=2.1',
+      },
+    ]);
+    expect(contents.materialise).not.toHaveBeenCalled();
+  });
+
+  it('serves one object by id (ignoring match[id]) and lists its versions; an unknown object is a 404', async () => {
+    const { contents, taxii } = service();
+    const object = await taxii.object(partner, 'channel-1', 'report--a', query({ 'match[id]': 'indicator--a' }));
+    expect(object.items.map((item) => item.modified)).toEqual(['2026-12-01T09:30:00.000Z']);
+    expect(contents.records).toHaveBeenCalledWith('channel-1');
+    const versions = await taxii.versions(partner, 'channel-1', 'report--a', query({ 'match[version]': 'last' }));
+    expect(versions.items).toEqual(['2026-12-01T09:00:00.000Z', '2026-12-01T09:30:00.000Z']);
+    for (const call of [
+      () => taxii.object(partner, 'channel-1', 'report--missing', query()),
+      () => taxii.versions(partner, 'channel-1', 'report--missing', query()),
+    ]) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(taxiiStatus(error)).toBe(HttpStatus.NOT_FOUND);
+      expect((error as TaxiiError).getResponse()).toMatchObject({ title: 'Object not found' });
+    }
+  });
+});
