@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadTeamProfile, TeamProfile } from './team-profile';
 import { AuditKey, deriveAuditKey } from './audit-key';
+import { StartupError } from './startup';
 
 /**
  * The broker's settings, read from the environment once at start. This is the only place that
@@ -258,7 +259,7 @@ function withoutBlanks(env: Readonly<Record<string, string | undefined>>): Recor
   );
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends StartupError {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';

@@ -1,3 +1,4 @@
+export { StartupError, runProcess } from './startup';
 export {
   loadConfig,
   loadDatabaseUrl,

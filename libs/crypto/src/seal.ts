@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
+import { StartupError } from '@tlp-broker/config';
 import { SharedArmor } from './armor';
 import { errorMessage, readKeyBlock } from './keys';
 import { DEFAULT_MAX_CONTENT_BYTES, MAX_KEY_BLOCK_CHARS, MAX_KEY_DECOMPRESSED_BYTES, readConfig } from './limits';
@@ -22,7 +23,7 @@ export interface SealedPayload {
   readonly id?: string;
 }
 
-export class TeamKeyUnlockError extends Error {}
+export class TeamKeyUnlockError extends StartupError {}
 
 /** Signs `plaintext` with the team key and encrypts it once under a fresh AES-256 session key. */
 export async function sealOnce(plaintext: string, signingKey: openpgp.PrivateKey, date?: Date): Promise<SealedPayload> {

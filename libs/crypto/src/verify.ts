@@ -97,19 +97,7 @@ async function verifyCleartext(
   } catch (error) {
     return refuse('unreadable', `not a readable cleartext-signed message (${errorMessage(error)})`);
   }
-  const refused =
-    contentRefusal(new TextEncoder().encode(message.getText()), maxBytes) ??
-    signatureCountRefusal(message.getSigningKeyIDs().length);
-  if (refused) return refused;
-  return check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
-    const { data, signatures } = await openpgp.verify({
-      message,
-      verificationKeys,
-      date: now,
-      config: readConfig(maxBytes),
-    });
-    return { text: data, signatures };
-  });
+  return checkSigned(message, new TextEncoder().encode(message.getText()), keys, now, maxBytes);
 }
 
 /** `gpg --sign --armor` output, compressed or not. */
@@ -130,17 +118,28 @@ async function verifyInline(
     return refuse('encrypted', 'an encrypted message: decrypt it first');
   const literal = message.getLiteralData();
   if (!(literal instanceof Uint8Array)) return refuse('unreadable', 'the message carries no literal data');
-  // One key id per one-pass signature packet, or per signature packet when there are none.
-  const refused = contentRefusal(literal, maxBytes) ?? signatureCountRefusal(message.getSigningKeyIDs().length);
+  return checkSigned(message, literal, keys, now, maxBytes);
+}
+
+/**
+ * The content within bounds and a bounded number of signatures (one key id per one-pass signature
+ * packet, or per signature packet when there are none), then the signatures checked.
+ */
+async function checkSigned(
+  message: openpgp.CleartextMessage | openpgp.Message<string>,
+  content: Uint8Array,
+  keys: readonly KnownKey[],
+  now: Date,
+  maxBytes: number,
+): Promise<VerifyResult> {
+  const refused = contentRefusal(content, maxBytes) ?? signatureCountRefusal(message.getSigningKeyIDs().length);
   if (refused) return refused;
   return check(message.getSigningKeyIDs(), keys, now, async (verificationKeys) => {
-    const { data, signatures } = await openpgp.verify({
-      message,
-      verificationKeys,
-      date: now,
-      config: readConfig(maxBytes),
-    });
-    return { text: data, signatures };
+    const verified =
+      message instanceof openpgp.CleartextMessage
+        ? await openpgp.verify({ message, verificationKeys, date: now, config: readConfig(maxBytes) })
+        : await openpgp.verify({ message, verificationKeys, date: now, config: readConfig(maxBytes) });
+    return { text: verified.data, signatures: verified.signatures };
   });
 }
 

@@ -1,4 +1,8 @@
-import type { ItemKind } from '@tlp-broker/domain';
+import { HANDED_OVER_DELIVERY_STATES, type ItemKind } from '@tlp-broker/domain';
+
+/** Delivered to a feed or webhook, or accepted by the mail server. */
+const handedOver = (state: string | undefined): boolean =>
+  (HANDED_OVER_DELIVERY_STATES as readonly (string | undefined)[]).includes(state);
 import { call, eventually } from './http';
 
 /** What POST /items takes besides the title and label (the body defaults to a short text). */
@@ -63,10 +67,7 @@ export async function waitForRouting(
         { key },
       );
       const settled =
-        result.routed &&
-        result.decisions
-          .filter((d) => d.allow)
-          .every((d) => d.delivery?.state === 'delivered' || d.delivery?.state === 'sent');
+        result.routed && result.decisions.filter((d) => d.allow).every((d) => handedOver(d.delivery?.state));
       return settled ? result.decisions : undefined;
     },
     timeoutMs,
@@ -108,7 +109,7 @@ export async function waitForRecalls(
   await eventually(
     async () => {
       const rows = await call<{ state: string }[]>(base, 'GET', `/deliveries?item=${itemId}&kind=recall`, { key });
-      return rows.filter((row) => row.state === 'delivered' || row.state === 'sent').length >= count;
+      return rows.filter((row) => handedOver(row.state)).length >= count;
     },
     timeoutMs,
     100,

@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { StartupError } from '@tlp-broker/config';
 import { ENTITIES } from './entities';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { CaveatsAndProvenance1764000000000 } from './migrations/1764000000000-caveats-and-provenance';
@@ -46,7 +47,7 @@ export function createDataSource(databaseUrl: string): DataSource {
   return new DataSource(dataSourceOptions(databaseUrl));
 }
 
-export class PendingMigrationsError extends Error {
+export class PendingMigrationsError extends StartupError {
   constructor() {
     super('The database schema is not up to date: run the migrations first (npm run migrate).');
     this.name = 'PendingMigrationsError';

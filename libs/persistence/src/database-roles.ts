@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { StartupError } from '@tlp-broker/config';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 
@@ -13,7 +14,7 @@ import { createDataSource } from './data-source';
 /** Tables the application may only add to and read. */
 export const APPEND_ONLY_TABLES = ['audit_events', 'audit_checkpoints'] as const;
 
-export class DatabaseRoleError extends Error {
+export class DatabaseRoleError extends StartupError {
   constructor(message: string) {
     super(message);
     this.name = 'DatabaseRoleError';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Min } from 'class-validator';
 import { AuditBreakReason } from '@tlp-broker/persistence';
-import { QueryInteger } from '../common/validators';
+import { PageLimit, QueryInteger } from '../common/validators';
 
 const BREAK_REASONS: AuditBreakReason[] = [
   'prev-hash',
@@ -17,12 +17,7 @@ const BREAK_REASONS: AuditBreakReason[] = [
 ];
 
 export class CheckpointsQueryDto {
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @QueryInteger()
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(1000)
+  @PageLimit(1000, 100)
   limit?: number;
 
   @ApiPropertyOptional({

@@ -1,5 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { isISO8601, registerDecorator, ValidationOptions } from 'class-validator';
+import { IsInt, IsOptional, isISO8601, Max, Min, registerDecorator, ValidationOptions } from 'class-validator';
 import { parsePapLabel, parseTlpLabel } from '@tlp-broker/tlp';
 import { invalidField } from './errors';
 import { forbiddenCharacter, lineBreak } from './text-rules';
@@ -78,6 +80,18 @@ export const QueryInteger = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value,
   );
+
+/** An optional `limit` query parameter: a whole number from 1 to `max`, `fallback` when absent. */
+export function PageLimit(max: number, fallback: number, description?: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ default: fallback, minimum: 1, maximum: max, ...(description ? { description } : {}) }),
+    IsOptional(),
+    QueryInteger(),
+    IsInt({ message: 'limit must be a whole number' }),
+    Min(1),
+    Max(max),
+  );
+}
 
 /**
  * A date and time in ISO 8601 with its time zone (Z or ±hh:mm), between the years 1970 and 9999:

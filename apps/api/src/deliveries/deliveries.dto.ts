@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { QueryInteger } from '../common/validators';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { PageLimit } from '../common/validators';
 import { DELIVERY_KINDS, DELIVERY_STATES, DeliveryKind, DeliveryState } from '@tlp-broker/domain';
 
 export class DeliveriesQueryDto {
@@ -22,11 +22,6 @@ export class DeliveriesQueryDto {
   @IsIn(DELIVERY_KINDS, { message: `kind must be one of: ${DELIVERY_KINDS.join(', ')}` })
   kind?: DeliveryKind;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @QueryInteger()
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(1000)
+  @PageLimit(1000, 100)
   limit?: number;
 }

@@ -1,14 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsTimestamp, QueryInteger } from '../common/validators';
+import { IsTimestamp, PageLimit, QueryInteger } from '../common/validators';
 
 export class FeedQueryDto {
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @QueryInteger()
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(500)
+  @PageLimit(500, 100)
   limit?: number;
 
   // Cursors are feed sequence numbers: a PostgreSQL bigint, handed to clients as exact decimal digits.

@@ -67,6 +67,17 @@ const FeedKeyScopes = () =>
 
 export const COMMUNITY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const SLUG_MESSAGE = 'each entry must be lower-case letters, digits and "-" (e.g. "eu-lea")';
+/** An optional list of community or caveat names (`eu-lea`, `judicial-secret`). */
+const SlugList = (field: string, max: number, doc: { example?: string[]; description?: string } = {}) =>
+  applyDecorators(
+    ApiPropertyOptional({ type: [String], ...doc }),
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(max),
+    ArrayUnique(),
+    Matches(COMMUNITY_PATTERN, { each: true, message: `${field}: ${SLUG_MESSAGE}` }),
+  );
+
 /** Channel kinds partners register (the public feed is the broker's own). */
 export const SUPPORTED_CHANNEL_KINDS = ['feed', 'email', 'webhook'] as const;
 
@@ -126,20 +137,10 @@ export class CreateOrganisationDto {
   @IsIn(RELATIONS, { message: `relation must be one of: ${RELATIONS.join(', ')}` })
   relation!: Relation;
 
-  @ApiPropertyOptional({ type: [String], example: ['eu-lea'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ArrayUnique()
-  @Matches(COMMUNITY_PATTERN, { each: true, message: `communities: ${SLUG_MESSAGE}` })
+  @SlugList('communities', 100, { example: ['eu-lea'] })
   communities?: string[];
 
-  @ApiPropertyOptional({ type: [String], example: ['judicial-secret'], description: 'Handling caveats it may receive' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ArrayUnique()
-  @Matches(COMMUNITY_PATTERN, { each: true, message: `accreditations: ${SLUG_MESSAGE}` })
+  @SlugList('accreditations', 50, { example: ['judicial-secret'], description: 'Handling caveats it may receive' })
   accreditations?: string[];
 
   @ApiProperty({ description: "ASCII-armored OpenPGP public key of the organisation's team" })
@@ -206,20 +207,10 @@ export class UpdateOrganisationDto {
   @IsIn(PARTNER_STATUSES, { message: `status must be one of: ${PARTNER_STATUSES.join(', ')}` })
   status?: PartnerStatus;
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ArrayUnique()
-  @Matches(COMMUNITY_PATTERN, { each: true, message: `communities: ${SLUG_MESSAGE}` })
+  @SlugList('communities', 100)
   communities?: string[];
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ArrayUnique()
-  @Matches(COMMUNITY_PATTERN, { each: true, message: `accreditations: ${SLUG_MESSAGE}` })
+  @SlugList('accreditations', 50)
   accreditations?: string[];
 }
 

@@ -1,24 +1,13 @@
 import { Controller, Get, Header, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiTags } from '@nestjs/swagger';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { Public } from '../auth/auth.decorators';
 import { PUBLIC_FEED_LIMIT, PublicFeedService, PublicItem } from './public-feed.service';
 import { PublicSyndicationService } from './public-syndication.service';
-import { QueryInteger } from '../common/validators';
+import { PageLimit } from '../common/validators';
 
 export class PublicFeedQueryDto {
-  @ApiPropertyOptional({
-    default: PUBLIC_FEED_LIMIT,
-    minimum: 1,
-    maximum: PUBLIC_FEED_LIMIT,
-    description: 'How many of the newest items',
-  })
-  @IsOptional()
-  @QueryInteger()
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(PUBLIC_FEED_LIMIT)
+  @PageLimit(PUBLIC_FEED_LIMIT, PUBLIC_FEED_LIMIT, 'How many of the newest items')
   limit?: number;
 }
 

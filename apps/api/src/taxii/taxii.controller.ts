@@ -1,4 +1,15 @@
-import { Controller, Delete, Get, HttpStatus, Param, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  Controller,
+  Delete,
+  Get,
+  HttpStatus,
+  Param,
+  Post,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
@@ -11,6 +22,9 @@ import { RawTaxiiQuery, readTaxiiQuery } from './taxii-query';
 import { sendTaxii, sendTaxiiPage } from './taxii-response';
 import { TaxiiService } from './taxii.service';
 import { TAXII_MEDIA_TYPE, TaxiiError } from './taxii.types';
+
+/** A TAXII read: a partner credential with the `taxii` scope, and an Accept header TAXII answers in. */
+const TaxiiGet = (path?: string) => applyDecorators(Get(path), Partner('taxii'), UseGuards(TaxiiAcceptGuard));
 
 /**
  * TAXII 2.1 (read-only) at /taxii2/: discovery, one API root, one collection per partner channel.
@@ -26,9 +40,7 @@ export class TaxiiController {
     private readonly taxii: TaxiiService,
   ) {}
 
-  @Get()
-  @Partner('taxii')
-  @UseGuards(TaxiiAcceptGuard)
+  @TaxiiGet()
   discovery(@Res() response: Response): void {
     const root = publicLink(this.config, '/taxii2/api/');
     sendTaxii(response, {
@@ -40,9 +52,7 @@ export class TaxiiController {
     });
   }
 
-  @Get('api')
-  @Partner('taxii')
-  @UseGuards(TaxiiAcceptGuard)
+  @TaxiiGet('api')
   apiRoot(@Res() response: Response): void {
     sendTaxii(response, {
       title: 'tlp-broker deliveries',
@@ -52,16 +62,12 @@ export class TaxiiController {
     });
   }
 
-  @Get('api/collections')
-  @Partner('taxii')
-  @UseGuards(TaxiiAcceptGuard)
+  @TaxiiGet('api/collections')
   async collections(@CurrentPrincipal() partner: PartnerPrincipal, @Res() response: Response): Promise<void> {
     sendTaxii(response, { collections: [await this.taxii.collection(partner, partner.channelId)] });
   }
 
-  @Get('api/collections/:collection')
-  @Partner('taxii')
-  @UseGuards(TaxiiAcceptGuard)
+  @TaxiiGet('api/collections/:collection')
   async collection(
     @CurrentPrincipal() partner: PartnerPrincipal,
     @Param('collection') collection: string,
@@ -70,9 +76,7 @@ export class TaxiiController {
     sendTaxii(response, await this.taxii.collection(partner, collection));
   }
 
-  @Get('api/collections/:collection/objects')
-  @Partner('taxii')
-  @UseGuards(TaxiiAcceptGuard)
+  @TaxiiGet('api/collections/:collection/objects')
   async objects(
     @CurrentPrincipal() partner: PartnerPrincipal,
     @Param('collection') collection: string,
@@ -100,9 +104,7 @@ export class TaxiiController {
     throw new TaxiiError(HttpStatus.FORBIDDEN, 'Read-only collection', 'Objects in this collection cannot be deleted.');
   }
 
-  @Get('api/collections/:collection/manifest')
-  @Partner('taxii')
-  @UseGuards(TaxiiAcceptGuard)
+  @TaxiiGet('api/collections/:collection/manifest')
   async manifest(
     @CurrentPrincipal() partner: PartnerPrincipal,
     @Param('collection') collection: string,
@@ -113,9 +115,7 @@ export class TaxiiController {
     sendTaxiiPage(response, page, (items) => ({ objects: items }));
   }
 
-  @Get('api/collections/:collection/objects/:object')
-  @Partner('taxii')
-  @UseGuards(TaxiiAcceptGuard)
+  @TaxiiGet('api/collections/:collection/objects/:object')
   async object(
     @CurrentPrincipal() partner: PartnerPrincipal,
     @Param('collection') collection: string,
@@ -127,9 +127,7 @@ export class TaxiiController {
     sendTaxiiPage(response, page, (items) => ({ objects: items }));
   }
 
-  @Get('api/collections/:collection/objects/:object/versions')
-  @Partner('taxii')
-  @UseGuards(TaxiiAcceptGuard)
+  @TaxiiGet('api/collections/:collection/objects/:object/versions')
   async versions(
     @CurrentPrincipal() partner: PartnerPrincipal,
     @Param('collection') collection: string,
