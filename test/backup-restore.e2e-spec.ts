@@ -5,15 +5,11 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { DISPATCH_STEPS } from '../apps/dispatcher/src/dispatcher.module';
 import { OutboxRelay } from '../apps/dispatcher/src/outbox/outbox-relay.service';
 import { RoutingService } from '../apps/dispatcher/src/routing/routing.service';
-import { ConfigModule } from '@tlp-broker/config';
-import { CryptoModule } from '@tlp-broker/crypto';
-import { OutboxRepository, PersistenceModule, Transactions } from '@tlp-broker/persistence';
-import { deliveryJobId, QueueModule, QueueName, redisConnection } from '@tlp-broker/queue';
-import { startBroker, TestBroker } from './support/broker';
+import { OutboxRepository, Transactions } from '@tlp-broker/persistence';
+import { deliveryJobId, QueueName, redisConnection } from '@tlp-broker/queue';
+import { startBroker, startDispatchSteps, TestBroker } from './support/broker';
 import { databaseUrl } from './support/databases';
 import { eventually } from './support/http';
 import { feedItemIds, publishItem } from './support/items';
@@ -66,11 +62,7 @@ describe('a database restored from a backup while Redis keeps its data', () => {
       relation: 'peer',
       communities: ['eu-lea'],
     });
-    const module = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: DISPATCH_STEPS,
-    }).compile();
-    steps = await module.init();
+    steps = await startDispatchSteps(broker);
     startDispatcher();
   });
 

@@ -13,6 +13,7 @@ import {
   sealOnce,
   verifyDetachedBy,
 } from '@tlp-broker/crypto';
+import { rejection } from './support/errors';
 import { selfSignedCertificate, TestCertificate } from './support/tls';
 
 /**
@@ -126,14 +127,7 @@ function amberMail(change: Partial<OutgoingMail> = {}): OutgoingMail {
   };
 }
 
-async function failure(work: Promise<unknown>): Promise<ChannelError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ChannelError);
-  return error as ChannelError;
-}
+const failure = (work: Promise<unknown>) => rejection(work, ChannelError);
 
 function headerNames(raw: string): string[] {
   return raw

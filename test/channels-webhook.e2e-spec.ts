@@ -10,6 +10,7 @@ import {
   WebhookSettings,
   verifyWebhookSignature,
 } from '@tlp-broker/channels';
+import { rejection } from './support/errors';
 import { selfSignedCertificate, TestCertificate } from './support/tls';
 
 /**
@@ -95,14 +96,7 @@ function hook(url: string, change: Partial<OutgoingWebhook> = {}): OutgoingWebho
   };
 }
 
-async function failure(work: Promise<unknown>): Promise<ChannelError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ChannelError);
-  return error as ChannelError;
-}
+const failure = (work: Promise<unknown>) => rejection(work, ChannelError);
 
 /** A resolver that answers from a table and counts its calls, instead of the system's. */
 function resolver(table: Record<string, string[]>): {

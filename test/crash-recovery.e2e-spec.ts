@@ -1,11 +1,11 @@
 import { ChildProcess } from 'node:child_process';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
+import { postOrganisation } from './support/partners';
+import { Peer, startWebhookPeer } from './support/peers';
 import { builtEntry, startProcess, stopProcess } from './support/processes';
 
 const FEED_RECIPIENTS = 500;
@@ -27,7 +27,7 @@ interface Recipient {
  */
 describe('a dispatcher killed in the middle of a fan-out', () => {
   let broker: TestBroker;
-  let hooks: Server;
+  let hooks: Peer;
   const posts: { path: string; idempotencyKey: string; deliveryId: string }[] = [];
   const recipients: Recipient[] = [];
   let refusing: { channelId: string };
@@ -42,21 +42,15 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
 
   beforeAll(async () => {
     builtEntry('dispatcher');
-    hooks = createServer((request: IncomingMessage, response: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString());
-        posts.push({
-          path: request.url ?? '',
-          idempotencyKey: String(request.headers['idempotency-key']),
-          deliveryId: body.deliveryId,
-        });
-        response.writeHead(request.url === '/gone' ? 410 : 200).end();
+    hooks = await startWebhookPeer((request, body, response) => {
+      posts.push({
+        path: request.url ?? '',
+        idempotencyKey: String(request.headers['idempotency-key']),
+        deliveryId: JSON.parse(body.toString()).deliveryId,
       });
+      response.writeHead(request.url === '/gone' ? 410 : 200).end();
     });
-    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
-    const hookBase = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+    const hookBase = hooks.url;
 
     broker = await startBroker({
       dispatcher: false,
@@ -73,16 +67,10 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
     const register = async (index: number, channel: Record<string, unknown>): Promise<Recipient> => {
       const name = `Partner ${String(index).padStart(3, '0')}`;
       const pair = await generateKeyPair({ name, email: `soc@partner-${index}.example` });
-      const response = await http(broker.url, 'POST', '/organisations', {
-        key: broker.adminKey,
-        json: {
-          name,
-          kind: 'csirt',
-          relation: 'peer',
-          communities: ['crash-test'],
-          publicKey: pair.publicArmored,
-          channels: [channel],
-        },
+      const response = await postOrganisation(broker.url, broker.adminKey, name, pair.publicArmored, {
+        kind: 'csirt',
+        communities: ['crash-test'],
+        channels: [channel],
       });
       if (response.status !== 201)
         throw new Error(`registering ${name}: ${response.status} ${JSON.stringify(response.body)}`);
@@ -110,7 +98,7 @@ describe('a dispatcher killed in the middle of a fan-out', () => {
   afterAll(async () => {
     await Promise.all(children.map((child) => stop(child, 'SIGKILL')));
     await broker?.close();
-    await new Promise<void>((resolve) => hooks?.close(() => resolve()));
+    await hooks?.close();
   });
 
   const states = async (versionId: string): Promise<Record<string, number>> => {

@@ -1,20 +1,15 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import * as openpgp from 'openpgp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../apps/dispatcher/src/bootstrap';
 import { DeliveryService } from '../apps/dispatcher/src/delivery/delivery.service';
-import { DISPATCH_STEPS } from '../apps/dispatcher/src/dispatcher.module';
 import { RoutingService } from '../apps/dispatcher/src/routing/routing.service';
-import { ConfigModule } from '@tlp-broker/config';
-import { CryptoModule } from '@tlp-broker/crypto';
-import { PersistenceModule } from '@tlp-broker/persistence';
-import { deleteKeysUnder, QueueModule } from '@tlp-broker/queue';
-import { startBroker, TestBroker } from './support/broker';
+import { deleteKeysUnder } from '@tlp-broker/queue';
+import { countRows, startBroker, startDispatchSteps, TestBroker } from './support/broker';
 import { TEST_REDIS_URL } from './support/databases';
 import { eventually, http } from './support/http';
 import { publishItem } from './support/items';
-import { registerPartner, TestPartner } from './support/partners';
+import { postOrganisation, registerPartner, TestPartner } from './support/partners';
 
 /**
  * What happens when parts fail: the dispatcher down while analysts publish, Redis losing every
@@ -49,14 +44,11 @@ describe('dispatch under faults', () => {
       [versionId],
     );
 
-  const feedEntries = async (versionId: string) =>
-    Number(
-      (
-        await broker.db.query(
-          'SELECT count(*) FROM feed_entries f JOIN deliveries d ON d.id = f.delivery_id WHERE d.item_version_id = $1',
-          [versionId],
-        )
-      )[0].count,
+  const feedEntries = (versionId: string) =>
+    countRows(
+      broker,
+      'SELECT count(*) FROM feed_entries f JOIN deliveries d ON d.id = f.delivery_id WHERE d.item_version_id = $1',
+      [versionId],
     );
 
   const dropRedisKeys = () => deleteKeysUnder(TEST_REDIS_URL, broker.redisPrefix);
@@ -73,11 +65,7 @@ describe('dispatch under faults', () => {
       relation: 'peer',
       communities: ['eu-csirt'],
     });
-    const module = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
-      providers: DISPATCH_STEPS,
-    }).compile();
-    steps = await module.init();
+    steps = await startDispatchSteps(broker);
   });
 
   afterEach(async () => {
@@ -250,9 +238,8 @@ describe('dispatch under faults', () => {
       userIDs: [{ name: 'Short-lived', email: 'soc@short-lived.example' }],
       keyExpirationTime: 3,
     });
-    const registered = await http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: { name: 'Short-lived CERT', kind: 'cert', relation: 'peer', publicKey, channels: [{ kind: 'feed' }] },
+    const registered = await postOrganisation(broker.url, broker.adminKey, 'Short-lived CERT', publicKey, {
+      communities: [],
     });
     expect(registered.status).toBe(201);
     const item = await publish('TLP:AMBER', 'key expired while queued', [registered.body.id]);
@@ -284,15 +271,11 @@ describe('dispatch under faults', () => {
       versionId,
     ]);
 
-  const itemEntriesIn = async (channelId: string, itemId: string) =>
-    Number(
-      (
-        await broker.db.query(
-          `SELECT count(*) FROM feed_entries WHERE channel_id = $1 AND item_id = $2 AND entry = 'item'`,
-          [channelId, itemId],
-        )
-      )[0].count,
-    );
+  const itemEntriesIn = (channelId: string, itemId: string) =>
+    countRows(broker, `SELECT count(*) FROM feed_entries WHERE channel_id = $1 AND item_id = $2 AND entry = 'item'`, [
+      channelId,
+      itemId,
+    ]);
 
   it('retracting stops what was not yet sent, and recalls nothing from those who never had the item', async () => {
     const item = await publish('TLP:AMBER', 'retracted while queued', [peer.id, other.id]);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
 import { GnuPG } from './support/gnupg';
 import { eventually, http } from './support/http';
+import { postOrganisation } from './support/partners';
 
 /**
  * A partner that runs GnuPG (2.2 on Debian 12, as many CSIRTs do): its key, made by gpg, is
@@ -18,17 +19,7 @@ describe('GnuPG partner', () => {
     broker = await startBroker();
     gnupg = await GnuPG.create();
     const key = await gnupg.generateKey('GPG CERT <soc@gpg-cert.example>');
-    const registered = await http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: {
-        name: 'GPG CERT',
-        kind: 'cert',
-        relation: 'peer',
-        communities: ['eu-csirt'],
-        publicKey: key.publicArmored,
-        channels: [{ kind: 'feed' }],
-      },
-    });
+    const registered = await postOrganisation(broker.url, broker.adminKey, 'GPG CERT', key.publicArmored);
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     expect(registered.body.key.fingerprint).toBe(key.fingerprint);
     partnerId = registered.body.id;

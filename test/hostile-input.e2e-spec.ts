@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
 import { http } from './support/http';
-import { newKeyPair, registerContact, registerPartner, TestContact, TestPartner } from './support/partners';
+import {
+  newKeyPair,
+  postOrganisation,
+  registerContact,
+  registerPartner,
+  TestContact,
+  TestPartner,
+} from './support/partners';
 
 /**
  * What an attacker's fuzzing sends: hostile input gets a 4xx naming what is at fault, bounded work,
@@ -593,17 +600,7 @@ describe('hostile input', () => {
     it("gives a feed channel's first key the pull forms only, never submit, unless scopes are given", async () => {
       const pair = await newKeyPair('Narrow CERT', 'soc@narrow-cert.example');
       const register = (name: string, channels: unknown[]) =>
-        http(broker.url, 'POST', '/organisations', {
-          key: broker.adminKey,
-          json: {
-            name,
-            kind: 'cert',
-            relation: 'peer',
-            communities: ['eu-csirt'],
-            publicKey: pair.publicArmored,
-            channels,
-          },
-        });
+        postOrganisation(broker.url, broker.adminKey, name, pair.publicArmored, { channels });
       const before = await counts();
       expectRefused(
         await register('Narrow CERT', [{ kind: 'email', address: 'soc@narrow-cert.example', scopes: ['feed'] }]),

@@ -2,7 +2,14 @@ import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
 import { http } from './support/http';
-import { newKeyPair, registerContact, registerPartner, TestContact, TestPartner } from './support/partners';
+import {
+  newKeyPair,
+  postOrganisation,
+  registerContact,
+  registerPartner,
+  TestContact,
+  TestPartner,
+} from './support/partners';
 
 /**
  * The HTTP surface as clients meet it: authentication, roles, and bad input answered with a 400
@@ -193,17 +200,7 @@ describe('HTTP API: credentials and bad input', () => {
 
   describe('registering partners refuses unusable keys', () => {
     const register = (name: string, publicKey: string) =>
-      http(broker.url, 'POST', '/organisations', {
-        key: broker.adminKey,
-        json: {
-          name,
-          kind: 'cert',
-          relation: 'peer',
-          communities: ['eu-csirt'],
-          publicKey,
-          channels: [{ kind: 'feed' }],
-        },
-      });
+      postOrganisation(broker.url, broker.adminKey, name, publicKey);
 
     it('refuses a private key and does not store it', async () => {
       const pair = await newKeyPair('Careless CERT', 'soc@careless.example');

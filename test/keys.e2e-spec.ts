@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
-import { newKeyPair } from './support/partners';
+import { newKeyPair, postOrganisation, teamPublicKey } from './support/partners';
 
 /**
  * Key life cycle over HTTP: pinned fingerprints, e-mail user IDs, updates merged over the stored
@@ -15,18 +15,7 @@ describe('key life cycle', () => {
   const DAY = 86_400;
 
   const register = (name: string, publicKey: string, extra: Record<string, unknown> = {}) =>
-    http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: {
-        name,
-        kind: 'cert',
-        relation: 'peer',
-        communities: ['eu-csirt'],
-        publicKey,
-        channels: [{ kind: 'feed' }],
-        ...extra,
-      },
-    });
+    postOrganisation(broker.url, broker.adminKey, name, publicKey, extra);
 
   const ecc = (name: string, options: Partial<Parameters<typeof openpgp.generateKey>[0]> = {}) =>
     openpgp.generateKey({
@@ -129,7 +118,7 @@ describe('key life cycle', () => {
 
       await publishTo(response.body.id, 'for a modern partner');
       const feed = await http(broker.url, 'GET', '/feed', { key: response.body.channels[0].apiKey });
-      const team = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+      const team = await teamPublicKey(broker.url);
       const opened = await openSealed(feed.body.entries[0].message, privateKey, [team]);
       expect(JSON.parse(opened.text).title).toBe('for a modern partner');
     });
@@ -220,7 +209,7 @@ describe('key life cycle', () => {
       const { decision } = await publishTo(org.body.id, 'after replacement');
       expect(decision.keyFingerprint).toBe(fresh.publicKey.getFingerprint().toUpperCase());
       const feed = await http(broker.url, 'GET', '/feed', { key: org.body.channels[0].apiKey });
-      const team = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+      const team = await teamPublicKey(broker.url);
       const message = feed.body.entries[0].message as string;
       expect(JSON.parse((await openSealed(message, fresh.privateKey, [team])).text).title).toBe('after replacement');
       await expect(openSealed(message, old.privateKey, [team])).rejects.toThrow();
@@ -308,7 +297,7 @@ describe('key life cycle', () => {
       });
       for (const decision of decisions) expect(decision).toMatchObject({ allow: true, keyFingerprint: null });
 
-      const team = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+      const team = await teamPublicKey(broker.url);
       for (const reader of readers) {
         const feed = await http(broker.url, 'GET', '/feed', { key: reader.feedKey });
         const entry = (feed.body.entries as { itemId: string; message: string; keyFingerprint: string }[]).find(

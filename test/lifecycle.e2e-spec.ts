@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, createUser } from '@tlp-broker/persistence';
-import { startBroker, TestBroker } from './support/broker';
+import { countRows, startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
 import { registerContact, registerPartner, TestContact, TestPartner } from './support/partners';
 
@@ -11,14 +11,11 @@ describe('item life cycle: approval and embargo', () => {
   let officer: TestContact;
   let selfApprovingKey: string;
 
-  const outboxRows = async (itemId: string) =>
-    Number(
-      (
-        await broker.db.query(
-          'SELECT count(*) FROM outbox o JOIN item_versions v ON v.id = o.item_version_id WHERE v.item_id = $1',
-          [itemId],
-        )
-      )[0].count,
+  const outboxRows = (itemId: string) =>
+    countRows(
+      broker,
+      'SELECT count(*) FROM outbox o JOIN item_versions v ON v.id = o.item_version_id WHERE v.item_id = $1',
+      [itemId],
     );
   const feedTitles = async (key: string) =>
     (await http(broker.url, 'GET', '/feed', { key })).body.entries.map((entry: { itemId: string }) => entry.itemId);

@@ -5,7 +5,7 @@ import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { http } from './support/http';
 import { ItemSpec, publishItem, waitForDeliveries } from './support/items';
-import { registerPartner, TestPartner } from './support/partners';
+import { registerPartner, teamPublicKey, TestPartner } from './support/partners';
 
 /**
  * The MISP feed as a MISP instance fetches it (manifest.json, then each <uuid>.json, hashes.csv for
@@ -33,7 +33,7 @@ describe('MISP feed and JSON feed', () => {
       }),
       registerPartner(broker.url, broker.adminKey, { name: 'Other CERT', relation: 'peer', communities: ['eu-csirt'] }),
     ]);
-    teamKey = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+    teamKey = await teamPublicKey(broker.url);
     await publish(
       'clear',
       {

@@ -1,15 +1,14 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage } from 'node:http';
 import { simpleParser } from 'mailparser';
 import * as openpgp from 'openpgp';
-import { SMTPServer, SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '@tlp-broker/channels';
 import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
 import { publishItem } from './support/items';
-import { newKeyPair } from './support/partners';
+import { newKeyPair, postOrganisation, teamPublicKey } from './support/partners';
+import { Peer, pushSettings, ReceivedMail, startMailPeer, startWebhookPeer } from './support/peers';
 
 /**
  * E-mail and webhook channels through the whole broker: a real SMTP server and a real HTTP server
@@ -17,11 +16,9 @@ import { newKeyPair } from './support/partners';
  */
 describe('push channels: e-mail and webhook', () => {
   let broker: TestBroker;
-  let smtp: SMTPServer;
-  let smtpPort: number;
-  let hooks: Server;
-  let hookPort: number;
-  const mails: { to: string[]; raw: Buffer }[] = [];
+  let smtp: Peer;
+  let hooks: Peer;
+  const mails: ReceivedMail[] = [];
   const requests: { headers: IncomingMessage['headers']; body: Buffer }[] = [];
   /** Replies the SMTP server gives to RCPT, consumed in order; then it accepts. */
   const rcptReplies: number[] = [];
@@ -31,75 +28,31 @@ describe('push channels: e-mail and webhook', () => {
   let teamKey: openpgp.PublicKey;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onRcptTo: (
-        _address: SMTPServerAddress,
-        _session: SMTPServerSession,
-        callback: (error?: Error | null) => void,
-      ) => {
-        const code = rcptReplies.shift();
-        if (code) callback(Object.assign(new Error('try again later'), { responseCode: code }));
-        else callback();
-      },
-      onData: (stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null) => void) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks) });
-          callback();
-        });
-      },
+    smtp = await startMailPeer(mails, rcptReplies);
+    hooks = await startWebhookPeer((request, body, response) => {
+      requests.push({ headers: request.headers, body });
+      response.writeHead(hookStatuses.shift() ?? 200).end();
     });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-    smtpPort = (smtp.server.address() as AddressInfo).port;
-    hooks = createServer((request: IncomingMessage, response: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        requests.push({ headers: request.headers, body: Buffer.concat(chunks) });
-        response.writeHead(hookStatuses.shift() ?? 200).end();
-      });
-    });
-    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
-    hookPort = (hooks.address() as AddressInfo).port;
 
-    broker = await startBroker({
-      env: {
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        SMTP_REQUIRE_TLS: 'false',
-        MAIL_FROM: 'Police CSIRT <csirt@police.example>',
-        WEBHOOK_ALLOW_LIST: '127.0.0.1',
-        DELIVERY_BACKOFF_MS: '50',
-      },
-    });
+    broker = await startBroker({ env: pushSettings(smtp) });
     const keys = await newKeyPair('Push CERT', 'soc@push-cert.example');
-    const registered = await http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: {
-        name: 'Push CERT',
-        kind: 'cert',
-        relation: 'peer',
-        communities: ['eu-csirt'],
-        publicKey: keys.publicArmored,
-        channels: [
-          { kind: 'email', address: 'soc@push-cert.example' },
-          { kind: 'webhook', address: `http://127.0.0.1:${hookPort}/tlp-broker` },
-        ],
-      },
+    const registered = await postOrganisation(broker.url, broker.adminKey, 'Push CERT', keys.publicArmored, {
+      channels: [
+        { kind: 'email', address: 'soc@push-cert.example' },
+        { kind: 'webhook', address: `${hooks.url}/tlp-broker` },
+      ],
     });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     const webhook = registered.body.channels.find((channel: { kind: string }) => channel.kind === 'webhook');
     expect(webhook.secret).toMatch(/^.{16,}$/);
     partner = { id: registered.body.id, privateKey: keys.privateKey, secret: webhook.secret };
-    teamKey = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+    teamKey = await teamPublicKey(broker.url);
   });
 
   afterAll(async () => {
     await broker?.close();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
-    await new Promise<void>((resolve) => hooks?.close(() => resolve()));
+    await smtp?.close();
+    await hooks?.close();
   });
 
   const publish = async (title: string) =>
@@ -121,15 +74,19 @@ describe('push channels: e-mail and webhook', () => {
     );
   };
 
-  it('mails a PGP/MIME message the partner decrypts, and POSTs a signed webhook it can check', async () => {
-    const itemId = await publish('Credential stuffing against police portals');
-    const settled = await eventually(async () => {
+  /** The item's two deliveries, once both were handed over (sent by e-mail, delivered to the webhook). */
+  const handedOver = (itemId: string) =>
+    eventually(async () => {
       const rows = await deliveriesOf(itemId);
       return rows.length === 2 &&
         rows.every((row: { state: string }) => row.state === 'sent' || row.state === 'delivered')
         ? rows
         : undefined;
     });
+
+  it('mails a PGP/MIME message the partner decrypts, and POSTs a signed webhook it can check', async () => {
+    const itemId = await publish('Credential stuffing against police portals');
+    const settled = await handedOver(itemId);
     expect(settled.map((row: { channel: string; state: string }) => [row.channel, row.state]).sort()).toEqual([
       ['email', 'sent'],
       ['webhook', 'delivered'],
@@ -170,13 +127,7 @@ describe('push channels: e-mail and webhook', () => {
     hookStatuses.push(500);
     const before = { mails: mails.length, requests: requests.length };
     const itemId = await publish('Retried through both channels');
-    const settled = await eventually(async () => {
-      const rows = await deliveriesOf(itemId);
-      return rows.length === 2 &&
-        rows.every((row: { state: string }) => row.state === 'sent' || row.state === 'delivered')
-        ? rows
-        : undefined;
-    });
+    const settled = await handedOver(itemId);
     expect(settled.map((row: { attempts: number }) => row.attempts)).toEqual([2, 2]);
     expect(mails.length - before.mails).toBe(1);
     const posted = requests.slice(before.requests).filter((r) => JSON.parse(r.body.toString()).itemId === itemId);
@@ -188,10 +139,7 @@ describe('push channels: e-mail and webhook', () => {
   it('refuses a webhook over plain http to a host outside the allow-list, and an e-mail channel without an address', async () => {
     const keys = await newKeyPair('Sloppy CERT', 'soc@sloppy.example');
     const register = (channels: unknown[]) =>
-      http(broker.url, 'POST', '/organisations', {
-        key: broker.adminKey,
-        json: { name: 'Sloppy CERT', kind: 'cert', relation: 'peer', publicKey: keys.publicArmored, channels },
-      });
+      postOrganisation(broker.url, broker.adminKey, 'Sloppy CERT', keys.publicArmored, { communities: [], channels });
     const plain = await register([{ kind: 'webhook', address: 'http://hooks.sloppy.example/in' }]);
     expect(plain.status).toBe(400);
     expect(plain.body.details[0]).toMatchObject({

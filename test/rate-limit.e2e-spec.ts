@@ -1,26 +1,21 @@
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
-import { newKeyPair } from './support/partners';
+import { newKeyPair, postOrganisation } from './support/partners';
+import { Peer, startWebhookPeer } from './support/peers';
 
 /** A partner's endpoint is never flooded: pushed deliveries respect a per-channel rate, and all of them arrive. */
 describe('per-channel rate limit', () => {
   let broker: TestBroker;
-  let server: Server;
+  let server: Peer;
   const arrivals: number[] = [];
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
-      request.resume();
-      request.on('end', () => {
-        // When the broker sent it (whole seconds): the rate windows are whole seconds too.
-        arrivals.push(Number(request.headers['x-tlpb-timestamp']) * 1000);
-        response.writeHead(200).end();
-      });
+    server = await startWebhookPeer((request, _body, response) => {
+      // When the broker sent it (whole seconds): the rate windows are whole seconds too.
+      arrivals.push(Number(request.headers['x-tlpb-timestamp']) * 1000);
+      response.writeHead(200).end();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     broker = await startBroker({
       env: { WEBHOOK_ALLOW_LIST: '127.0.0.1', CHANNEL_RATE_LIMIT: '2', CHANNEL_RATE_WINDOW_MS: '1000' },
     });
@@ -28,21 +23,16 @@ describe('per-channel rate limit', () => {
 
   afterAll(async () => {
     await broker?.close();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await server?.close();
   });
 
   it('sends at most 2 webhook calls per second to one channel, and delivers all 6', async () => {
     const keys = await newKeyPair('Small SOC', 'soc@small.example');
-    const port = (server.address() as AddressInfo).port;
-    const registered = await http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: {
-        name: 'Small SOC',
-        kind: 'soc',
-        relation: 'constituent',
-        publicKey: keys.publicArmored,
-        channels: [{ kind: 'webhook', address: `http://127.0.0.1:${port}/hook` }],
-      },
+    const registered = await postOrganisation(broker.url, broker.adminKey, 'Small SOC', keys.publicArmored, {
+      kind: 'soc',
+      relation: 'constituent',
+      communities: [],
+      channels: [{ kind: 'webhook', address: `${server.url}/hook` }],
     });
     expect(registered.status).toBe(201);
     for (let i = 0; i < 6; i++) {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
 import { GnuPG } from './support/gnupg';
 import { http } from './support/http';
+import { postOrganisation } from './support/partners';
 
 const run = promisify(execFile);
 
@@ -35,16 +36,11 @@ describe('submissions from partners', () => {
     broker = await startBroker({ dispatcher: false });
     gnupg = await GnuPG.create();
     const key = await gnupg.generateKey('Partner SOC <soc@partner-soc.example>');
-    const registered = await http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: {
-        name: 'Partner SOC',
-        kind: 'soc',
-        relation: 'constituent',
-        communities: ['fr-lea'],
-        publicKey: key.publicArmored,
-        channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }],
-      },
+    const registered = await postOrganisation(broker.url, broker.adminKey, 'Partner SOC', key.publicArmored, {
+      kind: 'soc',
+      relation: 'constituent',
+      communities: ['fr-lea'],
+      channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }],
     });
     partner = { id: registered.body.id, feedKey: registered.body.channels[0].apiKey, fingerprint: key.fingerprint };
     const signer = await openpgp.generateKey({
@@ -53,15 +49,10 @@ describe('submissions from partners', () => {
       userIDs: [{ name: 'Other', email: 'soc@other.example' }],
       format: 'object',
     });
-    const otherOrg = await http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: {
-        name: 'Other SOC',
-        kind: 'soc',
-        relation: 'peer',
-        publicKey: signer.publicKey.armor(),
-        channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }],
-      },
+    const otherOrg = await postOrganisation(broker.url, broker.adminKey, 'Other SOC', signer.publicKey.armor(), {
+      kind: 'soc',
+      communities: [],
+      channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }],
     });
     other = { feedKey: otherOrg.body.channels[0].apiKey, signer: signer.privateKey };
   });
@@ -172,15 +163,11 @@ describe('hostile and repeated submissions', () => {
     broker = await startBroker({ dispatcher: false });
     gnupg = await GnuPG.create();
     const key = await gnupg.generateKey('Bomb SOC <soc@bomb-soc.example>');
-    const registered = await http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: {
-        name: 'Bomb SOC',
-        kind: 'soc',
-        relation: 'constituent',
-        publicKey: key.publicArmored,
-        channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }],
-      },
+    const registered = await postOrganisation(broker.url, broker.adminKey, 'Bomb SOC', key.publicArmored, {
+      kind: 'soc',
+      relation: 'constituent',
+      communities: [],
+      channels: [{ kind: 'feed', scopes: ['feed', 'submit'] }],
     });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     partner = { id: registered.body.id, feedKey: registered.body.channels[0].apiKey, fingerprint: key.fingerprint };

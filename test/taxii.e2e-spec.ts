@@ -4,7 +4,7 @@ import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
 import { ItemSpec, publishItem, waitForDeliveries } from './support/items';
-import { registerPartner, TestPartner } from './support/partners';
+import { registerPartner, teamPublicKey, TestPartner } from './support/partners';
 import { stixErrors } from './support/stix-schemas';
 
 const TAXII = 'application/taxii+json;version=2.1';
@@ -48,7 +48,7 @@ describe('TAXII 2.1', () => {
         communities: ['eu-csirt'],
       }),
     ]);
-    teamKey = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+    teamKey = await teamPublicKey(broker.url);
     clearItem = await publish({
       title: 'Fake police summons: the sending infrastructure',
       tlp: 'TLP:CLEAR',

@@ -1,15 +1,14 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage } from 'node:http';
 import { simpleParser } from 'mailparser';
 import * as openpgp from 'openpgp';
-import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '@tlp-broker/channels';
 import { openSealed } from '@tlp-broker/crypto';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
 import { publishItem } from './support/items';
-import { newKeyPair, registerPartner, TestPartner } from './support/partners';
+import { newKeyPair, postOrganisation, registerPartner, teamPublicKey, TestPartner } from './support/partners';
+import { Peer, pushSettings, ReceivedMail, startMailPeer, startWebhookPeer } from './support/peers';
 
 interface FeedEntry {
   id: string;
@@ -38,9 +37,9 @@ interface DeliveryRow {
  */
 describe('updates and recalls', () => {
   let broker: TestBroker;
-  let smtp: SMTPServer;
-  let hooks: Server;
-  const mails: { to: string[]; raw: Buffer }[] = [];
+  let smtp: Peer;
+  let hooks: Peer;
+  const mails: ReceivedMail[] = [];
   const posts: { headers: IncomingMessage['headers']; body: Buffer }[] = [];
   let alpha: TestPartner;
   let bravo: TestPartner;
@@ -54,56 +53,24 @@ describe('updates and recalls', () => {
   let teamKey: openpgp.PublicKey;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData: (stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null) => void) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw: Buffer.concat(chunks) });
-          callback();
-        });
-      },
+    smtp = await startMailPeer(mails);
+    hooks = await startWebhookPeer((request, body, response) => {
+      posts.push({ headers: request.headers, body });
+      response.writeHead(200).end();
     });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-    hooks = createServer((request: IncomingMessage, response: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        posts.push({ headers: request.headers, body: Buffer.concat(chunks) });
-        response.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
 
-    broker = await startBroker({
-      env: {
-        SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
-        SMTP_REQUIRE_TLS: 'false',
-        MAIL_FROM: 'Police CSIRT <csirt@police.example>',
-        WEBHOOK_ALLOW_LIST: '127.0.0.1',
-        DELIVERY_BACKOFF_MS: '50',
-      },
-    });
+    broker = await startBroker({ env: pushSettings(smtp) });
     [alpha, bravo] = await Promise.all([
       registerPartner(broker.url, broker.adminKey, { name: 'Alpha CERT', relation: 'peer', communities: ['eu-csirt'] }),
       registerPartner(broker.url, broker.adminKey, { name: 'Bravo CERT', relation: 'peer', communities: ['eu-csirt'] }),
     ]);
     const keys = await newKeyPair('Charlie SOC', 'soc@charlie.example');
-    const registered = await http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: {
-        name: 'Charlie SOC',
-        kind: 'soc',
-        relation: 'peer',
-        communities: ['eu-csirt'],
-        publicKey: keys.publicArmored,
-        channels: [
-          { kind: 'email', address: 'soc@charlie.example' },
-          { kind: 'webhook', address: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/in` },
-        ],
-      },
+    const registered = await postOrganisation(broker.url, broker.adminKey, 'Charlie SOC', keys.publicArmored, {
+      kind: 'soc',
+      channels: [
+        { kind: 'email', address: 'soc@charlie.example' },
+        { kind: 'webhook', address: `${hooks.url}/in` },
+      ],
     });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     const channelOf = (kind: string) =>
@@ -115,13 +82,13 @@ describe('updates and recalls', () => {
       emailChannel: channelOf('email').id,
       webhookChannel: channelOf('webhook').id,
     };
-    teamKey = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+    teamKey = await teamPublicKey(broker.url);
   });
 
   afterAll(async () => {
     await broker?.close();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
-    await new Promise<void>((resolve) => hooks?.close(() => resolve()));
+    await smtp?.close();
+    await hooks?.close();
   });
 
   const item = (title: string, organisations: string[], extra: Record<string, unknown> = {}) => ({

@@ -1,5 +1,4 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { ServerResponse } from 'node:http';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSealed } from '@tlp-broker/crypto';
@@ -7,7 +6,8 @@ import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
 import { publishItem } from './support/items';
 import type { ItemKind } from '@tlp-broker/domain';
-import { newKeyPair, registerPartner, TestPartner } from './support/partners';
+import { newKeyPair, postOrganisation, registerPartner, teamPublicKey, TestPartner } from './support/partners';
+import { Peer, startWebhookPeer } from './support/peers';
 
 type Behaviour = { kind: 'hang' } | { kind: 'slow'; ms: number };
 
@@ -19,7 +19,7 @@ type Behaviour = { kind: 'hang' } | { kind: 'slow'; ms: number };
 describe('a webhook that hangs', () => {
   const TIMEOUT_MS = 1_000;
   let broker: TestBroker;
-  let hooks: Server;
+  let hooks: Peer;
   const posts: { at: number; idempotencyKey: string; body: Record<string, unknown> }[] = [];
   /** How the endpoint treats the next requests, in order; then it answers 200 at once. */
   const behaviours: Behaviour[] = [];
@@ -29,46 +29,35 @@ describe('a webhook that hangs', () => {
   let teamKey: openpgp.PublicKey;
 
   beforeAll(async () => {
-    hooks = createServer((request: IncomingMessage, response: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        posts.push({
-          at: Date.now(),
-          idempotencyKey: String(request.headers['idempotency-key']),
-          body: JSON.parse(Buffer.concat(chunks).toString()),
-        });
-        const behaviour = behaviours.shift();
-        if (behaviour?.kind === 'hang') hanging.push(response);
-        else setTimeout(() => response.writeHead(200).end(), behaviour?.kind === 'slow' ? behaviour.ms : 0);
+    hooks = await startWebhookPeer((request, body, response) => {
+      posts.push({
+        at: Date.now(),
+        idempotencyKey: String(request.headers['idempotency-key']),
+        body: JSON.parse(body.toString()),
       });
+      const behaviour = behaviours.shift();
+      if (behaviour?.kind === 'hang') hanging.push(response);
+      else setTimeout(() => response.writeHead(200).end(), behaviour?.kind === 'slow' ? behaviour.ms : 0);
     });
-    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
     broker = await startBroker({
       env: { WEBHOOK_ALLOW_LIST: '127.0.0.1', WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS), DELIVERY_BACKOFF_MS: '100' },
     });
     const keys = await newKeyPair('Hanging SOC', 'soc@hanging.example');
-    const registered = await http(broker.url, 'POST', '/organisations', {
-      key: broker.adminKey,
-      json: {
-        name: 'Hanging SOC',
-        kind: 'soc',
-        relation: 'peer',
-        publicKey: keys.publicArmored,
-        channels: [{ kind: 'webhook', address: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/in` }],
-      },
+    const registered = await postOrganisation(broker.url, broker.adminKey, 'Hanging SOC', keys.publicArmored, {
+      kind: 'soc',
+      communities: [],
+      channels: [{ kind: 'webhook', address: `${hooks.url}/in` }],
     });
     expect(registered.status).toBe(201);
     hooked = { id: registered.body.id, channelId: registered.body.channels[0].id, privateKey: keys.privateKey };
     pulled = await registerPartner(broker.url, broker.adminKey, { name: 'Pulling CERT', relation: 'peer' });
-    teamKey = await openpgp.readKey({ armoredKey: (await http(broker.url, 'GET', '/team/key')).body.publicKey });
+    teamKey = await teamPublicKey(broker.url);
   });
 
   afterAll(async () => {
     for (const response of hanging) response.destroy();
     await broker?.close();
-    hooks?.closeAllConnections();
-    await new Promise<void>((resolve) => hooks?.close(() => resolve()));
+    await hooks?.close();
   });
 
   const publish = async (type: ItemKind, title: string) =>

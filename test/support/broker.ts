@@ -1,11 +1,14 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { createDispatcher } from '../../apps/dispatcher/src/bootstrap';
-import { AppConfig, loadConfig } from '@tlp-broker/config';
-import { AuditLog, createDataSource, createUser } from '@tlp-broker/persistence';
-import { deleteKeysUnder } from '@tlp-broker/queue';
+import { DISPATCH_STEPS } from '../../apps/dispatcher/src/dispatcher.module';
+import { AppConfig, ConfigModule, loadConfig } from '@tlp-broker/config';
+import { CryptoModule } from '@tlp-broker/crypto';
+import { AuditLog, createDataSource, createUser, PersistenceModule } from '@tlp-broker/persistence';
+import { deleteKeysUnder, QueueModule } from '@tlp-broker/queue';
 import { createDatabase, dropDatabase, roleDatabaseUrl, TEST_APP_ROLE, TEST_REDIS_URL, uniqueName } from './databases';
 
 export interface TestBroker {
@@ -91,4 +94,22 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
       await deleteKeysUnder(TEST_REDIS_URL, redisPrefix);
     },
   };
+}
+
+/**
+ * The dispatcher's steps (routing, delivery, recording) on a broker's database and Redis, without
+ * its workers: the test runs each step itself, when it chooses. Close it before the broker.
+ */
+export async function startDispatchSteps(broker: TestBroker): Promise<INestApplicationContext> {
+  const module = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
+    providers: DISPATCH_STEPS,
+  }).compile();
+  return module.init();
+}
+
+/** What a `SELECT count(*)` over the broker's database counts. */
+export async function countRows(broker: TestBroker, sql: string, parameters: unknown[] = []): Promise<number> {
+  const [row]: { count: string }[] = await broker.db.query(sql, parameters);
+  return Number(row.count);
 }

@@ -1,3 +1,4 @@
+import * as openpgp from 'openpgp';
 import type { PartnerScope } from '@tlp-broker/domain';
 import {
   newKeyPair,
@@ -7,6 +8,7 @@ import {
   RegisteredPartner,
   PartnerSpec,
 } from '@tlp-broker/harness';
+import { http, HttpResult } from './http';
 
 export { newKeyPair };
 export type TestPartner = RegisteredPartner;
@@ -26,4 +28,35 @@ export function registerContact(
   name: string,
 ): Promise<TestContact> {
   return registerHarnessContact(base, adminKey, organisationId, { name, scopes: ALL_SCOPES });
+}
+
+/**
+ * Asks the broker to register an organisation holding `publicKey`, by default a peer CERT of
+ * eu-csirt with one feed channel (`fields` change any of that), and answers whatever the broker
+ * answers: for keys and channels a test arranges itself, and for what registration refuses.
+ */
+export function postOrganisation<T = any>(
+  base: string,
+  adminKey: string,
+  name: string,
+  publicKey: string,
+  fields: Record<string, unknown> = {},
+): Promise<HttpResult<T>> {
+  return http<T>(base, 'POST', '/organisations', {
+    key: adminKey,
+    json: {
+      name,
+      kind: 'cert',
+      relation: 'peer',
+      communities: ['eu-csirt'],
+      publicKey,
+      channels: [{ kind: 'feed' }],
+      ...fields,
+    },
+  });
+}
+
+/** The team's public key as a partner fetches it, to check what the broker signs. */
+export async function teamPublicKey(base: string): Promise<openpgp.PublicKey> {
+  return openpgp.readKey({ armoredKey: (await http(base, 'GET', '/team/key')).body.publicKey });
 }

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createDataSource } from '@tlp-broker/persistence';
 import { createDatabase, dropDatabase, roleDatabaseUrl, TEST_APP_ROLE, uniqueName } from './databases';
 
@@ -25,6 +25,33 @@ export async function openTestDatabase(): Promise<TestDatabase> {
       await dataSource.destroy();
       await superuser.destroy();
       await dropDatabase(name);
+    },
+  };
+}
+
+/**
+ * A test database for the test file (or describe block) this is called in: opened before its
+ * tests and dropped after them. What it answers is read when a hook or test runs, once the
+ * database is open.
+ */
+export function useTestDatabase(): Omit<TestDatabase, 'close'> {
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  const open = (): TestDatabase => {
+    if (!db) throw new Error('the test database is opened in beforeAll: use it in a hook or a test');
+    return db;
+  };
+  return {
+    get dataSource() {
+      return open().dataSource;
+    },
+    get superuser() {
+      return open().superuser;
     },
   };
 }

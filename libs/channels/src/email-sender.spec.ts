@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PgpMimeError, addressTo, generateKeyPair, mimeEntityForItem, sealOnce } from '@tlp-broker/crypto';
+import { rejection } from '../../../test/support/errors';
 import { ChannelError } from './channel-error';
 import { EmailSender, OutgoingMail, SmtpSettings } from './email-sender';
 
@@ -40,12 +41,7 @@ beforeAll(async () => {
 });
 
 async function refusal(work: Promise<unknown>): Promise<ChannelError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ChannelError);
-  const channelError = error as ChannelError;
+  const channelError = await rejection(work, ChannelError);
   expect(channelError).toMatchObject({ channel: 'email', code: 'invalid-input', permanent: true });
   return channelError;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../test/support/errors';
 import { ConfigError, loadAuditKey, loadConfig, loadDatabaseRoleUrls } from './config';
 
 const REQUIRED = {
@@ -8,15 +9,7 @@ const REQUIRED = {
 };
 const AUDIT_KEY = 'q7Zb0m1kO1d4h3y2Qk8N6yTtX0aLq9sVb3cR5uW8eJ0=';
 
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = (fn: () => unknown): string[] => thrown(fn, ConfigError).problems;
 
 describe('the audit settings', () => {
   it('derive the audit key from TEAM_KEY_PASSPHRASE unless AUDIT_KEY is set, the same key every time', () => {

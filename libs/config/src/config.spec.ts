@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../test/support/errors';
 import { ConfigError, loadConfig, loadDatabaseUrl } from './config';
 
 const PASSWORD = 's3cr3t-db-password';
@@ -32,15 +33,7 @@ const COMPLETE = {
 };
 
 /** Runs `fn`, expects a ConfigError, and returns it. */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, but the configuration was accepted');
-}
+const configError = (fn: () => unknown): ConfigError => thrown(fn, ConfigError);
 
 describe('team profile (TEAM_PROFILE_FILE)', () => {
   const file = (content: string) => {

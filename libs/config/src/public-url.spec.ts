@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../test/support/errors';
 import { ConfigError, loadConfig } from './config';
 
 const REQUIRED = {
@@ -7,15 +8,7 @@ const REQUIRED = {
   TEAM_KEY_PASSPHRASE: 'correct horse battery staple',
 } as const;
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError, but the configuration was accepted');
-}
+const problems = (env: Record<string, string>): string[] => thrown(() => loadConfig(env), ConfigError).problems;
 
 /** PUBLIC_URL: the only source of the absolute links the broker signs and hands to partners. */
 describe('PUBLIC_URL', () => {

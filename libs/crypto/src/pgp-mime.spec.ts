@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { ParsedMail, simpleParser } from 'mailparser';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { thrown } from '../../../test/support/errors';
 import { MailHeaders, PgpMimeError, mimeEntityForItem, pgpMimeEncrypted, pgpMimeSigned } from './pgp-mime';
 import { addressTo, generateKeyPair, sealOnce } from './seal';
 
@@ -316,15 +317,8 @@ describe('headers', () => {
     armored = await addressTo(await sealOnce(entity, team.privateKey), partner.publicKey);
   });
 
-  function refusal(headers: Partial<Record<keyof MailHeaders, unknown>>): PgpMimeError {
-    try {
-      pgpMimeEncrypted({ ...HEADERS, ...headers } as MailHeaders, armored);
-    } catch (error) {
-      expect(error).toBeInstanceOf(PgpMimeError);
-      return error as PgpMimeError;
-    }
-    throw new Error('expected a refusal');
-  }
+  const refusal = (headers: Partial<Record<keyof MailHeaders, unknown>>): PgpMimeError =>
+    thrown(() => pgpMimeEncrypted({ ...HEADERS, ...headers } as MailHeaders, armored), PgpMimeError);
 
   it.each([
     ['subject', { subject: 'Hello\r\nBcc: victim@example.net' }],

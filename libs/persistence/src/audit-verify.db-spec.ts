@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../test/support/test-database';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../test/support/test-database';
 import { AuditLog } from './audit-log';
 import { AuditTrailVerifier } from './audit-verify';
 
 describe('AuditTrailVerifier on PostgreSQL', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   const key = Buffer.alloc(32, 7);
-
-  beforeAll(async () => {
-    db = await openTestDatabase();
-  });
-
-  afterAll(async () => {
-    await db?.close();
-  });
 
   it("verifies the trail on the broker's own connection, with the MAC key and signature check it is given", async () => {
     const audit = new AuditLog({ key });

@@ -2,6 +2,8 @@ import { ExecutionContext, ForbiddenException, HttpException, UnauthorizedExcept
 import { Reflector } from '@nestjs/core';
 import { describe, expect, it, vi } from 'vitest';
 import { FixedWindowLimiter } from '@tlp-broker/queue';
+import { rejection } from '../../../../test/support/errors';
+import { partnerPrincipal, staffPrincipal } from '../../../../test/support/mocks';
 import { ApiKeyGuard } from './api-key.guard';
 import { Access } from './auth.decorators';
 import { AuthenticationService } from './authentication.service';
@@ -10,15 +12,8 @@ import { PartnerRateLimit } from './partner-rate-limit';
 import { Principal } from './principal';
 
 const PARTNER_KEY = `tlpb_p_${'P'.repeat(43)}`;
-const partner: Principal = {
-  kind: 'partner',
-  channelId: 'ch-1',
-  organisationId: 'org-1',
-  contactId: null,
-  apiKeyId: 'key-1',
-  scopes: ['feed'],
-};
-const staff: Principal = { kind: 'staff', userId: 'u-1', name: 'alice', roles: ['analyst'] };
+const partner = partnerPrincipal();
+const staff = staffPrincipal(['analyst']);
 
 /** A request as Express hands it over, with the route's access rule and a response recording headers. */
 function call(access: Access | undefined, authorization?: string, ip = '198.51.100.7') {
@@ -58,14 +53,7 @@ function guard(reflector: Reflector, p: ReturnType<typeof parts>): ApiKeyGuard {
   );
 }
 
-async function refusal(work: Promise<unknown>): Promise<HttpException> {
-  const error = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HttpException);
-  return error as HttpException;
-}
+const refusal = (work: Promise<unknown>) => rejection(work, HttpException);
 
 describe('ApiKeyGuard', () => {
   it('lets anyone through a public route without looking at credentials', async () => {

@@ -1,27 +1,13 @@
 import { ForbiddenException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../../../test/support/errors';
+import { partnerPrincipal, staffPrincipal } from '../../../../test/support/mocks';
 import { authorise } from './authorisation';
-import { Principal } from './principal';
 
-const analyst: Principal = { kind: 'staff', userId: 'u-1', name: 'alice', roles: ['analyst', 'approver'] };
-const partner: Principal = {
-  kind: 'partner',
-  channelId: 'ch-1',
-  organisationId: 'org-1',
-  contactId: null,
-  apiKeyId: 'key-1',
-  scopes: ['taxii', 'misp'],
-};
+const analyst = staffPrincipal(['analyst', 'approver']);
+const partner = partnerPrincipal(['taxii', 'misp']);
 
-function refusal(work: () => void): string {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ForbiddenException);
-    return (error as ForbiddenException).message;
-  }
-  throw new Error('expected a 403');
-}
+const refusal = (work: () => void): string => thrown(work, ForbiddenException).message;
 
 describe('authorise', () => {
   it('admits a team member holding one of the route’s roles', () => {

@@ -1,11 +1,10 @@
 import { BadRequestException, ConflictException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
-import type { AuditLog, CaveatRepository, Transactions } from '@tlp-broker/persistence';
+import type { CaveatRepository } from '@tlp-broker/persistence';
+import { fakeAudit, fakeTransactions, staffPrincipal, tx } from '../../../../test/support/mocks';
 import { CaveatsService } from './caveats.service';
 
-const actor = { kind: 'staff' as const, userId: 'u-1', name: 'admin', roles: ['admin' as const] };
-const tx = {} as EntityManager;
+const actor = staffPrincipal();
 
 function service(existing: string[] = []) {
   const caveats = {
@@ -14,16 +13,11 @@ function service(existing: string[] = []) {
     registered: vi.fn(async (names: readonly string[]) => new Set(names.filter((name) => existing.includes(name)))),
     list: vi.fn(),
   };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
   return {
     caveats,
     audit,
-    service: new CaveatsService(
-      transactions as unknown as Transactions,
-      audit as unknown as AuditLog,
-      caveats as unknown as CaveatRepository,
-    ),
+    service: new CaveatsService(fakeTransactions(), audit, caveats as unknown as CaveatRepository),
   };
 }
 

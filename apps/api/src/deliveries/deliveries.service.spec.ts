@@ -1,13 +1,12 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
 import type { Queue } from 'bullmq';
-import type { EntityManager } from 'typeorm';
-import type { AuditLog, DeliveryOverview, DeliveryRepository, Transactions } from '@tlp-broker/persistence';
+import type { DeliveryOverview, DeliveryRepository } from '@tlp-broker/persistence';
 import { deliveryJobId, priorityFor } from '@tlp-broker/queue';
+import { fakeAudit, fakeTransactions, staffPrincipal, tx } from '../../../../test/support/mocks';
 import { DeliveriesService } from './deliveries.service';
 
-const actor = { kind: 'staff' as const, userId: 'u-1', name: 'admin', roles: ['admin' as const] };
-const tx = {} as EntityManager;
+const actor = staffPrincipal();
 const ID = '0b7c8a52-6a37-4c2c-9a1e-3f5d2b1c0a99';
 
 const overview = (over: Partial<DeliveryOverview> = {}): DeliveryOverview => ({
@@ -40,17 +39,16 @@ function service(found: DeliveryOverview | null = overview(), requeued = true) {
     overview: vi.fn(async () => found),
     requeueDead: vi.fn(async () => requeued),
   };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
   const queue = { remove: vi.fn(async () => 1), add: vi.fn(async () => undefined) };
   return {
     deliveries,
     audit,
     queue,
     service: new DeliveriesService(
-      transactions as unknown as Transactions,
+      fakeTransactions(),
       deliveries as unknown as DeliveryRepository,
-      audit as unknown as AuditLog,
+      audit,
       queue as unknown as Queue,
     ),
   };

@@ -1,17 +1,10 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
 import type { FeedEntryRepository, PulledFeedEntry } from '@tlp-broker/persistence';
-import { PartnerPrincipal } from '../auth/principal';
+import { partnerPrincipal } from '../../../../test/support/mocks';
 import { FeedsService } from './feeds.service';
 
-const partner: PartnerPrincipal = {
-  kind: 'partner',
-  channelId: 'channel-1',
-  organisationId: 'org-1',
-  contactId: null,
-  apiKeyId: 'key-1',
-  scopes: ['feed'],
-};
+const partner = partnerPrincipal();
 
 const entry = (seq: string): PulledFeedEntry => ({
   seq,

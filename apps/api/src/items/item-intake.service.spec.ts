@@ -1,11 +1,13 @@
 import { BadRequestException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
 import type { OrganisationRepository } from '@tlp-broker/persistence';
+import { rejection } from '../../../../test/support/errors';
+import { staffPrincipal } from '../../../../test/support/mocks';
 import type { CaveatsService } from '../caveats/caveats.service';
 import { ItemIntakeService } from './item-intake.service';
 import type { CreateItemDto } from './items.dto';
 
-const actor = { kind: 'staff' as const, userId: 'u-analyst', name: 'analyst', roles: ['analyst' as const] };
+const actor = staffPrincipal(['analyst'], 'u-analyst');
 const ORG = '00000000-0000-4000-8000-000000000001';
 const OTHER_ORG = '00000000-0000-4000-8000-000000000002';
 const CONTACT = '00000000-0000-4000-8000-000000000003';
@@ -54,12 +56,8 @@ function dto(overrides: Partial<CreateItemDto> = {}): CreateItemDto {
 
 /** The `details` of the 400 a draft is refused with. */
 async function refusal(promise: Promise<unknown>): Promise<{ field: string; message: string }[]> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(BadRequestException);
-  return ((error as BadRequestException).getResponse() as { details: { field: string; message: string }[] }).details;
+  const error = await rejection(promise, BadRequestException);
+  return (error.getResponse() as { details: { field: string; message: string }[] }).details;
 }
 
 describe('ItemIntakeService', () => {

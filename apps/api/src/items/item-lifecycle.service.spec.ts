@@ -1,24 +1,21 @@
 import { BadRequestException, ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '@tlp-broker/config';
 import type {
-  AuditLog,
   DeliveryRepository,
   FeedEntryRepository,
   ItemEntity,
   ItemRepository,
   ItemVersionEntity,
   OutboxRepository,
-  Transactions,
 } from '@tlp-broker/persistence';
+import { FakeAuditLog, fakeAudit, fakeTransactions, staffPrincipal, tx } from '../../../../test/support/mocks';
 import type { Draft, ItemIntakeService } from './item-intake.service';
 import { ItemLifecycleService } from './item-lifecycle.service';
 import type { CreateItemDto } from './items.dto';
 
-const author = { kind: 'staff' as const, userId: 'u-author', name: 'author', roles: ['analyst' as const] };
-const approver = { kind: 'staff' as const, userId: 'u-approver', name: 'approver', roles: ['approver' as const] };
-const tx = { fake: 'transaction' } as unknown as EntityManager;
+const author = staffPrincipal(['analyst'], 'u-author');
+const approver = staffPrincipal(['approver'], 'u-approver');
 const ITEM = 'item-1';
 const request = {} as CreateItemDto;
 
@@ -97,14 +94,14 @@ function lifecycle(setup: Setup = {}) {
     queueRecalls: vi.fn(async () => setup.recalls ?? ['r-1']),
   };
   const feedEntries = { removeItem: vi.fn(async () => 3) };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
+  const transactions = fakeTransactions();
   const intake = { draft: vi.fn(async () => setup.draft ?? draft()) };
   const config = { approval: { red: true, amberStrict: true, caveats: true } } as AppConfig;
   const service = new ItemLifecycleService(
     config,
-    transactions as unknown as Transactions,
-    audit as unknown as AuditLog,
+    transactions,
+    audit,
     items as unknown as ItemRepository,
     outbox as unknown as OutboxRepository,
     deliveries as unknown as DeliveryRepository,
@@ -117,8 +114,8 @@ function lifecycle(setup: Setup = {}) {
 const pending = { item: stored({ state: 'pending-approval' }) };
 
 /** The audit actions appended, in order. */
-function actions(audit: { append: ReturnType<typeof vi.fn> }): string[] {
-  return audit.append.mock.calls.map((call) => (call[1] as { action: string }).action);
+function actions(audit: FakeAuditLog): string[] {
+  return audit.append.mock.calls.map(([, entry]) => entry.action);
 }
 
 describe('ItemLifecycleService.publish', () => {

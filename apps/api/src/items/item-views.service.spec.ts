@@ -20,12 +20,13 @@ import {
   RecipientKeyEntity,
   RoutingTarget,
 } from '@tlp-broker/persistence';
+import { staffPrincipal } from '../../../../test/support/mocks';
 import type { Draft, ItemIntakeService } from './item-intake.service';
 import { recipientView, sortDecisions } from './item-view';
 import { ItemViewsService } from './item-views.service';
 import type { CreateItemDto } from './items.dto';
 
-const analyst = { kind: 'staff' as const, userId: 'u-analyst', name: 'analyst', roles: ['analyst' as const] };
+const analyst = staffPrincipal(['analyst'], 'u-analyst');
 const team = { communities: ['eu-lea'] };
 const ITEM = 'item-1';
 

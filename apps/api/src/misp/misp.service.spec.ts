@@ -1,27 +1,13 @@
 import { createHash } from 'node:crypto';
 import { NotFoundException } from '@nestjs/common';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FeedEntryHead } from '@tlp-broker/persistence';
-import { mispEventUuid, Publisher, servedHistory, StepView } from '@tlp-broker/stix';
-import { PartnerPrincipal } from '../auth/principal';
-import { PartnerView } from '../feeds/partner-view.service';
-import type { PublisherService } from '../feeds/publisher.service';
-import { stepOfHead } from '../feeds/served-steps';
+import { mispEventUuid } from '@tlp-broker/stix';
+import { partnerPrincipal } from '../../../../test/support/mocks';
+import { fakePartnerView, fakePublishers } from '../feeds/partner-view.test-fixtures';
 import { MispService } from './misp.service';
 
-const partner: PartnerPrincipal = {
-  kind: 'partner',
-  channelId: 'channel-1',
-  organisationId: 'org-1',
-  contactId: null,
-  apiKeyId: 'key-1',
-  scopes: ['misp'],
-};
-const publisher: Publisher = {
-  name: 'Test CSIRT',
-  since: new Date('2026-01-01T00:00:00Z'),
-  contactEmail: 'c@t.example',
-};
+const partner = partnerPrincipal(['misp']);
 const CLEAR_ITEM = '11111111-1111-4111-8111-111111111111';
 const AMBER_ITEM = '22222222-2222-4222-8222-222222222222';
 
@@ -49,45 +35,8 @@ const head = (over: Partial<FeedEntryHead>): FeedEntryHead => {
 };
 
 function service(heads: FeedEntryHead[]) {
-  const byItem = new Map<string, FeedEntryHead[]>();
-  for (const h of heads) byItem.set(h.itemId, [...(byItem.get(h.itemId) ?? []), h]);
-  const views = new Map<string, StepView>();
-  for (const history of byItem.values())
-    for (const v of servedHistory(history.map(stepOfHead))) views.set(v.step.deliveryId, v);
-  const view = {
-    heads: vi.fn(async () => heads),
-    served: vi.fn(async () => views),
-    messages: vi.fn(async (_channel: string, seqs: readonly string[]) => new Map(seqs.map((s) => [s, `armored ${s}`]))),
-    clearContent: vi.fn(
-      async (wanted: readonly FeedEntryHead[]) =>
-        new Map(
-          wanted
-            .filter((h) => h.entry === 'item' && h.tlp === 'TLP:CLEAR')
-            .map((h) => [
-              h.seq,
-              {
-                itemId: h.itemId,
-                version: h.version,
-                kind: h.kind,
-                tlp: h.tlp,
-                pap: h.pap,
-                title: `Clear advisory v${h.version}`,
-                summary: 'summary',
-                body: 'body',
-                indicators: h.indicators,
-                createdAt: h.itemCreatedAt,
-                modifiedAt: h.versionCreatedAt,
-              },
-            ]),
-        ),
-    ),
-    sealedCopy: PartnerView.prototype.sealedCopy,
-  };
-  const publishers = { publisher: vi.fn(async () => publisher) };
-  return {
-    view,
-    misp: new MispService(view as unknown as PartnerView, publishers as unknown as PublisherService),
-  };
+  const view = fakePartnerView(heads);
+  return { view, misp: new MispService(view, fakePublishers()) };
 }
 
 describe('MispService', () => {

@@ -1,14 +1,13 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import type { PublicKeyInfo } from '@tlp-broker/crypto';
-import type { AuditLog, OrganisationRepository, Transactions } from '@tlp-broker/persistence';
+import type { OrganisationRepository } from '@tlp-broker/persistence';
+import { fakeAudit, fakeTransactions, staffPrincipal, tx } from '../../../../test/support/mocks';
 import { ContactsService } from './contacts.service';
 import { CreateContactDto } from './organisations.dto';
 import type { PartnerSetupService } from './partner-setup.service';
 
-const actor = { kind: 'staff' as const, userId: 'u-1', name: 'admin', roles: ['admin' as const] };
-const tx = {} as EntityManager;
+const actor = staffPrincipal();
 const KEY = { fingerprint: 'C'.repeat(40) } as PublicKeyInfo;
 const keyRow = {
   id: 'key-2',
@@ -32,12 +31,12 @@ function contacts(options: { organisation?: boolean; requireEmailMatch?: boolean
     storeKey: vi.fn(async () => keyRow),
     openChannel: vi.fn(async () => channelView),
   };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
+  const transactions = fakeTransactions();
   const service = new ContactsService(
     { keys: { requireEmailMatch: options.requireEmailMatch ?? true } } as never,
-    transactions as unknown as Transactions,
-    audit as unknown as AuditLog,
+    transactions,
+    audit,
     setup as unknown as PartnerSetupService,
     organisations as unknown as OrganisationRepository,
   );

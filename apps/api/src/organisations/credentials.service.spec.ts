@@ -1,17 +1,10 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
-import type {
-  ApiKeyEntity,
-  ApiKeyRepository,
-  AuditLog,
-  OrganisationRepository,
-  Transactions,
-} from '@tlp-broker/persistence';
+import type { ApiKeyEntity, ApiKeyRepository, OrganisationRepository } from '@tlp-broker/persistence';
+import { fakeAudit, fakeTransactions, staffPrincipal, tx } from '../../../../test/support/mocks';
 import { CredentialsService } from './credentials.service';
 
-const actor = { kind: 'staff' as const, userId: 'u-1', name: 'admin', roles: ['admin' as const] };
-const tx = {} as EntityManager;
+const actor = staffPrincipal();
 const created = new Date('2026-03-01T00:00:00Z');
 
 function credential(changes: Partial<ApiKeyEntity> = {}): ApiKeyEntity {
@@ -42,11 +35,10 @@ function credentials(found: { channel?: object | null; credential?: ApiKeyEntity
     lockForUpdate: vi.fn(async () => (found.credential === undefined ? credential() : found.credential)),
     revoke: vi.fn(async () => undefined),
   };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
   const service = new CredentialsService(
-    transactions as unknown as Transactions,
-    audit as unknown as AuditLog,
+    fakeTransactions(),
+    audit,
     organisations as unknown as OrganisationRepository,
     apiKeys as unknown as ApiKeyRepository,
   );

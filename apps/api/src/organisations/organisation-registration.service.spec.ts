@@ -1,15 +1,14 @@
 import { ConflictException, HttpException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import type { OpenPgpService, PublicKeyInfo } from '@tlp-broker/crypto';
-import type { ApiKeyRepository, AuditLog, OrganisationRepository, Transactions } from '@tlp-broker/persistence';
+import type { ApiKeyRepository, OrganisationRepository } from '@tlp-broker/persistence';
+import { fakeAudit, fakeTransactions, staffPrincipal, tx } from '../../../../test/support/mocks';
 import type { CaveatsService } from '../caveats/caveats.service';
 import { OrganisationRegistrationService } from './organisation-registration.service';
 import { CreateOrganisationDto } from './organisations.dto';
 import { PartnerSetupService } from './partner-setup.service';
 
-const actor = { kind: 'staff' as const, userId: 'u-1', name: 'admin', roles: ['admin' as const] };
-const tx = { transaction: 'tx' } as unknown as EntityManager;
+const actor = staffPrincipal();
 const KEY: PublicKeyInfo = {
   fingerprint: 'A'.repeat(40) as PublicKeyInfo['fingerprint'],
   version: 4,
@@ -47,8 +46,8 @@ function registration(options: { knownCaveats?: string[]; keyError?: string; all
   const caveats = {
     unknown: vi.fn(async (names: readonly string[]) => names.filter((n) => !(options.knownCaveats ?? []).includes(n))),
   };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
+  const transactions = fakeTransactions();
   const config = { webhooks: { allowList: options.allowList ?? [] }, keys: { requireEmailMatch: true } };
   const setup = new PartnerSetupService(
     config as never,
@@ -58,8 +57,8 @@ function registration(options: { knownCaveats?: string[]; keyError?: string; all
     apiKeys as unknown as ApiKeyRepository,
   );
   const service = new OrganisationRegistrationService(
-    transactions as unknown as Transactions,
-    audit as unknown as AuditLog,
+    transactions,
+    audit,
     setup,
     organisations as unknown as OrganisationRepository,
   );

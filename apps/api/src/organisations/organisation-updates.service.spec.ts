@@ -1,13 +1,12 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
-import type { AuditLog, OrganisationRepository, Transactions } from '@tlp-broker/persistence';
+import type { OrganisationRepository } from '@tlp-broker/persistence';
+import { fakeAudit, fakeTransactions, staffPrincipal, tx } from '../../../../test/support/mocks';
 import { OrganisationUpdatesService } from './organisation-updates.service';
 import type { OrganisationViewsService } from './organisation-views.service';
 import type { PartnerSetupService } from './partner-setup.service';
 
-const actor = { kind: 'staff' as const, userId: 'u-1', name: 'admin', roles: ['admin' as const] };
-const tx = {} as EntityManager;
+const actor = staffPrincipal();
 const organisation = {
   id: 'org-1',
   status: 'active',
@@ -34,11 +33,11 @@ function updates(found: { organisation?: object | null; contact?: object | null;
     }),
   };
   const views = { get: vi.fn(async (id: string) => ({ id, view: true })) };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
+  const transactions = fakeTransactions();
   const service = new OrganisationUpdatesService(
-    transactions as unknown as Transactions,
-    audit as unknown as AuditLog,
+    transactions,
+    audit,
     setup as unknown as PartnerSetupService,
     organisations as unknown as OrganisationRepository,
     views as unknown as OrganisationViewsService,

@@ -1,12 +1,11 @@
 import { BadRequestException, ConflictException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import type { OpenPgpService, PublicKeyInfo } from '@tlp-broker/crypto';
 import type { ApiKeyRepository, OrganisationRepository, RecipientKeyEntity } from '@tlp-broker/persistence';
+import { tx } from '../../../../test/support/mocks';
 import type { CaveatsService } from '../caveats/caveats.service';
 import { PartnerSetupService, rethrowConflict } from './partner-setup.service';
 
-const tx = {} as EntityManager;
 const KEY: PublicKeyInfo = {
   fingerprint: 'B'.repeat(40) as PublicKeyInfo['fingerprint'],
   version: 4,

@@ -1,13 +1,12 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import type { KeyUpdate, OpenPgpService, PublicKeyInfo } from '@tlp-broker/crypto';
-import type { AuditLog, OrganisationRepository, RecipientKeyEntity, Transactions } from '@tlp-broker/persistence';
+import type { OrganisationRepository, RecipientKeyEntity } from '@tlp-broker/persistence';
+import { fakeAudit, fakeTransactions, staffPrincipal, tx } from '../../../../test/support/mocks';
 import type { PartnerSetupService } from './partner-setup.service';
 import { RecipientKeysService } from './recipient-keys.service';
 
-const actor = { kind: 'staff' as const, userId: 'u-1', name: 'admin', roles: ['admin' as const] };
-const tx = {} as EntityManager;
+const actor = staffPrincipal();
 
 function keyRow(changes: Partial<RecipientKeyEntity> = {}): RecipientKeyEntity {
   return {
@@ -60,12 +59,12 @@ function keys(update: KeyUpdate, found: { contact?: object | null; current?: Rec
     storeKey: vi.fn(async (key: PublicKeyInfo) => keyRow({ id: 'key-2', fingerprint: key.fingerprint })),
   };
   const openpgp = { applyKeyUpdate: vi.fn(async () => update) };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
+  const transactions = fakeTransactions();
   const service = new RecipientKeysService(
     { keys: { requireEmailMatch: true } } as never,
-    transactions as unknown as Transactions,
-    audit as unknown as AuditLog,
+    transactions,
+    audit,
     openpgp as unknown as OpenPgpService,
     setup as unknown as PartnerSetupService,
     organisations as unknown as OrganisationRepository,

@@ -1,32 +1,22 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '@tlp-broker/config';
 import { verifySignedBy, VerifyResult } from '@tlp-broker/crypto';
 import type {
-  AuditLog,
   NewSubmission,
   OrganisationRepository,
   SubmissionEntity,
   SubmissionRepository,
-  Transactions,
 } from '@tlp-broker/persistence';
-import { PartnerPrincipal } from '../auth/principal';
+import { rejection } from '../../../../test/support/errors';
+import { fakeAudit, fakeTransactions, partnerPrincipal, tx } from '../../../../test/support/mocks';
 import { SubmissionsService } from './submissions.service';
 
 vi.mock('@tlp-broker/crypto', () => ({ verifySignedBy: vi.fn() }));
 const verify = vi.mocked(verifySignedBy);
 
-const partner: PartnerPrincipal = {
-  kind: 'partner',
-  channelId: 'channel-1',
-  organisationId: 'org-1',
-  contactId: null,
-  apiKeyId: 'key-1',
-  scopes: ['submit'],
-};
+const partner = partnerPrincipal(['submit']);
 const config = { submissions: { maxBytes: 4096 } } as unknown as AppConfig;
-const tx = {} as EntityManager;
 const MESSAGE = '-----BEGIN PGP MESSAGE-----\nsigned\n-----END PGP MESSAGE-----\n';
 
 const verified: VerifyResult = {
@@ -54,16 +44,15 @@ function service(options: { earlier?: SubmissionEntity | null; raced?: Submissio
       async (ids: readonly string[]) => new Map(ids.filter((id) => id === 'org-1').map((id) => [id, 'Reporting CERT'])),
     ),
   };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
   return {
     submissions,
     organisations,
     audit,
     service: new SubmissionsService(
       config,
-      transactions as unknown as Transactions,
-      audit as unknown as AuditLog,
+      fakeTransactions(),
+      audit,
       submissions as unknown as SubmissionRepository,
       organisations as unknown as OrganisationRepository,
     ),
@@ -72,9 +61,8 @@ function service(options: { earlier?: SubmissionEntity | null; raced?: Submissio
 
 /** What a refused call answers: its status and body. */
 async function refusal(call: Promise<unknown>): Promise<{ status: number; body: Record<string, any> }> {
-  const error = await call.catch((caught: unknown) => caught);
-  expect(error).toBeInstanceOf(HttpException);
-  return { status: (error as HttpException).getStatus(), body: (error as HttpException).getResponse() as never };
+  const error = await rejection(call, HttpException);
+  return { status: error.getStatus(), body: error.getResponse() as never };
 }
 
 describe('SubmissionsService', () => {

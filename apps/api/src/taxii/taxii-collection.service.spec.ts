@@ -1,27 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FeedEntryHead } from '@tlp-broker/persistence';
-import {
-  artifactId,
-  identityId,
-  indicatorId,
-  itemStixId,
-  PAP_MARKINGS,
-  Publisher,
-  servedHistory,
-  StepView,
-  TLP_MARKINGS,
-} from '@tlp-broker/stix';
-import { PartnerView } from '../feeds/partner-view.service';
-import type { PublisherService } from '../feeds/publisher.service';
-import { stepOfHead } from '../feeds/served-steps';
+import { artifactId, identityId, indicatorId, itemStixId, PAP_MARKINGS, TLP_MARKINGS } from '@tlp-broker/stix';
+import { fakePartnerView, fakePublishers, PUBLISHER } from '../feeds/partner-view.test-fixtures';
 import { TaxiiCollectionService } from './taxii-collection.service';
 
 const CREATED = Date.parse('2026-12-01T08:00:00Z') * 1000;
-const publisher: Publisher = {
-  name: 'Test CSIRT',
-  since: new Date('2026-01-01T00:00:00Z'),
-  contactEmail: 'c@t.example',
-};
 const indicators = [
   { type: 'domain' as const, value: 'one.example' },
   { type: 'ipv4' as const, value: '192.0.2.1' },
@@ -57,46 +40,8 @@ const amberHead = head({
 });
 
 function service() {
-  const views = new Map<string, StepView>(
-    [clearHead, amberHead].map((h) => [h.deliveryId, servedHistory([stepOfHead(h)])[0]]),
-  );
-  const view = {
-    heads: vi.fn(async () => [clearHead, amberHead]),
-    served: vi.fn(async () => views),
-    channelCreatedUs: vi.fn(async () => CREATED),
-    messages: vi.fn(
-      async (_channel: string, seqs: readonly string[]) => new Map(seqs.map((seq) => [seq, `armored ${seq}`])),
-    ),
-    clearContent: vi.fn(
-      async (heads: readonly FeedEntryHead[]) =>
-        new Map(
-          heads
-            .filter((h) => h.tlp === 'TLP:CLEAR')
-            .map((h) => [
-              h.seq,
-              {
-                itemId: h.itemId,
-                version: h.version,
-                kind: h.kind,
-                tlp: h.tlp,
-                pap: h.pap,
-                title: 'Clear advisory',
-                summary: 'summary',
-                body: 'body',
-                indicators: h.indicators,
-                createdAt: h.itemCreatedAt,
-                modifiedAt: h.versionCreatedAt,
-              },
-            ]),
-        ),
-    ),
-    sealedCopy: PartnerView.prototype.sealedCopy,
-  };
-  const publishers = { publisher: vi.fn(async () => publisher) };
-  return {
-    view,
-    collection: new TaxiiCollectionService(view as unknown as PartnerView, publishers as unknown as PublisherService),
-  };
+  const view = fakePartnerView([clearHead, amberHead], { title: () => 'Clear advisory', channelCreatedUs: CREATED });
+  return { view, collection: new TaxiiCollectionService(view, fakePublishers()) };
 }
 
 describe('TaxiiCollectionService', () => {
@@ -108,7 +53,7 @@ describe('TaxiiCollectionService', () => {
     expect(records.slice(0, fixed).map((r) => r.dateAdded)).toEqual(
       Array.from({ length: fixed }, (_, part) => CREATED - fixed + part),
     );
-    expect(records[0].id).toBe(identityId(publisher));
+    expect(records[0].id).toBe(identityId(PUBLISHER));
     expect(records.slice(fixed).map((r) => [r.id, r.dateAdded - CREATED])).toEqual([
       [itemStixId(clearHead.itemId, 'advisory'), 1_000],
       [indicatorId(clearHead.itemId, { ...indicators[0], generation: 0 }), 1_001],
@@ -123,7 +68,7 @@ describe('TaxiiCollectionService', () => {
     const { view, collection } = service();
     const { records } = await collection.records('channel-1');
     const page = records.filter((r) => r.type === 'report' || r.type === 'artifact');
-    const objects = await collection.materialise('channel-1', page, publisher);
+    const objects = await collection.materialise('channel-1', page, PUBLISHER);
     expect(objects.map((object) => object.type)).toEqual(['report', 'report', 'artifact']);
     expect(objects[0]).toMatchObject({ name: 'Clear advisory' });
     expect(JSON.stringify(objects[1])).not.toContain('Clear advisory');
@@ -135,8 +80,8 @@ describe('TaxiiCollectionService', () => {
   it('serves fixed objects as they are, without reading any entry', async () => {
     const { view, collection } = service();
     const { records } = await collection.records('channel-1');
-    const objects = await collection.materialise('channel-1', records.slice(0, 2), publisher);
-    expect(objects.map((object) => object.id)).toEqual([identityId(publisher), records[1].id]);
+    const objects = await collection.materialise('channel-1', records.slice(0, 2), PUBLISHER);
+    expect(objects.map((object) => object.id)).toEqual([identityId(PUBLISHER), records[1].id]);
     expect(view.messages).toHaveBeenCalledWith('channel-1', []);
   });
 });

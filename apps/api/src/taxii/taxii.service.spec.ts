@@ -2,20 +2,13 @@ import { HttpStatus } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
 import type { OrganisationRepository } from '@tlp-broker/persistence';
 import type { Publisher, StixObject } from '@tlp-broker/stix';
-import { PartnerPrincipal } from '../auth/principal';
+import { partnerPrincipal } from '../../../../test/support/mocks';
 import type { TaxiiCollectionService } from './taxii-collection.service';
 import { parseTaxiiQuery } from './taxii-query';
 import { TaxiiService } from './taxii.service';
 import { ObjectRecord, TaxiiError } from './taxii.types';
 
-const partner: PartnerPrincipal = {
-  kind: 'partner',
-  channelId: 'channel-1',
-  organisationId: 'org-1',
-  contactId: null,
-  apiKeyId: 'key-1',
-  scopes: ['taxii'],
-};
+const partner = partnerPrincipal(['taxii']);
 
 const BASE = Date.parse('2026-12-01T10:00:00Z') * 1000;
 

@@ -1,23 +1,16 @@
 import { ConflictException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
-import type { ApiKeyRepository, AuditLog, Transactions } from '@tlp-broker/persistence';
+import type { ApiKeyRepository } from '@tlp-broker/persistence';
+import { fakeAudit, fakeTransactions, tx } from '../../../../test/support/mocks';
 import { UsersService } from './users.service';
-
-const tx = {} as EntityManager;
 
 function users() {
   const apiKeys = {
     insertUser: vi.fn(async (name: string, roles: string[]) => ({ id: 'u-2', name, roles, status: 'active' })),
     issueForUser: vi.fn(async () => ({ credential: { id: 'key-2' }, apiKey: 'tlpb_s_once' })),
   };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (tx: EntityManager) => Promise<unknown>) => work(tx)) };
-  const service = new UsersService(
-    transactions as unknown as Transactions,
-    audit as unknown as AuditLog,
-    apiKeys as unknown as ApiKeyRepository,
-  );
+  const audit = fakeAudit();
+  const service = new UsersService(fakeTransactions(), audit, apiKeys as unknown as ApiKeyRepository);
   return { service, apiKeys, audit };
 }
 

@@ -1,20 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import type {
-  AuditLog,
   DecisionRepository,
   DeliveryRepository,
   FeedEntryRepository,
   ItemRepository,
   LaterDecision,
-  Transactions,
 } from '@tlp-broker/persistence';
 import type { ItemState } from '@tlp-broker/domain';
+import { fakeAudit, fakeTransactions, tx } from '../../../../test/support/mocks';
 import { aTarget, anItem, aVersion } from '../dispatch.test-fixtures';
 import { DeliveryRecorderService, Finishing } from './delivery-recorder.service';
 import { Outgoing } from './outgoing';
 
-const tx = { transaction: 'finish' } as unknown as EntityManager;
 const NOW = new Date('2030-06-01T00:00:00Z');
 const RECALL_TARGETS = [{ channelId: 'channel-feed', organisationId: 'org-1', contactId: null, version: 1 }];
 
@@ -35,15 +32,15 @@ function setup(options: { itemState?: ItemState; later?: LaterDecision | null; o
   };
   const decisions = { latestForChannelAfter: vi.fn(async () => options.later ?? null) };
   const feedEntries = { append: vi.fn(async () => undefined) };
-  const audit = { append: vi.fn(async () => undefined) };
-  const transactions = { run: vi.fn(async (work: (manager: EntityManager) => Promise<unknown>) => work(tx)) };
+  const audit = fakeAudit();
+  const transactions = fakeTransactions();
   const recorder = new DeliveryRecorderService(
-    transactions as unknown as Transactions,
+    transactions,
     deliveries as unknown as DeliveryRepository,
     items as unknown as ItemRepository,
     decisions as unknown as DecisionRepository,
     feedEntries as unknown as FeedEntryRepository,
-    audit as unknown as AuditLog,
+    audit,
   );
   return { recorder, deliveries, items, decisions, feedEntries, audit, transactions };
 }

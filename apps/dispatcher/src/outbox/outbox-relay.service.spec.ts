@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Queue } from 'bullmq';
-import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '@tlp-broker/config';
-import type { DueOutboxRow, OutboxRepository, Transactions } from '@tlp-broker/persistence';
+import type { DueOutboxRow, OutboxRepository } from '@tlp-broker/persistence';
+import { fakeTransactions, tx } from '../../../../test/support/mocks';
 import { OutboxRelay } from './outbox-relay.service';
 
-const tx = { transaction: 'relay' } as unknown as EntityManager;
 const config = { dispatch: { reconcileAfterMs: 30_000, outboxPollMs: 1_000 } } as unknown as AppConfig;
 
 const row = (id: string, handed: boolean): DueOutboxRow => ({
@@ -29,10 +28,9 @@ function setup(rows: DueOutboxRow[], jobs: Record<string, ReturnType<typeof job>
     addBulk: vi.fn(async () => []),
     getJob: vi.fn(async (id: string) => jobs[id] ?? null),
   };
-  const transactions = { run: vi.fn(async (work: (manager: EntityManager) => Promise<unknown>) => work(tx)) };
   const relay = new OutboxRelay(
     config,
-    transactions as unknown as Transactions,
+    fakeTransactions(),
     outbox as unknown as OutboxRepository,
     queue as unknown as Queue,
   );

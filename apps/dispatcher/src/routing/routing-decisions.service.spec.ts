@@ -2,10 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 import type { EntityManager } from 'typeorm';
 import type { DecisionRepository, DeliveryRepository, PartnerDirectory, TargetDecision } from '@tlp-broker/persistence';
 import type { AppConfig } from '@tlp-broker/config';
+import { tx } from '../../../../test/support/mocks';
 import { aTarget, anItem, aVersion, ORGANISATION_ID } from '../dispatch.test-fixtures';
 import { decisionsDigest, RoutingDecisionsService } from './routing-decisions.service';
 
-const tx = { transaction: 'routing' } as unknown as EntityManager;
 const NOW = new Date('2030-06-01T00:00:00Z');
 
 function setup() {

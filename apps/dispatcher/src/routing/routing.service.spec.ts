@@ -1,25 +1,21 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import { OutboxTopic } from '@tlp-broker/persistence';
 import type {
-  AuditLog,
   ItemEntity,
   ItemRepository,
   ItemVersionEntity,
   OutboxEntity,
   OutboxRepository,
   TargetDecision,
-  Transactions,
 } from '@tlp-broker/persistence';
+import { fakeAudit, fakeTransactions, tx } from '../../../../test/support/mocks';
 import { aTarget, anItem, aVersion } from '../dispatch.test-fixtures';
 import type { DeliveryJobsService } from '../delivery/delivery-jobs.service';
 import { RoutingDecisionsService } from './routing-decisions.service';
 import { RoutingService } from './routing.service';
 import { SealingService } from './sealing.service';
 import { SupersessionService } from './supersession.service';
-
-const tx = { transaction: 'routing' } as unknown as EntityManager;
 
 const allow = (kind: 'feed' | 'email', id: string): TargetDecision => ({
   target: aTarget({ kind, id }),
@@ -58,7 +54,7 @@ function setup(
     latestReleasedVersionAfter: vi.fn(async () => options.laterReleased ?? null),
     publishIfScheduled: vi.fn(async () => undefined),
   };
-  const audit = { append: vi.fn(async () => undefined) };
+  const audit = fakeAudit();
   const decided = [allow('feed', 'c-1'), allow('email', 'c-2'), deny('c-3')];
   const decisions = {
     decide: vi.fn(async () => decided),
@@ -67,12 +63,11 @@ function setup(
   const sealing = { sealFor: vi.fn(async () => undefined) };
   const supersession = { supersede: vi.fn(async () => ({ cancelled: 2, recalls: 1, removed: 1 })) };
   const jobs = { enqueueQueued: vi.fn(async () => 2) };
-  const transactions = { run: vi.fn(async (work: (manager: EntityManager) => Promise<unknown>) => work(tx)) };
   const service = new RoutingService(
-    transactions as unknown as Transactions,
+    fakeTransactions(),
     outbox as unknown as OutboxRepository,
     items as unknown as ItemRepository,
-    audit as unknown as AuditLog,
+    audit,
     decisions as unknown as RoutingDecisionsService,
     sealing as unknown as SealingService,
     supersession as unknown as SupersessionService,

@@ -1,11 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import type { OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
 import type { SealedPayloadRepository } from '@tlp-broker/persistence';
+import { tx } from '../../../../test/support/mocks';
 import { aTarget, anItem, aVersion } from '../dispatch.test-fixtures';
 import { SealingService } from './sealing.service';
 
-const tx = { transaction: 'routing' } as unknown as EntityManager;
 const TEAM_KEY = { armored: 'team key' };
 
 function setup(sealedAlready: string[] = []) {

@@ -1,10 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { EntityManager } from 'typeorm';
 import type { DeliveryRepository, FeedEntryRepository, TargetDecision } from '@tlp-broker/persistence';
+import { tx } from '../../../../test/support/mocks';
 import { aTarget, anItem, aVersion } from '../dispatch.test-fixtures';
 import { SupersessionService } from './supersession.service';
 
-const tx = { transaction: 'routing' } as unknown as EntityManager;
 const TARGETS = [{ channelId: 'c-denied', organisationId: 'org-1', contactId: null, version: 1 }];
 
 function setup() {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { hashApiKey } from '../api-keys';
 import { AuditLog } from '../audit-log';
 import { isUniqueViolation } from '../unique-violation';
@@ -7,19 +7,14 @@ import { ApiKeyRepository, createUser } from './api-keys.repository';
 import { OrganisationRepository } from './organisations.repository';
 
 describe('ApiKeyRepository on PostgreSQL', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let apiKeys: ApiKeyRepository;
   let organisations: OrganisationRepository;
   let count = 0;
 
-  beforeAll(async () => {
-    db = await openTestDatabase();
+  beforeAll(() => {
     apiKeys = new ApiKeyRepository(db.dataSource);
     organisations = new OrganisationRepository(db.dataSource);
-  });
-
-  afterAll(async () => {
-    await db?.close();
   });
 
   /** An organisation with a key, and a channel (a contact's personal one when `personal`). */

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { CaveatRepository } from './caveats.repository';
 
 describe('CaveatRepository on PostgreSQL', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let caveats: CaveatRepository;
 
-  beforeAll(async () => {
-    db = await openTestDatabase();
+  beforeAll(() => {
     caveats = new CaveatRepository(db.dataSource);
-  });
-
-  afterAll(async () => {
-    await db?.close();
   });
 
   it('stores caveats, lists them by name and tells which of some names are registered', async () => {

@@ -1,33 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { DecisionRepository, NewDecision } from './decisions.repository';
-import { DispatchFixtures } from './dispatch.db-fixtures';
+import { TestRows } from './test-rows.db-fixtures';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const fixtures = new TestRows(db);
 let decisions: DecisionRepository;
-let fixtures: DispatchFixtures;
-let author: string;
 
-beforeAll(async () => {
-  db = await openTestDatabase();
+beforeAll(() => {
   decisions = new DecisionRepository(db.dataSource);
-  fixtures = new DispatchFixtures(db.superuser);
-  author = await fixtures.user();
-});
-
-afterAll(async () => {
-  await db?.close();
 });
 
 async function target() {
-  const organisationId = await fixtures.organisation('decided');
+  const organisationId = await fixtures.organisation();
   return { organisationId, channelId: await fixtures.channel(organisationId) };
 }
 
 describe('DecisionRepository on PostgreSQL', () => {
   it('stores a version’s decisions and gives each id by channel; reads one back, and throws for a missing one', async () => {
-    const itemId = await fixtures.item(author);
-    const versionId = await fixtures.version(itemId, author, 1);
+    const itemId = await fixtures.item();
+    const versionId = await fixtures.version(itemId, 1);
     const [a, b] = [await target(), await target()];
     const decidedAt = new Date('2030-01-01T00:00:00Z');
     const row = (t: typeof a, allow: boolean): NewDecision => ({
@@ -49,9 +41,9 @@ describe('DecisionRepository on PostgreSQL', () => {
   });
 
   it('finds the latest version routed after a given one, and a channel’s decision for it', async () => {
-    const itemId = await fixtures.item(author, { currentVersion: 4 });
+    const itemId = await fixtures.item({ currentVersion: 4 });
     const versions = [];
-    for (let v = 1; v <= 4; v++) versions.push(await fixtures.version(itemId, author, v));
+    for (let v = 1; v <= 4; v++) versions.push(await fixtures.version(itemId, v));
     const [a, b] = [await target(), await target()];
     await fixtures.decision(versions[0], a);
     const v2 = await fixtures.decision(versions[1], a, { allow: false, reason: 'not in the audience' });

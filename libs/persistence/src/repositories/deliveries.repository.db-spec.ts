@@ -1,50 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_STATES, OPEN_DELIVERY_STATES } from '@tlp-broker/domain';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { DeliveryEntity } from '../entities';
 import { DeliveryRepository } from './deliveries.repository';
-import { DispatchFixtures } from './dispatch.db-fixtures';
+import { TestRows } from './test-rows.db-fixtures';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const fixtures = new TestRows(db);
 let deliveries: DeliveryRepository;
-let fixtures: DispatchFixtures;
-let author: string;
 
-beforeAll(async () => {
-  db = await openTestDatabase();
+beforeAll(() => {
   deliveries = new DeliveryRepository(db.dataSource);
-  fixtures = new DispatchFixtures(db.superuser);
-  author = await fixtures.user();
-});
-
-afterAll(async () => {
-  await db?.close();
 });
 
 const row = (id: string) => db.dataSource.getRepository(DeliveryEntity).findOneByOrFail({ id });
 
 /** An item with `versions` versions and `channels` feed channels, each of its own organisation. */
 async function scene(options: { versions?: number; channels?: number; kind?: 'alert' | 'advisory' } = {}) {
-  const itemId = await fixtures.item(author, { kind: options.kind, currentVersion: options.versions ?? 1 });
+  const itemId = await fixtures.item({ kind: options.kind, currentVersion: options.versions ?? 1 });
   const versionIds: string[] = [];
-  for (let v = 1; v <= (options.versions ?? 1); v++) versionIds.push(await fixtures.version(itemId, author, v));
+  for (let v = 1; v <= (options.versions ?? 1); v++) versionIds.push(await fixtures.version(itemId, v));
   const targets: { organisationId: string; channelId: string }[] = [];
   for (let c = 0; c < (options.channels ?? 1); c++) {
-    const organisationId = await fixtures.organisation(`org ${c}`);
+    const organisationId = await fixtures.organisation();
     targets.push({ organisationId, channelId: await fixtures.channel(organisationId) });
   }
   /** An item delivery of version `v` (1-based) to target `t`, with its decision. */
-  const itemDelivery = async (
+  const itemDelivery = (
     v: number,
     t: number,
     options: { state?: (typeof DELIVERY_STATES)[number]; handed?: boolean; age?: string } = {},
-  ) =>
-    fixtures.delivery({
-      itemVersionId: versionIds[v - 1],
-      ...targets[t],
-      decisionId: await fixtures.decision(versionIds[v - 1], targets[t]),
-      ...options,
-    });
+  ) => fixtures.delivery({ itemVersionId: versionIds[v - 1], ...targets[t], ...options });
   return { itemId, versionIds, targets, itemDelivery };
 }
 

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { DeliveryRepository } from './deliveries.repository';
-import { ReadFixtures } from './read-models.db-fixtures';
+import { TestRows } from './test-rows.db-fixtures';
 
 describe('DeliveryRepository: what staff and the pull forms read', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
+  const fixtures = new TestRows(db);
   let deliveries: DeliveryRepository;
-  let fixtures: ReadFixtures;
-  let author: string;
 
-  beforeAll(async () => {
-    db = await openTestDatabase();
+  beforeAll(() => {
     deliveries = new DeliveryRepository(db.dataSource);
-    fixtures = new ReadFixtures(db.superuser);
-    author = await fixtures.user();
-  });
-
-  afterAll(async () => {
-    await db?.close();
   });
 
   const stateOf = async (id: string) =>
@@ -28,15 +20,16 @@ describe('DeliveryRepository: what staff and the pull forms read', () => {
     const contact = await fixtures.contact(organisation, 'Ana Analyst');
     const team = await fixtures.channel(organisation);
     const personal = await fixtures.channel(organisation, { contactId: contact });
-    const item = await fixtures.item(author, { kind: 'alert' });
-    const version = await fixtures.version(item, author, 1, { tlp: 'TLP:RED' });
-    const other = await fixtures.version(await fixtures.item(author), author, 1);
+    const item = await fixtures.item({ kind: 'alert' });
+    const version = await fixtures.version(item, 1, { tlp: 'TLP:RED' });
+    const other = await fixtures.version(await fixtures.item(), 1);
     const dead = await fixtures.delivery({
       itemVersionId: version,
       organisationId: organisation,
       channelId: personal,
       contactId: contact,
       state: 'dead',
+      attempts: 3,
       lastError: 'mailbox full',
       age: '1 hour',
     });
@@ -47,7 +40,12 @@ describe('DeliveryRepository: what staff and the pull forms read', () => {
       kind: 'recall',
       state: 'queued',
     });
-    const elsewhere = await fixtures.delivery({ itemVersionId: other, organisationId: organisation, channelId: team });
+    const elsewhere = await fixtures.delivery({
+      itemVersionId: other,
+      organisationId: organisation,
+      channelId: team,
+      state: 'delivered',
+    });
 
     expect((await deliveries.overviews({ itemId: item }, 10)).map((d) => d.id)).toEqual([recall, dead]);
     expect((await deliveries.overviews({ itemId: item }, 1)).map((d) => d.id)).toEqual([recall]);
@@ -78,18 +76,19 @@ describe('DeliveryRepository: what staff and the pull forms read', () => {
   it('queues a dead delivery again, and only a dead one, in the caller transaction', async () => {
     const organisation = await fixtures.organisation('Retry CERT');
     const channel = await fixtures.channel(organisation);
-    const item = await fixtures.item(author);
+    const item = await fixtures.item();
     const dead = await fixtures.delivery({
-      itemVersionId: await fixtures.version(item, author, 1),
+      itemVersionId: await fixtures.version(item, 1),
       organisationId: organisation,
       channelId: channel,
       state: 'dead',
       age: '1 day',
     });
     const delivered = await fixtures.delivery({
-      itemVersionId: await fixtures.version(item, author, 2),
+      itemVersionId: await fixtures.version(item, 2),
       organisationId: organisation,
       channelId: channel,
+      state: 'delivered',
     });
 
     await expect(
@@ -112,16 +111,16 @@ describe('DeliveryRepository: what staff and the pull forms read', () => {
     const organisation = await fixtures.organisation('Served CERT');
     const channel = await fixtures.channel(organisation);
     const otherChannel = await fixtures.channel(organisation);
-    const item = await fixtures.item(author);
+    const item = await fixtures.item();
     const indicators = [{ type: 'domain' as const, value: 'served.example' }];
-    const v1 = await fixtures.version(item, author, 1, {
+    const v1 = await fixtures.version(item, 1, {
       tlp: 'TLP:CLEAR',
       pap: 'PAP:GREEN',
       indicators,
       createdAt: '2026-02-01T08:00:00.000Z',
     });
-    const v2 = await fixtures.version(item, author, 2, { tlp: 'TLP:AMBER', indicators });
-    const v3 = await fixtures.version(item, author, 3, { tlp: 'TLP:CLEAR', indicators });
+    const v2 = await fixtures.version(item, 2, { tlp: 'TLP:AMBER', indicators });
+    const v3 = await fixtures.version(item, 3, { tlp: 'TLP:CLEAR', indicators });
     const to = (itemVersionId: string, state: 'delivered' | 'recalled' | 'queued' | 'failed' | 'cancelled') =>
       fixtures.delivery({ itemVersionId, organisationId: organisation, channelId: channel, state });
     const recalledV1 = await to(v1, 'recalled');
@@ -150,7 +149,12 @@ describe('DeliveryRepository: what staff and the pull forms read', () => {
       kind: 'recall',
       state: 'queued',
     });
-    await fixtures.delivery({ itemVersionId: v1, organisationId: organisation, channelId: otherChannel });
+    await fixtures.delivery({
+      itemVersionId: v1,
+      organisationId: organisation,
+      channelId: otherChannel,
+      state: 'delivered',
+    });
 
     const served = await deliveries.servedToChannel(channel, [item]);
     expect(new Set(served.map((step) => step.deliveryId))).toEqual(new Set([recalledV1, deliveredV2, recall]));

@@ -1,33 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
-import { DispatchFixtures } from './dispatch.db-fixtures';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { FeedEntryRepository, NewFeedEntry } from './feed-entries.repository';
+import { TestRows } from './test-rows.db-fixtures';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const fixtures = new TestRows(db);
 let feeds: FeedEntryRepository;
-let fixtures: DispatchFixtures;
-let author: string;
 
-beforeAll(async () => {
-  db = await openTestDatabase();
+beforeAll(() => {
   feeds = new FeedEntryRepository(db.dataSource);
-  fixtures = new DispatchFixtures(db.superuser);
-  author = await fixtures.user();
-});
-
-afterAll(async () => {
-  await db?.close();
 });
 
 /** A feed channel and an item whose versions carry two indicators in all: each entry takes 2 + 2 µs of the clock. */
 async function scene() {
-  const organisationId = await fixtures.organisation('feed reader');
+  const organisationId = await fixtures.organisation();
   const channelId = await fixtures.channel(organisationId);
-  const itemId = await fixtures.item(author, { currentVersion: 2 });
+  const itemId = await fixtures.item({ currentVersion: 2 });
   const indicator = { type: 'domain' as const, value: 'evil.example' };
   const versionIds = [
-    await fixtures.version(itemId, author, 1, { indicators: [indicator] }),
-    await fixtures.version(itemId, author, 2, { indicators: [{ ...indicator, value: 'worse.example' }] }),
+    await fixtures.version(itemId, 1, { indicators: [indicator] }),
+    await fixtures.version(itemId, 2, { indicators: [{ ...indicator, value: 'worse.example' }] }),
   ];
   const entryFor = async (version: 1 | 2, entry: 'item' | 'recall' = 'item'): Promise<NewFeedEntry> => ({
     deliveryId: await fixtures.delivery({
@@ -35,8 +27,6 @@ async function scene() {
       organisationId,
       channelId,
       kind: entry,
-      decisionId:
-        entry === 'item' ? await fixtures.decision(versionIds[version - 1], { organisationId, channelId }) : null,
       state: 'sending',
     }),
     channelId,

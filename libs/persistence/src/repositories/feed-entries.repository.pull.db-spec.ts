@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { FeedEntryRepository } from './feed-entries.repository';
-import { ReadFixtures } from './read-models.db-fixtures';
+import { TestRows } from './test-rows.db-fixtures';
 
 /** Microseconds since the epoch of a UTC timestamp written with six fraction digits. */
 const us = (timestamp: string) => Date.parse(`${timestamp.slice(0, 19)}Z`) * 1000 + Number(timestamp.slice(20, 26));
 
 describe('FeedEntryRepository: what partners pull', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let feeds: FeedEntryRepository;
   const scene = {} as {
     channel: string;
@@ -20,21 +20,19 @@ describe('FeedEntryRepository: what partners pull', () => {
   };
 
   beforeAll(async () => {
-    db = await openTestDatabase();
     feeds = new FeedEntryRepository(db.dataSource);
-    const fixtures = new ReadFixtures(db.superuser);
-    const author = await fixtures.user();
+    const fixtures = new TestRows(db);
     const organisation = await fixtures.organisation('Feed CERT');
     const otherOrganisation = await fixtures.organisation('Other CERT');
     scene.channel = await fixtures.channel(organisation);
     scene.other = await fixtures.channel(otherOrganisation);
-    scene.item = await fixtures.item(author);
-    const v1 = await fixtures.version(scene.item, author, 1, {
+    scene.item = await fixtures.item();
+    const v1 = await fixtures.version(scene.item, 1, {
       tlp: 'TLP:CLEAR',
       indicators: [{ type: 'domain', value: 'clear.example' }],
       createdAt: '2026-01-01T09:00:00.000Z',
     });
-    const v2 = await fixtures.version(scene.item, author, 2, {
+    const v2 = await fixtures.version(scene.item, 2, {
       tlp: 'TLP:AMBER',
       indicators: [{ type: 'domain', value: 'amber.example' }],
     });
@@ -42,16 +40,19 @@ describe('FeedEntryRepository: what partners pull', () => {
       itemVersionId: v1,
       organisationId: organisation,
       channelId: scene.channel,
+      state: 'delivered',
     });
     scene.v2Delivery = await fixtures.delivery({
       itemVersionId: v2,
       organisationId: organisation,
       channelId: scene.channel,
+      state: 'delivered',
     });
     scene.otherDelivery = await fixtures.delivery({
       itemVersionId: v1,
       organisationId: otherOrganisation,
       channelId: scene.other,
+      state: 'delivered',
     });
     const entry = (deliveryId: string, channelId: string, version: number, addedAt: string) =>
       fixtures.feedEntry({
@@ -67,10 +68,6 @@ describe('FeedEntryRepository: what partners pull', () => {
       other: await entry(scene.otherDelivery, scene.other, 1, '2026-01-01T10:00:00.000002Z'),
       v2: await entry(scene.v2Delivery, scene.channel, 2, '2026-01-01T10:00:00.000005Z'),
     };
-  });
-
-  afterAll(async () => {
-    await db?.close();
   });
 
   it("pages the channel's own entries newest first, by cursor and by added time to the microsecond", async () => {

@@ -1,24 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { ItemEntity, ItemVersionEntity, OutboxTopic } from '../entities';
 import { ItemRepository, NewItemVersion } from './items.repository';
+import { TestRows } from './test-rows.db-fixtures';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const fixtures = new TestRows(db);
 let items: ItemRepository;
 let author: string;
 let approver: string;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
   items = new ItemRepository(db.dataSource);
-  const users: { id: string }[] = await db.superuser.query(
-    `INSERT INTO users (name, roles) VALUES ('item-author', ARRAY['analyst']), ('item-approver', ARRAY['approver']) RETURNING id`,
-  );
-  [author, approver] = users.map((user) => user.id);
-});
-
-afterAll(async () => {
-  await db?.close();
+  author = await fixtures.user('item-author');
+  approver = await fixtures.user('item-approver', ['approver']);
 });
 
 function versionRow(itemId: string, version: number): NewItemVersion {
@@ -51,10 +46,6 @@ async function itemWithVersions(count: number): Promise<{ item: ItemEntity; vers
   const versions: ItemVersionEntity[] = [];
   for (let number = 1; number <= count; number++) versions.push(await items.insertVersion(versionRow(item.id, number)));
   return { item, versions };
-}
-
-async function outboxRow(itemVersionId: string, topic: string): Promise<void> {
-  await db.superuser.query('INSERT INTO outbox (topic, item_version_id) VALUES ($1, $2)', [topic, itemVersionId]);
 }
 
 describe('ItemRepository reads and writes on PostgreSQL', () => {
@@ -93,9 +84,9 @@ describe('ItemRepository reads and writes on PostgreSQL', () => {
 describe('ItemRepository lifecycle changes on PostgreSQL', () => {
   it('finds the last released version before a given one: released means routed by a published outbox row', async () => {
     const { item, versions } = await itemWithVersions(4);
-    await outboxRow(versions[0].id, OutboxTopic.Published);
-    await outboxRow(versions[1].id, OutboxTopic.Retracted);
-    await outboxRow(versions[3].id, OutboxTopic.Published);
+    await fixtures.outbox(versions[0].id);
+    await fixtures.outbox(versions[1].id, { topic: OutboxTopic.Retracted });
+    await fixtures.outbox(versions[3].id);
     expect(await items.lastReleasedVersionBefore(item.id, 4)).toBe(1);
     expect(await items.lastReleasedVersionBefore(item.id, 5)).toBe(4);
     expect(await items.lastReleasedVersionBefore(item.id, 1)).toBeNull();

@@ -1,34 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { ItemEntity, OutboxTopic } from '../entities';
-import { DispatchFixtures } from './dispatch.db-fixtures';
 import { ItemRepository } from './items.repository';
+import { TestRows } from './test-rows.db-fixtures';
 
 /** ItemRepository as the dispatcher uses it: routing's checks and the share lock deliveries finish under. */
-let db: TestDatabase;
+const db = useTestDatabase();
+const fixtures = new TestRows(db);
 let items: ItemRepository;
-let fixtures: DispatchFixtures;
-let author: string;
 
-beforeAll(async () => {
-  db = await openTestDatabase();
+beforeAll(() => {
   items = new ItemRepository(db.dataSource);
-  fixtures = new DispatchFixtures(db.superuser);
-  author = await fixtures.user();
-});
-
-afterAll(async () => {
-  await db?.close();
 });
 
 const stateOf = async (id: string) => (await db.dataSource.getRepository(ItemEntity).findOneByOrFail({ id })).state;
 
 describe('ItemRepository for the dispatcher', () => {
   it('reads a version by id, and tells whether its release time is still ahead by the database clock', async () => {
-    const itemId = await fixtures.item(author, { currentVersion: 3 });
-    const now = await fixtures.version(itemId, author, 1);
-    const past = await fixtures.version(itemId, author, 2, { releaseAt: new Date(Date.now() - 60_000) });
-    const future = await fixtures.version(itemId, author, 3, { releaseAt: new Date(Date.now() + 3_600_000) });
+    const itemId = await fixtures.item({ currentVersion: 3 });
+    const now = await fixtures.version(itemId, 1);
+    const past = await fixtures.version(itemId, 2, { releaseAt: new Date(Date.now() - 60_000) });
+    const future = await fixtures.version(itemId, 3, { releaseAt: new Date(Date.now() + 3_600_000) });
     expect(await items.findVersion(past)).toMatchObject({ id: past, itemId, version: 2 });
     expect(await items.findVersion('00000000-0000-0000-0000-000000000000')).toBeNull();
     expect(await items.isEmbargoed(now)).toBe(false);
@@ -37,9 +29,9 @@ describe('ItemRepository for the dispatcher', () => {
   });
 
   it('finds the latest version released after another (an outbox row to route it), ignoring drafts', async () => {
-    const itemId = await fixtures.item(author, { currentVersion: 4 });
+    const itemId = await fixtures.item({ currentVersion: 4 });
     const versions = [];
-    for (let v = 1; v <= 4; v++) versions.push(await fixtures.version(itemId, author, v));
+    for (let v = 1; v <= 4; v++) versions.push(await fixtures.version(itemId, v));
     await fixtures.outbox(versions[0]);
     await fixtures.outbox(versions[2]);
     await fixtures.outbox(versions[3], { topic: OutboxTopic.Retracted });
@@ -48,7 +40,7 @@ describe('ItemRepository for the dispatcher', () => {
   });
 
   it('share-locks an item: other deliveries finish alongside, a retraction waits', async () => {
-    const itemId = await fixtures.item(author, { state: 'published', currentVersion: 2 });
+    const itemId = await fixtures.item({ state: 'published', currentVersion: 2 });
     expect(await items.lockForShare('00000000-0000-0000-0000-000000000000')).toBeNull();
     await db.dataSource.transaction(async (tx) => {
       expect(await items.lockForShare(itemId, tx)).toEqual({ state: 'published', currentVersion: 2 });
@@ -66,8 +58,8 @@ describe('ItemRepository for the dispatcher', () => {
   });
 
   it('publishes a scheduled item once its version is routed, and leaves any other state alone', async () => {
-    const scheduled = await fixtures.item(author, { state: 'scheduled' });
-    const retracted = await fixtures.item(author, { state: 'retracted' });
+    const scheduled = await fixtures.item({ state: 'scheduled' });
+    const retracted = await fixtures.item({ state: 'retracted' });
     await items.publishIfScheduled(scheduled);
     await items.publishIfScheduled(retracted);
     expect(await stateOf(scheduled)).toBe('published');

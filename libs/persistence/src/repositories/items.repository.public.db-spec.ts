@@ -1,32 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { ItemRepository } from './items.repository';
-import { ReadFixtures } from './read-models.db-fixtures';
+import { TestRows } from './test-rows.db-fixtures';
 
 describe('ItemRepository: the public items and version texts', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let items: ItemRepository;
   const ids = {} as Record<'older' | 'newer' | 'narrowed' | 'pending' | 'retracted' | 'green', string>;
 
   beforeAll(async () => {
-    db = await openTestDatabase();
     items = new ItemRepository(db.dataSource);
-    const fixtures = new ReadFixtures(db.superuser);
-    const author = await fixtures.user();
+    const fixtures = new TestRows(db);
     /** An item whose versions (label, routed or not, released when) are given in order. */
     const item = async (
       versions: { tlp: 'TLP:CLEAR' | 'TLP:GREEN' | 'TLP:AMBER'; routed?: boolean; at: string }[],
       state: 'published' | 'retracted' = 'published',
     ) => {
-      const id = await fixtures.item(author, { state });
+      const id = await fixtures.item({ state });
       for (const [index, version] of versions.entries()) {
-        const versionId = await fixtures.version(id, author, index + 1, {
+        const versionId = await fixtures.version(id, index + 1, {
           tlp: version.tlp,
           createdAt: version.at,
           title: `${version.tlp} v${index + 1}`,
           indicators: [{ type: 'domain', value: `v${index + 1}.example` }],
         });
-        await fixtures.released(versionId, version.routed ?? true);
+        await fixtures.outbox(versionId, { processed: version.routed ?? true });
       }
       return id;
     };
@@ -42,10 +40,6 @@ describe('ItemRepository: the public items and version texts', () => {
     ]);
     ids.retracted = await item([{ tlp: 'TLP:CLEAR', at: '2026-03-05T08:00:00Z' }], 'retracted');
     ids.green = await item([{ tlp: 'TLP:GREEN', at: '2026-03-06T08:00:00Z' }]);
-  });
-
-  afterAll(async () => {
-    await db?.close();
   });
 
   it('lists items whose latest released version is TLP:CLEAR and not retracted, newest release first', async () => {

@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { OrganisationRepository } from './organisations.repository';
-import { ReadFixtures } from './read-models.db-fixtures';
+import { TestRows } from './test-rows.db-fixtures';
 
 describe('OrganisationRepository: keys, names and channels as the pull forms and submissions read them', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
+  const fixtures = new TestRows(db);
   let organisations: OrganisationRepository;
-  let fixtures: ReadFixtures;
 
-  beforeAll(async () => {
-    db = await openTestDatabase();
+  beforeAll(() => {
     organisations = new OrganisationRepository(db.dataSource);
-    fixtures = new ReadFixtures(db.superuser);
-  });
-
-  afterAll(async () => {
-    await db?.close();
   });
 
   it("gives every key registered for an organisation, its contacts' too, and no other organisation's", async () => {

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelKind } from '@tlp-broker/domain';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { isUniqueViolation } from '../unique-violation';
 import { NewRecipientKey, OrganisationRepository } from './organisations.repository';
 
 /** Registration, administration and views of partners, as the services use them. */
 describe('OrganisationRepository on PostgreSQL: partners', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let organisations: OrganisationRepository;
   let count = 0;
 
-  beforeAll(async () => {
-    db = await openTestDatabase();
+  beforeAll(() => {
     organisations = new OrganisationRepository(db.dataSource);
-  });
-
-  afterAll(async () => {
-    await db?.close();
   });
 
   const organisation = (name = `Partner ${++count}`) =>

@@ -1,31 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { OutboxEntity, OutboxTopic } from '../entities';
 import { OutboxRepository } from './outbox.repository';
+import { TestRows } from './test-rows.db-fixtures';
 
-let db: TestDatabase;
+const db = useTestDatabase();
+const fixtures = new TestRows(db);
 let outbox: OutboxRepository;
 let versionId: string;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
   outbox = new OutboxRepository(db.dataSource);
-  const [{ id: userId }]: { id: string }[] = await db.superuser.query(
-    `INSERT INTO users (name, roles) VALUES ('outbox-author', ARRAY['analyst']) RETURNING id`,
-  );
-  const [{ id: itemId }]: { id: string }[] = await db.superuser.query(
-    `INSERT INTO items (kind, state, current_version, created_by) VALUES ('alert', 'published', 1, $1) RETURNING id`,
-    [userId],
-  );
-  [{ id: versionId }] = await db.superuser.query(
-    `INSERT INTO item_versions (item_id, version, title, body, tlp, audience, created_by)
-     VALUES ($1, 1, 't', 'b', 'TLP:CLEAR', '{}'::jsonb, $2) RETURNING id`,
-    [itemId, userId],
-  );
-});
-
-afterAll(async () => {
-  await db?.close();
+  versionId = await fixtures.version(await fixtures.item({ kind: 'alert' }), 1, { tlp: 'TLP:CLEAR' });
 });
 
 const rowsOf = (itemVersionId: string) =>

@@ -1,28 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { OutboxEntity, OutboxTopic } from '../entities';
-import { DispatchFixtures } from './dispatch.db-fixtures';
 import { OutboxRepository } from './outbox.repository';
+import { TestRows } from './test-rows.db-fixtures';
 
 /** OutboxRepository as the dispatcher uses it: the relay's batches and routing's row lock. */
-let db: TestDatabase;
+const db = useTestDatabase();
+const fixtures = new TestRows(db);
 let outbox: OutboxRepository;
-let fixtures: DispatchFixtures;
-let author: string;
 
-beforeAll(async () => {
-  db = await openTestDatabase();
+beforeAll(() => {
   outbox = new OutboxRepository(db.dataSource);
-  fixtures = new DispatchFixtures(db.superuser);
-  author = await fixtures.user();
-});
-
-afterAll(async () => {
-  await db?.close();
 });
 
 const newVersion = async (kind: 'alert' | 'annual-report' = 'alert') =>
-  fixtures.version(await fixtures.item(author, { kind }), author, 1);
+  fixtures.version(await fixtures.item({ kind }), 1);
 
 const processedAt = async (id: string) =>
   (await db.dataSource.getRepository(OutboxEntity).findOneByOrFail({ id })).processedAt;

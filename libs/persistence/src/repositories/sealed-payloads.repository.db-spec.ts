@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
-import { DispatchFixtures } from './dispatch.db-fixtures';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { SealedPayloadRepository } from './sealed-payloads.repository';
+import { TestRows } from './test-rows.db-fixtures';
 
-let db: TestDatabase;
+const db = useTestDatabase();
 let sealed: SealedPayloadRepository;
 let versionId: string;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
   sealed = new SealedPayloadRepository(db.dataSource);
-  const fixtures = new DispatchFixtures(db.superuser);
-  const author = await fixtures.user();
-  versionId = await fixtures.version(await fixtures.item(author), author, 1);
-});
-
-afterAll(async () => {
-  await db?.close();
+  const fixtures = new TestRows(db);
+  versionId = await fixtures.version(await fixtures.item(), 1);
 });
 
 describe('SealedPayloadRepository on PostgreSQL', () => {

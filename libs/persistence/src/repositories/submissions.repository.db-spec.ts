@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestDatabase } from '../../../../test/support/test-database';
-import { ReadFixtures } from './read-models.db-fixtures';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { NewSubmission, SubmissionRepository } from './submissions.repository';
+import { TestRows } from './test-rows.db-fixtures';
 
 /** A SHA-256 in hex, as digests are stored. */
 const sha256 = (name: string) => createHash('sha256').update(name).digest('hex');
 
 describe('SubmissionRepository on PostgreSQL', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
+  const fixtures = new TestRows(db);
   let submissions: SubmissionRepository;
   let organisationId: string;
   let channelId: string;
@@ -27,15 +28,9 @@ describe('SubmissionRepository on PostgreSQL', () => {
   });
 
   beforeAll(async () => {
-    db = await openTestDatabase();
     submissions = new SubmissionRepository(db.dataSource);
-    const fixtures = new ReadFixtures(db.superuser);
     organisationId = await fixtures.organisation('Sending CERT');
     channelId = await fixtures.channel(organisationId);
-  });
-
-  afterAll(async () => {
-    await db?.close();
   });
 
   it('stores a submission once per organisation and digest, and finds it by them', async () => {
@@ -45,7 +40,7 @@ describe('SubmissionRepository on PostgreSQL', () => {
     expect(await submissions.insertUnlessSent({ ...verified(sha256('digest-1')), content: 'again' })).toBeNull();
     expect(await submissions.sentBefore(organisationId, sha256('digest-1'))).toEqual(stored);
     expect(await submissions.sentBefore(organisationId, sha256('digest-2'))).toBeNull();
-    const other = await new ReadFixtures(db.superuser).organisation('Other sending CERT');
+    const other = await fixtures.organisation('Other sending CERT');
     expect(await submissions.insertUnlessSent(verified(sha256('digest-1'), other))).not.toBeNull();
   });
 
