@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { PrivateKey, PublicKey } from 'openpgp';
 import { applyKeyUpdate, inspectPublicKey, KeyCheck, KeyRules, keyStateAt, KeyUpdate } from './keys';
@@ -10,7 +11,8 @@ const ARMOR_CACHE_LIMIT = 16;
 
 /**
  * The broker's OpenPGP operations, behind one injectable class. Parsed recipient keys are cached
- * by fingerprint: parsing dominates the cost of addressing a message to a known key.
+ * by fingerprint and content: parsing dominates the cost of addressing a message to a known key,
+ * and a key renewed under the same fingerprint (a new expiry, a new subkey) is a new entry.
  */
 @Injectable()
 export class OpenPgpService {
@@ -60,12 +62,13 @@ export class OpenPgpService {
   }
 
   private publicKey(fingerprint: string, armored: string): Promise<PublicKey> {
-    let key = this.keys.get(fingerprint);
+    const cacheKey = `${fingerprint}:${createHash('sha256').update(armored).digest('base64')}`;
+    let key = this.keys.get(cacheKey);
     if (!key) {
       if (this.keys.size >= KEY_CACHE_LIMIT) this.keys.clear();
       key = readPublicKey(armored);
-      key.catch(() => this.keys.delete(fingerprint));
-      this.keys.set(fingerprint, key);
+      key.catch(() => this.keys.delete(cacheKey));
+      this.keys.set(cacheKey, key);
     }
     return key;
   }

@@ -50,6 +50,13 @@ describe('CaveatsService', () => {
     expect(repository.insert).not.toHaveBeenCalled();
   });
 
+  it('answers 409, not a server error, when the caveat was registered by someone else since the check', async () => {
+    const { service: caveats, caveats: repository, audit } = service();
+    repository.insert.mockRejectedValueOnce(Object.assign(new Error('duplicate key value'), { code: '23505' }));
+    await expect(caveats.create('need-to-know', 'x', actor)).rejects.toBeInstanceOf(ConflictException);
+    expect(audit.append).not.toHaveBeenCalled();
+  });
+
   it('names the caveats that are not registered, in the order given', async () => {
     const { service: caveats } = service(['judicial-secret']);
     expect(await caveats.unknown(['zeta', 'judicial-secret', 'alpha'])).toEqual(['zeta', 'alpha']);

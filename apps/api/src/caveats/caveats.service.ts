@@ -1,6 +1,6 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { DEFENCE_SECRET_REFUSAL, isNationalDefenceSecretCaveat } from '@tlp-broker/tlp';
-import { AuditLog, CaveatEntity, CaveatRepository, Transactions } from '@tlp-broker/persistence';
+import { AuditLog, CaveatEntity, CaveatRepository, isUniqueViolation, Transactions } from '@tlp-broker/persistence';
 import { invalidField } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
 
@@ -22,7 +22,12 @@ export class CaveatsService {
     if (isNationalDefenceSecretCaveat(name)) throw invalidField('name', DEFENCE_SECRET_REFUSAL);
     if (await this.caveats.exists(name)) throw new ConflictException(`the caveat "${name}" already exists`);
     return this.transactions.run(async (tx) => {
-      const caveat = await this.caveats.insert({ name, description: description.trim() }, tx);
+      const caveat = await this.caveats
+        .insert({ name, description: description.trim() }, tx)
+        .catch((error: unknown) => {
+          // Registered by someone else since the check above.
+          throw isUniqueViolation(error) ? new ConflictException(`the caveat "${name}" already exists`) : error;
+        });
       await this.audit.append(tx, {
         actor: `user:${actor.userId}`,
         action: 'caveat.created',

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../test/support/test-database';
+import { isUniqueViolation } from '../unique-violation';
 import { CaveatRepository } from './caveats.repository';
 
 describe('CaveatRepository on PostgreSQL', () => {
@@ -20,6 +21,15 @@ describe('CaveatRepository on PostgreSQL', () => {
     expect(await caveats.exists('missing')).toBe(false);
     expect(await caveats.registered(['aa-test-caveat', 'missing'])).toEqual(new Set(['aa-test-caveat']));
     expect(await caveats.registered([])).toEqual(new Set());
+  });
+
+  it('never overwrites a registered caveat: a second insert of the name fails as a unique violation', async () => {
+    await caveats.insert({ name: 'once-only', description: 'the first' });
+    const second = await caveats
+      .insert({ name: 'once-only', description: 'the second' })
+      .catch((error: unknown) => error);
+    expect(isUniqueViolation(second)).toBe(true);
+    expect((await caveats.list()).find((caveat) => caveat.name === 'once-only')?.description).toBe('the first');
   });
 
   it('takes part in the caller transaction: nothing stays when it rolls back', async () => {

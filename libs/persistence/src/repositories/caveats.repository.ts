@@ -36,8 +36,16 @@ export class CaveatRepository {
     return new Set(rows.map((row) => row.name));
   }
 
-  insert(caveat: { name: string; description: string }, tx?: EntityManager): Promise<CaveatEntity> {
-    const repository = this.db(tx).getRepository(CaveatEntity);
-    return repository.save(repository.create(caveat));
+  /** A new caveat; a name already registered fails with a unique violation (never overwritten). */
+  async insert(caveat: { name: string; description: string }, tx?: EntityManager): Promise<CaveatEntity> {
+    const [row] = (await this.db(tx).query(
+      'INSERT INTO caveats (name, description) VALUES ($1, $2) RETURNING name, description, created_at',
+      [caveat.name, caveat.description],
+    )) as { name: string; description: string; created_at: Date }[];
+    return Object.assign(new CaveatEntity(), {
+      name: row.name,
+      description: row.description,
+      createdAt: row.created_at,
+    });
   }
 }

@@ -1,0 +1,121 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../test/support/test-database';
+import { PartnerDirectory, RoutingTarget } from './partner-directory';
+import { TestRows } from './repositories/test-rows.db-fixtures';
+
+const db = useTestDatabase();
+const rows = new TestRows(db);
+let directory: PartnerDirectory;
+
+beforeAll(() => {
+  directory = new PartnerDirectory(db.dataSource);
+});
+
+/** A channel that encrypts to a registered key (TestRows' channels have none). */
+async function withKey(channelId: string, keyId: string): Promise<void> {
+  await db.superuser.query(`UPDATE channels SET key_id = $1 WHERE id = $2`, [keyId, channelId]);
+}
+
+/** What a routing step reads of a target: whose channel it is, for whom, encrypted to which key. */
+function summary(target: RoutingTarget) {
+  return {
+    channel: target.channel.id,
+    organisation: target.organisation.name,
+    contact: target.contact?.name ?? null,
+    key: target.key?.fingerprint ?? null,
+  };
+}
+
+describe('PartnerDirectory on PostgreSQL', () => {
+  it('assembles a target from its channel, organisation, contact and key', async () => {
+    const organisationId = await rows.organisation('CERT-Assembled');
+    const contactId = await rows.contact(organisationId, 'Ada Analyst');
+    const keyId = await rows.key(organisationId, 'A'.repeat(40), contactId);
+    const personal = await rows.channel(organisationId, { contactId });
+    await withKey(personal, keyId);
+    const shared = await rows.channel(organisationId);
+
+    const target = await directory.target(personal);
+    expect(target).not.toBeNull();
+    expect(summary(target!)).toEqual({
+      channel: personal,
+      organisation: 'CERT-Assembled',
+      contact: 'Ada Analyst',
+      key: 'A'.repeat(40),
+    });
+    expect(target!.organisation).toMatchObject({ id: organisationId, kind: 'cert', status: 'active' });
+    expect(target!.contact).toMatchObject({ id: contactId, organisationId });
+    expect(target!.key).toMatchObject({ id: keyId, organisationId, contactId });
+    expect(target!.channel).toMatchObject({ kind: 'feed', keyId, contactId });
+
+    expect(summary((await directory.target(shared))!)).toEqual({
+      channel: shared,
+      organisation: 'CERT-Assembled',
+      contact: null,
+      key: null,
+    });
+  });
+
+  it('answers null for a channel that does not exist', async () => {
+    expect(await directory.target('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  it('lists every target, suspended partners too, oldest channel first and by id at the same instant', async () => {
+    const early = await rows.organisation('CERT-Early');
+    const suspended = await rows.organisation('CERT-Suspended', { status: 'suspended' });
+    const late = await rows.channel(early, { createdAt: '2020-01-03 00:00:00.000002+00' });
+    const first = await rows.channel(suspended, { createdAt: '2020-01-01 00:00:00.000001+00' });
+    const tied: string[] = [];
+    for (const organisationId of [early, suspended, early, suspended]) {
+      tied.push(await rows.channel(organisationId, { createdAt: '2020-01-02 00:00:00.000001+00' }));
+    }
+    tied.sort();
+
+    const all = await directory.allTargets();
+    const ids = all.map((target) => target.channel.id);
+    const channels: { id: string }[] = await db.superuser.query(`SELECT id FROM channels`);
+    expect([...ids].sort()).toEqual(channels.map((channel) => channel.id).sort());
+    expect(ids.slice(0, 6)).toEqual([first, ...tied, late]);
+    expect(all.find((target) => target.channel.id === first)!.organisation).toMatchObject({
+      name: 'CERT-Suspended',
+      status: 'suspended',
+    });
+  });
+
+  it('reads the targets of some channels, each once, and none for none', async () => {
+    const organisationId = await rows.organisation('CERT-Some');
+    const contactId = await rows.contact(organisationId, 'Bo Responder');
+    const one = await rows.channel(organisationId, { contactId });
+    const two = await rows.channel(organisationId);
+    await rows.channel(organisationId);
+
+    const targets = await directory.targets([one, two, one, '00000000-0000-4000-8000-000000000000']);
+    expect(targets.map(summary).sort((a, b) => a.channel.localeCompare(b.channel))).toEqual(
+      [
+        { channel: one, organisation: 'CERT-Some', contact: 'Bo Responder', key: null },
+        { channel: two, organisation: 'CERT-Some', contact: null, key: null },
+      ].sort((a, b) => a.channel.localeCompare(b.channel)),
+    );
+    expect(await directory.targets([])).toEqual([]);
+  });
+
+  it('reads inside the caller transaction what it has not committed yet', async () => {
+    const organisationId = await rows.organisation('CERT-Uncommitted');
+    const [channel]: { id: string }[] = await db.dataSource.query(`SELECT gen_random_uuid() AS id`);
+    await expect(
+      db.dataSource.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO channels (id, organisation_id, kind, redistributes, status) VALUES ($1, $2, 'feed', false, 'active')`,
+          [channel.id, organisationId],
+        );
+        expect((await directory.target(channel.id, tx))?.organisation.name).toBe('CERT-Uncommitted');
+        expect((await directory.targets([channel.id], tx)).map(summary)).toEqual([
+          { channel: channel.id, organisation: 'CERT-Uncommitted', contact: null, key: null },
+        ]);
+        expect((await directory.allTargets(tx)).map((target) => target.channel.id)).toContain(channel.id);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await directory.target(channel.id)).toBeNull();
+  });
+});
