@@ -1,10 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { createApiApp } from '../apps/api/src/bootstrap';
 import { createDispatcher } from '../apps/dispatcher/src/bootstrap';
 import { loadConfig } from '@tlp-broker/config';
-import { DatabaseRoleError } from '@tlp-broker/persistence';
+import { DatabaseRoleError, withClient } from '@tlp-broker/persistence';
 import { startBroker, TestBroker } from './support/broker';
 import { runCli } from './support/cli';
 import {
@@ -25,16 +24,6 @@ import {
  * role's privileges every time.
  */
 
-async function connect<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 const databases: string[] = [];
 afterAll(async () => {
   for (const name of databases) await dropDatabase(name);
@@ -50,7 +39,7 @@ describe('the application role', () => {
   it('is what the broker runs as, and it may add to and read the audit tables, nothing more', async () => {
     broker = await startBroker({ dispatcher: false });
     expect(new URL(broker.env.DATABASE_URL).username).toBe(TEST_APP_ROLE);
-    await connect(broker.env.DATABASE_URL, async (app) => {
+    await withClient(broker.env.DATABASE_URL, async (app) => {
       expect((await app.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n).toBeGreaterThan(0);
       expect((await app.query(`UPDATE users SET status = status`)).rowCount).toBeGreaterThan(0);
       for (const table of ['audit_events', 'audit_checkpoints']) {
@@ -139,7 +128,7 @@ describe('start-up with a role that could rewrite the audit trail', () => {
 describe('db create-roles and migrate', () => {
   /** What the application role may do with each table (true: granted). */
   const privileges = (name: string, table: string) =>
-    connect(databaseUrl(name), async (admin) => {
+    withClient(databaseUrl(name), async (admin) => {
       const { rows } = await admin.query(
         `SELECT p AS privilege, has_table_privilege($1, $2, p) AS granted FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) AS p`,
         [TEST_APP_ROLE, table],
@@ -190,7 +179,7 @@ describe('db create-roles and migrate', () => {
     const created = await runCli(['db', 'create-roles'], { SUPERUSER_DATABASE_URL: TEST_ADMIN_URL, ...roleEnv(name) });
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(new RegExp(`\\d+ existing object\\(s\\) of ${name} handed to ${TEST_OWNER_ROLE}`));
-    const owners = await connect(databaseUrl(name), async (admin) =>
+    const owners = await withClient(databaseUrl(name), async (admin) =>
       (
         await admin.query(
           `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace`,
@@ -200,7 +189,7 @@ describe('db create-roles and migrate', () => {
     expect(owners).toEqual([TEST_OWNER_ROLE]);
     expect(await privileges(name, 'audit_events')).toEqual(APPEND_ONLY);
 
-    await connect(roleDatabaseUrl(TEST_OWNER_ROLE, name), (owner) =>
+    await withClient(roleDatabaseUrl(TEST_OWNER_ROLE, name), (owner) =>
       owner.query('CREATE TABLE later_feature (id int)'),
     );
     expect(await privileges(name, 'later_feature')).toEqual({

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { dropDatabase as dropHarnessDatabase } from '@tlp-broker/harness';
+import { withClient, withDatabase } from '@tlp-broker/persistence';
 
 /** The PostgreSQL server tests use; its own databases are created and dropped per test file. */
 export const TEST_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -9,9 +10,7 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 const TEST_DB = /^tlpb_test_[a-z0-9_]+$/;
 
 export function databaseUrl(name: string): string {
-  const url = new URL(TEST_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return withDatabase(TEST_ADMIN_URL, name);
 }
 
 /**
@@ -35,14 +34,8 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
-async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: TEST_ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  return withClient(TEST_ADMIN_URL, work);
 }
 
 function assertTestDatabase(name: string): void {

@@ -214,3 +214,23 @@ export function hostName(text: string): string | undefined {
   if (/(?:^|\.)(?:\d+|0x[0-9a-f]*)$/.test(ascii)) return undefined;
   return ascii;
 }
+
+/** Why a webhook URL may never be called, whatever its host resolves to. */
+export type WebhookUrlProblem = 'scheme' | 'credentials' | 'plain-http';
+
+/**
+ * The rules a webhook URL itself must meet, at registration and before every call alike: http(s)
+ * only, no credentials in it, https unless its host is allow-listed. `hostname` without brackets.
+ */
+export function webhookUrlRules(
+  url: URL,
+  allowList: AllowList,
+): { problem: WebhookUrlProblem | null; hostname: string; hostAllowed: boolean } {
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const hostAllowed = allowList.allowsHost(hostname);
+  let problem: WebhookUrlProblem | null = null;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') problem = 'scheme';
+  else if (url.username !== '' || url.password !== '') problem = 'credentials';
+  else if (url.protocol === 'http:' && !hostAllowed) problem = 'plain-http';
+  return { problem, hostname, hostAllowed };
+}

@@ -1,5 +1,5 @@
 import { promises as dns } from 'node:dns';
-import { AllowList, classifyAddress, hostName } from './address-policy';
+import { AllowList, classifyAddress, hostName, webhookUrlRules } from './address-policy';
 
 /** A webhook address as registered: the normalised URL, or why the dispatcher could never call it. */
 export type WebhookAddressCheck =
@@ -27,13 +27,12 @@ export function checkWebhookAddress(text: string, allowList: AllowList): Webhook
   } catch {
     return { ok: false, reason: 'not an absolute URL' };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+  const { problem, hostname, hostAllowed } = webhookUrlRules(url, allowList);
+  if (problem === 'scheme')
     return { ok: false, reason: `the ${url.protocol.replace(/:$/, '')} scheme is not a webhook: use https` };
-  if (url.username !== '' || url.password !== '')
+  if (problem === 'credentials')
     return { ok: false, reason: 'a webhook URL must not carry credentials (the HMAC secret authenticates the broker)' };
-  const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  const hostAllowed = allowList.allowsHost(hostname);
-  if (url.protocol === 'http:' && !hostAllowed)
+  if (problem === 'plain-http')
     return { ok: false, reason: `a webhook must use https (plain http only to hosts in WEBHOOK_ALLOW_LIST)` };
   if (!hostAllowed) {
     const literal = literalClass(hostname);

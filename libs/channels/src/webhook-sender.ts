@@ -2,7 +2,7 @@ import { promises as dns } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { AllowList, classifyAddress } from './address-policy';
+import { AllowList, classifyAddress, webhookUrlRules } from './address-policy';
 import { ChannelError } from './channel-error';
 import { httpStatusFailure } from './http-failure';
 import {
@@ -125,14 +125,11 @@ export class WebhookSender {
       throw invalid('url', 'not an absolute URL');
     }
     const label = url.host;
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      throw refused(label, `the ${url.protocol.replace(/:$/, '')} scheme is not a webhook`);
-    if (url.username !== '' || url.password !== '')
+    const { problem, hostname, hostAllowed } = webhookUrlRules(url, this.allowList);
+    if (problem === 'scheme') throw refused(label, `the ${url.protocol.replace(/:$/, '')} scheme is not a webhook`);
+    if (problem === 'credentials')
       throw refused(label, 'credentials in the URL are not sent; use the signature secret');
-    const hostname = url.hostname.replace(/^\[|\]$/g, '');
-    const hostAllowed = this.allowList.allowsHost(hostname);
-    if (url.protocol === 'http:' && !hostAllowed)
-      throw refused(label, 'plain http is allowed only for allow-listed hosts');
+    if (problem === 'plain-http') throw refused(label, 'plain http is allowed only for allow-listed hosts');
     return { url, hostname, label, hostAllowed };
   }
 

@@ -1,11 +1,4 @@
-import { Client } from 'pg';
-
-/** The same server and credentials, another database. */
-export function withDatabase(databaseUrl: string, database: string): string {
-  const url = new URL(databaseUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
+import { withClient } from '@tlp-broker/persistence';
 
 /** The same server and database, another role (no password: local trust authentication). */
 export function withRole(databaseUrl: string, role: string): string {
@@ -22,11 +15,5 @@ export function withRole(databaseUrl: string, role: string): string {
 export async function dropDatabase(adminUrl: string, name: string, allowed: RegExp): Promise<void> {
   if (!allowed.test(name))
     throw new Error(`refusing to drop "${name}": not a database of the demonstration or the tests`);
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  await withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }

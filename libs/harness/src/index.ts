@@ -11,4 +11,5 @@ export { itemBody, publishItem, waitForRouting, waitForDeliveries, waitForRecall
 export type { ItemSpec, PublishedItem, DecisionView } from './items';
 export { builtEntry, startProcess, stopProcess, waitForHealth } from './processes';
 export type { BrokerApp } from './processes';
-export { dropDatabase, withDatabase, withRole } from './databases';
+export { dropDatabase, withRole } from './databases';
+export { withDatabase } from '@tlp-broker/persistence';

@@ -1,4 +1,4 @@
-import { HANDED_OVER_DELIVERY_STATES, type ItemKind } from '@tlp-broker/domain';
+import { HANDED_OVER_DELIVERY_STATES, type DeliveryKind, type ItemKind } from '@tlp-broker/domain';
 
 /** Delivered to a feed or webhook, or accepted by the mail server. */
 const handedOver = (state: string | undefined): boolean =>
@@ -84,7 +84,7 @@ export async function waitForDeliveries<
   key: string,
   itemId: string,
   count: number,
-  options: { kind?: 'item' | 'recall'; timeoutMs?: number } = {},
+  options: { kind?: DeliveryKind; timeoutMs?: number } = {},
 ): Promise<T[]> {
   const query = options.kind ? `&kind=${options.kind}` : '';
   return eventually(

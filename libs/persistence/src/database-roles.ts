@@ -36,7 +36,8 @@ function roleInUrl(url: string, setting: string): RoleInUrl {
   return { name, password: parsed.password ? decodeURIComponent(parsed.password) : null, database };
 }
 
-function withDatabase(url: string, database: string): string {
+/** The same server and credentials, another database. */
+export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${encodeURIComponent(database)}`;
   return parsed.toString();
@@ -45,7 +46,8 @@ function withDatabase(url: string, database: string): string {
 /** Serialises role creation across processes (two test runs starting together). */
 const ROLES_LOCK_KEY = 0x746c726c; // "tlrl"
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+/** One connection for `work`, closed after it whatever happens (administration outside the pool). */
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

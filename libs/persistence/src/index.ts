@@ -10,6 +10,8 @@ export {
   auditPrivilegeProblems,
   DatabaseRoleError,
   APPEND_ONLY_TABLES,
+  withClient,
+  withDatabase,
 } from './database-roles';
 export type {
   AuditBreak,

@@ -1,6 +1,5 @@
-import type { Indicator } from '@tlp-broker/domain';
+import type { DeliveryKind, Indicator, Severity } from '@tlp-broker/domain';
 import type { TlpLabel, PapLabel } from '@tlp-broker/tlp';
-import type { Severity } from '@tlp-broker/domain';
 
 /**
  * What one channel was handed of one item, in order: each item version delivered to it and each
@@ -11,7 +10,7 @@ import type { Severity } from '@tlp-broker/domain';
  */
 export interface DeliveredStep {
   readonly deliveryId: string;
-  readonly entry: 'item' | 'recall';
+  readonly entry: DeliveryKind;
   readonly version: number;
   readonly tlp: TlpLabel;
   readonly pap: PapLabel | null;

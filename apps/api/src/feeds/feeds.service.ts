@@ -1,13 +1,14 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { FeedEntryRepository, PulledFeedEntry } from '@tlp-broker/persistence';
 import type { TlpLabel, PapLabel } from '@tlp-broker/tlp';
+import type { DeliveryKind } from '@tlp-broker/domain';
 import { PartnerPrincipal } from '../auth/principal';
 import { invalidField } from '../common/errors';
 
 export interface FeedEntryView {
   id: string;
   /** `item`: a version of an item; `recall`: a notice to withdraw an item received earlier (its message says which versions). */
-  entry: 'item' | 'recall';
+  entry: DeliveryKind;
   itemId: string;
   version: number;
   type: string;

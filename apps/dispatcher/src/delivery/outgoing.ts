@@ -1,6 +1,7 @@
 import type { TeamKeyService } from '@tlp-broker/crypto';
 import type { DeliveryEntity, ItemEntity, ItemVersionEntity, KeyReading, RoutingTarget } from '@tlp-broker/persistence';
 import type { TlpLabel } from '@tlp-broker/tlp';
+import type { DeliveryKind } from '@tlp-broker/domain';
 
 /** What carrying out a delivery came to: `already-done` when it was no longer open (another worker's, or finished). */
 export type DeliveryOutcome = 'delivered' | 'cancelled' | 'already-done';
@@ -39,7 +40,7 @@ export interface Outgoing {
   readonly target: RoutingTarget;
   readonly item: ItemEntity;
   readonly version: ItemVersionEntity;
-  readonly entry: 'item' | 'recall';
+  readonly entry: DeliveryKind;
   readonly tlp: TlpLabel;
   readonly handling: string | null;
   readonly message: string | null;
