@@ -6,6 +6,7 @@ const alias = {
   '@tlp-broker/config': resolve(__dirname, 'libs/config/src/index.ts'),
   '@tlp-broker/domain': resolve(__dirname, 'libs/domain/src/index.ts'),
   '@tlp-broker/harness': resolve(__dirname, 'libs/harness/src/index.ts'),
+  '@tlp-broker/tlp/labels': resolve(__dirname, 'libs/tlp/src/labels.ts'),
   '@tlp-broker/tlp': resolve(__dirname, 'libs/tlp/src/index.ts'),
   '@tlp-broker/crypto': resolve(__dirname, 'libs/crypto/src/index.ts'),
   '@tlp-broker/persistence': resolve(__dirname, 'libs/persistence/src/index.ts'),

@@ -5,6 +5,7 @@ import { CryptoModule } from '@tlp-broker/crypto';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { QueueModule } from '@tlp-broker/queue';
 import { AUTH_PROVIDERS } from './auth/auth.providers';
+import { SessionsController } from './auth/sessions.controller';
 import { AuditModule } from './audit/audit.module';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
@@ -19,6 +20,9 @@ import { KeysService } from './keys/keys.service';
 import { ItemIntakeService } from './items/item-intake.service';
 import { ItemLifecycleService } from './items/item-lifecycle.service';
 import { ItemViewsService } from './items/item-views.service';
+import { ItemRecordsService } from './items/item-records.service';
+import { OperationsController } from './operations/operations.controller';
+import { OperationsService } from './operations/operations.service';
 import { OrganisationsController } from './organisations/organisations.controller';
 import { CredentialsController } from './organisations/credentials.controller';
 import { SubmissionsController } from './submissions/submissions.controller';
@@ -61,6 +65,7 @@ export class ApiModule {
         OrganisationsController,
         CredentialsController,
         ItemsController,
+        OperationsController,
         FeedsController,
         TaxiiController,
         MispController,
@@ -68,6 +73,7 @@ export class ApiModule {
         TeamController,
         SecurityTxtController,
         UsersController,
+        SessionsController,
         HealthController,
       ],
       providers: [
@@ -80,6 +86,8 @@ export class ApiModule {
         ItemIntakeService,
         ItemLifecycleService,
         ItemViewsService,
+        ItemRecordsService,
+        OperationsService,
         FeedsService,
         PartnerView,
         PublisherService,

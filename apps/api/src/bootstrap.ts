@@ -1,13 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@tlp-broker/config';
 import { ApiModule } from './api.module';
 import { strictValidationPipe } from './common/errors';
 import { JsonBodyErrorFilter } from './common/json-body-error.filter';
 import { jsonBody } from './common/json-body';
 import { TextRulesPipe } from './common/text-rules.pipe';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { serveConsole } from './console/console-static';
 import { createLogger } from '@tlp-broker/config';
 
 export async function createApiApp(config: AppConfig): Promise<INestApplication> {
@@ -20,20 +22,13 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // 2 MB: an item body is at most 1 MB of text, plus its metadata. JSON only (415 otherwise), nested 32 levels at most.
   app.use(jsonBody('2mb'));
   app.disable('x-powered-by');
+  // The analysts' console: static files under /console, with its own Content-Security-Policy.
+  serveConsole(app);
   // The text rules run on the raw value, before the validation pipe builds and walks the DTO.
   app.useGlobalPipes(new TextRulesPipe(), strictValidationPipe());
   app.useGlobalFilters(new JsonBodyErrorFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('tlp-broker')
-      .setDescription('TLP-aware information sharing broker: publishing, partner administration and partner feeds')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app));
   // Start-up checks (schema migrated, team key unlocked) run here, before anything listens.
   await app.init();
   return app;

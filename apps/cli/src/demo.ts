@@ -3,8 +3,17 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveAuditKey } from '@tlp-broker/config';
 import { dropDatabase, startProcess, stopProcess, waitForHealth, withDatabase, withRole } from '@tlp-broker/harness';
-import { AuditLog, createDatabaseRoles, createDataSource, createUser, migrateDatabase } from '@tlp-broker/persistence';
+import {
+  AuditLog,
+  createDatabaseRoles,
+  createDataSource,
+  createUser,
+  hashPassword,
+  migrateDatabase,
+  setUserPassword,
+} from '@tlp-broker/persistence';
 import { deleteKeysUnder } from '@tlp-broker/queue';
+import type { Role } from '@tlp-broker/domain';
 import { DemoKeys, log, scenario } from './demo-scenario';
 
 /**
@@ -72,15 +81,27 @@ async function prepareDatabase(options: DemoOptions): Promise<string> {
   return urls.appUrl;
 }
 
+/** The demonstration's team members and their console passwords (each enrols an authenticator at first sign-in). */
+export const DEMO_MEMBERS = [
+  { name: 'demo-admin', roles: ['admin'], password: 'demo-admin password, not for production' },
+  { name: 'demo-analyst', roles: ['analyst'], password: 'demo-analyst password, not for production' },
+  { name: 'demo-approver', roles: ['approver'], password: 'demo-approver password, not for production' },
+] as const satisfies readonly { name: string; roles: readonly Role[]; password: string }[];
+
 async function createTeamMembers(appUrl: string): Promise<DemoKeys> {
   const dataSource = await createDataSource(appUrl).initialize();
   try {
     const audit = new AuditLog(deriveAuditKey(undefined, PASSPHRASE));
-    const [admin, analyst, approver] = await dataSource.transaction(async (manager) => [
-      await createUser(manager, audit, 'demo-admin', ['admin'], 'demo'),
-      await createUser(manager, audit, 'demo-analyst', ['analyst'], 'demo'),
-      await createUser(manager, audit, 'demo-approver', ['approver'], 'demo'),
-    ]);
+    const hashes = await Promise.all(DEMO_MEMBERS.map((member) => hashPassword(member.password)));
+    const [admin, analyst, approver] = await dataSource.transaction(async (manager) => {
+      const created = [];
+      for (const [i, member] of DEMO_MEMBERS.entries()) {
+        const user = await createUser(manager, audit, member.name, [...member.roles], 'demo');
+        await setUserPassword(manager, audit, user.id, hashes[i], 'demo');
+        created.push(user);
+      }
+      return created;
+    });
     return { admin: admin.apiKey, analyst: analyst.apiKey, approver: approver.apiKey };
   } finally {
     await dataSource.destroy();
@@ -113,6 +134,13 @@ function startBroker(options: DemoOptions, appUrl: string, varDir: string): Chil
 async function keepRunning(base: string, keys: DemoKeys): Promise<void> {
   log();
   log(`The broker keeps running at ${base} (OpenAPI documentation at ${base}/docs). Ctrl-C stops it.`);
+  log();
+  log(`Analysts' console: ${base}/console/`);
+  log('  sign in with a name and password below; the first sign-in enrols an authenticator app (TOTP, QR code).');
+  for (const member of DEMO_MEMBERS)
+    log(`  ${member.name.padEnd(14)} password: ${member.password}   (${member.roles.join(', ')})`);
+  log();
+  log('For scripts (Authorization: Bearer <key>):');
   log(`  admin API key:    ${keys.admin}`);
   log(`  analyst API key:  ${keys.analyst}`);
   log(`  approver API key: ${keys.approver}`);

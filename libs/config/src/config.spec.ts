@@ -96,6 +96,8 @@ describe('loadConfig', () => {
       rateLimit: { limit: 120, windowMs: 60_000 },
       partnerRateLimit: { limit: 600, windowMs: 60_000 },
       authFailureLimit: { limit: 30, windowMs: 60_000 },
+      sessions: { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 },
+      signInFailureLimit: { limit: 5, windowMs: 15 * 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {
@@ -136,6 +138,8 @@ describe('loadConfig', () => {
       rateLimit: { limit: 120, windowMs: 60_000 },
       partnerRateLimit: { limit: 600, windowMs: 60_000 },
       authFailureLimit: { limit: 30, windowMs: 60_000 },
+      sessions: { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 },
+      signInFailureLimit: { limit: 5, windowMs: 15 * 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       keys: { requireEmailMatch: true },
       teamKey: {
@@ -168,6 +172,17 @@ describe('loadConfig', () => {
     expect(config.env).toBe('development');
     expect(config.log.format).toBe('json');
     expect(config.teamKey.file).toBeUndefined();
+  });
+
+  it('reads the console session time-outs in minutes and hours, and the sign-in failure limit', () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      SESSION_IDLE_MINUTES: '5',
+      SESSION_MAX_HOURS: '2',
+      SIGN_IN_FAILURE_LIMIT: '3',
+    });
+    expect(config.sessions).toEqual({ idleMs: 300_000, maxMs: 7_200_000 });
+    expect(config.signInFailureLimit).toEqual({ limit: 3, windowMs: 900_000 });
   });
 
   it('accepts postgresql:// and rediss:// too', () => {
@@ -273,6 +288,9 @@ describe('loadConfig', () => {
       ['LOG_FORMAT', 'xml', /^LOG_FORMAT /],
       ['AUTH_FAILURE_LIMIT', '0', /^AUTH_FAILURE_LIMIT /],
       ['AUTH_FAILURE_WINDOW_MS', 'a minute', /^AUTH_FAILURE_WINDOW_MS /],
+      ['SESSION_IDLE_MINUTES', '0', /^SESSION_IDLE_MINUTES /],
+      ['SESSION_MAX_HOURS', 'half a day', /^SESSION_MAX_HOURS /],
+      ['SIGN_IN_FAILURE_LIMIT', '0', /^SIGN_IN_FAILURE_LIMIT /],
     ])('%s=%j is refused, naming the variable', (name, value, pattern) => {
       const error = configError(() => loadConfig({ ...REQUIRED, [name]: value }));
       expect(error.problems).toHaveLength(1);

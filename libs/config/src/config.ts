@@ -66,6 +66,9 @@ const envSchema = z.object({
   PARTNER_RATE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
   AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1_440).default(30),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  SIGN_IN_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000).default(5),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   APPROVAL_REQUIRED_FOR: z
     .string()
@@ -134,6 +137,12 @@ export interface AppConfig {
   readonly partnerRateLimit: { readonly limit: number; readonly windowMs: number };
   /** Failed authentications allowed per source address and per API-key prefix in a window, before 429. */
   readonly authFailureLimit: { readonly limit: number; readonly windowMs: number };
+  /**
+   * Console sessions: one ends `idleMs` after its last request, and `maxMs` after sign-in however
+   * active it is. Failed sign-ins allowed per name and per source address in a window, before 429.
+   */
+  readonly sessions: { readonly idleMs: number; readonly maxMs: number };
+  readonly signInFailureLimit: { readonly limit: number; readonly windowMs: number };
   /** Which items need a second person's approval before they leave (four eyes). */
   readonly approval: { readonly red: boolean; readonly amberStrict: boolean; readonly caveats: boolean };
   /** A person's key must carry a user ID with that person's e-mail address. */
@@ -197,6 +206,9 @@ function approvalRules(value: string): AppConfig['approval'] {
   );
   return { red: listed.has('red'), amberStrict: listed.has('amber-strict'), caveats: listed.has('caveats') };
 }
+
+/** Failed sign-ins are counted over 15 minutes. */
+const SIGN_IN_FAILURE_WINDOW_MS = 15 * 60_000;
 
 const PUBLIC_URL_EXAMPLE = 'e.g. https://broker.csirt.example';
 
@@ -322,6 +334,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     rateLimit: { limit: e.CHANNEL_RATE_LIMIT, windowMs: e.CHANNEL_RATE_WINDOW_MS },
     partnerRateLimit: { limit: e.PARTNER_RATE_LIMIT, windowMs: e.PARTNER_RATE_WINDOW_MS },
     authFailureLimit: { limit: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_MS },
+    sessions: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, maxMs: e.SESSION_MAX_HOURS * 3_600_000 },
+    signInFailureLimit: { limit: e.SIGN_IN_FAILURE_LIMIT, windowMs: SIGN_IN_FAILURE_WINDOW_MS },
     approval: approvalRules(e.APPROVAL_REQUIRED_FOR),
     keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },

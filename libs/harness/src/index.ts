@@ -12,4 +12,5 @@ export type { ItemSpec, PublishedItem, DecisionView } from './items';
 export { builtEntry, startProcess, stopProcess, waitForHealth } from './processes';
 export type { BrokerApp } from './processes';
 export { dropDatabase, withRole } from './databases';
+export { totpCode } from './totp';
 export { withDatabase } from '@tlp-broker/persistence';

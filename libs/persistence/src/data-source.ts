@@ -12,6 +12,8 @@ import { OutboxJobKeys1764600000000 } from './migrations/1764600000000-outbox-jo
 import { AuditAuthentication1764610000000 } from './migrations/1764610000000-audit-authentication';
 import { FeedAddedTimes1764620000000 } from './migrations/1764620000000-feed-added-times';
 import { SubmissionDigests1764630000000 } from './migrations/1764630000000-submission-digests';
+import { UserSignIn1764700000000 } from './migrations/1764700000000-user-sign-in';
+import { AuditEventLookups1764750000000 } from './migrations/1764750000000-audit-event-lookups';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -25,6 +27,8 @@ export const MIGRATIONS = [
   AuditAuthentication1764610000000,
   FeedAddedTimes1764620000000,
   SubmissionDigests1764630000000,
+  UserSignIn1764700000000,
+  AuditEventLookups1764750000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

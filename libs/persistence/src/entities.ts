@@ -91,6 +91,36 @@ export class UserEntity {
   @Column('text', { array: true }) roles!: Role[];
   @Column('text') status!: PartnerStatus;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** `scrypt$N$r$p$salt$hash` (see passwords.ts); null: the member cannot sign in to the console. */
+  @Column('text', { name: 'password_hash', nullable: true }) passwordHash!: string | null;
+  /**
+   * The TOTP secret (base32). Kept as it is, since codes are computed from it: database backups hold
+   * it too. Null until the member enrols an authenticator.
+   */
+  @Column('text', { name: 'totp_secret', nullable: true }) totpSecret!: string | null;
+  @Column('timestamptz', { name: 'totp_enrolled_at', nullable: true }) totpEnrolledAt!: Date | null;
+  /** The last TOTP time step a code was accepted for (a string, as bigint columns are): none is accepted twice. */
+  @Column('bigint', { name: 'totp_last_step', nullable: true }) totpLastStep!: string | null;
+}
+
+/** What a console session may do: `enrol` (password only) enrols an authenticator and nothing else. */
+export type SessionStage = 'enrol' | 'full';
+
+/** A signed-in console session: only the SHA-256 of its cookie value is stored. */
+@Entity('sessions')
+export class SessionEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'user_id' }) userId!: string;
+  @Column('text', { name: 'token_hash' }) tokenHash!: string;
+  @Column('text', { name: 'csrf_token' }) csrfToken!: string;
+  @Column('text') stage!: SessionStage;
+  /** A TOTP secret handed out for enrolment, awaiting its first code. */
+  @Column('text', { name: 'pending_totp_secret', nullable: true }) pendingTotpSecret!: string | null;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'last_seen_at' }) lastSeenAt!: Date;
+  /** The absolute end, however active the session is. */
+  @Column('timestamptz', { name: 'expires_at' }) expiresAt!: Date;
+  @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
 }
 
 /** A bearer credential: for a staff user, or for a partner's pull channel. Only its hash is kept. */
@@ -305,6 +335,7 @@ export const ENTITIES = [
   RecipientKeyEntity,
   ChannelEntity,
   UserEntity,
+  SessionEntity,
   ApiKeyEntity,
   ItemEntity,
   ItemVersionEntity,

@@ -43,6 +43,9 @@ export {
   ApiKeyRepository,
   SubmissionRepository,
   CaveatRepository,
+  UserRepository,
+  SessionRepository,
+  AuditEventRepository,
 } from './repositories';
 export type { ItemStateChange, NewItem, NewItemVersion } from './repositories';
 export type {
@@ -59,12 +62,30 @@ export type { SealedForm, NewSealedPayload } from './repositories/sealed-payload
 export type { DueOutboxRow } from './repositories/outbox.repository';
 export type { FeedEntryHead, PulledFeedEntry } from './repositories/feed-entry-reads';
 export type { DeliveryOverview, DeliveryOverviewFilter, ServedDelivery } from './repositories/delivery-reads';
-export type { PublicRelease, VersionText } from './repositories/item-reads';
+export type {
+  ItemSummary,
+  ItemSummaryFilter,
+  ItemVersionRecord,
+  PublicRelease,
+  UserRef,
+  VersionText,
+} from './repositories/item-reads';
+export type { AuditEventRecord, AuditPage } from './repositories/audit-events.repository';
 export type { NewSubmission } from './repositories/submissions.repository';
 export { PartnerDirectory } from './partner-directory';
 export type { RoutingTarget } from './partner-directory';
 export { TeamKeyRepository } from './team-key.repository';
 export { createUser, LAST_USED_RESOLUTION_MS } from './repositories/api-keys.repository';
+export { setUserPassword } from './repositories/users.repository';
+export { SESSION_TOUCH_RESOLUTION_MS } from './repositories/sessions.repository';
+export type { LiveSession, NewSession } from './repositories/sessions.repository';
+export {
+  hashPassword,
+  verifyPassword,
+  DUMMY_PASSWORD_HASH,
+  MIN_PASSWORD_LENGTH,
+  MAX_PASSWORD_LENGTH,
+} from './passwords';
 export { isUniqueViolation } from './unique-violation';
 export type {
   NewOrganisation,

@@ -1,6 +1,7 @@
 import { ExecutionContext, ForbiddenException, HttpException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { describe, expect, it, vi } from 'vitest';
+import type { LiveSession } from '@tlp-broker/persistence';
 import { FixedWindowLimiter } from '@tlp-broker/queue';
 import { rejection } from '../../../../test/support/errors';
 import { partnerPrincipal, staffPrincipal } from '../../../../test/support/mocks';
@@ -10,6 +11,7 @@ import { AuthenticationService } from './authentication.service';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { PartnerRateLimit } from './partner-rate-limit';
 import { Principal } from './principal';
+import { SessionService } from './sessions.service';
 
 const PARTNER_KEY = `tlpb_p_${'P'.repeat(43)}`;
 const partner = partnerPrincipal();
@@ -41,6 +43,7 @@ function parts(principal: Principal | null = partner) {
       succeeded: vi.fn(),
     },
     rateLimit: { take: vi.fn(async () => null as { retryAfter: number; message: string } | null) },
+    sessions: { authenticate: vi.fn(async () => null as LiveSession | null), principal: vi.fn() },
   };
 }
 
@@ -50,6 +53,7 @@ function guard(reflector: Reflector, p: ReturnType<typeof parts>): ApiKeyGuard {
     p.authentication as unknown as AuthenticationService,
     p.failures as unknown as AuthFailureThrottle,
     p.rateLimit as unknown as PartnerRateLimit,
+    p.sessions as unknown as SessionService,
   );
 }
 
@@ -204,6 +208,7 @@ describe('ApiKeyGuard with the failed-authentication throttle', () => {
         p.authentication as unknown as AuthenticationService,
         failures,
         p.rateLimit as unknown as PartnerRateLimit,
+        p.sessions as unknown as SessionService,
       ).canActivate(context);
     };
     await expect(attempt(good, PARTNER_KEY)).resolves.toBe(true);
@@ -244,6 +249,7 @@ describe('ApiKeyGuard rate limit', () => {
       p.authentication as unknown as AuthenticationService,
       p.failures as unknown as AuthFailureThrottle,
       rateLimit,
+      p.sessions as unknown as SessionService,
     );
     try {
       return await g.canActivate(context);

@@ -131,7 +131,8 @@ export class AuthFailureThrottle {
   }
 }
 
-async function withinRedisWait<T>(work: Promise<T>): Promise<T> {
+/** `work`, or an error when Redis has not answered within REDIS_WAIT_MS. */
+export async function withinRedisWait<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_WAIT_MS} ms`)), REDIS_WAIT_MS);

@@ -6,7 +6,7 @@ import { Principal } from './principal';
  * What the route's decorator demands of an authenticated caller: a team member with one of its
  * roles (@Roles), or a partner credential with its scope (@Partner). 403 otherwise.
  */
-export function authorise(access: Exclude<Access, { kind: 'public' }>, principal: Principal): void {
+export function authorise(access: Exclude<Access, { kind: 'public' | 'session' }>, principal: Principal): void {
   if (access.kind === 'staff') {
     if (principal.kind !== 'staff' || !principal.roles.some((role) => access.roles.includes(role)))
       throw new ForbiddenException(`this route requires the role ${access.roles.join(' or ')}`);

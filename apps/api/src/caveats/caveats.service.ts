@@ -1,8 +1,15 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { DEFENCE_SECRET_REFUSAL, isNationalDefenceSecretCaveat } from '@tlp-broker/tlp';
-import { AuditLog, CaveatEntity, CaveatRepository, isUniqueViolation, Transactions } from '@tlp-broker/persistence';
+import { AuditLog, CaveatRepository, isUniqueViolation, Transactions } from '@tlp-broker/persistence';
 import { invalidField } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
+
+/** A handling caveat as the API shows it. */
+export interface CaveatView {
+  name: string;
+  description: string;
+  createdAt: Date;
+}
 
 /** The open list of handling caveats items may carry and organisations may be accredited for. */
 @Injectable()
@@ -13,11 +20,11 @@ export class CaveatsService {
     private readonly caveats: CaveatRepository,
   ) {}
 
-  list(): Promise<CaveatEntity[]> {
+  list(): Promise<CaveatView[]> {
     return this.caveats.list();
   }
 
-  async create(name: string, description: string, actor: StaffPrincipal): Promise<CaveatEntity> {
+  async create(name: string, description: string, actor: StaffPrincipal): Promise<CaveatView> {
     // However it is spelled ("nat0-secret", "nato--secret"…): a registered caveat is then accepted on items.
     if (isNationalDefenceSecretCaveat(name)) throw invalidField('name', DEFENCE_SECRET_REFUSAL);
     if (await this.caveats.exists(name)) throw new ConflictException(`the caveat "${name}" already exists`);

@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import { ApiView } from '../common/api-view';
 import { StaffPrincipal } from '../auth/principal';
 import { DeliveriesQueryDto } from './deliveries.dto';
-import { DeliveriesService, DeliveryView } from './deliveries.service';
+import { DeliveriesService, DeliveryRecordView } from './deliveries.service';
 
 @ApiTags('deliveries')
 @ApiBearerAuth()
@@ -17,13 +18,15 @@ export class DeliveriesController {
    */
   @Get()
   @Roles('admin', 'analyst', 'approver')
-  list(@Query() query: DeliveriesQueryDto): Promise<DeliveryView[]> {
+  @ApiView('DeliveryRecordView', { array: true })
+  list(@Query() query: DeliveriesQueryDto): Promise<DeliveryRecordView[]> {
     return this.deliveries.list({ state: query.state, itemId: query.item, kind: query.kind }, query.limit);
   }
 
   @Get(':id')
   @Roles('admin', 'analyst', 'approver')
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeliveryView> {
+  @ApiView('DeliveryRecordView')
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeliveryRecordView> {
     return this.deliveries.get(id);
   }
 
@@ -31,10 +34,11 @@ export class DeliveriesController {
   @Post(':id/retry')
   @HttpCode(200)
   @Roles('admin')
+  @ApiView('DeliveryRecordView')
   retry(
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentPrincipal() actor: StaffPrincipal,
-  ): Promise<DeliveryView> {
+  ): Promise<DeliveryRecordView> {
     return this.deliveries.retry(id, actor);
   }
 }

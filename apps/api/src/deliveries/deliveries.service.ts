@@ -14,7 +14,7 @@ import { DeliveryKind, DeliveryState } from '@tlp-broker/domain';
 import type { TlpLabel } from '@tlp-broker/tlp';
 import type { ItemKind } from '@tlp-broker/domain';
 
-export interface DeliveryView {
+export interface DeliveryRecordView {
   id: string;
   /** `item`: the item version; `recall`: a notice withdrawing what the recipient was sent. */
   kind: DeliveryKind;
@@ -49,11 +49,11 @@ export class DeliveriesService {
     @InjectQueue(QueueName.Delivery) private readonly deliveryQueue: Queue<JobPayload<QueueName.Delivery>>,
   ) {}
 
-  async list(filter: DeliveryOverviewFilter, limit = 100): Promise<DeliveryView[]> {
+  async list(filter: DeliveryOverviewFilter, limit = 100): Promise<DeliveryRecordView[]> {
     return (await this.deliveries.overviews(filter, limit)).map(view);
   }
 
-  async get(id: string): Promise<DeliveryView> {
+  async get(id: string): Promise<DeliveryRecordView> {
     const delivery = await this.deliveries.overview(id);
     if (!delivery) throw new NotFoundException(`delivery ${id} not found`);
     return view(delivery);
@@ -63,7 +63,7 @@ export class DeliveriesService {
    * Gives a dead delivery a new round of attempts. The rules are applied again when it is sent,
    * so a partner suspended or a key revoked since then still stops it.
    */
-  async retry(id: string, actor: StaffPrincipal): Promise<DeliveryView> {
+  async retry(id: string, actor: StaffPrincipal): Promise<DeliveryRecordView> {
     const delivery = await this.get(id);
     if (delivery.state !== 'dead')
       throw new ConflictException(`delivery ${id} is ${delivery.state}; only a dead delivery can be retried`);
@@ -90,7 +90,7 @@ export class DeliveriesService {
 }
 
 /** As staff read it: a personal channel is named so. */
-function view(delivery: DeliveryOverview): DeliveryView {
+function view(delivery: DeliveryOverview): DeliveryRecordView {
   return {
     id: delivery.id,
     kind: delivery.kind,

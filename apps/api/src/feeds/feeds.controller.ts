@@ -1,11 +1,12 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
+import { ApiView } from '../common/api-view';
 import { etagOf, matchesEtag } from './etag';
 import { FeedQueryDto } from './feeds.dto';
-import { FeedEntryView, FeedsService } from './feeds.service';
+import { FeedEntryView, FeedPageView, FeedsService } from './feeds.service';
 
 @ApiTags('feed')
 @ApiBearerAuth()
@@ -19,12 +20,14 @@ export class FeedsController {
    */
   @Get()
   @Partner('feed')
+  @ApiView('FeedPageView')
+  @ApiResponse({ status: 304, description: 'nothing changed since the ETag sent in If-None-Match' })
   async list(
     @Query() query: FeedQueryDto,
     @CurrentPrincipal() partner: PartnerPrincipal,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<{ entries: FeedEntryView[]; next: string | null } | undefined> {
+  ): Promise<FeedPageView | undefined> {
     const page = await this.feeds.list(partner, query.limit, query.before, query.since);
     const etag = etagOf(page);
     response.setHeader('ETag', etag);
@@ -38,6 +41,7 @@ export class FeedsController {
 
   @Get(':deliveryId')
   @Partner('feed')
+  @ApiView('FeedEntryView')
   get(
     @Param('deliveryId', new ParseUUIDPipe()) deliveryId: string,
     @CurrentPrincipal() partner: PartnerPrincipal,

@@ -27,6 +27,13 @@ export interface FeedEntryView {
   message: string;
 }
 
+/** A page of the feed, newest first. */
+export interface FeedPageView {
+  entries: FeedEntryView[];
+  /** `before` for the next (older) page; null on the last page. */
+  next: string | null;
+}
+
 /** A partner's pull feed: only what was delivered to the channel its credential belongs to. */
 @Injectable()
 export class FeedsService {
@@ -37,12 +44,7 @@ export class FeedsService {
    * time zone): only entries added after it. An entry's seq and added time follow the order entries
    * are committed in (see FeedEntryRepository.append), so neither cursor skips an entry committed late.
    */
-  async list(
-    partner: PartnerPrincipal,
-    limit = 100,
-    before?: number,
-    since?: string,
-  ): Promise<{ entries: FeedEntryView[]; next: string | null }> {
+  async list(partner: PartnerPrincipal, limit = 100, before?: number, since?: string): Promise<FeedPageView> {
     const sinceUs = since === undefined ? undefined : microsecondsOf(since);
     const rows = await this.entries.newestOfChannel(partner.channelId, { limit: limit + 1, before, sinceUs });
     const page = rows.slice(0, limit);

@@ -1,4 +1,4 @@
-import type { Audience, Indicator, Severity } from '@tlp-broker/domain';
+import type { Audience, Indicator, ItemKind, ItemState, Severity } from '@tlp-broker/domain';
 import type { Decision, PapLabel, TlpLabel } from '@tlp-broker/tlp';
 import type {
   DecisionEntity,
@@ -160,4 +160,77 @@ export function sortDecisions<T extends { organisation: string; contact: string 
       (a.contact ?? '').localeCompare(b.contact ?? '') ||
       a.channelId.localeCompare(b.channelId),
   );
+}
+
+/** Who did something, named. */
+export interface UserRefView {
+  id: string;
+  name: string;
+}
+
+/** An item in the team's lists (GET /items), described by its current version. */
+export interface ItemSummaryView {
+  id: string;
+  /** The current version: the latest, except after a rejected update, when the version released before stays current. */
+  version: number;
+  type: ItemKind;
+  state: ItemState;
+  title: string;
+  tlp: TlpLabel;
+  pap: PapLabel | null;
+  severity: Severity | null;
+  /** Who wrote the current version. */
+  author: UserRefView;
+  /** When its first version was created. */
+  createdAt: Date;
+  /** When its current version was created. */
+  updatedAt: Date;
+  releaseAt: Date | null;
+  /**
+   * Only for an item pending approval: the latest earlier version released to partners (what the
+   * pending version is to be compared with), or null when none was.
+   */
+  lastReleasedVersion?: number | null;
+}
+
+/** One version of an item in full, body included (GET /items/:id/versions). */
+export interface ItemVersionView {
+  /** The version's own id (`itemVersionId` in audit events). */
+  id: string;
+  itemId: string;
+  version: number;
+  title: string;
+  summary: string;
+  body: string;
+  tlp: TlpLabel;
+  pap: PapLabel | null;
+  severity: Severity | null;
+  audience: Audience;
+  caveats: string[];
+  indicators: Indicator[];
+  provenance: StoredProvenance | null;
+  releaseAt: Date | null;
+  author: UserRefView;
+  approvedBy: UserRefView | null;
+  approvedAt: Date | null;
+  createdAt: Date;
+  /**
+   * Whether this version was released to partners (routed: the sharing rules were applied for every
+   * partner channel). False for a version pending approval, rejected, still under embargo, or
+   * never routed because the item was retracted or a later version was released first.
+   */
+  released: boolean;
+}
+
+/** An audit event about an item (GET /items/:id/audit). */
+export interface AuditEventView {
+  /** The event's place in the trail. */
+  seq: number;
+  at: Date;
+  /** The team member's name when a user acted, otherwise who did (`dispatcher`…), as recorded. */
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  details: Record<string, unknown>;
 }

@@ -2,9 +2,20 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
-import { CreateItemDto, ExplainQueryDto, RejectDto, RetractDto } from './items.dto';
+import { ApiView } from '../common/api-view';
+import { CreateItemDto, ExplainQueryDto, ItemAuditQueryDto, ItemsQueryDto, RejectDto, RetractDto } from './items.dto';
 import { ItemLifecycleService } from './item-lifecycle.service';
-import { DecisionsView, ExplainView, ItemView, PreviewView, RetractionView } from './item-view';
+import {
+  AuditEventView,
+  DecisionsView,
+  ExplainView,
+  ItemSummaryView,
+  ItemVersionView,
+  ItemView,
+  PreviewView,
+  RetractionView,
+} from './item-view';
+import { ItemRecordsService } from './item-records.service';
 import { ItemViewsService } from './item-views.service';
 
 @ApiTags('items')
@@ -14,11 +25,25 @@ export class ItemsController {
   constructor(
     private readonly lifecycle: ItemLifecycleService,
     private readonly views: ItemViewsService,
+    private readonly records: ItemRecordsService,
   ) {}
+
+  /**
+   * Items, most recently changed first (the newest current version first), described by their
+   * current version; `?state=pending-approval` is the approvals queue, each with the version last
+   * released to compare the pending one with.
+   */
+  @Get()
+  @Roles('analyst', 'approver', 'admin')
+  @ApiView('ItemSummaryView', { array: true })
+  list(@Query() query: ItemsQueryDto): Promise<ItemSummaryView[]> {
+    return this.records.list(query);
+  }
 
   /** Publishes an item: it is routed to every partner the TLP rules allow, in the background. */
   @Post()
   @Roles('analyst')
+  @ApiView('ItemView', { status: 201 })
   publish(@Body() dto: CreateItemDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
     return this.lifecycle.publish(dto, actor);
   }
@@ -30,6 +55,7 @@ export class ItemsController {
    */
   @Put(':id')
   @Roles('analyst')
+  @ApiView('ItemView')
   update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: CreateItemDto,
@@ -45,6 +71,7 @@ export class ItemsController {
   @Post(':id/retract')
   @HttpCode(200)
   @Roles('analyst', 'approver')
+  @ApiView('RetractionView')
   retract(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: RetractDto,
@@ -57,6 +84,7 @@ export class ItemsController {
   @Post('preview')
   @HttpCode(200)
   @Roles('analyst', 'approver')
+  @ApiView('PreviewView')
   preview(@Body() dto: CreateItemDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<PreviewView> {
     return this.views.preview(dto, actor);
   }
@@ -65,6 +93,7 @@ export class ItemsController {
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('approver')
+  @ApiView('ItemView')
   approve(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() actor: StaffPrincipal): Promise<ItemView> {
     return this.lifecycle.approve(id, actor);
   }
@@ -73,6 +102,7 @@ export class ItemsController {
   @Post(':id/reject')
   @HttpCode(200)
   @Roles('approver')
+  @ApiView('ItemView')
   reject(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: RejectDto,
@@ -81,8 +111,28 @@ export class ItemsController {
     return this.lifecycle.reject(id, dto.reason, actor);
   }
 
+  /** Every version of the item in full, newest first, and whether each was released to partners. */
+  @Get(':id/versions')
+  @Roles('analyst', 'approver', 'admin')
+  @ApiView('ItemVersionView', { array: true })
+  versions(@Param('id', new ParseUUIDPipe()) id: string): Promise<ItemVersionView[]> {
+    return this.records.versions(id);
+  }
+
+  /**
+   * The item's audit trail, oldest first: its publication, approvals, updates, routing and
+   * retraction, and the outcome of each delivery and recall notice of it.
+   */
+  @Get(':id/audit')
+  @Roles('analyst', 'approver', 'admin')
+  @ApiView('AuditEventView', { array: true })
+  audit(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: ItemAuditQueryDto): Promise<AuditEventView[]> {
+    return this.records.audit(id, query);
+  }
+
   @Get(':id')
   @Roles('analyst', 'approver', 'admin')
+  @ApiView('ItemView')
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ItemView> {
     return this.views.get(id);
   }
@@ -90,6 +140,7 @@ export class ItemsController {
   /** Who may receive the item and why, partner by partner and channel by channel, with delivery states. */
   @Get(':id/decisions')
   @Roles('analyst', 'approver', 'admin')
+  @ApiView('DecisionsView')
   decisions(@Param('id', new ParseUUIDPipe()) id: string): Promise<DecisionsView> {
     return this.views.decisions(id);
   }
@@ -97,6 +148,7 @@ export class ItemsController {
   /** For one partner: what was decided for each of its channels when the item was routed, and what would be decided now. */
   @Get(':id/explain')
   @Roles('analyst', 'approver', 'admin')
+  @ApiView('ExplainView')
   explain(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: ExplainQueryDto): Promise<ExplainView> {
     return this.views.explain(id, query.organisation);
   }

@@ -5,6 +5,7 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
+  IsInt,
   IsObject,
   IsOptional,
   IsString,
@@ -12,12 +13,22 @@ import {
   Length,
   Matches,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { PAP_LABELS, TLP_LABELS } from '@tlp-broker/tlp';
-import { IsPapLabel, IsTimestamp, IsTlpLabel, SingleLine } from '../common/validators';
+import { IsPapLabel, IsTimestamp, IsTlpLabel, PageLimit, QueryInteger, SingleLine } from '../common/validators';
 import { COMMUNITY_PATTERN } from '../organisations/organisations.dto';
-import { INDICATOR_TYPES, ITEM_KINDS, IndicatorType, ItemKind, SEVERITIES, Severity } from '@tlp-broker/domain';
+import {
+  INDICATOR_TYPES,
+  ITEM_KINDS,
+  ITEM_STATES,
+  IndicatorType,
+  ItemKind,
+  ItemState,
+  SEVERITIES,
+  Severity,
+} from '@tlp-broker/domain';
 
 export class AudienceDto {
   @ApiPropertyOptional({ type: [String], example: ['eu-lea'], description: 'Communities (TLP:GREEN)' })
@@ -222,4 +233,35 @@ export class RetractDto {
   @IsString()
   @Length(1, 4000)
   notice?: string;
+}
+
+export class ItemsQueryDto {
+  @ApiPropertyOptional({ enum: ITEM_STATES, description: '`pending-approval`: the approvals queue' })
+  @IsOptional()
+  @IsIn(ITEM_STATES, { message: `state must be one of: ${ITEM_STATES.join(', ')}` })
+  state?: ItemState;
+
+  @ApiPropertyOptional({ description: 'Only items whose title contains this text, in any case', maxLength: 200 })
+  @IsOptional()
+  @IsString({ message: 'q must be text (given once)' })
+  @MaxLength(200, { message: 'q must be at most 200 characters' })
+  q?: string;
+
+  @PageLimit(500, 50)
+  limit?: number;
+}
+
+export class ItemAuditQueryDto {
+  @ApiPropertyOptional({
+    description: 'the `seq` of the last event of the previous page (events come oldest first)',
+    minimum: 0,
+  })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt({ message: 'after must be an event seq (a whole number)' })
+  @Min(0, { message: 'after must be an event seq (a whole number)' })
+  after?: number;
+
+  @PageLimit(1000, 200)
+  limit?: number;
 }

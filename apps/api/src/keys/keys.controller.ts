@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Roles } from '../auth/auth.decorators';
+import { ApiView } from '../common/api-view';
 import { QueryInteger } from '../common/validators';
 import { KeyReportRow, KeysService } from './keys.service';
 
@@ -28,6 +29,7 @@ export class KeysController {
   /** The keys channels use now, soonest expiry first; `expiringWithinDays` gives the renewal report. */
   @Get()
   @Roles('admin', 'analyst', 'approver')
+  @ApiView('KeyReportRow', { array: true })
   list(@Query() query: KeysQueryDto): Promise<KeyReportRow[]> {
     return this.keys.report(query.expiringWithinDays);
   }

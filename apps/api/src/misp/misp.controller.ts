@@ -2,6 +2,7 @@ import { Controller, Get, Header, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
+import { ApiDocument } from '../common/api-view';
 import { MispService } from './misp.service';
 import { invalidField } from '../common/errors';
 
@@ -17,6 +18,7 @@ export class MispController {
 
   @Get('manifest.json')
   @Partner('misp')
+  @ApiDocument('application/json', 'the MISP feed manifest: one entry per event')
   manifest(@CurrentPrincipal() partner: PartnerPrincipal) {
     return this.misp.manifest(partner);
   }
@@ -24,12 +26,14 @@ export class MispController {
   @Get('hashes.csv')
   @Partner('misp')
   @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiDocument('text/csv', 'the MISP feed hashes.csv: a hash of each attribute value, with its event')
   hashes(@CurrentPrincipal() partner: PartnerPrincipal): Promise<string> {
     return this.misp.hashes(partner);
   }
 
   @Get(':file')
   @Partner('misp')
+  @ApiDocument('application/json', 'one MISP event (<event uuid>.json)')
   event(@CurrentPrincipal() partner: PartnerPrincipal, @Param('file') file: string) {
     const uuid = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/.exec(file)?.[1];
     if (!uuid) throw invalidField('file', 'an event file is <event uuid>.json');

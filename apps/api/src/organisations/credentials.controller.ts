@@ -2,8 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } f
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn } from 'class-validator';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import { ApiView } from '../common/api-view';
 import { StaffPrincipal } from '../auth/principal';
-import { CredentialsService, CredentialView } from './credentials.service';
+import { CredentialsService, CredentialView, IssuedCredentialView } from './credentials.service';
 import { PARTNER_SCOPES, PartnerScope } from '@tlp-broker/domain';
 
 export class CreateCredentialDto {
@@ -31,6 +32,7 @@ export class CredentialsController {
 
   @Get()
   @Roles('admin')
+  @ApiView('CredentialView', { array: true })
   list(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('channelId', new ParseUUIDPipe()) channelId: string,
@@ -41,12 +43,13 @@ export class CredentialsController {
   /** A new key for the channel (returned once), with the given scopes: `feed`, `taxii`, `misp`, `submit`. */
   @Post()
   @Roles('admin')
+  @ApiView('IssuedCredentialView', { status: 201 })
   create(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('channelId', new ParseUUIDPipe()) channelId: string,
     @Body() dto: CreateCredentialDto,
     @CurrentPrincipal() actor: StaffPrincipal,
-  ): Promise<CredentialView & { apiKey: string }> {
+  ): Promise<IssuedCredentialView> {
     return this.credentials.create(id, channelId, dto.scopes, actor);
   }
 
@@ -54,17 +57,19 @@ export class CredentialsController {
   @Post(':credentialId/rotate')
   @HttpCode(200)
   @Roles('admin')
+  @ApiView('IssuedCredentialView')
   rotate(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('channelId', new ParseUUIDPipe()) channelId: string,
     @Param('credentialId', new ParseUUIDPipe()) credentialId: string,
     @CurrentPrincipal() actor: StaffPrincipal,
-  ): Promise<CredentialView & { apiKey: string }> {
+  ): Promise<IssuedCredentialView> {
     return this.credentials.rotate(id, channelId, credentialId, actor);
   }
 
   @Delete(':credentialId')
   @Roles('admin')
+  @ApiView('CredentialView')
   revoke(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('channelId', new ParseUUIDPipe()) channelId: string,

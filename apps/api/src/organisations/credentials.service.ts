@@ -22,6 +22,11 @@ export interface CredentialView {
   lastUsedAt: Date | null;
 }
 
+/** A credential as made (created, or by a rotation): the key itself is in this answer only. */
+export interface IssuedCredentialView extends CredentialView {
+  apiKey: string;
+}
+
 /**
  * A partner channel's pull credentials: several may be live at once (one per tool: OpenCTI, MISP,
  * a script), each with its own scopes, revoked or rotated on its own. Only their hash is stored.
@@ -45,7 +50,7 @@ export class CredentialsService {
     channelId: string,
     scopes: readonly PartnerScope[],
     actor: StaffPrincipal,
-  ): Promise<CredentialView & { apiKey: string }> {
+  ): Promise<IssuedCredentialView> {
     return this.transactions.run(async (tx) => {
       await this.feedChannel(organisationId, channelId, tx);
       const issued = issuedView(await this.apiKeys.issueForChannel(channelId, scopes, tx));
@@ -66,7 +71,7 @@ export class CredentialsService {
     channelId: string,
     credentialId: string,
     actor: StaffPrincipal,
-  ): Promise<CredentialView & { apiKey: string }> {
+  ): Promise<IssuedCredentialView> {
     return this.transactions.run(async (tx) => {
       await this.feedChannel(organisationId, channelId, tx);
       const old = await this.live(channelId, credentialId, tx);
@@ -139,6 +144,6 @@ function view(row: ApiKeyEntity): CredentialView {
   };
 }
 
-function issuedView({ credential, apiKey }: IssuedApiKey): CredentialView & { apiKey: string } {
+function issuedView({ credential, apiKey }: IssuedApiKey): IssuedCredentialView {
   return { ...view(credential), apiKey };
 }

@@ -31,6 +31,12 @@ export interface KeyView {
   userIds: string[];
 }
 
+/** What a key update did (an updated copy merged, a revocation applied, a different key in its place), and the key now. */
+export interface KeyUpdateView {
+  result: 'updated' | 'revoked' | 'replaced';
+  key: KeyView;
+}
+
 export interface ContactView {
   id: string;
   name: string;

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import { ApiView } from '../common/api-view';
 import { StaffPrincipal } from '../auth/principal';
 import {
   CreateContactDto,
@@ -10,7 +11,7 @@ import {
   UpdateContactDto,
   UpdateOrganisationDto,
 } from './organisations.dto';
-import { ContactView, KeyView, OrganisationView } from './organisation-views';
+import { ContactView, KeyUpdateView, OrganisationView } from './organisation-views';
 import { OrganisationRegistrationService } from './organisation-registration.service';
 import { ContactsService } from './contacts.service';
 import { OrganisationUpdatesService } from './organisation-updates.service';
@@ -32,18 +33,21 @@ export class OrganisationsController {
   /** Registers a partner organisation with its OpenPGP key and channels; each pull channel's API key is returned once. */
   @Post()
   @Roles('admin')
+  @ApiView('OrganisationView', { status: 201 })
   register(@Body() dto: CreateOrganisationDto, @CurrentPrincipal() actor: StaffPrincipal): Promise<OrganisationView> {
     return this.registration.register(dto, actor);
   }
 
   @Get()
   @Roles('admin', 'analyst', 'approver')
+  @ApiView('OrganisationView', { array: true })
   list(): Promise<OrganisationView[]> {
     return this.views.list();
   }
 
   @Get(':id')
   @Roles('admin', 'analyst', 'approver')
+  @ApiView('OrganisationView')
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<OrganisationView> {
     return this.views.get(id);
   }
@@ -51,6 +55,7 @@ export class OrganisationsController {
   /** Registers a named person with a personal key and a personal pull channel (the only way TLP:RED leaves). */
   @Post(':id/contacts')
   @Roles('admin')
+  @ApiView('ContactView', { status: 201 })
   addContact(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: CreateContactDto,
@@ -62,6 +67,7 @@ export class OrganisationsController {
   /** Suspends or reinstates a partner, or changes its communities or accreditations. */
   @Patch(':id')
   @Roles('admin')
+  @ApiView('OrganisationView')
   update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: UpdateOrganisationDto,
@@ -73,6 +79,7 @@ export class OrganisationsController {
   /** Suspends or reinstates a contact. */
   @Patch(':id/contacts/:contactId')
   @Roles('admin')
+  @ApiView('OrganisationView')
   updateContact(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('contactId', new ParseUUIDPipe()) contactId: string,
@@ -85,6 +92,7 @@ export class OrganisationsController {
   /** Suspends or reinstates one channel (a team channel or a contact's personal one): a suspended channel receives nothing, queued deliveries included. */
   @Patch(':id/channels/:channelId')
   @Roles('admin')
+  @ApiView('OrganisationView')
   updateChannel(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('channelId', new ParseUUIDPipe()) channelId: string,
@@ -100,23 +108,25 @@ export class OrganisationsController {
    */
   @Put(':id/key')
   @Roles('admin')
+  @ApiView('KeyUpdateView')
   updateKey(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: KeyUpdateDto,
     @CurrentPrincipal() actor: StaffPrincipal,
-  ): Promise<{ result: string; key: KeyView }> {
+  ): Promise<KeyUpdateView> {
     return this.keys.updateKey(id, null, dto, actor);
   }
 
   /** A contact's personal key, likewise. */
   @Put(':id/contacts/:contactId/key')
   @Roles('admin')
+  @ApiView('KeyUpdateView')
   updateContactKey(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('contactId', new ParseUUIDPipe()) contactId: string,
     @Body() dto: KeyUpdateDto,
     @CurrentPrincipal() actor: StaffPrincipal,
-  ): Promise<{ result: string; key: KeyView }> {
+  ): Promise<KeyUpdateView> {
     return this.keys.updateKey(id, contactId, dto, actor);
   }
 }

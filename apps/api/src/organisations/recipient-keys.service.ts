@@ -6,7 +6,7 @@ import { AuditLog, OrganisationRepository, RecipientKeyEntity, Transactions } fr
 import { invalidField } from '../common/errors';
 import { StaffPrincipal } from '../auth/principal';
 import { KeyUpdateDto } from './organisations.dto';
-import { KeyView, keyView } from './organisation-views';
+import { keyView, KeyUpdateView } from './organisation-views';
 import { Holder, PartnerSetupService } from './partner-setup.service';
 
 type AppliedUpdate = Exclude<KeyUpdate, { kind: 'refused' }>;
@@ -31,7 +31,7 @@ export class RecipientKeysService {
     contactId: string | null,
     dto: KeyUpdateDto,
     actor: StaffPrincipal,
-  ): Promise<{ result: KeyUpdate['kind']; key: KeyView }> {
+  ): Promise<KeyUpdateView> {
     const contact = contactId ? await this.organisations.findContact(organisationId, contactId) : null;
     if (contactId && !contact)
       throw new NotFoundException(`contact ${contactId} not found at organisation ${organisationId}`);

@@ -20,6 +20,11 @@ export interface PublicItem {
   publishedAt: Date;
 }
 
+/** GET /public/items: the newest public items. */
+export interface PublicItemList {
+  items: PublicItem[];
+}
+
 /**
  * The public feed: TLP:CLEAR only, no credentials. An item is in it while the latest version the
  * team released (routed) is TLP:CLEAR and the item is not retracted; a newer version above

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Partner, Roles } from '../auth/auth.decorators';
+import { ApiView } from '../common/api-view';
 import { PartnerPrincipal } from '../auth/principal';
 import { SubmissionDto } from './submissions.dto';
 import { SubmissionsService, SubmissionView } from './submissions.service';
@@ -19,6 +20,7 @@ export class SubmissionsController {
    */
   @Post()
   @Partner('submit')
+  @ApiView('SubmissionView', { status: 201 })
   receive(@Body() dto: SubmissionDto, @CurrentPrincipal() partner: PartnerPrincipal): Promise<SubmissionView> {
     return this.submissions.receive(partner, dto.message);
   }
@@ -26,6 +28,7 @@ export class SubmissionsController {
   /** What partners sent in, verified and rejected, newest first. */
   @Get()
   @Roles('analyst', 'approver', 'admin')
+  @ApiView('SubmissionView', { array: true })
   list(): Promise<SubmissionView[]> {
     return this.submissions.list();
   }

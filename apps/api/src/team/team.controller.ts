@@ -1,9 +1,11 @@
 import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { TeamKeyRecord, TeamKeyService, TeamPublicKey } from '@tlp-broker/crypto';
+import { TeamKeyRecord, TeamKeyService } from '@tlp-broker/crypto';
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators';
 import { StaffPrincipal } from '../auth/principal';
+import { ApiDocument, ApiView } from '../common/api-view';
 import { ProfileService } from './profile.service';
+import { TeamKeyRotationView, TeamKeyView } from './team-key-views';
 
 @ApiTags('team')
 @Controller('team')
@@ -17,6 +19,7 @@ export class TeamController {
   @Get('profile.txt')
   @Public()
   @Header('Content-Type', 'text/plain; charset=utf-8')
+  @ApiDocument('text/plain', 'the team description (RFC 2350), cleartext-signed')
   profileText(): Promise<string> {
     return this.profile.text();
   }
@@ -25,6 +28,7 @@ export class TeamController {
   @Get('profile.json')
   @Public()
   @Header('Content-Type', 'application/json; charset=utf-8')
+  @ApiView('ProfileDocument')
   async profileJson(): Promise<string> {
     return this.profile.json();
   }
@@ -32,6 +36,7 @@ export class TeamController {
   @Get('profile.json.asc')
   @Public()
   @Header('Content-Type', 'application/pgp-signature')
+  @ApiDocument('application/pgp-signature', 'the detached signature of profile.json')
   profileSignature(): Promise<string> {
     return this.profile.jsonSignature();
   }
@@ -39,7 +44,8 @@ export class TeamController {
   /** The team's active OpenPGP public key: every delivery is signed with it. */
   @Get('key')
   @Public()
-  async key(): Promise<{ fingerprint: string; algorithm: string; createdAt: Date; publicKey: string }> {
+  @ApiView('TeamKeyView')
+  async key(): Promise<TeamKeyView> {
     const { info } = await this.teamKey.current();
     return {
       fingerprint: info.fingerprint,
@@ -53,6 +59,7 @@ export class TeamController {
   @Get('key.asc')
   @Public()
   @Header('Content-Type', 'application/pgp-keys')
+  @ApiDocument('application/pgp-keys', 'the active team key, ASCII-armored')
   async armored(): Promise<string> {
     return (await this.teamKey.current()).info.armored;
   }
@@ -60,6 +67,7 @@ export class TeamController {
   /** Every team key, the active one first; retired keys still verify what they signed. */
   @Get('keys')
   @Public()
+  @ApiView('TeamKeyRecord', { array: true })
   keys(): Promise<TeamKeyRecord[]> {
     return this.teamKey.all();
   }
@@ -69,7 +77,8 @@ export class TeamController {
   @HttpCode(200)
   @ApiBearerAuth()
   @Roles('admin')
-  rotate(@CurrentPrincipal() actor: StaffPrincipal): Promise<{ previous: string; current: TeamPublicKey }> {
+  @ApiView('TeamKeyRotationView')
+  rotate(@CurrentPrincipal() actor: StaffPrincipal): Promise<TeamKeyRotationView> {
     return this.teamKey.rotate(`user:${actor.userId}`);
   }
 }

@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@tlp-broker/persistence';
 import { SingleLine } from '../common/validators';
 import { ROLES, Role } from '@tlp-broker/domain';
 
@@ -16,4 +17,15 @@ export class CreateUserDto {
   @ArrayUnique()
   @IsIn(ROLES, { each: true, message: `each role must be one of: ${ROLES.join(', ')}` })
   roles!: Role[];
+
+  @ApiPropertyOptional({
+    format: 'password',
+    description: `the member's console password (at least ${MIN_PASSWORD_LENGTH} characters); without one, the member cannot sign in to the console`,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, {
+    message: `password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long`,
+  })
+  password?: string;
 }

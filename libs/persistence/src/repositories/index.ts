@@ -10,6 +10,9 @@ export { OrganisationRepository } from './organisations.repository';
 export { ApiKeyRepository } from './api-keys.repository';
 export { SubmissionRepository } from './submissions.repository';
 export { CaveatRepository } from './caveats.repository';
+export { UserRepository } from './users.repository';
+export { SessionRepository } from './sessions.repository';
+export { AuditEventRepository } from './audit-events.repository';
 
 import { Transactions } from './transactions';
 import { ItemRepository } from './items.repository';
@@ -22,6 +25,9 @@ import { OrganisationRepository } from './organisations.repository';
 import { ApiKeyRepository } from './api-keys.repository';
 import { SubmissionRepository } from './submissions.repository';
 import { CaveatRepository } from './caveats.repository';
+import { UserRepository } from './users.repository';
+import { SessionRepository } from './sessions.repository';
+import { AuditEventRepository } from './audit-events.repository';
 
 /** Provided and exported by PersistenceModule. */
 export const REPOSITORIES = [
@@ -36,4 +42,7 @@ export const REPOSITORIES = [
   ApiKeyRepository,
   SubmissionRepository,
   CaveatRepository,
+  UserRepository,
+  SessionRepository,
+  AuditEventRepository,
 ];

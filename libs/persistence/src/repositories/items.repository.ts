@@ -1,5 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { PublicRelease, publicReleasesQuery, PublicReleaseRow, toPublicRelease, VersionText } from './item-reads';
+import {
+  ItemSummary,
+  ItemSummaryFilter,
+  itemSummariesQuery,
+  ItemSummaryRow,
+  ITEM_VERSIONS,
+  ItemVersionRecord,
+  ItemVersionRow,
+  PublicRelease,
+  publicReleasesQuery,
+  PublicReleaseRow,
+  toItemSummary,
+  toItemVersionRecord,
+  toPublicRelease,
+  VersionText,
+} from './item-reads';
 import type { TlpLabel } from '@tlp-broker/tlp';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ItemState } from '@tlp-broker/domain';
@@ -137,6 +152,21 @@ export class ItemRepository {
       summary: row.summary,
       body: row.body,
     }));
+  }
+
+  /**
+   * Items by their current version, the most recently changed (newest current version) first,
+   * optionally in one state or with a piece of text in their title (in any case).
+   */
+  async summaries(filter: ItemSummaryFilter, limit: number, tx?: EntityManager): Promise<ItemSummary[]> {
+    const rows: ItemSummaryRow[] = await this.db(tx).query(...itemSummariesQuery(filter, limit));
+    return rows.map(toItemSummary);
+  }
+
+  /** Every version of the item in full, newest first (none: no such item, since an item has at least one). */
+  async versionRecords(itemId: string, tx?: EntityManager): Promise<ItemVersionRecord[]> {
+    const rows: ItemVersionRow[] = await this.db(tx).query(ITEM_VERSIONS, [itemId]);
+    return rows.map(toItemVersionRecord);
   }
 
   /** One version by its id, or null. */

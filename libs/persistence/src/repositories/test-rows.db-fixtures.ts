@@ -45,6 +45,31 @@ export class TestRows {
     ]);
   }
 
+  /**
+   * A console session of `userId`, its cookie value's hash given (64 hex digits); times as
+   * PostgreSQL intervals from now (`lastSeen` ago, `expiresIn` ahead), revoked when `revoked`.
+   */
+  session(
+    userId: string,
+    tokenHash: string,
+    options: { stage?: 'enrol' | 'full'; lastSeen?: string; expiresIn?: string; revoked?: boolean } = {},
+  ): Promise<string> {
+    return this.insert(
+      `INSERT INTO sessions (user_id, token_hash, csrf_token, stage, last_seen_at, expires_at, revoked_at)
+       VALUES ($1, $2, 'csrf', $3, now() - coalesce($4::interval, interval '0'), now() + coalesce($5::interval, interval '12 hours'),
+               CASE WHEN $6 THEN now() END)
+       RETURNING id`,
+      [
+        userId,
+        tokenHash,
+        options.stage ?? 'full',
+        options.lastSeen ?? null,
+        options.expiresIn ?? null,
+        options.revoked ?? false,
+      ],
+    );
+  }
+
   /** An active peer CERT named `name` as given, or with a name of its own. */
   organisation(
     name = `partner ${++this.count}`,
@@ -104,11 +129,17 @@ export class TestRows {
       title?: string;
       releaseAt?: Date | null;
       createdAt?: string;
+      body?: string;
+      /** The version's author (a user id); the shared analyst unless given. */
+      createdBy?: string;
+      /** Who approved it (a user id), approved now. */
+      approvedBy?: string;
     } = {},
   ): Promise<string> {
     return this.insert(
-      `INSERT INTO item_versions (item_id, version, title, summary, body, tlp, pap, severity, audience, caveats, indicators, release_at, created_by, created_at)
-       VALUES ($1, $2, $3, 'summary', 'body', $4, $5, 'high', '{}'::jsonb, '{}', $6::jsonb, $7, $8, coalesce($9::timestamptz, now()))
+      `INSERT INTO item_versions (item_id, version, title, summary, body, tlp, pap, severity, audience, caveats, indicators, release_at, created_by, created_at, approved_by, approved_at)
+       VALUES ($1, $2, $3, 'summary', $10, $4, $5, 'high', '{}'::jsonb, '{}', $6::jsonb, $7, $8, coalesce($9::timestamptz, now()),
+               $11::uuid, CASE WHEN $11::uuid IS NOT NULL THEN now() END)
        RETURNING id`,
       [
         itemId,
@@ -118,8 +149,10 @@ export class TestRows {
         options.pap ?? null,
         JSON.stringify(options.indicators ?? []),
         options.releaseAt ?? null,
-        await this.authorId(),
+        options.createdBy ?? (await this.authorId()),
         options.createdAt ?? null,
+        options.body ?? 'body',
+        options.approvedBy ?? null,
       ],
     );
   }

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { FixedWindowLimiter } from '@tlp-broker/queue';
+import { ApiRedis } from '../redis/api-redis';
+import { sourceOf, withinRedisWait } from './auth-failure-throttle';
+
+/** Who is trying to sign in: the name given, and the source address. */
+export interface SignInAttempt {
+  readonly name: string;
+  readonly address: string;
+}
+
+const WARN_EVERY_MS = 60_000;
+
+/**
+ * Failed sign-ins, counted per name and per source address (an IPv6 /64) in fixed windows of 15
+ * minutes in Redis, shared by every API process: over SIGN_IN_FAILURE_LIMIT either way, sign-in
+ * is answered 429 before any password is checked, so guessing is slow whichever of the two an
+ * attacker varies. Names are counted by digest (Redis never holds them). If Redis cannot be reached
+ * the limit lapses, with a warning, rather than sign-in.
+ */
+@Injectable()
+export class SignInThrottle {
+  private readonly logger = new Logger('SignInThrottle');
+  private lastRedisWarning = 0;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly redis: ApiRedis,
+    private readonly windows: FixedWindowLimiter,
+  ) {}
+
+  /** Seconds until `attempt` may be made, or null when it may be made now. */
+  async retryAfter(attempt: SignInAttempt, now = Date.now()): Promise<number | null> {
+    const { limit, windowMs } = this.config.signInFailureLimit;
+    if (!this.redisReady()) return null;
+    try {
+      const reading = await withinRedisWait(this.windows.read(counters(attempt), windowMs, now));
+      if (!reading.counts.some((count) => count >= limit)) return null;
+      return Math.max(1, Math.ceil(reading.retryAfterMs / 1000));
+    } catch (error) {
+      this.redisUnavailable(error);
+      return null;
+    }
+  }
+
+  /** Counts a failed sign-in against the name and the address; says so in the log when either reaches the limit. */
+  async failed(attempt: SignInAttempt, now = Date.now()): Promise<void> {
+    const { limit, windowMs } = this.config.signInFailureLimit;
+    if (!this.redisReady()) return;
+    try {
+      const hits = await Promise.all(
+        counters(attempt).map((name) => withinRedisWait(this.windows.hit(name, limit, windowMs, now))),
+      );
+      if (hits.some((hit) => hit.count === limit))
+        this.logger.warn(
+          `sign-in failed ${limit} times in ${windowMs / 60_000} min for a name or from ${sourceOf(attempt.address)}: further attempts are answered 429 until the window ends`,
+        );
+    } catch (error) {
+      this.redisUnavailable(error);
+    }
+  }
+
+  private redisReady(): boolean {
+    if (this.redis.status === 'ready') return true;
+    this.redisUnavailable(new Error(`connection ${this.redis.status}`));
+    return false;
+  }
+
+  private redisUnavailable(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastRedisWarning < WARN_EVERY_MS) return;
+    this.lastRedisWarning = now;
+    this.logger.warn(
+      `failed sign-ins are not limited (Redis: ${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
+/** The counters a failed sign-in goes to: the name (by digest, in any case) and the source. */
+function counters(attempt: SignInAttempt): string[] {
+  const name = createHash('sha256').update(attempt.name.trim().toLowerCase(), 'utf8').digest('hex');
+  return [`sign-in-fail:name:${name}`, `sign-in-fail:addr:${sourceOf(attempt.address)}`];
+}

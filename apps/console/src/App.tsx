@@ -1,0 +1,52 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createBrowserRouter, Navigate, RouterProvider } from 'react-router-dom';
+import { Loading } from './components/common';
+import { useMessages } from './i18n/i18n';
+import { commonMessages } from './components/messages';
+import { Shell } from './layout/Shell';
+import { EnrolTotp } from './session/EnrolTotp';
+import { SessionProvider, useSession } from './session/session';
+import { SignIn } from './session/SignIn';
+import { ROUTES } from './routes';
+
+const queries = new QueryClient({
+  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: true, staleTime: 2_000 } },
+});
+
+function NotFound() {
+  const t = useMessages(commonMessages);
+  return <p>{t('notFound')}</p>;
+}
+
+const router = createBrowserRouter(
+  [
+    {
+      path: '/',
+      element: <Shell />,
+      children: [
+        { index: true, element: <Navigate to="/items" replace /> },
+        ...ROUTES,
+        { path: '*', element: <NotFound /> },
+      ],
+    },
+  ],
+  { basename: '/console' },
+);
+
+function Gate() {
+  const { session } = useSession();
+  if (session === undefined) return <Loading />;
+  if (session === null) return <SignIn />;
+  if (session.stage === 'enrol') return <EnrolTotp />;
+  return <RouterProvider router={router} />;
+}
+
+export function App() {
+  return (
+    <QueryClientProvider client={queries}>
+      <SessionProvider>
+        <Gate />
+      </SessionProvider>
+    </QueryClientProvider>
+  );
+}

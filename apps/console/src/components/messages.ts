@@ -1,0 +1,36 @@
+import { defineMessages } from '../i18n/i18n';
+
+export const commonMessages = defineMessages({
+  en: {
+    loading: 'Loading…',
+    items: 'Items',
+    compose: 'Compose',
+    approvals: 'Approvals',
+    partners: 'Partners',
+    operations: 'Operations',
+    language: 'Language',
+    timeZone: 'Time zone',
+    signOut: 'Sign out',
+    signOutEverywhere: 'Sign out everywhere',
+    signedInAs: 'Signed in as {name} ({roles})',
+    mainNavigation: 'Main',
+    skipToContent: 'Skip to content',
+    notFound: 'There is no such page.',
+  },
+  fr: {
+    loading: 'Chargement…',
+    items: 'Publications',
+    compose: 'Rédiger',
+    approvals: 'Validations',
+    partners: 'Partenaires',
+    operations: 'Exploitation',
+    language: 'Langue',
+    timeZone: 'Fuseau horaire',
+    signOut: 'Se déconnecter',
+    signOutEverywhere: 'Se déconnecter partout',
+    signedInAs: 'Connecté en tant que {name} ({roles})',
+    mainNavigation: 'Principale',
+    skipToContent: 'Aller au contenu',
+    notFound: "Cette page n'existe pas.",
+  },
+});

@@ -1,0 +1,116 @@
+/**
+ * The API names the fields it refuses with paths of the request (`audience.organisations`,
+ * `indicators.2.value`, `provenance.label`…); the form shows each message on the control it concerns,
+ * in the API's words. Pure: no DOM.
+ */
+
+/** The form's controls that the API's fields map to. */
+export const FORM_FIELDS = [
+  'type',
+  'title',
+  'summary',
+  'severity',
+  'body',
+  'indicators',
+  'tlp',
+  'pap',
+  'caveats',
+  'audience',
+  'communities',
+  'organisations',
+  'contacts',
+  'originator',
+  'originatorLabel',
+  'consent',
+  'releaseAt',
+] as const;
+export type FormField = (typeof FORM_FIELDS)[number];
+
+export type IndicatorColumn = 'type' | 'value' | 'description';
+
+/** Where an API field problem is shown: on a form control, on an indicator row's cell, or only at the top. */
+export type Placement =
+  | { kind: 'field'; field: FormField }
+  | { kind: 'indicator'; index: number; column: IndicatorColumn }
+  | { kind: 'form' };
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+const BY_PATH: Record<string, FormField> = {
+  type: 'type',
+  title: 'title',
+  summary: 'summary',
+  severity: 'severity',
+  body: 'body',
+  indicators: 'indicators',
+  tlp: 'tlp',
+  pap: 'pap',
+  caveats: 'caveats',
+  audience: 'audience',
+  'audience.communities': 'communities',
+  'audience.organisations': 'organisations',
+  'audience.contacts': 'contacts',
+  provenance: 'originator',
+  'provenance.originator': 'originator',
+  'provenance.label': 'originatorLabel',
+  'provenance.consent': 'consent',
+  releaseAt: 'releaseAt',
+};
+
+/** `indicators[2].value` and `indicators.2.value` alike become `indicators.2.value`. */
+export function normalisePath(path: string): string {
+  return path.replace(/\[(\d+)\]/g, '.$1').replace(/^\./, '');
+}
+
+/** Where the API's `field` is shown on the form. */
+export function placeField(path: string): Placement {
+  const normal = normalisePath(path);
+  const indicator = /^indicators\.(\d+)(?:\.(type|value|description))?/.exec(normal);
+  if (indicator)
+    return { kind: 'indicator', index: Number(indicator[1]), column: (indicator[2] ?? 'value') as IndicatorColumn };
+  // The consent's own audience and reference are both shown at the consent control.
+  if (normal.startsWith('provenance.consent')) return { kind: 'field', field: 'consent' };
+  const field = BY_PATH[normal] ?? BY_PATH[normal.split('.')[0]];
+  return field ? { kind: 'field', field } : { kind: 'form' };
+}
+
+/** A problem placed on the form; `index` of an indicator is the row's position in the request. */
+export interface PlacedProblem extends FieldProblem {
+  placement: Placement;
+}
+
+export interface FormErrors {
+  /** Messages per form control, in the order the API gave them. */
+  fields: Partial<Record<FormField, string[]>>;
+  /** Messages per indicator row (by its position in the request) and column. */
+  indicators: Record<number, Partial<Record<IndicatorColumn, string[]>>>;
+  /** Every problem in the API's order, placed: what the summary at the top lists. */
+  all: PlacedProblem[];
+}
+
+export const NO_ERRORS: FormErrors = { fields: {}, indicators: {}, all: [] };
+
+/** The API's `details` laid out on the form. */
+export function placeProblems(details: readonly FieldProblem[]): FormErrors {
+  const errors: FormErrors = { fields: {}, indicators: {}, all: [] };
+  for (const problem of details) {
+    const placement = placeField(problem.field);
+    errors.all.push({ ...problem, placement });
+    if (placement.kind === 'field') {
+      (errors.fields[placement.field] ??= []).push(problem.message);
+    } else if (placement.kind === 'indicator') {
+      const row = (errors.indicators[placement.index] ??= {});
+      (row[placement.column] ??= []).push(problem.message);
+    }
+  }
+  return errors;
+}
+
+/** The messages on one control joined as one sentence list, or null when there are none. */
+export function messagesFor(errors: FormErrors, field: FormField): string | null {
+  const messages = errors.fields[field];
+  return messages && messages.length > 0 ? messages.join('; ') : null;
+}

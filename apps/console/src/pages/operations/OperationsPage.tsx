@@ -1,0 +1,28 @@
+import { PageTitle } from '../../components/common';
+import { useMessages } from '../../i18n/i18n';
+import { useSession } from '../../session/session';
+import { AuditVerification } from './AuditVerification';
+import { DeadLetters } from './DeadLetters';
+import { operationsMessages } from './messages';
+import { QueueDepths } from './QueueDepths';
+
+/** Queue depths, dead letters and the audit-trail check, for administrators. */
+export function OperationsPage() {
+  const t = useMessages(operationsMessages);
+  const { hasRole } = useSession();
+  if (!hasRole('admin'))
+    return (
+      <>
+        <PageTitle title={t('title')} />
+        <p role="alert">{t('adminsOnly')}</p>
+      </>
+    );
+  return (
+    <>
+      <PageTitle title={t('title')} />
+      <QueueDepths />
+      <DeadLetters />
+      <AuditVerification />
+    </>
+  );
+}
