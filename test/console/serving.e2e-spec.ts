@@ -59,6 +59,10 @@ describe('the console as the API serves it', () => {
       expect(response.headers.get('cache-control'), asset).toContain('immutable');
       expect(response.headers.get('content-security-policy'), asset).toContain("default-src 'none'");
     }
+    const script = assets.find((asset) => asset.endsWith('.js'))!;
+    const compressed = await fetch(`${broker.url}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(compressed.headers.get('content-encoding')).toBe('gzip');
+    expect((await compressed.text()).length).toBeGreaterThan(1000);
     const missing = await fetch(`${broker.url}/console/assets/index-missing.js`);
     expect(missing.status).toBe(404);
   });

@@ -1,13 +1,16 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router-dom';
 import { Loading } from './components/common';
 import { useMessages } from './i18n/i18n';
 import { commonMessages } from './components/messages';
 import { Shell } from './layout/Shell';
-import { EnrolTotp } from './session/EnrolTotp';
 import { SessionProvider, useSession } from './session/session';
 import { SignIn } from './session/SignIn';
 import { ROUTES } from './routes';
+
+// Enrolment (and its QR code library) is needed once per member: loaded only then.
+const EnrolTotp = lazy(async () => ({ default: (await import('./session/EnrolTotp')).EnrolTotp }));
 
 const queries = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: true, staleTime: 2_000 } },
@@ -37,7 +40,12 @@ function Gate() {
   const { session } = useSession();
   if (session === undefined) return <Loading />;
   if (session === null) return <SignIn />;
-  if (session.stage === 'enrol') return <EnrolTotp />;
+  if (session.stage === 'enrol')
+    return (
+      <Suspense fallback={<Loading />}>
+        <EnrolTotp />
+      </Suspense>
+    );
   return <RouterProvider router={router} />;
 }
 

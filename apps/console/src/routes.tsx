@@ -1,18 +1,24 @@
 import { RouteObject } from 'react-router-dom';
-import { ApprovalsPage } from './pages/approvals/ApprovalsPage';
-import { ComposePage } from './pages/compose/ComposePage';
-import { ItemPage } from './pages/items/ItemPage';
-import { ItemsPage } from './pages/items/ItemsPage';
-import { OperationsPage } from './pages/operations/OperationsPage';
-import { PartnersPage } from './pages/partners/PartnersPage';
 
-/** The console's screens, under /console. */
+/** The console's screens, under /console; each is loaded when first opened, so sign-in stays light. */
 export const ROUTES: RouteObject[] = [
-  { path: 'items', element: <ItemsPage /> },
-  { path: 'items/:id', element: <ItemPage /> },
-  { path: 'compose', element: <ComposePage /> },
-  { path: 'items/:id/update', element: <ComposePage /> },
-  { path: 'approvals', element: <ApprovalsPage /> },
-  { path: 'partners/*', element: <PartnersPage /> },
-  { path: 'operations', element: <OperationsPage /> },
+  { path: 'items', lazy: async () => ({ Component: (await import('./pages/items/ItemsPage')).ItemsPage }) },
+  { path: 'items/:id', lazy: async () => ({ Component: (await import('./pages/items/ItemPage')).ItemPage }) },
+  { path: 'compose', lazy: async () => ({ Component: (await import('./pages/compose/ComposePage')).ComposePage }) },
+  {
+    path: 'items/:id/update',
+    lazy: async () => ({ Component: (await import('./pages/compose/ComposePage')).ComposePage }),
+  },
+  {
+    path: 'approvals',
+    lazy: async () => ({ Component: (await import('./pages/approvals/ApprovalsPage')).ApprovalsPage }),
+  },
+  {
+    path: 'partners/*',
+    lazy: async () => ({ Component: (await import('./pages/partners/PartnersPage')).PartnersPage }),
+  },
+  {
+    path: 'operations',
+    lazy: async () => ({ Component: (await import('./pages/operations/OperationsPage')).OperationsPage }),
+  },
 ];
