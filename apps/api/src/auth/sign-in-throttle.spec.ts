@@ -41,16 +41,24 @@ function throttle(limit = 3, redis = new FakeRedis()) {
 }
 
 describe('SignInThrottle', () => {
-  it('lets a name fail up to the limit, then answers with the seconds left in the 15-minute window', async () => {
+  it('lets a name fail up to the limit from one address, then answers with the seconds left in the 15-minute window', async () => {
     const t = throttle(3);
     for (let i = 0; i < 3; i++) {
-      const attempt = { name: 'alice', address: `198.51.100.${i}` };
+      const attempt = { name: 'alice', address: '198.51.100.7' };
       expect(await t.retryAfter(attempt, NOW)).toBeNull();
       await t.failed(attempt, NOW);
     }
-    expect(await t.retryAfter({ name: ' ALICE ', address: '198.51.100.50' }, NOW)).toBe(14 * 60);
-    expect(await t.retryAfter({ name: 'bob', address: '198.51.100.50' }, NOW)).toBeNull();
-    expect(await t.retryAfter({ name: 'alice', address: '198.51.100.50' }, NOW + 14 * 60_000)).toBeNull();
+    expect(await t.retryAfter({ name: ' ALICE ', address: '198.51.100.7' }, NOW)).toBe(14 * 60);
+    expect(await t.retryAfter({ name: 'alice', address: '198.51.100.7' }, NOW + 14 * 60_000)).toBeNull();
+  });
+
+  it('does not lock a member out from their own desk for failures against their name from elsewhere, up to ten times the limit', async () => {
+    const t = throttle(3);
+    for (let i = 0; i < 29; i++) await t.failed({ name: 'alice', address: `198.51.100.${i}` }, NOW);
+    expect(await t.retryAfter({ name: 'alice', address: '203.0.113.9' }, NOW)).toBeNull();
+    await t.failed({ name: 'alice', address: '198.51.100.99' }, NOW);
+    expect(await t.retryAfter({ name: 'alice', address: '203.0.113.9' }, NOW)).toBe(14 * 60);
+    expect(await t.retryAfter({ name: 'bob', address: '203.0.113.9' }, NOW)).toBeNull();
   });
 
   it('counts an address across names, an IPv6 address by its /64', async () => {
@@ -65,7 +73,7 @@ describe('SignInThrottle', () => {
     const redis = new FakeRedis();
     await throttle(3, redis).failed({ name: 'alice', address: '198.51.100.7' }, NOW);
     expect([...redis.values.keys()].join(' ')).not.toContain('alice');
-    expect(redis.values.size).toBe(2);
+    expect(redis.values.size).toBe(3);
   });
 
   it('lets sign-in go on when Redis cannot be reached or is not connected: only the limit lapses', async () => {

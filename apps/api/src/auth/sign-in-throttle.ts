@@ -14,11 +14,13 @@ export interface SignInAttempt {
 const WARN_EVERY_MS = 60_000;
 
 /**
- * Failed sign-ins, counted per name and per source address (an IPv6 /64) in fixed windows of 15
- * minutes in Redis, shared by every API process: over SIGN_IN_FAILURE_LIMIT either way, sign-in
- * is answered 429 before any password is checked, so guessing is slow whichever of the two an
- * attacker varies. Names are counted by digest (Redis never holds them). If Redis cannot be reached
- * the limit lapses, with a warning, rather than sign-in.
+ * Failed sign-ins, counted in fixed windows of 15 minutes in Redis, shared by every API process:
+ * per name from one source address (an IPv6 /64), per source address, and per name from anywhere
+ * with ten times the room. Over SIGN_IN_FAILURE_LIMIT, sign-in is answered 429 before any password
+ * is checked, so guessing is slow whichever an attacker varies, while someone failing against a
+ * member's name from elsewhere does not lock the member out of their own desk (that takes ten
+ * times as many failures, from many addresses). Names are counted by digest (Redis never holds
+ * them). If Redis cannot be reached the limit lapses, with a warning, rather than sign-in.
  */
 @Injectable()
 export class SignInThrottle {
@@ -36,8 +38,15 @@ export class SignInThrottle {
     const { limit, windowMs } = this.config.signInFailureLimit;
     if (!this.redisReady()) return null;
     try {
-      const reading = await withinRedisWait(this.windows.read(counters(attempt), windowMs, now));
-      if (!reading.counts.some((count) => count >= limit)) return null;
+      const limits = counters(attempt, limit);
+      const reading = await withinRedisWait(
+        this.windows.read(
+          limits.map((counter) => counter.key),
+          windowMs,
+          now,
+        ),
+      );
+      if (!reading.counts.some((count, i) => count >= limits[i].limit)) return null;
       return Math.max(1, Math.ceil(reading.retryAfterMs / 1000));
     } catch (error) {
       this.redisUnavailable(error);
@@ -50,10 +59,11 @@ export class SignInThrottle {
     const { limit, windowMs } = this.config.signInFailureLimit;
     if (!this.redisReady()) return;
     try {
+      const limits = counters(attempt, limit);
       const hits = await Promise.all(
-        counters(attempt).map((name) => withinRedisWait(this.windows.hit(name, limit, windowMs, now))),
+        limits.map((counter) => withinRedisWait(this.windows.hit(counter.key, counter.limit, windowMs, now))),
       );
-      if (hits.some((hit) => hit.count === limit))
+      if (hits.some((hit, i) => hit.count === limits[i].limit))
         this.logger.warn(
           `sign-in failed ${limit} times in ${windowMs / 60_000} min for a name or from ${sourceOf(attempt.address)}: further attempts are answered 429 until the window ends`,
         );
@@ -78,8 +88,22 @@ export class SignInThrottle {
   }
 }
 
-/** The counters a failed sign-in goes to: the name (by digest, in any case) and the source. */
-function counters(attempt: SignInAttempt): string[] {
-  const name = createHash('sha256').update(attempt.name.trim().toLowerCase(), 'utf8').digest('hex');
-  return [`sign-in-fail:name:${name}`, `sign-in-fail:addr:${sourceOf(attempt.address)}`];
+/** How many failures of one kind sign-in takes in a window. */
+interface Counter {
+  readonly key: string;
+  readonly limit: number;
 }
+
+/** The counters a failed sign-in goes to: the name (by digest, in any case) from the source, the source, the name. */
+function counters(attempt: SignInAttempt, limit: number): Counter[] {
+  const name = createHash('sha256').update(attempt.name.trim().toLowerCase(), 'utf8').digest('hex');
+  const source = sourceOf(attempt.address);
+  return [
+    { key: `sign-in-fail:name-addr:${name}:${source}`, limit },
+    { key: `sign-in-fail:addr:${source}`, limit },
+    { key: `sign-in-fail:name:${name}`, limit: limit * NAME_FROM_ANYWHERE_FACTOR },
+  ];
+}
+
+/** A name's failures from every address together may reach this many times the limit. */
+const NAME_FROM_ANYWHERE_FACTOR = 10;
