@@ -277,4 +277,57 @@ describe('composing an item in the console, with its live recipient preview', ()
     expect(item).toMatchObject({ version: 2, title: 'Phishing campaign impersonating the national police (update)' });
     expect(tab.breaches).toEqual([]);
   });
+
+  it("lets an item derived from TLP:AMBER+STRICT material go beyond the originator's label only to whom the originator agreed", async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Compose' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Compose an item' }).waitFor();
+    await page.getByRole('radio', { name: /^TLP:AMBER\+STRICT / }).check();
+    for (const [search, partner] of [
+      ['cert', /^CERT-FR/],
+      ['gendarmerie', /^Gendarmerie C3N/],
+    ] as const) {
+      await page.getByLabel('Search organisations').fill(search);
+      await page.getByRole('checkbox', { name: partner }).check();
+    }
+    await page.getByLabel('Derived from a partner’s material').check();
+    await page.getByLabel('Originator', { exact: true }).fill('Europol EC3');
+    await page.getByLabel('Label it came with').selectOption('TLP:AMBER+STRICT');
+    const reference = 'E-mail from the EC3 duty desk, 2026-11-20';
+    await page.getByLabel('Consent reference').fill(reference);
+    // A reference that names nobody is a problem on the consent's audience, before anything is sent.
+    const agreed = page.getByRole('group', { name: 'Audience the originator agreed to' });
+    const missing = 'Choose whom the originator agreed to share with, or clear the consent reference.';
+    await shows(agreed, missing);
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('link', { name: `Audience the originator agreed to: ${missing}` }).waitFor();
+    await agreed.getByLabel('Search organisations').fill('cert');
+    await agreed.getByRole('checkbox', { name: /^CERT-FR/ }).check();
+
+    const engine = await enginePreview({
+      tlp: 'TLP:AMBER+STRICT',
+      audience: { organisations: [certFr.id, gendarmerie.id] },
+      provenance: {
+        originator: 'Europol EC3',
+        label: 'TLP:AMBER+STRICT',
+        consent: { audience: { organisations: [certFr.id] }, reference },
+      },
+    });
+    const of = (organisation: string) => engine.decisions.filter((d) => d.organisation === organisation);
+    expect(of('CERT-FR').some((d) => d.allow && d.reason.includes(reference))).toBe(true);
+    expect(of('Gendarmerie C3N').length).toBeGreaterThan(0);
+    expect(of('Gendarmerie C3N').every((d) => !d.allow && d.reason.includes('may not leave the team'))).toBe(true);
+    await settled();
+    await shows(status(), `${engine.summary.allowed} of ${engine.summary.channels} channels will receive it`);
+    expect(await agreed.textContent()).not.toContain(missing);
+    expect(await page.getByRole('heading', { name: /^The item was not submitted/ }).count()).toBe(0);
+    for (const decision of [...of('CERT-FR'), ...of('Gendarmerie C3N')]) {
+      const text = (await previewRow(page, decision).textContent())!;
+      expect(text).toContain(decision.reason);
+      expect(text).toContain(decision.allow ? 'allowed' : 'withheld');
+    }
+    await expectAccessible(page, 'compose-consent');
+    await page.getByRole('group', { name: 'Consent of the originator' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'compose-consent');
+    expect(tab.breaches).toEqual([]);
+  });
 });

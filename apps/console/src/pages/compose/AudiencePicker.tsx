@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useMessages } from '../../i18n/i18n';
-import { ComposeForm } from './compose-form';
+import type { Audience } from './compose-form';
 import { messagesFor } from './field-errors';
 import { GroupField } from './LabelPickers';
 import { composeMessages } from './messages';
@@ -92,16 +92,19 @@ function SearchableChecklist(props: {
   );
 }
 
-/** Communities (from the partners' memberships), organisations and named contacts the item is addressed to. */
-export function AudiencePicker({ form, change, errors, partners }: SectionProps & { partners: Partner[] }) {
+/** The pickers' options: communities (from the partners' memberships), organisations and their named contacts. */
+function useAudienceOptions(partners: Partner[]) {
   const t = useMessages(composeMessages);
-  const options = useMemo(() => {
+  return useMemo(() => {
     const members = new Map<string, number>();
     for (const partner of partners)
       for (const community of partner.communities) members.set(community, (members.get(community) ?? 0) + 1);
     const byName = [...partners].sort((a, b) => a.name.localeCompare(b.name));
     return {
-      communities: [...members.keys()].sort().map((name) => ({ value: name, label: name, count: members.get(name)! })),
+      communities: [...members.keys()].sort().map((name) => {
+        const count = members.get(name)!;
+        return { value: name, label: name, detail: count === 1 ? t('membersOne') : t('members', { count }) };
+      }),
       organisations: byName.map((partner) => ({
         value: partner.id,
         label: partner.name,
@@ -117,46 +120,67 @@ export function AudiencePicker({ form, change, errors, partners }: SectionProps 
         })),
       ),
     };
-  }, [partners]);
-  const pick = (key: keyof Pick<ComposeForm, 'communities' | 'organisations' | 'contacts'>) => ({
-    chosen: form[key],
-    setChosen: (chosen: string[]) => change({ [key]: chosen }),
-    error: messagesFor(errors, key),
-  });
+  }, [partners, t]);
+}
 
+/**
+ * The three searchable lists (communities, organisations, named contacts) of one audience; their ids
+ * start with `idPrefix` (`compose-organisations`, `compose-consent-organisations`…).
+ */
+export function AudienceLists(props: {
+  idPrefix: string;
+  audience: Audience;
+  setAudience(audience: Audience): void;
+  errors: Record<keyof Audience, string | null>;
+  partners: Partner[];
+}) {
+  const t = useMessages(composeMessages);
+  const { idPrefix, audience, setAudience, errors } = props;
+  const options = useAudienceOptions(props.partners);
+  const list = (key: keyof Audience, legend: string) => (
+    <SearchableChecklist
+      id={`${idPrefix}-${key}`}
+      legend={legend}
+      options={options[key]}
+      chosen={audience[key]}
+      setChosen={(chosen) => setAudience({ ...audience, [key]: chosen })}
+      error={errors[key]}
+    />
+  );
+  return (
+    <div className="compose-audience-lists">
+      {list('communities', t('communities'))}
+      {list('organisations', t('organisations'))}
+      {list('contacts', t('contacts'))}
+    </div>
+  );
+}
+
+/** Communities, organisations and named contacts the item is addressed to. */
+export function AudiencePicker({ form, change, errors, partners }: SectionProps & { partners: Partner[] }) {
+  const t = useMessages(composeMessages);
+  const audienceError = messagesFor(errors, 'audience');
   return (
     <>
       <p className="hint" id="compose-audience-hint">
         {t('audienceHint')}
       </p>
-      {messagesFor(errors, 'audience') && (
+      {audienceError && (
         <p id="compose-audience" className="field-error" tabIndex={-1}>
-          {messagesFor(errors, 'audience')}
+          {audienceError}
         </p>
       )}
-      <div className="compose-audience-lists">
-        <SearchableChecklist
-          id="compose-communities"
-          legend={t('communities')}
-          options={options.communities.map((c) => ({
-            ...c,
-            detail: c.count === 1 ? t('membersOne') : t('members', { count: c.count }),
-          }))}
-          {...pick('communities')}
-        />
-        <SearchableChecklist
-          id="compose-organisations"
-          legend={t('organisations')}
-          options={options.organisations}
-          {...pick('organisations')}
-        />
-        <SearchableChecklist
-          id="compose-contacts"
-          legend={t('contacts')}
-          options={options.contacts}
-          {...pick('contacts')}
-        />
-      </div>
+      <AudienceLists
+        idPrefix="compose"
+        audience={{ communities: form.communities, organisations: form.organisations, contacts: form.contacts }}
+        setAudience={change}
+        errors={{
+          communities: messagesFor(errors, 'communities'),
+          organisations: messagesFor(errors, 'organisations'),
+          contacts: messagesFor(errors, 'contacts'),
+        }}
+        partners={partners}
+      />
     </>
   );
 }

@@ -8,10 +8,10 @@ import { useMessages, usePreferences } from '../../i18n/i18n';
 import { useSession } from '../../session/session';
 import { AudiencePicker, Partner } from './AudiencePicker';
 import { BODY_ID, BodyEditor, BodyTab } from './BodyEditor';
-import { buildRequest, BuiltRequest, ComposeForm, ItemRequest, previewRequest } from './compose-form';
+import { buildRequest, BuiltRequest, ComposeForm, consentProblems, ItemRequest, previewRequest } from './compose-form';
 import { ContentFields } from './ContentFields';
 import { ErrorSummary, focusControl } from './ErrorSummary';
-import { placeProblems } from './field-errors';
+import { placeProblems, withProblems } from './field-errors';
 import { IndicatorsTable, RowErrors } from './IndicatorsTable';
 import { Caveat, CaveatsPicker, LabelPickers } from './LabelPickers';
 import { composeMessages } from './messages';
@@ -71,8 +71,13 @@ function useSubmit(itemId: string | null, summaryRef: RefObject<HTMLDivElement |
     if (refused) summaryRef.current?.focus();
   }, [refused, summaryRef]);
 
-  function submit(form: ComposeForm, built: BuiltRequest) {
+  /** `blocked`: problems the form found itself; then nothing is sent, and they are listed as a refusal. */
+  function submit(form: ComposeForm, built: BuiltRequest, blocked: Refusal | null) {
     setFailure(null);
+    if (blocked) {
+      setRefused({ refusal: blocked, form });
+      return;
+    }
     mutation.mutate(built.body, {
       onSuccess: (item) => void navigate(`/items/${item.id}`),
       onError: (error) => {
@@ -100,10 +105,13 @@ export function ComposeEditor({ itemId, initial, partners, caveats }: Props) {
   const toInstant = (local: string) => fromLocalInput(local, timeZone)?.toISOString() ?? null;
   const built = buildRequest(form, toInstant);
   const preview = usePreview(form.tlp ? previewRequest(built, t('composeTitle')) : null);
-  // The submission's refusal while the form is as submitted; then what the latest preview says.
+  // What the form checks itself (an incomplete consent), ahead of what the latest preview's refusal says.
+  const own = consentProblems(form).map(({ field, problem }) => ({ field, message: t(problem) }));
+  const current: Refusal = { ...preview.refusal, errors: withProblems(preview.refusal.errors, own) };
+  // The submission's refusal while the form is as submitted; then what the form and the latest preview say.
   const { refused } = submitted;
-  const refusal = refused && refused.form === form ? refused.refusal : preview.refusal;
-  const fixed = !!refused && refused.form !== form && !preview.pending && preview.refusal.errors.all.length === 0;
+  const refusal = refused && refused.form === form ? refused.refusal : current;
+  const fixed = !!refused && refused.form !== form && !preview.pending && current.errors.all.length === 0;
   const summary = refused && !fixed ? refused : null;
   const sections = { form, change, errors: refusal.errors };
 
@@ -130,7 +138,7 @@ export function ComposeEditor({ itemId, initial, partners, caveats }: Props) {
           noValidate
           onSubmit={(event) => {
             event.preventDefault();
-            submit(form, built);
+            submit(form, built, own.length > 0 ? current : null);
           }}
         >
           <h2>{t('content')}</h2>
@@ -146,7 +154,7 @@ export function ComposeEditor({ itemId, initial, partners, caveats }: Props) {
           <h2>{t('audience')}</h2>
           <AudiencePicker {...sections} partners={partners} />
           <h2>{t('provenance')}</h2>
-          <ProvenanceFields {...sections} />
+          <ProvenanceFields {...sections} partners={partners} />
           <h2>{t('embargo')}</h2>
           <EmbargoField {...sections} />
           <div className="compose-submit">

@@ -21,7 +21,11 @@ export const FIELD_TARGETS: Record<FormField, { id: string; label: ComposeMessag
   contacts: { id: 'compose-contacts', label: 'contacts' },
   originator: { id: 'compose-originator', label: 'originator' },
   originatorLabel: { id: 'compose-originator-label', label: 'originatorLabel' },
-  consent: { id: 'compose-consent-reference', label: 'consentReference' },
+  consentReference: { id: 'compose-consent-reference', label: 'consentReference' },
+  consentAudience: { id: 'compose-consent-audience', label: 'consentAudience' },
+  consentCommunities: { id: 'compose-consent-communities', label: 'consentCommunities' },
+  consentOrganisations: { id: 'compose-consent-organisations', label: 'consentOrganisations' },
+  consentContacts: { id: 'compose-consent-contacts', label: 'consentContacts' },
   releaseAt: { id: 'compose-release-at', label: 'releaseAt' },
 };
 

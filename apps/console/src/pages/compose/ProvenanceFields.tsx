@@ -1,17 +1,18 @@
 import { Field, fieldProps } from '../../components/Field';
 import { fromLocalInput, useDateTime } from '../../i18n/format';
 import { useMessages, usePreferences } from '../../i18n/i18n';
+import { AudienceLists, Partner } from './AudiencePicker';
 import { TLP_LABELS } from './compose-form';
 import { messagesFor } from './field-errors';
+import { GroupField } from './LabelPickers';
 import { composeMessages } from './messages';
 import type { SectionProps } from './ContentFields';
 
 /** The originator of the material, the label it came with, and its written consent to a wider audience. */
-export function ProvenanceFields({ form, change, errors }: SectionProps) {
+export function ProvenanceFields({ form, change, errors, partners }: SectionProps & { partners: Partner[] }) {
   const t = useMessages(composeMessages);
   const originatorError = messagesFor(errors, 'originator');
   const labelError = messagesFor(errors, 'originatorLabel');
-  const consentError = messagesFor(errors, 'consent');
   return (
     <>
       <div className="compose-choice">
@@ -50,37 +51,55 @@ export function ProvenanceFields({ form, change, errors }: SectionProps) {
               </select>
             </Field>
           </div>
-          <div className="compose-choice">
-            <input
-              type="checkbox"
-              id="compose-consent"
-              checked={form.consent}
-              onChange={(event) => change({ consent: event.target.checked })}
-            />
-            <label htmlFor="compose-consent" className="inline">
-              {t('consent')}
-            </label>
-          </div>
-          {form.consent && (
-            <Field
-              id="compose-consent-reference"
-              label={t('consentReference')}
-              hint={t('consentReferenceHint')}
-              error={consentError}
-            >
-              <input
-                {...fieldProps('compose-consent-reference', consentError, true)}
-                type="text"
-                maxLength={500}
-                value={form.consentReference}
-                onChange={(event) => change({ consentReference: event.target.value })}
-              />
-            </Field>
-          )}
-          {!form.consent && consentError && <p className="field-error">{consentError}</p>}
+          <ConsentFields form={form} change={change} errors={errors} partners={partners} />
         </>
       )}
     </>
+  );
+}
+
+/**
+ * The originator's written consent: where it is recorded, and whom it names, chosen apart from the
+ * item's audience (the engine lets the item go beyond the originator's label only within it).
+ */
+function ConsentFields({ form, change, errors, partners }: SectionProps & { partners: Partner[] }) {
+  const t = useMessages(composeMessages);
+  const referenceError = messagesFor(errors, 'consentReference');
+  return (
+    <GroupField id="compose-consent" legend={t('consent')} hint={t('consentHint')} className="compose-consent">
+      <Field
+        id="compose-consent-reference"
+        label={t('consentReference')}
+        hint={t('consentReferenceHint')}
+        error={referenceError}
+      >
+        <input
+          {...fieldProps('compose-consent-reference', referenceError, true)}
+          type="text"
+          maxLength={500}
+          value={form.consentReference}
+          onChange={(event) => change({ consentReference: event.target.value })}
+        />
+      </Field>
+      <GroupField
+        id="compose-consent-audience"
+        legend={t('consentAudience')}
+        hint={t('consentAudienceHint')}
+        error={messagesFor(errors, 'consentAudience')}
+      >
+        <AudienceLists
+          idPrefix="compose-consent"
+          audience={form.consentAudience}
+          setAudience={(consentAudience) => change({ consentAudience })}
+          errors={{
+            communities: messagesFor(errors, 'consentCommunities'),
+            organisations: messagesFor(errors, 'consentOrganisations'),
+            contacts: messagesFor(errors, 'consentContacts'),
+          }}
+          partners={partners}
+        />
+      </GroupField>
+    </GroupField>
   );
 }
 

@@ -1,7 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequest, emptyForm, formFromVersion, newIndicatorRow, previewRequest } from './compose-form';
+import {
+  buildRequest,
+  ComposeForm,
+  consentProblems,
+  emptyForm,
+  formFromVersion,
+  newIndicatorRow,
+  previewRequest,
+  StoredVersion,
+} from './compose-form';
 
 const noEmbargo = () => null;
+
+const CERT_FR = '0b8f5a1e-3c1d-4f7a-9a51-2d6c1e0f4b11';
+const GENDARMERIE = '7c2e9d40-5b6a-4e83-8f12-9a3b4c5d6e77';
+
+/** Derived from EC3's TLP:AMBER+STRICT material, addressed to two organisations. */
+const derived = (patch: Partial<ComposeForm>): ComposeForm => ({
+  ...emptyForm(),
+  tlp: 'TLP:AMBER+STRICT',
+  organisations: [CERT_FR, GENDARMERIE],
+  derived: true,
+  originator: 'Europol EC3',
+  originatorLabel: 'TLP:AMBER+STRICT',
+  ...patch,
+});
 
 describe('buildRequest', () => {
   it('leaves out blank indicator rows and remembers which row each indicator of the request is', () => {
@@ -35,25 +58,49 @@ describe('buildRequest', () => {
     expect(buildRequest({ ...emptyForm(), releaseAt: 'tomorrow' }, noEmbargo).body.releaseAt).toBe('tomorrow');
   });
 
-  it("sends provenance with the originator's consent to the item's audience", () => {
-    const form = {
-      ...emptyForm(),
-      tlp: 'TLP:AMBER',
-      organisations: ['o-1'],
-      derived: true,
-      originator: 'Europol EC3',
-      originatorLabel: 'TLP:AMBER',
-      consent: true,
+  it("sends the originator's consent to exactly the audience chosen for it, not the item's audience", () => {
+    const form = derived({
       consentReference: 'e-mail of 20 November',
-    };
-    expect(buildRequest(form, noEmbargo).body.provenance).toEqual({
-      originator: 'Europol EC3',
-      label: 'TLP:AMBER',
-      consent: {
-        audience: { communities: [], organisations: ['o-1'], contacts: [] },
-        reference: 'e-mail of 20 November',
+      consentAudience: { communities: [], organisations: [CERT_FR], contacts: [] },
+    });
+    expect(buildRequest(form, noEmbargo).body).toMatchObject({
+      audience: { communities: [], organisations: [CERT_FR, GENDARMERIE], contacts: [] },
+      provenance: {
+        originator: 'Europol EC3',
+        label: 'TLP:AMBER+STRICT',
+        consent: {
+          audience: { communities: [], organisations: [CERT_FR], contacts: [] },
+          reference: 'e-mail of 20 November',
+        },
       },
     });
+    expect(consentProblems(form)).toEqual([]);
+  });
+
+  it('sends no consent without a reference, and says what a half-written consent lacks', () => {
+    const none = derived({});
+    expect(buildRequest(none, noEmbargo).body.provenance).toEqual({
+      originator: 'Europol EC3',
+      label: 'TLP:AMBER+STRICT',
+    });
+    expect(consentProblems(none)).toEqual([]);
+
+    const noReference = derived({
+      consentReference: '  ',
+      consentAudience: { communities: ['eu-lea'], organisations: [], contacts: [] },
+    });
+    expect(buildRequest(noReference, noEmbargo).body.provenance).not.toHaveProperty('consent');
+    expect(consentProblems(noReference)).toEqual([
+      { field: 'provenance.consent.reference', problem: 'consentReferenceMissing' },
+    ]);
+
+    const nobody = derived({ consentReference: 'letter 12' });
+    expect(consentProblems(nobody)).toEqual([
+      { field: 'provenance.consent.audience', problem: 'consentAudienceMissing' },
+    ]);
+    // Not derived: no provenance is sent, so nothing about a consent is asked.
+    expect(consentProblems({ ...noReference, derived: false })).toEqual([]);
+    expect(buildRequest({ ...noReference, derived: false }, noEmbargo).body).not.toHaveProperty('provenance');
   });
 });
 
@@ -67,34 +114,76 @@ describe('previewRequest', () => {
 });
 
 describe('formFromVersion', () => {
-  it('fills the form from a stored version, the embargo in the user zone', () => {
-    const form = formFromVersion(
-      'alert',
-      {
-        title: 'Phishing',
-        summary: '',
-        body: '# Body',
-        tlp: 'TLP:AMBER',
-        pap: null,
-        severity: 'high',
-        audience: { communities: [], organisations: ['o-1'], contacts: [] },
-        caveats: ['need-to-know'],
-        indicators: [{ type: 'ipv4', value: '203.0.113.7' }],
-        provenance: { originator: 'EC3', label: 'TLP:AMBER', consent: { reference: 'letter 12' } },
-        releaseAt: '2026-12-01T08:00:00.000Z',
+  const stored: StoredVersion = {
+    title: 'Phishing',
+    summary: '',
+    body: '# Body',
+    tlp: 'TLP:AMBER+STRICT',
+    pap: null,
+    severity: 'high',
+    audience: { communities: [], organisations: [CERT_FR, GENDARMERIE], contacts: [] },
+    caveats: ['need-to-know'],
+    indicators: [{ type: 'ipv4', value: '203.0.113.7' }],
+    provenance: {
+      originator: 'EC3',
+      label: 'TLP:AMBER+STRICT',
+      consent: {
+        reference: 'letter 12',
+        audience: { communities: ['eu-lea'], organisations: [CERT_FR], contacts: [] },
       },
-      () => '2026-12-01T09:00',
-    );
+    },
+    releaseAt: '2026-12-01T08:00:00.000Z',
+  };
+
+  it('fills the form from a stored version, the embargo in the user zone', () => {
+    const form = formFromVersion('alert', stored, () => '2026-12-01T09:00');
     expect(form).toMatchObject({
       type: 'alert',
       pap: '',
       severity: 'high',
-      organisations: ['o-1'],
+      organisations: [CERT_FR, GENDARMERIE],
       derived: true,
-      consent: true,
       consentReference: 'letter 12',
+      consentAudience: { communities: ['eu-lea'], organisations: [CERT_FR], contacts: [] },
       releaseAt: '2026-12-01T09:00',
     });
     expect(form.indicators).toEqual([expect.objectContaining({ type: 'ipv4', value: '203.0.113.7', description: '' })]);
+  });
+
+  it('sends a stored consent back unchanged, and as edited once edited', () => {
+    const form = formFromVersion('alert', stored, () => '2026-12-01T09:00');
+    const sent = buildRequest(form, () => '2026-12-01T08:00:00.000Z').body;
+    expect(sent.provenance).toEqual({
+      originator: 'EC3',
+      label: 'TLP:AMBER+STRICT',
+      consent: {
+        reference: 'letter 12',
+        audience: { communities: ['eu-lea'], organisations: [CERT_FR], contacts: [] },
+      },
+    });
+    expect(sent.audience).toEqual(stored.audience);
+
+    const edited = {
+      ...form,
+      consentAudience: { ...form.consentAudience, communities: [] },
+      consentReference: 'letter 12 and its annex',
+    };
+    expect(buildRequest(edited, noEmbargo).body.provenance?.consent).toEqual({
+      reference: 'letter 12 and its annex',
+      audience: { communities: [], organisations: [CERT_FR], contacts: [] },
+    });
+  });
+
+  it('leaves the consent empty when none was recorded', () => {
+    const form = formFromVersion(
+      'alert',
+      { ...stored, provenance: { originator: 'EC3', label: 'TLP:AMBER', consent: null } },
+      () => '',
+    );
+    expect(form).toMatchObject({
+      consentReference: '',
+      consentAudience: { communities: [], organisations: [], contacts: [] },
+    });
+    expect(buildRequest(form, noEmbargo).body.provenance).toEqual({ originator: 'EC3', label: 'TLP:AMBER' });
   });
 });

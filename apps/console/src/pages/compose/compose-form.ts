@@ -36,14 +36,16 @@ export interface ComposeForm {
   derived: boolean;
   originator: string;
   originatorLabel: string;
-  /** The originator consented in writing to the item's audience. */
-  consent: boolean;
+  /** Where the originator's written consent is recorded; '' when there is none (no consent is sent). */
   consentReference: string;
+  /** Whom the originator agreed the broker may share with: its own choice, never the item's audience. */
+  consentAudience: Audience;
   /** The embargo as typed in a datetime-local field, in the user's time zone; '' for none. */
   releaseAt: string;
 }
 
-interface AudienceRequest {
+/** Communities, organisations (ids) and named contacts (ids): an item's audience, or whom an originator agreed to. */
+export interface Audience {
   communities: string[];
   organisations: string[];
   contacts: string[];
@@ -58,14 +60,14 @@ export interface ItemRequest {
   tlp: string;
   pap?: string;
   severity?: string;
-  audience: AudienceRequest;
+  audience: Audience;
   releaseAt?: string;
   caveats: string[];
   indicators: { type: string; value: string; description?: string }[];
   provenance?: {
     originator: string;
     label: string;
-    consent?: { audience: AudienceRequest; reference: string };
+    consent?: { audience: Audience; reference: string };
   };
 }
 
@@ -104,8 +106,8 @@ export function emptyForm(): ComposeForm {
     derived: false,
     originator: '',
     originatorLabel: '',
-    consent: false,
     consentReference: '',
+    consentAudience: { communities: [], organisations: [], contacts: [] },
     releaseAt: '',
   };
 }
@@ -139,10 +141,37 @@ export function buildRequest(form: ComposeForm, toInstant: (local: string) => st
     body.provenance = {
       originator: form.originator,
       label: form.originatorLabel,
-      ...(form.consent ? { consent: { audience, reference: form.consentReference } } : {}),
+      ...(hasConsentReference(form)
+        ? { consent: { audience: { ...form.consentAudience }, reference: form.consentReference } }
+        : {}),
     };
   }
   return { body, indicatorRows: rows.map((row) => row.key) };
+}
+
+function hasConsentReference(form: ComposeForm): boolean {
+  return form.consentReference.trim() !== '';
+}
+
+/** What is missing from the originator's consent, by the request field it concerns (the API's paths). */
+export interface ConsentProblem {
+  field: 'provenance.consent.audience' | 'provenance.consent.reference';
+  problem: 'consentAudienceMissing' | 'consentReferenceMissing';
+}
+
+/**
+ * A consent is a reference and whom it covers, both or neither: a reference naming nobody, or an
+ * audience with no reference (which would not be sent), is a problem shown before anything is sent.
+ */
+export function consentProblems(form: ComposeForm): ConsentProblem[] {
+  if (!form.derived) return [];
+  const { communities, organisations, contacts } = form.consentAudience;
+  const named = communities.length + organisations.length + contacts.length > 0;
+  if (hasConsentReference(form) && !named)
+    return [{ field: 'provenance.consent.audience', problem: 'consentAudienceMissing' }];
+  if (!hasConsentReference(form) && named)
+    return [{ field: 'provenance.consent.reference', problem: 'consentReferenceMissing' }];
+  return [];
 }
 
 /**
@@ -157,6 +186,16 @@ export function previewRequest(built: BuiltRequest, standIn: string): BuiltReque
   };
 }
 
+type ReadonlyAudience = { readonly [list in keyof Audience]: readonly string[] };
+
+function copyAudience(audience: ReadonlyAudience): Audience {
+  return {
+    communities: [...audience.communities],
+    organisations: [...audience.organisations],
+    contacts: [...audience.contacts],
+  };
+}
+
 /** A stored version, as GET /items/:id/versions gives it, for the fields the form edits. */
 export interface StoredVersion {
   title: string;
@@ -165,10 +204,14 @@ export interface StoredVersion {
   tlp: string;
   pap: string | null;
   severity: string | null;
-  audience: { communities: readonly string[]; organisations: readonly string[]; contacts: readonly string[] };
+  audience: ReadonlyAudience;
   caveats: readonly string[];
   indicators: readonly { type: string; value: string; description?: string }[];
-  provenance: { originator: string; label: string; consent: { reference: string } | null } | null;
+  provenance: {
+    originator: string;
+    label: string;
+    consent: { reference: string; audience: ReadonlyAudience } | null;
+  } | null;
   releaseAt: string | null;
 }
 
@@ -178,6 +221,8 @@ export function formFromVersion(
   version: StoredVersion,
   toLocal: (instant: string) => string,
 ): ComposeForm {
+  // A stored consent is loaded as it is, to be sent back unchanged unless the analyst edits it.
+  const consent = version.provenance?.consent ?? null;
   return {
     type,
     title: version.title,
@@ -194,14 +239,12 @@ export function formFromVersion(
     tlp: version.tlp,
     pap: version.pap ?? '',
     caveats: [...version.caveats],
-    communities: [...version.audience.communities],
-    organisations: [...version.audience.organisations],
-    contacts: [...version.audience.contacts],
+    ...copyAudience(version.audience),
     derived: version.provenance !== null,
     originator: version.provenance?.originator ?? '',
     originatorLabel: version.provenance?.label ?? '',
-    consent: !!version.provenance?.consent,
-    consentReference: version.provenance?.consent?.reference ?? '',
+    consentReference: consent?.reference ?? '',
+    consentAudience: copyAudience(consent?.audience ?? { communities: [], organisations: [], contacts: [] }),
     releaseAt: version.releaseAt ? toLocal(version.releaseAt) : '',
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messagesFor, normalisePath, placeField, placeProblems } from './field-errors';
+import { messagesFor, normalisePath, placeField, placeProblems, withProblems } from './field-errors';
 
 describe('placeField', () => {
   it.each([
@@ -12,8 +12,13 @@ describe('placeField', () => {
     ['audience', 'audience'],
     ['provenance.label', 'originatorLabel'],
     ['provenance.originator', 'originator'],
-    ['provenance.consent.reference', 'consent'],
-    ['provenance.consent.audience.organisations', 'consent'],
+    ['provenance.consent', 'consentReference'],
+    ['provenance.consent.reference', 'consentReference'],
+    ['provenance.consent.audience', 'consentAudience'],
+    ['provenance.consent.audience.communities', 'consentCommunities'],
+    ['provenance.consent.audience.organisations', 'consentOrganisations'],
+    ['provenance.consent.audience.contacts[1]', 'consentContacts'],
+    ['audience.organisations[0]', 'organisations'],
     ['caveats', 'caveats'],
   ])('shows %s on the %s control', (path, field) => {
     expect(placeField(path)).toEqual({ kind: 'field', field });
@@ -60,5 +65,21 @@ describe('placeProblems', () => {
     expect(errors.indicators).toEqual({ 1: { value: ['"999.1.1.1" is not an IPv4 address'] } });
     expect(errors.all.map((problem) => problem.field)).toEqual(details.map((problem) => problem.field));
     expect(errors.all[4].placement).toEqual({ kind: 'form' });
+  });
+});
+
+describe('withProblems', () => {
+  it("puts the form's own problems first and leaves out what the API says about the same control", () => {
+    const api = placeProblems([
+      { field: 'tlp', message: 'label it TLP:AMBER+STRICT or stricter' },
+      { field: 'provenance.consent.audience', message: 'name whom the originator consented to share with' },
+    ]);
+    const errors = withProblems(api, [
+      { field: 'provenance.consent.audience', message: 'Choose whom they agreed to.' },
+    ]);
+    expect(messagesFor(errors, 'consentAudience')).toBe('Choose whom they agreed to.');
+    expect(messagesFor(errors, 'tlp')).toBe('label it TLP:AMBER+STRICT or stricter');
+    expect(errors.all.map((problem) => problem.field)).toEqual(['provenance.consent.audience', 'tlp']);
+    expect(withProblems(api, [])).toBe(api);
   });
 });

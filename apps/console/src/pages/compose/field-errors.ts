@@ -21,7 +21,11 @@ export const FORM_FIELDS = [
   'contacts',
   'originator',
   'originatorLabel',
-  'consent',
+  'consentReference',
+  'consentAudience',
+  'consentCommunities',
+  'consentOrganisations',
+  'consentContacts',
   'releaseAt',
 ] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
@@ -56,7 +60,12 @@ const BY_PATH: Record<string, FormField> = {
   provenance: 'originator',
   'provenance.originator': 'originator',
   'provenance.label': 'originatorLabel',
-  'provenance.consent': 'consent',
+  'provenance.consent': 'consentReference',
+  'provenance.consent.reference': 'consentReference',
+  'provenance.consent.audience': 'consentAudience',
+  'provenance.consent.audience.communities': 'consentCommunities',
+  'provenance.consent.audience.organisations': 'consentOrganisations',
+  'provenance.consent.audience.contacts': 'consentContacts',
   releaseAt: 'releaseAt',
 };
 
@@ -71,10 +80,13 @@ export function placeField(path: string): Placement {
   const indicator = /^indicators\.(\d+)(?:\.(type|value|description))?/.exec(normal);
   if (indicator)
     return { kind: 'indicator', index: Number(indicator[1]), column: (indicator[2] ?? 'value') as IndicatorColumn };
-  // The consent's own audience and reference are both shown at the consent control.
-  if (normal.startsWith('provenance.consent')) return { kind: 'field', field: 'consent' };
-  const field = BY_PATH[normal] ?? BY_PATH[normal.split('.')[0]];
-  return field ? { kind: 'field', field } : { kind: 'form' };
+  // The closest control: `provenance.consent.audience.organisations.0` is the consent's organisations list.
+  const segments = normal.split('.');
+  for (let length = segments.length; length > 0; length -= 1) {
+    const field = BY_PATH[segments.slice(0, length).join('.')];
+    if (field) return { kind: 'field', field };
+  }
+  return { kind: 'form' };
 }
 
 /** A problem placed on the form; `index` of an indicator is the row's position in the request. */
@@ -107,6 +119,17 @@ export function placeProblems(details: readonly FieldProblem[]): FormErrors {
     }
   }
   return errors;
+}
+
+/**
+ * The API's problems with `first` (the form's own checks, in the API's field paths) put ahead of them;
+ * what the API says about a control that `first` already speaks for is left out, so it is not said twice.
+ */
+export function withProblems(errors: FormErrors, first: readonly FieldProblem[]): FormErrors {
+  if (first.length === 0) return errors;
+  const taken = new Set(first.map((problem) => JSON.stringify(placeField(problem.field))));
+  const api = errors.all.filter((problem) => !taken.has(JSON.stringify(problem.placement)));
+  return placeProblems([...first, ...api.map(({ field, message }) => ({ field, message }))]);
 }
 
 /** The messages on one control joined as one sentence list, or null when there are none. */

@@ -103,9 +103,19 @@ export const composeMessages = defineMessages({
     originatorHint: 'The partner whose material this item is derived from.',
     originatorLabel: 'Label it came with',
     chooseLabel: 'Choose a label',
-    consent: 'The originator agreed in writing to share with this item’s audience',
+    consent: 'Consent of the originator',
+    consentHint:
+      'Only if the originator agreed in writing to sharing beyond what its label allows; leave empty otherwise. The item then goes beyond that label only to whom the originator agreed to, not to its whole audience.',
     consentReference: 'Consent reference',
     consentReferenceHint: 'Where the written consent is recorded (message id, letter reference…).',
+    consentAudience: 'Audience the originator agreed to',
+    consentAudienceHint: 'Exactly whom the written consent names; the item’s own audience is chosen above.',
+    consentCommunities: 'Communities the originator agreed to',
+    consentOrganisations: 'Organisations the originator agreed to',
+    consentContacts: 'Named contacts the originator agreed to',
+    consentAudienceMissing: 'Choose whom the originator agreed to share with, or clear the consent reference.',
+    consentReferenceMissing:
+      'Give the reference of the written consent, or remove the audience the originator agreed to.',
     // Embargo
     embargo: 'Embargo',
     releaseAt: 'Not delivered before',
@@ -250,9 +260,20 @@ export const composeMessages = defineMessages({
     originatorHint: 'Le partenaire dont proviennent les informations de cette publication.',
     originatorLabel: 'Marquage reçu',
     chooseLabel: 'Choisir un marquage',
-    consent: 'La source a accepté par écrit le partage avec les destinataires de cette publication',
+    consent: 'Accord de la source',
+    consentHint:
+      'Seulement si la source a accepté par écrit un partage plus large que son marquage ne le permet ; sinon, laisser vide. La publication ne dépasse alors ce marquage que vers ceux que la source a acceptés, pas vers tous ses destinataires.',
     consentReference: 'Référence de l’accord',
     consentReferenceHint: 'Où l’accord écrit est conservé (identifiant de message, référence de courrier…).',
+    consentAudience: 'Destinataires acceptés par la source',
+    consentAudienceHint:
+      'Exactement ceux que nomme l’accord écrit ; les destinataires de la publication se choisissent plus haut.',
+    consentCommunities: 'Communautés acceptées par la source',
+    consentOrganisations: 'Organisations acceptées par la source',
+    consentContacts: 'Personnes nommées acceptées par la source',
+    consentAudienceMissing: 'Choisissez avec qui la source a accepté le partage, ou effacez la référence de l’accord.',
+    consentReferenceMissing:
+      'Indiquez la référence de l’accord écrit, ou retirez les destinataires acceptés par la source.',
     embargo: 'Embargo',
     releaseAt: 'Pas de diffusion avant',
     releaseAtHint:
