@@ -6,6 +6,7 @@ import { useDateTime } from '../../i18n/format';
 import { bySoonestExpiry, keyHealth, needsRenewal } from './key-health';
 import { Fingerprint, healthText, useNow, usePartnersMessages } from './partner-parts';
 import { PartnersNav } from './PartnersNav';
+import { readableAlgorithm } from './key-algorithm';
 
 type KeyReportRow = Schemas['KeyReportRow'];
 
@@ -23,7 +24,7 @@ function RenewalRow({ row, now }: { row: KeyReportRow; now: number }) {
       <td>
         <Fingerprint value={row.fingerprint} />
       </td>
-      <td>{row.algorithm}</td>
+      <td title={row.algorithm}>{readableAlgorithm(row.algorithm)}</td>
       <td>{row.expiresAt ? date(row.expiresAt) : t('noExpiry')}</td>
       <td>
         <span className={flagged ? 'warning' : undefined}>{healthText(t, health)}</span>

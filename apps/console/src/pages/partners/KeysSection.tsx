@@ -7,6 +7,7 @@ import { useDateTime } from '../../i18n/format';
 import { Fingerprint, KeyExpiry, useNow, usePartnersMessages } from './partner-parts';
 import { KeyFields } from './RegisterOrganisation';
 import { groupFingerprint } from './key-health';
+import { readableAlgorithm } from './key-algorithm';
 
 type OrganisationView = Schemas['OrganisationView'];
 type KeyView = Schemas['KeyView'];
@@ -35,7 +36,7 @@ function KeyRow({ held, now }: { held: HeldKey; now: number }) {
       <td>
         <Fingerprint value={key?.fingerprint} />
       </td>
-      <td>{key?.algorithm ?? '—'}</td>
+      <td title={key?.algorithm}>{key ? readableAlgorithm(key.algorithm) : '—'}</td>
       <td>{key ? `v${key.version}` : '—'}</td>
       <td>{key ? date(key.createdAt) : '—'}</td>
       <td>
