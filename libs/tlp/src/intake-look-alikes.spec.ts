@@ -335,9 +335,11 @@ describe('titles that do not spell a banner, however they are typed', () => {
       }),
       { numRuns: NUM_RUNS },
     );
-    // Both sides of the property were exercised.
-    expect(banners).toBeGreaterThan(10);
-    expect(banners).toBeLessThan(NUM_RUNS - 10);
+    // Both sides of the property were exercised. About 1 title in 60 spells a banner (17 in a
+    // thousand on average), so a run holds none with a chance of about one in fifty million; asking
+    // for more than 10 failed about one run in twenty.
+    expect(banners).toBeGreaterThan(0);
+    expect(banners).toBeLessThan(NUM_RUNS);
   });
 });
 
