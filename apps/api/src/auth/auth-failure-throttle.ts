@@ -4,6 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { FixedWindowLimiter, WindowReading } from '@tlp-broker/queue';
 import { ApiRedis } from '../redis/api-redis';
+import { RedisLapses } from './redis-lapses';
 
 /** Who is trying: the source address, and the bearer token presented (when one was). */
 export interface AuthAttempt {
@@ -15,7 +16,6 @@ export interface AuthAttempt {
 const KNOWN_GOOD_MS = 24 * 60 * 60 * 1000;
 /** The prefix API keys are shown and stored by (`tlpb_p_` and five characters; see newApiKey). */
 const PREFIX_LENGTH = 12;
-const WARN_EVERY_MS = 60_000;
 /** A Redis that accepts connections but does not answer must not hold every request up either. */
 const REDIS_WAIT_MS = 250;
 
@@ -31,13 +31,15 @@ const REDIS_WAIT_MS = 250;
 @Injectable()
 export class AuthFailureThrottle {
   private readonly logger = new Logger('AuthFailureThrottle');
-  private lastRedisWarning = 0;
+  private readonly lapses: RedisLapses;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly redis: ApiRedis,
     private readonly windows: FixedWindowLimiter,
-  ) {}
+  ) {
+    this.lapses = new RedisLapses(redis, this.logger, 'failed authentications');
+  }
 
   /**
    * `retryAfter`: seconds until the source may try again, or null when it may try now; `knownGood`:
@@ -47,13 +49,13 @@ export class AuthFailureThrottle {
     const { limit, windowMs } = this.config.authFailureLimit;
     const names = this.names(attempt);
     const open = { retryAfter: null, knownGood: true };
-    if (!this.redisReady()) return open;
+    if (!this.lapses.ready()) return open;
     let reading: WindowReading;
     try {
       const marker = names.knownGood === null ? [] : [names.knownGood];
       reading = await withinRedisWait(this.windows.read(names.counted, windowMs, now, marker));
     } catch (error) {
-      this.redisUnavailable(error);
+      this.lapses.unavailable(error);
       return open;
     }
     const knownGood = names.knownGood !== null && reading.alongside[0] !== null;
@@ -65,13 +67,13 @@ export class AuthFailureThrottle {
   async failed(attempt: AuthAttempt, now = Date.now()): Promise<void> {
     const { limit, windowMs } = this.config.authFailureLimit;
     const names = this.names(attempt);
-    if (!this.redisReady()) return;
+    if (!this.lapses.ready()) return;
     let counts: number[];
     try {
       const hits = await Promise.all(names.counted.map((name) => this.windows.hit(name, limit, windowMs, now)));
       counts = hits.map((hit) => hit.count);
     } catch (error) {
-      this.redisUnavailable(error);
+      this.lapses.unavailable(error);
       return;
     }
     const worst = Math.max(...counts);
@@ -90,10 +92,10 @@ export class AuthFailureThrottle {
   succeeded(attempt: AuthAttempt, knownGood: boolean): void {
     if (knownGood) return;
     const { knownGood: marker } = this.names(attempt);
-    if (marker === null || !this.redisReady()) return;
+    if (marker === null || !this.lapses.ready()) return;
     this.redis
       .set(`${this.config.redis.prefix}:${marker}`, '1', 'PX', KNOWN_GOOD_MS)
-      .catch((error: unknown) => this.redisUnavailable(error));
+      .catch((error: unknown) => this.lapses.unavailable(error));
   }
 
   /**
@@ -113,21 +115,6 @@ export class AuthFailureThrottle {
           ? null
           : `auth-ok:${createHash('sha256').update(`tlpb-auth-ok\0${attempt.token}`).digest('hex')}`,
     };
-  }
-
-  private redisReady(): boolean {
-    if (this.redis.status === 'ready') return true;
-    this.redisUnavailable(new Error(`connection ${this.redis.status}`));
-    return false;
-  }
-
-  private redisUnavailable(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastRedisWarning < WARN_EVERY_MS) return;
-    this.lastRedisWarning = now;
-    this.logger.warn(
-      `failed authentications are not limited (Redis: ${error instanceof Error ? error.message : String(error)})`,
-    );
   }
 }
 

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { FixedWindowLimiter } from '@tlp-broker/queue';
 import { ApiRedis } from '../redis/api-redis';
+import { RedisLapses } from './redis-lapses';
 import { sourceOf, withinRedisWait } from './auth-failure-throttle';
 
 /** Who is trying to sign in: the name given, and the source address. */
@@ -10,8 +11,6 @@ export interface SignInAttempt {
   readonly name: string;
   readonly address: string;
 }
-
-const WARN_EVERY_MS = 60_000;
 
 /**
  * Failed sign-ins, counted in fixed windows of 15 minutes in Redis, shared by every API process:
@@ -25,18 +24,20 @@ const WARN_EVERY_MS = 60_000;
 @Injectable()
 export class SignInThrottle {
   private readonly logger = new Logger('SignInThrottle');
-  private lastRedisWarning = 0;
+  private readonly lapses: RedisLapses;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    private readonly redis: ApiRedis,
+    redis: ApiRedis,
     private readonly windows: FixedWindowLimiter,
-  ) {}
+  ) {
+    this.lapses = new RedisLapses(redis, this.logger, 'failed sign-ins');
+  }
 
   /** Seconds until `attempt` may be made, or null when it may be made now. */
   async retryAfter(attempt: SignInAttempt, now = Date.now()): Promise<number | null> {
     const { limit, windowMs } = this.config.signInFailureLimit;
-    if (!this.redisReady()) return null;
+    if (!this.lapses.ready()) return null;
     try {
       const limits = counters(attempt, limit);
       const reading = await withinRedisWait(
@@ -49,7 +50,7 @@ export class SignInThrottle {
       if (!reading.counts.some((count, i) => count >= limits[i].limit)) return null;
       return Math.max(1, Math.ceil(reading.retryAfterMs / 1000));
     } catch (error) {
-      this.redisUnavailable(error);
+      this.lapses.unavailable(error);
       return null;
     }
   }
@@ -57,7 +58,7 @@ export class SignInThrottle {
   /** Counts a failed sign-in against the name and the address; says so in the log when either reaches the limit. */
   async failed(attempt: SignInAttempt, now = Date.now()): Promise<void> {
     const { limit, windowMs } = this.config.signInFailureLimit;
-    if (!this.redisReady()) return;
+    if (!this.lapses.ready()) return;
     try {
       const limits = counters(attempt, limit);
       const hits = await Promise.all(
@@ -68,23 +69,8 @@ export class SignInThrottle {
           `sign-in failed ${limit} times in ${windowMs / 60_000} min for a name or from ${sourceOf(attempt.address)}: further attempts are answered 429 until the window ends`,
         );
     } catch (error) {
-      this.redisUnavailable(error);
+      this.lapses.unavailable(error);
     }
-  }
-
-  private redisReady(): boolean {
-    if (this.redis.status === 'ready') return true;
-    this.redisUnavailable(new Error(`connection ${this.redis.status}`));
-    return false;
-  }
-
-  private redisUnavailable(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastRedisWarning < WARN_EVERY_MS) return;
-    this.lastRedisWarning = now;
-    this.logger.warn(
-      `failed sign-ins are not limited (Redis: ${error instanceof Error ? error.message : String(error)})`,
-    );
   }
 }
 
