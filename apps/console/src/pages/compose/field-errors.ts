@@ -3,6 +3,7 @@
  * `indicators.2.value`, `provenance.label`…); the form shows each message on the control it concerns,
  * in the API's words. Pure: no DOM.
  */
+import type { FieldProblem } from '../../api/client';
 
 /** The form's controls that the API's fields map to. */
 export const FORM_FIELDS = [
@@ -38,10 +39,8 @@ export type Placement =
   | { kind: 'indicator'; index: number; column: IndicatorColumn }
   | { kind: 'form' };
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+/** A field the API named, with its words (the client's own type). */
+export type { FieldProblem };
 
 const BY_PATH: Record<string, FormField> = {
   type: 'type',

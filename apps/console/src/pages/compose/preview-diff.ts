@@ -2,21 +2,10 @@
  * What the recipient preview shows beside the form: the engine's decisions grouped (who receives the
  * item, who does not), and who was added or dropped since the previous preview. Pure: no DOM.
  */
+import type { Schemas } from '../../api/client';
 
 /** One partner × channel as the preview (POST /items/preview) decides it. */
-export interface PreviewDecision {
-  organisationId: string;
-  organisation: string;
-  contactId: string | null;
-  contact: string | null;
-  channelId: string;
-  channel: string;
-  allow: boolean;
-  code: string;
-  reason: string;
-  handling: string | null;
-  keyFingerprint: string | null;
-}
+export type PreviewDecision = Schemas['PreviewView']['decisions'][number];
 
 export interface PreviewChanges {
   /** Allowed now, and not allowed (or not there) in the previous preview. */

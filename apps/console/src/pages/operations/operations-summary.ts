@@ -1,14 +1,8 @@
 /** What the operations screen says about the queues and the audit trail. Pure: no DOM. */
+import type { Schemas } from '../../api/client';
 
-export interface QueueDepth {
-  readonly name: string;
-  readonly waiting: number;
-  readonly active: number;
-  readonly delayed: number;
-  readonly failed: number;
-  readonly completed: number;
-  readonly paused: number;
-}
+/** One queue's job counts, as GET /operations/queues answers them. */
+export type QueueDepth = Schemas['QueueDepthView'];
 
 export interface QueueTotals {
   readonly waiting: number;
