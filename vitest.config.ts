@@ -13,6 +13,7 @@ const alias = {
   '@tlp-broker/queue': resolve(__dirname, 'libs/queue/src/index.ts'),
   '@tlp-broker/channels': resolve(__dirname, 'libs/channels/src/index.ts'),
   '@tlp-broker/stix': resolve(__dirname, 'libs/stix/src/index.ts'),
+  '@tlp-broker/intake': resolve(__dirname, 'libs/intake/src/index.ts'),
 };
 
 // SWC keeps decorator metadata, which Nest's dependency injection and class-validator rely on.

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
+import { IntakeModule } from '@tlp-broker/intake';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { QueueModule } from '@tlp-broker/queue';
 import { AUTH_PROVIDERS } from './auth/auth.providers';
@@ -56,6 +57,7 @@ export class ApiModule {
         QueueModule.forRoot(),
         TerminusModule,
         AuditModule,
+        IntakeModule,
       ],
       controllers: [
         DeliveriesController,

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
+import { IntakeModule } from '@tlp-broker/intake';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { QueueModule } from '@tlp-broker/queue';
 import { AuditCheckpointer } from './audit/audit-checkpointer.service';
@@ -39,7 +40,7 @@ export class DispatcherModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: DispatcherModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
+      imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), IntakeModule],
       providers: [...DISPATCH_STEPS, WorkersService, OutboxRelay, Reconciler, AuditCheckpointer],
     };
   }

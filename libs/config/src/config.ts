@@ -98,6 +98,32 @@ const envSchema = z.object({
     .min(1_024)
     .max(64 * 1024 * 1024)
     .default(10 * 1024 * 1024),
+  SUBMISSION_REFERENCE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Z][A-Z0-9]{0,9}$/, 'capital letters and digits, starting with a letter (e.g. PJ)')
+    .default('PJ'),
+  INTAKE_IMAP_URL: urlWithProtocol(['imap:', 'imaps:']).optional(),
+  INTAKE_IMAP_USER: z.string().min(1).optional(),
+  INTAKE_IMAP_PASSWORD: z.string().min(1).optional(),
+  INTAKE_IMAP_MAILBOX: z.string().trim().min(1).default('INBOX'),
+  INTAKE_PROCESSED_FOLDER: z.string().trim().min(1).default('Processed'),
+  INTAKE_QUARANTINE_FOLDER: z.string().trim().min(1).default('Quarantine'),
+  INTAKE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  INTAKE_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(64 * 1024 * 1024)
+    .default(25 * 1024 * 1024),
+  INTAKE_MAX_ATTACHMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(64 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  INTAKE_MAX_MIME_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
+  INTAKE_OPENPGP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
 });
@@ -114,8 +140,32 @@ export interface AppConfig {
    * starts with it; none is ever built from a request's Host or X-Forwarded-* headers.
    */
   readonly http: { readonly port: number; readonly host: string; readonly publicUrl: string };
-  /** Submissions: the most bytes of signed content kept once decompressed (SUBMISSION_MAX_BYTES). */
-  readonly submissions: { readonly maxBytes: number };
+  /**
+   * Submissions: the most bytes of content kept once decompressed (SUBMISSION_MAX_BYTES), and the
+   * prefix of the references given back to senders (SUBMISSION_REFERENCE_PREFIX: PJ-2026-000123).
+   */
+  readonly submissions: { readonly maxBytes: number; readonly referencePrefix: string };
+  /**
+   * The team mailbox read for reports (null when INTAKE_IMAP_URL is not set): where processed and
+   * unprocessable messages are moved (never deleted), how often it is polled when IDLE is not
+   * available, and the bounds on what is read: a message's size, an attachment's, MIME nesting,
+   * and the time any one OpenPGP message may take to read.
+   */
+  readonly intake: {
+    readonly imap: {
+      readonly url: string;
+      readonly user?: string;
+      readonly password?: string;
+      readonly mailbox: string;
+      readonly processedFolder: string;
+      readonly quarantineFolder: string;
+      readonly pollMs: number;
+    } | null;
+    readonly maxMessageBytes: number;
+    readonly maxAttachmentBytes: number;
+    readonly maxMimeDepth: number;
+    readonly openPgpTimeoutMs: number;
+  };
   /** The team's own communities: how far it may pass on TLP:GREEN material received from partners. */
   readonly team: { readonly communities: readonly string[] };
   /**
@@ -327,7 +377,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     databaseUrl: e.DATABASE_URL,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     http: { port: e.PORT, host: e.HOST, publicUrl: publicUrl.url },
-    submissions: { maxBytes: e.SUBMISSION_MAX_BYTES },
+    submissions: { maxBytes: e.SUBMISSION_MAX_BYTES, referencePrefix: e.SUBMISSION_REFERENCE_PREFIX },
+    intake: {
+      imap: e.INTAKE_IMAP_URL
+        ? {
+            url: e.INTAKE_IMAP_URL,
+            user: e.INTAKE_IMAP_USER,
+            password: e.INTAKE_IMAP_PASSWORD,
+            mailbox: e.INTAKE_IMAP_MAILBOX,
+            processedFolder: e.INTAKE_PROCESSED_FOLDER,
+            quarantineFolder: e.INTAKE_QUARANTINE_FOLDER,
+            pollMs: e.INTAKE_POLL_MS,
+          }
+        : null,
+      maxMessageBytes: e.INTAKE_MAX_MESSAGE_BYTES,
+      maxAttachmentBytes: e.INTAKE_MAX_ATTACHMENT_BYTES,
+      maxMimeDepth: e.INTAKE_MAX_MIME_DEPTH,
+      openPgpTimeoutMs: e.INTAKE_OPENPGP_TIMEOUT_MS,
+    },
     team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
     smtp: smtpSettings(e.SMTP_URL, e.SMTP_REQUIRE_TLS === 'true', e.MAIL_FROM, e.TEAM_KEY_USER_ID),
     webhooks: { allowList: listSetting(e.WEBHOOK_ALLOW_LIST), timeoutMs: e.WEBHOOK_TIMEOUT_MS },

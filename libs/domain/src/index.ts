@@ -11,3 +11,32 @@ export {
   isOpenDeliveryState,
 } from './deliveries';
 export type { DeliveryState, DeliveryKind } from './deliveries';
+export {
+  SUBMISSION_SOURCES,
+  SUBMISSION_STATUSES,
+  SENDER_PROOFS,
+  TRIAGE_STATES,
+  CLOSE_REASONS,
+  REPORT_STATUSES,
+  REPORT_KINDS,
+  REPORT_URGENCIES,
+  SUBMISSION_FLAGS,
+  SUBMISSION_MESSAGE_KINDS,
+  SUBMISSION_MESSAGE_STATES,
+  PARTNER_FEED_KINDS,
+  reportStatus,
+} from './intake';
+export type {
+  SubmissionSource,
+  SubmissionStatus,
+  SenderProof,
+  TriageState,
+  CloseReason,
+  ReportStatus,
+  ReportKind,
+  ReportUrgency,
+  SubmissionFlag,
+  SubmissionMessageKind,
+  SubmissionMessageState,
+  PartnerFeedKind,
+} from './intake';

@@ -14,6 +14,7 @@ import { FeedAddedTimes1764620000000 } from './migrations/1764620000000-feed-add
 import { SubmissionDigests1764630000000 } from './migrations/1764630000000-submission-digests';
 import { UserSignIn1764700000000 } from './migrations/1764700000000-user-sign-in';
 import { AuditEventLookups1764750000000 } from './migrations/1764750000000-audit-event-lookups';
+import { Intake1764800000000 } from './migrations/1764800000000-intake';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   SubmissionDigests1764630000000,
   UserSignIn1764700000000,
   AuditEventLookups1764750000000,
+  Intake1764800000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

@@ -2,17 +2,28 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn
 import type {
   Audience,
   ChannelKind,
+  CloseReason,
   DeliveryKind,
   DeliveryState,
   Indicator,
+  IndicatorType,
   ItemKind,
   ItemState,
   OrganisationKind,
+  PartnerFeedKind,
   PartnerScope,
   PartnerStatus,
   Relation,
+  ReportKind,
   Role,
+  SenderProof,
   Severity,
+  SubmissionFlag,
+  SubmissionMessageKind,
+  SubmissionMessageState,
+  SubmissionSource,
+  SubmissionStatus,
+  TriageState,
 } from '@tlp-broker/domain';
 import type { PapLabel, ReasonCode, TlpLabel } from '@tlp-broker/tlp';
 
@@ -101,6 +112,8 @@ export class UserEntity {
   @Column('timestamptz', { name: 'totp_enrolled_at', nullable: true }) totpEnrolledAt!: Date | null;
   /** The last TOTP time step a code was accepted for (a string, as bigint columns are): none is accepted twice. */
   @Column('bigint', { name: 'totp_last_step', nullable: true }) totpLastStep!: string | null;
+  /** A reporter's portal account: the contact it belongs to (null for team members). */
+  @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
 }
 
 /** What a console session may do: `enrol` (password only) enrols an authenticator and nothing else. */
@@ -290,28 +303,149 @@ export class TeamKeyEntity {
   @Column('timestamptz', { name: 'retired_at', nullable: true }) retiredAt!: Date | null;
 }
 
-/** Signed material a partner sent in: verified against that partner's registered keys, or rejected. Both are kept. */
+/** An indicator found in what came in: from STIX objects, MISP attributes, or read in its text (refanged). */
+export interface ExtractedIndicator {
+  type: IndicatorType;
+  value: string;
+}
+
+/** The originator's written consent to a wider audience, as a sender grants it with its submission. */
+export interface SubmissionConsent {
+  audience: Audience;
+  reference: string;
+}
+
+/**
+ * Anything that came in (the team mailbox, a reporting form, the TAXII inbox, a partner's polled
+ * feed, the API), accepted or rejected. A rejected one keeps nothing of its content.
+ */
 @Entity('submissions')
 export class SubmissionEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
-  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
-  @Column('uuid', { name: 'channel_id' }) channelId!: string;
-  @Column('text') status!: 'verified' | 'rejected';
+  @Column('text') source!: SubmissionSource;
+  /** The organisation that sent it: proven for a verified submission, null when nobody is known. */
+  @Column('uuid', { name: 'organisation_id', nullable: true }) organisationId!: string | null;
+  /** The partner channel whose credential brought it in (API, forms, TAXII inbox). */
+  @Column('uuid', { name: 'channel_id', nullable: true }) channelId!: string | null;
+  @Column('text') status!: SubmissionStatus;
+  @Column('text', { name: 'sender_proof' }) senderProof!: SenderProof;
+  /** The contact whose key signed it, or whose portal account sent it. */
+  @Column('uuid', { name: 'sender_contact_id', nullable: true }) senderContactId!: string | null;
+  /** What the sender is given back (`PJ-2026-000123`); null for a rejected submission. */
+  @Column('text', { nullable: true }) reference!: string | null;
   @Column('text', { nullable: true }) reason!: string | null;
   @Column('text', { nullable: true }) detail!: string | null;
   @Column('text', { name: 'signer_fingerprint', nullable: true }) signerFingerprint!: string | null;
-  /** The verified text; never kept for a rejected submission. */
+  /** E-mail: the `From:` address as written, never taken as the sender. */
+  @Column('text', { name: 'from_address', nullable: true }) fromAddress!: string | null;
+  /** E-mail: the Message-ID; the same one is never taken twice. */
+  @Column('text', { name: 'message_id', nullable: true }) messageId!: string | null;
+  /** Arrived encrypted to the team's key. */
+  @Column('boolean') encrypted!: boolean;
+  /** The subject, the report's title, the STIX report's or MISP event's name. */
+  @Column('text', { nullable: true }) title!: string | null;
+  /** The label it came with (TLP 2.0 spelling); TLP:AMBER with the `label-assumed` flag when none was found. */
+  @Column('text', { nullable: true }) tlp!: TlpLabel | null;
+  @Column('text', { nullable: true }) pap!: PapLabel | null;
+  @Column('jsonb', { nullable: true }) consent!: SubmissionConsent | null;
+  @Column('text', { name: 'report_kind', nullable: true }) reportKind!: ReportKind | null;
+  /** A reporting form's fields as validated. */
+  @Column('jsonb', { nullable: true }) report!: Record<string, unknown> | null;
+  /** The text received (decrypted, HTML reduced to text, STIX or MISP as JSON); never kept for a rejected submission. */
   @Column('text', { nullable: true }) content!: string | null;
+  @Column('jsonb') indicators!: ExtractedIndicator[];
+  @Column('text', { array: true }) flags!: SubmissionFlag[];
+  @Column('text', { name: 'triage_state' }) triageState!: TriageState;
+  @Column('text', { name: 'close_reason', nullable: true }) closeReason!: CloseReason | null;
+  @Column('timestamptz', { name: 'closed_at', nullable: true }) closedAt!: Date | null;
+  /** The item drafted from it, or the existing item it was attached to. */
+  @Column('uuid', { name: 'item_id', nullable: true }) itemId!: string | null;
+  /** The portal account that sent it. */
+  @Column('uuid', { name: 'reporter_user_id', nullable: true }) reporterUserId!: string | null;
+  /** The team member who entered it (a report taken by phone). */
+  @Column('uuid', { name: 'entered_by', nullable: true }) enteredBy!: string | null;
+  @Column('uuid', { name: 'partner_feed_id', nullable: true }) partnerFeedId!: string | null;
+  /** A polled feed's object (`<stix id>@<modified>`, `<misp event uuid>@<timestamp>`) or a TAXII inbox bundle's id. */
+  @Column('text', { name: 'external_id', nullable: true }) externalId!: string | null;
   /** Bytes of `content` kept (UTF-8): 0 for a rejected submission. */
   @Column('int', { name: 'size_bytes' }) sizeBytes!: number;
-  /** Bytes received: the armored message as sent, before any decompression. */
+  /** Bytes received, before any decryption or decompression. */
   @Column('int', { name: 'raw_size_bytes' }) rawSizeBytes!: number;
   /**
    * SHA-256 naming what was received, unique per organisation: a verified submission's signed
-   * statement (signer, signature, content), a rejected one's exact bytes. Null on rows from before it.
+   * statement (signer, signature, content), a rejected one's exact bytes. Null where no digest applies.
    */
   @Column('text', { nullable: true }) digest!: string | null;
   @CreateDateColumn({ name: 'received_at', type: 'timestamptz' }) receivedAt!: Date;
+}
+
+/** A file that came with a submission: kept as bytes, only ever served for download, never rendered. */
+@Entity('submission_attachments')
+export class SubmissionAttachmentEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'submission_id' }) submissionId!: string;
+  @Column('int') position!: number;
+  @Column('text') filename!: string;
+  /** As the sender declared it; served as application/octet-stream whatever it says. */
+  @Column('text', { name: 'media_type' }) mediaType!: string;
+  @Column('int', { name: 'size_bytes' }) sizeBytes!: number;
+  @Column('text') sha256!: string;
+  @Column('bytea') content!: Buffer;
+}
+
+/** A message the team sends back about a submission (acknowledgement, reply): signed, encrypted to the sender's key. */
+@Entity('submission_messages')
+export class SubmissionMessageEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'submission_id' }) submissionId!: string;
+  @Column('text') kind!: SubmissionMessageKind;
+  @Column('text', { nullable: true }) body!: string | null;
+  @Column('text', { name: 'to_name' }) toName!: string;
+  @Column('text', { name: 'to_address' }) toAddress!: string;
+  @Column('text', { name: 'recipient_fingerprint' }) recipientFingerprint!: string;
+  @Column('text') state!: SubmissionMessageState;
+  @Column('int') attempts!: number;
+  @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+  @Column('text', { name: 'mail_message_id', nullable: true }) mailMessageId!: string | null;
+  @Column('text', { name: 'created_by' }) createdBy!: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
+}
+
+/** A partner's own feed polled for material: a TAXII 2.1 collection or a MISP feed, with its cursor. */
+@Entity('partner_feeds')
+export class PartnerFeedEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
+  @Column('text') kind!: PartnerFeedKind;
+  @Column('text') name!: string;
+  /** TAXII: the collection's URL (…/collections/<id>/); MISP: the feed's base URL (where manifest.json is). */
+  @Column('text') url!: string;
+  /** Sent as the Authorization header; never shown back. */
+  @Column('text', { name: 'authorization_header', nullable: true }) authorizationHeader!: string | null;
+  @Column('int', { name: 'interval_seconds' }) intervalSeconds!: number;
+  @Column('text') status!: PartnerStatus;
+  @Column('jsonb') cursor!: Record<string, unknown>;
+  @Column('timestamptz', { name: 'last_polled_at', nullable: true }) lastPolledAt!: Date | null;
+  @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}
+
+/** A TAXII 2.1 status resource: the outcome of one bundle posted to a partner's inbox collection. */
+@Entity('taxii_inbox_statuses')
+export class TaxiiInboxStatusEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
+  @Column('uuid', { name: 'channel_id' }) channelId!: string;
+  @Column('uuid', { name: 'submission_id', nullable: true }) submissionId!: string | null;
+  @Column('text') status!: 'pending' | 'complete';
+  @Column('timestamptz', { name: 'request_timestamp' }) requestTimestamp!: Date;
+  @Column('int', { name: 'total_count' }) totalCount!: number;
+  @Column('int', { name: 'success_count' }) successCount!: number;
+  @Column('int', { name: 'failure_count' }) failureCount!: number;
+  @Column('int', { name: 'pending_count' }) pendingCount!: number;
+  @Column('jsonb') successes!: { id: string; version?: string; message?: string }[];
+  @Column('jsonb') failures!: { id: string; version?: string; message?: string }[];
 }
 
 @Entity('audit_events')
@@ -330,6 +464,10 @@ export class AuditEventEntity {
 }
 
 export const ENTITIES = [
+  SubmissionAttachmentEntity,
+  SubmissionMessageEntity,
+  PartnerFeedEntity,
+  TaxiiInboxStatusEntity,
   OrganisationEntity,
   ContactEntity,
   RecipientKeyEntity,

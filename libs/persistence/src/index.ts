@@ -42,6 +42,7 @@ export {
   OrganisationRepository,
   ApiKeyRepository,
   SubmissionRepository,
+  SubmissionMessageRepository,
   CaveatRepository,
   UserRepository,
   SessionRepository,
@@ -71,7 +72,8 @@ export type {
   VersionText,
 } from './repositories/item-reads';
 export type { AuditEventRecord, AuditPage } from './repositories/audit-events.repository';
-export type { NewSubmission } from './repositories/submissions.repository';
+export type { NewSubmission, NewAttachment, AttachmentSummary } from './repositories/submissions.repository';
+export type { NewSubmissionMessage, SenderRoute } from './repositories/submission-messages.repository';
 export { PartnerDirectory } from './partner-directory';
 export type { RoutingTarget } from './partner-directory';
 export { TeamKeyRepository } from './team-key.repository';

@@ -28,6 +28,7 @@ function member(overrides: Partial<UserEntity> = {}): UserEntity {
     roles: ['analyst'],
     status: 'active',
     createdAt: NOW,
+    contactId: null,
     passwordHash,
     totpSecret: SECRET,
     totpEnrolledAt: NOW,

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { ConflictException, HttpException, HttpStatus } from '@nestjs/common';
 import { VerifyResult } from '@tlp-broker/crypto';
+import type { SubmissionStatus } from '@tlp-broker/domain';
 import { SubmissionEntity } from '@tlp-broker/persistence';
 
 export interface SubmissionView {
   id: string;
-  organisationId: string;
-  organisation: string;
-  status: 'verified' | 'rejected';
+  /** Given back to the sender (`PJ-2026-000123`); null for a rejected submission. */
+  reference: string | null;
+  organisationId: string | null;
+  organisation: string | null;
+  status: SubmissionStatus;
   reason: string | null;
   detail: string | null;
   signerFingerprint: string | null;
@@ -23,6 +26,7 @@ export type Rejection = Extract<VerifyResult, { ok: false }>;
 export function submissionView(row: SubmissionEntity, organisation: string | undefined): SubmissionView {
   return {
     id: row.id,
+    reference: row.reference,
     organisationId: row.organisationId,
     organisation: organisation ?? row.organisationId,
     status: row.status,

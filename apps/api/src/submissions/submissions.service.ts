@@ -1,13 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { verifySignedBy, VerifyResult } from '@tlp-broker/crypto';
-import {
-  AuditLog,
-  OrganisationRepository,
-  SubmissionEntity,
-  SubmissionRepository,
-  Transactions,
-} from '@tlp-broker/persistence';
+import { SubmissionRecorder } from '@tlp-broker/intake';
+import { OrganisationRepository, SubmissionEntity, SubmissionRepository } from '@tlp-broker/persistence';
 import { PartnerPrincipal } from '../auth/principal';
 import { alreadyReceived, receivedDigest, rejection, submissionView, SubmissionView } from './submission-answers';
 
@@ -26,8 +21,7 @@ export class SubmissionsService {
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    private readonly transactions: Transactions,
-    private readonly audit: AuditLog,
+    private readonly recorder: SubmissionRecorder,
     private readonly submissions: SubmissionRepository,
     private readonly organisations: OrganisationRepository,
   ) {}
@@ -43,7 +37,10 @@ export class SubmissionsService {
     const digest = result.ok ? result.digest : receivedDigest(message);
     const earlier = await this.submissions.sentBefore(partner.organisationId, digest);
     if (earlier) return this.repeated(partner, earlier, result);
-    const saved = await this.record(partner, message, result, digest);
+    const signerContactId = result.ok
+      ? (keys.find((key) => key.fingerprint === result.signer)?.contactId ?? null)
+      : null;
+    const saved = await this.record(partner, message, result, digest, signerContactId);
     // The same message sent twice at once: the second waited for the first, and stored nothing.
     if (!saved) return this.repeated(partner, await this.first(partner, digest), result);
     const view = await this.view(saved);
@@ -53,45 +50,37 @@ export class SubmissionsService {
 
   async list(limit = 100): Promise<SubmissionView[]> {
     const rows = await this.submissions.newest(limit);
-    const names = await this.organisations.organisationNames(rows.map((row) => row.organisationId));
-    return rows.map((row) => submissionView(row, names.get(row.organisationId)));
+    const names = await this.organisations.organisationNames(rows.flatMap((row) => row.organisationId ?? []));
+    return rows.map((row) => submissionView(row, row.organisationId ? names.get(row.organisationId) : undefined));
   }
 
-  /** The submission and its audit event, together; null (nothing written) when the organisation already sent it. */
-  private record(
+  /** The submission, its audit event and acknowledgement, together; null (nothing written) when the organisation already sent it. */
+  private async record(
     partner: PartnerPrincipal,
     message: string,
     result: VerifyResult,
     digest: string,
+    signerContactId: string | null,
   ): Promise<SubmissionEntity | null> {
-    return this.transactions.run(async (tx) => {
-      const row = await this.submissions.insertUnlessSent(
-        {
-          organisationId: partner.organisationId,
-          channelId: partner.channelId,
-          status: result.ok ? 'verified' : 'rejected',
-          reason: result.ok ? null : result.reason,
-          detail: result.ok ? null : result.detail.slice(0, 1_000),
-          signerFingerprint: result.ok ? result.signer : null,
-          content: result.ok ? result.text : null,
-          sizeBytes: result.ok ? result.sizeBytes : 0,
-          rawSizeBytes: Buffer.byteLength(message, 'utf8'),
-          digest,
-        },
-        tx,
-      );
-      if (!row) return null;
-      await this.audit.append(tx, {
-        actor: `channel:${partner.channelId}`,
-        action: result.ok ? 'submission.verified' : 'submission.rejected',
-        subjectType: 'submission',
-        subjectId: row.id,
-        details: result.ok
-          ? { organisationId: partner.organisationId, signer: result.signer }
-          : { organisationId: partner.organisationId, reason: result.reason },
-      });
-      return row;
-    });
+    const recorded = await this.recorder.record(
+      {
+        source: 'api',
+        senderProof: result.ok ? 'signature' : 'none',
+        organisationId: partner.organisationId,
+        channelId: partner.channelId,
+        senderContactId: signerContactId,
+        status: result.ok ? 'verified' : 'rejected',
+        reason: result.ok ? null : result.reason,
+        detail: result.ok ? null : result.detail.slice(0, 1_000),
+        signerFingerprint: result.ok ? result.signer : null,
+        content: result.ok ? result.text : null,
+        sizeBytes: result.ok ? result.sizeBytes : 0,
+        rawSizeBytes: Buffer.byteLength(message, 'utf8'),
+        digest,
+      },
+      { actor: `channel:${partner.channelId}` },
+    );
+    return recorded.repeated ? null : recorded.submission;
   }
 
   private async first(partner: PartnerPrincipal, digest: string): Promise<SubmissionEntity> {
@@ -117,7 +106,7 @@ export class SubmissionsService {
   }
 
   private async view(row: SubmissionEntity): Promise<SubmissionView> {
-    const names = await this.organisations.organisationNames([row.organisationId]);
-    return submissionView(row, names.get(row.organisationId));
+    const names = await this.organisations.organisationNames(row.organisationId ? [row.organisationId] : []);
+    return submissionView(row, row.organisationId ? names.get(row.organisationId) : undefined);
   }
 }

@@ -14,6 +14,7 @@ function member(overrides: Partial<UserEntity> = {}): UserEntity {
     roles: ['analyst'],
     status: 'active',
     createdAt: CREATED_AT,
+    contactId: null,
     passwordHash: null,
     totpSecret: null,
     totpEnrolledAt: null,

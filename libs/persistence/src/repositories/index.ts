@@ -9,6 +9,8 @@ export { SealedPayloadRepository } from './sealed-payloads.repository';
 export { OrganisationRepository } from './organisations.repository';
 export { ApiKeyRepository } from './api-keys.repository';
 export { SubmissionRepository } from './submissions.repository';
+export { SubmissionMessageRepository } from './submission-messages.repository';
+export type { NewSubmissionMessage, SenderRoute } from './submission-messages.repository';
 export { CaveatRepository } from './caveats.repository';
 export { UserRepository } from './users.repository';
 export { SessionRepository } from './sessions.repository';
@@ -24,6 +26,7 @@ import { SealedPayloadRepository } from './sealed-payloads.repository';
 import { OrganisationRepository } from './organisations.repository';
 import { ApiKeyRepository } from './api-keys.repository';
 import { SubmissionRepository } from './submissions.repository';
+import { SubmissionMessageRepository } from './submission-messages.repository';
 import { CaveatRepository } from './caveats.repository';
 import { UserRepository } from './users.repository';
 import { SessionRepository } from './sessions.repository';
@@ -41,6 +44,7 @@ export const REPOSITORIES = [
   OrganisationRepository,
   ApiKeyRepository,
   SubmissionRepository,
+  SubmissionMessageRepository,
   CaveatRepository,
   UserRepository,
   SessionRepository,
