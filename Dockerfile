@@ -14,6 +14,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The STIX 2.1 JSON schemas the TAXII inbox validates with, read at run time from libs/stix/schemas.
+COPY --from=build /app/libs/stix/schemas ./libs/stix/schemas
 # The team key file lives here (a volume in docker-compose.yml), writable by the service user only.
 RUN mkdir -p /var/lib/tlp-broker && chown node:node /var/lib/tlp-broker && chmod 700 /var/lib/tlp-broker
 USER node

@@ -141,6 +141,8 @@ describe('TAXII 2.1', () => {
         can_write: false,
         media_types: ['application/stix+json;version=2.1'],
       }),
+      // The credential holds `submit` too: its organisation's inbox (test/taxii-inbox.e2e-spec.ts).
+      expect.objectContaining({ title: 'Inbox for Clear Reader CERT', can_read: false, can_write: true }),
     ]);
   });
 

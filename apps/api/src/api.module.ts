@@ -28,6 +28,15 @@ import { OrganisationsController } from './organisations/organisations.controlle
 import { CredentialsController } from './organisations/credentials.controller';
 import { SubmissionsController } from './submissions/submissions.controller';
 import { SubmissionsService } from './submissions/submissions.service';
+import { SubmissionViewsService } from './submissions/submission-views.service';
+import { TriageController } from './submissions/triage.controller';
+import { TriageService } from './submissions/triage.service';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsService } from './reports/reports.service';
+import { PortalAccountsController } from './reports/portal-accounts.controller';
+import { PortalAccountsService } from './reports/portal-accounts.service';
+import { RepliesController } from './submissions/replies.controller';
+import { RepliesService } from './submissions/replies.service';
 import { ORGANISATION_PROVIDERS } from './organisations/organisations.providers';
 import { TeamController } from './team/team.controller';
 import { ProfileService } from './team/profile.service';
@@ -42,8 +51,31 @@ import { PublicSyndicationService } from './public/public-syndication.service';
 import { MispService } from './misp/misp.service';
 import { TaxiiService } from './taxii/taxii.service';
 import { TaxiiCollectionService } from './taxii/taxii-collection.service';
+import { InboxService } from './taxii/inbox.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+import { PartnerFeedsController } from './partner-feeds/partner-feeds.controller';
+import { PartnerFeedsService } from './partner-feeds/partner-feeds.service';
+
+/** What comes in: signed submissions, reporting forms and portal accounts, triage, replies, the TAXII inbox, partners' feeds. */
+const INBOUND_CONTROLLERS = [
+  SubmissionsController,
+  TriageController,
+  ReportsController,
+  PortalAccountsController,
+  RepliesController,
+  PartnerFeedsController,
+];
+const INBOUND_PROVIDERS = [
+  SubmissionsService,
+  SubmissionViewsService,
+  TriageService,
+  ReportsService,
+  PortalAccountsService,
+  RepliesService,
+  InboxService,
+  PartnerFeedsService,
+];
 
 @Module({})
 export class ApiModule {
@@ -63,7 +95,7 @@ export class ApiModule {
         DeliveriesController,
         CaveatsController,
         KeysController,
-        SubmissionsController,
+        ...INBOUND_CONTROLLERS,
         OrganisationsController,
         CredentialsController,
         ItemsController,
@@ -84,7 +116,7 @@ export class ApiModule {
         CaveatsService,
         KeysService,
         DeliveriesService,
-        SubmissionsService,
+        ...INBOUND_PROVIDERS,
         ItemIntakeService,
         ItemLifecycleService,
         ItemViewsService,

@@ -23,7 +23,7 @@ import {
 } from '@tlp-broker/persistence';
 import { auditVerify } from './audit';
 import { runDemo } from './demo';
-import { ROLES, Role } from '@tlp-broker/domain';
+import { STAFF_ROLES, Role } from '@tlp-broker/domain';
 
 const USAGE = `tlp-broker command line
 
@@ -32,7 +32,7 @@ const USAGE = `tlp-broker command line
   migrate                                 apply pending database migrations as MIGRATION_DATABASE_URL, then
                                           grant the application role (DATABASE_URL) its privileges
   user add --name NAME --roles R[,R...] [--password-stdin]
-                                          create a team member and print its API key (roles: ${ROLES.join(', ')});
+                                          create a team member and print its API key (roles: ${STAFF_ROLES.join(', ')});
                                           with --password-stdin, its console password is read from standard input
   user set-password --name NAME --password-stdin
                                           set a member's console password (read from standard input; at least
@@ -86,9 +86,9 @@ async function addUser(args: string[]): Promise<void> {
     .split(',')
     .map((role) => role.trim())
     .filter(Boolean);
-  const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
+  const unknown = roles.filter((role) => !(STAFF_ROLES as readonly string[]).includes(role));
   if (roles.length === 0 || unknown.length > 0)
-    throw new UsageError(`user add: --roles must list roles among ${ROLES.join(', ')}`);
+    throw new UsageError(`user add: --roles must list roles among ${STAFF_ROLES.join(', ')}`);
   const auditKey = requireAuditKey();
   const passwordHash = values['password-stdin'] ? await hashPassword(await passwordFromStdin('user add')) : null;
   const dataSource = await createDataSource(loadDatabaseUrl()).initialize();

@@ -12,6 +12,13 @@ import { DeliveryJobsService } from './delivery/delivery-jobs.service';
 import { DeliveryPreparationService } from './delivery/delivery-preparation.service';
 import { DeliveryRecorderService } from './delivery/delivery-recorder.service';
 import { DeliverySenderService } from './delivery/delivery-sender.service';
+import { MailboxIntakeService } from './intake/mailbox/mailbox-intake.service';
+import { MailboxReaderLock } from './intake/mailbox/mailbox-reader-lock';
+import { MailTaker } from './intake/mailbox/mail-taker';
+import { SignerAddresses } from './intake/mailbox/signer-addresses';
+import { SubmissionMessageRelay } from './intake/submission-messages/submission-message-relay.service';
+import { SubmissionMessagesService } from './intake/submission-messages/submission-messages.service';
+import { PARTNER_FEED_PROVIDERS } from './intake/partner-feeds/partner-feeds.providers';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { Reconciler } from './reconciler/reconciler.service';
 import { RoutingService } from './routing/routing.service';
@@ -33,6 +40,7 @@ export const DISPATCH_STEPS = [
   DeliverySenderService,
   DeliveryRecorderService,
   DeliveryService,
+  SubmissionMessagesService,
 ];
 
 @Module({})
@@ -41,7 +49,19 @@ export class DispatcherModule {
     return {
       module: DispatcherModule,
       imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), IntakeModule],
-      providers: [...DISPATCH_STEPS, WorkersService, OutboxRelay, Reconciler, AuditCheckpointer],
+      providers: [
+        ...DISPATCH_STEPS,
+        WorkersService,
+        OutboxRelay,
+        Reconciler,
+        SubmissionMessageRelay,
+        AuditCheckpointer,
+        SignerAddresses,
+        MailboxReaderLock,
+        MailTaker,
+        MailboxIntakeService,
+        ...PARTNER_FEED_PROVIDERS,
+      ],
     };
   }
 }

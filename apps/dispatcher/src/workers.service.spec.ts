@@ -5,6 +5,7 @@ import { QueueName } from '@tlp-broker/queue';
 import type { DeliveryService } from './delivery/delivery.service';
 import { RateLimited } from './delivery/rate-limiter';
 import type { RoutingService } from './routing/routing.service';
+import type { SubmissionMessagesService } from './intake/submission-messages/submission-messages.service';
 import { WorkersService } from './workers.service';
 
 type Processor = (job: unknown, token?: string) => Promise<unknown>;
@@ -50,14 +51,16 @@ function setup() {
     recordFailure: vi.fn(async () => undefined),
     markDead: vi.fn(async () => undefined),
   };
+  const submissionMessages = { send: vi.fn(async () => 'sent') };
   const workers = new WorkersService(
     config,
     routing as unknown as RoutingService,
     delivery as unknown as DeliveryService,
+    submissionMessages as unknown as SubmissionMessagesService,
   );
   workers.onApplicationBootstrap();
   const worker = (name: QueueName) => created.find((w) => w.name === name)!;
-  return { workers, routing, delivery, worker };
+  return { workers, routing, delivery, submissionMessages, worker };
 }
 
 const deliveryJob = (overrides: Record<string, unknown> = {}) => ({
@@ -138,6 +141,13 @@ describe('WorkersService', () => {
       new Error('database down'),
     );
     expect(delivery.markDead).not.toHaveBeenCalled();
+  });
+
+  it('sends the submission message a job names, telling the service which attempt this is', async () => {
+    const { worker, submissionMessages } = setup();
+    const job = { data: { messageId: 'm-1' }, attemptsMade: 2, opts: { attempts: 8 } };
+    expect(await worker(QueueName.SubmissionMessages).processor(job)).toBe('sent');
+    expect(submissionMessages.send).toHaveBeenCalledWith('m-1', { made: 2, allowed: 8 });
   });
 
   it('closes every worker on shutdown', async () => {

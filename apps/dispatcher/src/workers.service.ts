@@ -5,6 +5,7 @@ import { JobPayload, QueueName, redisConnection } from '@tlp-broker/queue';
 import { DeliveryService } from './delivery/delivery.service';
 import { RateLimited } from './delivery/rate-limiter';
 import { RoutingService } from './routing/routing.service';
+import { SubmissionMessagesService } from './intake/submission-messages/submission-messages.service';
 
 type Handlers = { [Q in QueueName]: (job: Job<JobPayload<Q>>, token?: string) => Promise<unknown> };
 
@@ -22,6 +23,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
     @InjectConfig() private readonly config: AppConfig,
     private readonly routing: RoutingService,
     private readonly delivery: DeliveryService,
+    private readonly submissionMessages: SubmissionMessagesService,
   ) {}
 
   private readonly handlers: Handlers = {
@@ -38,12 +40,16 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
         throw error;
       }
     },
+    // The service records each failure itself, and a final one as dead.
+    [QueueName.SubmissionMessages]: (job) =>
+      this.submissionMessages.send(job.data.messageId, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 }),
   };
 
   onApplicationBootstrap(): void {
     const concurrency: Record<QueueName, number> = {
       [QueueName.Routing]: 1,
       [QueueName.Delivery]: this.config.dispatch.deliveryConcurrency,
+      [QueueName.SubmissionMessages]: 2,
     };
     for (const name of Object.values(QueueName)) {
       const handler = this.handlers[name] as (job: Job, token?: string) => Promise<unknown>;

@@ -176,3 +176,52 @@ describe('EmailSender settings', () => {
     expect(() => new EmailSender({ ...SETTINGS, ...change })).toThrow(message);
   });
 });
+
+describe('EmailSender.composeEncrypted', () => {
+  const sender = new EmailSender(SETTINGS);
+  const message = () => ({
+    key: 'submission-message-0b6f1c2e-5d4a-4e3b-9c8d-7a6b5c4d3e2f',
+    subject: '[PJ-2026-000123] Received: your report',
+    to: { name: 'Jane Analyst', address: 'jane@cert.example' },
+    armored,
+  });
+
+  it('builds multipart/encrypted with the subject given, and the same Message-ID for the same key', async () => {
+    const [first, second] = [sender.composeEncrypted(message()), sender.composeEncrypted(message())];
+    const parsed = await simpleParser(first);
+    expect(parsed.subject).toBe('[PJ-2026-000123] Received: your report');
+    expect(parsed.headers.get('content-type')).toMatchObject({
+      value: 'multipart/encrypted',
+      params: { protocol: 'application/pgp-encrypted' },
+    });
+    expect(parsed.messageId).toMatch(/^<[0-9a-f]{32}@broker\.example\.org>$/);
+    expect(parsed.messageId).not.toContain('0b6f1c2e');
+    expect((await simpleParser(second)).messageId).toBe(parsed.messageId);
+    const other = sender.composeEncrypted({ ...message(), key: 'submission-message-other' });
+    expect((await simpleParser(other)).messageId).not.toBe(parsed.messageId);
+  });
+
+  it('keeps a line break in the subject or name from starting a header of its own', async () => {
+    const raw = sender.composeEncrypted({
+      ...message(),
+      subject: '[PJ-2026-000123] Reply\r\nBcc: all@evil.example',
+      to: { name: 'Jane\r\nBcc: all@evil.example', address: 'jane@cert.example' },
+    });
+    expect((await simpleParser(raw)).subject).toBe('[PJ-2026-000123] Reply Bcc: all@evil.example');
+    expect(raw).not.toMatch(/^Bcc:/im);
+  });
+
+  it('refuses a second address, an empty subject, and a body that is not an armored message, naming the field', async () => {
+    const fields = await Promise.all(
+      [
+        { to: { name: 'x', address: 'jane@cert.example, all@evil.example' } },
+        { subject: ' \u0007 ' },
+        { armored: 'plain text' },
+      ].map(
+        async (change) =>
+          (await refusal(Promise.resolve().then(() => sender.composeEncrypted({ ...message(), ...change })))).field,
+      ),
+    );
+    expect(fields).toEqual(['to.address', 'subject', 'armored']);
+  });
+});

@@ -5,7 +5,7 @@ import type * as openpgp from 'openpgp';
 import { MailHeaders, PgpMimeError, pgpMimeEncrypted, pgpMimeSigned } from '@tlp-broker/crypto';
 import { isTlpLabel, TlpLabel } from '@tlp-broker/tlp';
 import { ChannelError } from './channel-error';
-import { headerText, mailMessageId, mailSubject } from './mail-identity';
+import { headerText, keyedMessageId, mailMessageId, mailSubject } from './mail-identity';
 import { smtpFailure } from './smtp-failure';
 import type { ItemKind } from '@tlp-broker/domain';
 
@@ -48,6 +48,19 @@ export interface OutgoingMail {
   readonly notice?: 'recall';
   readonly to: { readonly name: string; readonly address: string };
   readonly body: MailBody;
+}
+
+/**
+ * A message other than an item delivery (a submission's acknowledgement, an analyst's reply),
+ * signed by the team and encrypted to its one recipient (`addressTo`), sent as multipart/encrypted.
+ */
+export interface EncryptedMail {
+  /** Names the message for as long as it exists (`submission-message-<uuid>`): every attempt gets the same Message-ID. */
+  readonly key: string;
+  /** Travels in the clear: it must say nothing a third party may not read (a reference, never a title). */
+  readonly subject: string;
+  readonly to: { readonly name: string; readonly address: string };
+  readonly armored: string;
 }
 
 export interface SentMail {
@@ -103,13 +116,38 @@ export class EmailSender {
 
   async send(mail: OutgoingMail): Promise<SentMail> {
     const raw = await this.compose(mail);
-    const messageId = mailMessageId(mail, this.settings.from.address);
+    return this.transmit(raw, mail.to.address, mailMessageId(mail, this.settings.from.address));
+  }
+
+  /** Sends an encrypted message that is not an item delivery; the same `key` always gives the same Message-ID. */
+  async sendEncrypted(mail: EncryptedMail): Promise<SentMail> {
+    const raw = this.composeEncrypted(mail);
+    return this.transmit(raw, mail.to.address, keyedMessageId(mail.key, this.settings.from.address));
+  }
+
+  /** The complete RFC 5322 message `sendEncrypted` would hand to the relay (the boundary and Date differ per call). */
+  composeEncrypted(mail: EncryptedMail): string {
+    checkRecipient(mail.to);
+    const subject = typeof mail.subject === 'string' ? headerText(mail.subject) : '';
+    if (subject === '') throw invalid('subject', 'a subject is required');
+    const headers: MailHeaders = {
+      from: mailbox(this.settings.from.name, this.settings.from.address),
+      to: [mailbox(mail.to.name, mail.to.address)],
+      subject,
+      messageId: keyedMessageId(mail.key, this.settings.from.address),
+      date: new Date(),
+    };
+    try {
+      return pgpMimeEncrypted(headers, mail.armored);
+    } catch (error) {
+      throw unbuildable(error, { armoredMessage: 'armored' });
+    }
+  }
+
+  private async transmit(raw: string, to: string, messageId: string): Promise<SentMail> {
     let info: SMTPTransport.SentMessageInfo;
     try {
-      info = await this.transport.sendMail({
-        raw,
-        envelope: { from: this.settings.from.address, to: [mail.to.address] },
-      });
+      info = await this.transport.sendMail({ raw, envelope: { from: this.settings.from.address, to: [to] } });
     } catch (error) {
       throw smtpFailure(error);
     }
@@ -121,8 +159,7 @@ export class EmailSender {
     if (!isTlpLabel(mail.tlp)) throw invalid('tlp', 'a TLP 2.0 label is required');
     if (mail.tlp !== 'TLP:CLEAR' && mail.body?.kind !== 'encrypted')
       throw invalid('body', `${mail.tlp} mail must be encrypted to the recipient`);
-    if (typeof mail.to?.address !== 'string' || mail.to.address.length > 254 || !ADDRESS.test(mail.to.address))
-      throw invalid('to.address', 'a single e-mail address is required');
+    checkRecipient(mail.to);
     const headers: MailHeaders = {
       from: mailbox(this.settings.from.name, this.settings.from.address),
       to: [mailbox(mail.to.name, mail.to.address)],
@@ -134,14 +171,7 @@ export class EmailSender {
       if (mail.body.kind === 'encrypted') return pgpMimeEncrypted(headers, mail.body.armored);
       if (mail.body.kind === 'signed') return await pgpMimeSigned(headers, mail.body.entity, mail.body.signingKey);
     } catch (error) {
-      if (error instanceof PgpMimeError) {
-        const field = FIELDS[error.field] ?? error.field;
-        throw new ChannelError('email', 'invalid-input', `the message cannot be built: ${error.message}`, {
-          field,
-          cause: error,
-        });
-      }
-      throw error;
+      throw unbuildable(error, FIELDS);
     }
     throw invalid('body', 'kind must be "encrypted" or "signed"');
   }
@@ -154,6 +184,21 @@ export class EmailSender {
 
 function invalid(field: string, reason: string): ChannelError {
   return new ChannelError('email', 'invalid-input', `${field}: ${reason}`, { field });
+}
+
+function checkRecipient(to: { readonly address: string } | undefined): void {
+  if (typeof to?.address !== 'string' || to.address.length > 254 || !ADDRESS.test(to.address))
+    throw invalid('to.address', 'a single e-mail address is required');
+}
+
+/** pgp-mime's refusal as a ChannelError naming the caller's field (`fields` maps pgp-mime's names to the caller's). */
+function unbuildable(error: unknown, fields: Readonly<Record<string, string>>): unknown {
+  if (!(error instanceof PgpMimeError)) return error;
+  const field = fields[error.field] ?? error.field;
+  return new ChannelError('email', 'invalid-input', `the message cannot be built: ${error.message}`, {
+    field,
+    cause: error,
+  });
 }
 
 /**

@@ -1,8 +1,8 @@
 export { ChannelError } from './channel-error';
 export type { ChannelErrorCode, ChannelKind } from './channel-error';
 export { EmailSender } from './email-sender';
-export type { SmtpSettings, OutgoingMail, MailBody, SentMail } from './email-sender';
-export { mailSubject, mailMessageId, itemReference } from './mail-identity';
+export type { SmtpSettings, OutgoingMail, MailBody, SentMail, EncryptedMail } from './email-sender';
+export { mailSubject, mailMessageId, keyedMessageId, itemReference } from './mail-identity';
 export { WebhookSender } from './webhook-sender';
 export type { WebhookSettings, OutgoingWebhook, DeliveredWebhook, ResolvedAddress } from './webhook-sender';
 export {
@@ -18,3 +18,7 @@ export { AllowList, classifyAddress } from './address-policy';
 export { checkWebhookAddress, vetWebhookAddress } from './webhook-address';
 export type { WebhookAddressCheck, WebhookAddressOptions } from './webhook-address';
 export type { AddressClass } from './address-policy';
+export { readIncomingMail } from './incoming-mail';
+export type { MailLimits, IncomingAttachment, ReadMail, MailRefusal, MailReading } from './incoming-mail';
+export { ImapMailbox, quarantineKeyword } from './imap-mailbox';
+export type { ImapMailboxSettings, WaitingMessage, MailboxFolder, MailboxLogger, MessageSource } from './imap-mailbox';

@@ -95,3 +95,17 @@ export function mailMessageId(
   const digest = createHash('sha256').update(input.deliveryId, 'utf8').digest('hex').slice(0, 16);
   return `<${input.itemId}.v${input.version}.${digest}@${domain.toLowerCase()}>`;
 }
+
+/**
+ * `<5f0c…@broker.example.org>` for a message that is not an item delivery (a submission's
+ * acknowledgement, a reply): a digest of `key`, which names the message for as long as it exists,
+ * so that every attempt to send it carries the same Message-ID and a copy that arrives twice (a
+ * retry after the relay's answer was lost) is recognisable as one message.
+ */
+export function keyedMessageId(key: string, fromAddress: string): string {
+  if (typeof key !== 'string' || key === '') throw invalid('key', 'a key naming the message is required');
+  const domain = /@([A-Za-z0-9.-]+)$/.exec(fromAddress)?.[1];
+  if (domain === undefined) throw invalid('from.address', 'an address with a domain is required');
+  const digest = createHash('sha256').update(`tlp-broker/message@1\n${key}`, 'utf8').digest('hex').slice(0, 32);
+  return `<${digest}@${domain.toLowerCase()}>`;
+}

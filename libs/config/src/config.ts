@@ -124,6 +124,14 @@ const envSchema = z.object({
     .default(10 * 1024 * 1024),
   INTAKE_MAX_MIME_DEPTH: z.coerce.number().int().min(2).max(50).default(8),
   INTAKE_OPENPGP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  PARTNER_FEED_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  PARTNER_FEED_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(256 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
+  PARTNER_FEED_CHECK_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
 });
@@ -181,6 +189,12 @@ export interface AppConfig {
     readonly from: { readonly name: string; readonly address: string };
   } | null;
   readonly webhooks: { readonly allowList: readonly string[]; readonly timeoutMs: number };
+  /**
+   * Partners' own feeds the dispatcher polls (under the webhook address policy, WEBHOOK_ALLOW_LIST):
+   * how long one request may take, the most bytes one answer may have, and how often the dispatcher
+   * looks for feeds that are due (each feed has its own interval).
+   */
+  readonly partnerFeeds: { readonly timeoutMs: number; readonly maxBytes: number; readonly checkMs: number };
   /** At most `limit` e-mails or webhook calls per channel in any `windowMs`: a partner's server is never flooded. */
   readonly rateLimit: { readonly limit: number; readonly windowMs: number };
   /** Requests a partner credential may make per window, across every pull form. */
@@ -378,26 +392,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     http: { port: e.PORT, host: e.HOST, publicUrl: publicUrl.url },
     submissions: { maxBytes: e.SUBMISSION_MAX_BYTES, referencePrefix: e.SUBMISSION_REFERENCE_PREFIX },
-    intake: {
-      imap: e.INTAKE_IMAP_URL
-        ? {
-            url: e.INTAKE_IMAP_URL,
-            user: e.INTAKE_IMAP_USER,
-            password: e.INTAKE_IMAP_PASSWORD,
-            mailbox: e.INTAKE_IMAP_MAILBOX,
-            processedFolder: e.INTAKE_PROCESSED_FOLDER,
-            quarantineFolder: e.INTAKE_QUARANTINE_FOLDER,
-            pollMs: e.INTAKE_POLL_MS,
-          }
-        : null,
-      maxMessageBytes: e.INTAKE_MAX_MESSAGE_BYTES,
-      maxAttachmentBytes: e.INTAKE_MAX_ATTACHMENT_BYTES,
-      maxMimeDepth: e.INTAKE_MAX_MIME_DEPTH,
-      openPgpTimeoutMs: e.INTAKE_OPENPGP_TIMEOUT_MS,
-    },
+    intake: intakeSettings(e),
     team: { communities: e.TEAM_COMMUNITIES ? e.TEAM_COMMUNITIES.split(',').map((community) => community.trim()) : [] },
     smtp: smtpSettings(e.SMTP_URL, e.SMTP_REQUIRE_TLS === 'true', e.MAIL_FROM, e.TEAM_KEY_USER_ID),
     webhooks: { allowList: listSetting(e.WEBHOOK_ALLOW_LIST), timeoutMs: e.WEBHOOK_TIMEOUT_MS },
+    partnerFeeds: {
+      timeoutMs: e.PARTNER_FEED_TIMEOUT_MS,
+      maxBytes: e.PARTNER_FEED_MAX_BYTES,
+      checkMs: e.PARTNER_FEED_CHECK_MS,
+    },
     rateLimit: { limit: e.CHANNEL_RATE_LIMIT, windowMs: e.CHANNEL_RATE_WINDOW_MS },
     partnerRateLimit: { limit: e.PARTNER_RATE_LIMIT, windowMs: e.PARTNER_RATE_WINDOW_MS },
     authFailureLimit: { limit: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_MS },
@@ -421,6 +424,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
       checkpointFile: e.AUDIT_CHECKPOINT_FILE,
     },
+  };
+}
+
+/** The team mailbox (none without INTAKE_IMAP_URL) and the bounds on what is read from it. */
+function intakeSettings(e: Environment): AppConfig['intake'] {
+  return {
+    imap: e.INTAKE_IMAP_URL
+      ? {
+          url: e.INTAKE_IMAP_URL,
+          user: e.INTAKE_IMAP_USER,
+          password: e.INTAKE_IMAP_PASSWORD,
+          mailbox: e.INTAKE_IMAP_MAILBOX,
+          processedFolder: e.INTAKE_PROCESSED_FOLDER,
+          quarantineFolder: e.INTAKE_QUARANTINE_FOLDER,
+          pollMs: e.INTAKE_POLL_MS,
+        }
+      : null,
+    maxMessageBytes: e.INTAKE_MAX_MESSAGE_BYTES,
+    maxAttachmentBytes: e.INTAKE_MAX_ATTACHMENT_BYTES,
+    maxMimeDepth: e.INTAKE_MAX_MIME_DEPTH,
+    openPgpTimeoutMs: e.INTAKE_OPENPGP_TIMEOUT_MS,
   };
 }
 

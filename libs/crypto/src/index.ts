@@ -24,3 +24,13 @@ export { mimeEntityForItem, pgpMimeEncrypted, pgpMimeSigned, PgpMimeError } from
 export type { MailHeaders } from './pgp-mime';
 export { verifySignedBy, verifyDetachedBy } from './verify';
 export type { KnownKey, VerifyResult, VerifyFailureReason } from './verify';
+export { openIncomingMessage, readClearsigned, verifyIncomingDetached } from './incoming';
+export type {
+  KeyOwner,
+  IncomingKeys,
+  SignatureCheck,
+  IncomingReadLimits,
+  IncomingRefusal,
+  OpenedIncoming,
+  ClearsignedText,
+} from './incoming';

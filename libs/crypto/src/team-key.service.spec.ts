@@ -325,6 +325,34 @@ describe('TeamKeyService with the key in PostgreSQL', () => {
   });
 });
 
+describe('TeamKeyService decryption keys', () => {
+  it('gives the active key, then retired keys unlocked once from PostgreSQL, leaving out those it cannot unlock', async () => {
+    const [fromFile, otherPassphrase] = await Promise.all([
+      generateKeyPair(USER_ID, PASSPHRASE),
+      generateKeyPair(USER_ID, 'another passphrase'),
+    ]);
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { service } = setup({
+      active: row(teamKey),
+      rows: [
+        row(otherKey, { active: false }),
+        row(fromFile, { active: false, privateArmored: null, source: 'file' }),
+        row(otherPassphrase, { active: false }),
+        row(teamKey),
+      ],
+    });
+    await service.onModuleInit();
+    const keys = await service.decryptionKeys();
+    expect(keys.map((key) => key.getFingerprint().toUpperCase())).toEqual([teamKey.fingerprint, otherKey.fingerprint]);
+    expect(keys.every((key) => key.isDecrypted())).toBe(true);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toContain(otherPassphrase.fingerprint);
+    const again = await service.decryptionKeys();
+    expect(again[1]).toBe(keys[1]);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('TeamKeyService lists and names', () => {
   it('lists every key, active first then newest, with its algorithm, public armor and retirement', async () => {
     const retiredAt = new Date('2025-06-01T00:00:00Z');

@@ -32,6 +32,8 @@ const ROTATION_CHECK_MS = 2_000;
 export class TeamKeyService implements OnModuleInit {
   private readonly logger = new Logger(TeamKeyService.name);
   private loaded: { key: openpgp.PrivateKey; info: TeamPublicKey; checkedAt: number } | null = null;
+  /** Retired keys unlocked once (unlocking costs a key derivation); null: kept in PostgreSQL but not unlockable. */
+  private readonly retired = new Map<string, openpgp.PrivateKey | null>();
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -81,6 +83,24 @@ export class TeamKeyService implements OnModuleInit {
       this.loaded.checkedAt = Date.now();
     }
     return { key: this.loaded.key, info: this.loaded.info };
+  }
+
+  /**
+   * Every team key that can decrypt what partners send: the active one first, then the retired
+   * ones kept in PostgreSQL (a partner may still encrypt to the key they fetched last year). A
+   * retired key that came from TEAM_KEY_FILE has no private part there and is left out.
+   */
+  async decryptionKeys(): Promise<openpgp.PrivateKey[]> {
+    const { key } = await this.current();
+    const active = key.getFingerprint().toUpperCase();
+    const keys = [key];
+    for (const row of await this.repository.all()) {
+      if (row.fingerprint === active || !row.privateArmored) continue;
+      if (!this.retired.has(row.fingerprint)) this.retired.set(row.fingerprint, await this.unlockRetired(row));
+      const retired = this.retired.get(row.fingerprint);
+      if (retired) keys.push(retired);
+    }
+    return keys;
   }
 
   /** The name deliveries are signed under (TEAM_KEY_USER_ID). */
@@ -146,6 +166,18 @@ export class TeamKeyService implements OnModuleInit {
       throw new TeamKeyUnlockError(
         `${where}: ${error instanceof Error ? error.message : String(error)} (check TEAM_KEY_PASSPHRASE)`,
       );
+    }
+  }
+
+  /** A retired key that no longer unlocks (the passphrase changed since) is skipped with a warning, not fatal. */
+  private async unlockRetired(row: TeamKeyEntity): Promise<openpgp.PrivateKey | null> {
+    try {
+      return await unlockPrivateKey(row.privateArmored!, this.config.teamKey.passphrase);
+    } catch (error) {
+      this.logger.warn(
+        `retired team key ${row.fingerprint} cannot be unlocked with TEAM_KEY_PASSPHRASE; messages encrypted to it cannot be read (${error instanceof Error ? error.message : String(error)})`,
+      );
+      return null;
     }
   }
 

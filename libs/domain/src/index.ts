@@ -1,7 +1,17 @@
 export { ITEM_KINDS, ITEM_STATES, SEVERITIES, INDICATOR_TYPES, isItemKind } from './items';
 export type { ItemKind, ItemState, Severity, IndicatorType, Indicator, Audience } from './items';
-export { ORGANISATION_KINDS, RELATIONS, PARTNER_STATUSES, CHANNEL_KINDS, PARTNER_SCOPES, ROLES } from './partners';
-export type { OrganisationKind, Relation, PartnerStatus, ChannelKind, PartnerScope, Role } from './partners';
+export { refang, classifyIndicator, canonicalIndicatorValue, extractIndicators } from './indicator-text';
+export type { ExtractedIndicatorValue } from './indicator-text';
+export {
+  ORGANISATION_KINDS,
+  RELATIONS,
+  PARTNER_STATUSES,
+  CHANNEL_KINDS,
+  PARTNER_SCOPES,
+  ROLES,
+  STAFF_ROLES,
+} from './partners';
+export type { OrganisationKind, Relation, PartnerStatus, ChannelKind, PartnerScope, Role, StaffRole } from './partners';
 export {
   DELIVERY_STATES,
   OPEN_DELIVERY_STATES,

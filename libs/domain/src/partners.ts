@@ -17,6 +17,14 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 export const PARTNER_SCOPES = ['feed', 'taxii', 'misp', 'submit'] as const;
 export type PartnerScope = (typeof PARTNER_SCOPES)[number];
 
-/** Team members' roles. */
-export const ROLES = ['admin', 'analyst', 'approver'] as const;
+/**
+ * What a user may do: a team member's roles (admin, analyst, approver), or `reporter`, a contact's
+ * portal account (reporting forms and the status of its own reports, nothing else). A reporter
+ * holds no other role, and no team member is a reporter: the database keeps the two apart.
+ */
+export const ROLES = ['admin', 'analyst', 'approver', 'reporter'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** Team members' roles. */
+export type StaffRole = Exclude<Role, 'reporter'>;
+export const STAFF_ROLES: readonly StaffRole[] = ['admin', 'analyst', 'approver'];

@@ -75,11 +75,16 @@ export class SubmissionRecorder {
     return { submission: first, repeated: true, acknowledgement: null };
   }
 
-  /** The submission this one repeats, if any. */
+  /** The submission this one repeats, if any: the same Message-ID, the same feed object, or the same signed statement from the organisation. */
   private async earlier(submission: NewSubmission): Promise<SubmissionEntity | null> {
-    if (submission.messageId) return this.submissions.byMessageId(submission.messageId);
-    if (submission.partnerFeedId && submission.externalId)
-      return this.submissions.byFeedObject(submission.partnerFeedId, submission.externalId);
+    if (submission.messageId) {
+      const byMessageId = await this.submissions.byMessageId(submission.messageId);
+      if (byMessageId) return byMessageId;
+    }
+    if (submission.partnerFeedId && submission.externalId) {
+      const byFeedObject = await this.submissions.byFeedObject(submission.partnerFeedId, submission.externalId);
+      if (byFeedObject) return byFeedObject;
+    }
     if (submission.organisationId && submission.digest)
       return this.submissions.sentBefore(submission.organisationId, submission.digest);
     return null;

@@ -15,6 +15,9 @@ import { SubmissionDigests1764630000000 } from './migrations/1764630000000-submi
 import { UserSignIn1764700000000 } from './migrations/1764700000000-user-sign-in';
 import { AuditEventLookups1764750000000 } from './migrations/1764750000000-audit-event-lookups';
 import { Intake1764800000000 } from './migrations/1764800000000-intake';
+import { SubmissionMessageRelay1764810000000 } from './migrations/1764810000000-submission-message-relay';
+import { PortalAccounts1764820000000 } from './migrations/1764820000000-portal-accounts';
+import { PartnerFeedSchedule1764840000000 } from './migrations/1764840000000-partner-feed-schedule';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -31,6 +34,9 @@ export const MIGRATIONS = [
   UserSignIn1764700000000,
   AuditEventLookups1764750000000,
   Intake1764800000000,
+  SubmissionMessageRelay1764810000000,
+  PortalAccounts1764820000000,
+  PartnerFeedSchedule1764840000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

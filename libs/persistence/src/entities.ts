@@ -407,6 +407,8 @@ export class SubmissionMessageEntity {
   @Column('int') attempts!: number;
   @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
   @Column('text', { name: 'mail_message_id', nullable: true }) mailMessageId!: string | null;
+  /** Last handed to the submission-messages queue; null until the relay first does. */
+  @Column('timestamptz', { name: 'enqueued_at', nullable: true }) enqueuedAt!: Date | null;
   @Column('text', { name: 'created_by' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
@@ -428,6 +430,10 @@ export class PartnerFeedEntity {
   @Column('jsonb') cursor!: Record<string, unknown>;
   @Column('timestamptz', { name: 'last_polled_at', nullable: true }) lastPolledAt!: Date | null;
   @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+  /** When it is next due; "poll now" brings it forward. */
+  @Column('timestamptz', { name: 'next_poll_at' }) nextPollAt!: Date;
+  /** A dispatcher is polling it until then (a lease that runs out if that dispatcher dies). */
+  @Column('timestamptz', { name: 'claimed_until', nullable: true }) claimedUntil!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 

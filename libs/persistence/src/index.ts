@@ -43,6 +43,8 @@ export {
   ApiKeyRepository,
   SubmissionRepository,
   SubmissionMessageRepository,
+  TaxiiInboxStatusRepository,
+  PartnerFeedRepository,
   CaveatRepository,
   UserRepository,
   SessionRepository,
@@ -72,13 +74,35 @@ export type {
   VersionText,
 } from './repositories/item-reads';
 export type { AuditEventRecord, AuditPage } from './repositories/audit-events.repository';
-export type { NewSubmission, NewAttachment, AttachmentSummary } from './repositories/submissions.repository';
-export type { NewSubmissionMessage, SenderRoute } from './repositories/submission-messages.repository';
+export type {
+  NewSubmission,
+  NewAttachment,
+  AttachmentSummary,
+  InboxFilter,
+  ListedSubmission,
+  ReportScope,
+} from './repositories/submissions.repository';
+export type {
+  NewSubmissionMessage,
+  SenderRoute,
+  DueSubmissionMessage,
+  MessageRecipient,
+} from './repositories/submission-messages.repository';
+export type {
+  NewPartnerFeed,
+  PartnerFeedChanges,
+  FeedClaim,
+  FeedIntakeCount,
+  TaxiiFeedCursor,
+  MispFeedCursor,
+} from './repositories/partner-feeds.repository';
+export type { NewTaxiiInboxStatus } from './repositories/taxii-inbox-statuses.repository';
 export { PartnerDirectory } from './partner-directory';
 export type { RoutingTarget } from './partner-directory';
 export { TeamKeyRepository } from './team-key.repository';
 export { createUser, LAST_USED_RESOLUTION_MS } from './repositories/api-keys.repository';
 export { setUserPassword } from './repositories/users.repository';
+export type { PortalAccountOwner } from './repositories/users.repository';
 export { SESSION_TOUCH_RESOLUTION_MS } from './repositories/sessions.repository';
 export type { LiveSession, NewSession } from './repositories/sessions.repository';
 export {
@@ -97,6 +121,7 @@ export type {
   OrganisationChanges,
   KeyMerge,
   KeyInUse,
+  RegisteredKeyOwner,
 } from './repositories/organisations.repository';
 export type { CreatedUser, IssuedApiKey, LiveApiKey } from './repositories/api-keys.repository';
 export { policyItem, policyOrganisation, policyKey, policyChannel, decideForTargets } from './policy-input';

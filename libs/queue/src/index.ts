@@ -1,4 +1,12 @@
-export { QueueName, priorityFor, routingJobId, deliveryJobId, jobOptions, PRIORITY_BY_KIND } from './queues';
+export {
+  QueueName,
+  priorityFor,
+  routingJobId,
+  deliveryJobId,
+  submissionMessageJobId,
+  jobOptions,
+  PRIORITY_BY_KIND,
+} from './queues';
 export type { JobPayloads, JobPayload } from './queues';
 export { QueueModule, redisConnection } from './queue.module';
 export { deleteKeysUnder } from './redis-keys';

@@ -33,7 +33,11 @@ export class QueueModule {
             defaultJobOptions: jobOptions(config.dispatch.attempts, config.dispatch.backoffMs),
           }),
         }),
-        BullModule.registerQueue({ name: QueueName.Routing }, { name: QueueName.Delivery }),
+        BullModule.registerQueue(
+          { name: QueueName.Routing },
+          { name: QueueName.Delivery },
+          { name: QueueName.SubmissionMessages },
+        ),
       ],
       exports: [BullModule],
     };

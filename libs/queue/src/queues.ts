@@ -8,12 +8,16 @@ import type { ItemKind } from '@tlp-broker/domain';
 export enum QueueName {
   Routing = 'routing',
   Delivery = 'delivery',
+  /** Acknowledgements and replies the team sends back about submissions. */
+  SubmissionMessages = 'submission-messages',
 }
 
 export interface JobPayloads {
   /** `outboxKey`: the outbox row's `job_key` (a UUID), never its sequence number. */
   [QueueName.Routing]: { itemVersionId: string; outboxKey: string };
   [QueueName.Delivery]: { deliveryId: string };
+  /** `messageId`: the submission_messages row (a UUID), never its content. */
+  [QueueName.SubmissionMessages]: { messageId: string };
 }
 
 export type JobPayload<Q extends QueueName> = JobPayloads[Q];
@@ -43,6 +47,10 @@ export function routingJobId(outboxKey: string): string {
 
 export function deliveryJobId(deliveryId: string): string {
   return `delivery-${deliveryId}`;
+}
+
+export function submissionMessageJobId(messageId: string): string {
+  return `submission-message-${messageId}`;
 }
 
 /**

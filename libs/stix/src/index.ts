@@ -18,4 +18,7 @@ export type { StixObject, Bundle, Publisher, ItemContent, SealedCopy } from './s
 export { MISP_DISTRIBUTION, mispEventUuid, clearEvent, sealedEvent, manifestEntry, hashLines } from './misp';
 export type { MispEvent, MispAttribute, MispTag, MispManifestEntry, MispServing } from './misp';
 export { servedHistory } from './history';
+export { stixSchemaErrors, stixSchemaDirectory } from './stix-validator';
+export { readStixObjects, readMispEvent } from './incoming';
+export type { StixReading, MispReading } from './incoming';
 export type { DeliveredStep, StepView, IndicatorVersion, ServedIndicator, ServedAttachment } from './history';

@@ -30,3 +30,5 @@ export {
 } from './intake';
 export type { IntakeItem, IntakeProblem } from './intake';
 export { keyWeakness, MIN_RSA_BITS } from './key-strength';
+export { readMarkings, strictestTlp, strictestPap } from './markings-in-text';
+export type { MarkingsInText } from './markings-in-text';

@@ -9,6 +9,7 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'staff'; roles: readonly Role[] }
   | { kind: 'partner'; scope: PartnerScope }
+  | { kind: 'staff-or-partner'; roles: readonly Role[]; scope: PartnerScope }
   | { kind: 'session' };
 
 /** Anyone, without credentials. */
@@ -17,6 +18,13 @@ export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies
 export const Roles = (...roles: Role[]) => SetMetadata(ACCESS_KEY, { kind: 'staff', roles } satisfies Access);
 /** A partner, through one of its channel's credentials holding `scope`. */
 export const Partner = (scope: PartnerScope) => SetMetadata(ACCESS_KEY, { kind: 'partner', scope } satisfies Access);
+/**
+ * Either a user holding one of these roles or a partner credential holding `scope`: routes that
+ * serve senders of every kind alike (a reporting form posted by a partner's tool, a reporter's
+ * portal account or a team member), each then seeing only what is its own.
+ */
+export const RolesOrPartner = (scope: PartnerScope, ...roles: Role[]) =>
+  SetMetadata(ACCESS_KEY, { kind: 'staff-or-partner', roles, scope } satisfies Access);
 /**
  * A team member signed in to the console (the session cookie), in either stage: the routes that
  * manage the session itself, the only ones a session still enrolling its authenticator may call.

@@ -41,4 +41,15 @@ describe('authorise', () => {
       'this route is for partners pulling their own feed',
     );
   });
+
+  it('admits either a member with one of the roles or a credential with the scope on a route open to both', () => {
+    const either = { kind: 'staff-or-partner', roles: ['reporter', 'analyst'], scope: 'submit' } as const;
+    expect(() => authorise(either, analyst)).not.toThrow();
+    expect(() => authorise(either, staffPrincipal(['reporter']))).not.toThrow();
+    expect(() => authorise(either, partnerPrincipal(['submit']))).not.toThrow();
+    expect(refusal(() => authorise(either, staffPrincipal(['admin'])))).toBe(
+      'this route requires the role reporter or analyst',
+    );
+    expect(refusal(() => authorise(either, partner))).toBe('this credential does not have the scope "submit"');
+  });
 });

@@ -4,9 +4,14 @@ import { Principal } from './principal';
 
 /**
  * What the route's decorator demands of an authenticated caller: a team member with one of its
- * roles (@Roles), or a partner credential with its scope (@Partner). 403 otherwise.
+ * roles (@Roles), a partner credential with its scope (@Partner), or either (@RolesOrPartner).
+ * 403 otherwise.
  */
 export function authorise(access: Exclude<Access, { kind: 'public' | 'session' }>, principal: Principal): void {
+  if (access.kind === 'staff-or-partner') {
+    if (principal.kind === 'partner') return authorise({ kind: 'partner', scope: access.scope }, principal);
+    return authorise({ kind: 'staff', roles: access.roles }, principal);
+  }
   if (access.kind === 'staff') {
     if (principal.kind !== 'staff' || !principal.roles.some((role) => access.roles.includes(role)))
       throw new ForbiddenException(`this route requires the role ${access.roles.join(' or ')}`);

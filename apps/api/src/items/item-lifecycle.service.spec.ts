@@ -371,3 +371,48 @@ describe('ItemLifecycleService.retract', () => {
     expect(deliveries.cancelPending).not.toHaveBeenCalled();
   });
 });
+
+describe('ItemLifecycleService drafts', () => {
+  it("saves a draft in the caller's transaction: item and version, audited, nothing released", async () => {
+    const { service, items, outbox, audit, transactions } = lifecycle();
+    const view = await service.saveDraft(draft(), author, tx);
+    expect(view).toMatchObject({ id: ITEM, version: 1, state: 'draft' });
+    expect(items.insert).toHaveBeenCalledWith(expect.objectContaining({ state: 'draft', currentVersion: 1 }), tx);
+    expect(items.insertVersion).toHaveBeenCalledWith(expect.objectContaining({ itemId: ITEM, version: 1 }), tx);
+    expect(outbox.queueRelease).not.toHaveBeenCalled();
+    expect(transactions.run).not.toHaveBeenCalled();
+    expect(actions(audit)).toEqual(['item.drafted']);
+  });
+
+  it('publishes a draft as it stands: released at once, audited as a publication from a draft', async () => {
+    const { service, items, outbox, audit } = lifecycle({ item: stored({ state: 'draft' }) });
+    const view = await service.publishDraft(ITEM, approver);
+    expect(view.state).toBe('published');
+    expect(items.changeState).toHaveBeenCalledWith(ITEM, { state: 'published', at: expect.any(Date) }, tx);
+    expect(outbox.queueRelease).toHaveBeenCalledWith('version-1', null, tx);
+    expect(audit.append).toHaveBeenCalledWith(
+      tx,
+      expect.objectContaining({
+        action: 'item.published',
+        details: expect.objectContaining({ version: 1, itemVersionId: 'version-1', fromDraft: true }),
+      }),
+    );
+  });
+
+  it('holds a sensitive draft for approval when it is published, with no outbox row', async () => {
+    const { service, outbox, audit } = lifecycle({
+      item: stored({ state: 'draft' }),
+      versions: [version(1, { tlp: 'TLP:RED' })],
+    });
+    expect((await service.publishDraft(ITEM, author)).state).toBe('pending-approval');
+    expect(outbox.queueRelease).not.toHaveBeenCalled();
+    expect(actions(audit)).toEqual(['item.submitted-for-approval']);
+  });
+
+  it('publishes only a draft (409), and answers 404 for an unknown item', async () => {
+    const published = lifecycle();
+    await expect(published.service.publishDraft(ITEM, author)).rejects.toThrow(ConflictException);
+    expect(published.items.changeState).not.toHaveBeenCalled();
+    await expect(lifecycle({ item: null }).service.publishDraft(ITEM, author)).rejects.toThrow(NotFoundException);
+  });
+});

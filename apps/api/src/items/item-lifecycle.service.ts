@@ -80,6 +80,60 @@ export class ItemLifecycleService {
   }
 
   /**
+   * A draft, in the caller's transaction (triage drafts an item from a submission together with
+   * linking the two): the item and its first version, checked like any other, audited, and not
+   * released: nothing leaves until it is published (publishDraft).
+   */
+  async saveDraft(draft: Draft, actor: StaffPrincipal, tx: EntityManager): Promise<ItemView> {
+    const item = await this.items.insert(
+      { kind: draft.kind, state: 'draft', currentVersion: 1, createdBy: actor.userId, updatedAt: new Date() },
+      tx,
+    );
+    const version = await this.items.insertVersion(newVersion(item.id, 1, draft, actor), tx);
+    await this.audit.append(tx, {
+      ...itemSubject(item.id, actor),
+      action: 'item.drafted',
+      details: { version: 1, itemVersionId: version.id, type: item.kind, ...draftDetails(draft, null) },
+    });
+    await this.auditConsent(item.id, 1, draft, actor, tx);
+    return itemView(item, version);
+  }
+
+  /**
+   * Releases a draft's current version as it stands, as publishing does: at once, after a second
+   * person's approval under the same rules, or at its embargo time. 409 for an item that is not a draft.
+   */
+  async publishDraft(id: string, actor: StaffPrincipal): Promise<ItemView> {
+    return this.transactions.run(async (tx) => {
+      const item = await this.lock(id, tx);
+      if (item.state !== 'draft')
+        throw new ConflictException(`item ${id} is ${item.state}; only a draft is published this way`);
+      const version = await this.items.versionOf(id, item.currentVersion, tx);
+      const approvalReason = this.approvalNeeded(version);
+      const state = stateOnSubmission(version, approvalReason);
+      const now = new Date();
+      await this.items.changeState(id, { state, at: now }, tx);
+      if (!approvalReason) await this.outbox.queueRelease(version.id, version.releaseAt, tx);
+      await this.audit.append(tx, {
+        ...itemSubject(id, actor),
+        action: approvalReason
+          ? 'item.submitted-for-approval'
+          : version.releaseAt
+            ? 'item.scheduled'
+            : 'item.published',
+        details: {
+          version: version.version,
+          itemVersionId: version.id,
+          type: item.kind,
+          fromDraft: true,
+          ...draftDetails(version, approvalReason),
+        },
+      });
+      return itemView({ ...item, state, updatedAt: now }, version);
+    });
+  }
+
+  /**
    * A new version of a published item. Once released (at once, after approval, or at its embargo
    * time) it is routed like a first version: it goes to whoever the rules allow for it, earlier
    * versions not yet sent are cancelled, and anyone who was sent an earlier version but may not
@@ -182,7 +236,7 @@ export class ItemLifecycleService {
   }
 
   /** Why this version needs a second person's approval, or null. */
-  private approvalNeeded(draft: Draft): string | null {
+  private approvalNeeded(draft: Pick<Draft, 'tlp' | 'caveats'>): string | null {
     const rules = this.config.approval;
     if (rules.red && draft.tlp === 'TLP:RED') return 'TLP:RED';
     if (rules.amberStrict && draft.tlp === 'TLP:AMBER+STRICT') return 'TLP:AMBER+STRICT';
@@ -256,7 +310,7 @@ export class ItemLifecycleService {
 }
 
 /** Where a submitted version stands: waiting for approval, under embargo, or out. */
-function stateOnSubmission(draft: Draft, approvalReason: string | null): ItemState {
+function stateOnSubmission(draft: Pick<Draft, 'releaseAt'>, approvalReason: string | null): ItemState {
   if (approvalReason) return 'pending-approval';
   return draft.releaseAt ? 'scheduled' : 'published';
 }
@@ -266,7 +320,10 @@ function itemSubject(itemId: string, actor: StaffPrincipal) {
 }
 
 /** What the audit trail keeps of a submitted version's handling. */
-function draftDetails(draft: Draft, approvalReason: string | null) {
+function draftDetails(
+  draft: Pick<Draft, 'tlp' | 'pap' | 'audience' | 'caveats' | 'releaseAt'>,
+  approvalReason: string | null,
+) {
   return {
     tlp: draft.tlp,
     pap: draft.pap,

@@ -80,6 +80,21 @@ export class ItemsController {
     return this.lifecycle.retract(id, dto.reason, dto.notice ?? null, actor);
   }
 
+  /**
+   * Publishes a draft (one drafted from a submission in triage, or sent back by an approver) as it
+   * stands: at once, after approval under the same rules as publishing, or at its embargo time.
+   */
+  @Post(':id/publish')
+  @HttpCode(200)
+  @Roles('analyst')
+  @ApiView('ItemView')
+  publishDraft(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<ItemView> {
+    return this.lifecycle.publishDraft(id, actor);
+  }
+
   /** Who would receive this draft and why, for every partner and channel; nothing is published or stored. */
   @Post('preview')
   @HttpCode(200)

@@ -12,8 +12,12 @@ const COUNTED = ['wait', 'prioritized', 'active', 'delayed', 'failed', 'complete
 export class OperationsService {
   private readonly queues: readonly Queue[];
 
-  constructor(@InjectQueue(QueueName.Routing) routing: Queue, @InjectQueue(QueueName.Delivery) delivery: Queue) {
-    this.queues = [routing, delivery];
+  constructor(
+    @InjectQueue(QueueName.Routing) routing: Queue,
+    @InjectQueue(QueueName.Delivery) delivery: Queue,
+    @InjectQueue(QueueName.SubmissionMessages) submissionMessages: Queue,
+  ) {
+    this.queues = [routing, delivery, submissionMessages];
   }
 
   /** Every queue the broker uses, with how many jobs it holds in each state. */

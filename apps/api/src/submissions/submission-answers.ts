@@ -1,43 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ConflictException, HttpException, HttpStatus } from '@nestjs/common';
+import { ConflictException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
 import { VerifyResult } from '@tlp-broker/crypto';
-import type { SubmissionStatus } from '@tlp-broker/domain';
-import { SubmissionEntity } from '@tlp-broker/persistence';
-
-export interface SubmissionView {
-  id: string;
-  /** Given back to the sender (`PJ-2026-000123`); null for a rejected submission. */
-  reference: string | null;
-  organisationId: string | null;
-  organisation: string | null;
-  status: SubmissionStatus;
-  reason: string | null;
-  detail: string | null;
-  signerFingerprint: string | null;
-  /** Bytes of signed content kept (0 for a rejected submission). */
-  sizeBytes: number;
-  /** Bytes received, before any decompression. */
-  rawSizeBytes: number;
-  receivedAt: Date;
-}
+import type { SubmissionView } from './submission-views';
 
 export type Rejection = Extract<VerifyResult, { ok: false }>;
-
-export function submissionView(row: SubmissionEntity, organisation: string | undefined): SubmissionView {
-  return {
-    id: row.id,
-    reference: row.reference,
-    organisationId: row.organisationId,
-    organisation: organisation ?? row.organisationId,
-    status: row.status,
-    reason: row.reason,
-    detail: row.detail,
-    signerFingerprint: row.signerFingerprint,
-    sizeBytes: row.sizeBytes,
-    rawSizeBytes: row.rawSizeBytes,
-    receivedAt: row.receivedAt,
-  };
-}
 
 /** A refused message's digest: its exact bytes, in a domain of its own (never equal to a signed statement's). */
 export function receivedDigest(message: string): string {
@@ -69,5 +35,25 @@ export function alreadyReceived(view: SubmissionView): ConflictException {
     message: `message: ${message}`,
     details: [{ field: 'message', message }],
     submission: view,
+  });
+}
+
+/** 404 naming what was not found: the submission (`id`), or a thing the request named (`itemId`, `attachmentId`). */
+export function notFound(field: string, message: string): NotFoundException {
+  return new NotFoundException({
+    statusCode: 404,
+    error: 'Not Found',
+    message: `${field}: ${message}`,
+    details: [{ field, message }],
+  });
+}
+
+/** 409: the submission's state does not allow the step; `field` names what is in the way. */
+export function conflict(field: string, message: string): ConflictException {
+  return new ConflictException({
+    statusCode: 409,
+    error: 'Conflict',
+    message: `${field}: ${message}`,
+    details: [{ field, message }],
   });
 }

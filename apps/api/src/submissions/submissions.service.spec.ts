@@ -2,14 +2,12 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '@tlp-broker/config';
 import { verifySignedBy, VerifyResult } from '@tlp-broker/crypto';
-import type {
-  NewSubmission,
-  OrganisationRepository,
-  SubmissionEntity,
-  SubmissionRepository,
-} from '@tlp-broker/persistence';
+import type { Recorded, SubmissionRecorder } from '@tlp-broker/intake';
+import type { NewSubmission, OrganisationRepository, SubmissionEntity } from '@tlp-broker/persistence';
 import { rejection } from '../../../../test/support/errors';
-import { fakeAudit, fakeTransactions, partnerPrincipal, tx } from '../../../../test/support/mocks';
+import { partnerPrincipal } from '../../../../test/support/mocks';
+import type { SubmissionView } from './submission-views';
+import type { SubmissionViewsService } from './submission-views.service';
 import { SubmissionsService } from './submissions.service';
 
 vi.mock('@tlp-broker/crypto', () => ({ verifySignedBy: vi.fn() }));
@@ -18,43 +16,41 @@ const verify = vi.mocked(verifySignedBy);
 const partner = partnerPrincipal(['submit']);
 const config = { submissions: { maxBytes: 4096 } } as unknown as AppConfig;
 const MESSAGE = '-----BEGIN PGP MESSAGE-----\nsigned\n-----END PGP MESSAGE-----\n';
+const SIGNER = 'A'.repeat(40);
 
-const verified: VerifyResult = {
+const signed = (text: string): VerifyResult => ({
   ok: true,
-  text: 'Phishing report',
-  signer: 'A'.repeat(40) as never,
-  sizeBytes: 15,
+  text,
+  signer: SIGNER as never,
+  sizeBytes: Buffer.byteLength(text),
   digest: 'd'.repeat(64),
-};
+});
 const tooLarge: VerifyResult = { ok: false, reason: 'too-large', detail: 'more than 4096 bytes once decompressed' };
 
-const stored = (fields: NewSubmission, id = 'submission-1'): SubmissionEntity =>
-  ({ ...fields, id, receivedAt: new Date('2026-12-01T10:00:00Z') }) as SubmissionEntity;
+/** What the views service answers for a stored submission: enough of a view for the answers built from it. */
+const viewOf = (id: string): SubmissionView =>
+  ({ id, reference: 'PJ-2026-000001', receivedAt: new Date('2026-12-01T10:00:00Z') }) as SubmissionView;
 
-function service(options: { earlier?: SubmissionEntity | null; raced?: SubmissionEntity } = {}) {
-  const submissions = {
-    sentBefore: vi.fn(async () => options.earlier ?? null),
-    insertUnlessSent: vi.fn(async (fields: NewSubmission) => (options.raced ? null : stored(fields))),
-    newest: vi.fn(async () => [] as SubmissionEntity[]),
+function service(options: { repeated?: boolean } = {}) {
+  const recorder = {
+    record: vi.fn(async (fields: NewSubmission): Promise<Recorded> => ({
+      submission: { ...fields, id: options.repeated ? 'submission-first' : 'submission-1' } as SubmissionEntity,
+      repeated: options.repeated ?? false,
+      acknowledgement: null,
+    })),
   };
-  if (options.raced) submissions.sentBefore.mockResolvedValueOnce(null).mockResolvedValueOnce(options.raced);
   const organisations = {
-    keysOfOrganisation: vi.fn(async () => [{ fingerprint: 'A'.repeat(40), armored: 'armored key' }]),
-    organisationNames: vi.fn(
-      async (ids: readonly string[]) => new Map(ids.filter((id) => id === 'org-1').map((id) => [id, 'Reporting CERT'])),
-    ),
+    keysOfOrganisation: vi.fn(async () => [{ fingerprint: SIGNER, armored: 'armored key', contactId: 'contact-1' }]),
   };
-  const audit = fakeAudit();
+  const views = { view: vi.fn(async (id: string) => viewOf(id)) };
   return {
-    submissions,
-    organisations,
-    audit,
+    recorder,
+    views,
     service: new SubmissionsService(
       config,
-      fakeTransactions(),
-      audit,
-      submissions as unknown as SubmissionRepository,
+      recorder as unknown as SubmissionRecorder,
       organisations as unknown as OrganisationRepository,
+      views as unknown as SubmissionViewsService,
     ),
   };
 }
@@ -68,51 +64,48 @@ async function refusal(call: Promise<unknown>): Promise<{ status: number; body: 
 describe('SubmissionsService', () => {
   beforeEach(() => verify.mockReset());
 
-  it("stores a message signed by one of the organisation's keys, with its audit event in the same transaction", async () => {
-    verify.mockResolvedValue(verified);
-    const { service: submissions, submissions: repository, audit } = service();
+  it("records a message signed by one of the organisation's keys, its signer's contact, label, title and indicators read from it", async () => {
+    const text = '\n  [TLP:AMBER+STRICT] Phishing wave against town halls  \nPAP:GREEN\nC2: 198.51.100[.]7\n';
+    verify.mockResolvedValue(signed(text));
+    const { service: submissions, recorder } = service();
     const view = await submissions.receive(partner, MESSAGE);
-    expect(verify).toHaveBeenCalledWith(
-      MESSAGE,
-      [{ fingerprint: 'A'.repeat(40), armored: 'armored key' }],
-      expect.any(Date),
+    expect(verify).toHaveBeenCalledWith(MESSAGE, [{ fingerprint: SIGNER, armored: 'armored key' }], expect.any(Date), {
+      maxContentBytes: 4096,
+    });
+    expect(recorder.record).toHaveBeenCalledWith(
       {
-        maxContentBytes: 4096,
-      },
-    );
-    expect(repository.insertUnlessSent).toHaveBeenCalledWith(
-      {
+        source: 'api',
+        senderProof: 'signature',
+        status: 'verified',
         organisationId: 'org-1',
         channelId: 'channel-1',
-        status: 'verified',
-        reason: null,
-        detail: null,
-        signerFingerprint: 'A'.repeat(40),
-        content: 'Phishing report',
-        sizeBytes: 15,
+        senderContactId: 'contact-1',
+        signerFingerprint: SIGNER,
+        content: text,
+        sizeBytes: Buffer.byteLength(text),
         rawSizeBytes: Buffer.byteLength(MESSAGE),
         digest: 'd'.repeat(64),
+        title: '[TLP:AMBER+STRICT] Phishing wave against town halls',
+        tlp: 'TLP:AMBER+STRICT',
+        pap: 'PAP:GREEN',
+        flags: [],
+        indicators: [{ type: 'ipv4', value: '198.51.100.7' }],
       },
-      tx,
+      { actor: 'channel:channel-1' },
     );
-    expect(audit.append).toHaveBeenCalledWith(tx, {
-      actor: 'channel:channel-1',
-      action: 'submission.verified',
-      subjectType: 'submission',
-      subjectId: 'submission-1',
-      details: { organisationId: 'org-1', signer: 'A'.repeat(40) },
-    });
-    expect(view).toMatchObject({
-      id: 'submission-1',
-      organisation: 'Reporting CERT',
-      status: 'verified',
-      sizeBytes: 15,
-    });
+    expect(view).toEqual(viewOf('submission-1'));
+  });
+
+  it('holds an unlabelled message as TLP:AMBER, flagged until an analyst confirms the label', async () => {
+    verify.mockResolvedValue(signed('A report without any marking'));
+    const { service: submissions, recorder } = service();
+    await submissions.receive(partner, MESSAGE);
+    expect(recorder.record.mock.calls[0][0]).toMatchObject({ tlp: 'TLP:AMBER', pap: null, flags: ['label-assumed'] });
   });
 
   it('refuses content over the bound once decompressed with 413, recording it without any of its content', async () => {
     verify.mockResolvedValue(tooLarge);
-    const { service: submissions, submissions: repository, audit } = service();
+    const { service: submissions, recorder } = service();
     const { status, body } = await refusal(submissions.receive(partner, MESSAGE));
     expect(status).toBe(HttpStatus.PAYLOAD_TOO_LARGE);
     expect(body).toMatchObject({
@@ -120,33 +113,27 @@ describe('SubmissionsService', () => {
       error: 'Payload Too Large',
       message: 'message: rejected (too-large: more than 4096 bytes once decompressed)',
       details: [{ field: 'message', message: 'too-large: more than 4096 bytes once decompressed' }],
-      submission: { status: 'rejected', reason: 'too-large', sizeBytes: 0 },
+      submission: { id: 'submission-1' },
     });
-    const recorded = repository.insertUnlessSent.mock.calls[0][0];
-    expect(recorded).toMatchObject({ status: 'rejected', content: null, signerFingerprint: null, sizeBytes: 0 });
+    const recorded = recorder.record.mock.calls[0][0];
+    expect(recorded).toMatchObject({ status: 'rejected', senderProof: 'none', reason: 'too-large', sizeBytes: 0 });
+    expect(recorded).not.toHaveProperty('content');
+    expect(recorded).not.toHaveProperty('tlp');
     expect(recorded.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(audit.append).toHaveBeenCalledWith(
-      tx,
-      expect.objectContaining({
-        action: 'submission.rejected',
-        details: { organisationId: 'org-1', reason: 'too-large' },
-      }),
-    );
   });
 
   it('answers 422 for any other refusal, its detail bounded', async () => {
     verify.mockResolvedValue({ ok: false, reason: 'unknown-signer', detail: 'x'.repeat(5_000) });
-    const { service: submissions, submissions: repository } = service();
+    const { service: submissions, recorder } = service();
     const { status, body } = await refusal(submissions.receive(partner, MESSAGE));
     expect(status).toBe(HttpStatus.UNPROCESSABLE_ENTITY);
     expect(body.error).toBe('Unprocessable Entity');
-    expect(repository.insertUnlessSent.mock.calls[0][0].detail).toHaveLength(1_000);
+    expect(recorder.record.mock.calls[0][0].detail).toHaveLength(1_000);
   });
 
-  it('answers a verified message sent again 409 with the first submission, storing and auditing nothing', async () => {
-    verify.mockResolvedValue(verified);
-    const earlier = stored({ organisationId: 'org-1', status: 'verified' } as NewSubmission, 'submission-first');
-    const { service: submissions, submissions: repository, audit } = service({ earlier });
+  it('answers a verified message sent again 409 with the first submission', async () => {
+    verify.mockResolvedValue(signed('Phishing report'));
+    const { service: submissions } = service({ repeated: true });
     const { status, body } = await refusal(submissions.receive(partner, MESSAGE));
     expect(status).toBe(HttpStatus.CONFLICT);
     const message = 'already received as submission submission-first on 2026-12-01T10:00:00.000Z';
@@ -154,48 +141,18 @@ describe('SubmissionsService', () => {
       statusCode: 409,
       message: `message: ${message}`,
       details: [{ field: 'message', message }],
-      submission: { id: 'submission-first' },
+      submission: { id: 'submission-first', reference: 'PJ-2026-000001' },
     });
-    expect(repository.sentBefore).toHaveBeenCalledWith('org-1', 'd'.repeat(64));
-    expect(repository.insertUnlessSent).not.toHaveBeenCalled();
-    expect(audit.append).not.toHaveBeenCalled();
   });
 
-  it('refuses a refused message sent again as before, naming the first record, and stores nothing', async () => {
+  it('refuses a refused message sent again as before, naming the first record', async () => {
     verify.mockResolvedValue(tooLarge);
-    const earlier = stored({ organisationId: 'org-1', status: 'rejected' } as NewSubmission, 'submission-first');
-    const { service: submissions, submissions: repository } = service({ earlier });
+    const { service: submissions } = service({ repeated: true });
     const { status, body } = await refusal(submissions.receive(partner, MESSAGE));
     expect(status).toBe(HttpStatus.PAYLOAD_TOO_LARGE);
     expect(body.details[0].message).toBe(
       'too-large: more than 4096 bytes once decompressed (already received as submission submission-first, and refused)',
     );
     expect(body.submission.id).toBe('submission-first');
-    expect(repository.insertUnlessSent).not.toHaveBeenCalled();
-  });
-
-  it('answers the second of two copies sent at once 409 with the first, without auditing it', async () => {
-    verify.mockResolvedValue(verified);
-    const first = stored({ organisationId: 'org-1', status: 'verified' } as NewSubmission, 'submission-first');
-    const { service: submissions, audit } = service({ raced: first });
-    const { status, body } = await refusal(submissions.receive(partner, MESSAGE));
-    expect(status).toBe(HttpStatus.CONFLICT);
-    expect(body.submission.id).toBe('submission-first');
-    expect(audit.append).not.toHaveBeenCalled();
-  });
-
-  it('lists submissions newest first with their organisations named in one read', async () => {
-    const { service: submissions, submissions: repository, organisations } = service();
-    repository.newest.mockResolvedValue([
-      stored({ organisationId: 'org-1', status: 'verified' } as NewSubmission, 's-2'),
-      stored({ organisationId: 'org-gone', status: 'rejected' } as NewSubmission, 's-1'),
-    ]);
-    const list = await submissions.list(50);
-    expect(repository.newest).toHaveBeenCalledWith(50);
-    expect(organisations.organisationNames).toHaveBeenCalledTimes(1);
-    expect(list.map((view) => [view.id, view.organisation])).toEqual([
-      ['s-2', 'Reporting CERT'],
-      ['s-1', 'org-gone'],
-    ]);
   });
 });

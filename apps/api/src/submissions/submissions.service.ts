@@ -2,18 +2,20 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { verifySignedBy, VerifyResult } from '@tlp-broker/crypto';
 import { SubmissionRecorder } from '@tlp-broker/intake';
-import { OrganisationRepository, SubmissionEntity, SubmissionRepository } from '@tlp-broker/persistence';
+import { NewSubmission, OrganisationRepository, RecipientKeyEntity } from '@tlp-broker/persistence';
 import { PartnerPrincipal } from '../auth/principal';
-import { alreadyReceived, receivedDigest, rejection, submissionView, SubmissionView } from './submission-answers';
-
-export type { SubmissionView } from './submission-answers';
+import { alreadyReceived, receivedDigest, rejection } from './submission-answers';
+import { readSubmittedText } from './submission-text';
+import { SubmissionViewsService } from './submission-views.service';
+import type { SubmissionView } from './submission-views';
 
 /**
- * Material partners send in. It is accepted only when signed by a key registered for the sending
- * organisation (its own or one of its contacts'); anything else is rejected, and the rejection
- * is recorded and audited as well. Signed content is bounded once decompressed
- * (SUBMISSION_MAX_BYTES), and the same message sent again by the same organisation is recognised
- * and not stored a second time.
+ * Material partners send in over the API (POST /submissions). It is accepted only when signed by
+ * a key registered for the sending organisation (its own or one of its contacts'); anything else
+ * is rejected, and the rejection is recorded and audited as well. Signed content is bounded once
+ * decompressed (SUBMISSION_MAX_BYTES), and the same message sent again by the same organisation
+ * is recognised and not stored a second time. Its label, PAP, title and indicators are read from
+ * the signed text.
  */
 @Injectable()
 export class SubmissionsService {
@@ -22,8 +24,8 @@ export class SubmissionsService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly recorder: SubmissionRecorder,
-    private readonly submissions: SubmissionRepository,
     private readonly organisations: OrganisationRepository,
+    private readonly views: SubmissionViewsService,
   ) {}
 
   async receive(partner: PartnerPrincipal, message: string): Promise<SubmissionView> {
@@ -34,60 +36,14 @@ export class SubmissionsService {
       new Date(),
       { maxContentBytes: this.config.submissions.maxBytes },
     );
-    const digest = result.ok ? result.digest : receivedDigest(message);
-    const earlier = await this.submissions.sentBefore(partner.organisationId, digest);
-    if (earlier) return this.repeated(partner, earlier, result);
-    const signerContactId = result.ok
-      ? (keys.find((key) => key.fingerprint === result.signer)?.contactId ?? null)
-      : null;
-    const saved = await this.record(partner, message, result, digest, signerContactId);
-    // The same message sent twice at once: the second waited for the first, and stored nothing.
-    if (!saved) return this.repeated(partner, await this.first(partner, digest), result);
-    const view = await this.view(saved);
+    // The same message sent twice (or twice at once) is stored once: the recorder answers the first.
+    const recorded = await this.recorder.record(submissionOf(partner, message, result, keys), {
+      actor: `channel:${partner.channelId}`,
+    });
+    const view = await this.views.view(recorded.submission.id);
+    if (recorded.repeated) return this.repeated(partner, view, result);
     if (!result.ok) throw rejection(result, view);
     return view;
-  }
-
-  async list(limit = 100): Promise<SubmissionView[]> {
-    const rows = await this.submissions.newest(limit);
-    const names = await this.organisations.organisationNames(rows.flatMap((row) => row.organisationId ?? []));
-    return rows.map((row) => submissionView(row, row.organisationId ? names.get(row.organisationId) : undefined));
-  }
-
-  /** The submission, its audit event and acknowledgement, together; null (nothing written) when the organisation already sent it. */
-  private async record(
-    partner: PartnerPrincipal,
-    message: string,
-    result: VerifyResult,
-    digest: string,
-    signerContactId: string | null,
-  ): Promise<SubmissionEntity | null> {
-    const recorded = await this.recorder.record(
-      {
-        source: 'api',
-        senderProof: result.ok ? 'signature' : 'none',
-        organisationId: partner.organisationId,
-        channelId: partner.channelId,
-        senderContactId: signerContactId,
-        status: result.ok ? 'verified' : 'rejected',
-        reason: result.ok ? null : result.reason,
-        detail: result.ok ? null : result.detail.slice(0, 1_000),
-        signerFingerprint: result.ok ? result.signer : null,
-        content: result.ok ? result.text : null,
-        sizeBytes: result.ok ? result.sizeBytes : 0,
-        rawSizeBytes: Buffer.byteLength(message, 'utf8'),
-        digest,
-      },
-      { actor: `channel:${partner.channelId}` },
-    );
-    return recorded.repeated ? null : recorded.submission;
-  }
-
-  private async first(partner: PartnerPrincipal, digest: string): Promise<SubmissionEntity> {
-    const first = await this.submissions.sentBefore(partner.organisationId, digest);
-    if (!first)
-      throw new Error(`submission ${digest} of organisation ${partner.organisationId} neither stored nor found`);
-    return first;
   }
 
   /**
@@ -96,17 +52,49 @@ export class SubmissionsService {
    * (the first record as its reference). A message refused earlier that verifies now (its key was
    * renewed since) is not a repeat: its digest names the signed statement, not the bytes.
    */
-  private async repeated(partner: PartnerPrincipal, earlier: SubmissionEntity, result: VerifyResult): Promise<never> {
-    const view = await this.view(earlier);
+  private repeated(partner: PartnerPrincipal, earlier: SubmissionView, result: VerifyResult): never {
     this.logger.warn(
       `organisation ${partner.organisationId} sent submission ${earlier.id} again (channel ${partner.channelId}); not stored again`,
     );
-    if (!result.ok) throw rejection(result, view, `already received as submission ${earlier.id}, and refused`);
-    throw alreadyReceived(view);
+    if (!result.ok) throw rejection(result, earlier, `already received as submission ${earlier.id}, and refused`);
+    throw alreadyReceived(earlier);
   }
+}
 
-  private async view(row: SubmissionEntity): Promise<SubmissionView> {
-    const names = await this.organisations.organisationNames(row.organisationId ? [row.organisationId] : []);
-    return submissionView(row, row.organisationId ? names.get(row.organisationId) : undefined);
+/** What is stored of a message: for a verified one, its text with the label, title and indicators read from it. */
+function submissionOf(
+  partner: PartnerPrincipal,
+  message: string,
+  result: VerifyResult,
+  keys: readonly RecipientKeyEntity[],
+): NewSubmission {
+  const received = {
+    source: 'api',
+    organisationId: partner.organisationId,
+    channelId: partner.channelId,
+    rawSizeBytes: Buffer.byteLength(message, 'utf8'),
+  } as const;
+  if (!result.ok) {
+    return {
+      ...received,
+      senderProof: 'none',
+      status: 'rejected',
+      reason: result.reason,
+      detail: result.detail.slice(0, 1_000),
+      sizeBytes: 0,
+      digest: receivedDigest(message),
+    };
   }
+  const reading = readSubmittedText(result.text);
+  return {
+    ...received,
+    senderProof: 'signature',
+    status: 'verified',
+    senderContactId: keys.find((key) => key.fingerprint === result.signer)?.contactId ?? null,
+    signerFingerprint: result.signer,
+    content: result.text,
+    sizeBytes: result.sizeBytes,
+    digest: result.digest,
+    ...reading,
+  };
 }

@@ -1,9 +1,9 @@
 import type { Response } from 'express';
 import { Page, TAXII_MEDIA_TYPE } from './taxii.types';
 
-/** A 200 in exactly TAXII's media type (Express's send would add a charset parameter). */
-export function sendTaxii(response: Response, body: unknown): void {
-  response.status(200).setHeader('Content-Type', TAXII_MEDIA_TYPE);
+/** A 200 (or `status`) in exactly TAXII's media type (Express's send would add a charset parameter). */
+export function sendTaxii(response: Response, body: unknown, status = 200): void {
+  response.status(status).setHeader('Content-Type', TAXII_MEDIA_TYPE);
   response.end(JSON.stringify(body));
 }
 

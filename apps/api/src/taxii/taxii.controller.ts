@@ -6,16 +6,19 @@ import {
   HttpStatus,
   Param,
   Post,
+  Req,
   Res,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
 import { publicLink } from '../common/public-url';
+import { inboxMaxContentLength } from './inbox-collection';
+import { InboxService } from './inbox.service';
 import { TaxiiAcceptGuard } from './taxii-accept.guard';
 import { TaxiiErrorFilter } from './taxii-error.filter';
 import { RawTaxiiQuery, readTaxiiQuery } from './taxii-query';
@@ -27,8 +30,10 @@ import { TAXII_MEDIA_TYPE, TaxiiError } from './taxii.types';
 const TaxiiGet = (path?: string) => applyDecorators(Get(path), Partner('taxii'), UseGuards(TaxiiAcceptGuard));
 
 /**
- * TAXII 2.1 (read-only) at /taxii2/: discovery, one API root, one collection per partner channel.
- * Requests must accept `application/taxii+json;version=2.1` (or anything); answers are in it.
+ * TAXII 2.1 at /taxii2/: discovery, one API root, one collection per partner channel to read what
+ * was delivered to it, and one inbox per partner organisation to post STIX objects to (credentials
+ * holding `submit` as well), with status resources. Requests must accept
+ * `application/taxii+json;version=2.1` (or anything); answers are in it.
  */
 @ApiExcludeController()
 @ApiBearerAuth()
@@ -38,6 +43,7 @@ export class TaxiiController {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly taxii: TaxiiService,
+    private readonly inbox: InboxService,
   ) {}
 
   @TaxiiGet()
@@ -45,7 +51,8 @@ export class TaxiiController {
     const root = publicLink(this.config, '/taxii2/api/');
     sendTaxii(response, {
       title: `${this.config.teamKey.userId.name} — tlp-broker TAXII 2.1`,
-      description: 'Read-only TAXII 2.1 service: each partner reads the collection of what was delivered to it.',
+      description:
+        'TAXII 2.1 service: each partner reads the collection of what was delivered to it, and posts STIX 2.1 objects to its inbox.',
       contact: this.config.teamKey.userId.email,
       default: root,
       api_roots: [root],
@@ -56,15 +63,15 @@ export class TaxiiController {
   apiRoot(@Res() response: Response): void {
     sendTaxii(response, {
       title: 'tlp-broker deliveries',
-      description: 'One collection per partner channel.',
+      description: "One collection per partner channel, and the partner organisation's inbox.",
       versions: [TAXII_MEDIA_TYPE],
-      max_content_length: 0,
+      max_content_length: inboxMaxContentLength(this.config),
     });
   }
 
   @TaxiiGet('api/collections')
   async collections(@CurrentPrincipal() partner: PartnerPrincipal, @Res() response: Response): Promise<void> {
-    sendTaxii(response, { collections: [await this.taxii.collection(partner, partner.channelId)] });
+    sendTaxii(response, { collections: await this.taxii.collections(partner) });
   }
 
   @TaxiiGet('api/collections/:collection')
@@ -87,15 +94,31 @@ export class TaxiiController {
     sendTaxiiPage(response, page, (items) => ({ objects: items }));
   }
 
-  /** Collections are read-only (`can_write: false`): partners send material through /submissions. */
+  /** Adds objects to the organisation's inbox (the only collection that takes any), answered with a status resource. */
   @Post('api/collections/:collection/objects')
   @Partner('taxii')
-  add(): never {
-    throw new TaxiiError(
-      HttpStatus.FORBIDDEN,
-      'Read-only collection',
-      'This collection cannot be written to; send signed material through POST /submissions.',
-    );
+  @UseGuards(TaxiiAcceptGuard)
+  async add(
+    @CurrentPrincipal() partner: PartnerPrincipal,
+    @Param('collection') collection: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const status = await this.inbox.add(partner, collection, {
+      contentType: request.get('content-type'),
+      contentLength: request.get('content-length'),
+      body: request.body as unknown,
+    });
+    sendTaxii(response, status, HttpStatus.ACCEPTED);
+  }
+
+  @TaxiiGet('api/status/:status')
+  async status(
+    @CurrentPrincipal() partner: PartnerPrincipal,
+    @Param('status') status: string,
+    @Res() response: Response,
+  ): Promise<void> {
+    sendTaxii(response, await this.inbox.status(partner, status));
   }
 
   @Delete('api/collections/:collection/objects/:object')

@@ -1,8 +1,12 @@
 import { HttpStatus } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { OrganisationRepository } from '@tlp-broker/persistence';
+import type { AppConfig } from '@tlp-broker/config';
+import type { SubmissionRecorder } from '@tlp-broker/intake';
+import type { OrganisationRepository, TaxiiInboxStatusRepository } from '@tlp-broker/persistence';
 import type { Publisher, StixObject } from '@tlp-broker/stix';
 import { partnerPrincipal } from '../../../../test/support/mocks';
+import { inboxCollectionId } from './inbox-collection';
+import { InboxService } from './inbox.service';
 import type { TaxiiCollectionService } from './taxii-collection.service';
 import { parseTaxiiQuery } from './taxii-query';
 import { TaxiiService } from './taxii.service';
@@ -49,6 +53,12 @@ function service(records = RECORDS, holder: { organisation: string; contact: str
     taxii: new TaxiiService(
       contents as unknown as TaxiiCollectionService,
       organisations as unknown as OrganisationRepository,
+      new InboxService(
+        {} as AppConfig,
+        {} as SubmissionRecorder,
+        {} as TaxiiInboxStatusRepository,
+        organisations as unknown as OrganisationRepository,
+      ),
     ),
   };
 }
@@ -69,6 +79,23 @@ describe('TaxiiService', () => {
       can_write: false,
       media_types: ['application/stix+json;version=2.1'],
     });
+  });
+
+  it("lists the organisation's write-only inbox to a credential with `submit` only, and never reads it", async () => {
+    const { contents, taxii } = service();
+    const submitter = partnerPrincipal(['taxii', 'submit']);
+    const inboxId = inboxCollectionId('org-1');
+    expect((await taxii.collections(partner)).map((collection) => collection.id)).toEqual(['channel-1']);
+    const collections = await taxii.collections(submitter);
+    expect(collections.map((collection) => collection.id)).toEqual(['channel-1', inboxId]);
+    expect(collections[1]).toMatchObject({ title: 'Inbox for Test CERT', can_read: false, can_write: true });
+    expect(await taxii.collection(submitter, inboxId)).toEqual(collections[1]);
+    const notShown = await taxii.collection(partner, inboxId).catch((caught: unknown) => caught);
+    expect(taxiiStatus(notShown)).toBe(HttpStatus.NOT_FOUND);
+    const read = await taxii.objects(submitter, inboxId, query()).catch((caught: unknown) => caught);
+    expect(taxiiStatus(read)).toBe(HttpStatus.FORBIDDEN);
+    expect((read as TaxiiError).getResponse()).toMatchObject({ title: 'Write-only collection' });
+    expect(contents.records).not.toHaveBeenCalled();
   });
 
   it('answers 404 for any other collection, and reads nothing of it', async () => {

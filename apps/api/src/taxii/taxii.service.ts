@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { OrganisationRepository } from '@tlp-broker/persistence';
 import { StixObject } from '@tlp-broker/stix';
 import { PartnerPrincipal } from '../auth/principal';
+import { InboxService } from './inbox.service';
 import { TaxiiCollectionService } from './taxii-collection.service';
 import { pageOf } from './taxii-paging';
 import { ObjectRecord, Page, STIX_MEDIA_TYPE, taxiiTimestamp, TaxiiError, TaxiiQuery } from './taxii.types';
@@ -34,10 +35,29 @@ export class TaxiiService {
   constructor(
     private readonly contents: TaxiiCollectionService,
     private readonly organisations: OrganisationRepository,
+    private readonly inbox: InboxService,
   ) {}
 
-  /** The credential's own collection; any other id is a 404, whether it exists or not. */
+  /** The credential's collections: its channel's deliveries, and its organisation's inbox when it may post to it. */
+  async collections(partner: PartnerPrincipal): Promise<TaxiiCollectionResource[]> {
+    const inbox = await this.inbox.collection(partner);
+    return [await this.deliveries(partner, partner.channelId), ...(inbox ? [inbox] : [])];
+  }
+
+  /** One of the credential's collections; any other id is a 404, whether it exists or not. */
   async collection(partner: PartnerPrincipal, collectionId: string): Promise<TaxiiCollectionResource> {
+    const inbox = await this.inbox.collection(partner);
+    return inbox?.id === collectionId ? inbox : this.deliveries(partner, collectionId);
+  }
+
+  /** The channel's collection of deliveries, the only one objects are read from; the inbox is write-only (403). */
+  private async deliveries(partner: PartnerPrincipal, collectionId: string): Promise<TaxiiCollectionResource> {
+    if (this.inbox.isInbox(partner, collectionId))
+      throw new TaxiiError(
+        HttpStatus.FORBIDDEN,
+        'Write-only collection',
+        'This collection takes the STIX objects posted to it; it cannot be read (can_read: false).',
+      );
     if (collectionId !== partner.channelId)
       throw new TaxiiError(
         HttpStatus.NOT_FOUND,
@@ -58,14 +78,14 @@ export class TaxiiService {
   }
 
   async objects(partner: PartnerPrincipal, collectionId: string, query: TaxiiQuery): Promise<Page<StixObject>> {
-    await this.collection(partner, collectionId);
+    await this.deliveries(partner, collectionId);
     const { records, publisher } = await this.contents.records(partner.channelId, query.addedAfter);
     const page = pageOf(records, query);
     return { ...page, items: await this.contents.materialise(partner.channelId, page.items, publisher) };
   }
 
   async manifest(partner: PartnerPrincipal, collectionId: string, query: TaxiiQuery): Promise<Page<ManifestRecord>> {
-    await this.collection(partner, collectionId);
+    await this.deliveries(partner, collectionId);
     const page = pageOf((await this.contents.records(partner.channelId, query.addedAfter)).records, query);
     return {
       ...page,
@@ -84,7 +104,7 @@ export class TaxiiService {
     objectId: string,
     query: TaxiiQuery,
   ): Promise<Page<StixObject>> {
-    await this.collection(partner, collectionId);
+    await this.deliveries(partner, collectionId);
     const { records, publisher } = await this.contents.records(partner.channelId);
     const page = pageOf(versionsOf(records, objectId), { ...query, ids: undefined });
     return { ...page, items: await this.contents.materialise(partner.channelId, page.items, publisher) };
@@ -96,7 +116,7 @@ export class TaxiiService {
     objectId: string,
     query: TaxiiQuery,
   ): Promise<Page<string>> {
-    await this.collection(partner, collectionId);
+    await this.deliveries(partner, collectionId);
     const { records } = await this.contents.records(partner.channelId);
     const page = pageOf(versionsOf(records, objectId), { ...query, ids: undefined, versions: ['all'] });
     const versions = [...new Set(page.items.map((record) => record.version.toISOString()))].sort();

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@tlp-broker/persistence';
 import { SingleLine } from '../common/validators';
-import { ROLES, Role } from '@tlp-broker/domain';
+import { STAFF_ROLES, StaffRole } from '@tlp-broker/domain';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'alice' })
@@ -11,12 +11,13 @@ export class CreateUserDto {
   @SingleLine()
   name!: string;
 
-  @ApiProperty({ enum: ROLES, isArray: true, example: ['analyst'] })
+  @ApiProperty({ enum: STAFF_ROLES, isArray: true, example: ['analyst'] })
   @IsArray()
   @ArrayMinSize(1, { message: 'roles must list at least one role' })
   @ArrayUnique()
-  @IsIn(ROLES, { each: true, message: `each role must be one of: ${ROLES.join(', ')}` })
-  roles!: Role[];
+  // A reporter's portal account belongs to a contact: POST /organisations/:id/contacts/:contactId/portal-account.
+  @IsIn(STAFF_ROLES, { each: true, message: `each role must be one of: ${STAFF_ROLES.join(', ')}` })
+  roles!: StaffRole[];
 
   @ApiPropertyOptional({
     format: 'password',

@@ -409,6 +409,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/items/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ItemsController_publishDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/items/{id}/reject": {
         parameters: {
             query?: never;
@@ -681,6 +697,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organisations/{id}/contacts/{contactId}/portal-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PortalAccountsController_get"];
+        put?: never;
+        post: operations["PortalAccountsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/organisations/{id}/key": {
         parameters: {
             query?: never;
@@ -691,6 +723,54 @@ export interface paths {
         get?: never;
         put: operations["OrganisationsController_updateKey"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner-feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PartnerFeedsController_list"];
+        put?: never;
+        post: operations["PartnerFeedsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner-feeds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PartnerFeedsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["PartnerFeedsController_update"];
+        trace?: never;
+    };
+    "/partner-feeds/{id}/poll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PartnerFeedsController_pollNow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -793,6 +873,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_list"];
+        put?: never;
+        post: operations["ReportsController_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/{reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/submissions": {
         parameters: {
             query?: never;
@@ -800,9 +912,153 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["SubmissionsController_list"];
+        get: operations["SubmissionsController_inbox"];
         put?: never;
         post: operations["SubmissionsController_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/submissions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SubmissionsController_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/submissions/{id}/attach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TriageController_attach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/submissions/{id}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SubmissionsController_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/submissions/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["SubmissionsController_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/submissions/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TriageController_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/submissions/{id}/draft-item": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TriageController_draftItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/submissions/{id}/label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TriageController_confirmLabel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/submissions/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RepliesController_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/submissions/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["RepliesController_reply"];
         delete?: never;
         options?: never;
         head?: never;
@@ -962,6 +1218,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AttachSubmissionDto: {
+            /**
+             * Format: uuid
+             * @description The existing item the submission is about
+             */
+            itemId: string;
+        };
         /** @description Who an item is addressed to: communities (TLP:GREEN), organisations (AMBER), named contacts (RED). */
         Audience: {
             communities: string[];
@@ -1097,6 +1360,24 @@ export interface components {
             /** @description the OpenPGP cleartext-signed checkpoint: `gpg --verify` checks it against the team key */
             signed: string;
         };
+        /** @enum {string} */
+        CloseReason: "duplicate" | "out-of-scope" | "spam" | "resolved";
+        CloseSubmissionDto: {
+            /** @enum {string} */
+            reason: "duplicate" | "out-of-scope" | "spam" | "resolved";
+        };
+        ConfirmLabelDto: {
+            /**
+             * @description The label the source confirmed (TLP 1.0 and ISTLP spellings are read and normalised)
+             * @enum {string}
+             */
+            tlp: "TLP:CLEAR" | "TLP:GREEN" | "TLP:AMBER" | "TLP:AMBER+STRICT" | "TLP:RED";
+            /**
+             * @description The PAP the source confirmed; the one read stays when absent
+             * @enum {string}
+             */
+            pap?: "PAP:CLEAR" | "PAP:GREEN" | "PAP:AMBER" | "PAP:RED";
+        };
         ConsentDto: {
             /** @description Whom the originator agreed the broker may share with, beyond what its label allows */
             audience: components["schemas"]["AudienceDto"];
@@ -1231,6 +1512,26 @@ export interface components {
             fingerprint?: string;
             channels: components["schemas"]["ChannelDto"][];
         };
+        CreatePartnerFeedDto: {
+            /** @description The partner organisation whose feed it is: what comes in is a submission from it */
+            organisationId: string;
+            /** @enum {string} */
+            kind: "taxii" | "misp";
+            /** @example EC3 deliveries (TAXII) */
+            name: string;
+            /**
+             * @description taxii: the collection's URL (…/collections/<id>/); misp: the feed's base URL, where manifest.json is. https unless the host is in WEBHOOK_ALLOW_LIST; no credentials in it; no private, loopback or link-local address
+             * @example https://broker.partner.example/taxii2/api/collections/6a4f…/
+             */
+            url: string;
+            /**
+             * @description Sent as the Authorization header of every request to the feed; never shown back (hasAuthorization). null removes it
+             * @example Bearer tlpb_…
+             */
+            authorization?: Record<string, never> | null;
+            /** @example 300 */
+            intervalSeconds: number;
+        };
         CreateUserDto: {
             /** @example alice */
             name: string;
@@ -1319,6 +1620,26 @@ export interface components {
             lastError: string | null;
             deliveredAt: string | null;
         };
+        DraftItemDto: {
+            /**
+             * @default advisory
+             * @enum {string}
+             */
+            type?: "alert" | "advisory" | "intel-report" | "threat-datasheet" | "announcement" | "annual-report";
+            /** @description The item's title; the submission's title when absent */
+            title?: string;
+            /** @description The item's summary */
+            summary?: string;
+            /** @description The item's body, when the analyst rewrote it for its recipients (a report's case details left out…); the submission's content when absent */
+            body?: string;
+            /** @description Who the item is for (TLP:AMBER and stricter name organisations or contacts) */
+            audience?: components["schemas"]["AudienceDto"];
+        };
+        /** @description A draft item made from a submission, and the submission now linked to it. */
+        DraftedItemView: {
+            submission: components["schemas"]["SubmissionView"];
+            item: components["schemas"]["ItemView"];
+        };
         ExplainView: {
             item: components["schemas"]["ItemView"];
             organisation: {
@@ -1362,6 +1683,11 @@ export interface components {
                 handling: string | null;
             };
             changed: boolean;
+        };
+        /** @description An indicator found in what came in: from STIX objects, MISP attributes, or read in its text (refanged). */
+        ExtractedIndicator: {
+            type: components["schemas"]["IndicatorType"];
+            value: string;
         };
         FeedEntryView: {
             id: string;
@@ -1566,10 +1892,78 @@ export interface components {
         };
         /** @enum {string} */
         PapLabel: "PAP:CLEAR" | "PAP:GREEN" | "PAP:AMBER" | "PAP:RED";
+        /** @description Where polling stands: for TAXII the date_added asked after, for MISP the events taken. */
+        PartnerFeedCursorView: {
+            /** @description TAXII: the next poll asks for objects added after this (null: from the start of the collection). */
+            addedAfter?: string | null;
+            /** @description MISP: how many events were taken (in one version or more). */
+            eventsSeen?: number;
+            /** @description MISP: the newest timestamp among the event versions taken. */
+            latestEventAt?: string | null;
+        };
+        /** @enum {string} */
+        PartnerFeedKind: "taxii" | "misp";
+        /** @description A partner's own feed, as administrators see it; its Authorization header is never shown. */
+        PartnerFeedView: {
+            id: string;
+            organisationId: string;
+            organisation: string;
+            kind: components["schemas"]["PartnerFeedKind"];
+            name: string;
+            url: string;
+            /** @description An Authorization header is sent with every request (its value is never shown back). */
+            hasAuthorization: boolean;
+            intervalSeconds: number;
+            /** @description suspended: not polled until reinstated. */
+            status: components["schemas"]["PartnerStatus"];
+            lastPolledAt: string | null;
+            /**
+             * Format: date-time
+             * @description When it is next due (a poll of a suspended feed, or of a suspended partner's, waits for its reinstatement).
+             */
+            nextPollAt: string;
+            /** @description A dispatcher is polling it now. */
+            polling: boolean;
+            /** @description Why the last poll failed, or stopped short; null when it went through. */
+            lastError: string | null;
+            cursor: components["schemas"]["PartnerFeedCursorView"];
+            /** @description Submissions it brought in; refused ones (undecryptable, a signature that does not verify) counted apart. */
+            submissions: {
+                taken: number;
+                rejected: number;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
         /** @enum {string} */
         PartnerScope: "feed" | "taxii" | "misp" | "submit";
         /** @enum {string} */
         PartnerStatus: "active" | "suspended";
+        PortalAccountDto: {
+            /**
+             * @description The name the reporter signs in with
+             * @example camille.martin
+             */
+            name: string;
+            /**
+             * Format: password
+             * @description The reporter's first password (at least 12 characters); an authenticator is enrolled at the first sign-in
+             */
+            password: string;
+        };
+        /** @description A reporter's portal account, as administrators see it: never a credential. */
+        PortalAccountView: {
+            id: string;
+            name: string;
+            /** @description `reporter`, and nothing else. */
+            roles: components["schemas"]["Role"][];
+            status: components["schemas"]["PartnerStatus"];
+            organisationId: string;
+            contactId: string;
+            /** @description An authenticator is enrolled (the reporter signs in with password and code). */
+            totpEnrolled: boolean;
+            createdAt: string;
+        };
         PreviewView: {
             item: {
                 type: string;
@@ -1699,6 +2093,99 @@ export interface components {
             /** @example Audience too wide for a judicial-secret item */
             reason: string;
         };
+        ReplyDto: {
+            /**
+             * @description The reply as plain text. It goes to the sender signed by the team and encrypted to the sender's key, quoting the submission's reference.
+             * @example Thank you. Could you send the full headers of the phishing e-mail?
+             */
+            body: string;
+        };
+        ReportDto: {
+            /** @enum {string} */
+            kind: "investigation-incident" | "support-request";
+            /** @example Ransomware at a town hall */
+            title: string;
+            /**
+             * @description How the report may be shared (TLP 1.0 and ISTLP spellings are read and normalised)
+             * @enum {string}
+             */
+            tlp: "TLP:CLEAR" | "TLP:GREEN" | "TLP:AMBER" | "TLP:AMBER+STRICT" | "TLP:RED";
+            /** @enum {string} */
+            pap?: "PAP:CLEAR" | "PAP:GREEN" | "PAP:AMBER" | "PAP:RED";
+            /** @description Your written consent to share with a wider audience than the label allows */
+            consent?: components["schemas"]["ConsentDto"];
+            description: string;
+            /** @enum {string} */
+            urgency: "low" | "normal" | "high" | "critical";
+            /** @description investigation-incident: the case reference */
+            caseReference?: string;
+            /** @description investigation-incident: the unit in charge of the investigation */
+            investigatingUnit?: string;
+            /**
+             * @description investigation-incident: when the incident happened (ISO 8601 with its time zone)
+             * @example 2026-11-30T22:15:00+01:00
+             */
+            incidentAt?: string;
+            /**
+             * @description investigation-incident
+             * @enum {string}
+             */
+            victimType?: "individual" | "company" | "public-body" | "association" | "other";
+            /**
+             * @description investigation-incident: observables, one a line (defanged forms are read); lines that are not recognised are kept in the report
+             * @example [
+             *       "hxxp://login-police[.]example/form",
+             *       "198.51.100[.]7"
+             *     ]
+             */
+            observables?: string[];
+            /** @description support-request: what the request is about */
+            topic?: string;
+            /**
+             * Format: uuid
+             * @description A team member entering a report taken by phone: the organisation it came from (required then)
+             */
+            organisationId?: string;
+            /**
+             * Format: uuid
+             * @description A team member entering a report taken by phone: the contact who called
+             */
+            contactId?: string;
+        };
+        /** @enum {string} */
+        ReportKind: "investigation-incident" | "support-request";
+        /** @description What a sender gets back for a report (201): its reference, and whether an acknowledgement is on its way to the sender's own e-mail address, signed by the team and encrypted to the sender's key. */
+        ReportReceiptView: {
+            id: string;
+            /** @description Quote it to follow the report (`PJ-2026-000123`): GET /reports/{reference}. */
+            reference: string;
+            kind: components["schemas"]["ReportKind"];
+            status: components["schemas"]["ReportStatus"];
+            /** Format: date-time */
+            receivedAt: string;
+            /**
+             * @description `queued`: an acknowledgement will be mailed; `none`: the sender has no e-mail route with a usable key.
+             * @enum {string}
+             */
+            acknowledgement: "queued" | "none";
+        };
+        /** @enum {string} */
+        ReportStatus: "received" | "in-triage" | "item-published" | "closed";
+        /** @description Where a report (or anything else the sender sent in) stands, as its sender sees it. */
+        ReportStatusView: {
+            reference: string;
+            /** @description The form's kind; null for what came in another way (e-mail, the TAXII inbox, the API). */
+            kind: components["schemas"]["ReportKind"] | null;
+            source: components["schemas"]["SubmissionSource"];
+            title: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description received, in triage, item published (an item made from it went out), closed. */
+            status: components["schemas"]["ReportStatus"];
+            /** @description Why it was closed: a duplicate, out of scope, spam, or resolved. */
+            closedReason?: components["schemas"]["CloseReason"];
+            tlp: components["schemas"]["TlpLabel"] | null;
+        };
         RetractDto: {
             /**
              * @description Why the item is withdrawn: kept in the audit trail
@@ -1736,7 +2223,9 @@ export interface components {
             createdAt: string;
         };
         /** @enum {string} */
-        Role: "admin" | "analyst" | "approver";
+        Role: "admin" | "analyst" | "approver" | "reporter";
+        /** @enum {string} */
+        SenderProof: "signature" | "credential" | "portal" | "staff" | "feed" | "none";
         /** @description A signed-in console session as the console reads it (GET /auth/session, and the answer to sign-in and to enrolment). `stage` `enrol`: signed in with the password alone, and the member must enrol an authenticator before anything else. `csrfToken` goes back in the `X-CSRF-Token` header of every POST, PUT, PATCH and DELETE made with the session cookie. The session ends at `expiresAt` however active it is, and at `idleExpiresAt` unless a request comes before. */
         SessionView: {
             user: {
@@ -1778,22 +2267,167 @@ export interface components {
                 recordedAt: string;
             } | null;
         };
+        /** @description A file that came with a submission: downloaded only (GET /submissions/:id/attachments/:attachmentId), never shown. */
+        SubmissionAttachmentView: {
+            id: string;
+            filename: string;
+            /** @description As the sender declared it: the download is application/octet-stream whatever it says. */
+            mediaType: string;
+            sizeBytes: number;
+            sha256: string;
+        };
+        /** @description The originator's written consent to a wider audience, as a sender grants it with its submission. */
+        SubmissionConsent: {
+            audience: components["schemas"]["Audience"];
+            reference: string;
+        };
+        /** @description One submission in full, for triage. */
+        SubmissionDetailView: {
+            id: string;
+            /** @description Given back to the sender (`PJ-2026-000123`); null for a rejected submission. */
+            reference: string | null;
+            source: components["schemas"]["SubmissionSource"];
+            /** @description How the sender is known: a signature, a partner credential, a portal account, a team member who took it… */
+            senderProof: components["schemas"]["SenderProof"];
+            organisationId: string | null;
+            /** @description The sending organisation's name. */
+            organisation: string | null;
+            sender: components["schemas"]["SubmissionSenderView"];
+            status: components["schemas"]["SubmissionStatus"];
+            /** @description The sender is proven (status `verified`). */
+            verified: boolean;
+            /** @description Why it was refused (`unknown-signer`, `too-large`…). */
+            reason: string | null;
+            detail: string | null;
+            signerFingerprint: string | null;
+            /** @description E-mail: the `From:` address as written, never taken as the sender. */
+            fromAddress: string | null;
+            /** @description Arrived encrypted to the team's key. */
+            encrypted: boolean;
+            flags: components["schemas"]["SubmissionFlag"][];
+            title: string | null;
+            /** @description The label it came with; TLP:AMBER with the flag `label-assumed` when it carried none. */
+            tlp: components["schemas"]["TlpLabel"] | null;
+            pap: components["schemas"]["PapLabel"] | null;
+            /** @description A reporting form's kind; null for what came in any other way. */
+            reportKind: components["schemas"]["ReportKind"] | null;
+            triageState: components["schemas"]["TriageState"];
+            closeReason: components["schemas"]["CloseReason"] | null;
+            closedAt: string | null;
+            /** @description What the sender sees: received, in triage, item published, closed. */
+            reportStatus: components["schemas"]["ReportStatus"];
+            /** @description The item drafted from it, or the existing item it was attached to. */
+            itemId: string | null;
+            itemState: components["schemas"]["ItemState"] | null;
+            indicatorCount: number;
+            attachmentCount: number;
+            /** @description The team member who entered it (a report taken by phone). */
+            enteredBy: string | null;
+            /** @description Bytes of content kept (0 for a rejected submission). */
+            sizeBytes: number;
+            /** @description Bytes received, before any decryption or decompression. */
+            rawSizeBytes: number;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description The text received (decrypted, HTML reduced to text, a form rendered as text); null for a rejected submission. */
+            content: string | null;
+            /** @description A reporting form's fields as validated. */
+            report: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Observables found in it (refanged): from STIX objects, MISP attributes, a form's observables, or its text. */
+            indicators: components["schemas"]["ExtractedIndicator"][];
+            attachments: components["schemas"]["SubmissionAttachmentView"][];
+            /** @description The sender's written consent to a wider audience than its label allows, if it granted one. */
+            consent: components["schemas"]["SubmissionConsent"] | null;
+            messageId: string | null;
+            externalId: string | null;
+        };
         SubmissionDto: {
             /** @description Signed material: `gpg --clearsign` or `gpg --sign --armor` output, signed with a key registered for your organisation */
             message: string;
         };
+        /** @enum {string} */
+        SubmissionFlag: "unencrypted" | "unsigned" | "unknown-signer" | "from-mismatch" | "label-assumed" | "html-reduced" | "attachments-dropped";
+        /** @enum {string} */
+        SubmissionMessageKind: "acknowledgement" | "reply";
+        /** @enum {string} */
+        SubmissionMessageState: "queued" | "sent" | "failed" | "dead";
+        /** @description A message the team sends back about a submission: its acknowledgement, or an analyst's reply. */
+        SubmissionMessageView: {
+            id: string;
+            kind: components["schemas"]["SubmissionMessageKind"];
+            /** @description queued → sent; failed while it is retried; dead when it cannot be sent (the reason in `lastError`). */
+            state: components["schemas"]["SubmissionMessageState"];
+            toName: string;
+            toAddress: string;
+            /** @description The sender's key it is encrypted to. */
+            recipientFingerprint: string;
+            attempts: number;
+            lastError: string | null;
+            /** @description `user:<id>` for a reply; for an acknowledgement, what brought the submission in (`channel:<id>`, `intake:mailbox`…). */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            sentAt: string | null;
+        };
+        /** @description Who sent a submission, as far as it is known: proven for a verified one, otherwise as it claimed. */
+        SubmissionSenderView: {
+            organisationId: string | null;
+            organisation: string | null;
+            /** @description The contact whose key signed it, whose portal account or personal credential sent it. */
+            contactId: string | null;
+            contact: string | null;
+        };
+        /** @enum {string} */
+        SubmissionSource: "api" | "email" | "form" | "taxii" | "feed";
+        /** @enum {string} */
+        SubmissionStatus: "verified" | "unverified" | "rejected";
+        /** @description A submission as the triage inbox lists it (and as POST /submissions answers). */
         SubmissionView: {
             id: string;
-            organisationId: string;
-            organisation: string;
-            /** @enum {string} */
-            status: "verified" | "rejected";
+            /** @description Given back to the sender (`PJ-2026-000123`); null for a rejected submission. */
+            reference: string | null;
+            source: components["schemas"]["SubmissionSource"];
+            /** @description How the sender is known: a signature, a partner credential, a portal account, a team member who took it… */
+            senderProof: components["schemas"]["SenderProof"];
+            organisationId: string | null;
+            /** @description The sending organisation's name. */
+            organisation: string | null;
+            sender: components["schemas"]["SubmissionSenderView"];
+            status: components["schemas"]["SubmissionStatus"];
+            /** @description The sender is proven (status `verified`). */
+            verified: boolean;
+            /** @description Why it was refused (`unknown-signer`, `too-large`…). */
             reason: string | null;
             detail: string | null;
             signerFingerprint: string | null;
-            /** @description Bytes of signed content kept (0 for a rejected submission). */
+            /** @description E-mail: the `From:` address as written, never taken as the sender. */
+            fromAddress: string | null;
+            /** @description Arrived encrypted to the team's key. */
+            encrypted: boolean;
+            flags: components["schemas"]["SubmissionFlag"][];
+            title: string | null;
+            /** @description The label it came with; TLP:AMBER with the flag `label-assumed` when it carried none. */
+            tlp: components["schemas"]["TlpLabel"] | null;
+            pap: components["schemas"]["PapLabel"] | null;
+            /** @description A reporting form's kind; null for what came in any other way. */
+            reportKind: components["schemas"]["ReportKind"] | null;
+            triageState: components["schemas"]["TriageState"];
+            closeReason: components["schemas"]["CloseReason"] | null;
+            closedAt: string | null;
+            /** @description What the sender sees: received, in triage, item published, closed. */
+            reportStatus: components["schemas"]["ReportStatus"];
+            /** @description The item drafted from it, or the existing item it was attached to. */
+            itemId: string | null;
+            itemState: components["schemas"]["ItemState"] | null;
+            indicatorCount: number;
+            attachmentCount: number;
+            /** @description The team member who entered it (a report taken by phone). */
+            enteredBy: string | null;
+            /** @description Bytes of content kept (0 for a rejected submission). */
             sizeBytes: number;
-            /** @description Bytes received, before any decompression. */
+            /** @description Bytes received, before any decryption or decompression. */
             rawSizeBytes: number;
             /** Format: date-time */
             receivedAt: string;
@@ -1844,6 +2478,8 @@ export interface components {
             secret: string;
             uri: string;
         };
+        /** @enum {string} */
+        TriageState: "received" | "in-triage" | "closed";
         UpdateChannelDto: {
             /** @enum {string} */
             status: "active" | "suspended";
@@ -1860,6 +2496,27 @@ export interface components {
             status?: "active" | "suspended";
             communities?: string[];
             accreditations?: string[];
+        };
+        UpdatePartnerFeedDto: {
+            /** @example EC3 deliveries (TAXII) */
+            name?: string;
+            /**
+             * @description taxii: the collection's URL (…/collections/<id>/); misp: the feed's base URL, where manifest.json is. https unless the host is in WEBHOOK_ALLOW_LIST; no credentials in it; no private, loopback or link-local address
+             * @example https://broker.partner.example/taxii2/api/collections/6a4f…/
+             */
+            url?: string;
+            /**
+             * @description Sent as the Authorization header of every request to the feed; never shown back (hasAuthorization). null removes it
+             * @example Bearer tlpb_…
+             */
+            authorization?: Record<string, never> | null;
+            /** @example 300 */
+            intervalSeconds?: number;
+            /**
+             * @description suspended: not polled until reinstated
+             * @enum {string}
+             */
+            status?: "active" | "suspended";
         };
         /** @description Who did something, named. */
         UserRefView: {
@@ -2652,6 +3309,28 @@ export interface operations {
             };
         };
     };
+    ItemsController_publishDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ItemView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemView"];
+                };
+            };
+        };
+    };
     ItemsController_reject: {
         parameters: {
             query?: never;
@@ -3139,6 +3818,56 @@ export interface operations {
             };
         };
     };
+    PortalAccountsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PortalAccountView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalAccountView"];
+                };
+            };
+        };
+    };
+    PortalAccountsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalAccountDto"];
+            };
+        };
+        responses: {
+            /** @description PortalAccountView */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalAccountView"];
+                };
+            };
+        };
+    };
     OrganisationsController_updateKey: {
         parameters: {
             query?: never;
@@ -3161,6 +3890,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KeyUpdateView"];
+                };
+            };
+        };
+    };
+    PartnerFeedsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PartnerFeedView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerFeedView"][];
+                };
+            };
+        };
+    };
+    PartnerFeedsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePartnerFeedDto"];
+            };
+        };
+        responses: {
+            /** @description PartnerFeedView */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerFeedView"];
+                };
+            };
+        };
+    };
+    PartnerFeedsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PartnerFeedView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerFeedView"];
+                };
+            };
+        };
+    };
+    PartnerFeedsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePartnerFeedDto"];
+            };
+        };
+        responses: {
+            /** @description PartnerFeedView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerFeedView"];
+                };
+            };
+        };
+    };
+    PartnerFeedsController_pollNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PartnerFeedView */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerFeedView"];
                 };
             };
         };
@@ -3306,9 +4149,83 @@ export interface operations {
             };
         };
     };
-    SubmissionsController_list: {
+    ReportsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ReportStatusView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportStatusView"][];
+                };
+            };
+        };
+    };
+    ReportsController_submit: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportDto"];
+            };
+        };
+        responses: {
+            /** @description ReportReceiptView */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReceiptView"];
+                };
+            };
+        };
+    };
+    ReportsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ReportStatusView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportStatusView"];
+                };
+            };
+        };
+    };
+    SubmissionsController_inbox: {
+        parameters: {
+            query?: {
+                /** @description Only submissions in these triage states (repeat it, or separate them with commas) */
+                state?: ("received" | "in-triage" | "closed")[];
+                /** @description Only submissions that came in these ways (repeat it, or separate them with commas) */
+                source?: ("api" | "email" | "form" | "taxii" | "feed")[];
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3346,6 +4263,229 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubmissionView"];
+                };
+            };
+        };
+    };
+    SubmissionsController_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SubmissionDetailView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionDetailView"];
+                };
+            };
+        };
+    };
+    TriageController_attach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachSubmissionDto"];
+            };
+        };
+        responses: {
+            /** @description SubmissionView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionView"];
+                };
+            };
+        };
+    };
+    SubmissionsController_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attachment as it was sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+        };
+    };
+    SubmissionsController_audit: {
+        parameters: {
+            query?: {
+                /** @description the `seq` of the last event of the previous page (events come oldest first) */
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description AuditEventView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventView"][];
+                };
+            };
+        };
+    };
+    TriageController_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseSubmissionDto"];
+            };
+        };
+        responses: {
+            /** @description SubmissionView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionView"];
+                };
+            };
+        };
+    };
+    TriageController_draftItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftItemDto"];
+            };
+        };
+        responses: {
+            /** @description DraftedItemView */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftedItemView"];
+                };
+            };
+        };
+    };
+    TriageController_confirmLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmLabelDto"];
+            };
+        };
+        responses: {
+            /** @description SubmissionView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionView"];
+                };
+            };
+        };
+    };
+    RepliesController_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SubmissionMessageView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionMessageView"][];
+                };
+            };
+        };
+    };
+    RepliesController_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplyDto"];
+            };
+        };
+        responses: {
+            /** @description SubmissionMessageView */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionMessageView"];
                 };
             };
         };

@@ -110,3 +110,28 @@ describe('AuditEventRepository reads of one item on PostgreSQL', () => {
     expect(rest.map((event) => event.action)).toEqual(ours.slice(2));
   });
 });
+
+describe('AuditEventRepository reads of one subject on PostgreSQL', () => {
+  it('gives the events about that subject only, oldest first, its acting user named, by pages', async () => {
+    const submission = '5b0b5c4e-8f0e-4a53-9d0e-0c1f7a8f2b11';
+    const user = `user:${analyst.id}`;
+    await append({
+      actor: 'channel:c-1',
+      action: 'submission.received',
+      subjectType: 'submission',
+      subjectId: submission,
+    });
+    await append({ actor: user, action: 'submission.received', subjectType: 'submission', subjectId: 'another' });
+    await append({ actor: user, action: 'caveat.created', subjectType: 'caveat', subjectId: submission });
+    await append({ actor: user, action: 'submission.closed', subjectType: 'submission', subjectId: submission });
+    const trail = await events.aboutSubject('submission', submission, { limit: 100 });
+    expect(trail.map((event) => [event.action, event.actorName])).toEqual([
+      ['submission.received', null],
+      ['submission.closed', analyst.name],
+    ]);
+    const [first] = await events.aboutSubject('submission', submission, { limit: 1 });
+    expect(first.action).toBe('submission.received');
+    const rest = await events.aboutSubject('submission', submission, { after: first.seq, limit: 100 });
+    expect(rest.map((event) => event.action)).toEqual(['submission.closed']);
+  });
+});

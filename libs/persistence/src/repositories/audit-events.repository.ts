@@ -48,6 +48,15 @@ const ITEM_EVENTS = `
     LEFT JOIN users u ON e.actor LIKE 'user:%' AND u.id::text = substr(e.actor, 6)
    ORDER BY e.seq`;
 
+/** The events about subject $1/$2, oldest first, after seq $3, at most $4 (through the subject index). */
+const SUBJECT_EVENTS = `
+  SELECT e.seq, e.at, e.actor, u.name AS actor_name, e.action, e.subject_type, e.subject_id, e.details
+    FROM audit_events e
+    LEFT JOIN users u ON e.actor LIKE 'user:%' AND u.id::text = substr(e.actor, 6)
+   WHERE e.subject_type = $1 AND e.subject_id = $2 AND e.seq > $3
+   ORDER BY e.seq
+   LIMIT $4`;
+
 interface AuditEventRow {
   seq: string;
   at: Date;
@@ -71,18 +80,38 @@ export class AuditEventRepository {
     return tx ?? this.dataSource.manager;
   }
 
+  /** One page of the events about one subject (a submission, a user…), oldest first. */
+  async aboutSubject(
+    subjectType: string,
+    subjectId: string,
+    page: AuditPage,
+    tx?: EntityManager,
+  ): Promise<AuditEventRecord[]> {
+    const rows: AuditEventRow[] = await this.db(tx).query(SUBJECT_EVENTS, [
+      subjectType,
+      subjectId,
+      page.after ?? 0,
+      page.limit,
+    ]);
+    return rows.map(auditEventRecord);
+  }
+
   /** One page of the events about an item, its versions, deliveries and recalls, oldest first. */
   async aboutItem(itemId: string, page: AuditPage, tx?: EntityManager): Promise<AuditEventRecord[]> {
     const rows: AuditEventRow[] = await this.db(tx).query(ITEM_EVENTS, [itemId, page.after ?? 0, page.limit]);
-    return rows.map((row) => ({
-      seq: Number(row.seq),
-      at: row.at,
-      actor: row.actor,
-      actorName: row.actor_name,
-      action: row.action,
-      subjectType: row.subject_type,
-      subjectId: row.subject_id,
-      details: row.details,
-    }));
+    return rows.map(auditEventRecord);
   }
+}
+
+function auditEventRecord(row: AuditEventRow): AuditEventRecord {
+  return {
+    seq: Number(row.seq),
+    at: row.at,
+    actor: row.actor,
+    actorName: row.actor_name,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    details: row.details,
+  };
 }

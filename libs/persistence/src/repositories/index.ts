@@ -11,6 +11,9 @@ export { ApiKeyRepository } from './api-keys.repository';
 export { SubmissionRepository } from './submissions.repository';
 export { SubmissionMessageRepository } from './submission-messages.repository';
 export type { NewSubmissionMessage, SenderRoute } from './submission-messages.repository';
+export { TaxiiInboxStatusRepository } from './taxii-inbox-statuses.repository';
+export type { NewTaxiiInboxStatus } from './taxii-inbox-statuses.repository';
+export { PartnerFeedRepository } from './partner-feeds.repository';
 export { CaveatRepository } from './caveats.repository';
 export { UserRepository } from './users.repository';
 export { SessionRepository } from './sessions.repository';
@@ -27,6 +30,8 @@ import { OrganisationRepository } from './organisations.repository';
 import { ApiKeyRepository } from './api-keys.repository';
 import { SubmissionRepository } from './submissions.repository';
 import { SubmissionMessageRepository } from './submission-messages.repository';
+import { TaxiiInboxStatusRepository } from './taxii-inbox-statuses.repository';
+import { PartnerFeedRepository } from './partner-feeds.repository';
 import { CaveatRepository } from './caveats.repository';
 import { UserRepository } from './users.repository';
 import { SessionRepository } from './sessions.repository';
@@ -45,6 +50,8 @@ export const REPOSITORIES = [
   ApiKeyRepository,
   SubmissionRepository,
   SubmissionMessageRepository,
+  TaxiiInboxStatusRepository,
+  PartnerFeedRepository,
   CaveatRepository,
   UserRepository,
   SessionRepository,

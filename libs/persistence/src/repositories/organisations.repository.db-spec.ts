@@ -222,6 +222,32 @@ describe('OrganisationRepository on PostgreSQL: partners', () => {
     expect(mine.map((row) => row.key.id)).not.toContain(unused.id);
   });
 
+  it('gives every key a partner may sign with: active holders only, revoked keys left out', async () => {
+    const [org, suspendedOrg] = await Promise.all([organisation(), organisation()]);
+    const [present, gone] = await Promise.all([
+      organisations.insertContact({ organisationId: org.id, name: 'Present', email: 'p@x.example' }),
+      organisations.insertContact({ organisationId: org.id, name: 'Gone', email: 'g@x.example' }),
+    ]);
+    await key(org.id, null, fingerprint('A'));
+    await key(org.id, present.id, fingerprint('B'));
+    await key(org.id, gone.id, fingerprint('C'));
+    const revoked = await key(org.id, null, fingerprint('D'));
+    await key(suspendedOrg.id, null, fingerprint('E'));
+    await organisations.setContactStatus(gone.id, 'suspended');
+    await organisations.updateOrganisation(suspendedOrg.id, { status: 'suspended' });
+    await organisations.revokeKey(revoked.id, 'revoked armor', new Date());
+    const owners = (await organisations.registeredKeyOwners()).filter((owner) =>
+      [org.id, suspendedOrg.id].includes(owner.organisationId),
+    );
+    const owner = (digit: string, contactId: string | null) => ({
+      fingerprint: fingerprint(digit),
+      armored: `armor of ${fingerprint(digit)}`,
+      organisationId: org.id,
+      contactId,
+    });
+    expect(owners).toEqual([owner('A', null), owner('B', present.id)]);
+  });
+
   it('takes part in the caller transaction: nothing stays when it rolls back', async () => {
     await expect(
       db.dataSource.transaction(async (tx) => {

@@ -29,6 +29,14 @@ export interface KeyInUse {
   readonly contact: string | null;
 }
 
+/** A registered partner key and whom it belongs to: the organisation, and the contact for a personal key. */
+export interface RegisteredKeyOwner {
+  readonly fingerprint: string;
+  readonly armored: string;
+  readonly organisationId: string;
+  readonly contactId: string | null;
+}
+
 /**
  * Partner organisations, their contacts, channels and OpenPGP keys (organisations, contacts, channels, recipient_keys).
  * Every query on these tables is a named method here; a method that must take part in a
@@ -79,6 +87,29 @@ export class OrganisationRepository {
   /** Every key registered for the organisation: its own and its contacts'. */
   keysOfOrganisation(organisationId: string, tx?: EntityManager): Promise<RecipientKeyEntity[]> {
     return this.db(tx).getRepository(RecipientKeyEntity).find({ where: { organisationId } });
+  }
+
+  /**
+   * Every key a partner may sign with: keys of active organisations and of their active contacts,
+   * not revoked. Expired keys are included: whether a signature by one counts is decided at the
+   * time it is checked.
+   */
+  async registeredKeyOwners(tx?: EntityManager): Promise<RegisteredKeyOwner[]> {
+    const rows: { fingerprint: string; armored: string; organisation_id: string; contact_id: string | null }[] =
+      await this.db(tx).query(
+        `SELECT k.fingerprint, k.armored, k.organisation_id, k.contact_id
+           FROM recipient_keys k
+           JOIN organisations o ON o.id = k.organisation_id AND o.status = 'active'
+           LEFT JOIN contacts c ON c.id = k.contact_id
+          WHERE k.revoked_at IS NULL AND (k.contact_id IS NULL OR c.status = 'active')
+          ORDER BY k.imported_at, k.id`,
+      );
+    return rows.map((row) => ({
+      fingerprint: row.fingerprint,
+      armored: row.armored,
+      organisationId: row.organisation_id,
+      contactId: row.contact_id,
+    }));
   }
 
   /** The names of these organisations, by id (unknown ids are left out). */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PartnerStatus, SubmissionMessageKind } from '@tlp-broker/domain';
 import { SubmissionMessageEntity } from '../entities';
 
 /** A message to send back about a submission, before its id, state and time. */
@@ -14,6 +15,31 @@ export interface SenderRoute {
   readonly toAddress: string;
   readonly recipientFingerprint: string;
 }
+
+/** A message not sent yet, as the relay hands it to the queue. */
+export interface DueSubmissionMessage {
+  readonly id: string;
+  readonly submissionId: string;
+  readonly kind: SubmissionMessageKind;
+  /** It was handed to the queue before (and not sent since `reconcileAfterMs` ago). */
+  readonly handed: boolean;
+}
+
+/**
+ * What a message is checked against just before it is sent: the registered key it is encrypted to
+ * (`armored` null when no such key is registered for the sender's organisation any more) and
+ * whether the sender is still active.
+ */
+export interface MessageRecipient {
+  readonly armored: string | null;
+  readonly revokedAt: Date | null;
+  readonly expiresAt: Date | null;
+  readonly organisationStatus: PartnerStatus | null;
+  /** Null when the submission was not sent by a named contact. */
+  readonly contactStatus: PartnerStatus | null;
+}
+
+const MAX_ERROR_LENGTH = 1_000;
 
 /**
  * Messages the team sends back about submissions (acknowledgements, replies).
@@ -49,7 +75,7 @@ export class SubmissionMessageRepository {
   ofSubmission(submissionId: string, tx?: EntityManager): Promise<SubmissionMessageEntity[]> {
     return this.db(tx)
       .getRepository(SubmissionMessageEntity)
-      .find({ where: { submissionId }, order: { createdAt: 'ASC' } });
+      .find({ where: { submissionId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /**
@@ -88,30 +114,109 @@ export class SubmissionMessageRepository {
     return { toName: row.to_name, toAddress: row.to_address, recipientFingerprint: row.fingerprint };
   }
 
-  /** Messages not sent yet, oldest first: what the reconciler hands to the queue again. */
-  open(limit: number, tx?: EntityManager): Promise<SubmissionMessageEntity[]> {
-    return this.db(tx)
-      .getRepository(SubmissionMessageEntity)
-      .createQueryBuilder('m')
-      .where(`m.state IN ('queued', 'failed')`)
-      .orderBy('m.created_at', 'ASC')
-      .take(limit)
-      .getMany();
+  /**
+   * Messages for the relay, oldest first, at most `limit`, locked until `tx` ends (another
+   * dispatcher's relay skips them): not sent nor dead, and either never handed to the queue or
+   * handed over more than `reconcileAfterMs` ago.
+   */
+  async lockDue(reconcileAfterMs: number, limit: number, tx: EntityManager): Promise<DueSubmissionMessage[]> {
+    const rows: { id: string; submission_id: string; kind: SubmissionMessageKind; handed: boolean }[] = await tx.query(
+      `SELECT id, submission_id, kind, enqueued_at IS NOT NULL AS handed
+         FROM submission_messages
+        WHERE state IN ('queued', 'failed')
+          AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => $1::double precision / 1000))
+        ORDER BY created_at, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED`,
+      [reconcileAfterMs, limit],
+    );
+    return rows.map((row) => ({ id: row.id, submissionId: row.submission_id, kind: row.kind, handed: row.handed }));
   }
 
-  async markSent(id: string, mailMessageId: string, tx: EntityManager): Promise<void> {
-    await tx
-      .getRepository(SubmissionMessageEntity)
-      .update({ id }, { state: 'sent', sentAt: new Date(), mailMessageId, lastError: null });
+  /** Whether any message waits to be sent (queued, or failed and to be tried again). */
+  async anyOpen(tx?: EntityManager): Promise<boolean> {
+    const [row]: { open: boolean }[] = await this.db(tx).query(
+      `SELECT EXISTS (SELECT 1 FROM submission_messages WHERE state IN ('queued', 'failed')) AS open`,
+    );
+    return row.open;
   }
 
-  async markFailed(id: string, error: string, final: boolean, tx: EntityManager): Promise<void> {
-    await tx
+  /** The messages were handed to the queue now. */
+  async markEnqueued(ids: readonly string[], tx: EntityManager): Promise<void> {
+    await tx.query('UPDATE submission_messages SET enqueued_at = now() WHERE id = ANY($1::uuid[])', [ids]);
+  }
+
+  /** The key the message is encrypted to and its sender's standing, read fresh; null when the message is unknown. */
+  async recipient(messageId: string, tx?: EntityManager): Promise<MessageRecipient | null> {
+    const [row]: {
+      armored: string | null;
+      revoked_at: Date | null;
+      expires_at: Date | null;
+      organisation_status: PartnerStatus | null;
+      contact_status: PartnerStatus | null;
+    }[] = await this.db(tx).query(
+      `SELECT k.armored, k.revoked_at, k.expires_at, o.status AS organisation_status, c.status AS contact_status
+         FROM submission_messages m
+         JOIN submissions s ON s.id = m.submission_id
+         LEFT JOIN organisations o ON o.id = s.organisation_id
+         LEFT JOIN contacts c ON c.id = s.sender_contact_id
+         LEFT JOIN LATERAL (
+           SELECT k.armored, k.revoked_at, k.expires_at FROM recipient_keys k
+            WHERE k.fingerprint = m.recipient_fingerprint AND k.organisation_id = s.organisation_id
+            ORDER BY k.imported_at DESC LIMIT 1) k ON true
+        WHERE m.id = $1`,
+      [messageId],
+    );
+    if (!row) return null;
+    return {
+      armored: row.armored,
+      revokedAt: row.revoked_at,
+      expiresAt: row.expires_at,
+      organisationStatus: row.organisation_status,
+      contactStatus: row.contact_status,
+    };
+  }
+
+  /** Sent: false (nothing changed) when it was no longer open, sent or ended by another worker. */
+  async markSent(id: string, mailMessageId: string, tx: EntityManager): Promise<boolean> {
+    const result = await tx
       .getRepository(SubmissionMessageEntity)
       .createQueryBuilder()
       .update()
-      .set({ state: final ? 'dead' : 'failed', lastError: error.slice(0, 1_000), attempts: () => 'attempts + 1' })
-      .where('id = :id', { id })
+      .set({ state: 'sent', sentAt: () => 'now()', mailMessageId, lastError: null, attempts: () => 'attempts + 1' })
+      .where(`id = :id AND state IN ('queued', 'failed')`, { id })
       .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * An attempt that failed: `failed` (it will be tried again) or, when `final`, `dead`. False
+   * (nothing changed) when it was no longer open.
+   */
+  async markFailed(id: string, error: string, final: boolean, tx: EntityManager): Promise<boolean> {
+    const result = await tx
+      .getRepository(SubmissionMessageEntity)
+      .createQueryBuilder()
+      .update()
+      .set({
+        state: final ? 'dead' : 'failed',
+        lastError: error.slice(0, MAX_ERROR_LENGTH),
+        attempts: () => 'attempts + 1',
+      })
+      .where(`id = :id AND state IN ('queued', 'failed')`, { id })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Ends an open message without an attempt (its recipient may no longer receive it): false when it was not open. */
+  async markDead(id: string, reason: string, tx: EntityManager): Promise<boolean> {
+    const result = await tx
+      .getRepository(SubmissionMessageEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ state: 'dead', lastError: reason.slice(0, MAX_ERROR_LENGTH) })
+      .where(`id = :id AND state IN ('queued', 'failed')`, { id })
+      .execute();
+    return (result.affected ?? 0) > 0;
   }
 }

@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { CloseReason, TriageState } from '@tlp-broker/domain';
-import { SubmissionAttachmentEntity, SubmissionEntity } from '../entities';
+import type { CloseReason, ItemState, SubmissionSource, TriageState } from '@tlp-broker/domain';
+import {
+  ContactEntity,
+  ItemEntity,
+  OrganisationEntity,
+  OutboxTopic,
+  SubmissionAttachmentEntity,
+  SubmissionEntity,
+} from '../entities';
 
 /**
  * A submission as received, before the database gives it its id, reference and time. Fields a
@@ -17,6 +24,32 @@ export type NewAttachment = Omit<SubmissionAttachmentEntity, 'id' | 'submissionI
 
 /** Attachments are listed without their bytes. */
 export type AttachmentSummary = Omit<SubmissionAttachmentEntity, 'content'>;
+
+/** Which submissions the triage inbox shows: an empty list means any. */
+export interface InboxFilter {
+  readonly states: readonly TriageState[];
+  readonly sources: readonly SubmissionSource[];
+  readonly limit: number;
+}
+
+/** Whose submissions a sender sees the status of. */
+export type ReportScope =
+  | { readonly kind: 'everyone' }
+  | { readonly kind: 'organisation'; readonly organisationId: string }
+  /** A portal account: what it sent, and what its contact sent by any other way in. */
+  | { readonly kind: 'reporter'; readonly userId: string; readonly contactId: string };
+
+/** A submission with its sender's names and its item's state, as lists and views show it. */
+export interface ListedSubmission {
+  readonly submission: SubmissionEntity;
+  readonly organisation: string | null;
+  readonly contact: string | null;
+  /** The state of the item drafted from it or attached to it. */
+  readonly itemState: ItemState | null;
+  /** A version of that item went out (it is published, or was routed before an update or retraction). */
+  readonly itemPublished: boolean;
+  readonly attachmentCount: number;
+}
 
 const DEFAULTS: Omit<NewSubmission, 'source' | 'status' | 'senderProof' | 'sizeBytes' | 'rawSizeBytes'> = {
   organisationId: null,
@@ -141,29 +174,73 @@ export class SubmissionRepository {
     return `${prefix}-${row.year}-${String(row.last).padStart(6, '0')}`;
   }
 
-  /** The latest submissions, newest first. */
-  newest(limit: number, tx?: EntityManager): Promise<SubmissionEntity[]> {
-    return this.db(tx)
-      .getRepository(SubmissionEntity)
-      .find({ order: { receivedAt: 'DESC' }, take: limit });
+  /** The triage inbox: submissions in the given states and from the given sources (any when none), newest first. */
+  async inbox(filter: InboxFilter, tx?: EntityManager): Promise<ListedSubmission[]> {
+    const query = this.listing(tx).orderBy('s.received_at', 'DESC').addOrderBy('s.id', 'DESC').limit(filter.limit);
+    if (filter.states.length > 0) query.andWhere('s.triage_state IN (:...states)', { states: [...filter.states] });
+    if (filter.sources.length > 0) query.andWhere('s.source IN (:...sources)', { sources: [...filter.sources] });
+    return listed(await query.getRawAndEntities());
   }
 
-  /** The triage inbox: submissions in the given states (all when none), newest first, `before` one id's time for paging. */
-  inbox(states: readonly TriageState[], limit: number, tx?: EntityManager): Promise<SubmissionEntity[]> {
-    return this.db(tx)
-      .getRepository(SubmissionEntity)
-      .find({
-        where: states.length > 0 ? { triageState: In([...states]) } : {},
-        order: { receivedAt: 'DESC' },
-        take: limit,
-      });
+  /** One submission as the inbox lists it, with its sender's names and its item's state. */
+  async listedById(id: string, tx?: EntityManager): Promise<ListedSubmission | null> {
+    const [found] = listed(await this.listing(tx).where('s.id = :id', { id }).getRawAndEntities());
+    return found ?? null;
   }
 
-  /** What a reporter's portal account sent, newest first. */
-  ofReporter(userId: string, limit: number, tx?: EntityManager): Promise<SubmissionEntity[]> {
+  /**
+   * What a sender follows the status of (everything but rejected submissions, which have no
+   * reference), newest first: an organisation's, a portal account's (sent through the portal or
+   * by its contact in any other way), or everyone's. `reference` narrows it to that one.
+   */
+  async reports(
+    scope: ReportScope,
+    limit: number,
+    reference?: string,
+    tx?: EntityManager,
+  ): Promise<ListedSubmission[]> {
+    const query = this.listing(tx)
+      .where('s.reference IS NOT NULL')
+      .orderBy('s.received_at', 'DESC')
+      .addOrderBy('s.id', 'DESC')
+      .limit(limit);
+    if (reference !== undefined) query.andWhere('s.reference = :reference', { reference });
+    if (scope.kind === 'organisation') query.andWhere('s.organisation_id = :org', { org: scope.organisationId });
+    if (scope.kind === 'reporter') {
+      query.andWhere(
+        new Brackets((sender) =>
+          sender
+            .where('s.reporter_user_id = :user', { user: scope.userId })
+            .orWhere('s.sender_contact_id = :contact', { contact: scope.contactId }),
+        ),
+      );
+    }
+    return listed(await query.getRawAndEntities());
+  }
+
+  /**
+   * Submissions with what a reader needs beside them: the sending organisation's and contact's
+   * names, the linked item's state and whether a version of it went out (published now, or routed
+   * before it was updated or retracted), and how many attachments came.
+   */
+  private listing(tx?: EntityManager): SelectQueryBuilder<SubmissionEntity> {
     return this.db(tx)
       .getRepository(SubmissionEntity)
-      .find({ where: { reporterUserId: userId }, order: { receivedAt: 'DESC' }, take: limit });
+      .createQueryBuilder('s')
+      .leftJoin(OrganisationEntity, 'o', 'o.id = s.organisation_id')
+      .leftJoin(ContactEntity, 'c', 'c.id = s.sender_contact_id')
+      .leftJoin(ItemEntity, 'i', 'i.id = s.item_id')
+      .addSelect('o.name', 'listed_organisation')
+      .addSelect('c.name', 'listed_contact')
+      .addSelect('i.state', 'listed_item_state')
+      .addSelect(
+        `(i.state = 'published' OR EXISTS (
+           SELECT 1 FROM item_versions v JOIN outbox ob ON ob.item_version_id = v.id
+            WHERE v.item_id = s.item_id AND ob.topic = :publishedTopic AND ob.processed_at IS NOT NULL))`,
+        'listed_item_published',
+      )
+      .addSelect('(SELECT count(*) FROM submission_attachments a WHERE a.submission_id = s.id)', 'listed_attachments')
+      .setParameter('publishedTopic', OutboxTopic.Published);
   }
 
   /** Submissions that were made into, or attached to, the item. */
@@ -216,4 +293,29 @@ export class SubmissionRepository {
   close(id: string, reason: CloseReason, tx: EntityManager): Promise<void> {
     return this.update(id, { triageState: 'closed', closeReason: reason, closedAt: new Date() }, tx);
   }
+}
+
+interface ListingRaw {
+  s_id: string;
+  listed_organisation: string | null;
+  listed_contact: string | null;
+  listed_item_state: ItemState | null;
+  listed_item_published: boolean | null;
+  listed_attachments: string;
+}
+
+/** Entities paired with their extra columns by id (one joined row each, but nothing relies on their order). */
+function listed({ entities, raw }: { entities: SubmissionEntity[]; raw: ListingRaw[] }): ListedSubmission[] {
+  const extras = new Map(raw.map((row) => [row.s_id, row]));
+  return entities.map((submission) => {
+    const row = extras.get(submission.id);
+    return {
+      submission,
+      organisation: row?.listed_organisation ?? null,
+      contact: row?.listed_contact ?? null,
+      itemState: row?.listed_item_state ?? null,
+      itemPublished: row?.listed_item_published === true,
+      attachmentCount: Number(row?.listed_attachments ?? 0),
+    };
+  });
 }

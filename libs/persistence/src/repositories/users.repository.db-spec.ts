@@ -87,4 +87,40 @@ describe('UserRepository on PostgreSQL', () => {
     expect(events).toEqual([{ action: 'user.password-set', actor: 'cli', details: { sessionsEnded: 1 } }]);
     expect((await users.findById(id))?.passwordHash).toBe('scrypt$new');
   });
+
+  it("gives a contact one portal account, the reporter's role alone, listed apart from team members", async () => {
+    const organisation = await rows.organisation('Reporting unit');
+    const contact = await rows.contact(organisation, 'Camille Martin');
+    const account = await users.insertPortalAccount('camille', contact);
+    expect(account).toMatchObject({ name: 'camille', roles: ['reporter'], status: 'active', contactId: contact });
+    expect((await users.findByContact(contact))?.id).toBe(account.id);
+    expect(await users.portalAccountOwner(account.id)).toEqual({
+      contactId: contact,
+      contactName: 'Camille Martin',
+      contactStatus: 'active',
+      organisationId: organisation,
+      organisationName: 'Reporting unit',
+      organisationStatus: 'active',
+    });
+    expect(await users.portalAccountOwner(await rows.user())).toBeNull();
+    expect((await users.list()).map((user) => user.id)).not.toContain(account.id);
+    await expect(users.insertPortalAccount('camille-again', contact)).rejects.toThrow(/users_contact_unique/);
+    await expect(users.insertPortalAccount('CAMILLE', await rows.contact(organisation, 'Other'))).rejects.toThrow(
+      /users_name_key/,
+    );
+  });
+
+  it('keeps reporters and team members apart: no reporter without a contact, no team role with one', async () => {
+    const contact = await rows.contact(await rows.organisation(), 'Dominique');
+    await expect(rows.user('lone reporter', ['reporter'])).rejects.toThrow(/users_reporter_contact/);
+    await expect(
+      db.superuser.query(`INSERT INTO users (name, roles, contact_id) VALUES ('mixed', '{reporter,analyst}', $1)`, [
+        contact,
+      ]),
+    ).rejects.toThrow(/users_reporter_contact/);
+    await expect(
+      db.superuser.query(`INSERT INTO users (name, roles, contact_id) VALUES ('staff', '{analyst}', $1)`, [contact]),
+    ).rejects.toThrow(/users_reporter_contact/);
+    await expect(rows.user('someone', ['guest' as never])).rejects.toThrow(/users_roles/);
+  });
 });

@@ -1,8 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PartnerStatus } from '@tlp-broker/domain';
 import { AuditLog } from '../audit-log';
 import { UserEntity } from '../entities';
 import { SessionRepository } from './sessions.repository';
+
+/** The contact a reporter's portal account belongs to, and its organisation. */
+export interface PortalAccountOwner {
+  readonly contactId: string;
+  readonly contactName: string;
+  readonly contactStatus: PartnerStatus;
+  readonly organisationId: string;
+  readonly organisationName: string;
+  readonly organisationStatus: PartnerStatus;
+}
+
+interface PortalAccountOwnerRow {
+  contact_id: string;
+  contact_name: string;
+  contact_status: PartnerStatus;
+  organisation_id: string;
+  organisation_name: string;
+  organisation_status: PartnerStatus;
+}
 
 /**
  * Team members' console credentials (users: password hash, TOTP secret and last accepted step) and
@@ -30,13 +50,49 @@ export class UserRepository {
     return this.db(tx).getRepository(UserEntity).findOneBy({ id });
   }
 
-  /** Every member, by name. */
+  /** Every team member, by name (reporters' portal accounts are not members). */
   list(tx?: EntityManager): Promise<UserEntity[]> {
     return this.db(tx)
       .getRepository(UserEntity)
       .createQueryBuilder('user')
+      .where('user.contact_id IS NULL')
       .orderBy('lower(user.name)', 'ASC')
       .getMany();
+  }
+
+  /**
+   * A reporter's portal account for the contact: the role `reporter` and nothing else, no API key
+   * (it signs in to the portal only). Names are unique among all users, and a contact has one account.
+   */
+  async insertPortalAccount(name: string, contactId: string, tx?: EntityManager): Promise<UserEntity> {
+    const repository = this.db(tx).getRepository(UserEntity);
+    const { identifiers } = await repository.insert({ name, roles: ['reporter'], status: 'active', contactId });
+    return repository.findOneByOrFail({ id: identifiers[0].id as string });
+  }
+
+  /** The portal account of a contact, if it has one. */
+  findByContact(contactId: string, tx?: EntityManager): Promise<UserEntity | null> {
+    return this.db(tx).getRepository(UserEntity).findOneBy({ contactId });
+  }
+
+  /** Whom a portal account reports for: its contact and the contact's organisation, each with its status. */
+  async portalAccountOwner(userId: string, tx?: EntityManager): Promise<PortalAccountOwner | null> {
+    const [row]: PortalAccountOwnerRow[] = await this.db(tx).query(
+      `SELECT c.id AS contact_id, c.name AS contact_name, c.status AS contact_status,
+              o.id AS organisation_id, o.name AS organisation_name, o.status AS organisation_status
+         FROM users u JOIN contacts c ON c.id = u.contact_id JOIN organisations o ON o.id = c.organisation_id
+        WHERE u.id = $1`,
+      [userId],
+    );
+    if (!row) return null;
+    return {
+      contactId: row.contact_id,
+      contactName: row.contact_name,
+      contactStatus: row.contact_status,
+      organisationId: row.organisation_id,
+      organisationName: row.organisation_name,
+      organisationStatus: row.organisation_status,
+    };
   }
 
   /** Replaces the member's password hash; false when there is no such member. */
