@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { openSealed } from '@tlp-broker/crypto';
+import { reportByEmail } from './demo-intake';
 import {
   call,
   DecisionView,
+  Dovecot,
   eventually,
   ItemSpec,
   publishItem,
@@ -76,7 +78,7 @@ export const log = (line = '') => process.stdout.write(`${line}\n`);
 const pad = (value: string, width: number) =>
   value.length >= width ? value : value + ' '.repeat(width - value.length);
 
-export async function scenario(base: string, keys: DemoKeys): Promise<void> {
+export async function scenario(base: string, keys: DemoKeys, mailbox: Dovecot | null): Promise<void> {
   const team = await call<{ publicKey: string; fingerprint: string; algorithm: string }>(base, 'GET', '/team/key');
   const demo: Demo = { base, keys, teamKey: await openpgp.readKey({ armoredKey: team.publicKey }) };
   log(`  team key ${team.fingerprint} (${team.algorithm}): every delivery is signed with it`);
@@ -89,7 +91,33 @@ export async function scenario(base: string, keys: DemoKeys): Promise<void> {
   await updateAndRetract(demo, published, specs[2], byName);
   await pullFeeds(demo, [...partners, officer], published);
   await showPullForms(demo, byName('CERT-FR'));
+  await showReportByEmail(demo, mailbox, byName);
   await showAuditTrail(demo);
+}
+
+async function showReportByEmail(
+  demo: Demo,
+  mailbox: Dovecot | null,
+  byName: (name: string) => RegisteredPartner,
+): Promise<void> {
+  if (!mailbox) {
+    log();
+    log('(A report arriving by encrypted e-mail is shown when Dovecot is installed: apt-get install dovecot-imapd.)');
+    return;
+  }
+  const audience = ['Gendarmerie - SR Paris', 'Gendarmerie - Brigade numerique', 'CERT-FR', 'Europol EC3'];
+  await reportByEmail(
+    {
+      base: demo.base,
+      analystKey: demo.keys.analyst,
+      teamKey: demo.teamKey,
+      log,
+      showDecisions: (item) => showDecisions(demo, [item]),
+    },
+    mailbox,
+    byName('Gendarmerie - Brigade numerique'),
+    audience.map(byName),
+  );
 }
 
 async function registerPartners(demo: Demo): Promise<RegisteredPartner[]> {

@@ -2,7 +2,17 @@ import { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveAuditKey } from '@tlp-broker/config';
-import { dropDatabase, startProcess, stopProcess, waitForHealth, withDatabase, withRole } from '@tlp-broker/harness';
+import {
+  Dovecot,
+  dovecotInstalled,
+  dropDatabase,
+  startDovecot,
+  startProcess,
+  stopProcess,
+  waitForHealth,
+  withDatabase,
+  withRole,
+} from '@tlp-broker/harness';
 import {
   AuditLog,
   createDatabaseRoles,
@@ -43,17 +53,21 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   mkdirSync(varDir, { recursive: true });
   const appUrl = await prepareDatabase(options);
   const keys = await createTeamMembers(appUrl);
-  const children = startBroker(options, appUrl, varDir);
+  // The team mailbox the dispatcher reads reports from: a real Dovecot, when it is installed.
+  const mailbox = dovecotInstalled() ? await startDovecot() : null;
+  const children = startBroker(options, appUrl, varDir, mailbox);
   const base = `http://127.0.0.1:${options.port}`;
   try {
     await waitForHealth(base, children).catch((error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : String(error)}: see .var/demo/*.log`);
     });
     log(`  api and dispatcher up (logs in ${join('.var', 'demo')})`);
-    await scenario(base, keys);
+    if (mailbox) log(`  the dispatcher reads the team mailbox at ${mailbox.url} (Dovecot, user ${mailbox.user})`);
+    await scenario(base, keys, mailbox);
     if (options.keepRunning) await keepRunning(base, keys);
   } finally {
     await Promise.all(children.map((child) => stopProcess(child)));
+    await mailbox?.close();
   }
 }
 
@@ -108,7 +122,7 @@ async function createTeamMembers(appUrl: string): Promise<DemoKeys> {
   }
 }
 
-function startBroker(options: DemoOptions, appUrl: string, varDir: string): ChildProcess[] {
+function startBroker(options: DemoOptions, appUrl: string, varDir: string, mailbox: Dovecot | null): ChildProcess[] {
   const checkpointFile = join(varDir, 'audit-checkpoints.asc');
   rmSync(checkpointFile, { force: true });
   const env = {
@@ -125,6 +139,7 @@ function startBroker(options: DemoOptions, appUrl: string, varDir: string): Chil
     OUTBOX_POLL_MS: '50',
     AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
     AUDIT_CHECKPOINT_FILE: checkpointFile,
+    ...(mailbox ? { ...mailbox.env, INTAKE_POLL_MS: '1000' } : {}),
   };
   return (['dispatcher', 'api'] as const).map((app) =>
     startProcess(options.root, app, env, join(varDir, `${app}.log`)),

@@ -14,3 +14,5 @@ export type { BrokerApp } from './processes';
 export { dropDatabase, withRole } from './databases';
 export { totpCode } from './totp';
 export { withDatabase } from '@tlp-broker/persistence';
+export { startDovecot, dovecotInstalled } from './dovecot';
+export type { Dovecot, DovecotOptions, FolderMessage } from './dovecot';
