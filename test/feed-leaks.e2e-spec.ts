@@ -1,6 +1,7 @@
 import type { ItemKind } from '@tlp-broker/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemStixId, mispEventUuid } from '@tlp-broker/stix';
+import { inboxCollectionId } from '../apps/api/src/taxii/inbox-collection';
 import { startBroker, TestBroker } from './support/broker';
 import { eventually, http } from './support/http';
 import { registerContact, registerPartner, TestContact, TestPartner } from './support/partners';
@@ -26,7 +27,7 @@ interface Probe {
  */
 describe('no leaks between partners, in any pull form', () => {
   let broker: TestBroker;
-  const readers: { name: string; channelId: string; key: string }[] = [];
+  const readers: { name: string; channelId: string; key: string; organisationId: string }[] = [];
   const probes: Probe[] = [];
 
   /** Every outbox row routed and every delivery finished. */
@@ -60,8 +61,13 @@ describe('no leaks between partners, in any pull form', () => {
     const [officerChannel] = await broker.db.query(`SELECT id FROM channels WHERE contact_id = $1`, [officer.id]);
     const orgs: TestPartner[] = [ec3, cert, unit, isac, soc];
     for (const partner of orgs)
-      readers.push({ name: partner.name, channelId: partner.channelId, key: partner.feedKey });
-    readers.push({ name: 'Leak Officer', channelId: officerChannel.id, key: officer.feedKey });
+      readers.push({
+        name: partner.name,
+        channelId: partner.channelId,
+        key: partner.feedKey,
+        organisationId: partner.id,
+      });
+    readers.push({ name: 'Leak Officer', channelId: officerChannel.id, key: officer.feedKey, organisationId: ec3.id });
     const members = (community: 'eu-lea' | 'fr-csirt') => (community === 'eu-lea' ? [ec3, unit] : [cert, unit, isac]);
 
     // A seeded draw of audiences, so that every run publishes the same scenario.
@@ -189,7 +195,11 @@ describe('no leaks between partners, in any pull form', () => {
 
       // TAXII: collections, every object version, the manifest, each own object and its versions.
       const collections = await get('/taxii2/api/collections/', TAXII);
-      expect(collections.body.collections.map((c: { id: string }) => c.id)).toEqual([reader.channelId]);
+      // Its own collection to read, and its own organisation's inbox to write to: nothing else.
+      expect(collections.body.collections.map((c: { id: string }) => c.id)).toEqual([
+        reader.channelId,
+        inboxCollectionId(reader.organisationId),
+      ]);
       const objects = await get(
         `/taxii2/api/collections/${reader.channelId}/objects/?limit=1000&match[version]=all`,
         TAXII,
