@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../apps/dispatcher/src/bootstrap';
 import { deleteKeysUnder } from '@tlp-broker/queue';
@@ -9,17 +8,9 @@ import { countRows, startBroker, TestBroker } from './support/broker';
 import { TEST_REDIS_URL } from './support/databases';
 import { GnuPG } from './support/gnupg';
 import { eventually, http } from './support/http';
+import { expectDecryptedAndSignedBy, OpenedMail, openSealedMail } from './support/mail-messages';
 import { postOrganisation } from './support/partners';
 import { Peer, pushSettings, ReceivedMail, startMailPeer } from './support/peers';
-
-/** What the sender's mail client makes of a message the team sent back: its subject, and GnuPG's reading of it. */
-interface Opened {
-  readonly to: string[];
-  readonly subject: string;
-  readonly messageId: string;
-  readonly text: string;
-  readonly status: string[];
-}
 
 /**
  * What the team sends back to the sender of a submission, end to end: a partner's analyst signs a
@@ -50,36 +41,19 @@ describe('acknowledgements and replies to the senders of submissions', () => {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
 
   /** The one mail about `reference` whose subject says `what`, once it arrived, opened as the analyst would. */
-  async function received(reference: string, what: string): Promise<Opened> {
+  async function received(reference: string, what: string): Promise<OpenedMail> {
     const mail = await eventually(
       async () => mailsAbout(reference).find((m) => m.raw.toString().includes(`[${reference}] ${what}`)),
       15_000,
       50,
       `a mail "[${reference}] ${what}"`,
     );
-    const parsed = await simpleParser(mail.raw);
-    expect(parsed.headers.get('content-type')).toMatchObject({
-      value: 'multipart/encrypted',
-      params: { protocol: 'application/pgp-encrypted' },
-    });
-    const encrypted = parsed.attachments.find((part) => part.contentType === 'application/octet-stream')!;
-    const { plaintext, status } = await gnupg.decrypt(encrypted.content.toString());
-    const inner = await simpleParser(plaintext);
-    return {
-      to: mail.to,
-      subject: parsed.subject ?? '',
-      messageId: parsed.messageId ?? '',
-      text: inner.text ?? '',
-      status,
-    };
+    return openSealedMail(mail, gnupg);
   }
 
   /** GnuPG decrypted it and found a good signature by the team's key. */
-  function expectSignedByTeam(opened: Opened): void {
-    expect(opened.status).toContain('[GNUPG:] DECRYPTION_OKAY');
-    expect(opened.status.some((line) => line.startsWith('[GNUPG:] GOODSIG '))).toBe(true);
-    const validsig = opened.status.find((line) => line.startsWith('[GNUPG:] VALIDSIG '));
-    expect(validsig?.trim().split(' ').pop()).toBe(team.fingerprint);
+  function expectSignedByTeam(opened: OpenedMail): void {
+    expectDecryptedAndSignedBy(opened, team.fingerprint);
   }
 
   const startDispatcher = async () => {

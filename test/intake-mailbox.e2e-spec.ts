@@ -8,6 +8,7 @@ import { startBroker, TestBroker } from './support/broker';
 import { CuttingProxy, Dovecot, FolderMessage, startCuttingProxy, startDovecot } from './support/dovecot';
 import { GnuPG } from './support/gnupg';
 import { eventually } from './support/http';
+import { message, pgpMime } from './support/mail-messages';
 import { postOrganisation, teamPublicKey } from './support/partners';
 import { Peer, pushSettings, ReceivedMail, startMailPeer } from './support/peers';
 
@@ -38,36 +39,6 @@ interface Row {
   indicators: { type: string; value: string }[];
   flags: string[];
   size_bytes: number;
-}
-
-/** An RFC 5322 message: headers, then the body, lines ended with CRLF. */
-function message(headers: Record<string, string>, body: string): string {
-  const head = Object.entries({ 'MIME-Version': '1.0', Date: new Date().toUTCString(), ...headers })
-    .map(([name, value]) => `${name}: ${value}`)
-    .join('\r\n');
-  return `${head}\r\n\r\n${body.replace(/\r?\n/g, '\r\n')}`;
-}
-
-/** RFC 3156 multipart/encrypted around an armored OpenPGP message. */
-function pgpMime(headers: Record<string, string>, armored: string): string {
-  return message(
-    { ...headers, 'Content-Type': 'multipart/encrypted; protocol="application/pgp-encrypted"; boundary="enc-b"' },
-    [
-      'This is an OpenPGP/MIME encrypted message (RFC 3156).',
-      '--enc-b',
-      'Content-Type: application/pgp-encrypted',
-      '',
-      'Version: 1',
-      '',
-      '--enc-b',
-      'Content-Type: application/octet-stream; name="encrypted.asc"',
-      'Content-Disposition: inline; filename="encrypted.asc"',
-      '',
-      armored.trimEnd(),
-      '--enc-b--',
-      '',
-    ].join('\n'),
-  );
 }
 
 /** `depth` multipart/mixed entities, one inside the other, around a line of text. */
