@@ -4,7 +4,9 @@ export { EmailSender } from './email-sender';
 export type { SmtpSettings, OutgoingMail, MailBody, SentMail, EncryptedMail } from './email-sender';
 export { mailSubject, mailMessageId, keyedMessageId, itemReference } from './mail-identity';
 export { WebhookSender } from './webhook-sender';
-export type { WebhookSettings, OutgoingWebhook, DeliveredWebhook, ResolvedAddress } from './webhook-sender';
+export type { WebhookSettings, OutgoingWebhook, DeliveredWebhook } from './webhook-sender';
+export { literalFamily, pinnedLookup, systemCode, systemResolve, withinDeadline } from './vetted-connection';
+export type { ResolvedAddress } from './vetted-connection';
 export {
   webhookSignature,
   verifyWebhookSignature,

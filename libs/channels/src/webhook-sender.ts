@@ -1,10 +1,16 @@
-import { promises as dns } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { AllowList, classifyAddress, webhookUrlRules } from './address-policy';
 import { ChannelError } from './channel-error';
 import { httpStatusFailure } from './http-failure';
+import {
+  literalFamily,
+  pinnedLookup,
+  ResolvedAddress,
+  systemCode,
+  systemResolve,
+  withinDeadline,
+} from './vetted-connection';
 import {
   DELIVERY_HEADER,
   IDEMPOTENCY_HEADER,
@@ -12,11 +18,6 @@ import {
   TIMESTAMP_HEADER,
   webhookSignature,
 } from './webhook-signature';
-
-export interface ResolvedAddress {
-  readonly address: string;
-  readonly family: 4 | 6;
-}
 
 export interface WebhookSettings {
   /** Host names, IP addresses and CIDR blocks that may be called although private or loopback, and over plain http (see AllowList). */
@@ -100,7 +101,16 @@ export class WebhookSender {
     const timestamp = String(Math.floor(this.now() / 1000));
 
     const deadline = this.now() + this.settings.timeoutMs;
-    const addresses = await withDeadline(this.addressesOf(target), this.settings.timeoutMs, target);
+    const addresses = await withinDeadline(
+      this.addressesOf(target),
+      this.settings.timeoutMs,
+      () =>
+        new ChannelError(
+          'webhook',
+          'timeout',
+          `webhook ${target.label}: the name did not resolve within ${this.settings.timeoutMs} ms`,
+        ),
+    );
     this.vet(target, addresses);
     const headers = {
       'Content-Type': 'application/json',
@@ -237,69 +247,4 @@ function networkFailure(target: Target, error: unknown): ChannelError {
     'network',
     `webhook ${target.label}: ${tls ? 'TLS' : 'connection'} failed (${code ?? 'no answer'})`,
   );
-}
-
-function systemCode(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? code : undefined;
-}
-
-function literalFamily(host: string): 4 | 6 | undefined {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return 4;
-  return host.includes(':') ? 6 : undefined;
-}
-
-async function systemResolve(hostname: string): Promise<readonly ResolvedAddress[]> {
-  const answers = await dns.lookup(hostname, { all: true, verbatim: true });
-  return answers.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
-}
-
-/** Answers every lookup of the connection with the vetted addresses: the name is not resolved again. */
-function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const wanted =
-      options.family === 4 || options.family === 'IPv4'
-        ? 4
-        : options.family === 6 || options.family === 'IPv6'
-          ? 6
-          : undefined;
-    const usable = addresses.filter((a) => wanted === undefined || a.family === wanted);
-    if (usable.length === 0) {
-      callback(
-        Object.assign(new Error('no vetted address of the requested family'), { code: 'ENOTFOUND' }),
-        '',
-        undefined,
-      );
-      return;
-    }
-    if (options.all)
-      callback(
-        null,
-        usable.map((a) => ({ address: a.address, family: a.family })),
-      );
-    else callback(null, usable[0].address, usable[0].family);
-  };
-}
-
-/** Name resolution counts against the attempt's time limit too (a lookup itself cannot be cancelled). */
-async function withDeadline<T>(work: Promise<T>, timeoutMs: number, target: Target): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new ChannelError(
-            'webhook',
-            'timeout',
-            `webhook ${target.label}: the name did not resolve within ${timeoutMs} ms`,
-          ),
-        ),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,8 +1,16 @@
-import { promises as dns } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import { AllowList, checkWebhookAddress, classifyAddress, type ResolvedAddress } from '@tlp-broker/channels';
+import {
+  AllowList,
+  checkWebhookAddress,
+  classifyAddress,
+  literalFamily,
+  pinnedLookup,
+  type ResolvedAddress,
+  systemCode,
+  systemResolve,
+  withinDeadline,
+} from '@tlp-broker/channels';
 
 export interface FeedHttpSettings {
   /** WEBHOOK_ALLOW_LIST: hosts, addresses and blocks that may be called although private, and over plain http. */
@@ -86,7 +94,11 @@ export class FeedHttp {
     const family = literalFamily(target.hostname);
     const addresses = family
       ? [{ address: target.hostname, family }]
-      : await withDeadline(this.resolve(target.hostname), this.settings.timeoutMs, target).catch((error: unknown) => {
+      : await withinDeadline(
+          this.resolve(target.hostname),
+          this.settings.timeoutMs,
+          () => new FeedError(`${target.label}: the name did not resolve within ${this.settings.timeoutMs} ms`),
+        ).catch((error: unknown) => {
           throw error instanceof FeedError ? error : new FeedError(`${target.label}: the name does not resolve`);
         });
     if (addresses.length === 0) throw new FeedError(`${target.label}: the name has no address`);
@@ -182,60 +194,10 @@ function networkFailure(target: Target, error: unknown): FeedError {
   return new FeedError(`${target.label}: ${tls ? 'TLS' : 'connection'} failed (${code ?? 'no answer'})`);
 }
 
-function systemCode(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? code : undefined;
-}
-
 function safeHost(text: string): string {
   try {
     return new URL(text).host;
   } catch {
     return 'the feed';
-  }
-}
-
-function literalFamily(host: string): 4 | 6 | undefined {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return 4;
-  return host.includes(':') ? 6 : undefined;
-}
-
-async function systemResolve(hostname: string): Promise<readonly ResolvedAddress[]> {
-  const answers = await dns.lookup(hostname, { all: true, verbatim: true });
-  return answers.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
-}
-
-/** Answers every lookup of the connection with the vetted addresses: the name is not resolved again. */
-function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const wanted =
-      options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
-    const usable = addresses.filter((a) => wanted === 0 || a.family === wanted);
-    if (usable.length === 0) {
-      callback(Object.assign(new Error('no vetted address of the requested family'), { code: 'ENOTFOUND' }), '', 4);
-      return;
-    }
-    if (options.all)
-      callback(
-        null,
-        usable.map((a) => ({ address: a.address, family: a.family })),
-      );
-    else callback(null, usable[0].address, usable[0].family);
-  };
-}
-
-/** Name resolution counts against the request's time limit too (a lookup itself cannot be cancelled). */
-async function withDeadline<T>(work: Promise<T>, timeoutMs: number, target: Target): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new FeedError(`${target.label}: the name did not resolve within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
