@@ -69,7 +69,14 @@ describe('the console in French, in another time zone, and with the keyboard alo
     await page.getByLabel('Language').selectOption('fr');
     const nav = page.getByRole('navigation', { name: 'Principale' });
     await nav.waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Publications', 'Rédiger', 'Partenaires']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Publications',
+      'Rédiger',
+      'Réception',
+      'Signalement téléphonique',
+      'Partenaires',
+      'Flux des partenaires',
+    ]);
     expect(await page.locator('html').getAttribute('lang')).toBe('fr');
     await nav.getByRole('link', { name: 'Rédiger' }).click();
     await page.getByRole('heading', { level: 1 }).waitFor();

@@ -220,7 +220,14 @@ describe('publishing from the console, from sign-in to recall', () => {
 
   it('shows an analyst no administration screens, and the API refuses them the calls anyway', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Items', 'Compose', 'Partners']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Items',
+      'Compose',
+      'Inbox',
+      'Phone report',
+      'Partners',
+      'Partner feeds',
+    ]);
     await nav.getByRole('link', { name: 'Partners' }).click();
     await page.getByRole('link', { name: 'Europol EC3' }).first().click();
     await page.getByRole('heading', { level: 1, name: 'Europol EC3' }).waitFor();

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, chromium, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { call, totpCode } from '@tlp-broker/harness';
 import type { Role } from '@tlp-broker/domain';
@@ -65,6 +65,29 @@ export async function createAccount(broker: TestBroker, name: string, roles: Rol
   const password = `correct horse ${name} battery`;
   await call(broker.url, 'POST', '/users', { key: broker.adminKey, json: { name, roles, password } });
   return { name, password, roles, secret: null, lastStep: 0 };
+}
+
+/**
+ * A reporter's portal account (a contact's, given by an administrator through
+ * POST /organisations/:id/contacts/:contactId/portal-account, in the console or by `createPortalAccount`):
+ * it signs in with `signIn` like a team member.
+ */
+export function portalAccount(name: string): StaffAccount {
+  return { name, password: `correct horse ${name} battery`, roles: ['reporter'], secret: null, lastStep: 0 };
+}
+
+export async function createPortalAccount(
+  broker: TestBroker,
+  organisationId: string,
+  contactId: string,
+  name: string,
+): Promise<StaffAccount> {
+  const account = portalAccount(name);
+  await call(broker.url, 'POST', `/organisations/${organisationId}/contacts/${contactId}/portal-account`, {
+    key: broker.adminKey,
+    json: { name, password: account.password },
+  });
+  return account;
 }
 
 /** A code for the next unused time step (the broker takes each step once and allows one step of drift). */
@@ -136,6 +159,15 @@ function recordAxe(screen: string, violations: AxeViolation[]): void {
     : {};
   all[screen] = violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
   writeFileSync(AXE_RESULTS, `${JSON.stringify(all, null, 2)}\n`);
+}
+
+/** The error shown on a form control once it is marked invalid: the text of the element describing it (`<id>-error`). */
+export async function fieldErrorOf(page: Page, control: Locator): Promise<string> {
+  await control.and(page.locator('[aria-invalid="true"]')).waitFor();
+  const ids = ((await control.getAttribute('aria-describedby')) ?? '').split(' ');
+  const errorId = ids.find((id) => id.endsWith('-error'));
+  expect(errorId, 'the control is described by an error').toBeDefined();
+  return (await page.locator(`[id="${errorId}"]`).textContent()) ?? '';
 }
 
 /** A screenshot of the screen as the user sees it, kept in test-output/console/<name>.png. */

@@ -21,16 +21,18 @@ function NotFound() {
   return <p>{t('notFound')}</p>;
 }
 
+/** Where the console opens: a reporter's own reports, a team member's items. */
+function Home() {
+  const { hasRole } = useSession();
+  return <Navigate to={hasRole('reporter') ? '/reports' : '/items'} replace />;
+}
+
 const router = createBrowserRouter(
   [
     {
       path: '/',
       element: <Shell />,
-      children: [
-        { index: true, element: <Navigate to="/items" replace /> },
-        ...ROUTES,
-        { path: '*', element: <NotFound /> },
-      ],
+      children: [{ index: true, element: <Home /> }, ...ROUTES, { path: '*', element: <NotFound /> }],
     },
   ],
   { basename: '/console' },

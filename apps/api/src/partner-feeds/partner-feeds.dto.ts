@@ -38,6 +38,7 @@ const Url = (optional = false) =>
 const Authorization = () =>
   applyDecorators(
     ApiPropertyOptional({
+      type: String,
       example: 'Bearer tlpb_…',
       description:
         'Sent as the Authorization header of every request to the feed; never shown back (hasAuthorization). ' +

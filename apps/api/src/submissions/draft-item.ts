@@ -2,6 +2,7 @@ import type { ReportUrgency, Severity } from '@tlp-broker/domain';
 import type { ListedSubmission } from '@tlp-broker/persistence';
 import { checkIndicator } from '@tlp-broker/stix';
 import type { CreateItemDto, IndicatorDto } from '../items/items.dto';
+import { readableBody } from './readable-body';
 import { titleOf } from './submission-text';
 import type { DraftItemDto } from './submissions.dto';
 
@@ -19,7 +20,8 @@ const SEVERITY_OF_URGENCY: Readonly<Record<ReportUrgency, Severity>> = {
 
 /**
  * The item an analyst drafts from a submission, as a request to the items' intake (which checks
- * it like any other): its content as the body (unless the analyst wrote one for the recipients),
+ * it like any other): its content as the body — the words of structured material, not its JSON —
+ * unless the analyst wrote one for the recipients,
  * the indicators found in it, and the submission's
  * label — never a lower one — with the provenance filled in, so that the policy engine passes it
  * on only as far as the source's label lets the team share (or as far as the sender consented to).
@@ -32,7 +34,9 @@ export function itemRequestOf(listed: ListedSubmission, dto: DraftItemDto): Crea
     type: dto.type ?? 'advisory',
     title: dto.title ?? titleOf(row.title ?? '', MAX_ITEM_TITLE) ?? `Report ${row.reference ?? row.id}`,
     ...(dto.summary ? { summary: dto.summary } : {}),
-    body: dto.body ?? row.content ?? '',
+    body:
+      dto.body ??
+      (row.source === 'taxii' || row.source === 'feed' ? readableBody(row.content ?? '') : (row.content ?? '')),
     tlp: row.tlp,
     ...(row.pap ? { pap: row.pap } : {}),
     ...(urgency && urgency in SEVERITY_OF_URGENCY ? { severity: SEVERITY_OF_URGENCY[urgency] } : {}),

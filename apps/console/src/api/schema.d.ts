@@ -1528,7 +1528,7 @@ export interface components {
              * @description Sent as the Authorization header of every request to the feed; never shown back (hasAuthorization). null removes it
              * @example Bearer tlpb_…
              */
-            authorization?: Record<string, never> | null;
+            authorization?: string | null;
             /** @example 300 */
             intervalSeconds: number;
         };
@@ -2509,7 +2509,7 @@ export interface components {
              * @description Sent as the Authorization header of every request to the feed; never shown back (hasAuthorization). null removes it
              * @example Bearer tlpb_…
              */
-            authorization?: Record<string, never> | null;
+            authorization?: string | null;
             /** @example 300 */
             intervalSeconds?: number;
             /**

@@ -13,9 +13,11 @@ const TIME_ZONES = [
   'Asia/Singapore',
 ];
 
+type PortalLabel = 'phoneReport' | 'partnerFeeds' | 'reportIncident' | 'askSupport' | 'myReports';
+
 interface NavEntry {
   to: string;
-  label: 'items' | 'compose' | 'approvals' | 'partners' | 'operations';
+  label: 'inbox' | 'items' | 'compose' | 'approvals' | 'partners' | 'operations' | PortalLabel;
   roles: Role[];
 }
 
@@ -24,8 +26,15 @@ export const NAVIGATION: NavEntry[] = [
   { to: '/items', label: 'items', roles: ['analyst', 'approver', 'admin'] },
   { to: '/compose', label: 'compose', roles: ['analyst'] },
   { to: '/approvals', label: 'approvals', roles: ['approver'] },
+  { to: '/inbox', label: 'inbox', roles: ['analyst', 'approver', 'admin'] },
+  { to: '/phone-report', label: 'phoneReport', roles: ['analyst'] },
   { to: '/partners', label: 'partners', roles: ['admin', 'analyst', 'approver'] },
+  { to: '/partner-feeds', label: 'partnerFeeds', roles: ['admin', 'analyst', 'approver'] },
   { to: '/operations', label: 'operations', roles: ['admin'] },
+  // A reporter (a contact's portal account) sees these only.
+  { to: '/report-incident', label: 'reportIncident', roles: ['reporter'] },
+  { to: '/support-request', label: 'askSupport', roles: ['reporter'] },
+  { to: '/reports', label: 'myReports', roles: ['reporter'] },
 ];
 
 function Preferences() {

@@ -2,7 +2,8 @@ import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, 
 import { api, ApiError, Schemas, unwrap, useCsrfToken as setCsrfToken, whenSignedOut } from '../api/client';
 
 export type SessionView = Schemas['SessionView'];
-export type Role = 'admin' | 'analyst' | 'approver';
+/** A team member's roles, and `reporter`: a contact's portal account, which reaches the reporting forms only. */
+export type Role = Schemas['Role'];
 
 interface SessionState {
   /** undefined while the first check runs; null when signed out. */

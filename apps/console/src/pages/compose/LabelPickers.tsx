@@ -59,8 +59,18 @@ function Choice(props: { name: string; value: string; checked: boolean; onChoose
   );
 }
 
-/** TLP and PAP labels as radio groups, each label in FIRST's colours and written out with what it means. */
-export function LabelPickers({ form, change, errors }: SectionProps) {
+/** What the labels mean on a form other than an item's (a report sent to the team): the hints, and each TLP label. */
+export interface LabelWords {
+  tlp: string;
+  pap: string;
+  tlpMeaning(label: (typeof TLP_LABELS)[number]): string;
+}
+
+/**
+ * TLP and PAP labels as radio groups, each label in FIRST's colours and written out with what it means
+ * (for an item, unless `words` are given).
+ */
+export function LabelPickers({ form, change, errors, words }: SectionProps & { words?: LabelWords }) {
   const t = useMessages(composeMessages);
   const error = (field: FormField) => messagesFor(errors, field);
   return (
@@ -68,7 +78,7 @@ export function LabelPickers({ form, change, errors }: SectionProps) {
       <GroupField
         id="compose-tlp"
         legend={t('tlp')}
-        hint={t('tlpHint')}
+        hint={words?.tlp ?? t('tlpHint')}
         error={error('tlp')}
         className="compose-labels"
       >
@@ -80,14 +90,14 @@ export function LabelPickers({ form, change, errors }: SectionProps) {
             checked={form.tlp === label}
             onChoose={() => change({ tlp: label })}
           >
-            <TlpBadge label={label} /> {t(`tlp_${label}`)}
+            <TlpBadge label={label} /> {words ? words.tlpMeaning(label) : t(`tlp_${label}`)}
           </Choice>
         ))}
       </GroupField>
       <GroupField
         id="compose-pap"
         legend={t('pap')}
-        hint={t('papHint')}
+        hint={words?.pap ?? t('papHint')}
         error={error('pap')}
         className="compose-labels"
       >

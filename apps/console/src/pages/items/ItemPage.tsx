@@ -13,6 +13,7 @@ import { ItemAudit } from './ItemAudit';
 import { ItemRecipients, RecallNotices } from './ItemRecipients';
 import { ItemVersions } from './ItemVersions';
 import { fieldMessages, itemMessages } from './messages';
+import { PublishDraft } from './PublishDraft';
 import { RetractItem } from './RetractItem';
 import { ItemStateBadge, wordFor } from './words';
 
@@ -110,11 +111,15 @@ function ItemActions({ item }: { item: Schemas['ItemView'] }) {
   const t = useMessages(itemMessages);
   const { hasRole } = useSession();
   const canUpdate = hasRole('analyst') && item.state === 'published';
+  // Kept once the draft is published: it then says what became of it.
+  const [wasDraft] = useState(item.state === 'draft');
+  const canPublish = hasRole('analyst') && wasDraft;
   // Kept once the item is retracted: it then shows what the retraction did.
   const mayRetract = hasRole('analyst', 'approver');
-  if (!canUpdate && !mayRetract) return null;
+  if (!canUpdate && !canPublish && !mayRetract) return null;
   return (
     <div className="item-actions" role="group" aria-label={t('actions')}>
+      {canPublish && <PublishDraft item={item} />}
       {canUpdate && (
         <Link className="item-button-link" to={`/items/${item.id}/update`}>
           {t('update')}

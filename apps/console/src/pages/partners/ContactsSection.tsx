@@ -3,6 +3,7 @@ import { api, ApiError, Schemas, unwrap } from '../../api/client';
 import { ErrorMessage } from '../../components/common';
 import { Field, fieldProps } from '../../components/Field';
 import { useChange } from '../../components/useApi';
+import { PortalAccess, PortalColumnTitle } from '../portal/PortalAccess';
 import { OneTimeSecret } from './OneTimeSecret';
 import { Fingerprint, KeyExpiry, PartnerStatus, useNow, usePartnersMessages, word } from './partner-parts';
 import { KeyFields, ScopeChoice } from './RegisterOrganisation';
@@ -164,6 +165,11 @@ export function ContactsSection({ organisation, isAdmin }: { organisation: Organ
               <th scope="col">{t('status')}</th>
               <th scope="col">{t('key')}</th>
               <th scope="col">{t('keyExpiry')}</th>
+              {isAdmin && (
+                <th scope="col">
+                  <PortalColumnTitle />
+                </th>
+              )}
               {isAdmin && <th scope="col">{t('actions')}</th>}
             </tr>
           </thead>
@@ -181,6 +187,11 @@ export function ContactsSection({ organisation, isAdmin }: { organisation: Organ
                 <td>
                   <KeyExpiry dates={contact.key} now={now} />
                 </td>
+                {isAdmin && (
+                  <td>
+                    <PortalAccess organisationId={organisation.id} contact={contact} />
+                  </td>
+                )}
                 {isAdmin && (
                   <td>
                     <ContactStatusButton organisationId={organisation.id} contact={contact} />
