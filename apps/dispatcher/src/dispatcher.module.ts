@@ -13,7 +13,6 @@ import { DeliveryPreparationService } from './delivery/delivery-preparation.serv
 import { DeliveryRecorderService } from './delivery/delivery-recorder.service';
 import { DeliverySenderService } from './delivery/delivery-sender.service';
 import { MailboxIntakeService } from './intake/mailbox/mailbox-intake.service';
-import { MailboxReaderLock } from './intake/mailbox/mailbox-reader-lock';
 import { MailTaker } from './intake/mailbox/mail-taker';
 import { SignerAddresses } from './intake/mailbox/signer-addresses';
 import { SubmissionMessageRelay } from './intake/submission-messages/submission-message-relay.service';
@@ -57,7 +56,6 @@ export class DispatcherModule {
         SubmissionMessageRelay,
         AuditCheckpointer,
         SignerAddresses,
-        MailboxReaderLock,
         MailTaker,
         MailboxIntakeService,
         ...PARTNER_FEED_PROVIDERS,

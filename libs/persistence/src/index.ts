@@ -127,3 +127,5 @@ export type { CreatedUser, IssuedApiKey, LiveApiKey } from './repositories/api-k
 export { policyItem, policyOrganisation, policyKey, policyChannel, decideForTargets } from './policy-input';
 export type { TargetDecision } from './policy-input';
 export type { KeyReading } from './policy-input';
+export { SessionLocks } from './session-locks';
+export type { HeldLock, SessionLockName } from './session-locks';

@@ -9,6 +9,7 @@ import { auditPrivilegeProblems, DatabaseRoleError } from './database-roles';
 import { dataSourceOptions, assertSchemaCurrent } from './data-source';
 import { ENTITIES } from './entities';
 import { PartnerDirectory } from './partner-directory';
+import { SessionLocks } from './session-locks';
 import { TeamKeyRepository } from './team-key.repository';
 import { REPOSITORIES } from './repositories';
 
@@ -27,6 +28,7 @@ import { REPOSITORIES } from './repositories';
     AuditTrailVerifier,
     PartnerDirectory,
     TeamKeyRepository,
+    SessionLocks,
     ...REPOSITORIES,
   ],
   exports: [
@@ -36,6 +38,7 @@ import { REPOSITORIES } from './repositories';
     AuditTrailVerifier,
     PartnerDirectory,
     TeamKeyRepository,
+    SessionLocks,
     ...REPOSITORIES,
   ],
 })

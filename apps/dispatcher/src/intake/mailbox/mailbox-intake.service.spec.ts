@@ -2,8 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ImapMailbox, WaitingMessage } from '@tlp-broker/channels';
 import type { AppConfig } from '@tlp-broker/config';
 import type { TeamKeyService } from '@tlp-broker/crypto';
-import type { OrganisationRepository } from '@tlp-broker/persistence';
-import type { MailboxReaderLock } from './mailbox-reader-lock';
+import type { OrganisationRepository, SessionLocks } from '@tlp-broker/persistence';
 import { MailboxIntakeService } from './mailbox-intake.service';
 import type { MailTaker } from './mail-taker';
 
@@ -30,10 +29,10 @@ function setup(options: { lockFree?: boolean; failing?: number; connected?: bool
     { intake: { imap: null } } as unknown as AppConfig,
     { decryptionKeys: vi.fn(async () => []) } as unknown as TeamKeyService,
     { registeredKeyOwners: vi.fn(async () => []) } as unknown as OrganisationRepository,
-    lock as unknown as MailboxReaderLock,
+    lock as unknown as SessionLocks,
     taker as unknown as MailTaker,
   );
-  return { service, mailbox, taker, release };
+  return { service, mailbox, taker, release, lock };
 }
 
 describe('MailboxIntakeService.pass', () => {
@@ -45,8 +44,9 @@ describe('MailboxIntakeService.pass', () => {
   });
 
   it('takes every waiting message in order, then releases the lock', async () => {
-    const { service, mailbox, taker, release } = setup();
+    const { service, mailbox, taker, release, lock } = setup();
     await service.pass(mailbox);
+    expect(lock.tryHold).toHaveBeenCalledWith('mailbox-reader');
     expect(taker.take.mock.calls.map(([, message]) => message.uid)).toEqual([1, 2, 3]);
     expect(release).toHaveBeenCalledOnce();
   });

@@ -2,8 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { ImapMailbox } from '@tlp-broker/channels';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { IncomingKeys, TeamKeyService } from '@tlp-broker/crypto';
-import { OrganisationRepository } from '@tlp-broker/persistence';
-import { MailboxReaderLock } from './mailbox-reader-lock';
+import { OrganisationRepository, SessionLocks } from '@tlp-broker/persistence';
 import { MailTaker } from './mail-taker';
 
 /**
@@ -22,7 +21,7 @@ export class MailboxIntakeService implements OnApplicationBootstrap, BeforeAppli
     @InjectConfig() private readonly config: AppConfig,
     private readonly teamKey: TeamKeyService,
     private readonly organisations: OrganisationRepository,
-    private readonly lock: MailboxReaderLock,
+    private readonly locks: SessionLocks,
     private readonly taker: MailTaker,
   ) {}
 
@@ -41,7 +40,7 @@ export class MailboxIntakeService implements OnApplicationBootstrap, BeforeAppli
 
   /** One look at the mailbox. */
   async pass(mailbox: ImapMailbox): Promise<void> {
-    const lock = await this.lock.tryHold();
+    const lock = await this.locks.tryHold('mailbox-reader');
     if (!lock) return;
     try {
       const waiting = await mailbox.waiting();
