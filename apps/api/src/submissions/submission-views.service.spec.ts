@@ -5,6 +5,7 @@ import type {
   AuditEventRepository,
   ListedSubmission,
   SubmissionEntity,
+  SubmissionMessageRepository,
   SubmissionRepository,
 } from '@tlp-broker/persistence';
 import { rejection } from '../../../../test/support/errors';
@@ -99,11 +100,19 @@ function views(found: ListedSubmission | null = listed()) {
       },
     ]),
   };
+  const messages = {
+    senderRoute: vi.fn(async () => ({
+      toName: 'Duty Officer',
+      toAddress: 'duty@cert.example',
+      recipientFingerprint: 'F'.repeat(40),
+    })),
+  };
   const service = new SubmissionViewsService(
     submissions as unknown as SubmissionRepository,
     auditEvents as unknown as AuditEventRepository,
+    messages as unknown as SubmissionMessageRepository,
   );
-  return { service, submissions, auditEvents };
+  return { service, submissions, auditEvents, messages };
 }
 
 describe('SubmissionViewsService', () => {
@@ -177,8 +186,24 @@ describe('SubmissionViewsService', () => {
       consent: null,
       messageId: '<m1@cert.example>',
       externalId: null,
+      replyTo: { toName: 'Duty Officer', toAddress: 'duty@cert.example', recipientFingerprint: 'F'.repeat(40) },
     });
     expect(detail.attachments[0]).not.toHaveProperty('submissionId');
+  });
+
+  it("says where a reply would go: the signer's own route, and nowhere for an unverified sender", async () => {
+    const { service, messages } = views();
+    await service.detail('sub-1');
+    expect(messages.senderRoute).toHaveBeenCalledWith({
+      organisationId: 'org-1',
+      contactId: 'contact-1',
+      fingerprint: 'F'.repeat(40),
+    });
+    const unverified = views(listed({ status: 'unverified', organisationId: null }, { organisation: null }));
+    expect((await unverified.service.detail('sub-1')).replyTo).toBeNull();
+    expect(unverified.messages.senderRoute).not.toHaveBeenCalled();
+    messages.senderRoute.mockResolvedValueOnce(null as never);
+    expect((await service.detail('sub-1')).replyTo).toBeNull();
   });
 
   it('gives its audit trail with the acting members named', async () => {

@@ -3,11 +3,19 @@ import {
   AuditEventRepository,
   AuditPage,
   SubmissionAttachmentEntity,
+  SubmissionEntity,
+  SubmissionMessageRepository,
   SubmissionRepository,
 } from '@tlp-broker/persistence';
 import type { AuditEventView } from '../items/item-view';
 import { notFound } from './submission-answers';
-import { submissionDetailView, SubmissionDetailView, submissionView, SubmissionView } from './submission-views';
+import {
+  ReplyRouteView,
+  submissionDetailView,
+  SubmissionDetailView,
+  submissionView,
+  SubmissionView,
+} from './submission-views';
 import { InboxQueryDto } from './submissions.dto';
 
 /** What the team reads of submissions: the triage inbox, one submission in full, its attachments. Nothing is written. */
@@ -16,6 +24,7 @@ export class SubmissionViewsService {
   constructor(
     private readonly submissions: SubmissionRepository,
     private readonly auditEvents: AuditEventRepository,
+    private readonly messages: SubmissionMessageRepository,
   ) {}
 
   /** The inbox, newest first, filtered by triage state and source. */
@@ -38,7 +47,21 @@ export class SubmissionViewsService {
   async detail(id: string): Promise<SubmissionDetailView> {
     const found = await this.submissions.listedById(id);
     if (!found) throw notFound('id', `no submission ${id}`);
-    return submissionDetailView(found, await this.submissions.attachmentsOf(id));
+    const [attachments, replyTo] = await Promise.all([
+      this.submissions.attachmentsOf(id),
+      this.replyRoute(found.submission),
+    ]);
+    return submissionDetailView(found, attachments, replyTo);
+  }
+
+  /** Where a reply would go, as RepliesService would send it: only ever to a verified sender's own route. */
+  private async replyRoute(row: SubmissionEntity): Promise<ReplyRouteView | null> {
+    if (row.status !== 'verified' || !row.organisationId) return null;
+    return this.messages.senderRoute({
+      organisationId: row.organisationId,
+      contactId: row.senderContactId,
+      fingerprint: row.signerFingerprint,
+    });
   }
 
   /** Its audit trail, oldest first: how it came in, was acknowledged, triaged and answered. */

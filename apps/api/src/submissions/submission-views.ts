@@ -86,8 +86,20 @@ export interface SubmissionAttachmentView {
   sha256: string;
 }
 
+/** Where a reply to the sender would go: its own e-mail address and the key it is encrypted to. */
+export interface ReplyRouteView {
+  toName: string;
+  toAddress: string;
+  recipientFingerprint: string;
+}
+
 /** One submission in full, for triage. */
 export interface SubmissionDetailView extends SubmissionView {
+  /**
+   * Where a reply would go now; null when none can be sent: the sender is not verified, or has no
+   * active e-mail route with a key neither revoked nor expired.
+   */
+  replyTo: ReplyRouteView | null;
   /** The text received (decrypted, HTML reduced to text, a form rendered as text); null for a rejected submission. */
   content: string | null;
   /** A reporting form's fields as validated. */
@@ -146,10 +158,12 @@ export function submissionView(listed: ListedSubmission): SubmissionView {
 export function submissionDetailView(
   listed: ListedSubmission,
   attachments: readonly AttachmentSummary[],
+  replyTo: ReplyRouteView | null,
 ): SubmissionDetailView {
   const row = listed.submission;
   return {
     ...submissionView(listed),
+    replyTo,
     content: row.content,
     report: row.report,
     indicators: row.indicators,

@@ -2100,6 +2100,12 @@ export interface components {
              */
             body: string;
         };
+        /** @description Where a reply to the sender would go: its own e-mail address and the key it is encrypted to. */
+        ReplyRouteView: {
+            toName: string;
+            toAddress: string;
+            recipientFingerprint: string;
+        };
         ReportDto: {
             /** @enum {string} */
             kind: "investigation-incident" | "support-request";
@@ -2329,6 +2335,8 @@ export interface components {
             rawSizeBytes: number;
             /** Format: date-time */
             receivedAt: string;
+            /** @description Where a reply would go now; null when none can be sent: the sender is not verified, or has no active e-mail route with a key neither revoked nor expired. */
+            replyTo: components["schemas"]["ReplyRouteView"] | null;
             /** @description The text received (decrypted, HTML reduced to text, a form rendered as text); null for a rejected submission. */
             content: string | null;
             /** @description A reporting form's fields as validated. */

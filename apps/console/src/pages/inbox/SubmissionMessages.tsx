@@ -33,7 +33,7 @@ export function MessagesSection({ submission }: { submission: SubmissionDetail }
       <h2 id="submission-messages">{t('messagesHeading')}</h2>
       <ErrorMessage error={messages.error} />
       {messages.data ? <MessagesTable messages={messages.data} /> : !messages.error && <Loading />}
-      {hasRole('analyst') && <ReplyForm submission={submission} messages={messages.data} />}
+      {hasRole('analyst') && <ReplyForm submission={submission} />}
     </section>
   );
 }
@@ -86,7 +86,7 @@ function MessagesTable({ messages }: { messages: Message[] }) {
  * A reply to the sender, signed by the team and encrypted to the sender's key: never to an
  * unverified sender, nor once the API said the sender has no e-mail route with a usable key.
  */
-function ReplyForm({ submission, messages }: { submission: SubmissionDetail; messages: Message[] | undefined }) {
+function ReplyForm({ submission }: { submission: SubmissionDetail }) {
   const t = useMessages(triageMessages);
   const [body, setBody] = useState('');
   const [missing, setMissing] = useState(false);
@@ -103,14 +103,15 @@ function ReplyForm({ submission, messages }: { submission: SubmissionDetail; mes
     body: ['body'],
     route: ['id'],
   });
-  const state = replyState(submission, messages, placed.byField.route ?? null);
-  const unverified = state.refusal === 'unverified';
+  const state = replyState(submission, placed.byField.route ?? null);
   const bodyError = missing ? t('replyRequired') : (placed.byField.body ?? placed.byField.route ?? null);
-  const hint = unverified
-    ? t('replyUnverified')
-    : state.noAcknowledgement
-      ? `${t('replyHint')} ${t('replyNoAcknowledgement')}`
-      : t('replyHint');
+  const route = submission.replyTo;
+  const hint =
+    state.refusal === 'unverified'
+      ? t('replyUnverified')
+      : state.refusal === 'noRoute' || !route
+        ? t('replyNoRoute')
+        : `${t('replyHint')} ${t('replyGoesTo', { name: route.toName, address: route.toAddress, fingerprint: route.recipientFingerprint })}`;
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -128,7 +129,7 @@ function ReplyForm({ submission, messages }: { submission: SubmissionDetail; mes
           {...fieldProps('reply-body', bodyError, true)}
           value={body}
           maxLength={20000}
-          disabled={unverified}
+          disabled={state.refusal !== null}
           onChange={(e) => setBody(e.target.value)}
         />
       </Field>

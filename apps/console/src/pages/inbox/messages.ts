@@ -447,7 +447,9 @@ export const triageMessages = defineMessages({
     replyTitle: 'Reply to the sender',
     replyBody: 'Reply',
     replyHint: "Plain text, signed by the team and encrypted to the sender's key, quoting the reference.",
-    replyNoAcknowledgement: 'No acknowledgement could be sent to this sender: it may have no e-mail route.',
+    replyNoRoute:
+      'No reply can be sent: the sender has no active e-mail route with a usable key (a registered address and a key neither revoked nor expired).',
+    replyGoesTo: 'It goes to {name} <{address}>, encrypted to key {fingerprint}.',
     replyUnverified: 'No reply can be sent: the sender is not verified (an unverified sender may be anyone).',
     replyRequired: 'Write the reply.',
     replySubmit: 'Queue the reply',
@@ -516,8 +518,9 @@ export const triageMessages = defineMessages({
     replyTitle: "Répondre à l'expéditeur",
     replyBody: 'Réponse',
     replyHint: "Texte brut, signé par l'équipe et chiffré pour la clé de l'expéditeur, citant la référence.",
-    replyNoAcknowledgement:
-      "Aucun accusé de réception n'a pu être envoyé à cet expéditeur : il n'a peut-être pas d'adresse de courriel enregistrée.",
+    replyNoRoute:
+      "Aucune réponse ne peut être envoyée : l'expéditeur n'a pas d'adresse de courriel active avec une clé utilisable (une adresse enregistrée et une clé ni révoquée ni expirée).",
+    replyGoesTo: 'Elle part vers {name} <{address}>, chiffrée pour la clé {fingerprint}.',
     replyUnverified:
       "Aucune réponse ne peut être envoyée : l'expéditeur n'est pas vérifié (un expéditeur non vérifié peut être n'importe qui).",
     replyRequired: 'Écrivez la réponse.',

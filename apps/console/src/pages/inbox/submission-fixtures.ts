@@ -48,6 +48,7 @@ export function aSubmissionDetail(changes: Partial<SubmissionDetail> = {}): Subm
     consent: null,
     messageId: null,
     externalId: null,
+    replyTo: { toName: 'National CERT', toAddress: 'soc@cert.example', recipientFingerprint: 'F'.repeat(40) },
     ...changes,
   };
 }

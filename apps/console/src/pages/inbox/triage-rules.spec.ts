@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aSubmission } from './submission-fixtures';
-import { draftRequest, initialDraft, Message, placeProblems, replyState, triageSteps } from './triage-rules';
-
-const acknowledgement: Message = {
-  id: 'm-1',
-  kind: 'acknowledgement',
-  state: 'sent',
-  toName: 'Peer CERT',
-  toAddress: 'soc@peer.example',
-  recipientFingerprint: 'AB12',
-  attempts: 1,
-  lastError: null,
-  createdBy: 'channel:c-1',
-  createdAt: '2026-12-01T10:00:00Z',
-  sentAt: '2026-12-01T10:00:05Z',
-};
+import { aSubmission, aSubmissionDetail } from './submission-fixtures';
+import { draftRequest, initialDraft, placeProblems, replyState, triageSteps } from './triage-rules';
 
 describe('triage steps', () => {
   it('are all open on a received submission with a confirmed label', () => {
@@ -54,22 +40,18 @@ describe('triage steps', () => {
 
 describe('a reply', () => {
   it('is never offered to an unverified or rejected sender', () => {
-    const unverified = aSubmission({ status: 'unverified', verified: false });
-    expect(replyState(unverified, [], null).refusal).toBe('unverified');
-    expect(replyState(aSubmission({ status: 'rejected', reference: null }), [], null).refusal).toBe('unverified');
+    const unverified = aSubmissionDetail({ status: 'unverified', verified: false, replyTo: null });
+    expect(replyState(unverified, null).refusal).toBe('unverified');
+    expect(replyState(aSubmissionDetail({ status: 'rejected', reference: null }), null).refusal).toBe('unverified');
   });
 
-  it('is refused once the API said the sender has no e-mail route', () => {
-    expect(replyState(aSubmission(), [acknowledgement], 'the sender has no active e-mail route')).toEqual({
-      refusal: 'noRoute',
-      noAcknowledgement: false,
-    });
+  it('is not offered to a sender with no e-mail route, nor once the API said the route went away', () => {
+    expect(replyState(aSubmissionDetail({ replyTo: null }), null).refusal).toBe('noRoute');
+    expect(replyState(aSubmissionDetail(), 'the sender has no active e-mail route').refusal).toBe('noRoute');
   });
 
-  it('is offered to a verified sender, with a warning when it got no acknowledgement', () => {
-    expect(replyState(aSubmission(), [acknowledgement], null)).toEqual({ refusal: null, noAcknowledgement: false });
-    expect(replyState(aSubmission(), [], null)).toEqual({ refusal: null, noAcknowledgement: true });
-    expect(replyState(aSubmission(), undefined, null)).toEqual({ refusal: null, noAcknowledgement: false });
+  it('is offered to a verified sender with a route', () => {
+    expect(replyState(aSubmissionDetail(), null)).toEqual({ refusal: null });
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { ItemKind } from '@tlp-broker/domain';
 import type { FieldProblem, Schemas } from '../../api/client';
-import type { Submission } from './submission-words';
+import type { Submission, SubmissionDetail } from './submission-words';
 
 /** Why a step cannot be taken now: closed, rejected (nothing kept), already linked to an item, label still assumed. */
 export type StepRefusal = 'closed' | 'rejected' | 'linked' | 'labelAssumed';
@@ -39,20 +39,16 @@ export type Message = Schemas['SubmissionMessageView'];
 
 /**
  * Whether a reply can be written: never to an unverified (or rejected) sender, who may be anyone a
- * header named. `refusedRoute`: the API's words when it answered that the sender has no e-mail route
- * with a usable key. `noAcknowledgement`: a verified sender got no acknowledgement (it had no route
- * when the submission arrived), so a reply may well be refused too.
+ * header named, nor to one with no e-mail route with a usable key (`replyTo` null: the API would
+ * refuse it); `refusedRoute`, the API's words when a route went away since the page was read.
  */
 export function replyState(
-  submission: Submission,
-  messages: readonly Message[] | undefined,
+  submission: SubmissionDetail,
   refusedRoute: string | null,
-): { refusal: 'unverified' | 'noRoute' | null; noAcknowledgement: boolean } {
-  if (submission.status !== 'verified' || !submission.reference)
-    return { refusal: 'unverified', noAcknowledgement: false };
-  if (refusedRoute) return { refusal: 'noRoute', noAcknowledgement: false };
-  const acknowledged = messages?.some((message) => message.kind === 'acknowledgement') ?? true;
-  return { refusal: null, noAcknowledgement: !acknowledged };
+): { refusal: 'unverified' | 'noRoute' | null } {
+  if (submission.status !== 'verified' || !submission.reference) return { refusal: 'unverified' };
+  if (refusedRoute || !submission.replyTo) return { refusal: 'noRoute' };
+  return { refusal: null };
 }
 
 export interface Audience {
