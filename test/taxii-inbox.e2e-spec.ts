@@ -215,6 +215,27 @@ describe('TAXII 2.1 inbox', () => {
     const refused = await reader.post(`${senderInbox}objects/`, { objects: [indicator('y.example')] });
     expect(refused.status).toBe(403);
     expect(refused.body.description).toContain('submit');
+
+    // A credential that may only submit finds its inbox from discovery, posts to it, reads nothing.
+    const submitOnly = await http(
+      broker.url,
+      'POST',
+      `/organisations/${sender.id}/channels/${sender.channelId}/credentials`,
+      { key: broker.adminKey, json: { scopes: ['submit'] } },
+    );
+    expect(submitOnly.status).toBe(201);
+    const poster = new TaxiiClient(broker.url, submitOnly.body.apiKey);
+    expect((await poster.collections()).map((collection) => [collection.id, collection.can_read])).toEqual([
+      [senderInbox.split('/').filter(Boolean).pop(), false],
+    ]);
+    expect(await poster.inbox()).toBe(senderInbox);
+    const posted = await poster.post(`${senderInbox}objects/`, { objects: [indicator('submit-only.example')] });
+    expect(posted.status).toBe(202);
+    expect((await poster.status(posted.body.id)).body).toMatchObject({ status: 'complete', success_count: 1 });
+    const root = await poster.apiRoot();
+    const reading = await poster.get(`${root}collections/${sender.channelId}/objects/`);
+    expect(reading.status).toBe(403);
+    expect((await poster.get(`${root}collections/${sender.channelId}/`)).status).toBe(404);
   });
 
   it('answers TAXII errors: read collection, media types, malformed envelope, size limit', async () => {

@@ -8,7 +8,8 @@ export const ACCESS_KEY = 'tlpb:access';
 export type Access =
   | { kind: 'public' }
   | { kind: 'staff'; roles: readonly Role[] }
-  | { kind: 'partner'; scope: PartnerScope }
+  /** A partner credential holding `scope` (or one of them). */
+  | { kind: 'partner'; scope: PartnerScope | readonly PartnerScope[] }
   | { kind: 'staff-or-partner'; roles: readonly Role[]; scope: PartnerScope }
   | { kind: 'session' };
 
@@ -17,7 +18,8 @@ export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies
 /** A team member holding at least one of these roles. */
 export const Roles = (...roles: Role[]) => SetMetadata(ACCESS_KEY, { kind: 'staff', roles } satisfies Access);
 /** A partner, through one of its channel's credentials holding `scope`. */
-export const Partner = (scope: PartnerScope) => SetMetadata(ACCESS_KEY, { kind: 'partner', scope } satisfies Access);
+export const Partner = (...scopes: [PartnerScope, ...PartnerScope[]]) =>
+  SetMetadata(ACCESS_KEY, { kind: 'partner', scope: scopes.length === 1 ? scopes[0] : scopes } satisfies Access);
 /**
  * Either a user holding one of these roles or a partner credential holding `scope`: routes that
  * serve senders of every kind alike (a reporting form posted by a partner's tool, a reporter's

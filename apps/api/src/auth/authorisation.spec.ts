@@ -36,6 +36,13 @@ describe('authorise', () => {
     );
   });
 
+  it('admits a credential holding any of the scopes a route takes, and names them all when it holds none', () => {
+    expect(() => authorise({ kind: 'partner', scope: ['submit', 'taxii'] }, partner)).not.toThrow();
+    expect(refusal(() => authorise({ kind: 'partner', scope: ['feed', 'submit'] }, partner))).toBe(
+      'this credential does not have the scope "feed" or "submit"',
+    );
+  });
+
   it('refuses a team member on a partner route', () => {
     expect(refusal(() => authorise({ kind: 'partner', scope: 'feed' }, analyst))).toBe(
       'this route is for partners pulling their own feed',

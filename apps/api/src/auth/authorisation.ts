@@ -1,4 +1,5 @@
 import { ForbiddenException } from '@nestjs/common';
+import type { PartnerScope } from '@tlp-broker/domain';
 import { Access } from './auth.decorators';
 import { Principal } from './principal';
 
@@ -18,6 +19,9 @@ export function authorise(access: Exclude<Access, { kind: 'public' | 'session' }
     return;
   }
   if (principal.kind !== 'partner') throw new ForbiddenException('this route is for partners pulling their own feed');
-  if (!principal.scopes.includes(access.scope))
-    throw new ForbiddenException(`this credential does not have the scope "${access.scope}"`);
+  const wanted: readonly PartnerScope[] = typeof access.scope === 'string' ? [access.scope] : access.scope;
+  if (!wanted.some((scope) => principal.scopes.includes(scope)))
+    throw new ForbiddenException(
+      `this credential does not have the scope ${wanted.map((scope) => `"${scope}"`).join(' or ')}`,
+    );
 }

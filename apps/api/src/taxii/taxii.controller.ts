@@ -14,6 +14,7 @@ import {
 import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import type { PartnerScope } from '@tlp-broker/domain';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
 import { publicLink } from '../common/public-url';
@@ -27,7 +28,10 @@ import { TaxiiService } from './taxii.service';
 import { TAXII_MEDIA_TYPE, TaxiiError } from './taxii.types';
 
 /** A TAXII read: a partner credential with the `taxii` scope, and an Accept header TAXII answers in. */
-const TaxiiGet = (path?: string) => applyDecorators(Get(path), Partner('taxii'), UseGuards(TaxiiAcceptGuard));
+const TaxiiGet = (path?: string, ...scopes: PartnerScope[]) =>
+  applyDecorators(Get(path), Partner('taxii', ...scopes), UseGuards(TaxiiAcceptGuard));
+/** What a credential that may only post to its organisation's inbox (`submit`) also reaches: discovery, the API root, its collections, its statuses. */
+const InboxGet = (path?: string) => TaxiiGet(path, 'submit');
 
 /**
  * TAXII 2.1 at /taxii2/: discovery, one API root, one collection per partner channel to read what
@@ -46,7 +50,7 @@ export class TaxiiController {
     private readonly inbox: InboxService,
   ) {}
 
-  @TaxiiGet()
+  @InboxGet()
   discovery(@Res() response: Response): void {
     const root = publicLink(this.config, '/taxii2/api/');
     sendTaxii(response, {
@@ -59,7 +63,7 @@ export class TaxiiController {
     });
   }
 
-  @TaxiiGet('api')
+  @InboxGet('api')
   apiRoot(@Res() response: Response): void {
     sendTaxii(response, {
       title: 'tlp-broker deliveries',
@@ -69,12 +73,12 @@ export class TaxiiController {
     });
   }
 
-  @TaxiiGet('api/collections')
+  @InboxGet('api/collections')
   async collections(@CurrentPrincipal() partner: PartnerPrincipal, @Res() response: Response): Promise<void> {
     sendTaxii(response, { collections: await this.taxii.collections(partner) });
   }
 
-  @TaxiiGet('api/collections/:collection')
+  @InboxGet('api/collections/:collection')
   async collection(
     @CurrentPrincipal() partner: PartnerPrincipal,
     @Param('collection') collection: string,
@@ -96,7 +100,7 @@ export class TaxiiController {
 
   /** Adds objects to the organisation's inbox (the only collection that takes any), answered with a status resource. */
   @Post('api/collections/:collection/objects')
-  @Partner('taxii')
+  @Partner('taxii', 'submit')
   @UseGuards(TaxiiAcceptGuard)
   async add(
     @CurrentPrincipal() partner: PartnerPrincipal,
@@ -112,7 +116,7 @@ export class TaxiiController {
     sendTaxii(response, status, HttpStatus.ACCEPTED);
   }
 
-  @TaxiiGet('api/status/:status')
+  @InboxGet('api/status/:status')
   async status(
     @CurrentPrincipal() partner: PartnerPrincipal,
     @Param('status') status: string,

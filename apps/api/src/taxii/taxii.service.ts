@@ -38,10 +38,14 @@ export class TaxiiService {
     private readonly inbox: InboxService,
   ) {}
 
-  /** The credential's collections: its channel's deliveries, and its organisation's inbox when it may post to it. */
+  /**
+   * The credential's collections: its channel's deliveries when it may read them (`taxii`), and its
+   * organisation's inbox when it may post to it (`submit`).
+   */
   async collections(partner: PartnerPrincipal): Promise<TaxiiCollectionResource[]> {
     const inbox = await this.inbox.collection(partner);
-    return [await this.deliveries(partner, partner.channelId), ...(inbox ? [inbox] : [])];
+    const readable = partner.scopes.includes('taxii') ? [await this.deliveries(partner, partner.channelId)] : [];
+    return [...readable, ...(inbox ? [inbox] : [])];
   }
 
   /** One of the credential's collections; any other id is a 404, whether it exists or not. */
@@ -58,7 +62,7 @@ export class TaxiiService {
         'Write-only collection',
         'This collection takes the STIX objects posted to it; it cannot be read (can_read: false).',
       );
-    if (collectionId !== partner.channelId)
+    if (collectionId !== partner.channelId || !partner.scopes.includes('taxii'))
       throw new TaxiiError(
         HttpStatus.NOT_FOUND,
         'Collection not found',
