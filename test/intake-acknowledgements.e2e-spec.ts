@@ -115,6 +115,43 @@ describe('acknowledgements and replies to the senders of submissions', () => {
 
   let first: { id: string; reference: string };
 
+  /** The acknowledgement an API answer hands back, opened by GnuPG as its recipient would. */
+  async function openAnswered(armored: string): Promise<{ text: string; status: string[] }> {
+    expect(armored).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    const { plaintext, status } = await gnupg.decrypt(armored);
+    return { text: plaintext, status };
+  }
+
+  it('hands the acknowledgement back in the answer too, signed by the team and encrypted to the sender', async () => {
+    const key = await gnupg.generateKey('Feed-only CERT <soc@feed-only-cert.example>');
+    const registered = await postOrganisation(broker.url, broker.adminKey, 'Feed-only CERT', key.publicArmored, {
+      kind: 'cert',
+      relation: 'peer',
+      communities: ['fr-csirt'],
+      channels: [{ kind: 'feed', scopes: ['submit'] }],
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const report = await http(broker.url, 'POST', '/reports', {
+      key: registered.body.channels[0].apiKey,
+      json: {
+        kind: 'support-request',
+        title: 'Help reading a seized phone',
+        tlp: 'TLP:GREEN',
+        topic: 'Mobile forensics',
+        description: 'Advice needed on a locked handset.',
+        urgency: 'normal',
+      },
+    });
+    expect(report.status, JSON.stringify(report.body)).toBe(201);
+    // No e-mail route: nothing is mailed, and the answer carries the acknowledgement itself.
+    expect(report.body.acknowledgement).toBe('none');
+    const opened = await openAnswered(report.body.signedAcknowledgement);
+    expectDecryptedAndSignedBy({ ...opened, to: [], subject: '', messageId: '' }, team.fingerprint);
+    expect(opened.text).toContain(`Reference: ${report.body.reference}`);
+    await settle();
+    expect(mailsAbout(report.body.reference)).toEqual([]);
+  });
+
   it("acknowledges a signed report with its reference, signed by the team and encrypted to the sender's own key", async () => {
     const response = await submit(
       await signedReport('Phishing wave against town halls\nTLP:AMBER+STRICT\nSender: 198.51.100.7'),
@@ -122,6 +159,9 @@ describe('acknowledgements and replies to the senders of submissions', () => {
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     first = { id: response.body.id, reference: response.body.reference };
     expect(first.reference).toMatch(new RegExp(`^PJ-${year}-\\d{6}$`));
+    const answered = await openAnswered(response.body.signedAcknowledgement);
+    expectDecryptedAndSignedBy({ ...answered, to: [], subject: '', messageId: '' }, team.fingerprint);
+    expect(answered.text).toContain(`Reference: ${first.reference}`);
 
     const opened = await received(first.reference, 'Received: your report');
     // The analyst's own address, not the unit's team mailbox.

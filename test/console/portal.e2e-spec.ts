@@ -121,6 +121,11 @@ describe('the reporters’ portal in the console', () => {
     await page.getByRole('status').filter({ hasText: 'No report yet.' }).waitFor();
     await expectAccessible(page, 'portal-my-reports-empty');
 
+    // A team member's screen, typed in the address bar, is not the portal's: back to its reports.
+    await page.goto(`${broker.url}/console/items`);
+    await page.getByRole('heading', { level: 1, name: 'My reports' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/console/reports');
+
     await reportIncident(page);
     await expectAccessible(page, 'portal-report-sent');
     await screenshot(page, 'portal-report-sent');

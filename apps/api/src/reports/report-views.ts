@@ -16,6 +16,12 @@ export interface ReportReceiptView {
   receivedAt: Date;
   /** `queued`: an acknowledgement will be mailed; `none`: the sender has no e-mail route with a usable key. */
   acknowledgement: 'queued' | 'none';
+  /**
+   * The acknowledgement itself, whatever the e-mail route: an OpenPGP message signed by the team and
+   * encrypted to the sender's own key (the credential's channel key, or the contact's key); null
+   * when no usable key is registered for the sender.
+   */
+  signedAcknowledgement: string | null;
 }
 
 /** Where a report (or anything else the sender sent in) stands, as its sender sees it. */

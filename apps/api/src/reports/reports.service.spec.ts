@@ -1,6 +1,6 @@
 import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
-import type { Recorded, SubmissionRecorder } from '@tlp-broker/intake';
+import type { AcknowledgementSealer, Recorded, SubmissionRecorder } from '@tlp-broker/intake';
 import type {
   ListedSubmission,
   NewSubmission,
@@ -53,13 +53,17 @@ function reports(
     knownContacts: vi.fn(async () => new Set<string>()),
   };
   const users = { portalAccountOwner: vi.fn(async () => (options.owner === undefined ? OWNER : options.owner)) };
+  const acknowledgements = {
+    seal: vi.fn(async (submission: SubmissionEntity) => `sealed acknowledgement of ${submission.reference}`),
+  };
   const service = new ReportsService(
     recorder as unknown as SubmissionRecorder,
     submissions as unknown as SubmissionRepository,
     organisations as unknown as OrganisationRepository,
     users as unknown as UserRepository,
+    acknowledgements as unknown as AcknowledgementSealer,
   );
-  return { service, recorder, submissions, users };
+  return { service, recorder, submissions, users, acknowledgements };
 }
 
 const fieldsOf = async (call: Promise<unknown>) =>
@@ -78,6 +82,7 @@ describe('ReportsService.submit', () => {
       status: 'received',
       receivedAt: RECEIVED_AT,
       acknowledgement: 'queued',
+      signedAcknowledgement: 'sealed acknowledgement of PJ-2026-000009',
     });
     const [fields, options] = recorder.record.mock.calls[0];
     expect(options).toEqual({ actor: 'channel:channel-1' });

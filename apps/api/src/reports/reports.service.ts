@@ -1,6 +1,6 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import type { Audience } from '@tlp-broker/domain';
-import { SubmissionRecorder } from '@tlp-broker/intake';
+import { AcknowledgementSealer, SubmissionRecorder } from '@tlp-broker/intake';
 import {
   NewSubmission,
   OrganisationRepository,
@@ -40,6 +40,7 @@ export class ReportsService {
     private readonly submissions: SubmissionRepository,
     private readonly organisations: OrganisationRepository,
     private readonly users: UserRepository,
+    private readonly acknowledgements: AcknowledgementSealer,
   ) {}
 
   async submit(dto: ReportDto, principal: Principal): Promise<ReportReceiptView> {
@@ -76,6 +77,7 @@ export class ReportsService {
       status: 'received',
       receivedAt: row.receivedAt,
       acknowledgement: recorded.acknowledgement ? 'queued' : 'none',
+      signedAcknowledgement: await this.acknowledgements.seal(row),
     };
   }
 

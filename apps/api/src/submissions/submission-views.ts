@@ -86,6 +86,15 @@ export interface SubmissionAttachmentView {
   sha256: string;
 }
 
+/** What POST /submissions answers a sender whose message was taken. */
+export interface SubmissionReceiptView extends SubmissionView {
+  /**
+   * The acknowledgement with its reference: an OpenPGP message signed by the team and encrypted to
+   * the sender's own key (the key that signed what it sent); null when that key is no longer usable.
+   */
+  signedAcknowledgement: string | null;
+}
+
 /** Where a reply to the sender would go: its own e-mail address and the key it is encrypted to. */
 export interface ReplyRouteView {
   toName: string;

@@ -7,7 +7,7 @@ import { ApiDocument, ApiView } from '../common/api-view';
 import type { AuditEventView } from '../items/item-view';
 import { ItemAuditQueryDto } from '../items/items.dto';
 import { attachmentHeaders } from './attachment-download';
-import { SubmissionDetailView, SubmissionView } from './submission-views';
+import { SubmissionDetailView, SubmissionReceiptView, SubmissionView } from './submission-views';
 import { SubmissionViewsService } from './submission-views.service';
 import { InboxQueryDto, SubmissionDto } from './submissions.dto';
 import { SubmissionsService } from './submissions.service';
@@ -31,8 +31,8 @@ export class SubmissionsController {
    */
   @Post()
   @Partner('submit')
-  @ApiView('SubmissionView', { status: 201 })
-  receive(@Body() dto: SubmissionDto, @CurrentPrincipal() partner: PartnerPrincipal): Promise<SubmissionView> {
+  @ApiView('SubmissionReceiptView', { status: 201 })
+  receive(@Body() dto: SubmissionDto, @CurrentPrincipal() partner: PartnerPrincipal): Promise<SubmissionReceiptView> {
     return this.submissions.receive(partner, dto.message);
   }
 

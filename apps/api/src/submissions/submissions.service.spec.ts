@@ -2,7 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '@tlp-broker/config';
 import { verifySignedBy, VerifyResult } from '@tlp-broker/crypto';
-import type { Recorded, SubmissionRecorder } from '@tlp-broker/intake';
+import type { AcknowledgementSealer, Recorded, SubmissionRecorder } from '@tlp-broker/intake';
 import type { NewSubmission, OrganisationRepository, SubmissionEntity } from '@tlp-broker/persistence';
 import { rejection } from '../../../../test/support/errors';
 import { partnerPrincipal } from '../../../../test/support/mocks';
@@ -10,7 +10,10 @@ import type { SubmissionView } from './submission-views';
 import type { SubmissionViewsService } from './submission-views.service';
 import { SubmissionsService } from './submissions.service';
 
-vi.mock('@tlp-broker/crypto', () => ({ verifySignedBy: vi.fn() }));
+vi.mock('@tlp-broker/crypto', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@tlp-broker/crypto')>()),
+  verifySignedBy: vi.fn(),
+}));
 const verify = vi.mocked(verifySignedBy);
 
 const partner = partnerPrincipal(['submit']);
@@ -43,14 +46,17 @@ function service(options: { repeated?: boolean } = {}) {
     keysOfOrganisation: vi.fn(async () => [{ fingerprint: SIGNER, armored: 'armored key', contactId: 'contact-1' }]),
   };
   const views = { view: vi.fn(async (id: string) => viewOf(id)) };
+  const acknowledgements = { seal: vi.fn(async (submission: SubmissionEntity) => `sealed for ${submission.id}`) };
   return {
     recorder,
     views,
+    acknowledgements,
     service: new SubmissionsService(
       config,
       recorder as unknown as SubmissionRecorder,
       organisations as unknown as OrganisationRepository,
       views as unknown as SubmissionViewsService,
+      acknowledgements as unknown as AcknowledgementSealer,
     ),
   };
 }
@@ -93,7 +99,7 @@ describe('SubmissionsService', () => {
       },
       { actor: 'channel:channel-1' },
     );
-    expect(view).toEqual(viewOf('submission-1'));
+    expect(view).toEqual({ ...viewOf('submission-1'), signedAcknowledgement: 'sealed for submission-1' });
   });
 
   it('holds an unlabelled message as TLP:AMBER, flagged until an analyst confirms the label', async () => {

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { verifySignedBy, VerifyResult } from '@tlp-broker/crypto';
-import { SubmissionRecorder } from '@tlp-broker/intake';
+import { AcknowledgementSealer, SubmissionRecorder } from '@tlp-broker/intake';
 import { NewSubmission, OrganisationRepository, RecipientKeyEntity } from '@tlp-broker/persistence';
 import { PartnerPrincipal } from '../auth/principal';
 import { alreadyReceived, receivedDigest, rejection } from './submission-answers';
 import { readSubmittedText } from './submission-text';
 import { SubmissionViewsService } from './submission-views.service';
-import type { SubmissionView } from './submission-views';
+import type { SubmissionReceiptView, SubmissionView } from './submission-views';
 
 /**
  * Material partners send in over the API (POST /submissions). It is accepted only when signed by
@@ -26,9 +26,10 @@ export class SubmissionsService {
     private readonly recorder: SubmissionRecorder,
     private readonly organisations: OrganisationRepository,
     private readonly views: SubmissionViewsService,
+    private readonly acknowledgements: AcknowledgementSealer,
   ) {}
 
-  async receive(partner: PartnerPrincipal, message: string): Promise<SubmissionView> {
+  async receive(partner: PartnerPrincipal, message: string): Promise<SubmissionReceiptView> {
     const keys = await this.organisations.keysOfOrganisation(partner.organisationId);
     const result = await verifySignedBy(
       message,
@@ -43,7 +44,7 @@ export class SubmissionsService {
     const view = await this.views.view(recorded.submission.id);
     if (recorded.repeated) return this.repeated(partner, view, result);
     if (!result.ok) throw rejection(result, view);
-    return view;
+    return { ...view, signedAcknowledgement: await this.acknowledgements.seal(recorded.submission) };
   }
 
   /**

@@ -2174,6 +2174,8 @@ export interface components {
              * @enum {string}
              */
             acknowledgement: "queued" | "none";
+            /** @description The acknowledgement itself, whatever the e-mail route: an OpenPGP message signed by the team and encrypted to the sender's own key (the credential's channel key, or the contact's key); null when no usable key is registered for the sender. */
+            signedAcknowledgement: string | null;
         };
         /** @enum {string} */
         ReportStatus: "received" | "in-triage" | "item-published" | "closed";
@@ -2378,6 +2380,57 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             sentAt: string | null;
+        };
+        /** @description What POST /submissions answers a sender whose message was taken. */
+        SubmissionReceiptView: {
+            id: string;
+            /** @description Given back to the sender (`PJ-2026-000123`); null for a rejected submission. */
+            reference: string | null;
+            source: components["schemas"]["SubmissionSource"];
+            /** @description How the sender is known: a signature, a partner credential, a portal account, a team member who took it… */
+            senderProof: components["schemas"]["SenderProof"];
+            organisationId: string | null;
+            /** @description The sending organisation's name. */
+            organisation: string | null;
+            sender: components["schemas"]["SubmissionSenderView"];
+            status: components["schemas"]["SubmissionStatus"];
+            /** @description The sender is proven (status `verified`). */
+            verified: boolean;
+            /** @description Why it was refused (`unknown-signer`, `too-large`…). */
+            reason: string | null;
+            detail: string | null;
+            signerFingerprint: string | null;
+            /** @description E-mail: the `From:` address as written, never taken as the sender. */
+            fromAddress: string | null;
+            /** @description Arrived encrypted to the team's key. */
+            encrypted: boolean;
+            flags: components["schemas"]["SubmissionFlag"][];
+            title: string | null;
+            /** @description The label it came with; TLP:AMBER with the flag `label-assumed` when it carried none. */
+            tlp: components["schemas"]["TlpLabel"] | null;
+            pap: components["schemas"]["PapLabel"] | null;
+            /** @description A reporting form's kind; null for what came in any other way. */
+            reportKind: components["schemas"]["ReportKind"] | null;
+            triageState: components["schemas"]["TriageState"];
+            closeReason: components["schemas"]["CloseReason"] | null;
+            closedAt: string | null;
+            /** @description What the sender sees: received, in triage, item published, closed. */
+            reportStatus: components["schemas"]["ReportStatus"];
+            /** @description The item drafted from it, or the existing item it was attached to. */
+            itemId: string | null;
+            itemState: components["schemas"]["ItemState"] | null;
+            indicatorCount: number;
+            attachmentCount: number;
+            /** @description The team member who entered it (a report taken by phone). */
+            enteredBy: string | null;
+            /** @description Bytes of content kept (0 for a rejected submission). */
+            sizeBytes: number;
+            /** @description Bytes received, before any decryption or decompression. */
+            rawSizeBytes: number;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description The acknowledgement with its reference: an OpenPGP message signed by the team and encrypted to the sender's own key (the key that signed what it sent); null when that key is no longer usable. */
+            signedAcknowledgement: string | null;
         };
         /** @description Who sent a submission, as far as it is known: proven for a verified one, otherwise as it claimed. */
         SubmissionSenderView: {
@@ -4264,13 +4317,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description SubmissionView */
+            /** @description SubmissionReceiptView */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SubmissionView"];
+                    "application/json": components["schemas"]["SubmissionReceiptView"];
                 };
             };
         };

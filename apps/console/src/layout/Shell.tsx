@@ -1,4 +1,4 @@
-import { NavLink, Outlet } from 'react-router-dom';
+import { Navigate, NavLink, Outlet, useLocation } from 'react-router-dom';
 import { LANGUAGES, Language, useMessages, usePreferences } from '../i18n/i18n';
 import { commonMessages } from '../components/messages';
 import { Role, useSession } from '../session/session';
@@ -37,6 +37,9 @@ export const NAVIGATION: NavEntry[] = [
   { to: '/reports', label: 'myReports', roles: ['reporter'] },
 ];
 
+/** The screens of the reporters' portal. */
+const REPORTER_PATHS = NAVIGATION.filter((entry) => entry.roles.includes('reporter')).map((entry) => entry.to);
+
 function Preferences() {
   const t = useMessages(commonMessages);
   const { language, setLanguage, timeZone, setTimeZone } = usePreferences();
@@ -65,7 +68,11 @@ function Preferences() {
 export function Shell() {
   const t = useMessages(commonMessages);
   const { session, hasRole, signOut } = useSession();
+  const { pathname } = useLocation();
   if (!session) return null;
+  // A reporter's account opens the portal only: any other screen sends it to its reports.
+  if (hasRole('reporter') && !REPORTER_PATHS.some((path) => pathname === path || pathname.startsWith(`${path}/`)))
+    return <Navigate to="/reports" replace />;
   return (
     <>
       <a className="skip" href="#content">

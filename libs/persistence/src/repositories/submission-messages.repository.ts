@@ -79,6 +79,30 @@ export class SubmissionMessageRepository {
   }
 
   /**
+   * The key the sender's messages are encrypted to, whatever route they take: the key that signed
+   * what came in, else the key of the channel whose credential brought it, else the contact's own
+   * key — each only while registered to the sender, neither revoked nor expired. Null when none is.
+   */
+  async senderKey(
+    sender: { organisationId: string; contactId: string | null; fingerprint: string | null; channelId: string | null },
+    tx?: EntityManager,
+  ): Promise<{ fingerprint: string; armored: string } | null> {
+    const [row]: { fingerprint: string; armored: string }[] = await this.db(tx).query(
+      `SELECT k.fingerprint, k.armored FROM recipient_keys k
+        WHERE k.organisation_id = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+          AND (k.fingerprint = $3
+               OR k.id = (SELECT key_id FROM channels WHERE id = $4 AND organisation_id = $1)
+               OR ($2::uuid IS NOT NULL AND k.contact_id = $2))
+        ORDER BY (k.fingerprint = $3) DESC NULLS LAST,
+                 (k.id = (SELECT key_id FROM channels WHERE id = $4)) DESC NULLS LAST,
+                 k.imported_at DESC
+        LIMIT 1`,
+      [sender.organisationId, sender.contactId, sender.fingerprint, sender.channelId],
+    );
+    return row ?? null;
+  }
+
+  /**
    * The sender's own e-mail route: for a contact, its personal e-mail channel (or its address);
    * for an organisation, its team e-mail channel. Encrypted to `fingerprint` when given (the key
    * that signed what came in) and still valid, otherwise to the channel's key. Null when the
