@@ -131,6 +131,8 @@ describe('reporting forms, portal accounts and triage', () => {
         status: 'received',
         receivedAt: expect.any(String),
         acknowledgement: 'queued',
+        // The same acknowledgement, in the answer: signed by the team, encrypted to the partner's key.
+        signedAcknowledgement: expect.stringMatching(/^-----BEGIN PGP MESSAGE-----\r?\n/),
       });
       references.incident = incident.body;
       const support = await post(peer.feedKey, '/reports', SUPPORT);
