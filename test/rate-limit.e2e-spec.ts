@@ -11,9 +11,8 @@ describe('per-channel rate limit', () => {
   const arrivals: number[] = [];
 
   beforeAll(async () => {
-    server = await startWebhookPeer((request, _body, response) => {
-      // When the broker sent it (whole seconds): the rate windows are whole seconds too.
-      arrivals.push(Number(request.headers['x-tlpb-timestamp']) * 1000);
+    server = await startWebhookPeer((_request, _body, response) => {
+      arrivals.push(performance.now());
       response.writeHead(200).end();
     });
     broker = await startBroker({
@@ -43,10 +42,11 @@ describe('per-channel rate limit', () => {
       expect(response.status).toBe(201);
     }
     await eventually(async () => arrivals.length >= 6, 20_000);
-    const perSecond = new Map<number, number>();
-    for (const at of arrivals) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
-    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(2);
     expect(arrivals).toHaveLength(6);
+    // Any three calls span a second, less what encrypting and sending after the slot was taken may
+    // shift one call by; without a limit all six arrive within a few milliseconds.
+    const spans = arrivals.slice(2).map((at, i) => at - arrivals[i]);
+    expect(Math.min(...spans)).toBeGreaterThan(800);
     const [{ attempts }] = await broker.db.query(`SELECT max(attempts) AS attempts FROM deliveries`);
     // Waiting for the rate limit does not use up attempts.
     expect(Number(attempts)).toBe(1);

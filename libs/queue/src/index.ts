@@ -12,3 +12,5 @@ export { QueueModule, redisConnection } from './queue.module';
 export { deleteKeysUnder } from './redis-keys';
 export { FixedWindowLimiter } from './fixed-window-limiter';
 export type { WindowHit, WindowReading, LimiterRedis } from './fixed-window-limiter';
+export { SlidingWindowLimiter } from './sliding-window-limiter';
+export type { SlotTaking, SlidingLimiterRedis } from './sliding-window-limiter';
