@@ -14,6 +14,7 @@ const alias = {
   '@tlp-broker/channels': resolve(__dirname, 'libs/channels/src/index.ts'),
   '@tlp-broker/stix': resolve(__dirname, 'libs/stix/src/index.ts'),
   '@tlp-broker/intake': resolve(__dirname, 'libs/intake/src/index.ts'),
+  '@tlp-broker/observability': resolve(__dirname, 'libs/observability/src/index.ts'),
 };
 
 // SWC keeps decorator metadata, which Nest's dependency injection and class-validator rely on.

@@ -7,6 +7,7 @@ import { createDispatcher } from '../../apps/dispatcher/src/bootstrap';
 import { DISPATCH_STEPS } from '../../apps/dispatcher/src/dispatcher.module';
 import { AppConfig, ConfigModule, loadConfig } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
+import { ObservabilityModule } from '@tlp-broker/observability';
 import { AuditLog, createDataSource, createUser, PersistenceModule } from '@tlp-broker/persistence';
 import { deleteKeysUnder, QueueModule } from '@tlp-broker/queue';
 import { createDatabase, dropDatabase, roleDatabaseUrl, TEST_APP_ROLE, TEST_REDIS_URL, uniqueName } from './databases';
@@ -55,6 +56,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
     APPROVAL_REQUIRED_FOR: 'none',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'text',
+    // The dispatcher's metrics server on any free port: several brokers run at once.
+    DISPATCHER_HTTP_PORT: '0',
     ...options.env,
   };
   const config = loadConfig(env);
@@ -102,7 +105,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<TestBrok
  */
 export async function startDispatchSteps(broker: TestBroker): Promise<INestApplicationContext> {
   const module = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(broker.config), PersistenceModule, CryptoModule, QueueModule.forRoot()],
+    imports: [
+      ConfigModule.forRoot(broker.config),
+      PersistenceModule,
+      CryptoModule,
+      QueueModule.forRoot(),
+      ObservabilityModule,
+    ],
     providers: DISPATCH_STEPS,
   }).compile();
   return module.init();

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
 import { IntakeModule } from '@tlp-broker/intake';
+import { ObservabilityModule } from '@tlp-broker/observability';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { QueueModule } from '@tlp-broker/queue';
 import { AUTH_PROVIDERS } from './auth/auth.providers';
@@ -14,6 +15,7 @@ import { CaveatsController } from './caveats/caveats.controller';
 import { CaveatsService } from './caveats/caveats.service';
 import { FeedsController } from './feeds/feeds.controller';
 import { FeedsService } from './feeds/feeds.service';
+import { ApiReadiness } from './health/api-readiness';
 import { HealthController } from './health/health.controller';
 import { ItemsController } from './items/items.controller';
 import { KeysController } from './keys/keys.controller';
@@ -43,6 +45,7 @@ import { ProfileService } from './team/profile.service';
 import { SecurityTxtController } from './team/security-txt.controller';
 import { PartnerView } from './feeds/partner-view.service';
 import { PublisherService } from './feeds/publisher.service';
+import { FeedResponses } from './feeds/feed-responses';
 import { TaxiiController } from './taxii/taxii.controller';
 import { MispController } from './misp/misp.controller';
 import { PublicFeedController } from './public/public-feed.controller';
@@ -51,11 +54,14 @@ import { PublicSyndicationService } from './public/public-syndication.service';
 import { MispService } from './misp/misp.service';
 import { TaxiiService } from './taxii/taxii.service';
 import { TaxiiCollectionService } from './taxii/taxii-collection.service';
+import { TaxiiNextTokens } from './taxii/taxii-next-token';
 import { InboxService } from './taxii/inbox.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 import { PartnerFeedsController } from './partner-feeds/partner-feeds.controller';
 import { PartnerFeedsService } from './partner-feeds/partner-feeds.service';
+import { MetricsController } from './observability/metrics.controller';
+import { OBSERVABILITY_PROVIDERS } from './observability/observability.providers';
 
 /** What comes in: signed submissions, reporting forms and portal accounts, triage, replies, the TAXII inbox, partners' feeds. */
 const INBOUND_CONTROLLERS = [
@@ -90,6 +96,7 @@ export class ApiModule {
         TerminusModule,
         AuditModule,
         IntakeModule,
+        ObservabilityModule,
       ],
       controllers: [
         DeliveriesController,
@@ -109,6 +116,7 @@ export class ApiModule {
         UsersController,
         SessionsController,
         HealthController,
+        MetricsController,
       ],
       providers: [
         ...AUTH_PROVIDERS,
@@ -125,13 +133,17 @@ export class ApiModule {
         FeedsService,
         PartnerView,
         PublisherService,
+        FeedResponses,
         TaxiiCollectionService,
+        TaxiiNextTokens,
         TaxiiService,
         MispService,
         PublicFeedService,
         PublicSyndicationService,
         ProfileService,
         UsersService,
+        ApiReadiness,
+        ...OBSERVABILITY_PROVIDERS,
       ],
     };
   }

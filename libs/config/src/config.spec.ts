@@ -137,6 +137,7 @@ describe('loadConfig', () => {
         backoffMs: 1_000,
       },
       log: { level: 'debug', format: 'text' },
+      observability: { metricsToken: null, dispatcherHttp: { host: '127.0.0.1', port: 9464 } },
       audit: {
         key: expect.any(Buffer),
         source: 'TEAM_KEY_PASSPHRASE',
@@ -187,6 +188,7 @@ describe('loadConfig', () => {
         backoffMs: 1_000,
       },
       log: { level: 'log', format: 'json' },
+      observability: { metricsToken: null, dispatcherHttp: { host: '127.0.0.1', port: 9464 } },
       audit: {
         key: expect.any(Buffer),
         source: 'TEAM_KEY_PASSPHRASE',
@@ -194,6 +196,17 @@ describe('loadConfig', () => {
         checkpointFile: undefined,
       },
     });
+  });
+
+  it('reads the metrics token and where the dispatcher serves its metrics', () => {
+    const token = 'f'.repeat(64);
+    const config = loadConfig({
+      ...REQUIRED,
+      METRICS_TOKEN: token,
+      DISPATCHER_HTTP_PORT: '0',
+      DISPATCHER_HTTP_HOST: '0.0.0.0',
+    });
+    expect(config.observability).toEqual({ metricsToken: token, dispatcherHttp: { host: '0.0.0.0', port: 0 } });
   });
 
   it('treats an empty variable as unset (default applies)', () => {
@@ -321,6 +334,9 @@ describe('loadConfig', () => {
       ['SESSION_IDLE_MINUTES', '0', /^SESSION_IDLE_MINUTES /],
       ['SESSION_MAX_HOURS', 'half a day', /^SESSION_MAX_HOURS /],
       ['SIGN_IN_FAILURE_LIMIT', '0', /^SIGN_IN_FAILURE_LIMIT /],
+      ['METRICS_TOKEN', 'too-short-to-guard-anything', /^METRICS_TOKEN must be at least 32 characters/],
+      ['METRICS_TOKEN', 'a token of many words that is long enough', /^METRICS_TOKEN must be printable ASCII/],
+      ['DISPATCHER_HTTP_PORT', '65536', /^DISPATCHER_HTTP_PORT /],
     ])('%s=%j is refused, naming the variable', (name, value, pattern) => {
       const error = configError(() => loadConfig({ ...REQUIRED, [name]: value }));
       expect(error.problems).toHaveLength(1);

@@ -216,6 +216,8 @@ export class OutboxEntity {
   @Column('timestamptz', { name: 'not_before', nullable: true }) notBefore!: Date | null;
   @Column('timestamptz', { name: 'enqueued_at', nullable: true }) enqueuedAt!: Date | null;
   @Column('timestamptz', { name: 'processed_at', nullable: true }) processedAt!: Date | null;
+  /** The correlation id of the request that wrote the row (null outside any): its routing and deliveries log under it. */
+  @Column('text', { name: 'correlation_id', nullable: true }) correlationId!: string | null;
 }
 
 @Entity('sealed_payloads')

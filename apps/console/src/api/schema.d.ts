@@ -297,6 +297,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/items": {
         parameters: {
             query?: never;
@@ -481,6 +513,26 @@ export interface paths {
             cookie?: never;
         };
         get: operations["KeysController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * the API's Prometheus metrics: HTTP requests by route, queue depths and oldest waiting job, the process
+         * @description For Prometheus with `Authorization: Bearer <METRICS_TOKEN>`, or an administrator's console session (the only way when METRICS_TOKEN is not set).
+         */
+        get: operations["MetricsController_scrape"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1715,6 +1767,27 @@ export interface components {
             entries: components["schemas"]["FeedEntryView"][];
             /** @description `before` for the next (older) page; null on the last page. */
             next: string | null;
+        };
+        /** @description One part the API needs, as a health check found it. */
+        HealthPartView: {
+            /** @enum {string} */
+            status: "up" | "down";
+            /** @description Why the part did not answer. */
+            message?: string;
+        };
+        /** @description A health check's answer: `ok`, or `error` with the parts that did not answer under `error` (`info`: those that did; `details`: all of them). GET /health/live says `ok` alone. */
+        HealthView: {
+            /** @enum {string} */
+            status: "ok" | "error";
+            info?: {
+                [key: string]: components["schemas"]["HealthPartView"];
+            };
+            error?: {
+                [key: string]: components["schemas"]["HealthPartView"];
+            };
+            details?: {
+                [key: string]: components["schemas"]["HealthPartView"];
+            };
         };
         Indicator: {
             type: components["schemas"]["IndicatorType"];
@@ -3153,6 +3226,55 @@ export interface operations {
             };
         };
     };
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the process answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PostgreSQL and Redis answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
+            };
+            /** @description a part did not answer: `error` names it and says why */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthView"];
+                };
+            };
+        };
+    };
     ItemsController_list: {
         parameters: {
             query?: {
@@ -3486,6 +3608,40 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["KeyReportRow"][];
                 };
+            };
+        };
+    };
+    MetricsController_scrape: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format (version 0.0.4) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description neither the metrics token nor a console session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a console session of someone who is not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it, vi } from 'vitest';
 import { ChannelError } from '@tlp-broker/channels';
+import { Metrics } from '@tlp-broker/observability';
 import { aTarget, anItem, aVersion } from '../dispatch.test-fixtures';
 import { ChannelSenders } from './channel-senders';
 import { DeliverySenderService } from './delivery-sender.service';
@@ -8,11 +9,11 @@ import { Outgoing, TeamSigningKey } from './outgoing';
 
 const TEAM_KEY = { armored: 'team key' } as unknown as TeamSigningKey;
 
-function setup() {
+function setup(metrics = new Metrics({ processMetrics: false })) {
   const email = { send: vi.fn(async () => ({ messageId: '<id@broker>' })) };
   const webhook = { send: vi.fn(async () => undefined) };
   const channels = { email: vi.fn(() => email), webhook: vi.fn(() => webhook) };
-  return { email, webhook, sender: new DeliverySenderService(channels as unknown as ChannelSenders) };
+  return { email, webhook, sender: new DeliverySenderService(channels as unknown as ChannelSenders, metrics) };
 }
 
 function outgoing(kind: 'feed' | 'email' | 'webhook' | 'public', overrides: Partial<Outgoing> = {}): Outgoing {
@@ -95,5 +96,19 @@ describe('DeliverySenderService', () => {
     email.send.mockRejectedValueOnce(deferred);
     await expect(sender.send('d-1', outgoing('email'), TEAM_KEY)).rejects.toBe(deferred);
     await expect(sender.send('d-1', outgoing('public'), TEAM_KEY)).rejects.toBeInstanceOf(UnrecoverableError);
+  });
+
+  it('times each hand-over to a mail relay or webhook into tlpb_send_seconds, failures included', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    const { sender, webhook } = setup(metrics);
+    await sender.send('d-1', outgoing('email'), TEAM_KEY);
+    await sender.send('d-2', outgoing('webhook'), TEAM_KEY);
+    webhook.send.mockRejectedValueOnce(new ChannelError('webhook', 'deferred', 'the peer answered 503'));
+    await expect(sender.send('d-3', outgoing('webhook'), TEAM_KEY)).rejects.toBeInstanceOf(ChannelError);
+    await sender.send('d-4', outgoing('feed'), TEAM_KEY);
+    const text = await metrics.render();
+    expect(text).toMatch(/^tlpb_send_seconds_count\{channel_kind="email"\} 1$/m);
+    expect(text).toMatch(/^tlpb_send_seconds_count\{channel_kind="webhook"\} 2$/m);
+    expect(text).not.toMatch(/channel_kind="feed"/);
   });
 });

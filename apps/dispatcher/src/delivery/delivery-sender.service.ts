@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { ChannelError } from '@tlp-broker/channels';
+import { Metrics } from '@tlp-broker/observability';
 import { ChannelSenders } from './channel-senders';
 import { Outgoing, TeamSigningKey } from './outgoing';
 
@@ -11,7 +12,10 @@ import { Outgoing, TeamSigningKey } from './outgoing';
  */
 @Injectable()
 export class DeliverySenderService {
-  constructor(private readonly channels: ChannelSenders) {}
+  constructor(
+    private readonly channels: ChannelSenders,
+    private readonly metrics: Metrics,
+  ) {}
 
   /** Sends the message; returns the e-mail Message-ID (null for other channels). */
   async send(deliveryId: string, out: Outgoing, teamKey: TeamSigningKey): Promise<string | null> {
@@ -19,10 +23,11 @@ export class DeliverySenderService {
       switch (out.target.channel.kind) {
         case 'feed':
           return null;
+        // Handing over is timed into tlpb_send_seconds, failures included.
         case 'email':
-          return await this.email(deliveryId, out, teamKey);
+          return await this.metrics.timeSend('email', () => this.email(deliveryId, out, teamKey));
         case 'webhook':
-          await this.webhook(deliveryId, out);
+          await this.metrics.timeSend('webhook', () => this.webhook(deliveryId, out));
           return null;
         default:
           throw new UnrecoverableError(`nothing is delivered over ${out.target.channel.kind} channels`);

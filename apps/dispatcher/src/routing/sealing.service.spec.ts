@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
+import { Metrics } from '@tlp-broker/observability';
 import type { SealedPayloadRepository } from '@tlp-broker/persistence';
 import { tx } from '../../../../test/support/mocks';
 import { aTarget, anItem, aVersion } from '../dispatch.test-fixtures';
@@ -7,7 +8,7 @@ import { SealingService } from './sealing.service';
 
 const TEAM_KEY = { armored: 'team key' };
 
-function setup(sealedAlready: string[] = []) {
+function setup(sealedAlready: string[] = [], metrics = new Metrics({ processMetrics: false })) {
   const sealedPayloads = {
     exists: vi.fn(async (_versionId: string, form: string) => sealedAlready.includes(form)),
     insert: vi.fn(async () => undefined),
@@ -27,6 +28,7 @@ function setup(sealedAlready: string[] = []) {
     sealedPayloads as unknown as SealedPayloadRepository,
     openpgp as unknown as OpenPgpService,
     teamKey as unknown as TeamKeyService,
+    metrics,
   );
   return { service, sealedPayloads, openpgp };
 }
@@ -74,5 +76,13 @@ describe('SealingService', () => {
     expect(sealedPayloads.exists).toHaveBeenCalledWith('version-1', 'document', tx);
     expect(openpgp.sealOnce).not.toHaveBeenCalled();
     expect(sealedPayloads.insert).not.toHaveBeenCalled();
+  });
+
+  it('times each signing and encryption into tlpb_encryption_seconds', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    const { service } = setup(['document'], metrics);
+    await service.sealFor(anItem(), aVersion(), [aTarget({ kind: 'feed' }), aTarget({ kind: 'email' })], tx);
+    // The document was sealed already: only the MIME entity was signed and encrypted.
+    expect(await metrics.render()).toMatch(/^tlpb_encryption_seconds_count 1$/m);
   });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { mimeEntityForItem, OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
+import { Metrics } from '@tlp-broker/observability';
 import {
   ItemEntity,
   ItemVersionEntity,
@@ -20,6 +21,7 @@ export class SealingService {
     private readonly sealedPayloads: SealedPayloadRepository,
     private readonly openpgp: OpenPgpService,
     private readonly teamKey: TeamKeyService,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Seals the version in the forms the allowed channels need. */
@@ -40,7 +42,8 @@ export class SealingService {
     const publisher = { name: this.teamKey.publisherName(), fingerprint: team.fingerprint };
     const plaintext =
       form === 'mime' ? mimeEntityForItem(itemText(item, version, publisher)) : itemDocument(item, version, publisher);
-    const sealed = await this.openpgp.sealOnce(plaintext, key);
+    // Signing and encrypting, timed into tlpb_encryption_seconds.
+    const sealed = await this.metrics.timeEncryption(() => this.openpgp.sealOnce(plaintext, key));
     await this.sealedPayloads.insert(
       {
         itemVersionId: version.id,

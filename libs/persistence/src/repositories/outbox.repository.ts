@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import type { ItemKind } from '@tlp-broker/domain';
+import { currentCorrelationId } from '@tlp-broker/observability';
 import { OutboxEntity, OutboxTopic } from '../entities';
 
 /** An outbox row the relay hands to the routing queue. */
@@ -11,6 +12,17 @@ export interface DueOutboxRow {
   readonly itemKind: ItemKind;
   /** Handed to the queue before: its job may have been lost, or have ended without the row being processed. */
   readonly handed: boolean;
+  /** The correlation id of the request that wrote the row, when it was written in one: its work logs under it. */
+  readonly correlationId?: string;
+}
+
+interface DueRow {
+  id: string;
+  job_key: string;
+  item_version_id: string;
+  kind: ItemKind;
+  handed: boolean;
+  correlation_id: string | null;
 }
 
 /**
@@ -27,16 +39,34 @@ export class OutboxRepository {
     return tx ?? this.dataSource.manager;
   }
 
-  /** Asks the dispatcher to route a released version, not before `notBefore` (its embargo) when given. */
+  /**
+   * Asks the dispatcher to route a released version, not before `notBefore` (its embargo) when
+   * given. The row keeps the correlation id of the request it is written in.
+   */
   async queueRelease(itemVersionId: string, notBefore: Date | null, tx?: EntityManager): Promise<void> {
-    await this.db(tx).getRepository(OutboxEntity).insert({ topic: OutboxTopic.Published, itemVersionId, notBefore });
+    await this.db(tx)
+      .getRepository(OutboxEntity)
+      .insert({
+        topic: OutboxTopic.Published,
+        itemVersionId,
+        notBefore,
+        correlationId: currentCorrelationId() ?? null,
+      });
   }
 
-  /** Asks the dispatcher to send the recall notices a retraction queued against `itemVersionId`. */
+  /**
+   * Asks the dispatcher to send the recall notices a retraction queued against `itemVersionId`;
+   * the row keeps the correlation id of the request it is written in.
+   */
   async queueRetraction(itemVersionId: string, tx?: EntityManager): Promise<void> {
     await this.db(tx)
       .getRepository(OutboxEntity)
-      .insert({ topic: OutboxTopic.Retracted, itemVersionId, notBefore: null });
+      .insert({
+        topic: OutboxTopic.Retracted,
+        itemVersionId,
+        notBefore: null,
+        correlationId: currentCorrelationId() ?? null,
+      });
   }
 
   /** Whether the version's release was routed (its decisions are all stored). */
@@ -77,26 +107,26 @@ export class OutboxRepository {
    * either never handed to the queue or handed over `reconcileAfterMs` ago.
    */
   async lockDue(reconcileAfterMs: number, limit: number, tx?: EntityManager): Promise<DueOutboxRow[]> {
-    const rows: { id: string; job_key: string; item_version_id: string; kind: ItemKind; handed: boolean }[] =
-      await this.db(tx).query(
-        `SELECT o.id, o.job_key, o.item_version_id, i.kind, o.enqueued_at IS NOT NULL AS handed
-           FROM outbox o
-           JOIN item_versions v ON v.id = o.item_version_id
-           JOIN items i ON i.id = v.item_id
-          WHERE o.processed_at IS NULL
-            AND (o.not_before IS NULL OR o.not_before <= now())
-            AND (o.enqueued_at IS NULL OR o.enqueued_at < now() - make_interval(secs => $1::double precision / 1000))
-          ORDER BY o.id
-          LIMIT $2
-          FOR UPDATE OF o SKIP LOCKED`,
-        [reconcileAfterMs, limit],
-      );
+    const rows: DueRow[] = await this.db(tx).query(
+      `SELECT o.id, o.job_key, o.item_version_id, i.kind, o.enqueued_at IS NOT NULL AS handed, o.correlation_id
+         FROM outbox o
+         JOIN item_versions v ON v.id = o.item_version_id
+         JOIN items i ON i.id = v.item_id
+        WHERE o.processed_at IS NULL
+          AND (o.not_before IS NULL OR o.not_before <= now())
+          AND (o.enqueued_at IS NULL OR o.enqueued_at < now() - make_interval(secs => $1::double precision / 1000))
+        ORDER BY o.id
+        LIMIT $2
+        FOR UPDATE OF o SKIP LOCKED`,
+      [reconcileAfterMs, limit],
+    );
     return rows.map((row) => ({
       id: row.id,
       jobKey: row.job_key,
       itemVersionId: row.item_version_id,
       itemKind: row.kind,
       handed: row.handed,
+      ...(row.correlation_id === null ? {} : { correlationId: row.correlation_id }),
     }));
   }
 

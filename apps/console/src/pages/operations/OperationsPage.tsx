@@ -6,7 +6,17 @@ import { DeadLetters } from './DeadLetters';
 import { operationsMessages } from './messages';
 import { QueueDepths } from './QueueDepths';
 
-/** Queue depths, dead letters and the audit-trail check, for administrators. */
+/** bull-board, served by the API beside the console for administrators' sessions: a page of its own. */
+function QueueDashboardLink() {
+  const t = useMessages(operationsMessages);
+  return (
+    <p className="hint">
+      <a href="/admin/queues/">{t('queueDashboard')}</a> — {t('queueDashboardHint')}
+    </p>
+  );
+}
+
+/** Queue depths (and a link to the queue dashboard), dead letters and the audit-trail check, for administrators. */
 export function OperationsPage() {
   const t = useMessages(operationsMessages);
   const { hasRole } = useSession();
@@ -21,6 +31,7 @@ export function OperationsPage() {
     <>
       <PageTitle title={t('title')} />
       <QueueDepths />
+      <QueueDashboardLink />
       <DeadLetters />
       <AuditVerification />
     </>

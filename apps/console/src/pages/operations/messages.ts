@@ -18,6 +18,8 @@ export const operationsMessages = defineMessages({
     paused: 'Paused',
     queueTotals: 'All queues: {waiting} waiting, {active} active, {delayed} delayed, {failed} failed, {paused} paused.',
     updatedAt: 'Updated {time}',
+    queueDashboard: 'Queue dashboard',
+    queueDashboardHint: 'every job of each queue, its attempts and errors (read-only)',
     deadLetters: 'Dead letters',
     deadLettersHint:
       'Deliveries that failed every attempt. Fix the cause (the partner’s server, its key), then retry: the sharing rules are checked again first.',
@@ -74,6 +76,8 @@ export const operationsMessages = defineMessages({
     queueTotals:
       'Toutes files : {waiting} en attente, {active} en cours, {delayed} différées, {failed} en échec, {paused} en pause.',
     updatedAt: 'Actualisé {time}',
+    queueDashboard: 'Tableau de bord des files',
+    queueDashboardHint: 'chaque tâche de chaque file, ses tentatives et ses erreurs (consultation seule)',
     deadLetters: 'Envois abandonnés',
     deadLettersHint:
       'Envois dont toutes les tentatives ont échoué. Corrigez la cause (serveur du partenaire, sa clé), puis relancez : les règles de partage sont d’abord vérifiées à nouveau.',
