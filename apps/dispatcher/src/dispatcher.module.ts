@@ -2,12 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@tlp-broker/config';
 import { CryptoModule } from '@tlp-broker/crypto';
 import { IntakeModule } from '@tlp-broker/intake';
+import { ObservabilityModule } from '@tlp-broker/observability';
 import { PersistenceModule } from '@tlp-broker/persistence';
 import { QueueModule } from '@tlp-broker/queue';
 import { AuditCheckpointer } from './audit/audit-checkpointer.service';
 import { ChannelSenders } from './delivery/channel-senders';
 import { RateLimiter } from './delivery/rate-limiter';
 import { DeliveryService } from './delivery/delivery.service';
+import { FeedBatchService } from './delivery/feed-batch.service';
 import { DeliveryJobsService } from './delivery/delivery-jobs.service';
 import { DeliveryPreparationService } from './delivery/delivery-preparation.service';
 import { DeliveryRecorderService } from './delivery/delivery-recorder.service';
@@ -18,6 +20,8 @@ import { SignerAddresses } from './intake/mailbox/signer-addresses';
 import { SubmissionMessageRelay } from './intake/submission-messages/submission-message-relay.service';
 import { SubmissionMessagesService } from './intake/submission-messages/submission-messages.service';
 import { PARTNER_FEED_PROVIDERS } from './intake/partner-feeds/partner-feeds.providers';
+import { DispatcherHttpServer } from './observability/dispatcher-http.server';
+import { DispatcherReadiness } from './observability/dispatcher-readiness';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { Reconciler } from './reconciler/reconciler.service';
 import { RoutingService } from './routing/routing.service';
@@ -39,6 +43,7 @@ export const DISPATCH_STEPS = [
   DeliverySenderService,
   DeliveryRecorderService,
   DeliveryService,
+  FeedBatchService,
   SubmissionMessagesService,
 ];
 
@@ -47,7 +52,14 @@ export class DispatcherModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: DispatcherModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, CryptoModule, QueueModule.forRoot(), IntakeModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule,
+        CryptoModule,
+        QueueModule.forRoot(),
+        IntakeModule,
+        ObservabilityModule,
+      ],
       providers: [
         ...DISPATCH_STEPS,
         WorkersService,
@@ -59,6 +71,8 @@ export class DispatcherModule {
         MailTaker,
         MailboxIntakeService,
         ...PARTNER_FEED_PROVIDERS,
+        DispatcherReadiness,
+        DispatcherHttpServer,
       ],
     };
   }

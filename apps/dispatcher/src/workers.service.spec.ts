@@ -3,6 +3,7 @@ import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '@tlp-broker/config';
 import { QueueName } from '@tlp-broker/queue';
 import type { DeliveryService } from './delivery/delivery.service';
+import type { FeedBatchService } from './delivery/feed-batch.service';
 import { RateLimited } from './delivery/rate-limiter';
 import type { RoutingService } from './routing/routing.service';
 import type { SubmissionMessagesService } from './intake/submission-messages/submission-messages.service';
@@ -52,15 +53,20 @@ function setup() {
     markDead: vi.fn(async () => undefined),
   };
   const submissionMessages = { send: vi.fn(async () => 'sent') };
+  const feedBatch = {
+    deliver: vi.fn(async () => ({ delivered: 2, cancelled: 0, handedOn: 0 })),
+    handOn: vi.fn(async () => undefined),
+  };
   const workers = new WorkersService(
     config,
     routing as unknown as RoutingService,
     delivery as unknown as DeliveryService,
+    feedBatch as unknown as FeedBatchService,
     submissionMessages as unknown as SubmissionMessagesService,
   );
   workers.onApplicationBootstrap();
   const worker = (name: QueueName) => created.find((w) => w.name === name)!;
-  return { workers, routing, delivery, submissionMessages, worker };
+  return { workers, routing, delivery, feedBatch, submissionMessages, worker };
 }
 
 const deliveryJob = (overrides: Record<string, unknown> = {}) => ({
@@ -77,11 +83,11 @@ beforeEach(() => {
 });
 
 describe('WorkersService', () => {
-  it('starts one worker per queue, routing one job at a time and deliveries at the configured concurrency', () => {
+  it('starts one worker per queue, routing two jobs at a time and deliveries at the configured concurrency', () => {
     const { worker } = setup();
     expect(created.map((w) => w.name).sort()).toEqual(Object.values(QueueName).sort());
     expect(worker(QueueName.Routing).options).toMatchObject({
-      concurrency: 1,
+      concurrency: 2,
       prefix: 'tlpb-test',
       maxStalledCount: 3,
     });
@@ -132,6 +138,24 @@ describe('WorkersService', () => {
     expect(delivery.markDead).toHaveBeenCalledWith('d-1', last);
     failed(deliveryJob({ attemptsMade: 1, data: { deliveryId: 'd-2' } }), new UnrecoverableError('refused'));
     expect(delivery.markDead).toHaveBeenCalledWith('d-2', expect.any(UnrecoverableError));
+  });
+
+  it('carries a batch of feed deliveries, and hands each on as its own job when the batch failed for the last time', async () => {
+    const { worker, feedBatch, delivery } = setup();
+    const job = {
+      id: 'feed-deliveries-1',
+      data: { deliveryIds: ['d-1', 'd-2'] },
+      attemptsMade: 1,
+      opts: { attempts: 8 },
+    };
+    expect(await worker(QueueName.FeedDeliveries).processor(job)).toEqual({ delivered: 2, cancelled: 0, handedOn: 0 });
+    expect(feedBatch.deliver).toHaveBeenCalledWith(['d-1', 'd-2']);
+    const failed = worker(QueueName.FeedDeliveries).listeners.get('failed')!;
+    failed(job, new Error('database down'));
+    expect(feedBatch.handOn).not.toHaveBeenCalled();
+    failed({ ...job, attemptsMade: 8 }, new Error('database down'));
+    expect(feedBatch.handOn).toHaveBeenCalledWith(['d-1', 'd-2']);
+    expect(delivery.markDead).not.toHaveBeenCalled();
   });
 
   it('marks nothing dead for a failed routing job', () => {

@@ -1,8 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { JobPayload, QueueName, redisConnection } from '@tlp-broker/queue';
+import { Correlated, JobPayload, QueueName, redisConnection } from '@tlp-broker/queue';
+import { runWithCorrelation } from '@tlp-broker/observability';
 import { DeliveryService } from './delivery/delivery.service';
+import { FeedBatchService } from './delivery/feed-batch.service';
 import { RateLimited } from './delivery/rate-limiter';
 import { RoutingService } from './routing/routing.service';
 import { SubmissionMessagesService } from './intake/submission-messages/submission-messages.service';
@@ -23,6 +25,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
     @InjectConfig() private readonly config: AppConfig,
     private readonly routing: RoutingService,
     private readonly delivery: DeliveryService,
+    private readonly feedBatch: FeedBatchService,
     private readonly submissionMessages: SubmissionMessagesService,
   ) {}
 
@@ -40,6 +43,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
         throw error;
       }
     },
+    [QueueName.FeedDeliveries]: (job) => this.feedBatch.deliver(job.data.deliveryIds),
     // The service records each failure itself, and a final one as dead.
     [QueueName.SubmissionMessages]: (job) =>
       this.submissionMessages.send(job.data.messageId, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 }),
@@ -47,12 +51,18 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     const concurrency: Record<QueueName, number> = {
-      [QueueName.Routing]: 1,
+      // Two: an alert is routed while a large fan-out is being routed.
+      [QueueName.Routing]: 2,
       [QueueName.Delivery]: this.config.dispatch.deliveryConcurrency,
+      // Batches are mostly cryptography on this process's one thread: more at once would only interleave them.
+      [QueueName.FeedDeliveries]: 2,
       [QueueName.SubmissionMessages]: 2,
     };
     for (const name of Object.values(QueueName)) {
-      const handler = this.handlers[name] as (job: Job, token?: string) => Promise<unknown>;
+      const handle = this.handlers[name] as (job: Job, token?: string) => Promise<unknown>;
+      // Every log line of the job carries the correlation id of the request that caused it.
+      const handler = (job: Job, token?: string) =>
+        runWithCorrelation((job.data as Correlated).correlationId, () => handle(job, token));
       const worker = new Worker(name, handler, {
         connection: redisConnection(this.config.redis.url),
         prefix: this.config.redis.prefix,
@@ -72,6 +82,12 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
         this.logger.warn(
           `${name} job ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${error.message}`,
         );
+        if (final && name === QueueName.FeedDeliveries) {
+          // Each delivery of a batch that kept failing goes on as its own job, with its own attempts.
+          this.feedBatch
+            .handOn((job.data as JobPayload<QueueName.FeedDeliveries>).deliveryIds)
+            .catch((handError: unknown) => this.logger.error(`could not hand a batch on: ${String(handError)}`));
+        }
         if (final && name === QueueName.Delivery) {
           this.delivery
             .markDead((job.data as JobPayload<QueueName.Delivery>).deliveryId, error)

@@ -85,6 +85,7 @@ const envSchema = z.object({
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  KEY_THREADS: z.coerce.number().int().min(0).max(32).default(2),
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   AUDIT_KEY: z
     .string()
@@ -134,6 +135,13 @@ const envSchema = z.object({
   PARTNER_FEED_CHECK_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   LOG_FORMAT: z.enum(['json', 'text']).default('json'),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters of a random secret (e.g. openssl rand -hex 32)')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without blanks (it travels in an Authorization header)')
+    .optional(),
+  DISPATCHER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  DISPATCHER_HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
 });
 
 export interface AppConfig {
@@ -221,6 +229,8 @@ export interface AppConfig {
     readonly reconcileIntervalMs: number;
     readonly reconcileAfterMs: number;
     readonly deliveryConcurrency: number;
+    /** Worker threads that read recipients' keys and address messages to them (0: the main thread does). */
+    readonly keyThreads: number;
     /**
      * How long a worker's hold on a job lasts without renewal: a worker that dies mid-job (killed,
      * machine lost) leaves its jobs to the other workers after at most about twice this.
@@ -231,6 +241,15 @@ export interface AppConfig {
     readonly backoffMs: number;
   };
   readonly log: { readonly level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'; readonly format: 'json' | 'text' };
+  /**
+   * Watching it run: the bearer token Prometheus scrapes GET /metrics with (METRICS_TOKEN; null: on
+   * the API only administrators' sessions, on the dispatcher only when it listens on loopback), and
+   * where the dispatcher serves its metrics and health checks (port 0: any free port, logged).
+   */
+  readonly observability: {
+    readonly metricsToken: string | null;
+    readonly dispatcherHttp: { readonly host: string; readonly port: number };
+  };
   /**
    * The audit trail: the key that authenticates each event (AUDIT_KEY, else derived from
    * TEAM_KEY_PASSPHRASE; never stored in PostgreSQL), and how often the dispatcher signs the chain
@@ -414,11 +433,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
       deliveryConcurrency: e.DELIVERY_CONCURRENCY,
+      keyThreads: e.KEY_THREADS,
       jobLockMs: e.JOB_LOCK_MS,
       attempts: e.DELIVERY_ATTEMPTS,
       backoffMs: e.DELIVERY_BACKOFF_MS,
     },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    observability: {
+      metricsToken: e.METRICS_TOKEN ?? null,
+      dispatcherHttp: { host: e.DISPATCHER_HTTP_HOST, port: e.DISPATCHER_HTTP_PORT },
+    },
     audit: {
       ...deriveAuditKey(e.AUDIT_KEY, e.TEAM_KEY_PASSPHRASE),
       checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,

@@ -233,11 +233,19 @@ export async function applyKeyUpdate(
 }
 
 /** The state of a stored key at a given time, re-read from its armored form. */
-export async function keyStateAt(
-  armored: string,
-  now: Date,
-): Promise<{ expiresAt: Date | null; revoked: boolean; canEncrypt: boolean }> {
-  const key = await readKeyBlock(armored);
+export async function keyStateAt(armored: string, now: Date): Promise<KeyState> {
+  return keyStateOf(await readKeyBlock(armored), now);
+}
+
+/** A key's revocation, expiry and whether it can be encrypted to at `now`. */
+export interface KeyState {
+  readonly expiresAt: Date | null;
+  readonly revoked: boolean;
+  readonly canEncrypt: boolean;
+}
+
+/** The state of a key already read (the reading is the costly part; the checks run every time). */
+export async function keyStateOf(key: openpgp.Key, now: Date): Promise<KeyState> {
   const revoked = await key.isRevoked(undefined, undefined, now);
   const expiration = await key.getExpirationTime();
   const expiresAt = expiration instanceof Date ? expiration : null;

@@ -1,24 +1,30 @@
-import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import type { PrivateKey, PublicKey } from 'openpgp';
-import { applyKeyUpdate, inspectPublicKey, KeyCheck, KeyRules, keyStateAt, KeyUpdate } from './keys';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
+import type { PrivateKey } from 'openpgp';
+import { applyKeyUpdate, inspectPublicKey, KeyCheck, KeyRules, KeyState, KeyUpdate } from './keys';
 import { SharedArmor } from './armor';
-import { addressTo, readPublicKey, sealOnce, SealedPayload, signOnly } from './seal';
+import { KeyPool } from './key-pool';
+import { sealOnce, SealedPayload, signOnly } from './seal';
 
-const KEY_CACHE_LIMIT = 10_000;
+/** The KeyPool the service works with (CryptoModule provides one sized by KEY_THREADS). */
+export const KEY_POOL = Symbol('KEY_POOL');
 /** Payloads whose shared packet is kept armored (most recently used first out last). */
 const ARMOR_CACHE_LIMIT = 16;
 
 /**
- * The broker's OpenPGP operations, behind one injectable class. Parsed recipient keys are cached
- * by fingerprint and content: parsing dominates the cost of addressing a message to a known key,
- * and a key renewed under the same fingerprint (a new expiry, a new subkey) is a new entry.
+ * The broker's OpenPGP operations, behind one injectable class. Recipients' keys are read and
+ * addressed in the key pool (worker threads, each caching the keys it parsed by content; see
+ * key-work.ts); what depends on the time (revocation, expiry) is checked on every use.
  */
 @Injectable()
-export class OpenPgpService {
-  private readonly keys = new Map<string, Promise<PublicKey>>();
+export class OpenPgpService implements OnApplicationShutdown {
   private readonly armors = new Map<string, SharedArmor>();
   private readonly unnamedArmors = new WeakMap<Uint8Array, SharedArmor>();
+
+  constructor(@Optional() @Inject(KEY_POOL) private readonly pool: KeyPool = new KeyPool(0)) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
+  }
 
   inspectPublicKey(armored: unknown, now: Date, rules?: KeyRules): Promise<KeyCheck> {
     return inspectPublicKey(armored, now, rules);
@@ -28,8 +34,9 @@ export class OpenPgpService {
     return applyKeyUpdate(storedArmored, incoming, now, rules);
   }
 
-  keyStateAt(armored: string, now: Date) {
-    return keyStateAt(armored, now);
+  /** Revocation, expiry and encryptability at `now`, checked afresh on the key as read once. */
+  async keyStateAt(armored: string, now: Date): Promise<KeyState> {
+    return (await this.pool.run({ armored, now: now.getTime() })).state;
   }
 
   sealOnce(plaintext: string, signingKey: PrivateKey, date?: Date): Promise<SealedPayload> {
@@ -41,7 +48,15 @@ export class OpenPgpService {
   }
 
   async addressTo(payload: SealedPayload, fingerprint: string, armoredKey: string, date?: Date): Promise<string> {
-    return addressTo(payload, await this.publicKey(fingerprint, armoredKey), date, this.armorFor(payload));
+    const at = date ?? new Date();
+    const { packet } = await this.pool.run({
+      armored: armoredKey,
+      now: at.getTime(),
+      sessionKey: payload.sessionKey,
+      fingerprint,
+    });
+    if (!packet) throw new Error(`the key ${fingerprint} cannot be encrypted to at ${at.toISOString()}`);
+    return this.armorFor(payload).armor(packet);
   }
 
   private armorFor(payload: SealedPayload): SharedArmor {
@@ -59,18 +74,6 @@ export class OpenPgpService {
     }
     this.armors.set(payload.id, armor);
     return armor;
-  }
-
-  private publicKey(fingerprint: string, armored: string): Promise<PublicKey> {
-    const cacheKey = `${fingerprint}:${createHash('sha256').update(armored).digest('base64')}`;
-    let key = this.keys.get(cacheKey);
-    if (!key) {
-      if (this.keys.size >= KEY_CACHE_LIMIT) this.keys.clear();
-      key = readPublicKey(armored);
-      key.catch(() => this.keys.delete(cacheKey));
-      this.keys.set(cacheKey, key);
-    }
-    return key;
   }
 }
 

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+
 import type { AuditKey } from '@tlp-broker/config';
 import { AuditEventEntity } from './entities';
 
@@ -17,6 +18,7 @@ export const GENESIS = '0'.repeat(64);
  * that events commit in seq order: what is visible of the trail is always a prefix of it.
  */
 const AUDIT_LOCK_KEY = 0x746c7062; // "tlpb"
+const AUDIT_INSERT_CHUNK = 500;
 
 /** Stable JSON: keys sorted at every depth, so the hash does not depend on insertion order. */
 export function canonicalJson(value: unknown): string {
@@ -60,26 +62,48 @@ export class AuditLog {
   constructor(private readonly auditKey: Pick<AuditKey, 'key'>) {}
 
   async append(manager: EntityManager, entry: AuditEntry, at: Date = new Date()): Promise<AuditEventEntity> {
+    const [event] = await this.appendAll(manager, [entry], at);
+    return event;
+  }
+
+  /**
+   * Appends several events in order under one turn of the lock: one read of the chain's end and
+   * one insert for all of them (a batch of deliveries finishing together), each event still its
+   * own link of the chain.
+   */
+  async appendAll(
+    manager: EntityManager,
+    entries: readonly AuditEntry[],
+    at: Date = new Date(),
+  ): Promise<AuditEventEntity[]> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('AuditLog.append must run inside a transaction');
     }
+    if (entries.length === 0) return [];
     await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
-    const last = await manager
-      .getRepository(AuditEventEntity)
-      .find({ order: { seq: 'DESC' }, take: 1, select: { hash: true, seq: true } });
-    const prevHash = last[0]?.hash ?? GENESIS;
-    // Millisecond precision: what PostgreSQL keeps of a JS Date, so the hash can be checked later.
-    const event = manager.getRepository(AuditEventEntity).create({
-      at: new Date(at.getTime()),
-      actor: entry.actor,
-      action: entry.action,
-      subjectType: entry.subjectType,
-      subjectId: entry.subjectId,
-      details: entry.details ?? {},
-      prevHash,
+    const repository = manager.getRepository(AuditEventEntity);
+    const last = await repository.find({ order: { seq: 'DESC' }, take: 1, select: { hash: true, seq: true } });
+    let prevHash = last[0]?.hash ?? GENESIS;
+    const events = entries.map((entry) => {
+      // Millisecond precision: what PostgreSQL keeps of a JS Date, so the hash can be checked later.
+      const event = repository.create({
+        at: new Date(at.getTime()),
+        actor: entry.actor,
+        action: entry.action,
+        subjectType: entry.subjectType,
+        subjectId: entry.subjectId,
+        details: entry.details ?? {},
+        prevHash,
+      });
+      event.hash = auditHash(prevHash, event);
+      event.mac = auditMac(this.auditKey.key, event.hash);
+      prevHash = event.hash;
+      return event;
     });
-    event.hash = auditHash(prevHash, event);
-    event.mac = auditMac(this.auditKey.key, event.hash);
-    return manager.getRepository(AuditEventEntity).save(event);
+    // One statement per chunk; rows take their seq in the order given, which is the chain's order.
+    for (let i = 0; i < events.length; i += AUDIT_INSERT_CHUNK) {
+      await repository.insert(events.slice(i, i + AUDIT_INSERT_CHUNK) as QueryDeepPartialEntity<AuditEventEntity>[]);
+    }
+    return events;
   }
 }

@@ -18,6 +18,9 @@ import { Intake1764800000000 } from './migrations/1764800000000-intake';
 import { SubmissionMessageRelay1764810000000 } from './migrations/1764810000000-submission-message-relay';
 import { PortalAccounts1764820000000 } from './migrations/1764820000000-portal-accounts';
 import { PartnerFeedSchedule1764840000000 } from './migrations/1764840000000-partner-feed-schedule';
+import { OutboxCorrelation1764850000000 } from './migrations/1764850000000-outbox-correlation';
+import { FeedPagingIndexes1764860000000 } from './migrations/1764860000000-feed-paging-indexes';
+import { OutboxNotify1764870000000 } from './migrations/1764870000000-outbox-notify';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -37,6 +40,9 @@ export const MIGRATIONS = [
   SubmissionMessageRelay1764810000000,
   PortalAccounts1764820000000,
   PartnerFeedSchedule1764840000000,
+  OutboxCorrelation1764850000000,
+  FeedPagingIndexes1764860000000,
+  OutboxNotify1764870000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

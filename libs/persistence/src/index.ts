@@ -38,6 +38,7 @@ export {
   DecisionRepository,
   DeliveryRepository,
   FeedEntryRepository,
+  FeedHandoverRepository,
   SealedPayloadRepository,
   OrganisationRepository,
   ApiKeyRepository,
@@ -51,6 +52,7 @@ export {
   AuditEventRepository,
 } from './repositories';
 export type { ItemStateChange, NewItem, NewItemVersion } from './repositories';
+export type { FeedHandover, FeedHandoverEntry } from './repositories';
 export type {
   DeliveryToQueue,
   NewItemDelivery,
@@ -63,7 +65,7 @@ export type { NewFeedEntry } from './repositories/feed-entries.repository';
 export type { NewDecision, LaterDecision } from './repositories/decisions.repository';
 export type { SealedForm, NewSealedPayload } from './repositories/sealed-payloads.repository';
 export type { DueOutboxRow } from './repositories/outbox.repository';
-export type { FeedEntryHead, PulledFeedEntry } from './repositories/feed-entry-reads';
+export type { FeedEntryHead, PulledFeedEntry, RunStart } from './repositories/feed-entry-reads';
 export type { DeliveryOverview, DeliveryOverviewFilter, ServedDelivery } from './repositories/delivery-reads';
 export type {
   ItemSummary,

@@ -3,11 +3,12 @@ export {
   priorityFor,
   routingJobId,
   deliveryJobId,
+  feedDeliveriesJobId,
   submissionMessageJobId,
   jobOptions,
   PRIORITY_BY_KIND,
 } from './queues';
-export type { JobPayloads, JobPayload } from './queues';
+export type { JobPayloads, JobPayload, Correlated } from './queues';
 export { QueueModule, redisConnection } from './queue.module';
 export { deleteKeysUnder } from './redis-keys';
 export { FixedWindowLimiter } from './fixed-window-limiter';

@@ -36,6 +36,7 @@ export class QueueModule {
         BullModule.registerQueue(
           { name: QueueName.Routing },
           { name: QueueName.Delivery },
+          { name: QueueName.FeedDeliveries },
           { name: QueueName.SubmissionMessages },
         ),
       ],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ItemKind } from '@tlp-broker/domain';
 
 /**
@@ -8,14 +9,23 @@ import type { ItemKind } from '@tlp-broker/domain';
 export enum QueueName {
   Routing = 'routing',
   Delivery = 'delivery',
+  /** A fan-out's deliveries to pull feeds, carried in batches (a queue of its own, so urgent single deliveries never wait behind them). */
+  FeedDeliveries = 'feed-deliveries',
   /** Acknowledgements and replies the team sends back about submissions. */
   SubmissionMessages = 'submission-messages',
 }
 
+/** The correlation id of the request that caused the work: the job's log lines carry it. */
+export interface Correlated {
+  correlationId?: string;
+}
+
 export interface JobPayloads {
   /** `outboxKey`: the outbox row's `job_key` (a UUID), never its sequence number. */
-  [QueueName.Routing]: { itemVersionId: string; outboxKey: string };
-  [QueueName.Delivery]: { deliveryId: string };
+  [QueueName.Routing]: { itemVersionId: string; outboxKey: string } & Correlated;
+  [QueueName.Delivery]: { deliveryId: string } & Correlated;
+  /** Item deliveries of one version, each to a pull feed. */
+  [QueueName.FeedDeliveries]: { deliveryIds: string[] } & Correlated;
   /** `messageId`: the submission_messages row (a UUID), never its content. */
   [QueueName.SubmissionMessages]: { messageId: string };
 }
@@ -47,6 +57,14 @@ export function routingJobId(outboxKey: string): string {
 
 export function deliveryJobId(deliveryId: string): string {
   return `delivery-${deliveryId}`;
+}
+
+/** The same batch of deliveries always gets the same id; a batch made differently is a different job (harmless: a delivery is carried once). */
+export function feedDeliveriesJobId(deliveryIds: readonly string[]): string {
+  const digest = createHash('sha256')
+    .update([...deliveryIds].sort().join(','))
+    .digest('hex');
+  return `feed-deliveries-${digest.slice(0, 32)}`;
 }
 
 export function submissionMessageJobId(messageId: string): string {

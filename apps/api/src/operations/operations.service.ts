@@ -15,9 +15,10 @@ export class OperationsService {
   constructor(
     @InjectQueue(QueueName.Routing) routing: Queue,
     @InjectQueue(QueueName.Delivery) delivery: Queue,
+    @InjectQueue(QueueName.FeedDeliveries) feedDeliveries: Queue,
     @InjectQueue(QueueName.SubmissionMessages) submissionMessages: Queue,
   ) {
-    this.queues = [routing, delivery, submissionMessages];
+    this.queues = [routing, delivery, feedDeliveries, submissionMessages];
   }
 
   /** Every queue the broker uses, with how many jobs it holds in each state. */

@@ -2,16 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { mimeEntityForItem, OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
 import {
+  DecisionEntity,
   DecisionRepository,
   DeliveryEntity,
   DeliveryRepository,
   ItemEntity,
   ItemRepository,
+  ItemVersionEntity,
   PartnerDirectory,
   policyChannel,
   policyItem,
   policyKey,
   policyOrganisation,
+  RoutingTarget,
+  SealedPayloadEntity,
   SealedPayloadRepository,
   VersionHanded,
 } from '@tlp-broker/persistence';
@@ -19,6 +23,12 @@ import { canEncryptTo, decide } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { itemDocument, itemText, RecallNotice, recallDocument, recallText } from '../item-document';
 import { Cancellation, DeliveryContext, formFor, isCancellation, Prepared } from './outgoing';
+
+/** What the deliveries of one item version share, each made once. */
+export interface SharedMessages {
+  sealed(form: 'mime' | 'document'): Promise<SealedPayloadEntity>;
+  signedDocument(): Promise<string>;
+}
 
 /**
  * Prepares one delivery as it is carried out. The rules are applied again with a fresh reading of
@@ -50,11 +60,41 @@ export class DeliveryPreparationService {
     if (!version) throw new Error(`item version ${delivery.itemVersionId} of delivery ${delivery.id} not found`);
     const item = await this.items.findById(version.itemId);
     if (!item) throw new Error(`item ${version.itemId} of delivery ${delivery.id} not found`);
+    const [context] = await this.contextsOf([{ delivery, target }], item, version);
+    return context;
+  }
+
+  /**
+   * The contexts of several deliveries of one item version, read together: the recipients in one
+   * read, the team key once, each recipient's key read fresh. A delivery whose channel is gone is
+   * left out (carried on its own, it fails visibly).
+   */
+  async contextsFor(deliveries: readonly DeliveryEntity[], item: ItemEntity, version: ItemVersionEntity) {
+    const targets = new Map(
+      (await this.directory.targets(deliveries.map((delivery) => delivery.channelId))).map((t) => [t.channel.id, t]),
+    );
+    const found = deliveries.flatMap((delivery) => {
+      const target = targets.get(delivery.channelId);
+      return target ? [{ delivery, target }] : [];
+    });
+    return this.contextsOf(found, item, version);
+  }
+
+  private async contextsOf(
+    recipients: readonly { delivery: DeliveryEntity; target: RoutingTarget }[],
+    item: ItemEntity,
+    version: ItemVersionEntity,
+  ): Promise<DeliveryContext[]> {
     const now = new Date();
-    const reading = target.key ? await this.openpgp.keyStateAt(target.key.armored, now) : undefined;
     const team = await this.teamKey.current();
     const publisher = { name: this.teamKey.publisherName(), fingerprint: team.info.fingerprint };
-    return { delivery, target, item, version, reading, teamKey: team.key, publisher, now };
+    // Together: the keys are read in the key pool's threads.
+    return Promise.all(
+      recipients.map(async ({ delivery, target }) => {
+        const reading = target.key ? await this.openpgp.keyStateAt(target.key.armored, now) : undefined;
+        return { delivery, target, item, version, reading, teamKey: team.key, publisher, now };
+      }),
+    );
   }
 
   /** The message to send, or why the delivery stops here. */
@@ -63,11 +103,33 @@ export class DeliveryPreparationService {
   }
 
   private async prepareItem(context: DeliveryContext): Promise<Prepared> {
-    const { delivery, target, item, version, now } = context;
+    const { delivery } = context;
     if (delivery.decisionId === null) throw new UnrecoverableError(`item delivery ${delivery.id} has no decision`);
     const decision = await this.decisions.get(delivery.decisionId);
     const stopped = await this.overtakenWhileQueued(context);
     if (stopped) return stopped;
+    return this.prepareItemWith(context, decision, this.sharedMessages(context));
+  }
+
+  /** What one version's deliveries share: its sealed payloads and its signed-only document, each made once. */
+  sharedMessages({ item, version, publisher, teamKey }: DeliveryContext): SharedMessages {
+    const sealed = new Map<string, Promise<SealedPayloadEntity>>();
+    let signed: Promise<string> | null = null;
+    return {
+      sealed: (form) => {
+        if (!sealed.has(form)) sealed.set(form, this.sealedPayloads.get(version.id, form));
+        return sealed.get(form)!;
+      },
+      signedDocument: () => (signed ??= this.openpgp.signOnly(itemDocument(item, version, publisher), teamKey)),
+    };
+  }
+
+  /**
+   * An item delivery with its decision read: the rules applied again, then the message built.
+   * Whether the item was retracted or superseded meanwhile is checked by the caller.
+   */
+  async prepareItemWith(context: DeliveryContext, decision: DecisionEntity, shared: SharedMessages): Promise<Prepared> {
+    const { target, item, version, now } = context;
     const key = policyKey(target.key, context.reading);
     const recheck = decide({
       item: policyItem(item, version),
@@ -86,7 +148,7 @@ export class DeliveryPreparationService {
       entry: 'item',
       tlp: version.tlp,
       handling: decision.handling,
-      message: await this.itemMessage(context, encrypt),
+      message: await this.itemMessage(context, encrypt, shared),
       keyFingerprint: encrypt ? key.fingerprint : null,
       clearEntity: () => mimeEntityForItem(itemText(item, version, context.publisher)),
       webhookFields: {
@@ -111,11 +173,15 @@ export class DeliveryPreparationService {
   }
 
   /** The version sealed once at routing, addressed to the recipient's key; or signed only (a feed or webhook without a usable key). */
-  private async itemMessage(context: DeliveryContext, encrypt: boolean): Promise<string | null> {
-    const { target, item, version } = context;
+  private async itemMessage(
+    context: DeliveryContext,
+    encrypt: boolean,
+    shared: SharedMessages,
+  ): Promise<string | null> {
+    const { target } = context;
     const form = formFor(target);
     if (encrypt) {
-      const sealed = await this.sealedPayloads.get(version.id, form);
+      const sealed = await shared.sealed(form);
       return this.openpgp.addressTo(
         {
           id: `${sealed.itemVersionId}:${sealed.form}`,
@@ -127,8 +193,7 @@ export class DeliveryPreparationService {
         target.key!.armored,
       );
     }
-    if (form === 'document')
-      return this.openpgp.signOnly(itemDocument(item, version, context.publisher), context.teamKey);
+    if (form === 'document') return shared.signedDocument();
     return null;
   }
 

@@ -3,6 +3,7 @@ import type {
   DecisionRepository,
   DeliveryRepository,
   FeedEntryRepository,
+  FeedHandoverRepository,
   ItemRepository,
   LaterDecision,
 } from '@tlp-broker/persistence';
@@ -40,6 +41,7 @@ function setup(options: { itemState?: ItemState; later?: LaterDecision | null; o
     items as unknown as ItemRepository,
     decisions as unknown as DecisionRepository,
     feedEntries as unknown as FeedEntryRepository,
+    {} as FeedHandoverRepository,
     audit,
   );
   return { recorder, deliveries, items, decisions, feedEntries, audit, transactions };

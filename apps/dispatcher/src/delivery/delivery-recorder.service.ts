@@ -2,16 +2,20 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DeliveryKind, ItemState } from '@tlp-broker/domain';
 import {
+  AuditEntry,
   AuditLog,
   DecisionRepository,
   DeliveryRepository,
   DeliveryToQueue,
   FeedEntryRepository,
+  FeedHandoverRepository,
+  ItemEntity,
   ItemRepository,
+  ItemVersionEntity,
   NewFeedEntry,
   Transactions,
 } from '@tlp-broker/persistence';
-import { DeliveryOutcome, Outgoing } from './outgoing';
+import { Cancellation, DeliveryOutcome, Outgoing } from './outgoing';
 
 const MAX_ERROR_LENGTH = 2_000;
 
@@ -23,6 +27,22 @@ export interface Finishing {
   readonly messageId: string | null;
   /** When the rules let it go: the delivery's time. */
   readonly now: Date;
+}
+
+/** Item deliveries of one version to pull feeds, prepared and to be finished together. */
+export interface FeedBatch {
+  readonly item: ItemEntity;
+  readonly version: ItemVersionEntity;
+  /** When the rules let them go. */
+  readonly now: Date;
+  readonly carried: readonly { readonly deliveryId: string; readonly out: Outgoing }[];
+  /** The deliveries the rules stopped at send time, by id. */
+  readonly cancelled: ReadonlyMap<string, Cancellation>;
+}
+
+export interface FeedBatchFinished {
+  readonly delivered: readonly string[];
+  readonly cancelled: readonly string[];
 }
 
 /** What finishing came to, and the recall notices it queued (to be put on the delivery queue). */
@@ -57,6 +77,7 @@ export class DeliveryRecorderService {
     private readonly items: ItemRepository,
     private readonly decisions: DecisionRepository,
     private readonly feedEntries: FeedEntryRepository,
+    private readonly feedHandovers: FeedHandoverRepository,
     private readonly audit: AuditLog,
   ) {}
 
@@ -77,6 +98,49 @@ export class DeliveryRecorderService {
       const overtaken = finishing.kind === 'item' ? await this.overtaken(current.state, out, tx) : null;
       if (overtaken && out.target.channel.kind === 'feed') return this.cancelOvertaken(finishing, overtaken, tx);
       return this.recordHandedOver(finishing, { currentVersion: current.currentVersion, overtaken }, tx);
+    });
+  }
+
+  /**
+   * Item deliveries of one version to pull feeds, finished together in one transaction that holds
+   * the item's row lock (shared): the carried ones marked delivered with their feed entries, the
+   * stopped ones cancelled, each with its audit entry. Null when the item was retracted or a later
+   * version routed meanwhile: nothing is written, and each delivery is carried on its own instead.
+   */
+  async finishFeedBatch(batch: FeedBatch): Promise<FeedBatchFinished | null> {
+    const { item, version } = batch;
+    return this.transactions.run(async (tx) => {
+      const current = await this.items.lockForShare(item.id, tx);
+      if (!current) throw new Error(`item ${item.id} not found`);
+      if (current.state === 'retracted') return null;
+      if ((await this.decisions.latestRoutedVersionAfter(item.id, version.version, tx)) !== null) return null;
+      const cancelled = await this.feedHandovers.cancel(
+        new Map([...batch.cancelled].map(([id, stop]) => [id, stop.cancel.slice(0, MAX_ERROR_LENGTH)])),
+        tx,
+      );
+      const delivered = await this.feedHandovers.handOver(
+        {
+          itemId: item.id,
+          itemVersion: version.version,
+          kind: item.kind,
+          tlp: version.tlp,
+          pap: version.pap,
+          deliveredAt: batch.now,
+          entries: batch.carried.map(({ deliveryId, out }) => ({
+            deliveryId,
+            channelId: out.target.channel.id,
+            handling: out.handling,
+            keyFingerprint: out.keyFingerprint,
+            message: out.message!,
+          })),
+        },
+        tx,
+      );
+      await this.audit.appendAll(tx, [
+        ...cancelled.map((id) => cancelledEntry(id, batch.cancelled.get(id)!)),
+        ...delivered.map((id) => deliveredEntry(id, batch.carried.find((c) => c.deliveryId === id)!.out)),
+      ]);
+      return { delivered, cancelled };
     });
   }
 
@@ -186,6 +250,33 @@ export class DeliveryRecorderService {
     const latest = await this.items.versionOf(out.item.id, currentVersion, tx);
     return this.deliveries.queueRecalls({ itemVersionId: latest.id, targets, reason: 'The item was retracted.' }, tx);
   }
+}
+
+function cancelledEntry(deliveryId: string, stop: Cancellation): AuditEntry {
+  return {
+    actor: 'dispatcher',
+    action: 'delivery.cancelled',
+    subjectType: 'delivery',
+    subjectId: deliveryId,
+    details: { reason: stop.cancel, code: stop.code },
+  };
+}
+
+function deliveredEntry(deliveryId: string, out: Outgoing): AuditEntry {
+  return {
+    actor: 'dispatcher',
+    action: 'delivery.delivered',
+    subjectType: 'delivery',
+    subjectId: deliveryId,
+    details: {
+      itemId: out.item.id,
+      version: out.version.version,
+      channelId: out.target.channel.id,
+      channel: out.target.channel.kind,
+      keyFingerprint: out.keyFingerprint,
+      messageId: null,
+    },
+  };
 }
 
 function feedEntry(deliveryId: string, out: Outgoing): NewFeedEntry {

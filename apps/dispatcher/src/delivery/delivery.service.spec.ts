@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { Metrics } from '@tlp-broker/observability';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChannelKind, DeliveryState } from '@tlp-broker/domain';
 import type { DeliveryRepository } from '@tlp-broker/persistence';
@@ -35,7 +36,10 @@ function setup(
     now: new Date('2030-06-01T00:00:00Z'),
   };
   const out = { target, item: context.item, version: context.version, entry: 'item' } as Outgoing;
-  const deliveries = { findById: vi.fn(async () => aDelivery({ state: options.state })) };
+  const deliveries = {
+    findById: vi.fn(async () => aDelivery({ state: options.state })),
+    overview: vi.fn(async () => ({ channelKind: 'webhook' })),
+  };
   const preparation = {
     context: vi.fn(async () => context),
     prepare: vi.fn(async () => options.prepared ?? out),
@@ -60,6 +64,7 @@ function setup(
   };
   const rateLimiter = { acquire: vi.fn(async () => calls.push('rate')) };
   const jobs = { enqueue: vi.fn(async () => undefined) };
+  const metrics = new Metrics({ processMetrics: false });
   const service = new DeliveryService(
     deliveries as unknown as DeliveryRepository,
     preparation as unknown as DeliveryPreparationService,
@@ -67,8 +72,9 @@ function setup(
     recorder as unknown as DeliveryRecorderService,
     rateLimiter as unknown as RateLimiter,
     jobs as unknown as DeliveryJobsService,
+    metrics,
   );
-  return { service, deliveries, preparation, sender, recorder, rateLimiter, jobs, calls, out, context };
+  return { service, deliveries, preparation, sender, recorder, rateLimiter, jobs, calls, out, context, metrics };
 }
 
 describe('DeliveryService.deliver', () => {
@@ -153,8 +159,9 @@ describe('DeliveryService: failures', () => {
   });
 
   it('marks a delivery dead with the error message', async () => {
-    const { service, recorder } = setup();
+    const { service, recorder, metrics } = setup();
     await service.markDead('delivery-1', new Error('no attempts left'));
     expect(recorder.close).toHaveBeenCalledWith('delivery-1', 'dead', 'no attempts left', {});
+    expect(await metrics.render()).toContain('tlpb_deliveries_total{state="dead",channel_kind="webhook"} 1');
   });
 });

@@ -8,6 +8,8 @@ import { describeError, DeliveryRecorderService } from './delivery-recorder.serv
 import { DeliverySenderService } from './delivery-sender.service';
 import { DeliveryOutcome, isCancellation } from './outgoing';
 import { RateLimiter } from './rate-limiter';
+import { releasedAt } from './outgoing';
+import { Metrics } from '@tlp-broker/observability';
 
 export type { DeliveryOutcome } from './outgoing';
 
@@ -28,6 +30,7 @@ export class DeliveryService {
     private readonly recorder: DeliveryRecorderService,
     private readonly rateLimiter: RateLimiter,
     private readonly jobs: DeliveryJobsService,
+    private readonly metrics: Metrics,
   ) {}
 
   async deliver(deliveryId: string): Promise<DeliveryOutcome> {
@@ -37,12 +40,13 @@ export class DeliveryService {
 
     const context = await this.preparation.context(delivery);
     const prepared = await this.preparation.prepare(context);
+    const channel = context.target.channel;
     if (isCancellation(prepared)) {
       await this.recorder.close(deliveryId, 'cancelled', prepared.cancel, { code: prepared.code });
+      this.metrics.deliveryFinished(channel.kind, 'cancelled', null);
       this.logger.warn(`${delivery.kind} delivery ${deliveryId} cancelled at send time: ${prepared.cancel}`);
       return 'cancelled';
     }
-    const channel = context.target.channel;
     // Pushed channels are rate-limited per channel; over the limit, the job waits (no attempt counted).
     if (channel.kind === 'email' || channel.kind === 'webhook') await this.rateLimiter.acquire(channel.id);
     if (!(await this.recorder.markSending(deliveryId))) return 'already-done';
@@ -55,6 +59,10 @@ export class DeliveryService {
       now: context.now,
     });
     await this.jobs.enqueue(finished.recalls);
+    if (finished.outcome !== 'already-done') {
+      const state = finished.outcome === 'delivered' && channel.kind === 'email' ? 'sent' : finished.outcome;
+      this.metrics.deliveryFinished(channel.kind, state, delivery.kind === 'item' ? releasedAt(context.version) : null);
+    }
     return finished.outcome;
   }
 
@@ -66,6 +74,8 @@ export class DeliveryService {
   /** No attempt is left, or no retry can help: the delivery is dead and visible as such. */
   async markDead(deliveryId: string, error: unknown): Promise<void> {
     await this.recorder.close(deliveryId, 'dead', describeError(error), {});
+    const overview = await this.deliveries.overview(deliveryId);
+    if (overview) this.metrics.deliveryFinished(overview.channelKind, 'dead', null);
     this.logger.error(`delivery ${deliveryId} is dead: ${describeError(error)}`);
   }
 }

@@ -62,3 +62,8 @@ export function isCancellation<T extends object>(prepared: T | Cancellation): pr
 export function formFor(target: RoutingTarget): 'mime' | 'document' {
   return target.channel.kind === 'email' ? 'mime' : 'document';
 }
+
+/** When a version was released to its audience: its embargo's end, its approval, or its writing. */
+export function releasedAt(version: Pick<ItemVersionEntity, 'releaseAt' | 'approvedAt' | 'createdAt'>): Date {
+  return version.releaseAt ?? version.approvedAt ?? version.createdAt;
+}

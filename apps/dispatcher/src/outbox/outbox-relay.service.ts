@@ -4,12 +4,14 @@ import { Queue } from 'bullmq';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { DueOutboxRow, OutboxRepository, Transactions } from '@tlp-broker/persistence';
 import { JobPayload, priorityFor, QueueName, routingJobId } from '@tlp-broker/queue';
+import { OutboxWakeups } from './outbox-wakeups';
 
 const BATCH = 100;
 
 /**
  * Moves published item versions from the PostgreSQL outbox to the routing queue, none before its
- * embargo time (`not_before`). A row still not processed RECONCILE_AFTER_MS after it was enqueued
+ * embargo time (`not_before`): at once when PostgreSQL notifies that rows were written
+ * (OutboxWakeups), and at every poll. A row still not processed RECONCILE_AFTER_MS after it was enqueued
  * is looked at again: a job that Redis lost, or that finished without processing the row, is
  * enqueued again. PostgreSQL stays the source of truth, and the job id makes a repeat harmless.
  */
@@ -18,34 +20,54 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** A notice came while a run was in progress: run again as soon as it ends. */
+  private woken = false;
+  private readonly wakeups: OutboxWakeups;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly transactions: Transactions,
     private readonly outbox: OutboxRepository,
     @InjectQueue(QueueName.Routing) private readonly routingQueue: Queue<JobPayload<QueueName.Routing>>,
-  ) {}
+  ) {
+    this.wakeups = new OutboxWakeups(config.databaseUrl, () => this.wake());
+  }
 
   onApplicationBootstrap(): void {
     this.schedule(0);
+    this.wakeups.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.wakeups.stop();
     await this.running;
+  }
+
+  /** Outbox rows were written: relay now rather than at the next poll. */
+  private wake(): void {
+    if (!this.timer) return;
+    if (this.running) {
+      this.woken = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   private schedule(delay: number): void {
     this.timer = setTimeout(() => {
+      this.woken = false;
       this.running = this.relayOnce()
-        .then((count) => (count === BATCH ? 0 : this.config.dispatch.outboxPollMs))
+        .then((count) => (count === BATCH || this.woken ? 0 : this.config.dispatch.outboxPollMs))
         .catch((error: unknown) => {
           this.logger.error(`outbox relay: ${error instanceof Error ? error.message : String(error)}`);
           return this.config.dispatch.outboxPollMs * 4;
         })
         .then((next) => {
-          if (this.timer) this.schedule(next);
+          this.running = null;
+          if (this.timer) this.schedule(this.woken ? 0 : next);
         });
     }, delay);
   }
@@ -63,7 +85,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await this.routingQueue.addBulk(
           due.map((row) => ({
             name: 'route',
-            data: { itemVersionId: row.itemVersionId, outboxKey: row.jobKey },
+            data: {
+              itemVersionId: row.itemVersionId,
+              outboxKey: row.jobKey,
+              ...(row.correlationId ? { correlationId: row.correlationId } : {}),
+            },
             opts: { jobId: routingJobId(row.jobKey), priority: priorityFor(row.itemKind) },
           })),
         );

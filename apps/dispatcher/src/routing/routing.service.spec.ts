@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { Metrics } from '@tlp-broker/observability';
 import { describe, expect, it, vi } from 'vitest';
 import { OutboxTopic } from '@tlp-broker/persistence';
 import type {
@@ -63,6 +64,7 @@ function setup(
   const sealing = { sealFor: vi.fn(async () => undefined) };
   const supersession = { supersede: vi.fn(async () => ({ cancelled: 2, recalls: 1, removed: 1 })) };
   const jobs = { enqueueQueued: vi.fn(async () => 2) };
+  const metrics = new Metrics({ processMetrics: false });
   const service = new RoutingService(
     fakeTransactions(),
     outbox as unknown as OutboxRepository,
@@ -72,14 +74,20 @@ function setup(
     sealing as unknown as SealingService,
     supersession as unknown as SupersessionService,
     jobs as unknown as DeliveryJobsService,
+    metrics,
   );
-  return { service, outbox, items, audit, decisions, sealing, supersession, jobs, decided };
+  return { service, outbox, items, audit, decisions, sealing, supersession, jobs, decided, metrics };
 }
 
 describe('RoutingService.route', () => {
   it('decides for every channel, seals for the allowed ones, stores decisions and deliveries, then enqueues them', async () => {
-    const { service, outbox, items, audit, decisions, sealing, supersession, jobs, decided } = setup();
-    expect(await service.route('version-1')).toEqual({ allowed: 2, denied: 1, alreadyRouted: false, recalls: 0 });
+    const { service, outbox, items, audit, decisions, sealing, supersession, jobs, decided, metrics } = setup();
+    const outcome = await service.route('version-1');
+    expect(outcome).toMatchObject({ allowed: 2, denied: 1, alreadyRouted: false, recalls: 0 });
+    expect(outcome.ruleCodes).toEqual(decided.map(({ decision }) => decision.code));
+    // Counted by rule once stored: what /metrics shows as tlpb_decisions_total.
+    for (const code of new Set(outcome.ruleCodes))
+      expect(await metrics.render()).toContain(`tlpb_decisions_total{rule="${code}"}`);
     expect(outbox.lockRelease).toHaveBeenCalledWith('version-1', tx);
     expect(items.lockForUpdate).toHaveBeenCalledWith('item-1', tx);
     const [, , now] = decisions.decide.mock.calls[0] as unknown as [unknown, unknown, Date];

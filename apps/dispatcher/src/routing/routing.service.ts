@@ -11,6 +11,7 @@ import {
   TargetDecision,
   Transactions,
 } from '@tlp-broker/persistence';
+import { Metrics } from '@tlp-broker/observability';
 import { DeliveryJobsService } from '../delivery/delivery-jobs.service';
 import { decisionsDigest, RoutingDecisionsService } from './routing-decisions.service';
 import { SealingService } from './sealing.service';
@@ -24,6 +25,8 @@ export interface RoutingOutcome {
   readonly skipped?: 'retracted' | 'superseded';
   /** Recall notices queued to earlier recipients the new version may not reach. */
   readonly recalls?: number;
+  /** The rule behind each decision stored (once the transaction holding them commits). */
+  readonly ruleCodes?: readonly string[];
 }
 
 /** One item version being routed, in the transaction that holds its outbox row and its item's row. */
@@ -52,6 +55,7 @@ export class RoutingService {
     private readonly sealing: SealingService,
     private readonly supersession: SupersessionService,
     private readonly jobs: DeliveryJobsService,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Carries out one outbox row, named by its job key: routes a released version, or sends a retraction's recalls. */
@@ -68,6 +72,7 @@ export class RoutingService {
   async route(itemVersionId: string): Promise<RoutingOutcome> {
     const outcome = await this.transactions.run((tx) => this.routeIn(tx, itemVersionId));
     await this.jobs.enqueueQueued(itemVersionId);
+    if (outcome.ruleCodes) this.metrics.decisionsMade(outcome.ruleCodes);
     return outcome;
   }
 
@@ -135,7 +140,13 @@ export class RoutingService {
     this.logger.log(
       `routed ${item.kind} ${item.id} v${version.version} (${version.tlp}): ${allowed} allowed, ${decided.length - allowed} denied`,
     );
-    return { allowed, denied: decided.length - allowed, alreadyRouted: false, recalls: superseded?.recalls ?? 0 };
+    return {
+      allowed,
+      denied: decided.length - allowed,
+      alreadyRouted: false,
+      recalls: superseded?.recalls ?? 0,
+      ruleCodes: decided.map(({ decision }) => decision.code),
+    };
   }
 
   private async auditRouted(

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { DecisionEntity } from '../entities';
 
 const INSERT_CHUNK = 1_000;
@@ -35,18 +35,39 @@ export class DecisionRepository {
     return this.db(tx).getRepository(DecisionEntity).findOneOrFail({ where: { id } });
   }
 
-  /** Stores one version's decisions, in chunks; returns each decision's id by its channel id. */
+  /** Several decisions at once, by id (those that exist). */
+  async getMany(ids: readonly string[], tx?: EntityManager): Promise<Map<string, DecisionEntity>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db(tx)
+      .getRepository(DecisionEntity)
+      .findBy({ id: In([...new Set(ids)]) });
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** Stores one version's decisions, in chunks (one statement of arrays per chunk); returns each decision's id by its channel id. */
   async insertAll(decisions: readonly NewDecision[], tx?: EntityManager): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
     for (let i = 0; i < decisions.length; i += INSERT_CHUNK) {
-      const result = await this.db(tx)
-        .createQueryBuilder()
-        .insert()
-        .into(DecisionEntity)
-        .values(decisions.slice(i, i + INSERT_CHUNK))
-        .returning(['id', 'channelId'])
-        .execute();
-      for (const row of result.raw as { id: string; channel_id: string }[]) ids.set(row.channel_id, row.id);
+      const chunk = decisions.slice(i, i + INSERT_CHUNK);
+      const column = <K extends keyof NewDecision>(key: K) => chunk.map((decision) => decision[key]);
+      const rows: { id: string; channel_id: string }[] = await this.db(tx).query(
+        `INSERT INTO decisions (item_version_id, organisation_id, contact_id, channel_id, allow, code, reason, handling, key_fingerprint, decided_at)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+         RETURNING id, channel_id`,
+        [
+          column('itemVersionId'),
+          column('organisationId'),
+          column('contactId'),
+          column('channelId'),
+          column('allow'),
+          column('code'),
+          column('reason'),
+          column('handling'),
+          column('keyFingerprint'),
+          column('decidedAt'),
+        ],
+      );
+      for (const row of rows) ids.set(row.channel_id, row.id);
     }
     return ids;
   }

@@ -33,6 +33,8 @@ const RECALLED: DeliveryState = 'recalled';
 export interface DeliveryToQueue {
   readonly id: string;
   readonly itemKind: ItemKind;
+  /** An item delivery to a pull feed: it may be carried in a batch with the rest of its fan-out. */
+  readonly toFeed?: boolean;
 }
 
 /** An item delivery for an allowed decision, queued as routing creates it. */
@@ -98,36 +100,42 @@ export class DeliveryRepository {
     return this.db(tx).getRepository(DeliveryEntity).findOne({ where: { id } });
   }
 
-  /** Queues item deliveries, in chunks (a fan-out to thousands of channels is one statement per thousand). */
+  /** Queues item deliveries, in chunks (a fan-out to thousands of channels is one statement of arrays per thousand). */
   async queueItemDeliveries(deliveries: readonly NewItemDelivery[], tx?: EntityManager): Promise<void> {
-    const rows = deliveries.map((delivery) => ({
-      ...delivery,
-      state: QUEUED,
-      attempts: 0,
-      lastError: null,
-      messageId: null,
-      deliveredAt: null,
-    }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await this.db(tx)
-        .createQueryBuilder()
-        .insert()
-        .into(DeliveryEntity)
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
+    for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
+      const chunk = deliveries.slice(i, i + INSERT_CHUNK);
+      const column = <K extends keyof NewItemDelivery>(key: K) => chunk.map((delivery) => delivery[key]);
+      await this.db(tx).query(
+        `INSERT INTO deliveries (decision_id, item_version_id, channel_id, organisation_id, contact_id, key_fingerprint, updated_at, kind, state, attempts)
+         SELECT t.*, $8, $9, 0
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::timestamptz[]) AS t`,
+        [
+          column('decisionId'),
+          column('itemVersionId'),
+          column('channelId'),
+          column('organisationId'),
+          column('contactId'),
+          column('keyFingerprint'),
+          column('updatedAt'),
+          ITEM,
+          QUEUED,
+        ],
+      );
     }
   }
 
-  /** The version's deliveries still `queued`, with their item's kind. */
+  /** The version's deliveries still `queued`, with their item's kind and whether each is an item delivery to a feed. */
   async queuedOf(itemVersionId: string, tx?: EntityManager): Promise<DeliveryToQueue[]> {
-    const rows: { id: string; kind: ItemKind }[] = await this.db(tx).query(
-      `SELECT d.id, i.kind FROM deliveries d
+    const rows: { id: string; kind: ItemKind; to_feed: boolean }[] = await this.db(tx).query(
+      `SELECT d.id, i.kind, (d.kind = $3 AND c.kind = 'feed') AS to_feed FROM deliveries d
          JOIN item_versions v ON v.id = d.item_version_id
          JOIN items i ON i.id = v.item_id
-        WHERE d.item_version_id = $1 AND d.state = $2`,
-      [itemVersionId, QUEUED],
+         JOIN channels c ON c.id = d.channel_id
+        WHERE d.item_version_id = $1 AND d.state = $2
+        ORDER BY d.id`,
+      [itemVersionId, QUEUED, ITEM],
     );
-    return rows.map((row) => ({ id: row.id, itemKind: row.kind }));
+    return rows.map((row) => ({ id: row.id, itemKind: row.kind, toFeed: row.to_feed }));
   }
 
   /** Open deliveries not changed for `olderThanMs` (by the database's clock), the longest unchanged first. */

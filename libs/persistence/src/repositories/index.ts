@@ -5,6 +5,8 @@ export { OutboxRepository } from './outbox.repository';
 export { DecisionRepository } from './decisions.repository';
 export { DeliveryRepository } from './deliveries.repository';
 export { FeedEntryRepository } from './feed-entries.repository';
+export { FeedHandoverRepository } from './feed-handovers.repository';
+export type { FeedHandover, FeedHandoverEntry } from './feed-handovers.repository';
 export { SealedPayloadRepository } from './sealed-payloads.repository';
 export { OrganisationRepository } from './organisations.repository';
 export { ApiKeyRepository } from './api-keys.repository';
@@ -25,6 +27,7 @@ import { OutboxRepository } from './outbox.repository';
 import { DecisionRepository } from './decisions.repository';
 import { DeliveryRepository } from './deliveries.repository';
 import { FeedEntryRepository } from './feed-entries.repository';
+import { FeedHandoverRepository } from './feed-handovers.repository';
 import { SealedPayloadRepository } from './sealed-payloads.repository';
 import { OrganisationRepository } from './organisations.repository';
 import { ApiKeyRepository } from './api-keys.repository';
@@ -45,6 +48,7 @@ export const REPOSITORIES = [
   DecisionRepository,
   DeliveryRepository,
   FeedEntryRepository,
+  FeedHandoverRepository,
   SealedPayloadRepository,
   OrganisationRepository,
   ApiKeyRepository,
