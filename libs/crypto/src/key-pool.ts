@@ -17,11 +17,11 @@ export class KeyPool {
     const worker = join(__dirname, 'key-worker.js');
     this.pool =
       threads > 0 && existsSync(worker)
-        ? new Piscina({ filename: worker, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 })
+        ? new Piscina({ filename: worker, minThreads: 0, maxThreads: threads, idleTimeout: 60_000 })
         : null;
   }
 
-  /** Threads working for the pool (0: the calling thread does the work). */
+  /** Threads working for the pool now (started when work comes, stopped after a minute idle; 0 without a pool). */
   get threads(): number {
     return this.pool?.threads.length ?? 0;
   }
