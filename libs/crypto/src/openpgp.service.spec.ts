@@ -72,6 +72,16 @@ describe('OpenPgpService messages', () => {
     expect(await opens(message)).toBe(PLAINTEXT);
   });
 
+  it('reads a key and addresses the payload to it in one go; a key expired then gets its state and no message', async () => {
+    const service = new OpenPgpService();
+    const read = await service.readAndAddress(recipientArmored, recipientFingerprint, stored('sealed-1'), AT);
+    expect(read.state).toMatchObject({ revoked: false, canEncrypt: true });
+    expect(await opens(read.message!)).toBe(PLAINTEXT);
+    const later = new Date(CREATED.getTime() + 2 * YEAR_SECONDS * 1000);
+    const expired = await service.readAndAddress(recipientArmored, recipientFingerprint, stored('sealed-1'), later);
+    expect(expired).toMatchObject({ state: { canEncrypt: false }, message: null });
+  });
+
   it('signs without encrypting, verifiable with the team key', async () => {
     const signed = await new OpenPgpService().signOnly('TLP:CLEAR notice', team);
     const message = await openpgp.readMessage({ armoredMessage: signed });

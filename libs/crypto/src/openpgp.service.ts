@@ -59,6 +59,25 @@ export class OpenPgpService implements OnApplicationShutdown {
     return this.armorFor(payload).armor(packet);
   }
 
+  /**
+   * The key's state at `now` and, when it can be encrypted to then, `payload` addressed to it —
+   * one reading of the key for both.
+   */
+  async readAndAddress(
+    armoredKey: string,
+    fingerprint: string,
+    payload: SealedPayload,
+    now: Date,
+  ): Promise<{ state: KeyState; message: string | null }> {
+    const { state, packet } = await this.pool.run({
+      armored: armoredKey,
+      now: now.getTime(),
+      sessionKey: payload.sessionKey,
+      fingerprint,
+    });
+    return { state, message: packet ? this.armorFor(payload).armor(packet) : null };
+  }
+
   private armorFor(payload: SealedPayload): SharedArmor {
     if (payload.id === undefined) {
       let armor = this.unnamedArmors.get(payload.encryptedData);

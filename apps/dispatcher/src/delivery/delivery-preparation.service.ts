@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { mimeEntityForItem, OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
+import { mimeEntityForItem, OpenPgpService, SealedPayload, TeamKeyService } from '@tlp-broker/crypto';
 import {
   DecisionEntity,
   DecisionRepository,
@@ -66,8 +66,10 @@ export class DeliveryPreparationService {
 
   /**
    * The contexts of several deliveries of one item version, read together: the recipients in one
-   * read, the team key once, each recipient's key read fresh. A delivery whose channel is gone is
-   * left out (carried on its own, it fails visibly).
+   * read, the team key once, and for each recipient with a key, in one go in the key pool, the
+   * key's state now and the version's sealed payload addressed to it (used if the rules, applied
+   * to that state, let it go encrypted). A delivery whose channel is gone is left out (carried on
+   * its own, it fails visibly). With them, what the deliveries share.
    */
   async contextsFor(deliveries: readonly DeliveryEntity[], item: ItemEntity, version: ItemVersionEntity) {
     const targets = new Map(
@@ -77,7 +79,24 @@ export class DeliveryPreparationService {
       const target = targets.get(delivery.channelId);
       return target ? [{ delivery, target }] : [];
     });
-    return this.contextsOf(found, item, version);
+    const { teamKey, publisher } = await this.signer();
+    const shared = this.sharedMessages({ item, version, teamKey, publisher });
+    const now = new Date();
+    const contexts = await Promise.all(
+      found.map(async ({ delivery, target }): Promise<DeliveryContext> => {
+        const base = { delivery, target, item, version, teamKey, publisher, now };
+        if (!target.key) return { ...base, reading: undefined };
+        const sealed = sealedPayloadOf(await shared.sealed(formFor(target)));
+        const { state, message } = await this.openpgp.readAndAddress(
+          target.key.armored,
+          target.key.fingerprint,
+          sealed,
+          now,
+        );
+        return { ...base, reading: state, addressed: message };
+      }),
+    );
+    return { contexts, shared };
   }
 
   private async contextsOf(
@@ -86,15 +105,18 @@ export class DeliveryPreparationService {
     version: ItemVersionEntity,
   ): Promise<DeliveryContext[]> {
     const now = new Date();
-    const team = await this.teamKey.current();
-    const publisher = { name: this.teamKey.publisherName(), fingerprint: team.info.fingerprint };
-    // Together: the keys are read in the key pool's threads.
+    const { teamKey, publisher } = await this.signer();
     return Promise.all(
       recipients.map(async ({ delivery, target }) => {
         const reading = target.key ? await this.openpgp.keyStateAt(target.key.armored, now) : undefined;
-        return { delivery, target, item, version, reading, teamKey: team.key, publisher, now };
+        return { delivery, target, item, version, reading, teamKey, publisher, now };
       }),
     );
+  }
+
+  private async signer() {
+    const team = await this.teamKey.current();
+    return { teamKey: team.key, publisher: { name: this.teamKey.publisherName(), fingerprint: team.info.fingerprint } };
   }
 
   /** The message to send, or why the delivery stops here. */
@@ -112,7 +134,12 @@ export class DeliveryPreparationService {
   }
 
   /** What one version's deliveries share: its sealed payloads and its signed-only document, each made once. */
-  sharedMessages({ item, version, publisher, teamKey }: DeliveryContext): SharedMessages {
+  sharedMessages({
+    item,
+    version,
+    publisher,
+    teamKey,
+  }: Pick<DeliveryContext, 'item' | 'version' | 'publisher' | 'teamKey'>): SharedMessages {
     const sealed = new Map<string, Promise<SealedPayloadEntity>>();
     let signed: Promise<string> | null = null;
     return {
@@ -181,17 +208,10 @@ export class DeliveryPreparationService {
     const { target } = context;
     const form = formFor(target);
     if (encrypt) {
-      const sealed = await shared.sealed(form);
-      return this.openpgp.addressTo(
-        {
-          id: `${sealed.itemVersionId}:${sealed.form}`,
-          sessionKeyAlgorithm: sealed.sessionKeyAlgorithm,
-          sessionKey: new Uint8Array(sealed.sessionKey),
-          encryptedData: new Uint8Array(sealed.encryptedData),
-        },
-        target.key!.fingerprint,
-        target.key!.armored,
-      );
+      // Addressed already when the key was read (a batch), or now.
+      if (typeof context.addressed === 'string') return context.addressed;
+      const sealed = sealedPayloadOf(await shared.sealed(form));
+      return this.openpgp.addressTo(sealed, target.key!.fingerprint, target.key!.armored);
     }
     if (form === 'document') return shared.signedDocument();
     return null;
@@ -269,5 +289,15 @@ function recallNotice(item: ItemEntity, sent: readonly VersionHanded[]): RecallN
     cause: item.state === 'retracted' ? 'retracted' : 'withdrawn',
     note: item.state === 'retracted' ? item.retractionNotice : null,
     issuedAt: new Date(),
+  };
+}
+
+/** A stored sealed payload as the OpenPGP service takes it, named by its row (its armor is shared). */
+function sealedPayloadOf(sealed: SealedPayloadEntity): SealedPayload {
+  return {
+    id: `${sealed.itemVersionId}:${sealed.form}`,
+    sessionKeyAlgorithm: sealed.sessionKeyAlgorithm,
+    sessionKey: new Uint8Array(sealed.sessionKey),
+    encryptedData: new Uint8Array(sealed.encryptedData),
   };
 }

@@ -78,10 +78,10 @@ function setup(rows: Row[], options: { finished?: 'null' } = {}) {
     }) as Outgoing;
   const preparation = {
     // A channel that is gone is left out, as DeliveryPreparationService.contextsFor does.
-    contextsFor: vi.fn(async (deliveries: readonly DeliveryEntity[]) =>
-      deliveries.filter((d) => byId.get(d.id)!.channel !== 'gone').map(contextOf),
-    ),
-    sharedMessages: vi.fn(() => SHARED),
+    contextsFor: vi.fn(async (deliveries: readonly DeliveryEntity[]) => ({
+      contexts: deliveries.filter((d) => byId.get(d.id)!.channel !== 'gone').map(contextOf),
+      shared: SHARED,
+    })),
     prepareItemWith: vi.fn(async (context: DeliveryContext): Promise<Prepared> => {
       const prepared = byId.get(context.delivery.id)!.prepared;
       if (prepared instanceof Error) throw prepared;
@@ -152,9 +152,9 @@ describe('FeedBatchService.deliver', () => {
     expect(cancelled).toEqual({ 'd-2': 'partner.suspended' });
     expect(batch.cancelled.get('d-2')).toEqual(SUSPENDED);
     expect(jobs.enqueue).not.toHaveBeenCalled();
-    // One read of the decisions and one set of shared messages for the whole batch.
+    // One read of the recipients and decisions, one set of shared messages, for the whole batch.
     expect(decisions.getMany).toHaveBeenCalledTimes(1);
-    expect(preparation.sharedMessages).toHaveBeenCalledTimes(1);
+    expect(preparation.contextsFor).toHaveBeenCalledTimes(1);
     expect(preparation.prepareItemWith).toHaveBeenCalledTimes(3);
     for (const [, decision, shared] of preparation.prepareItemWith.mock.calls as unknown as [
       DeliveryContext,

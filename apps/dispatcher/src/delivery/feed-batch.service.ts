@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isOpenDeliveryState } from '@tlp-broker/domain';
 import { DecisionRepository, FeedHandoverRepository, ItemRepository } from '@tlp-broker/persistence';
 import { DeliveryJobsService } from './delivery-jobs.service';
-import { DeliveryPreparationService } from './delivery-preparation.service';
+import { DeliveryPreparationService, SharedMessages } from './delivery-preparation.service';
 import { DeliveryRecorderService } from './delivery-recorder.service';
 import { Cancellation, DeliveryContext, isCancellation, Outgoing, releasedAt } from './outgoing';
 import { Metrics } from '@tlp-broker/observability';
@@ -44,8 +44,11 @@ export class FeedBatchService {
     const item = version ? await this.items.findById(version.itemId) : null;
     if (!version || !item) throw new Error(`item version ${versionId} of a delivery batch not found`);
     const batchable = open.filter((row) => row.kind === 'item' && row.itemVersionId === versionId);
-    const contexts = await this.preparation.contextsFor(batchable, item, version);
-    const built = await this.build(contexts.filter((context) => context.target.channel.kind === 'feed'));
+    const { contexts, shared } = await this.preparation.contextsFor(batchable, item, version);
+    const built = await this.build(
+      contexts.filter((context) => context.target.channel.kind === 'feed'),
+      shared,
+    );
     const finished = await this.recorder.finishFeedBatch({ item, version, now: new Date(), ...built });
     const closedHere = new Set(finished ? [...built.carried.map((c) => c.deliveryId), ...built.cancelled.keys()] : []);
     finished?.delivered.forEach(() => this.metrics.deliveryFinished('feed', 'delivered', releasedAt(version)));
@@ -73,12 +76,11 @@ export class FeedBatchService {
   }
 
   /** Each delivery built for its feed, or stopped by the rules; one that fails to build is left to its own job. */
-  private async build(contexts: readonly DeliveryContext[]) {
+  private async build(contexts: readonly DeliveryContext[], shared: SharedMessages) {
     const carried: { deliveryId: string; out: Outgoing }[] = [];
     const cancelled = new Map<string, Cancellation>();
     if (contexts.length === 0) return { carried, cancelled };
     const decisions = await this.decisions.getMany(contexts.map(({ delivery }) => delivery.decisionId ?? ''));
-    const shared = this.preparation.sharedMessages(contexts[0]);
     // Together: each message is addressed in the key pool's threads.
     const prepared = await Promise.all(
       contexts.map(async (context) => {

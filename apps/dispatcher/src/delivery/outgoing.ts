@@ -23,6 +23,8 @@ export interface DeliveryContext {
   readonly version: ItemVersionEntity;
   /** A fresh reading of the recipient's key (revocation, expiry); absent when the channel has no key. */
   readonly reading: KeyReading | undefined;
+  /** The sealed payload addressed to the recipient's key when the key was read (null: the key is not usable now). */
+  readonly addressed?: string | null;
   readonly teamKey: TeamSigningKey;
   readonly publisher: Publisher;
   /** The time the rules are applied at. */
