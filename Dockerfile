@@ -20,4 +20,6 @@ COPY --from=build /app/libs/stix/schemas ./libs/stix/schemas
 RUN mkdir -p /var/lib/tlp-broker && chown node:node /var/lib/tlp-broker && chmod 700 /var/lib/tlp-broker
 USER node
 EXPOSE 3000
+# Each process works to a 192 MB JavaScript heap (raise it here for very large partner lists).
+ENV NODE_OPTIONS=--max-old-space-size=192
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -17,7 +17,14 @@ export class KeyPool {
     const worker = join(__dirname, 'key-worker.js');
     this.pool =
       threads > 0 && existsSync(worker)
-        ? new Piscina({ filename: worker, minThreads: 0, maxThreads: threads, idleTimeout: 60_000 })
+        ? new Piscina({
+            filename: worker,
+            minThreads: 0,
+            maxThreads: threads,
+            idleTimeout: 60_000,
+            // Parsed keys take a few kilobytes each: ten thousand fit well within this.
+            resourceLimits: { maxOldGenerationSizeMb: 96 },
+          })
         : null;
   }
 
