@@ -55,7 +55,7 @@ export default defineConfig({
         test: {
           // Repositories against real PostgreSQL: a database per file, nothing else running.
           name: 'db',
-          include: ['libs/**/*.db-spec.ts'],
+          include: ['libs/**/*.db-spec.ts', 'apps/**/*.db-spec.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 30_000,

@@ -4,15 +4,21 @@ import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
 import { ApiView } from '../common/api-view';
-import { etagOf, matchesEtag } from './etag';
+import { matchesEtag, pageTag } from './etag';
+import { FeedResponse, FeedResponses } from './feed-responses';
 import { FeedQueryDto } from './feeds.dto';
 import { FeedEntryView, FeedPageView, FeedsService } from './feeds.service';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 @ApiTags('feed')
 @ApiBearerAuth()
 @Controller('feed')
 export class FeedsController {
-  constructor(private readonly feeds: FeedsService) {}
+  constructor(
+    private readonly feeds: FeedsService,
+    private readonly responses: FeedResponses,
+  ) {}
 
   /**
    * The calling partner's deliveries, newest first. With an ETag: a client that sends it back in
@@ -26,17 +32,18 @@ export class FeedsController {
     @Query() query: FeedQueryDto,
     @CurrentPrincipal() partner: PartnerPrincipal,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<FeedPageView | undefined> {
-    const page = await this.feeds.list(partner, query.limit, query.before, query.since);
-    const etag = etagOf(page);
-    response.setHeader('ETag', etag);
+    @Res() response: Response,
+  ): Promise<void> {
+    const key = JSON.stringify(['feed', query.limit ?? null, query.before ?? null, query.since ?? null]);
+    const page = await this.responses.answer(partner.channelId, key, () => this.page(partner, query));
+    response.setHeader('ETag', page.headers.ETag);
     response.setHeader('Cache-Control', 'private, no-cache');
-    if (matchesEtag(request.get('if-none-match'), etag)) {
-      response.status(304);
-      return undefined;
+    if (matchesEtag(request.get('if-none-match'), page.headers.ETag)) {
+      response.status(304).end();
+      return;
     }
-    return page;
+    response.setHeader('Content-Type', JSON_TYPE);
+    response.send(page.body);
   }
 
   @Get(':deliveryId')
@@ -47,5 +54,11 @@ export class FeedsController {
     @CurrentPrincipal() partner: PartnerPrincipal,
   ): Promise<FeedEntryView> {
     return this.feeds.get(partner, deliveryId);
+  }
+
+  /** A page as JSON, with its ETag (computed from the entries it holds, not from its bytes). */
+  private async page(partner: PartnerPrincipal, query: FeedQueryDto): Promise<FeedResponse> {
+    const page: FeedPageView = await this.feeds.list(partner, query.limit, query.before, query.since);
+    return { body: Buffer.from(JSON.stringify(page)), headers: { 'Content-Type': JSON_TYPE, ETag: pageTag(page) } };
   }
 }

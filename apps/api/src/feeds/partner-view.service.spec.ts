@@ -33,7 +33,12 @@ const head = (over: Partial<FeedEntryHead> = {}): FeedEntryHead => ({
 });
 
 function view(options: { texts?: VersionText[]; served?: ServedDelivery[]; created?: number | null } = {}) {
-  const entries = { headsOfChannel: vi.fn(async () => [head()]), messagesOfChannel: vi.fn(async () => new Map()) };
+  const entries = {
+    runWithItems: vi.fn(async () => ({ run: [head()], ofItems: [head()] })),
+    latestPerItem: vi.fn(async () => ({ heads: [head()], nextFirstUs: null })),
+    latestOfMispEvent: vi.fn(async () => head()),
+    messagesOfChannel: vi.fn(async () => new Map()),
+  };
   const deliveries = { servedToChannel: vi.fn(async () => options.served ?? []) };
   const items = { versionTexts: vi.fn(async () => options.texts ?? []) };
   const organisations = { channelCreatedMicros: vi.fn(async () => options.created ?? null) };
@@ -41,6 +46,7 @@ function view(options: { texts?: VersionText[]; served?: ServedDelivery[]; creat
     entries,
     deliveries,
     items,
+    organisations,
     partnerView: new PartnerView(
       entries as unknown as FeedEntryRepository,
       deliveries as unknown as DeliveryRepository,
@@ -60,11 +66,15 @@ const text = (itemId: string, version: number, tlp: VersionText['tlp']): Version
 });
 
 describe('PartnerView', () => {
-  it("reads the channel's heads and messages from its own feed", async () => {
+  it("reads the channel's entries and messages from its own feed, a run at a time", async () => {
     const { entries, partnerView } = view();
-    await partnerView.heads('channel-1', 42);
+    await partnerView.run('channel-1', { coverUs: 42 }, 51);
+    await partnerView.latestPerItem('channel-1', 500, 7);
+    await partnerView.latestOfMispEvent('channel-1', 'event-uuid');
     await partnerView.messages('channel-1', ['1']);
-    expect(entries.headsOfChannel).toHaveBeenCalledWith('channel-1', 42);
+    expect(entries.runWithItems).toHaveBeenCalledWith('channel-1', { coverUs: 42 }, 51);
+    expect(entries.latestPerItem).toHaveBeenCalledWith('channel-1', 500, 7);
+    expect(entries.latestOfMispEvent).toHaveBeenCalledWith('channel-1', 'event-uuid');
     expect(entries.messagesOfChannel).toHaveBeenCalledWith('channel-1', ['1']);
   });
 
@@ -161,10 +171,11 @@ describe('PartnerView', () => {
     });
   });
 
-  it('gives the channel creation in microseconds, and fails for a channel that does not exist', async () => {
-    expect(await view({ created: 1_700_000_000_000_001 }).partnerView.channelCreatedUs('channel-1')).toBe(
-      1_700_000_000_000_001,
-    );
+  it('gives the channel creation in microseconds, read once, and fails for a channel that does not exist', async () => {
+    const { organisations, partnerView } = view({ created: 1_700_000_000_000_001 });
+    expect(await partnerView.channelCreatedUs('channel-1')).toBe(1_700_000_000_000_001);
+    expect(await partnerView.channelCreatedUs('channel-1')).toBe(1_700_000_000_000_001);
+    expect(organisations.channelCreatedMicros).toHaveBeenCalledTimes(1);
     await expect(view({ created: null }).partnerView.channelCreatedUs('gone')).rejects.toThrow('channel gone');
   });
 });

@@ -5,6 +5,7 @@ import {
   FeedEntryRepository,
   ItemRepository,
   OrganisationRepository,
+  RunStart,
 } from '@tlp-broker/persistence';
 import { ItemContent, SealedCopy, StepView } from '@tlp-broker/stix';
 import { inClear, servedViews, withEntries } from './served-steps';
@@ -20,6 +21,8 @@ export { inClear } from './served-steps';
 
 @Injectable()
 export class PartnerView {
+  private readonly channelsCreated = new Map<string, number>();
+
   constructor(
     private readonly entries: FeedEntryRepository,
     private readonly deliveries: DeliveryRepository,
@@ -28,12 +31,30 @@ export class PartnerView {
   ) {}
 
   /**
-   * The entries of the channel's feed, in the order they were added, without the messages; with
-   * `afterUs` (microseconds since the epoch), only the entries that may hold objects added after it:
-   * the entry added at or before it, and those after.
+   * A run of at most `limit` entries of the channel's feed, in the order they were added, from
+   * `start`, without the messages; with every entry of the channel for the run's items (how an
+   * entry is served depends on the rest of its item's history).
    */
-  heads(channelId: string, afterUs?: number): Promise<EntryHead[]> {
-    return this.entries.headsOfChannel(channelId, afterUs);
+  run(channelId: string, start: RunStart, limit: number): Promise<{ run: EntryHead[]; ofItems: EntryHead[] }> {
+    return this.entries.runWithItems(channelId, start, limit);
+  }
+
+  /**
+   * Each item's latest entry (its highest version, or the recall that withdrew it), for the next
+   * `limit` items in the order of their first entry, after the item whose first entry was added at
+   * `afterFirstUs`; `nextFirstUs` continues, null when there is no more.
+   */
+  latestPerItem(
+    channelId: string,
+    limit: number,
+    afterFirstUs?: number,
+  ): Promise<{ heads: EntryHead[]; nextFirstUs: number | null }> {
+    return this.entries.latestPerItem(channelId, limit, afterFirstUs);
+  }
+
+  /** The latest entry of the channel's item whose MISP event has this UUID; null if the channel has none. */
+  latestOfMispEvent(channelId: string, eventUuid: string): Promise<EntryHead | null> {
+    return this.entries.latestOfMispEvent(channelId, eventUuid);
   }
 
   /** The armored messages of some of the channel's entries, by seq. */
@@ -103,10 +124,16 @@ export class PartnerView {
     };
   }
 
-  /** When the channel was created, in microseconds: the team identity and the marking definitions are added then. */
+  /**
+   * When the channel was created, in microseconds: the team identity and the marking definitions
+   * are added then. A channel's creation never changes: it is read once per channel.
+   */
   async channelCreatedUs(channelId: string): Promise<number> {
+    const known = this.channelsCreated.get(channelId);
+    if (known !== undefined) return known;
     const created = await this.organisations.channelCreatedMicros(channelId);
     if (created === null) throw new Error(`channel ${channelId} does not exist`);
+    this.channelsCreated.set(channelId, created);
     return created;
   }
 }

@@ -6,10 +6,11 @@ import { PublisherService } from './publisher.service';
 const config = { teamKey: { userId: { name: 'Test CSIRT', email: 'csirt@test.example' } } } as unknown as AppConfig;
 
 function service(created: Date[]) {
-  const teamKey = {
-    all: vi.fn(async () => created.map((createdAt) => ({ createdAt }))),
-    publisherName: vi.fn(() => 'Test CSIRT'),
-  };
+  return withKeys(vi.fn(async () => created.map((createdAt) => ({ createdAt }))));
+}
+
+function withKeys(all: ReturnType<typeof vi.fn>) {
+  const teamKey = { all, publisherName: vi.fn(() => 'Test CSIRT') };
   return new PublisherService(config, teamKey as unknown as TeamKeyService);
 }
 
@@ -25,5 +26,20 @@ describe('PublisherService', () => {
 
   it('begins at the epoch before any team key exists', async () => {
     expect((await service([]).publisher()).since).toEqual(new Date(0));
+  });
+
+  it('reads the team keys once a minute at most, and again after a failed read', async () => {
+    const all = vi.fn(async () => [{ createdAt: new Date('2025-01-01T00:00:00Z') }]);
+    const publishers = withKeys(all);
+    await Promise.all([publishers.publisher(1_000), publishers.publisher(1_001)]);
+    await publishers.publisher(60_999);
+    expect(all).toHaveBeenCalledTimes(1);
+    await publishers.publisher(61_000);
+    expect(all).toHaveBeenCalledTimes(2);
+
+    const failing = vi.fn().mockRejectedValueOnce(new Error('database gone')).mockResolvedValue([]);
+    const flaky = withKeys(failing);
+    await expect(flaky.publisher(0)).rejects.toThrow('database gone');
+    expect((await flaky.publisher(1)).since).toEqual(new Date(0));
   });
 });

@@ -1,17 +1,14 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import {
-  clearEvent,
-  hashLines,
-  manifestEntry,
-  MispEvent,
-  MispManifestEntry,
-  mispEventUuid,
-  Publisher,
-  sealedEvent,
-} from '@tlp-broker/stix';
+import { clearEvent, hashLines, manifestEntry, MispEvent, Publisher, sealedEvent } from '@tlp-broker/stix';
 import { PartnerPrincipal } from '../auth/principal';
 import { EntryHead, inClear, PartnerView, servedContent } from '../feeds/partner-view.service';
 import { PublisherService } from '../feeds/publisher.service';
+
+/**
+ * Items read at once for manifest.json and hashes.csv (with many more, PostgreSQL reads a channel's
+ * deliveries whole to find those of the run's items).
+ */
+const EVENTS_PER_RUN = 500;
 
 /**
  * A MISP feed of what one partner channel was delivered: one event per item (its latest delivered
@@ -21,6 +18,10 @@ import { PublisherService } from '../feeds/publisher.service';
  * it pulled until a newer event says otherwise, so every attribute served in an earlier version of
  * the event and not in this one comes again marked deleted, and each version of an event has a
  * greater timestamp than the one before (see `servedHistory`).
+ *
+ * manifest.json and hashes.csv list every event of the feed: they are written a run of items at a
+ * time (EVENTS_PER_RUN), so that the memory they take does not grow with the feed; an event file
+ * reads its item alone.
  */
 @Injectable()
 export class MispService {
@@ -29,33 +30,58 @@ export class MispService {
     private readonly publishers: PublisherService,
   ) {}
 
-  async manifest(partner: PartnerPrincipal): Promise<Record<string, MispManifestEntry>> {
-    const events = await this.events(partner, false);
-    return Object.fromEntries(events.map((event) => [event.uuid, manifestEntry(event)]));
+  /** manifest.json, in parts (its text is their concatenation): read a run of items at a time, never the whole feed. */
+  async *manifest(partner: PartnerPrincipal): AsyncGenerator<string> {
+    let separator = '';
+    yield '{';
+    for await (const events of this.events(partner.channelId)) {
+      if (events.length === 0) continue;
+      yield (
+        separator +
+        events.map((event) => `${JSON.stringify(event.uuid)}:${JSON.stringify(manifestEntry(event))}`).join(',')
+      );
+      separator = ',';
+    }
+    yield '}';
   }
 
-  async hashes(partner: PartnerPrincipal): Promise<string> {
-    const events = await this.events(partner, false);
-    return events
-      .flatMap(hashLines)
-      .map((line) => `${line}\n`)
-      .join('');
+  /** hashes.csv, in parts, as `manifest`. */
+  async *hashes(partner: PartnerPrincipal): AsyncGenerator<string> {
+    for await (const events of this.events(partner.channelId))
+      yield events
+        .flatMap(hashLines)
+        .map((line) => `${line}\n`)
+        .join('');
   }
 
   async event(partner: PartnerPrincipal, uuid: string): Promise<{ Event: MispEvent }> {
-    const heads = latestPerItem(await this.view.heads(partner.channelId)).filter(
-      (head) => mispEventUuid(head.itemId) === uuid,
-    );
-    if (heads.length === 0) throw new NotFoundException(`no event ${uuid} in this feed`);
-    const [event] = await this.build(partner.channelId, heads, true);
+    const head = await this.view.latestOfMispEvent(partner.channelId, uuid);
+    if (!head) throw new NotFoundException(`no event ${uuid} in this feed`);
+    const [event] = await this.build(partner.channelId, [head], true);
     return { Event: event };
   }
 
-  private async events(partner: PartnerPrincipal, withMessages: boolean): Promise<MispEvent[]> {
-    return this.build(partner.channelId, latestPerItem(await this.view.heads(partner.channelId)), withMessages);
+  /**
+   * The channel's events without their messages (what manifest.json and hashes.csv need), a run of
+   * items at a time; the next run is read while this one is made into events.
+   */
+  private async *events(channelId: string): AsyncGenerator<MispEvent[]> {
+    let reading = this.view.latestPerItem(channelId, EVENTS_PER_RUN);
+    for (;;) {
+      const { heads, nextFirstUs } = await reading;
+      if (nextFirstUs !== null) {
+        reading = this.view.latestPerItem(channelId, EVENTS_PER_RUN, nextFirstUs);
+        // Awaited on the next turn; a client gone before then leaves it unread, and that is no error.
+        reading.catch(() => undefined);
+      }
+      yield await this.build(channelId, heads, false);
+      if (nextFirstUs === null) return;
+    }
   }
 
+  /** Each item's event, from its latest entry. */
   private async build(channelId: string, heads: EntryHead[], withMessages: boolean): Promise<MispEvent[]> {
+    if (heads.length === 0) return [];
     const publisher: Publisher = await this.publishers.publisher();
     const [clear, messages, views] = await Promise.all([
       this.view.clearContent(heads),
@@ -80,18 +106,4 @@ export class MispService {
       );
     });
   }
-}
-
-/**
- * For each item, the channel's latest entry: the highest version, or the recall that withdrew it
- * (an older version's delivery that finished late does not take the event back).
- */
-function latestPerItem(heads: readonly EntryHead[]): EntryHead[] {
-  const rank = (head: EntryHead) => head.version * 2 + (head.entry === 'recall' ? 1 : 0);
-  const latest = new Map<string, EntryHead>();
-  for (const head of heads) {
-    const held = latest.get(head.itemId);
-    if (!held || rank(head) >= rank(held)) latest.set(head.itemId, head);
-  }
-  return [...latest.values()];
 }

@@ -13,9 +13,19 @@ import {
   StixObject,
   TLP_MARKINGS,
 } from '@tlp-broker/stix';
+import type { RunStart } from '@tlp-broker/persistence';
 import { EntryHead, inClear, PartnerView, servedContent } from '../feeds/partner-view.service';
 import { PublisherService } from '../feeds/publisher.service';
-import { ObjectRecord } from './taxii.types';
+import { TaxiiNextTokens } from './taxii-next-token';
+import { pageOfRecords, selectRecords } from './taxii-paging';
+import { ObjectRecord, Page, TaxiiQuery } from './taxii.types';
+
+/**
+ * Entries read at most at once while looking for a page's objects (the first run reads fewer: see
+ * `entryRecords`); with many more, PostgreSQL reads a channel's deliveries whole to find those of
+ * the run's items.
+ */
+const MAX_RUN = 500;
 
 /**
  * The objects of a partner channel's TAXII collection: which object versions it holds, in
@@ -23,34 +33,78 @@ import { ObjectRecord } from './taxii.types';
  * them. TLP:CLEAR item versions are STIX in the clear; anything above TLP:CLEAR only the
  * recipient's own encrypted copy (a report naming the item by reference, and an artifact holding
  * the OpenPGP message encrypted to its key).
+ *
+ * A page is read in runs of entries in added order from where it starts, never the whole
+ * collection: each entry holds its objects' dates added (a microsecond apart, after the previous
+ * entry's), so a run ends a page as soon as it has found one object more than the page holds.
  */
 @Injectable()
 export class TaxiiCollectionService {
   constructor(
     private readonly view: PartnerView,
     private readonly publishers: PublisherService,
+    private readonly tokens: TaxiiNextTokens,
   ) {}
 
   /**
-   * The object versions of the channel's collection, in collection order; only those that may have
-   * been added after `addedAfter` (microseconds) when given (a client polling for what is new reads
-   * only the new entries). Each entry is served as the change it makes to what the partner holds:
-   * new versions of its report and indicators, and revoked versions of indicators (and, for a
-   * recall, of the report) it no longer stands by.
+   * The page of the channel's collection a query asks for (see selectRecords), with the publisher
+   * its objects name. `query.next` must be a token handed out for this collection (a 400 otherwise).
    */
-  async records(channelId: string, addedAfter?: number): Promise<{ records: ObjectRecord[]; publisher: Publisher }> {
-    const [heads, publisher, channelCreated] = await Promise.all([
-      this.view.heads(channelId, addedAfter),
+  async page(channelId: string, query: TaxiiQuery): Promise<{ page: Page<ObjectRecord>; publisher: Publisher }> {
+    const after = this.tokens.open(channelId, query.next);
+    const afterUs = after === undefined ? query.addedAfter : Math.max(after, query.addedAfter ?? after);
+    const [publisher, channelCreated] = await Promise.all([
       this.publishers.publisher(),
       this.view.channelCreatedUs(channelId),
     ]);
-    const views = await this.view.served(channelId, heads);
-    const records = [
-      ...fixedRecords(publisher, channelCreated),
-      ...heads.flatMap((head) => entryRecords(head, views.get(head.deliveryId)!)),
-    ];
-    records.sort((a, b) => a.dateAdded - b.dateAdded);
-    return { records, publisher };
+    const found = selectRecords(fixedRecords(publisher, channelCreated), query, afterUs);
+    if (found.length <= query.limit)
+      for await (const records of this.entryRecords(channelId, query, afterUs)) {
+        found.push(...records);
+        if (found.length > query.limit) break;
+      }
+    const page = pageOfRecords(found, query.limit, (dateAdded) => this.tokens.seal(channelId, dateAdded));
+    return { page, publisher };
+  }
+
+  /** Whether the collection holds any version of the object. */
+  async holds(channelId: string, objectId: string): Promise<boolean> {
+    const { page } = await this.page(channelId, { limit: 1, ids: [objectId], versions: ['all'] });
+    return page.items.length > 0;
+  }
+
+  /**
+   * The object versions a query selects (after `afterUs`), run after run of entries: each run's
+   * entries served as their items' histories serve them (each entry as the change it makes to what
+   * the partner holds: new versions of its report and indicators, revoked versions of indicators and,
+   * for a recall, of the report).
+   */
+  private async *entryRecords(
+    channelId: string,
+    query: TaxiiQuery,
+    afterUs: number | undefined,
+  ): AsyncGenerator<ObjectRecord[]> {
+    // Every entry holds at least two objects: a first run of half a page and one more usually ends it.
+    let size = Math.min(MAX_RUN, Math.ceil(query.limit / 2) + 1);
+    let start: RunStart = afterUs === undefined ? null : { coverUs: afterUs };
+    for (;;) {
+      const { run, ofItems } = await this.view.run(channelId, start, size);
+      if (run.length === 0) return;
+      const views = await this.view.served(channelId, ofItems);
+      const inRun = new Set(run.map((head) => head.seq));
+      const byItem = new Map<string, ObjectRecord[]>();
+      for (const head of ofItems) {
+        const records = entryRecords(head, views.get(head.deliveryId)!);
+        byItem.set(head.itemId, [...(byItem.get(head.itemId) ?? []), ...records]);
+      }
+      const found = [...byItem.values()].flatMap((records) =>
+        selectRecords(records, query, afterUs).filter((record) => inRun.has(record.head!.seq)),
+      );
+      yield found.sort((a, b) => a.dateAdded - b.dateAdded);
+      if (run.length < size) return;
+      start = { afterUs: run[run.length - 1].addedUs };
+      size = Math.min(MAX_RUN, size * 2);
+    }
   }
 
   /** The STIX objects of a page: messages and clear content are read only for its entries. */

@@ -1,4 +1,4 @@
-import { ArgumentsHost, HttpException, HttpStatus, UnauthorizedException } from '@nestjs/common';
+import { ArgumentsHost, HttpException, HttpStatus, Logger, UnauthorizedException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
 import { TaxiiErrorFilter } from './taxii-error.filter';
 import { TaxiiError } from './taxii.types';
@@ -42,12 +42,19 @@ describe('TaxiiErrorFilter', () => {
     });
   });
 
-  it('answers an unexpected error 500 without its internals', () => {
-    expect(answer(new Error('connection to 10.0.0.5:5432 refused'))).toEqual({
+  it('answers an unexpected error 500 without its internals, and logs it with its stack', () => {
+    const logged = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const error = new Error('connection to 10.0.0.5:5432 refused');
+    expect(answer(error)).toEqual({
       status: 500,
       headers: expect.any(Map),
       body: { title: 'Internal server error', description: 'The request could not be served.', http_status: '500' },
     });
+    expect(logged).toHaveBeenCalledWith('TAXII request failed: connection to 10.0.0.5:5432 refused', error.stack);
+    logged.mockClear();
+    answer(new TaxiiError(HttpStatus.BAD_REQUEST, 'Invalid query parameter', 'limit: …'));
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
   });
 
   it('keeps Retry-After on a 429', () => {

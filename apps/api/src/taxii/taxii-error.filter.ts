@@ -1,12 +1,22 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { TAXII_MEDIA_TYPE, TaxiiError } from './taxii.types';
 
-/** Every error on a TAXII route is a TAXII error object, in TAXII's media type. */
+/**
+ * Every error on a TAXII route is a TAXII error object, in TAXII's media type. One the client
+ * cannot fix (anything but an HTTP error) is logged with its stack, and answered without internals.
+ */
 @Catch()
 export class TaxiiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('TaxiiErrorFilter');
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (!(exception instanceof HttpException))
+      this.logger.error(
+        `TAXII request failed: ${exception instanceof Error ? exception.message : String(exception)}`,
+        exception instanceof Error ? exception.stack : undefined,
+      );
     const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
     const body = exception instanceof HttpException ? exception.getResponse() : null;
     const error = exception instanceof TaxiiError ? body : taxiiErrorObject(status, body);

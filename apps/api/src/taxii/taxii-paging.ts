@@ -1,28 +1,44 @@
 import { ObjectRecord, Page, taxiiTimestamp, TaxiiQuery } from './taxii.types';
 
 /**
- * The page of a collection's object versions (in collection order) that a query asks for: `match`
- * filters, then `added_after`, then the version filter (as the reference server, medallion, does),
- * then what follows `next`, at most `limit`.
+ * Of some object versions — all the collection holds of the objects they are versions of, in
+ * collection order — those a query asks for, as the reference server (medallion) chooses them:
+ * `match` filters, then `added_after`, then the version filter; then only those added after
+ * `afterUs` (where the previous page ended).
  */
-export function pageOf(all: readonly ObjectRecord[], query: TaxiiQuery): Page<ObjectRecord> {
-  let records = all.filter(
+export function selectRecords(
+  records: readonly ObjectRecord[],
+  query: TaxiiQuery,
+  afterUs: number | undefined,
+): ObjectRecord[] {
+  const matching = records.filter(
     (record) =>
       (!query.ids || query.ids.includes(record.id)) &&
       (!query.types || query.types.includes(record.type)) &&
-      (!query.specVersions || query.specVersions.includes('2.1')),
+      (!query.specVersions || query.specVersions.includes('2.1')) &&
+      (query.addedAfter === undefined || record.dateAdded > query.addedAfter),
   );
-  if (query.addedAfter !== undefined) records = records.filter((record) => record.dateAdded > query.addedAfter!);
-  records = byVersion(records, query.versions);
-  // Dates added are distinct, so the last one seen is a complete cursor.
-  if (query.next) records = records.filter((record) => record.dateAdded > query.next!.dateAdded);
-  const items = records.slice(0, query.limit);
-  const more = records.length > items.length;
+  const chosen = byVersion(matching, query.versions);
+  return afterUs === undefined ? chosen : chosen.filter((record) => record.dateAdded > afterUs);
+}
+
+/**
+ * The page of `found` (selected object versions in collection order, at least one more than the
+ * page holds when there are more): at most `limit`, with `next` (sealed by `seal` from the last
+ * one's date_added, which is distinct for every object version) when more follow.
+ */
+export function pageOfRecords(
+  found: readonly ObjectRecord[],
+  limit: number,
+  seal: (dateAddedUs: number) => string,
+): Page<ObjectRecord> {
+  const items = found.slice(0, limit);
+  const more = found.length > items.length;
   const last = items[items.length - 1];
   return {
     items,
     more,
-    next: more ? Buffer.from(`${last.dateAdded}.${last.seq}.${last.part}`).toString('base64url') : undefined,
+    next: more ? seal(last.dateAdded) : undefined,
     first: items[0] ? taxiiTimestamp(items[0].dateAdded) : undefined,
     last: last ? taxiiTimestamp(last.dateAdded) : undefined,
   };
@@ -32,7 +48,11 @@ export function pageOf(all: readonly ObjectRecord[], query: TaxiiQuery): Page<Ob
 export function byVersion(records: ObjectRecord[], wanted: TaxiiQuery['versions']): ObjectRecord[] {
   if (wanted.includes('all')) return records;
   const byId = new Map<string, ObjectRecord[]>();
-  for (const record of records) byId.set(record.id, [...(byId.get(record.id) ?? []), record]);
+  for (const record of records) {
+    const versions = byId.get(record.id);
+    if (versions) versions.push(record);
+    else byId.set(record.id, [record]);
+  }
   const keep = new Set<ObjectRecord>();
   for (const versions of byId.values()) {
     const sorted = [...versions].sort((a, b) => a.version.getTime() - b.version.getTime());

@@ -6,13 +6,12 @@ import { TaxiiError, TaxiiQuery } from './taxii.types';
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1_000;
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$/;
-/** The `next` token the broker hands out: `<ms since the epoch>.<feed sequence>.<part>`, base64url. */
-const NEXT_TOKEN = /^[A-Za-z0-9_-]{1,120}$/;
-const MAX_SEQ = 2n ** 63n - 1n;
+/** What a `next` token the broker hands out looks like (see TaxiiNextTokens): base64url text and its MAC. */
+const NEXT_TOKEN = /^[A-Za-z0-9_-]{1,40}\.[A-Za-z0-9_-]{22}$/;
 
 type RawQuery = Record<string, unknown>;
 
-function bad(parameter: string, why: string): TaxiiError {
+export function invalidQueryParameter(parameter: string, why: string): TaxiiError {
   return new TaxiiError(HttpStatus.BAD_REQUEST, 'Invalid query parameter', `${parameter}: ${why}`);
 }
 
@@ -48,7 +47,7 @@ export function readTaxiiQuery(raw: RawQuery): TaxiiQuery {
 export function parseTaxiiQuery(raw: RawQuery): TaxiiQuery {
   const addedAfterRaw = single(raw, 'added_after');
   const limit = parseLimit(single(raw, 'limit'));
-  const next = parseNext(single(raw, 'next'));
+  const next = single(raw, 'next');
   const versions = (match(raw, 'version') ?? ['last']).map((value) =>
     value === 'first' || value === 'last' || value === 'all' ? value : timestamp('match[version]', value),
   );
@@ -69,7 +68,7 @@ function checkText(raw: RawQuery): void {
     for (const text of Array.isArray(value) ? value : [value]) {
       if (typeof text !== 'string') continue;
       const problem = forbiddenCharacter(text) ?? lineBreak(text);
-      if (problem) throw bad(name, problem);
+      if (problem) throw invalidQueryParameter(name, problem);
     }
   }
 }
@@ -87,17 +86,13 @@ function checkTimestamp(parameter: string, value: string): void {
     date.getUTCHours() === hour &&
     date.getUTCMinutes() === minute &&
     date.getUTCSeconds() === second;
-  if (!same) throw bad(parameter, `${value} is not a date and time that exists`);
-  if (year < 1970) throw bad(parameter, 'a timestamp from 1970 on is required');
+  if (!same) throw invalidQueryParameter(parameter, `${value} is not a date and time that exists`);
+  if (year < 1970) throw invalidQueryParameter(parameter, 'a timestamp from 1970 on is required');
 }
 
-/** Only a token the broker could have handed out: its parts within what a date and a feed sequence can be. */
+/** Only something shaped like a token the broker hands out; TaxiiNextTokens checks that it did, for this collection. */
 function checkNextToken(next: string): void {
-  const parts = NEXT_TOKEN.test(next)
-    ? /^(\d{1,16})\.(\d{1,19})\.(\d{1,6})$/.exec(Buffer.from(next, 'base64url').toString())
-    : null;
-  if (!parts || Number(parts[1]) > 8.64e15 || BigInt(parts[2]) > MAX_SEQ)
-    throw bad('next', 'use the value of `next` from the previous page');
+  if (!NEXT_TOKEN.test(next)) throw invalidQueryParameter('next', 'use the value of `next` from the previous page');
 }
 
 /** `match[name]` as Express's extended query parser nests it (`match: {name: …}`). */
@@ -108,7 +103,7 @@ function nestedMatch(raw: RawQuery, name: string): unknown {
 function single(raw: RawQuery, name: string): string | undefined {
   const value = raw[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw bad(name, 'give it once');
+  if (typeof value !== 'string') throw invalidQueryParameter(name, 'give it once');
   return value;
 }
 
@@ -120,27 +115,21 @@ function match(raw: RawQuery, name: string): string[] | undefined {
     .flatMap((v) => String(v).split(','))
     .map((v) => v.trim())
     .filter((v) => v !== '');
-  if (values.length === 0) throw bad(`match[${name}]`, 'give at least one value');
+  if (values.length === 0) throw invalidQueryParameter(`match[${name}]`, 'give at least one value');
   return values;
 }
 
 function parseLimit(limitRaw: string | undefined): number {
   if (limitRaw === undefined) return DEFAULT_LIMIT;
-  if (!/^\d+$/.test(limitRaw) || Number(limitRaw) < 1) throw bad('limit', 'a positive whole number is required');
+  if (!/^\d+$/.test(limitRaw) || Number(limitRaw) < 1)
+    throw invalidQueryParameter('limit', 'a positive whole number is required');
   return Math.min(Number(limitRaw), MAX_LIMIT);
-}
-
-function parseNext(nextRaw: string | undefined): TaxiiQuery['next'] {
-  if (nextRaw === undefined) return undefined;
-  const parts = /^(\d+)\.(\d+)\.(\d+)$/.exec(Buffer.from(nextRaw, 'base64url').toString());
-  if (!parts) throw bad('next', 'use the value of `next` from the previous page');
-  return { dateAdded: Number(parts[1]), seq: BigInt(parts[2]), part: Number(parts[3]) };
 }
 
 function timestamp(name: string, value: string): Date {
   const date = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) || Number.isNaN(date.getTime()))
-    throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000Z');
+    throw invalidQueryParameter(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000Z');
   return date;
 }
 
@@ -149,7 +138,7 @@ function microseconds(name: string, value: string): number {
   const parts = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(value);
   const seconds = parts ? Date.parse(`${parts[1]}Z`) : Number.NaN;
   if (!parts || Number.isNaN(seconds))
-    throw bad(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000000Z');
+    throw invalidQueryParameter(name, 'an RFC 3339 timestamp in UTC is required, e.g. 2026-11-30T08:00:00.000000Z');
   // Digits beyond the sixth are dropped: an object added at that microsecond is not after it.
   return seconds * 1000 + Number((parts[2] ?? '').padEnd(6, '0').slice(0, 6));
 }

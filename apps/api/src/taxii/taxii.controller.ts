@@ -23,9 +23,10 @@ import { InboxService } from './inbox.service';
 import { TaxiiAcceptGuard } from './taxii-accept.guard';
 import { TaxiiErrorFilter } from './taxii-error.filter';
 import { RawTaxiiQuery, readTaxiiQuery } from './taxii-query';
-import { sendTaxii, sendTaxiiPage } from './taxii-response';
+import { FeedResponse, FeedResponses } from '../feeds/feed-responses';
+import { sendAnswer, sendTaxii, taxiiPage } from './taxii-response';
 import { TaxiiService } from './taxii.service';
-import { TAXII_MEDIA_TYPE, TaxiiError } from './taxii.types';
+import { TAXII_MEDIA_TYPE, TaxiiError, TaxiiQuery } from './taxii.types';
 
 /** A TAXII read: a partner credential with the `taxii` scope, and an Accept header TAXII answers in. */
 const TaxiiGet = (path?: string, ...scopes: PartnerScope[]) =>
@@ -48,6 +49,7 @@ export class TaxiiController {
     @InjectConfig() private readonly config: AppConfig,
     private readonly taxii: TaxiiService,
     private readonly inbox: InboxService,
+    private readonly responses: FeedResponses,
   ) {}
 
   @InboxGet()
@@ -94,8 +96,12 @@ export class TaxiiController {
     @RawTaxiiQuery() query: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
-    const page = await this.taxii.objects(partner, collection, readTaxiiQuery(query));
-    sendTaxiiPage(response, page, (items) => ({ objects: items }));
+    const taxiiQuery = readTaxiiQuery(query);
+    this.taxii.readable(partner, collection);
+    const answer = await this.answer(partner, ['objects', taxiiQuery], async () =>
+      taxiiPage(await this.taxii.objects(partner, collection, taxiiQuery), (items) => ({ objects: items })),
+    );
+    sendAnswer(response, answer);
   }
 
   /** Adds objects to the organisation's inbox (the only collection that takes any), answered with a status resource. */
@@ -138,8 +144,12 @@ export class TaxiiController {
     @RawTaxiiQuery() query: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
-    const page = await this.taxii.manifest(partner, collection, readTaxiiQuery(query));
-    sendTaxiiPage(response, page, (items) => ({ objects: items }));
+    const taxiiQuery = readTaxiiQuery(query);
+    this.taxii.readable(partner, collection);
+    const answer = await this.answer(partner, ['manifest', taxiiQuery], async () =>
+      taxiiPage(await this.taxii.manifest(partner, collection, taxiiQuery), (items) => ({ objects: items })),
+    );
+    sendAnswer(response, answer);
   }
 
   @TaxiiGet('api/collections/:collection/objects/:object')
@@ -150,8 +160,12 @@ export class TaxiiController {
     @RawTaxiiQuery() query: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
-    const page = await this.taxii.object(partner, collection, object, readTaxiiQuery(query));
-    sendTaxiiPage(response, page, (items) => ({ objects: items }));
+    const taxiiQuery = readTaxiiQuery(query);
+    this.taxii.readable(partner, collection);
+    const answer = await this.answer(partner, ['object', object, taxiiQuery], async () =>
+      taxiiPage(await this.taxii.object(partner, collection, object, taxiiQuery), (items) => ({ objects: items })),
+    );
+    sendAnswer(response, answer);
   }
 
   @TaxiiGet('api/collections/:collection/objects/:object/versions')
@@ -162,7 +176,23 @@ export class TaxiiController {
     @RawTaxiiQuery() query: Record<string, unknown>,
     @Res() response: Response,
   ): Promise<void> {
-    const page = await this.taxii.versions(partner, collection, object, readTaxiiQuery(query));
-    sendTaxiiPage(response, page, (items) => ({ versions: items }));
+    const taxiiQuery = readTaxiiQuery(query);
+    this.taxii.readable(partner, collection);
+    const answer = await this.answer(partner, ['versions', object, taxiiQuery], async () =>
+      taxiiPage(await this.taxii.versions(partner, collection, object, taxiiQuery), (items) => ({ versions: items })),
+    );
+    sendAnswer(response, answer);
+  }
+
+  /**
+   * A read of the credential's collection (checked readable before), answered as made before while
+   * the channel's feed is unchanged (see FeedResponses); `what` names the read, `build` makes it.
+   */
+  private answer(
+    partner: PartnerPrincipal,
+    what: readonly (string | TaxiiQuery)[],
+    build: () => Promise<FeedResponse>,
+  ): Promise<FeedResponse> {
+    return this.responses.answer(partner.channelId, JSON.stringify(['taxii', ...what]), build);
   }
 }

@@ -1,10 +1,9 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { OrganisationRepository } from '@tlp-broker/persistence';
-import { StixObject } from '@tlp-broker/stix';
+import { Publisher, StixObject } from '@tlp-broker/stix';
 import { PartnerPrincipal } from '../auth/principal';
 import { InboxService } from './inbox.service';
 import { TaxiiCollectionService } from './taxii-collection.service';
-import { pageOf } from './taxii-paging';
 import { ObjectRecord, Page, STIX_MEDIA_TYPE, taxiiTimestamp, TaxiiError, TaxiiQuery } from './taxii.types';
 
 export interface TaxiiCollectionResource {
@@ -56,18 +55,7 @@ export class TaxiiService {
 
   /** The channel's collection of deliveries, the only one objects are read from; the inbox is write-only (403). */
   private async deliveries(partner: PartnerPrincipal, collectionId: string): Promise<TaxiiCollectionResource> {
-    if (this.inbox.isInbox(partner, collectionId))
-      throw new TaxiiError(
-        HttpStatus.FORBIDDEN,
-        'Write-only collection',
-        'This collection takes the STIX objects posted to it; it cannot be read (can_read: false).',
-      );
-    if (collectionId !== partner.channelId || !partner.scopes.includes('taxii'))
-      throw new TaxiiError(
-        HttpStatus.NOT_FOUND,
-        'Collection not found',
-        `There is no collection ${collectionId} for this credential.`,
-      );
+    this.readable(partner, collectionId);
     const holder = await this.organisations.channelHolder(partner.channelId);
     if (!holder) throw new Error(`channel ${partner.channelId} of a live credential does not exist`);
     return {
@@ -81,16 +69,34 @@ export class TaxiiService {
     };
   }
 
+  /**
+   * The credential may read the collection: its own channel's, with the `taxii` scope. The inbox
+   * is write-only (403); any other collection is a 404, whether it exists or not. Nothing is read.
+   */
+  readable(partner: PartnerPrincipal, collectionId: string): void {
+    if (this.inbox.isInbox(partner, collectionId))
+      throw new TaxiiError(
+        HttpStatus.FORBIDDEN,
+        'Write-only collection',
+        'This collection takes the STIX objects posted to it; it cannot be read (can_read: false).',
+      );
+    if (collectionId !== partner.channelId || !partner.scopes.includes('taxii'))
+      throw new TaxiiError(
+        HttpStatus.NOT_FOUND,
+        'Collection not found',
+        `There is no collection ${collectionId} for this credential.`,
+      );
+  }
+
   async objects(partner: PartnerPrincipal, collectionId: string, query: TaxiiQuery): Promise<Page<StixObject>> {
-    await this.deliveries(partner, collectionId);
-    const { records, publisher } = await this.contents.records(partner.channelId, query.addedAfter);
-    const page = pageOf(records, query);
+    this.readable(partner, collectionId);
+    const { page, publisher } = await this.contents.page(partner.channelId, query);
     return { ...page, items: await this.contents.materialise(partner.channelId, page.items, publisher) };
   }
 
   async manifest(partner: PartnerPrincipal, collectionId: string, query: TaxiiQuery): Promise<Page<ManifestRecord>> {
-    await this.deliveries(partner, collectionId);
-    const page = pageOf((await this.contents.records(partner.channelId, query.addedAfter)).records, query);
+    this.readable(partner, collectionId);
+    const { page } = await this.contents.page(partner.channelId, query);
     return {
       ...page,
       items: page.items.map((record) => ({
@@ -102,15 +108,14 @@ export class TaxiiService {
     };
   }
 
+  /** The versions of one object the query selects (`match[id]` aside); an object the collection does not hold is a 404. */
   async object(
     partner: PartnerPrincipal,
     collectionId: string,
     objectId: string,
     query: TaxiiQuery,
   ): Promise<Page<StixObject>> {
-    await this.deliveries(partner, collectionId);
-    const { records, publisher } = await this.contents.records(partner.channelId);
-    const page = pageOf(versionsOf(records, objectId), { ...query, ids: undefined });
+    const { page, publisher } = await this.objectVersions(partner, collectionId, objectId, query);
     return { ...page, items: await this.contents.materialise(partner.channelId, page.items, publisher) };
   }
 
@@ -120,22 +125,25 @@ export class TaxiiService {
     objectId: string,
     query: TaxiiQuery,
   ): Promise<Page<string>> {
-    await this.deliveries(partner, collectionId);
-    const { records } = await this.contents.records(partner.channelId);
-    const page = pageOf(versionsOf(records, objectId), { ...query, ids: undefined, versions: ['all'] });
+    const { page } = await this.objectVersions(partner, collectionId, objectId, { ...query, versions: ['all'] });
     const versions = [...new Set(page.items.map((record) => record.version.toISOString()))].sort();
     return { ...page, items: versions };
   }
-}
 
-/** The versions of one object in the collection; none is a 404 TAXII error. */
-function versionsOf(records: readonly ObjectRecord[], objectId: string): ObjectRecord[] {
-  const versions = records.filter((record) => record.id === objectId);
-  if (versions.length === 0)
-    throw new TaxiiError(
-      HttpStatus.NOT_FOUND,
-      'Object not found',
-      `There is no object ${objectId} in this collection.`,
-    );
-  return versions;
+  private async objectVersions(
+    partner: PartnerPrincipal,
+    collectionId: string,
+    objectId: string,
+    query: TaxiiQuery,
+  ): Promise<{ page: Page<ObjectRecord>; publisher: Publisher }> {
+    this.readable(partner, collectionId);
+    const found = await this.contents.page(partner.channelId, { ...query, ids: [objectId] });
+    if (found.page.items.length === 0 && !(await this.contents.holds(partner.channelId, objectId)))
+      throw new TaxiiError(
+        HttpStatus.NOT_FOUND,
+        'Object not found',
+        `There is no object ${objectId} in this collection.`,
+      );
+    return found;
+  }
 }

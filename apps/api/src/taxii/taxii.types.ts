@@ -16,8 +16,8 @@ export interface TaxiiQuery {
   /** Microseconds since the epoch. */
   readonly addedAfter?: number;
   readonly limit: number;
-  /** After the object added at `dateAdded` (microseconds since the epoch). */
-  readonly next?: { dateAdded: number; seq: bigint; part: number };
+  /** The `next` token of a previous page, as given: opened (and checked) against the collection it was handed out for. */
+  readonly next?: string;
   readonly types?: readonly string[];
   readonly ids?: readonly string[];
   readonly versions: readonly ('first' | 'last' | 'all' | Date)[];

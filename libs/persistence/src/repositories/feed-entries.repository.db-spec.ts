@@ -117,4 +117,25 @@ describe('FeedEntryRepository on PostgreSQL', () => {
     expect((await entriesOf(a.channelId)).map((e) => e.entry)).toEqual(['recall']);
     expect(await entriesOf(b.channelId)).toHaveLength(1);
   });
+
+  it("changes the feed's state with every entry added or taken out, and only that channel's", async () => {
+    const a = await scene();
+    const b = await scene();
+    expect(await feeds.stateOf(a.channelId)).toBeNull();
+    await feeds.append(await a.entryFor(1));
+    await feeds.append(await b.entryFor(1));
+    const states = [await feeds.stateOf(a.channelId)];
+    expect(states[0]).toMatch(/^\d+\/\d+$/);
+    expect(await feeds.stateOf(a.channelId)).toBe(states[0]);
+    await feeds.append(await a.entryFor(2));
+    states.push(await feeds.stateOf(a.channelId));
+    const bBefore = await feeds.stateOf(b.channelId);
+    expect(await feeds.removeItem(a.itemId)).toBe(2);
+    states.push(await feeds.stateOf(a.channelId));
+    expect(new Set(states).size).toBe(3);
+    expect(await feeds.stateOf(b.channelId)).toBe(bBefore);
+    // Nothing to take out: the state stays.
+    expect(await feeds.removeItem(a.itemId)).toBe(0);
+    expect(await feeds.stateOf(a.channelId)).toBe(states[2]);
+  });
 });

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mispEventUuid } from '@tlp-broker/stix';
 import { useTestDatabase } from '../../../../test/support/test-database';
 import { FeedEntryRepository } from './feed-entries.repository';
+import type { RunStart } from './feed-entry-reads';
 import { TestRows } from './test-rows.db-fixtures';
 
 /** Microseconds since the epoch of a UTC timestamp written with six fraction digits. */
@@ -106,13 +108,17 @@ describe('FeedEntryRepository: what partners pull', () => {
     expect(await feeds.channelEntry(scene.channel, scene.otherDelivery)).toBeNull();
   });
 
-  it('lists heads in added order, with indicators only for TLP:CLEAR item versions, from the entry at or before a time', async () => {
-    const heads = await feeds.headsOfChannel(scene.channel);
-    expect(heads.map((head) => [head.seq, head.addedUs, head.version])).toEqual([
+  it('reads runs of entries in added order with every entry of their items, from a place, never another channel', async () => {
+    const seqs = async (start: RunStart, limit: number) => {
+      const { run, ofItems } = await feeds.runWithItems(scene.channel, start, limit);
+      return { run: run.map((head) => head.seq), ofItems: ofItems.map((head) => head.seq) };
+    };
+    const { run } = await feeds.runWithItems(scene.channel, null, 10);
+    expect(run.map((head) => [head.seq, head.addedUs, head.version])).toEqual([
       [scene.seqs.v1, us('2026-01-01T10:00:00.000001Z'), 1],
       [scene.seqs.v2, us('2026-01-01T10:00:00.000005Z'), 2],
     ]);
-    expect(heads[0]).toMatchObject({
+    expect(run[0]).toMatchObject({
       entry: 'item',
       tlp: 'TLP:CLEAR',
       severity: 'high',
@@ -120,13 +126,38 @@ describe('FeedEntryRepository: what partners pull', () => {
       versionCreatedAt: new Date('2026-01-01T09:00:00.000Z'),
       indicators: [{ type: 'domain', value: 'clear.example' }],
     });
-    expect(heads[1].indicators).toEqual([]);
-    const after = async (timestamp: string) =>
-      (await feeds.headsOfChannel(scene.channel, us(timestamp))).map((head) => head.seq);
+    expect(run[1].indicators).toEqual([]);
+    // A run of one entry comes with every entry of its item.
+    expect(await seqs(null, 1)).toEqual({ run: [scene.seqs.v1], ofItems: [scene.seqs.v1, scene.seqs.v2] });
     // The entry added at or before the time may still hold objects added after it.
-    expect(await after('2026-01-01T10:00:00.000003Z')).toEqual([scene.seqs.v1, scene.seqs.v2]);
-    expect(await after('2026-01-01T10:00:00.000005Z')).toEqual([scene.seqs.v2]);
-    expect(await after('2026-01-01T09:00:00.000000Z')).toEqual([scene.seqs.v1, scene.seqs.v2]);
+    const cover = (timestamp: string) => seqs({ coverUs: us(timestamp) }, 10).then((read) => read.run);
+    expect(await cover('2026-01-01T10:00:00.000003Z')).toEqual([scene.seqs.v1, scene.seqs.v2]);
+    expect(await cover('2026-01-01T10:00:00.000005Z')).toEqual([scene.seqs.v2]);
+    expect(await cover('2026-01-01T09:00:00.000000Z')).toEqual([scene.seqs.v1, scene.seqs.v2]);
+    const after = (timestamp: string) => seqs({ afterUs: us(timestamp) }, 10).then((read) => read.run);
+    expect(await after('2026-01-01T10:00:00.000001Z')).toEqual([scene.seqs.v2]);
+    expect(await after('2026-01-01T10:00:00.000005Z')).toEqual([]);
+  });
+
+  it('reads the latest entry of each item, items by their first entry, a run of items at a time', async () => {
+    expect(await feeds.latestPerItem(scene.channel, 10)).toMatchObject({
+      heads: [{ seq: scene.seqs.v2 }],
+      nextFirstUs: null,
+    });
+    const first = await feeds.latestPerItem(scene.channel, 1);
+    expect(first).toEqual({
+      heads: [expect.objectContaining({ seq: scene.seqs.v2 })],
+      nextFirstUs: us('2026-01-01T10:00:00.000001Z'),
+    });
+    expect(await feeds.latestPerItem(scene.channel, 1, first.nextFirstUs!)).toEqual({ heads: [], nextFirstUs: null });
+    expect((await feeds.latestPerItem(scene.other, 10)).heads.map((head) => head.seq)).toEqual([scene.seqs.other]);
+  });
+
+  it("finds an item's latest entry by its MISP event UUID, as libs/stix names events, in the channel only", async () => {
+    const event = mispEventUuid(scene.item);
+    expect((await feeds.latestOfMispEvent(scene.channel, event))?.seq).toBe(scene.seqs.v2);
+    expect((await feeds.latestOfMispEvent(scene.other, event))?.seq).toBe(scene.seqs.other);
+    expect(await feeds.latestOfMispEvent(scene.channel, mispEventUuid(scene.other))).toBeNull();
   });
 
   it("reads the messages of the channel's own entries only", async () => {
