@@ -14,7 +14,7 @@ import { DeliveriesService } from './deliveries/deliveries.service';
 import { CaveatsController } from './caveats/caveats.controller';
 import { CaveatsService } from './caveats/caveats.service';
 import { FeedsController } from './feeds/feeds.controller';
-import { FeedsService } from './feeds/feeds.service';
+import { PULL_FORM_PROVIDERS } from './feeds/pull-forms.providers';
 import { ApiReadiness } from './health/api-readiness';
 import { HealthController } from './health/health.controller';
 import { ItemsController } from './items/items.controller';
@@ -43,18 +43,11 @@ import { ORGANISATION_PROVIDERS } from './organisations/organisations.providers'
 import { TeamController } from './team/team.controller';
 import { ProfileService } from './team/profile.service';
 import { SecurityTxtController } from './team/security-txt.controller';
-import { PartnerView } from './feeds/partner-view.service';
-import { PublisherService } from './feeds/publisher.service';
-import { FeedResponses } from './feeds/feed-responses';
 import { TaxiiController } from './taxii/taxii.controller';
 import { MispController } from './misp/misp.controller';
 import { PublicFeedController } from './public/public-feed.controller';
 import { PublicFeedService } from './public/public-feed.service';
 import { PublicSyndicationService } from './public/public-syndication.service';
-import { MispService } from './misp/misp.service';
-import { TaxiiService } from './taxii/taxii.service';
-import { TaxiiCollectionService } from './taxii/taxii-collection.service';
-import { TaxiiNextTokens } from './taxii/taxii-next-token';
 import { InboxService } from './taxii/inbox.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -130,14 +123,7 @@ export class ApiModule {
         ItemViewsService,
         ItemRecordsService,
         OperationsService,
-        FeedsService,
-        PartnerView,
-        PublisherService,
-        FeedResponses,
-        TaxiiCollectionService,
-        TaxiiNextTokens,
-        TaxiiService,
-        MispService,
+        ...PULL_FORM_PROVIDERS,
         PublicFeedService,
         PublicSyndicationService,
         ProfileService,

@@ -52,6 +52,16 @@ export class PartnerView {
     return this.entries.latestPerItem(channelId, limit, afterFirstUs);
   }
 
+  /** The items of the channel that serve the STIX report or note (`report`) or artifact with this UUID. */
+  itemsOfStixObject(channelId: string, kind: 'report' | 'artifact', uuid: string): Promise<string[]> {
+    return this.entries.itemsOfStixObject(channelId, kind, uuid);
+  }
+
+  /** Every entry of the channel for these items, in added order, without the messages. */
+  entriesOfItems(channelId: string, itemIds: readonly string[]): Promise<EntryHead[]> {
+    return this.entries.entriesOfItems(channelId, itemIds);
+  }
+
   /** The latest entry of the channel's item whose MISP event has this UUID; null if the channel has none. */
   latestOfMispEvent(channelId: string, eventUuid: string): Promise<EntryHead | null> {
     return this.entries.latestOfMispEvent(channelId, eventUuid);

@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import type { FeedEntryHead, RunStart } from '@tlp-broker/persistence';
-import { mispEventUuid, Publisher, servedHistory, StepView } from '@tlp-broker/stix';
+import { artifactId, itemStixId, mispEventUuid, Publisher, servedHistory, StepView } from '@tlp-broker/stix';
 import { PartnerView } from './partner-view.service';
 import type { PublisherService } from './publisher.service';
 import { stepOfHead } from './served-steps';
@@ -67,6 +67,19 @@ export function fakePartnerView(
       const page = latest.slice(0, limit);
       return { heads: page, nextFirstUs: page.length < limit ? null : firsts.get(page[page.length - 1].itemId)! };
     }),
+    itemsOfStixObject: vi.fn(async (_channel: string, kind: 'report' | 'artifact', uuid: string) => {
+      const names = (head: FeedEntryHead) => {
+        if (kind === 'artifact') return [artifactId(head.deliveryId)];
+        const recalls = heads.filter((other) => other.itemId === head.itemId && other.entry === 'recall').length;
+        return Array.from({ length: recalls + 1 }, (_, generation) => itemStixId(head.itemId, head.kind, generation));
+      };
+      return [
+        ...new Set(heads.filter((head) => names(head).some((id) => id.endsWith(`--${uuid}`))).map((h) => h.itemId)),
+      ];
+    }),
+    entriesOfItems: vi.fn(async (_channel: string, items: readonly string[]) =>
+      heads.filter((head) => items.includes(head.itemId)).sort((a, b) => a.addedUs - b.addedUs),
+    ),
     latestOfMispEvent: vi.fn(
       async (_channel: string, uuid: string) =>
         latestOfItems(heads).find((head) => mispEventUuid(head.itemId) === uuid) ?? null,

@@ -6,10 +6,11 @@ import {
   ItemRepository,
   OrganisationRepository,
 } from '@tlp-broker/persistence';
-import { mispEventUuid, PAP_MARKINGS, TLP_MARKINGS } from '@tlp-broker/stix';
+import { artifactId, itemStixId, mispEventUuid, PAP_MARKINGS, TLP_MARKINGS } from '@tlp-broker/stix';
 import { useTestDatabase } from '../../../../test/support/test-database';
 import { TestRows } from '../../../../libs/persistence/src/repositories/test-rows.db-fixtures';
 import {
+  ITEMS_OF_STIX_OBJECT_SELECT,
   LATEST_OF_MISP_EVENT_SELECT,
   latestPerItemSelect,
   runWithItemsSelect,
@@ -160,11 +161,28 @@ describe('A TAXII collection of 100,000 entries', () => {
     expect(page.more).toBe(true);
   });
 
-  it("finds an item's MISP event, and each run of items of the MISP manifest, through indexes", async () => {
-    const [{ item_id: itemId }] = (await db.superuser.query(
-      'SELECT item_id FROM feed_entries WHERE channel_id = $1 ORDER BY added_at OFFSET 54321 LIMIT 1',
+  it("finds an item's MISP event, its TAXII objects, and each run of items of the MISP manifest, through indexes", async () => {
+    const [{ item_id: itemId, delivery_id: deliveryId }] = (await db.superuser.query(
+      'SELECT item_id, delivery_id FROM feed_entries WHERE channel_id = $1 ORDER BY added_at OFFSET 54321 LIMIT 1',
       [channels.mine],
-    )) as { item_id: string }[];
+    )) as { item_id: string; delivery_id: string }[];
+    const uuid = (id: string) => id.split('--')[1];
+    const report = nodes(
+      await planOf(ITEMS_OF_STIX_OBJECT_SELECT.report, [channels.mine, uuid(itemStixId(itemId, 'advisory'))]),
+    );
+    const artifact = nodes(
+      await planOf(ITEMS_OF_STIX_OBJECT_SELECT.artifact, [channels.mine, uuid(artifactId(deliveryId))]),
+    );
+    expect(report.map((node) => node['Index Name'])).toEqual(
+      expect.arrayContaining(['feed_entries_stix_item', 'feed_entries_recalls']),
+    );
+    expect(artifact.map((node) => node['Index Name'])).toContain('feed_entries_stix_artifact');
+    expect([...report, ...artifact].filter((node) => node['Node Type'].includes('Seq Scan'))).toEqual([]);
+    const { page } = await collection.page(
+      channels.mine,
+      parseTaxiiQuery({ 'match[id]': itemStixId(itemId, 'advisory'), 'match[version]': 'all' }),
+    );
+    expect(page.items.map((record) => record.head?.itemId)).toEqual([itemId]);
     const event = nodes(
       await planOf(LATEST_OF_MISP_EVENT_SELECT, [channels.mine, 'item', 'TLP:CLEAR', mispEventUuid(itemId)]),
     );

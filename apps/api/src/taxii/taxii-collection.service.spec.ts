@@ -180,6 +180,30 @@ describe('TaxiiCollectionService', () => {
     expect(view.run).not.toHaveBeenCalled();
   });
 
+  it('finds the versions of a report, note or artifact through the items that serve it, reading no run', async () => {
+    const entries = amberEntries(30, (i) => (i % 10 === 0 ? 0 : i));
+    // The item's second entry is a recall: what follows it is a report of another generation.
+    const withRecall = entries.map((entry, i) => (i === 10 ? { ...entry, entry: 'recall' as const } : entry));
+    const { view, collection } = service(withRecall);
+    const { page: everything } = await collection.page('channel-1', query({ 'match[version]': 'all', limit: '1000' }));
+    view.run.mockClear();
+    const ids = [
+      itemStixId(entries[0].itemId, 'advisory'),
+      itemStixId(entries[0].itemId, 'advisory', 1),
+      artifactId(entries[20].deliveryId),
+    ];
+    for (const id of ids) {
+      const { page } = await collection.page('channel-1', query({ 'match[id]': id, 'match[version]': 'all' }));
+      expect(page.items.length).toBeGreaterThan(0);
+      expect(page.items).toEqual(everything.items.filter((record) => record.id === id));
+    }
+    expect(view.run).not.toHaveBeenCalled();
+    expect(view.entriesOfItems).toHaveBeenCalledWith('channel-1', [entries[0].itemId]);
+    // An indicator is looked for run after run.
+    await collection.page('channel-1', query({ 'match[id]': indicatorId(entries[0].itemId, indicators[0]) }));
+    expect(view.run).toHaveBeenCalled();
+  });
+
   it('tells whether the collection holds any version of an object', async () => {
     const { collection } = service();
     expect(await collection.holds('channel-1', artifactId(amberHead.deliveryId))).toBe(true);

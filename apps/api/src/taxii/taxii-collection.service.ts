@@ -58,8 +58,12 @@ export class TaxiiCollectionService {
       this.view.channelCreatedUs(channelId),
     ]);
     const found = selectRecords(fixedRecords(publisher, channelCreated), query, afterUs);
+    const items = query.ids ? await this.itemsServing(channelId, query.ids) : null;
+    const more = items
+      ? this.itemRecords(channelId, items, query, afterUs)
+      : this.entryRecords(channelId, query, afterUs);
     if (found.length <= query.limit)
-      for await (const records of this.entryRecords(channelId, query, afterUs)) {
+      for await (const records of more) {
         found.push(...records);
         if (found.length > query.limit) break;
       }
@@ -73,12 +77,7 @@ export class TaxiiCollectionService {
     return page.items.length > 0;
   }
 
-  /**
-   * The object versions a query selects (after `afterUs`), run after run of entries: each run's
-   * entries served as their items' histories serve them (each entry as the change it makes to what
-   * the partner holds: new versions of its report and indicators, revoked versions of indicators and,
-   * for a recall, of the report).
-   */
+  /** The object versions a query selects (after `afterUs`), run after run of entries in added order. */
   private async *entryRecords(
     channelId: string,
     query: TaxiiQuery,
@@ -90,21 +89,72 @@ export class TaxiiCollectionService {
     for (;;) {
       const { run, ofItems } = await this.view.run(channelId, start, size);
       if (run.length === 0) return;
-      const views = await this.view.served(channelId, ofItems);
       const inRun = new Set(run.map((head) => head.seq));
-      const byItem = new Map<string, ObjectRecord[]>();
-      for (const head of ofItems) {
-        const records = entryRecords(head, views.get(head.deliveryId)!);
-        byItem.set(head.itemId, [...(byItem.get(head.itemId) ?? []), ...records]);
-      }
-      const found = [...byItem.values()].flatMap((records) =>
-        selectRecords(records, query, afterUs).filter((record) => inRun.has(record.head!.seq)),
+      const found = (await this.selected(channelId, ofItems, query, afterUs)).filter((record) =>
+        inRun.has(record.head!.seq),
       );
       yield found.sort((a, b) => a.dateAdded - b.dateAdded);
       if (run.length < size) return;
       start = { afterUs: run[run.length - 1].addedUs };
       size = Math.min(MAX_RUN, size * 2);
     }
+  }
+
+  /**
+   * The items whose entries serve the objects named (reports, notes and artifacts are found through
+   * indexes; the team identity and the marking definitions are served by none); null when one of
+   * them is of another kind (an indicator), to be looked for run after run.
+   */
+  private async itemsServing(channelId: string, ids: readonly string[]): Promise<string[] | null> {
+    const items = new Set<string>();
+    for (const id of ids) {
+      const [, type, uuid] =
+        /^([a-z-]+)--([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(id) ?? [];
+      if (type === 'identity' || type === 'marking-definition' || type === undefined) continue;
+      if (type !== 'report' && type !== 'note' && type !== 'artifact') return null;
+      for (const item of await this.view.itemsOfStixObject(
+        channelId,
+        type === 'artifact' ? 'artifact' : 'report',
+        uuid,
+      ))
+        items.add(item);
+    }
+    return [...items];
+  }
+
+  /** The object versions a query selects (after `afterUs`) among those the entries of these items serve. */
+  private async *itemRecords(
+    channelId: string,
+    items: readonly string[],
+    query: TaxiiQuery,
+    afterUs: number | undefined,
+  ): AsyncGenerator<ObjectRecord[]> {
+    const heads = await this.view.entriesOfItems(channelId, items);
+    yield (await this.selected(channelId, heads, query, afterUs)).sort((a, b) => a.dateAdded - b.dateAdded);
+  }
+
+  /**
+   * The object versions a query selects of those some entries serve — every entry of the channel
+   * for their items — each entry served as its item's history serves it (the change it makes to what
+   * the partner holds: new versions of its report and indicators, revoked versions of indicators
+   * and, for a recall, of the report).
+   */
+  private async selected(
+    channelId: string,
+    heads: readonly EntryHead[],
+    query: TaxiiQuery,
+    afterUs: number | undefined,
+  ): Promise<ObjectRecord[]> {
+    if (heads.length === 0) return [];
+    const views = await this.view.served(channelId, heads);
+    const byItem = new Map<string, ObjectRecord[]>();
+    for (const head of heads) {
+      const records = entryRecords(head, views.get(head.deliveryId)!);
+      const held = byItem.get(head.itemId);
+      if (held) held.push(...records);
+      else byItem.set(head.itemId, records);
+    }
+    return [...byItem.values()].flatMap((records) => selectRecords(records, query, afterUs));
   }
 
   /** The STIX objects of a page: messages and clear content are read only for its entries. */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mispEventUuid } from '@tlp-broker/stix';
+import { artifactId, itemStixId, mispEventUuid } from '@tlp-broker/stix';
 import { useTestDatabase } from '../../../../test/support/test-database';
 import { FeedEntryRepository } from './feed-entries.repository';
 import type { RunStart } from './feed-entry-reads';
@@ -11,6 +11,7 @@ const us = (timestamp: string) => Date.parse(`${timestamp.slice(0, 19)}Z`) * 100
 describe('FeedEntryRepository: what partners pull', () => {
   const db = useTestDatabase();
   let feeds: FeedEntryRepository;
+  let fixtures: TestRows;
   const scene = {} as {
     channel: string;
     other: string;
@@ -23,7 +24,7 @@ describe('FeedEntryRepository: what partners pull', () => {
 
   beforeAll(async () => {
     feeds = new FeedEntryRepository(db.dataSource);
-    const fixtures = new TestRows(db);
+    fixtures = new TestRows(db);
     const organisation = await fixtures.organisation('Feed CERT');
     const otherOrganisation = await fixtures.organisation('Other CERT');
     scene.channel = await fixtures.channel(organisation);
@@ -158,6 +159,49 @@ describe('FeedEntryRepository: what partners pull', () => {
     expect((await feeds.latestOfMispEvent(scene.channel, event))?.seq).toBe(scene.seqs.v2);
     expect((await feeds.latestOfMispEvent(scene.other, event))?.seq).toBe(scene.seqs.other);
     expect(await feeds.latestOfMispEvent(scene.channel, mispEventUuid(scene.other))).toBeNull();
+  });
+
+  it('finds the items serving a STIX report, note or artifact by its id, as libs/stix names them, in the channel only', async () => {
+    const uuid = (id: string) => id.split('--')[1];
+    const report = itemStixId(scene.item, 'advisory');
+    expect(await feeds.itemsOfStixObject(scene.channel, 'report', uuid(report))).toEqual([scene.item]);
+    expect(await feeds.itemsOfStixObject(scene.other, 'report', uuid(report))).toEqual([scene.item]);
+    expect(await feeds.itemsOfStixObject(scene.channel, 'artifact', uuid(artifactId(scene.v2Delivery)))).toEqual([
+      scene.item,
+    ]);
+    expect(await feeds.itemsOfStixObject(scene.other, 'artifact', uuid(artifactId(scene.v2Delivery)))).toEqual([]);
+    // After the channel's first recall of an item, its report has an id of another generation.
+    const recalled = await fixtures.item();
+    const version = await fixtures.version(recalled, 1);
+    const [organisation] = (await db.superuser.query('SELECT organisation_id FROM channels WHERE id = $1', [
+      scene.channel,
+    ])) as { organisation_id: string }[];
+    const recall = await fixtures.delivery({
+      itemVersionId: version,
+      organisationId: organisation.organisation_id,
+      channelId: scene.channel,
+      kind: 'recall',
+      state: 'delivered',
+    });
+    await fixtures.feedEntry({
+      deliveryId: recall,
+      channelId: scene.channel,
+      itemId: recalled,
+      version: 1,
+      entry: 'recall',
+      addedAt: '2026-01-01T11:00:00.000000Z',
+    });
+    const nextGeneration = uuid(itemStixId(recalled, 'advisory', 1));
+    expect(await feeds.itemsOfStixObject(scene.channel, 'report', nextGeneration)).toEqual([recalled]);
+    expect(await feeds.itemsOfStixObject(scene.channel, 'report', uuid(itemStixId(recalled, 'advisory', 2)))).toEqual(
+      [],
+    );
+    expect((await feeds.entriesOfItems(scene.channel, [scene.item, recalled])).map((head) => head.seq)).toEqual([
+      scene.seqs.v1,
+      scene.seqs.v2,
+      expect.any(String),
+    ]);
+    expect(await feeds.entriesOfItems(scene.other, [recalled])).toEqual([]);
   });
 
   it("reads the messages of the channel's own entries only", async () => {
