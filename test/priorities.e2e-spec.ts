@@ -5,12 +5,14 @@ import { publishItem } from './support/items';
 import type { ItemKind } from '@tlp-broker/domain';
 import { registerPartner } from './support/partners';
 
-const PARTNERS = 80;
+// Four batches of feed deliveries (50 each) per item: the report's last ones are still queued when the alert comes.
+const PARTNERS = 200;
 
 /**
  * An alert published while a bulk report is being fanned out overtakes it: deliveries are served
  * by priority (alerts first, annual reports last), so the alert does not wait for the report's
- * queue to drain. The dispatcher delivers one at a time here, so that the order is plain to see.
+ * queue to drain. The dispatcher carries one job (one batch of feed deliveries) at a time here, so
+ * that the order is plain to see.
  */
 describe('priorities', () => {
   let broker: TestBroker;

@@ -54,8 +54,8 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       // Two: an alert is routed while a large fan-out is being routed.
       [QueueName.Routing]: 2,
       [QueueName.Delivery]: this.config.dispatch.deliveryConcurrency,
-      // Batches are mostly cryptography on this process's one thread: more at once would only interleave them.
-      [QueueName.FeedDeliveries]: 2,
+      // Batches are mostly cryptography in the key threads: more at once would only interleave them.
+      [QueueName.FeedDeliveries]: Math.min(2, this.config.dispatch.deliveryConcurrency),
       [QueueName.SubmissionMessages]: 2,
     };
     for (const name of Object.values(QueueName)) {
