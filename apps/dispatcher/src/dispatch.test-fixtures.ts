@@ -5,7 +5,7 @@ import type {
   ItemEntity,
   ItemVersionEntity,
   RecipientKeyEntity,
-  RoutingTarget,
+  DeliveryTarget,
 } from '@tlp-broker/persistence';
 import type { TlpLabel } from '@tlp-broker/tlp';
 
@@ -15,7 +15,7 @@ export const ORGANISATION_ID = 'org-1';
 
 export function aTarget(
   options: { kind?: ChannelKind; key?: boolean; suspended?: 'organisation' | 'channel'; id?: string } = {},
-): RoutingTarget {
+): DeliveryTarget {
   const kind = options.kind ?? 'feed';
   const key = options.key ?? true;
   return {
@@ -28,7 +28,7 @@ export function aTarget(
       communities: ['eu-csirt'],
       accreditations: [],
       status: options.suspended === 'organisation' ? 'suspended' : 'active',
-    } as unknown as RoutingTarget['organisation'],
+    } as unknown as DeliveryTarget['organisation'],
     contact: null,
     channel: {
       id: options.id ?? `channel-${kind}`,

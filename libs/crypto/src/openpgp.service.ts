@@ -61,7 +61,7 @@ export class OpenPgpService implements OnApplicationShutdown {
 
   /**
    * The key's state at `now` and, when it can be encrypted to then, `payload` addressed to it —
-   * one reading of the key for both.
+   * one reading of the key for both. Bulk work (a feed batch): it waits behind single deliveries.
    */
   async readAndAddress(
     armoredKey: string,
@@ -69,12 +69,10 @@ export class OpenPgpService implements OnApplicationShutdown {
     payload: SealedPayload,
     now: Date,
   ): Promise<{ state: KeyState; message: string | null }> {
-    const { state, packet } = await this.pool.run({
-      armored: armoredKey,
-      now: now.getTime(),
-      sessionKey: payload.sessionKey,
-      fingerprint,
-    });
+    const { state, packet } = await this.pool.run(
+      { armored: armoredKey, now: now.getTime(), sessionKey: payload.sessionKey, fingerprint },
+      'bulk',
+    );
     return { state, message: packet ? this.armorFor(payload).armor(packet) : null };
   }
 

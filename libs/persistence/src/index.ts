@@ -100,7 +100,7 @@ export type {
 } from './repositories/partner-feeds.repository';
 export type { NewTaxiiInboxStatus } from './repositories/taxii-inbox-statuses.repository';
 export { PartnerDirectory } from './partner-directory';
-export type { RoutingTarget } from './partner-directory';
+export type { DeliveryTarget, DirectoryKey, RoutingTarget } from './partner-directory';
 export { TeamKeyRepository } from './team-key.repository';
 export { createUser, LAST_USED_RESOLUTION_MS } from './repositories/api-keys.repository';
 export { setUserPassword } from './repositories/users.repository';

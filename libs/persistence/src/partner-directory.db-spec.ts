@@ -118,4 +118,31 @@ describe('PartnerDirectory on PostgreSQL', () => {
     ).rejects.toThrow('roll back');
     expect(await directory.target(channel.id)).toBeNull();
   });
+
+  it('lists every target as reading each channel alone does, column for column, without the key blocks', async () => {
+    const organisationId = await rows.organisation('CERT-Columns', { status: 'suspended' });
+    const contactId = await rows.contact(organisationId, 'Cy Columns');
+    const keyId = await rows.key(organisationId, 'C'.repeat(40), contactId);
+    const personal = await rows.channel(organisationId, { contactId });
+    await withKey(personal, keyId);
+    await db.superuser.query(`UPDATE recipient_keys SET expires_at = now() + interval '9 days' WHERE id = $1`, [keyId]);
+    await rows.channel(organisationId);
+
+    const all = await directory.allTargets();
+    const alone = new Map(
+      (await directory.targets(all.map((target) => target.channel.id))).map((target) => [target.channel.id, target]),
+    );
+    expect(all.length).toBe(alone.size);
+    for (const target of all) {
+      const expected = alone.get(target.channel.id)!;
+      const { armored, ...keyWithoutBlock } = expected.key ?? { armored: null };
+      expect(armored === null || armored.length > 0).toBe(true);
+      expect(target).toEqual({ ...expected, key: expected.key ? keyWithoutBlock : null });
+      if (target.key) expect(Object.keys(target.key)).not.toContain('armored');
+    }
+    expect(all.find((target) => target.channel.id === personal)!.key).toMatchObject({
+      fingerprint: 'C'.repeat(40),
+      contactId,
+    });
+  });
 });

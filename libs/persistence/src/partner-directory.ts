@@ -2,42 +2,77 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ChannelEntity, ContactEntity, OrganisationEntity, RecipientKeyEntity } from './entities';
 
+/** A recipient key as the rules read it: everything but the key block. */
+export type DirectoryKey = Omit<RecipientKeyEntity, 'armored'>;
+
 /** One place an item can go: a channel, with the organisation, contact and key behind it. */
 export interface RoutingTarget {
   organisation: OrganisationEntity;
   channel: ChannelEntity;
   contact: ContactEntity | null;
+  key: DirectoryKey | null;
+}
+
+/** A target as a delivery needs it: with its key block, to read the key afresh and encrypt to it. */
+export interface DeliveryTarget extends RoutingTarget {
   key: RecipientKeyEntity | null;
 }
+
+/** Every channel with its organisation, contact and key (without the key block), in one read. */
+const ALL_TARGETS = `
+  SELECT ch.id AS ch_id, ch.organisation_id AS ch_organisation_id, ch.contact_id AS ch_contact_id, ch.kind AS ch_kind,
+         ch.redistributes AS ch_redistributes, ch.address AS ch_address, ch.secret AS ch_secret, ch.key_id AS ch_key_id,
+         ch.status AS ch_status, ch.created_at AS ch_created_at,
+         o.name AS o_name, o.kind AS o_kind, o.country AS o_country, o.relation AS o_relation,
+         o.communities AS o_communities, o.accreditations AS o_accreditations, o.status AS o_status,
+         o.created_at AS o_created_at,
+         c.name AS c_name, c.email AS c_email, c.status AS c_status, c.created_at AS c_created_at,
+         k.organisation_id AS k_organisation_id, k.contact_id AS k_contact_id, k.fingerprint AS k_fingerprint,
+         k.version AS k_version, k.algorithm AS k_algorithm, k.bits AS k_bits, k.key_created_at AS k_key_created_at,
+         k.expires_at AS k_expires_at, k.revoked_at AS k_revoked_at, k.user_ids AS k_user_ids,
+         k.encryption_key_id AS k_encryption_key_id, k.imported_at AS k_imported_at
+    FROM channels ch
+    JOIN organisations o ON o.id = ch.organisation_id
+    LEFT JOIN contacts c ON c.id = ch.contact_id
+    LEFT JOIN recipient_keys k ON k.id = ch.key_id
+   ORDER BY ch.created_at, ch.id`;
 
 /** Reads partners as the routing and delivery steps see them. */
 @Injectable()
 export class PartnerDirectory {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Every channel of every organisation (suspended ones too: their denials are recorded). */
+  /**
+   * Every channel of every organisation (suspended ones too: their denials are recorded), in one
+   * query and without the key blocks: what the rules need, read fast enough for every item routed.
+   */
   async allTargets(manager: EntityManager = this.dataSource.manager): Promise<RoutingTarget[]> {
-    const channels = await manager.getRepository(ChannelEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } });
-    return this.assemble(manager, channels);
+    const rows: DirectoryRow[] = await manager.query(ALL_TARGETS);
+    const organisations = new Map<string, OrganisationEntity>();
+    return rows.map((row) => {
+      let organisation = organisations.get(row.ch_organisation_id);
+      if (!organisation) organisations.set(row.ch_organisation_id, (organisation = organisationOf(row)));
+      return { organisation, channel: channelOf(row), contact: contactOf(row), key: keyOf(row) };
+    });
   }
 
   async targets(
     channelIds: readonly string[],
     manager: EntityManager = this.dataSource.manager,
-  ): Promise<RoutingTarget[]> {
+  ): Promise<DeliveryTarget[]> {
     if (channelIds.length === 0) return [];
     const channels = await manager.getRepository(ChannelEntity).findBy({ id: In([...new Set(channelIds)]) });
     return this.assemble(manager, channels);
   }
 
-  async target(channelId: string, manager: EntityManager = this.dataSource.manager): Promise<RoutingTarget | null> {
+  async target(channelId: string, manager: EntityManager = this.dataSource.manager): Promise<DeliveryTarget | null> {
     const channel = await manager.getRepository(ChannelEntity).findOne({ where: { id: channelId } });
     if (!channel) return null;
     const [target] = await this.assemble(manager, [channel]);
     return target ?? null;
   }
 
-  private async assemble(manager: EntityManager, channels: ChannelEntity[]): Promise<RoutingTarget[]> {
+  private async assemble(manager: EntityManager, channels: ChannelEntity[]): Promise<DeliveryTarget[]> {
     if (channels.length === 0) return [];
     const unique = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => v !== null))];
     // One after the other: inside a transaction the manager holds a single connection.
@@ -67,4 +102,102 @@ export class PartnerDirectory {
       ];
     });
   }
+}
+
+/** One row of ALL_TARGETS. */
+interface DirectoryRow {
+  ch_id: string;
+  ch_organisation_id: string;
+  ch_contact_id: string | null;
+  ch_kind: ChannelEntity['kind'];
+  ch_redistributes: boolean;
+  ch_address: string | null;
+  ch_secret: string | null;
+  ch_key_id: string | null;
+  ch_status: ChannelEntity['status'];
+  ch_created_at: Date;
+  o_name: string;
+  o_kind: OrganisationEntity['kind'];
+  o_country: string | null;
+  o_relation: OrganisationEntity['relation'];
+  o_communities: string[];
+  o_accreditations: string[];
+  o_status: OrganisationEntity['status'];
+  o_created_at: Date;
+  c_name: string | null;
+  c_email: string | null;
+  c_status: ContactEntity['status'] | null;
+  c_created_at: Date | null;
+  k_organisation_id: string | null;
+  k_contact_id: string | null;
+  k_fingerprint: string | null;
+  k_version: number | null;
+  k_algorithm: string | null;
+  k_bits: number | null;
+  k_key_created_at: Date | null;
+  k_expires_at: Date | null;
+  k_revoked_at: Date | null;
+  k_user_ids: string[] | null;
+  k_encryption_key_id: string | null;
+  k_imported_at: Date | null;
+}
+
+function organisationOf(row: DirectoryRow): OrganisationEntity {
+  return Object.assign(new OrganisationEntity(), {
+    id: row.ch_organisation_id,
+    name: row.o_name,
+    kind: row.o_kind,
+    country: row.o_country,
+    relation: row.o_relation,
+    communities: row.o_communities,
+    accreditations: row.o_accreditations,
+    status: row.o_status,
+    createdAt: row.o_created_at,
+  });
+}
+
+function channelOf(row: DirectoryRow): ChannelEntity {
+  return Object.assign(new ChannelEntity(), {
+    id: row.ch_id,
+    organisationId: row.ch_organisation_id,
+    contactId: row.ch_contact_id,
+    kind: row.ch_kind,
+    redistributes: row.ch_redistributes,
+    address: row.ch_address,
+    secret: row.ch_secret,
+    keyId: row.ch_key_id,
+    status: row.ch_status,
+    createdAt: row.ch_created_at,
+  });
+}
+
+function contactOf(row: DirectoryRow): ContactEntity | null {
+  if (row.ch_contact_id === null || row.c_name === null) return null;
+  return Object.assign(new ContactEntity(), {
+    id: row.ch_contact_id,
+    organisationId: row.ch_organisation_id,
+    name: row.c_name,
+    email: row.c_email!,
+    status: row.c_status!,
+    createdAt: row.c_created_at!,
+  });
+}
+
+function keyOf(row: DirectoryRow): DirectoryKey | null {
+  if (row.ch_key_id === null || row.k_fingerprint === null) return null;
+  return {
+    id: row.ch_key_id,
+    organisationId: row.k_organisation_id!,
+    contactId: row.k_contact_id,
+    fingerprint: row.k_fingerprint,
+    version: row.k_version!,
+    algorithm: row.k_algorithm!,
+    bits: row.k_bits,
+    keyCreatedAt: row.k_key_created_at!,
+    expiresAt: row.k_expires_at,
+    revokedAt: row.k_revoked_at,
+    userIds: row.k_user_ids!,
+    encryptionKeyId: row.k_encryption_key_id!,
+    importedAt: row.k_imported_at!,
+  };
 }

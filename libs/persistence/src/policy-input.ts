@@ -8,8 +8,8 @@ import {
   PolicyTeam,
   prepare,
 } from '@tlp-broker/tlp';
-import { ItemEntity, ItemVersionEntity, RecipientKeyEntity } from './entities';
-import { RoutingTarget } from './partner-directory';
+import { ItemEntity, ItemVersionEntity } from './entities';
+import { DirectoryKey, RoutingTarget } from './partner-directory';
 
 /** What the policy engine sees of an item version. */
 export function policyItem(
@@ -56,7 +56,7 @@ export interface KeyReading {
  * Key state as recorded at import, or as `reading` says: a fresh reading of the key itself,
  * taken at send time (revocations and expiry of the encryption subkey are seen there).
  */
-export function policyKey(key: RecipientKeyEntity | null, reading?: KeyReading): PolicyKey | null {
+export function policyKey(key: DirectoryKey | null, reading?: KeyReading): PolicyKey | null {
   if (!key) return null;
   return {
     fingerprint: key.fingerprint,

@@ -14,7 +14,7 @@ import {
   policyItem,
   policyKey,
   policyOrganisation,
-  RoutingTarget,
+  DeliveryTarget,
   SealedPayloadEntity,
   SealedPayloadRepository,
   VersionHanded,
@@ -100,7 +100,7 @@ export class DeliveryPreparationService {
   }
 
   private async contextsOf(
-    recipients: readonly { delivery: DeliveryEntity; target: RoutingTarget }[],
+    recipients: readonly { delivery: DeliveryEntity; target: DeliveryTarget }[],
     item: ItemEntity,
     version: ItemVersionEntity,
   ): Promise<DeliveryContext[]> {

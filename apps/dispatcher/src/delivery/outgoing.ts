@@ -1,5 +1,5 @@
 import type { TeamKeyService } from '@tlp-broker/crypto';
-import type { DeliveryEntity, ItemEntity, ItemVersionEntity, KeyReading, RoutingTarget } from '@tlp-broker/persistence';
+import type { DeliveryEntity, ItemEntity, ItemVersionEntity, DeliveryTarget, KeyReading, RoutingTarget } from '@tlp-broker/persistence';
 import type { TlpLabel } from '@tlp-broker/tlp';
 import type { DeliveryKind } from '@tlp-broker/domain';
 
@@ -18,7 +18,7 @@ export interface Publisher {
 /** Everything one delivery is checked against and built from, read as it is carried out. */
 export interface DeliveryContext {
   readonly delivery: DeliveryEntity;
-  readonly target: RoutingTarget;
+  readonly target: DeliveryTarget;
   readonly item: ItemEntity;
   readonly version: ItemVersionEntity;
   /** A fresh reading of the recipient's key (revocation, expiry); absent when the channel has no key. */
@@ -39,7 +39,7 @@ export interface Cancellation {
 
 /** What is sent: the armored message (null only for a keyless TLP:CLEAR channel) and what describes it. */
 export interface Outgoing {
-  readonly target: RoutingTarget;
+  readonly target: DeliveryTarget;
   readonly item: ItemEntity;
   readonly version: ItemVersionEntity;
   readonly entry: DeliveryKind;
