@@ -34,19 +34,27 @@ class TestRelay {
   readonly received: Received[] = [];
   /** Answers to RCPT TO, one per attempt, then 'ok'. */
   rcptReplies: Reply[] = [];
+  /** Connections the relay accepted. */
+  connections = 0;
   private server!: SMTPServer;
   port = 0;
 
   constructor(private readonly options: { auth?: { user: string; pass: string }; tls?: TestCertificate } = {}) {}
 
-  async start(): Promise<this> {
+  async start(port = 0): Promise<this> {
     const { auth, tls } = this.options;
     this.server = new SMTPServer({
       logger: false,
       banner: 'test relay',
+      // Stopping closes the connections a sender keeps after this long (421), as a relay restarting does.
+      closeTimeout: 100,
       disabledCommands: [...(auth ? [] : ['AUTH']), ...(tls ? [] : ['STARTTLS'])],
       authOptional: !auth,
       allowInsecureAuth: true,
+      onConnect: (_session: SMTPServerSession, callback: (error?: Error | null) => void) => {
+        this.connections += 1;
+        callback();
+      },
       ...(tls ? { key: tls.key, cert: tls.cert } : {}),
       onAuth: (credentials, _session, callback) => {
         if (auth && credentials.username === auth.user && credentials.password === auth.pass)
@@ -79,7 +87,7 @@ class TestRelay {
     });
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
+      this.server.listen(port, '127.0.0.1', () => resolve());
     });
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;
@@ -156,6 +164,7 @@ afterAll(async () => {
 afterEach(() => {
   relay.received.length = 0;
   relay.rcptReplies = [];
+  relay.connections = 0;
 });
 
 describe('EmailSender → SMTP server on 127.0.0.1', () => {
@@ -215,6 +224,21 @@ describe('EmailSender → SMTP server on 127.0.0.1', () => {
     expect(ids).toEqual([first.messageId, first.messageId, other.messageId]);
     expect(second.messageId).toBe(first.messageId);
     expect(other.messageId).not.toBe(first.messageId);
+  });
+
+  it('sends one message after another over the connection it keeps, and connects again once the relay closed it', async () => {
+    const sender = new EmailSender(settings(relay.port));
+    for (const deliveryId of ['d-2001', 'd-2002', 'd-2003']) await sender.send(amberMail({ deliveryId }));
+    expect(relay.received).toHaveLength(3);
+    expect(relay.connections).toBe(1);
+
+    // The relay goes away and comes back (a restart): the kept connection is gone, the next message opens another.
+    await relay.stop();
+    await relay.start(relay.port);
+    await sender.send(amberMail({ deliveryId: 'd-2004' }));
+    sender.close();
+    expect(relay.received).toHaveLength(4);
+    expect(relay.connections).toBe(2);
   });
 
   it('delivers TLP:CLEAR as multipart/signed, with the title, and the team signature verifies', async () => {

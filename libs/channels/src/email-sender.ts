@@ -1,6 +1,6 @@
 import { createTransport } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type * as openpgp from 'openpgp';
 import { MailHeaders, PgpMimeError, pgpMimeEncrypted, pgpMimeSigned } from '@tlp-broker/crypto';
 import { isTlpLabel, TlpLabel } from '@tlp-broker/tlp';
@@ -10,6 +10,10 @@ import { smtpFailure } from './smtp-failure';
 import type { ItemKind } from '@tlp-broker/domain';
 
 /** How the broker reaches its outgoing mail relay. */
+/** Connections kept open to the relay at most, and messages sent over one before it is renewed. */
+const MAX_CONNECTIONS = 4;
+const MESSAGES_PER_CONNECTION = 100;
+
 export interface SmtpSettings {
   readonly host: string;
   readonly port: number;
@@ -89,14 +93,20 @@ const FIELDS: Readonly<Record<string, string>> = {
  * Sends one delivery as one PGP/MIME message over SMTP: multipart/encrypted above TLP:CLEAR,
  * multipart/signed (or encrypted) for TLP:CLEAR. The message is built complete by
  * `@tlp-broker/crypto`'s pgp-mime and handed to nodemailer as raw source with an explicit
- * envelope, so nothing is re-encoded or added on the way. Each call opens its own connection.
+ * envelope, so nothing is re-encoded or added on the way. Connections to the relay are kept and
+ * reused (a few at a time, each for at most a hundred messages): a relay that pauses before its
+ * greeting, as many do against spam, makes every new connection cost that pause, which an urgent
+ * alert should not wait for. A connection the relay closed is opened again for the next message.
  */
 export class EmailSender {
-  private readonly transport: Mail<SMTPTransport.SentMessageInfo, SMTPTransport.Options>;
+  private readonly transport: Mail<SMTPPool.SentMessageInfo, SMTPPool.Options>;
 
   constructor(private readonly settings: SmtpSettings) {
     checkSettings(settings);
     this.transport = createTransport({
+      pool: true,
+      maxConnections: MAX_CONNECTIONS,
+      maxMessages: MESSAGES_PER_CONNECTION,
       host: settings.host,
       port: settings.port,
       secure: settings.secure,
@@ -145,7 +155,7 @@ export class EmailSender {
   }
 
   private async transmit(raw: string, to: string, messageId: string): Promise<SentMail> {
-    let info: SMTPTransport.SentMessageInfo;
+    let info: SMTPPool.SentMessageInfo;
     try {
       info = await this.transport.sendMail({ raw, envelope: { from: this.settings.from.address, to: [to] } });
     } catch (error) {
@@ -176,7 +186,7 @@ export class EmailSender {
     throw invalid('body', 'kind must be "encrypted" or "signed"');
   }
 
-  /** Releases the transport; sends already under way finish. */
+  /** Closes the kept connections; sends already under way finish. */
   close(): void {
     this.transport.close();
   }
