@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../../../test/support/errors';
@@ -185,7 +185,7 @@ describe('loadConfig', () => {
         reconcileIntervalMs: 30_000,
         reconcileAfterMs: 60_000,
         deliveryConcurrency: 8,
-        keyThreads: 2,
+        keyThreads: Math.min(4, Math.max(1, availableParallelism() - 1)),
         jobLockMs: 30_000,
         attempts: 8,
         backoffMs: 1_000,

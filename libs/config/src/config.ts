@@ -1,7 +1,16 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { loadTeamProfile, TeamProfile } from './team-profile';
 import { AuditKey, deriveAuditKey } from './audit-key';
 import { StartupError } from './startup';
+
+/**
+ * Key threads by default: one per core but one, left to the dispatcher's main thread and the
+ * database (a thread keeps eight key tasks in flight, so one is enough on two cores), at most four.
+ */
+function defaultKeyThreads(): number {
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
+}
 
 /**
  * The broker's settings, read from the environment once at start. This is the only place that
@@ -85,7 +94,7 @@ const envSchema = z.object({
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
-  KEY_THREADS: z.coerce.number().int().min(0).max(32).default(2),
+  KEY_THREADS: z.coerce.number().int().min(0).max(32).default(defaultKeyThreads()),
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   AUDIT_KEY: z
     .string()
