@@ -21,6 +21,7 @@ import { PartnerFeedSchedule1764840000000 } from './migrations/1764840000000-par
 import { OutboxCorrelation1764850000000 } from './migrations/1764850000000-outbox-correlation';
 import { FeedPagingIndexes1764860000000 } from './migrations/1764860000000-feed-paging-indexes';
 import { OutboxNotify1764870000000 } from './migrations/1764870000000-outbox-notify';
+import { DirectoryClock1764880000000 } from './migrations/1764880000000-directory-clock';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   OutboxCorrelation1764850000000,
   FeedPagingIndexes1764860000000,
   OutboxNotify1764870000000,
+  DirectoryClock1764880000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

@@ -117,6 +117,50 @@ describe('PartnerDirectory on PostgreSQL', () => {
       }),
     ).rejects.toThrow('roll back');
     expect(await directory.target(channel.id)).toBeNull();
+    // What the rolled-back transaction read is never served to another.
+    expect((await directory.allTargets()).map((target) => target.channel.id)).not.toContain(channel.id);
+  });
+
+  it('serves the directory it keeps while nothing changed, and reads it again after any write to it', async () => {
+    const organisationId = await rows.organisation('CERT-Kept');
+    const contactId = await rows.contact(organisationId, 'Di Kept');
+    const keyId = await rows.key(organisationId, 'D'.repeat(40), contactId);
+    const channelId = await rows.channel(organisationId, { contactId });
+    await withKey(channelId, keyId);
+    const mine = (targets: readonly RoutingTarget[]) => targets.find((target) => target.channel.id === channelId)!;
+
+    const first = await directory.allTargets();
+    expect(await directory.allTargets()).toBe(first);
+    // Another process's reader (its own PartnerDirectory) reads the same.
+    expect(await new PartnerDirectory(db.dataSource).allTargets()).toEqual(first);
+
+    const writes: [string, string, (targets: readonly RoutingTarget[]) => unknown, unknown][] = [
+      [
+        `UPDATE organisations SET status = 'suspended' WHERE id = $1`,
+        organisationId,
+        (t) => mine(t).organisation.status,
+        'suspended',
+      ],
+      [`UPDATE contacts SET name = 'Di Renamed' WHERE id = $1`, contactId, (t) => mine(t).contact?.name, 'Di Renamed'],
+      [
+        `UPDATE recipient_keys SET revoked_at = '2026-01-01T00:00:00Z' WHERE id = $1`,
+        keyId,
+        (t) => mine(t).key?.revokedAt,
+        new Date('2026-01-01T00:00:00Z'),
+      ],
+      [`UPDATE channels SET redistributes = true WHERE id = $1`, channelId, (t) => mine(t).channel.redistributes, true],
+    ];
+    let before = first;
+    for (const [sql, id, read, expected] of writes) {
+      await db.superuser.query(sql, [id]);
+      const after = await directory.allTargets();
+      expect(after).not.toBe(before);
+      expect(read(after)).toEqual(expected);
+      expect(await directory.allTargets()).toBe(after);
+      before = after;
+    }
+    await db.superuser.query(`DELETE FROM channels WHERE id = $1`, [channelId]);
+    expect((await directory.allTargets()).map((target) => target.channel.id)).not.toContain(channelId);
   });
 
   it('lists every target as reading each channel alone does, column for column, without the key blocks', async () => {

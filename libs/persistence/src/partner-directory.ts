@@ -18,9 +18,13 @@ export interface DeliveryTarget extends RoutingTarget {
   key: RecipientKeyEntity | null;
 }
 
-/** Every channel with its organisation, contact and key (without the key block), in one read. */
+/**
+ * Every channel with its organisation, contact and key (without the key block), in one read, with
+ * the directory's clock as it stood for that read (one statement: one snapshot).
+ */
 const ALL_TARGETS = `
-  SELECT ch.id AS ch_id, ch.organisation_id AS ch_organisation_id, ch.contact_id AS ch_contact_id, ch.kind AS ch_kind,
+  SELECT (SELECT changed::text FROM directory_clock) AS clock,
+         ch.id AS ch_id, ch.organisation_id AS ch_organisation_id, ch.contact_id AS ch_contact_id, ch.kind AS ch_kind,
          ch.redistributes AS ch_redistributes, ch.address AS ch_address, ch.secret AS ch_secret, ch.key_id AS ch_key_id,
          ch.status AS ch_status, ch.created_at AS ch_created_at,
          o.name AS o_name, o.kind AS o_kind, o.country AS o_country, o.relation AS o_relation,
@@ -37,23 +41,38 @@ const ALL_TARGETS = `
     LEFT JOIN recipient_keys k ON k.id = ch.key_id
    ORDER BY ch.created_at, ch.id`;
 
-/** Reads partners as the routing and delivery steps see them. */
+/**
+ * Reads partners as the routing and delivery steps see them. The whole directory, which every item
+ * routed and every preview reads, is kept as last read, with the directory's clock of that read
+ * (migration DirectoryClock): a caller gets it again only if the clock, read in its own transaction,
+ * still shows that number — that is, if the caller would read exactly the same rows.
+ */
 @Injectable()
 export class PartnerDirectory {
+  private kept: { readonly clock: string; readonly targets: readonly RoutingTarget[] } | null = null;
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Every channel of every organisation (suspended ones too: their denials are recorded), in one
-   * query and without the key blocks: what the rules need, read fast enough for every item routed.
+   * Every channel of every organisation (suspended ones too: their denials are recorded), oldest
+   * first, without the key blocks: what the rules need. Shared between callers: never change it.
    */
-  async allTargets(manager: EntityManager = this.dataSource.manager): Promise<RoutingTarget[]> {
+  async allTargets(manager: EntityManager = this.dataSource.manager): Promise<readonly RoutingTarget[]> {
+    const kept = this.kept;
+    if (kept) {
+      const [row]: { clock: string }[] = await manager.query(`SELECT changed::text AS clock FROM directory_clock`);
+      if (row?.clock === kept.clock) return kept.targets;
+    }
     const rows: DirectoryRow[] = await manager.query(ALL_TARGETS);
     const organisations = new Map<string, OrganisationEntity>();
-    return rows.map((row) => {
+    const targets = rows.map((row) => {
       let organisation = organisations.get(row.ch_organisation_id);
       if (!organisation) organisations.set(row.ch_organisation_id, (organisation = organisationOf(row)));
       return { organisation, channel: channelOf(row), contact: contactOf(row), key: keyOf(row) };
     });
+    // No channel, no clock to read it with: nothing kept.
+    if (rows.length > 0) this.kept = { clock: rows[0].clock, targets };
+    return targets;
   }
 
   async targets(
@@ -106,6 +125,7 @@ export class PartnerDirectory {
 
 /** One row of ALL_TARGETS. */
 interface DirectoryRow {
+  clock: string;
   ch_id: string;
   ch_organisation_id: string;
   ch_contact_id: string | null;

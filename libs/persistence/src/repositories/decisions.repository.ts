@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { DecisionEntity } from '../entities';
@@ -44,16 +45,20 @@ export class DecisionRepository {
     return new Map(rows.map((row) => [row.id, row]));
   }
 
-  /** Stores one version's decisions, in chunks (one statement of arrays per chunk); returns each decision's id by its channel id. */
+  /**
+   * Stores one version's decisions, in chunks (one statement of arrays per chunk); returns each
+   * decision's id by its channel id. The ids are made here (random UUIDs, as the column's default
+   * would), so nothing needs reading back.
+   */
   async insertAll(decisions: readonly NewDecision[], tx?: EntityManager): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
     for (let i = 0; i < decisions.length; i += INSERT_CHUNK) {
       const chunk = decisions.slice(i, i + INSERT_CHUNK);
+      const chunkIds = chunk.map(() => randomUUID());
       const column = <K extends keyof NewDecision>(key: K) => chunk.map((decision) => decision[key]);
-      const rows: { id: string; channel_id: string }[] = await this.db(tx).query(
-        `INSERT INTO decisions (item_version_id, organisation_id, contact_id, channel_id, allow, code, reason, handling, key_fingerprint, decided_at)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
-         RETURNING id, channel_id`,
+      await this.db(tx).query(
+        `INSERT INTO decisions (id, item_version_id, organisation_id, contact_id, channel_id, allow, code, reason, handling, key_fingerprint, decided_at)
+         SELECT * FROM unnest($11::uuid[], $1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])`,
         [
           column('itemVersionId'),
           column('organisationId'),
@@ -65,9 +70,10 @@ export class DecisionRepository {
           column('handling'),
           column('keyFingerprint'),
           column('decidedAt'),
+          chunkIds,
         ],
       );
-      for (const row of rows) ids.set(row.channel_id, row.id);
+      chunk.forEach((decision, at) => ids.set(decision.channelId, chunkIds[at]));
     }
     return ids;
   }
