@@ -5,7 +5,7 @@ import { checkReadiness, postgresCheck, redisCheck, smtpCheck } from './readines
 describe('checkReadiness', () => {
   it('is ok when every part answers, listing them', async () => {
     const report = await checkReadiness([
-      postgresCheck({ query: async () => [{ '?column?': 1 }] }),
+      postgresCheck({ ping: async () => undefined }),
       redisCheck({ ping: async () => 'PONG' }),
     ]);
     expect(report).toEqual({
@@ -20,7 +20,7 @@ describe('checkReadiness', () => {
     const started = Date.now();
     const report = await checkReadiness(
       [
-        postgresCheck({ query: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) }),
+        postgresCheck({ ping: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) }),
         redisCheck({ ping: () => new Promise(() => undefined) }),
         { name: 'smtp', check: async () => undefined },
       ],

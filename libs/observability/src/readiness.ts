@@ -51,8 +51,8 @@ export async function checkReadiness(
 }
 
 /** PostgreSQL answers a query. */
-export function postgresCheck(database: { query(sql: string): Promise<unknown> }): ReadinessCheck {
-  return { name: 'postgres', check: async () => void (await database.query('SELECT 1')) };
+export function postgresCheck(database: { ping(): Promise<unknown> }): ReadinessCheck {
+  return { name: 'postgres', check: async () => void (await database.ping()) };
 }
 
 /** Redis answers PING. */

@@ -100,6 +100,8 @@ export type {
 } from './repositories/partner-feeds.repository';
 export type { NewTaxiiInboxStatus } from './repositories/taxii-inbox-statuses.repository';
 export { PartnerDirectory } from './partner-directory';
+export { DatabaseHealth } from './database-health';
+export { OUTBOX_CHANNEL, OutboxWakeups } from './outbox-wakeups';
 export type { DeliveryTarget, DirectoryKey, RoutingTarget } from './partner-directory';
 export { TeamKeyRepository } from './team-key.repository';
 export { createUser, LAST_USED_RESOLUTION_MS } from './repositories/api-keys.repository';

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@tlp-broker/config';
 import { AuditLog } from './audit-log';
 import { AuditCheckpointRepository } from './audit-checkpoints';
 import { AuditTrailVerifier } from './audit-verify';
+import { DatabaseHealth } from './database-health';
 import { auditPrivilegeProblems, DatabaseRoleError } from './database-roles';
 import { dataSourceOptions, assertSchemaCurrent } from './data-source';
 import { ENTITIES } from './entities';
@@ -26,6 +27,7 @@ import { REPOSITORIES } from './repositories';
     { provide: AuditLog, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new AuditLog(config.audit) },
     AuditCheckpointRepository,
     AuditTrailVerifier,
+    DatabaseHealth,
     PartnerDirectory,
     TeamKeyRepository,
     SessionLocks,
@@ -36,6 +38,7 @@ import { REPOSITORIES } from './repositories';
     AuditLog,
     AuditCheckpointRepository,
     AuditTrailVerifier,
+    DatabaseHealth,
     PartnerDirectory,
     TeamKeyRepository,
     SessionLocks,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { checkReadiness, postgresCheck, ReadinessReport, redisCheck } from '@tlp-broker/observability';
+import { DatabaseHealth } from '@tlp-broker/persistence';
 import { ApiRedis } from '../redis/api-redis';
 
 /**
@@ -11,11 +11,11 @@ import { ApiRedis } from '../redis/api-redis';
 @Injectable()
 export class ApiReadiness {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseHealth,
     private readonly redis: ApiRedis,
   ) {}
 
   check(): Promise<ReadinessReport> {
-    return checkReadiness([postgresCheck(this.dataSource), redisCheck(this.redis)]);
+    return checkReadiness([postgresCheck(this.database), redisCheck(this.redis)]);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { DatabaseHealth } from '@tlp-broker/persistence';
 import {
   checkReadiness,
   postgresCheck,
@@ -24,7 +24,7 @@ export class DispatcherReadiness implements OnModuleDestroy {
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseHealth,
   ) {
     this.redis = new Redis({
       ...redisConnection(config.redis.url),
@@ -35,7 +35,7 @@ export class DispatcherReadiness implements OnModuleDestroy {
   }
 
   check(): Promise<ReadinessReport> {
-    const checks: ReadinessCheck[] = [postgresCheck(this.dataSource), redisCheck(this.redis)];
+    const checks: ReadinessCheck[] = [postgresCheck(this.database), redisCheck(this.redis)];
     if (this.config.smtp) checks.push(smtpCheck(this.config.smtp));
     return checkReadiness(checks);
   }

@@ -2,9 +2,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { DueOutboxRow, OutboxRepository, Transactions } from '@tlp-broker/persistence';
+import { DueOutboxRow, OutboxRepository, OutboxWakeups, Transactions } from '@tlp-broker/persistence';
 import { JobPayload, priorityFor, QueueName, routingJobId } from '@tlp-broker/queue';
-import { OutboxWakeups } from './outbox-wakeups';
 
 const BATCH = 100;
 
