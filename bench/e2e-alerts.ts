@@ -31,6 +31,8 @@ export interface LoadedTrial extends AlertTrial {
   readonly atPost: { total: number; handed: number };
   /** The background fan-out's deliveries handed over when the alert's was committed. */
   readonly handedAtAlert: number;
+  /** From the background advisory's POST /items answer until its last delivery was committed. */
+  readonly backgroundMs: number;
 }
 
 export interface AlertResult {
@@ -103,12 +105,18 @@ async function loadedTrial(
   const atPost = await deliveryCounts(broker.db, background.versionId);
   const alert = await alertTrial(broker, officer, `under load ${index + 1}`);
   const handedAtAlert = (await deliveryCounts(broker.db, background.versionId)).handed;
-  await watchDeliveries(broker.db, background.versionId, recipients, {
+  const finished = await watchDeliveries(broker.db, background.versionId, recipients, {
     intervalMs: 50,
     timeoutMs: 120_000 + recipients * 100,
     label: `trial ${index + 1}: background fan-out`,
   });
-  return { ...alert, delayMs, atPost: { total: atPost.total, handed: atPost.handed }, handedAtAlert };
+  return {
+    ...alert,
+    delayMs,
+    atPost: { total: atPost.total, handed: atPost.handed },
+    handedAtAlert,
+    backgroundMs: finished.allHandedAt - background.answeredAt,
+  };
 }
 
 export async function figureAlerts(
@@ -130,7 +138,8 @@ export async function figureAlerts(
     console.log(
       `  trial ${String(i + 1).padStart(2)}: alert posted ${trial.delayMs} ms into the fan-out ` +
         `(${int(trial.atPost.total)} queued, ${int(trial.atPost.handed)} delivered) → routed ${ms(trial.routedMs)}, committed ${ms(trial.committedMs)}, ` +
-        `mail received ${ms(trial.mailMs)}; the fan-out had delivered ${int(trial.handedAtAlert)}/${int(settings.backgroundRecipients)} by then`,
+        `mail received ${ms(trial.mailMs)}; the fan-out had delivered ${int(trial.handedAtAlert)}/${int(settings.backgroundRecipients)} by then, ` +
+        `all of it after ${ms(trial.backgroundMs)}`,
     );
   }
   return { idle, loaded, backgroundRecipients: settings.backgroundRecipients, loadedCpu: await cpu() };
@@ -153,6 +162,11 @@ export function printAlerts(result: AlertResult): void {
   );
   for (const [label, value] of phases) console.log(line(`  ${label}`, result.loaded.map(value)));
   console.log(`  CPU over the trials under load, in cores: ${describeCpu(result.loadedCpu)}`);
+  const background = summary(result.loaded.map((t) => t.backgroundMs));
+  console.log(
+    `  the ${int(result.backgroundRecipients)}-recipient fan-outs themselves (partners whose keys the dispatcher had read before, an alert among them), ` +
+      `from POST /items to the last delivery committed: median ${ms(background.median)}, worst ${ms(background.worst)}`,
+  );
   const overtook = result.loaded.filter((t) => t.handedAtAlert < result.backgroundRecipients).length;
   console.log(
     `  the alert was committed before its fan-out finished in ${overtook}/${result.loaded.length} trials ` +
