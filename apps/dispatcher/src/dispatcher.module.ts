@@ -29,6 +29,7 @@ import { RoutingDecisionsService } from './routing/routing-decisions.service';
 import { SealingService } from './routing/sealing.service';
 import { SupersessionService } from './routing/supersession.service';
 import { WorkersService } from './workers.service';
+import { KeyReadAhead } from './delivery/key-read-ahead.service';
 
 /** What routes and delivers, without workers or timers: the dispatcher's steps, which tests also run one by one. */
 export const DISPATCH_STEPS = [
@@ -65,6 +66,7 @@ export class DispatcherModule {
         WorkersService,
         OutboxRelay,
         Reconciler,
+        KeyReadAhead,
         SubmissionMessageRelay,
         AuditCheckpointer,
         SignerAddresses,

@@ -34,6 +34,15 @@ export class OpenPgpService implements OnApplicationShutdown {
     return applyKeyUpdate(storedArmored, incoming, now, rules);
   }
 
+  /**
+   * Reads a key in the key pool ahead of any delivery (as bulk work): parsed and its signatures
+   * checked once, so the first fan-out to a partner only addresses to it. With several key
+   * threads, the thread that took the task has it.
+   */
+  async readKeyAhead(armored: string, now: Date): Promise<void> {
+    await this.pool.run({ armored, now: now.getTime() }, 'bulk');
+  }
+
   /** Revocation, expiry and encryptability at `now`, checked afresh on the key as read once. */
   async keyStateAt(armored: string, now: Date): Promise<KeyState> {
     return (await this.pool.run({ armored, now: now.getTime() })).state;

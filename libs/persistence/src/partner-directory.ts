@@ -59,10 +59,7 @@ export class PartnerDirectory {
    */
   async allTargets(manager: EntityManager = this.dataSource.manager): Promise<readonly RoutingTarget[]> {
     const kept = this.kept;
-    if (kept) {
-      const [row]: { clock: string }[] = await manager.query(`SELECT changed::text AS clock FROM directory_clock`);
-      if (row?.clock === kept.clock) return kept.targets;
-    }
+    if (kept && (await this.clock(manager)) === kept.clock) return kept.targets;
     const rows: DirectoryRow[] = await manager.query(ALL_TARGETS);
     const organisations = new Map<string, OrganisationEntity>();
     const targets = rows.map((row) => {
@@ -73,6 +70,32 @@ export class PartnerDirectory {
     // No channel, no clock to read it with: nothing kept.
     if (rows.length > 0) this.kept = { clock: rows[0].clock, targets };
     return targets;
+  }
+
+  /** The directory's clock: a number that moves with every write to partners, keys or channels. */
+  async clock(manager: EntityManager = this.dataSource.manager): Promise<string> {
+    const [row]: { clock: string }[] = await manager.query(`SELECT changed::text AS clock FROM directory_clock`);
+    return row.clock;
+  }
+
+  /**
+   * The keys deliveries may be encrypted to now — those of active channels of active partners,
+   * not revoked — each with a digest of its key block, which changes when the block does.
+   */
+  async usableKeyDigests(): Promise<{ id: string; digest: string }[]> {
+    return this.dataSource.query(
+      `SELECT DISTINCT k.id, md5(k.armored) AS digest
+         FROM recipient_keys k
+         JOIN channels ch ON ch.key_id = k.id AND ch.status = 'active'
+         JOIN organisations o ON o.id = ch.organisation_id AND o.status = 'active'
+        WHERE k.revoked_at IS NULL`,
+    );
+  }
+
+  /** The key blocks of these keys (those that exist). */
+  async keyBlocks(keyIds: readonly string[]): Promise<{ id: string; armored: string }[]> {
+    if (keyIds.length === 0) return [];
+    return this.dataSource.query(`SELECT id, armored FROM recipient_keys WHERE id = ANY($1::uuid[])`, [keyIds]);
   }
 
   async targets(
