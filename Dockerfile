@@ -21,5 +21,5 @@ RUN mkdir -p /var/lib/tlp-broker && chown node:node /var/lib/tlp-broker && chmod
 USER node
 EXPOSE 3000
 # Each process works to a 192 MB JavaScript heap (raise it here for very large partner lists).
-ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=8"
+ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=4"
 CMD ["node", "dist/apps/api/src/main.js"]
