@@ -13,7 +13,8 @@ function task(name: string, bulk?: boolean): Queued & { name: string } {
 
 function drain(queue: UrgentFirstQueue): string[] {
   const names: string[] = [];
-  for (let next = queue.shift(); next !== null; next = queue.shift()) names.push((next as unknown as { name: string }).name);
+  for (let next = queue.shift(); next !== null; next = queue.shift())
+    names.push((next as unknown as { name: string }).name);
   return names;
 }
 

@@ -1,5 +1,12 @@
 import type { TeamKeyService } from '@tlp-broker/crypto';
-import type { DeliveryEntity, ItemEntity, ItemVersionEntity, DeliveryTarget, KeyReading, RoutingTarget } from '@tlp-broker/persistence';
+import type {
+  DeliveryEntity,
+  ItemEntity,
+  ItemVersionEntity,
+  DeliveryTarget,
+  KeyReading,
+  RoutingTarget,
+} from '@tlp-broker/persistence';
 import type { TlpLabel } from '@tlp-broker/tlp';
 import type { DeliveryKind } from '@tlp-broker/domain';
 
