@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
+import { sleep } from '@tlp-broker/harness';
 import { eventually } from './support/http';
 import { publishItem } from './support/items';
 import type { ItemKind } from '@tlp-broker/domain';
@@ -54,18 +55,35 @@ describe('priorities', () => {
     );
 
   it('delivers an alert ahead of a bulk report fan-out already queued', async () => {
-    const report = await publish('annual-report', 'Annual threat assessment');
-    // The report is routed and its deliveries are under way…
-    await eventually(async () => {
-      const rows = await delivered(report);
-      return rows.length === PARTNERS && rows.some((row) => row.state === 'delivered');
-    });
-    // …when an alert is published to the same partners.
-    const alert = await publish('alert', 'Active exploitation of a VPN appliance');
-    const alertDone = await eventually(async () => {
-      const rows = await delivered(alert);
-      return rows.length === PARTNERS && rows.every((row) => row.state === 'delivered') ? rows : undefined;
-    }, 60_000);
+    // The report's deliveries are held (row locks, as a slow database would) as soon as they exist:
+    // its first batch waits at its hand-over and the others wait in the queue, however fast the
+    // dispatcher works through batches.
+    const holder = broker.db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    let alertDone: { state: string; delivered_at: Date | null }[];
+    let report: string;
+    try {
+      report = await publish('annual-report', 'Annual threat assessment');
+      await eventually(async () => (await delivered(report)).length === PARTNERS, 20_000, 5);
+      await holder.query(
+        `SELECT d.id FROM deliveries d JOIN item_versions v ON v.id = d.item_version_id WHERE v.item_id = $1 FOR UPDATE`,
+        [report],
+      );
+      expect((await delivered(report)).filter((row) => row.state === 'delivered').length).toBeLessThan(PARTNERS);
+      // …when an alert is published to the same partners: routed, its batches queued behind the held one.
+      const alert = await publish('alert', 'Active exploitation of a VPN appliance');
+      await eventually(async () => (await delivered(alert)).length === PARTNERS);
+      await sleep(1_000);
+      await holder.commitTransaction();
+      alertDone = await eventually(async () => {
+        const rows = await delivered(alert);
+        return rows.length === PARTNERS && rows.every((row) => row.state === 'delivered') ? rows : undefined;
+      }, 60_000);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
     const reportAtAlertDone = await delivered(report);
     const lastAlert = Math.max(...alertDone.map((row) => row.delivered_at!.getTime()));
     // Every alert delivery was made while report deliveries were still waiting.
