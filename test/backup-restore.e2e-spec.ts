@@ -8,7 +8,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { OutboxRelay } from '../apps/dispatcher/src/outbox/outbox-relay.service';
 import { RoutingService } from '../apps/dispatcher/src/routing/routing.service';
 import { OutboxRepository, Transactions } from '@tlp-broker/persistence';
-import { deliveryJobId, QueueName, redisConnection } from '@tlp-broker/queue';
+import { feedDeliveriesJobId, QueueName, redisConnection } from '@tlp-broker/queue';
 import { startBroker, startDispatchSteps, TestBroker } from './support/broker';
 import { databaseUrl } from './support/databases';
 import { eventually } from './support/http';
@@ -148,12 +148,13 @@ describe('a database restored from a backup while Redis keeps its data', () => {
     startDispatcher();
     await delivered(item.id);
     await stopDispatcher();
-    const queue = new Queue(QueueName.Delivery, {
+    // A feed delivery goes in a batch on the feed-deliveries queue: Redis keeps that job as completed.
+    const queue = new Queue(QueueName.FeedDeliveries, {
       connection: redisConnection(broker.config.redis.url),
       prefix: broker.config.redis.prefix,
     });
     try {
-      expect(await (await queue.getJob(deliveryJobId(deliveryId)))?.getState()).toBe('completed');
+      expect(await (await queue.getJob(feedDeliveriesJobId([deliveryId])))?.getState()).toBe('completed');
     } finally {
       await queue.close();
     }
