@@ -10,6 +10,15 @@ import { artifactId, itemStixId, mispEventUuid, PAP_MARKINGS, TLP_MARKINGS } fro
 import { useTestDatabase } from '../../../../test/support/test-database';
 import { TestRows } from '../../../../libs/persistence/src/repositories/test-rows.db-fixtures';
 import {
+  analyze,
+  feedDeliveryIds,
+  feedEntryAt,
+  planNodes,
+  PlanNode,
+  queryPlan,
+  seedFeed,
+} from '../../../../libs/persistence/src/repositories/feed-fill.db-fixtures';
+import {
   ITEMS_OF_STIX_OBJECT_SELECT,
   LATEST_OF_MISP_EVENT_SELECT,
   latestPerItemSelect,
@@ -29,60 +38,6 @@ const FIXED = 1 + Object.keys(TLP_MARKINGS).length + Object.keys(PAP_MARKINGS).l
 /** Entries above TLP:CLEAR: each is a report and an artifact. */
 const OBJECTS = FIXED + 2 * ENTRIES;
 
-/**
- * `count` entries above TLP:CLEAR in the channel, one item each (with its version, decision and
- * delivery), 10 µs apart from `firstUs` (with `offsetUs`, so two channels' entries interleave).
- * Ids are made from `name`, so the test can tell whose an entry is from its delivery.
- */
-async function seed(
-  db: { superuser: { query(sql: string, parameters?: unknown[]): Promise<unknown> } },
-  feed: { name: string; organisationId: string; channelId: string; authorId: string },
-  count: number,
-  firstUs: number,
-): Promise<void> {
-  const id = (what: string) => `md5($1 || ':${what}:' || g)::uuid`;
-  const rows = `FROM generate_series(1, $2::int) g`;
-  const p = [feed.name, count, feed.authorId, feed.organisationId, feed.channelId, firstUs];
-  await db.superuser.query(
-    `INSERT INTO items (id, kind, state, current_version, created_by) SELECT ${id('item')}, 'advisory', 'published', 1, $3 ${rows}`,
-    p.slice(0, 3),
-  );
-  await db.superuser.query(
-    `INSERT INTO item_versions (id, item_id, version, title, body, tlp, audience, severity, created_by)
-     SELECT ${id('version')}, ${id('item')}, 1, 'advisory ' || g, 'body', 'TLP:AMBER', '{}', 'high', $3 ${rows}`,
-    p.slice(0, 3),
-  );
-  await db.superuser.query(
-    `INSERT INTO decisions (id, item_version_id, organisation_id, channel_id, allow, code, reason, decided_at)
-     SELECT ${id('delivery')}, ${id('version')}, $3, $4, true, 'tlp.amber.named', 'allowed', now() ${rows}`,
-    [feed.name, count, feed.organisationId, feed.channelId],
-  );
-  await db.superuser.query(
-    `INSERT INTO deliveries (id, kind, decision_id, item_version_id, channel_id, organisation_id, state, key_fingerprint)
-     SELECT ${id('delivery')}, 'item', ${id('delivery')}, ${id('version')}, $4, $3, 'delivered', 'F1F2' ${rows}`,
-    [feed.name, count, feed.organisationId, feed.channelId],
-  );
-  await db.superuser.query(
-    `INSERT INTO feed_entries (delivery_id, channel_id, item_id, item_version, entry, kind, tlp, key_fingerprint, message, added_at)
-     SELECT ${id('delivery')}, $3, ${id('item')}, 1, 'item', 'advisory', 'TLP:AMBER', 'F1F2', 'message ' || g,
-            'epoch'::timestamptz + ($4::bigint + g * 10) * interval '1 microsecond' ${rows}`,
-    [feed.name, count, feed.channelId, firstUs],
-  );
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Shared Hit Blocks': number;
-  'Shared Read Blocks': number;
-  Plans?: PlanNode[];
-}
-
-const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
-
 describe('A TAXII collection of 100,000 entries', () => {
   const db = useTestDatabase();
   const fixtures = new TestRows(db);
@@ -97,14 +52,14 @@ describe('A TAXII collection of 100,000 entries', () => {
     channels.other = await fixtures.channel(other, { createdAt: '2026-01-01T00:00:00Z' });
     const authorId = await fixtures.user();
     firstUs = Date.parse('2026-01-01T01:00:00Z') * 1000;
-    await seed(db, { name: 'mine', organisationId: mine, channelId: channels.mine, authorId }, ENTRIES, firstUs);
-    await seed(
+    await seedFeed(db, { name: 'mine', organisationId: mine, channelId: channels.mine, authorId }, ENTRIES, firstUs);
+    await seedFeed(
       db,
       { name: 'other', organisationId: other, channelId: channels.other, authorId },
       OTHER_ENTRIES,
       firstUs + 5,
     );
-    await db.superuser.query('ANALYZE');
+    await analyze(db);
     const ds = db.dataSource;
     const view = new PartnerView(
       new FeedEntryRepository(ds),
@@ -115,23 +70,11 @@ describe('A TAXII collection of 100,000 entries', () => {
     collection = new TaxiiCollectionService(view, fakePublishers(), tokens);
   }, 300_000);
 
-  /** Deliveries made for the channel `mine` (see `seed`). */
-  const mineDeliveries = async () =>
-    new Set(
-      (
-        (await db.superuser.query('SELECT delivery_id FROM feed_entries WHERE channel_id = $1', [channels.mine])) as {
-          delivery_id: string;
-        }[]
-      ).map((row) => row.delivery_id),
-    );
+  /** Deliveries made for the channel `mine` (see `seedFeed`). */
+  const mineDeliveries = () => feedDeliveryIds(db, channels.mine);
 
   /** How PostgreSQL carried a query out. */
-  async function planOf(sql: string, parameters: unknown[]): Promise<PlanNode> {
-    const rows = (await db.superuser.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, parameters)) as {
-      'QUERY PLAN': { Plan: PlanNode }[];
-    }[];
-    return rows[0]['QUERY PLAN'][0].Plan;
-  }
+  const planOf = (sql: string, parameters: unknown[]) => queryPlan(db, sql, parameters);
 
   /** The plan of the run a page starting at `coverUs` reads. */
   const runPlan = (coverUs: number) =>
@@ -140,7 +83,7 @@ describe('A TAXII collection of 100,000 entries', () => {
   it('reads a page deep in the collection through the index of added times, and only the entries of the page', async () => {
     const middleUs = firstUs + (ENTRIES / 2) * 10;
     const plan = await runPlan(middleUs);
-    const all = nodes(plan);
+    const all = planNodes(plan);
     expect(all.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
     const run = all.find((node) => node['Index Name'] === 'feed_entries_added' && node['Actual Rows'] === 51);
     expect(run?.['Node Type']).toMatch(/Index/);
@@ -162,15 +105,12 @@ describe('A TAXII collection of 100,000 entries', () => {
   });
 
   it("finds an item's MISP event, its TAXII objects, and each run of items of the MISP manifest, through indexes", async () => {
-    const [{ item_id: itemId, delivery_id: deliveryId }] = (await db.superuser.query(
-      'SELECT item_id, delivery_id FROM feed_entries WHERE channel_id = $1 ORDER BY added_at OFFSET 54321 LIMIT 1',
-      [channels.mine],
-    )) as { item_id: string; delivery_id: string }[];
+    const { itemId, deliveryId } = await feedEntryAt(db, channels.mine, 54321);
     const uuid = (id: string) => id.split('--')[1];
-    const report = nodes(
+    const report = planNodes(
       await planOf(ITEMS_OF_STIX_OBJECT_SELECT.report, [channels.mine, uuid(itemStixId(itemId, 'advisory'))]),
     );
-    const artifact = nodes(
+    const artifact = planNodes(
       await planOf(ITEMS_OF_STIX_OBJECT_SELECT.artifact, [channels.mine, uuid(artifactId(deliveryId))]),
     );
     expect(report.map((node) => node['Index Name'])).toEqual(
@@ -183,13 +123,13 @@ describe('A TAXII collection of 100,000 entries', () => {
       parseTaxiiQuery({ 'match[id]': itemStixId(itemId, 'advisory'), 'match[version]': 'all' }),
     );
     expect(page.items.map((record) => record.head?.itemId)).toEqual([itemId]);
-    const event = nodes(
+    const event = planNodes(
       await planOf(LATEST_OF_MISP_EVENT_SELECT, [channels.mine, 'item', 'TLP:CLEAR', mispEventUuid(itemId)]),
     );
     expect(event.some((node) => node['Index Name'] === 'feed_entries_misp_event')).toBe(true);
     expect(event.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
     const middleUs = firstUs + (ENTRIES / 2) * 10;
-    const run = nodes(await planOf(latestPerItemSelect(true), [channels.mine, 'item', 'TLP:CLEAR', middleUs, 500]));
+    const run = planNodes(await planOf(latestPerItemSelect(true), [channels.mine, 'item', 'TLP:CLEAR', middleUs, 500]));
     expect(run.filter((node) => node['Node Type'].includes('Seq Scan'))).toEqual([]);
     const read = run.filter((node) => node['Relation Name'] === 'feed_entries');
     expect(Math.max(...read.map((node) => node['Actual Rows'] * node['Actual Loops']))).toBeLessThanOrEqual(500);

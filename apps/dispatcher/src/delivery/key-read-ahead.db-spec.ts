@@ -32,17 +32,9 @@ async function partnerWithKey(
   options: { organisation?: 'suspended'; channel?: 'suspended'; revoked?: boolean } = {},
 ): Promise<string> {
   const organisationId = await rows.organisation(undefined, { status: options.organisation ?? 'active' });
-  const keyId = await rows.key(organisationId, randomBytes(20).toString('hex').toUpperCase());
-  await db.superuser.query(
-    `UPDATE recipient_keys SET armored = $2, revoked_at = CASE WHEN $3 THEN now() END WHERE id = $1`,
-    [keyId, armored, options.revoked ?? false],
-  );
-  const channelId = await rows.channel(organisationId);
-  await db.superuser.query(`UPDATE channels SET key_id = $1, status = $3 WHERE id = $2`, [
-    keyId,
-    channelId,
-    options.channel ?? 'active',
-  ]);
+  const fingerprint = randomBytes(20).toString('hex').toUpperCase();
+  const keyId = await rows.key(organisationId, fingerprint, null, { armored, revoked: options.revoked });
+  await rows.channel(organisationId, { keyId, status: options.channel ?? 'active' });
   return keyId;
 }
 
@@ -67,7 +59,7 @@ describe('reading partners’ keys ahead of their first delivery', () => {
     expect(pool.blocks).toEqual([]);
 
     // A key renewed in place (a new expiry, a new subkey) is read again; the others are not.
-    await db.superuser.query(`UPDATE recipient_keys SET armored = 'key block one, renewed' WHERE id = $1`, [usable]);
+    await rows.renewKey(usable, 'key block one, renewed');
     expect(await readAhead.readNew()).toBe(1);
     expect(pool.blocks).toEqual(['key block one, renewed']);
   });

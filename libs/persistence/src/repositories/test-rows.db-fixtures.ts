@@ -90,20 +90,40 @@ export class TestRows {
     ]);
   }
 
-  key(organisationId: string, fingerprint: string, contactId: string | null = null): Promise<string> {
+  /** A recipient key; its key block `armored` (a placeholder by default), revoked if asked. */
+  key(
+    organisationId: string,
+    fingerprint: string,
+    contactId: string | null = null,
+    options: { armored?: string; revoked?: boolean } = {},
+  ): Promise<string> {
     return this.insert(
-      `INSERT INTO recipient_keys (organisation_id, contact_id, fingerprint, version, algorithm, key_created_at, encryption_key_id, armored)
-       VALUES ($1, $2, $3, 4, 'eddsa', now(), 'ABCDEF0123456789', 'armored key') RETURNING id`,
-      [organisationId, contactId, fingerprint],
+      `INSERT INTO recipient_keys (organisation_id, contact_id, fingerprint, version, algorithm, key_created_at, encryption_key_id, armored, revoked_at)
+       VALUES ($1, $2, $3, 4, 'eddsa', now(), 'ABCDEF0123456789', $4, CASE WHEN $5 THEN now() END) RETURNING id`,
+      [organisationId, contactId, fingerprint, options.armored ?? 'armored key', options.revoked ?? false],
     );
   }
 
+  /** A key renewed in place: a new key block under the same row. */
+  async renewKey(keyId: string, armored: string): Promise<void> {
+    await this.db.superuser.query(`UPDATE recipient_keys SET armored = $2 WHERE id = $1`, [keyId, armored]);
+  }
+
   /** A feed channel; `createdAt` as text PostgreSQL reads (microseconds kept). */
-  channel(organisationId: string, options: { contactId?: string; createdAt?: string } = {}): Promise<string> {
+  channel(
+    organisationId: string,
+    options: { contactId?: string; createdAt?: string; keyId?: string; status?: PartnerStatus } = {},
+  ): Promise<string> {
     return this.insert(
-      `INSERT INTO channels (organisation_id, contact_id, kind, redistributes, status, created_at)
-       VALUES ($1, $2, 'feed', false, 'active', coalesce($3::timestamptz, now())) RETURNING id`,
-      [organisationId, options.contactId ?? null, options.createdAt ?? null],
+      `INSERT INTO channels (organisation_id, contact_id, kind, redistributes, status, created_at, key_id)
+       VALUES ($1, $2, 'feed', false, $4, coalesce($3::timestamptz, now()), $5) RETURNING id`,
+      [
+        organisationId,
+        options.contactId ?? null,
+        options.createdAt ?? null,
+        options.status ?? 'active',
+        options.keyId ?? null,
+      ],
     );
   }
 
