@@ -1,29 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTaxiiQuery } from './taxii-query';
+import { BASE, RECORDS } from './taxii.test-fixtures';
 import { pageOfRecords, selectRecords } from './taxii-paging';
-import { ObjectRecord } from './taxii.types';
-
-const BASE = Date.parse('2026-12-01T10:00:00Z') * 1000;
-
-/** An object version added `offset` µs after BASE. */
-const record = (id: string, offset: number, version = '2026-12-01T09:00:00.000Z'): ObjectRecord => ({
-  id,
-  type: id.split('--')[0],
-  version: new Date(version),
-  dateAdded: BASE + offset,
-  seq: BigInt(offset),
-  part: 0,
-  head: null,
-  view: null,
-});
-
-const RECORDS = [
-  record('identity--team', 1),
-  record('report--a', 10, '2026-12-01T09:00:00.000Z'),
-  record('indicator--a', 11),
-  record('report--a', 20, '2026-12-01T09:30:00.000Z'),
-  record('artifact--b', 21),
-];
 
 /** The page a query gets of RECORDS; `next` tokens are the date added itself here. */
 function page(raw: Record<string, unknown> = {}) {

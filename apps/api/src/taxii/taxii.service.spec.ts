@@ -10,32 +10,11 @@ import { InboxService } from './inbox.service';
 import type { TaxiiCollectionService } from './taxii-collection.service';
 import { pageOfRecords, selectRecords } from './taxii-paging';
 import { parseTaxiiQuery } from './taxii-query';
+import { BASE, RECORDS } from './taxii.test-fixtures';
 import { TaxiiService } from './taxii.service';
 import { ObjectRecord, TaxiiError, TaxiiQuery } from './taxii.types';
 
 const partner = partnerPrincipal(['taxii']);
-
-const BASE = Date.parse('2026-12-01T10:00:00Z') * 1000;
-
-/** An object version added `offset` µs after BASE. */
-const record = (id: string, offset: number, version = '2026-12-01T09:00:00.000Z'): ObjectRecord => ({
-  id,
-  type: id.split('--')[0],
-  version: new Date(version),
-  dateAdded: BASE + offset,
-  seq: BigInt(offset),
-  part: 0,
-  head: null,
-  view: null,
-});
-
-const RECORDS = [
-  record('identity--team', 1),
-  record('report--a', 10, '2026-12-01T09:00:00.000Z'),
-  record('indicator--a', 11),
-  record('report--a', 20, '2026-12-01T09:30:00.000Z'),
-  record('artifact--b', 21),
-];
 
 const publisher = { name: 'Test CSIRT' } as Publisher;
 
