@@ -136,9 +136,10 @@ export class DeliveryRecorderService {
         },
         tx,
       );
+      const carried = new Map(batch.carried.map(({ deliveryId, out }) => [deliveryId, out]));
       await this.audit.appendAll(tx, [
         ...cancelled.map((id) => cancelledEntry(id, batch.cancelled.get(id)!)),
-        ...delivered.map((id) => deliveredEntry(id, batch.carried.find((c) => c.deliveryId === id)!.out)),
+        ...delivered.map((id) => handedOverEntry(id, carried.get(id)!, 'delivered', null)),
       ]);
       return { delivered, cancelled };
     });
@@ -210,20 +211,7 @@ export class DeliveryRecorderService {
     if (!(await this.deliveries.markHandedOver(deliveryId, outcome, tx)))
       return { outcome: 'already-done', recalls: [] };
     if (out.target.channel.kind === 'feed') await this.feedEntries.append(feedEntry(deliveryId, out), tx);
-    await this.audit.append(tx, {
-      actor: 'dispatcher',
-      action: `${out.entry === 'recall' ? 'recall' : 'delivery'}.${state}`,
-      subjectType: 'delivery',
-      subjectId: deliveryId,
-      details: {
-        itemId: out.item.id,
-        version: out.version.version,
-        channelId: out.target.channel.id,
-        channel: out.target.channel.kind,
-        keyFingerprint: out.keyFingerprint,
-        messageId,
-      },
-    });
+    await this.audit.append(tx, handedOverEntry(deliveryId, out, state, messageId));
     // What the recipient held is now withdrawn: its item deliveries read `recalled`.
     if (out.entry === 'recall') await this.deliveries.markRecalled(out.item.id, out.target.channel.id, tx);
     // The message left while the item was retracted, or narrowed by a later version: the
@@ -262,10 +250,16 @@ function cancelledEntry(deliveryId: string, stop: Cancellation): AuditEntry {
   };
 }
 
-function deliveredEntry(deliveryId: string, out: Outgoing): AuditEntry {
+/** The audit entry of a delivery or recall handed over (`delivered` to a feed or webhook, `sent` by e-mail). */
+function handedOverEntry(
+  deliveryId: string,
+  out: Outgoing,
+  state: 'delivered' | 'sent',
+  messageId: string | null,
+): AuditEntry {
   return {
     actor: 'dispatcher',
-    action: 'delivery.delivered',
+    action: `${out.entry === 'recall' ? 'recall' : 'delivery'}.${state}`,
     subjectType: 'delivery',
     subjectId: deliveryId,
     details: {
@@ -274,7 +268,7 @@ function deliveredEntry(deliveryId: string, out: Outgoing): AuditEntry {
       channelId: out.target.channel.id,
       channel: out.target.channel.kind,
       keyFingerprint: out.keyFingerprint,
-      messageId: null,
+      messageId,
     },
   };
 }
