@@ -15,6 +15,7 @@ const alias = {
   '@tlp-broker/stix': resolve(__dirname, 'libs/stix/src/index.ts'),
   '@tlp-broker/intake': resolve(__dirname, 'libs/intake/src/index.ts'),
   '@tlp-broker/observability': resolve(__dirname, 'libs/observability/src/index.ts'),
+  '@tlp-broker/hours': resolve(__dirname, 'libs/hours/src/index.ts'),
 };
 
 // SWC keeps decorator metadata, which Nest's dependency injection and class-validator rely on.

@@ -41,6 +41,8 @@ import { RepliesController } from './submissions/replies.controller';
 import { RepliesService } from './submissions/replies.service';
 import { ORGANISATION_PROVIDERS } from './organisations/organisations.providers';
 import { TeamController } from './team/team.controller';
+import { OrganisationHoursController, TeamHoursController } from './hours/hours.controller';
+import { HoursService } from './hours/hours.service';
 import { ProfileService } from './team/profile.service';
 import { SecurityTxtController } from './team/security-txt.controller';
 import { TaxiiController } from './taxii/taxii.controller';
@@ -97,6 +99,7 @@ export class ApiModule {
         KeysController,
         ...INBOUND_CONTROLLERS,
         OrganisationsController,
+        OrganisationHoursController,
         CredentialsController,
         ItemsController,
         OperationsController,
@@ -105,6 +108,7 @@ export class ApiModule {
         MispController,
         PublicFeedController,
         TeamController,
+        TeamHoursController,
         SecurityTxtController,
         UsersController,
         SessionsController,
@@ -127,6 +131,7 @@ export class ApiModule {
         PublicFeedService,
         PublicSyndicationService,
         ProfileService,
+        HoursService,
         UsersService,
         ApiReadiness,
         ...OBSERVABILITY_PROVIDERS,

@@ -86,12 +86,58 @@ describe('team profile (TEAM_PROFILE_FILE)', () => {
       expect.stringMatching(/^TEAM_PROFILE_FILE .* cannot be read as JSON/),
     ]);
   });
+
+  it('keeps office hours on weekdays, closed on French public holidays, unless the file says otherwise', () => {
+    expect(loadConfig(REQUIRED).profile.businessHours).toMatchObject({
+      timeZone: 'Europe/Paris',
+      week: { monday: [{ from: '09:00', to: '18:00' }], saturday: [] },
+      holidays: { country: 'FR' },
+    });
+    const path = file(
+      JSON.stringify({
+        timeZone: 'Europe/Brussels',
+        businessHours: { week: { monday: [{ from: '08:00', to: '17:00' }] }, holidays: { country: 'BE' } },
+      }),
+    );
+    const profile = loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: path }).profile;
+    expect(profile.businessHours).toMatchObject({
+      timeZone: 'Europe/Brussels',
+      week: { monday: [{ from: '08:00', to: '17:00' }], tuesday: [] },
+      holidays: { country: 'BE' },
+    });
+    expect(profile.hours).toContain('Monday 08:00–17:00');
+  });
+
+  it('refuses business hours it cannot read, naming the field', () => {
+    const path = file(JSON.stringify({ businessHours: { week: { monday: [{ from: '18:00', to: '08:00' }] } } }));
+    expect(configError(() => loadConfig({ ...REQUIRED, TEAM_PROFILE_FILE: path })).problems).toEqual([
+      expect.stringMatching(/^TEAM_PROFILE_FILE businessHours\.week\.monday\.0/),
+    ]);
+  });
+});
+
+describe('CLOCK_START', () => {
+  it('starts the clock at the instant given, outside production', () => {
+    const config = loadConfig({ ...REQUIRED, NODE_ENV: 'test', CLOCK_START: '2026-12-05T23:40:00+01:00' });
+    expect(config.clockStart).toEqual(new Date('2026-12-05T22:40:00Z'));
+    expect(loadConfig(REQUIRED).clockStart).toBeNull();
+  });
+
+  it('is refused in production, and when it is not an instant with its offset', () => {
+    expect(configError(() => loadConfig({ ...COMPLETE, CLOCK_START: '2026-12-05T23:40:00Z' })).problems).toEqual([
+      expect.stringContaining('CLOCK_START is refused in production'),
+    ]);
+    expect(configError(() => loadConfig({ ...REQUIRED, CLOCK_START: 'saturday night' })).problems.join(' ')).toContain(
+      'CLOCK_START',
+    );
+  });
 });
 
 describe('loadConfig', () => {
   it('returns typed values from a complete environment', () => {
     expect(loadConfig(COMPLETE)).toEqual({
       env: 'production',
+      clockStart: null,
       profile: expect.objectContaining({ timeZone: 'Europe/Paris', languages: ['fr', 'en'], securityTxtDays: 180 }),
       databaseUrl: REQUIRED.DATABASE_URL,
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb_prod-1' },
@@ -152,6 +198,7 @@ describe('loadConfig', () => {
   it('fills in the defaults when only the required variables are set', () => {
     expect(loadConfig(REQUIRED)).toEqual({
       env: 'development',
+      clockStart: null,
       profile: expect.objectContaining({ name: 'tlp-broker team', email: 'csirt@example.org', phone: null }),
       databaseUrl: REQUIRED.DATABASE_URL,
       redis: { url: REQUIRED.REDIS_URL, prefix: 'tlpb' },

@@ -151,10 +151,18 @@ const envSchema = z.object({
     .optional(),
   DISPATCHER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   DISPATCHER_HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  CLOCK_START: z.iso
+    .datetime({
+      offset: true,
+      message: 'must be an ISO 8601 date and time with its offset, e.g. 2026-12-05T23:40:00+01:00',
+    })
+    .optional(),
 });
 
 export interface AppConfig {
   readonly env: 'production' | 'development' | 'test';
+  /** CLOCK_START: the instant the broker's clock starts at (tests and the demonstration only); null: the real time. */
+  readonly clockStart: Date | null;
   readonly databaseUrl: string;
   readonly redis: { readonly url: string; readonly prefix: string };
   /** The team's RFC 2350 profile (TEAM_PROFILE_FILE), also the source of security.txt. */
@@ -401,20 +409,29 @@ function listSetting(value: string | undefined): string[] {
     : [];
 }
 
+function clockProblems(e: Environment): string[] {
+  return e.CLOCK_START !== undefined && e.NODE_ENV === 'production'
+    ? ['CLOCK_START is refused in production: the broker keeps the real time there']
+    : [];
+}
+
 /** Validates the settings; throws a ConfigError naming every missing or malformed variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
   const e = parseEnvironment(env);
   const team = splitUserId(e.TEAM_KEY_USER_ID);
   const profile = loadTeamProfile(e.TEAM_PROFILE_FILE, team);
   const publicUrl = publicUrlSetting(e.PUBLIC_URL, e.NODE_ENV, e.HOST, e.PORT);
-  if ('problems' in profile || 'problem' in publicUrl) {
+  const clockProblem = clockProblems(e);
+  if ('problems' in profile || 'problem' in publicUrl || clockProblem.length > 0) {
     throw new ConfigError([
       ...('problems' in profile ? profile.problems : []),
       ...('problem' in publicUrl ? [publicUrl.problem] : []),
+      ...clockProblem,
     ]);
   }
   return {
     env: e.NODE_ENV,
+    clockStart: e.CLOCK_START === undefined ? null : new Date(e.CLOCK_START),
     profile: profile.profile,
     databaseUrl: e.DATABASE_URL,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { BusinessHours, OFFICE_WEEK, describeBusinessHours, parseBusinessHours } from '@tlp-broker/hours';
 
 /**
  * The team's RFC 2350 description (and what security.txt says), from TEAM_PROFILE_FILE (JSON).
@@ -12,6 +13,9 @@ export interface TeamProfile {
   readonly phone: string | null;
   readonly address: string | null;
   readonly timeZone: string;
+  /** The team's office hours (in `timeZone`): urgent reports outside them go to the duty officer. */
+  readonly businessHours: BusinessHours;
+  /** How the team is reached, in words (RFC 2350 §2.11); by default, the business hours described. */
   readonly hours: string;
   readonly languages: readonly string[];
   readonly mission: string;
@@ -48,6 +52,8 @@ const profileSchema = z
       }, 'must be an IANA time zone such as Europe/Paris')
       .optional(),
     hours: text(500).optional(),
+    /** `{ week, holidays }` as in an organisation's business hours; the time zone is `timeZone`. */
+    businessHours: z.object({ week: z.unknown().optional(), holidays: z.unknown().optional() }).strict().optional(),
     languages: z
       .array(
         z
@@ -73,24 +79,42 @@ const profileSchema = z
   })
   .strict();
 
+/** The team's office hours: by default Monday to Friday, 09:00 to 18:00, closed on French public holidays. */
+function teamBusinessHours(
+  timeZone: string,
+  given: { week?: unknown; holidays?: unknown } | undefined,
+): { hours: BusinessHours } | { problems: string[] } {
+  const hours = parseBusinessHours({
+    timeZone,
+    week: given?.week ?? OFFICE_WEEK,
+    holidays: given?.holidays === undefined ? { country: 'FR' } : given.holidays,
+  });
+  if ('problems' in hours)
+    return { problems: hours.problems.map((problem) => `TEAM_PROFILE_FILE businessHours.${problem}`) };
+  return hours;
+}
+
+function readProfileFile(file: string | undefined): { json: unknown } | { problems: string[] } {
+  if (!file) return { json: {} };
+  try {
+    return { json: JSON.parse(readFileSync(file, 'utf8')) };
+  } catch (error) {
+    return {
+      problems: [
+        `TEAM_PROFILE_FILE ${file} cannot be read as JSON: ${error instanceof Error ? error.message : String(error)}`,
+      ],
+    };
+  }
+}
+
 /** Reads and checks the profile; problems are returned as messages naming the field. */
 export function loadTeamProfile(
   file: string | undefined,
   team: { name: string; email: string },
 ): { profile: TeamProfile } | { problems: string[] } {
-  let raw: unknown = {};
-  if (file) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      return {
-        problems: [
-          `TEAM_PROFILE_FILE ${file} cannot be read as JSON: ${error instanceof Error ? error.message : String(error)}`,
-        ],
-      };
-    }
-  }
-  const parsed = profileSchema.safeParse(raw);
+  const raw = readProfileFile(file);
+  if ('problems' in raw) return raw;
+  const parsed = profileSchema.safeParse(raw.json);
   if (!parsed.success)
     return {
       problems: parsed.error.issues.map(
@@ -98,15 +122,20 @@ export function loadTeamProfile(
       ),
     };
   const p = parsed.data;
+  const timeZone = p.timeZone ?? 'Europe/Paris';
+  const hours = teamBusinessHours(timeZone, p.businessHours);
+  if ('problems' in hours) return hours;
   return {
     profile: {
       name: p.name ?? team.name,
       email: p.email ?? team.email,
       phone: p.phone ?? null,
       address: p.address ?? null,
-      timeZone: p.timeZone ?? 'Europe/Paris',
+      timeZone,
+      businessHours: hours.hours,
       hours:
-        p.hours ?? 'Monday to Friday, 08:00 to 18:00; partners reach the duty officer at any time for urgent matters',
+        p.hours ??
+        `${describeBusinessHours(hours.hours)}; partners reach the duty officer at any time for urgent matters`,
       languages: p.languages ?? ['fr', 'en'],
       mission:
         p.mission ??

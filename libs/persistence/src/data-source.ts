@@ -22,6 +22,7 @@ import { OutboxCorrelation1764850000000 } from './migrations/1764850000000-outbo
 import { FeedPagingIndexes1764860000000 } from './migrations/1764860000000-feed-paging-indexes';
 import { OutboxNotify1764870000000 } from './migrations/1764870000000-outbox-notify';
 import { DirectoryClock1764880000000 } from './migrations/1764880000000-directory-clock';
+import { BusinessHours1764890000000 } from './migrations/1764890000000-business-hours';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   FeedPagingIndexes1764860000000,
   OutboxNotify1764870000000,
   DirectoryClock1764880000000,
+  BusinessHours1764890000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

@@ -26,6 +26,7 @@ import type {
   TriageState,
 } from '@tlp-broker/domain';
 import type { PapLabel, ReasonCode, TlpLabel } from '@tlp-broker/tlp';
+import type { BusinessHours } from '@tlp-broker/hours';
 
 /** What an outbox row asks of the dispatcher. */
 export const OutboxTopic = {
@@ -48,6 +49,20 @@ export class OrganisationEntity {
   @Column('text', { array: true }) communities!: string[];
   @Column('text', { array: true }) accreditations!: string[];
   @Column('text') status!: PartnerStatus;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** Its time zone, week and holiday calendar; null: the team's hours, with its country's public holidays. */
+  @Column('jsonb', { name: 'business_hours', nullable: true }) businessHours!: BusinessHours | null;
+}
+
+/** A closure an administrator adds: an organisation's (or, with no organisation, the team's) [startsAt, endsAt). */
+@Entity('closures')
+export class ClosureEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'organisation_id', nullable: true }) organisationId!: string | null;
+  @Column('timestamptz', { name: 'starts_at' }) startsAt!: Date;
+  @Column('timestamptz', { name: 'ends_at' }) endsAt!: Date;
+  @Column('text') reason!: string;
+  @Column('text', { name: 'created_by' }) createdBy!: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
@@ -477,6 +492,7 @@ export const ENTITIES = [
   PartnerFeedEntity,
   TaxiiInboxStatusEntity,
   OrganisationEntity,
+  ClosureEntity,
   ContactEntity,
   RecipientKeyEntity,
   ChannelEntity,

@@ -31,6 +31,8 @@ export {
   MIGRATIONS,
 } from './data-source';
 export { PersistenceModule } from './persistence.module';
+export { Availabilities } from './availabilities';
+export type { AvailabilityAt } from './availabilities';
 export {
   Transactions,
   ItemRepository,
@@ -50,7 +52,9 @@ export {
   UserRepository,
   SessionRepository,
   AuditEventRepository,
+  BusinessHoursRepository,
 } from './repositories';
+export type { NewClosure, RegisteredHours } from './repositories';
 export type { ItemStateChange, NewItem, NewItemVersion } from './repositories';
 export type { FeedHandover, FeedHandoverEntry } from './repositories';
 export type {

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@tlp-broker/config';
 import { AuditLog } from './audit-log';
+import { Availabilities } from './availabilities';
 import { AuditCheckpointRepository } from './audit-checkpoints';
 import { AuditTrailVerifier } from './audit-verify';
 import { DatabaseHealth } from './database-health';
@@ -27,6 +28,7 @@ import { REPOSITORIES } from './repositories';
     { provide: AuditLog, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new AuditLog(config.audit) },
     AuditCheckpointRepository,
     AuditTrailVerifier,
+    Availabilities,
     DatabaseHealth,
     PartnerDirectory,
     TeamKeyRepository,
@@ -38,6 +40,7 @@ import { REPOSITORIES } from './repositories';
     AuditLog,
     AuditCheckpointRepository,
     AuditTrailVerifier,
+    Availabilities,
     DatabaseHealth,
     PartnerDirectory,
     TeamKeyRepository,

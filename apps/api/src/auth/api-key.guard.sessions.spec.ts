@@ -10,7 +10,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { Access } from './auth.decorators';
 import { AuthenticationService } from './authentication.service';
 import { AuthFailureThrottle } from './auth-failure-throttle';
-import { Clock } from './clock';
+import { Clock } from '@tlp-broker/config';
 import { PartnerRateLimit } from './partner-rate-limit';
 import { Principal } from './principal';
 import { SessionService } from './sessions.service';

@@ -4,7 +4,6 @@ import { API_REDIS_PROVIDERS } from '../redis/api-redis';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { AuthenticationService } from './authentication.service';
-import { Clock } from './clock';
 import { PartnerRateLimit } from './partner-rate-limit';
 import { SessionService } from './sessions.service';
 import { SignInService } from './sign-in.service';
@@ -20,7 +19,6 @@ export const AUTH_PROVIDERS: Provider[] = [
   AuthFailureThrottle,
   AuthenticationService,
   PartnerRateLimit,
-  Clock,
   SessionService,
   SignInService,
   SignInThrottle,

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '@tlp-broker/config';
 import type { LiveSession, NewSession, SessionRepository } from '@tlp-broker/persistence';
 import { tx } from '../../../../test/support/mocks';
-import { Clock } from './clock';
+import { Clock } from '@tlp-broker/config';
 import { SessionService } from './sessions.service';
 
 const MINUTE = 60_000;
@@ -27,7 +27,7 @@ function sessions() {
       return true;
     }),
   };
-  const service = new SessionService(config, repository as unknown as SessionRepository, clock as Clock);
+  const service = new SessionService(config, repository as unknown as SessionRepository, clock as unknown as Clock);
   const later = (ms: number) => (clock.time = new Date(clock.time.getTime() + ms));
   return { service, repository, rows, clock, later };
 }

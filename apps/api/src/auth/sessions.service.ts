@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { LiveSession, SESSION_TOUCH_RESOLUTION_MS, SessionRepository } from '@tlp-broker/persistence';
 import type { Role } from '@tlp-broker/domain';
-import { Clock } from './clock';
+import { Clock } from '@tlp-broker/config';
 import { StaffPrincipal } from './principal';
 import { SessionView } from './session-view';
 

@@ -5,7 +5,7 @@ import { hashPassword } from '@tlp-broker/persistence';
 import type { LiveSession, SessionRepository, UserEntity, UserRepository } from '@tlp-broker/persistence';
 import { rejection } from '../../../../test/support/errors';
 import { fakeAudit, fakeTransactions, tx } from '../../../../test/support/mocks';
-import { Clock } from './clock';
+import { Clock } from '@tlp-broker/config';
 import { SessionService } from './sessions.service';
 import { SignInService, TooManySignIns } from './sign-in.service';
 import { SignInThrottle } from './sign-in-throttle';

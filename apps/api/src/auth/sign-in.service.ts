@@ -9,7 +9,7 @@ import {
   UserRepository,
   verifyPassword,
 } from '@tlp-broker/persistence';
-import { Clock } from './clock';
+import { Clock } from '@tlp-broker/config';
 import { OpenedSession, SessionService } from './sessions.service';
 import { SignInAttempt, SignInThrottle } from './sign-in-throttle';
 import { acceptedTotpStep } from './totp';

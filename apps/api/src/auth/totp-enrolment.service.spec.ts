@@ -5,7 +5,7 @@ import { totpCode } from '@tlp-broker/harness';
 import type { LiveSession, SessionRepository, UserRepository } from '@tlp-broker/persistence';
 import { rejection } from '../../../../test/support/errors';
 import { fakeAudit, fakeTransactions, tx } from '../../../../test/support/mocks';
-import { Clock } from './clock';
+import { Clock } from '@tlp-broker/config';
 import { SessionService } from './sessions.service';
 import { totpStep } from './totp';
 import { TotpEnrolmentService } from './totp-enrolment.service';

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { AuditLog, LiveSession, SessionRepository, Transactions, UserRepository } from '@tlp-broker/persistence';
 import { invalidField } from '../common/errors';
-import { Clock } from './clock';
+import { Clock } from '@tlp-broker/config';
 import { SessionView, TotpEnrolmentView } from './session-view';
 import { SessionService } from './sessions.service';
 import { acceptedTotpStep, newTotpSecret, totpUri } from './totp';

@@ -41,6 +41,7 @@ function organisation(id: string, name: string, status: 'active' | 'suspended' =
     accreditations: [],
     status,
     createdAt: new Date(0),
+    businessHours: null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { TeamProfile } from '@tlp-broker/config';
+import type { HolidayCalendar, WeeklySchedule } from '@tlp-broker/hours';
 
 export interface ProfileDocument {
   readonly format: 'tlp-broker/team-profile@1';
@@ -14,6 +15,13 @@ export interface ProfileDocument {
     readonly address: string | null;
     readonly timeZone: string;
     readonly hours: string;
+    /** The office hours in `timeZone`; outside them, urgent matters go to the duty officer. */
+    readonly businessHours: {
+      readonly description: string;
+      readonly week: WeeklySchedule;
+      /** The public-holiday calendar the team keeps (null: none). */
+      readonly publicHolidays: HolidayCalendar | null;
+    };
     readonly languages: readonly string[];
     readonly publicKey: { readonly fingerprint: string; readonly url: string };
   };
@@ -78,6 +86,7 @@ export function rfc2350(d: ProfileDocument): string {
     '2.9 Team members: not published',
     `2.10 Other information: languages ${c.languages.join(', ')}`,
     `2.11 Points of customer contact: ${c.email}; ${c.hours}`,
+    `    Business hours: ${c.businessHours.description}. Outside them, urgent alerts are acknowledged by the team's duty officer.`,
     '',
     '3. Charter',
     `3.1 Mission statement: ${d.charter.mission}`,

@@ -1,3 +1,4 @@
+import { OFFICE_WEEK } from '@tlp-broker/hours';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig, TeamProfile } from '@tlp-broker/config';
 import { signCleartext, signDetached, TeamKeyService } from '@tlp-broker/crypto';
@@ -15,6 +16,7 @@ const profile: TeamProfile = {
   phone: '+33 1 00 00 00 00',
   address: null,
   timeZone: 'Europe/Paris',
+  businessHours: { timeZone: 'Europe/Paris', week: OFFICE_WEEK, holidays: { country: 'FR' } },
   hours: 'Mon-Fri 08:00-18:00',
   languages: ['fr', 'en'],
   mission: 'Protect',

@@ -1,3 +1,4 @@
+import { describeBusinessHours } from '@tlp-broker/hours';
 import { Injectable } from '@nestjs/common';
 import { AppConfig, InjectConfig, TeamProfile } from '@tlp-broker/config';
 import { signCleartext, signDetached, TeamKeyService } from '@tlp-broker/crypto';
@@ -42,6 +43,11 @@ export class ProfileService {
         address: p.address,
         timeZone: p.timeZone,
         hours: p.hours,
+        businessHours: {
+          description: describeBusinessHours(p.businessHours),
+          week: p.businessHours.week,
+          publicHolidays: p.businessHours.holidays,
+        },
         languages: p.languages,
         publicKey: { fingerprint: info.fingerprint, url: publicLink(this.config, '/team/key.asc') },
       },

@@ -637,6 +637,22 @@ export interface paths {
         patch: operations["OrganisationsController_update"];
         trace?: never;
     };
+    "/organisations/{id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganisationHoursController_availability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/organisations/{id}/channels/{channelId}": {
         parameters: {
             query?: never;
@@ -701,6 +717,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organisations/{id}/closures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OrganisationHoursController_addClosure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organisations/{id}/closures/{closureId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["OrganisationHoursController_removeClosure"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/organisations/{id}/contacts": {
         parameters: {
             query?: never;
@@ -760,6 +808,22 @@ export interface paths {
         put?: never;
         post: operations["PortalAccountsController_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organisations/{id}/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganisationHoursController_get"];
+        put: operations["OrganisationHoursController_set"];
+        post?: never;
+        delete: operations["OrganisationHoursController_clear"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1117,6 +1181,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/team/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TeamHoursController_availability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/team/closures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TeamHoursController_addClosure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/team/closures/{closureId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["TeamHoursController_removeClosure"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/team/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TeamHoursController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/team/key": {
         parameters: {
             query?: never;
@@ -1348,6 +1476,64 @@ export interface components {
             /** @description the first broken link, or null when intact */
             firstBroken: components["schemas"]["AuditBreakDto"] | null;
         };
+        /** @enum {string} */
+        AvailabilityState: "business-hours" | "outside-hours" | "public-holiday" | "closure";
+        /** @description Whether the organisation (or the team) is in business hours at `at`, and when it next is. */
+        AvailabilityView: {
+            organisationId: string | null;
+            name: string;
+            /** Format: date-time */
+            at: string;
+            open: boolean;
+            state: components["schemas"]["AvailabilityState"];
+            /** @description A sentence: "Public holiday in FR: Bastille Day." */
+            reason: string;
+            /** @description `at` in the organisation's time zone, with its offset. */
+            localTime: string;
+            timeZone: string;
+            holiday: string | null;
+            /** @description When open: when this opening ends. */
+            closesAt: string | null;
+            /** @description When closed: when it next opens (null: never, an empty week). */
+            nextOpenAt: string | null;
+            registered: boolean;
+        };
+        BusinessHoursDto: {
+            /**
+             * @description IANA time zone the week is read in
+             * @example Asia/Singapore
+             */
+            timeZone: string;
+            /**
+             * @example {
+             *       "monday": [
+             *         {
+             *           "from": "09:00",
+             *           "to": "18:00"
+             *         }
+             *       ]
+             *     }
+             */
+            week: components["schemas"]["WeekDto"];
+            /** @description Public holidays that close it; null: none */
+            holidays?: components["schemas"]["HolidayCalendarDto"] | null;
+        };
+        /** @description An organisation's (or, with `organisationId` null, the team's) business hours. */
+        BusinessHoursView: {
+            organisationId: string | null;
+            name: string;
+            /** @description False: none registered, the team's hours apply with the organisation's country's holidays. */
+            registered: boolean;
+            timeZone: string;
+            week: components["schemas"]["WeekView"];
+            holidays: components["schemas"]["HolidayCalendarView"] | null;
+            /** @description "Monday–Friday 09:00–18:00, Europe/Paris; closed on public holidays in FR" */
+            description: string;
+            /** @description Closures not yet over, earliest first. */
+            closures: components["schemas"]["ClosureView"][];
+            /** @description This year's and next year's public holidays. */
+            publicHolidays: components["schemas"]["PublicHolidayView"][];
+        };
         /** @description A handling caveat as the API shows it. */
         CaveatView: {
             name: string;
@@ -1417,6 +1603,28 @@ export interface components {
         CloseSubmissionDto: {
             /** @enum {string} */
             reason: "duplicate" | "out-of-scope" | "spam" | "resolved";
+        };
+        ClosureDto: {
+            /** @example 2026-12-24T14:00:00+01:00 */
+            startsAt: string;
+            /**
+             * @description Not included
+             * @example 2026-12-26T09:00:00+01:00
+             */
+            endsAt: string;
+            /** @example Office move */
+            reason: string;
+        };
+        ClosureView: {
+            id: string;
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            reason: string;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
         };
         ConfirmLabelDto: {
             /**
@@ -1789,6 +1997,31 @@ export interface components {
                 [key: string]: components["schemas"]["HealthPartView"];
             };
         };
+        /** @description A date-holidays calendar: ISO 3166-1 alpha-2 country, optional state/region codes as date-holidays names them (e.g. { country: 'DE', state: 'BY' }). */
+        HolidayCalendar: {
+            country: string;
+            state?: string | null;
+            region?: string | null;
+        };
+        HolidayCalendarDto: {
+            /**
+             * @description ISO 3166-1 alpha-2 country whose public holidays close the organisation
+             * @example FR
+             */
+            country: string;
+            /**
+             * @description A state or province with holidays of its own
+             * @example BY
+             */
+            state?: string;
+            /** @description A region within the state */
+            region?: string;
+        };
+        HolidayCalendarView: {
+            country: string;
+            state?: string | null;
+            region?: string | null;
+        };
         Indicator: {
             type: components["schemas"]["IndicatorType"];
             value: string;
@@ -1950,6 +2183,27 @@ export interface components {
             /** @description fingerprint of the team key that signed it */
             signer: string;
         };
+        /** @description 'HH:MM' local times; `to` may be '24:00'; from < to; spans of one day must not overlap. */
+        OpeningSpan: {
+            from: string;
+            to: string;
+        };
+        OpeningSpanDto: {
+            /**
+             * @description Local time, HH:MM
+             * @example 09:00
+             */
+            from: string;
+            /**
+             * @description Local time, HH:MM (24:00 for the end of the day); not included
+             * @example 18:00
+             */
+            to: string;
+        };
+        OpeningSpanView: {
+            from: string;
+            to: string;
+        };
         OrganisationView: {
             id: string;
             name: string;
@@ -2090,6 +2344,13 @@ export interface components {
                 address: string | null;
                 timeZone: string;
                 hours: string;
+                /** @description The office hours in `timeZone`; outside them, urgent matters go to the duty officer. */
+                businessHours: {
+                    description: string;
+                    week: components["schemas"]["WeeklySchedule"];
+                    /** @description The public-holiday calendar the team keeps (null: none). */
+                    publicHolidays: components["schemas"]["HolidayCalendar"] | null;
+                };
                 languages: string[];
                 publicKey: {
                     fingerprint: string;
@@ -2121,6 +2382,11 @@ export interface components {
              */
             label: "TLP:CLEAR" | "TLP:GREEN" | "TLP:AMBER" | "TLP:AMBER+STRICT" | "TLP:RED";
             consent?: components["schemas"]["ConsentDto"];
+        };
+        PublicHolidayView: {
+            /** @description YYYY-MM-DD, in the organisation's time zone. */
+            date: string;
+            name: string;
         };
         PublicItem: {
             id: string;
@@ -2161,7 +2427,7 @@ export interface components {
             paused: number;
         };
         /** @enum {string} */
-        ReasonCode: "partner.suspended" | "contact.suspended" | "channel.suspended" | "channel.public.above-clear" | "channel.personal.not-named" | "tlp.clear.allowed" | "tlp.green.in-community" | "tlp.green.named" | "tlp.green.not-in-community" | "tlp.amber.named" | "tlp.amber.not-named" | "tlp.amber-strict.named" | "tlp.amber-strict.not-named" | "tlp.amber-strict.redistributes" | "tlp.red.named-contact" | "tlp.red.not-personal-channel" | "caveat.not-accredited" | "provenance.green.outside-team-communities" | "provenance.amber.not-own-constituent" | "provenance.no-onward-sharing" | "key.missing" | "key.revoked" | "key.expired" | "key.cannot-encrypt" | "key.weak";
+        ReasonCode: "partner.suspended" | "contact.suspended" | "channel.suspended" | "channel.public.above-clear" | "channel.personal.not-named" | "tlp.clear.allowed" | "tlp.green.in-community" | "tlp.green.named" | "tlp.green.not-in-community" | "tlp.amber.named" | "tlp.amber.not-named" | "tlp.amber-strict.named" | "tlp.amber-strict.not-named" | "tlp.amber-strict.redistributes" | "tlp.red.named-contact" | "tlp.red.not-personal-channel" | "caveat.not-accredited" | "provenance.green.outside-team-communities" | "provenance.amber.not-own-constituent" | "provenance.no-onward-sharing" | "key.missing" | "key.revoked" | "key.expired" | "key.cannot-encrypt" | "key.weak" | "oncall.not-urgent" | "oncall.not-needed" | "pager.notice" | "pager.nothing-delivered";
         RejectDto: {
             /** @example Audience too wide for a judicial-secret item */
             reason: string;
@@ -2666,6 +2932,33 @@ export interface components {
             /** @description An authenticator is enrolled (the member signs in to the console with its codes). */
             totpEnrolled: boolean;
             createdAt: string;
+        };
+        WeekDto: {
+            monday?: components["schemas"]["OpeningSpanDto"][];
+            tuesday?: components["schemas"]["OpeningSpanDto"][];
+            wednesday?: components["schemas"]["OpeningSpanDto"][];
+            thursday?: components["schemas"]["OpeningSpanDto"][];
+            friday?: components["schemas"]["OpeningSpanDto"][];
+            saturday?: components["schemas"]["OpeningSpanDto"][];
+            sunday?: components["schemas"]["OpeningSpanDto"][];
+        };
+        WeekView: {
+            monday: components["schemas"]["OpeningSpanView"][];
+            tuesday: components["schemas"]["OpeningSpanView"][];
+            wednesday: components["schemas"]["OpeningSpanView"][];
+            thursday: components["schemas"]["OpeningSpanView"][];
+            friday: components["schemas"]["OpeningSpanView"][];
+            saturday: components["schemas"]["OpeningSpanView"][];
+            sunday: components["schemas"]["OpeningSpanView"][];
+        };
+        WeeklySchedule: {
+            monday: components["schemas"]["OpeningSpan"][];
+            tuesday: components["schemas"]["OpeningSpan"][];
+            wednesday: components["schemas"]["OpeningSpan"][];
+            thursday: components["schemas"]["OpeningSpan"][];
+            friday: components["schemas"]["OpeningSpan"][];
+            saturday: components["schemas"]["OpeningSpan"][];
+            sunday: components["schemas"]["OpeningSpan"][];
         };
     };
     responses: never;
@@ -3830,6 +4123,31 @@ export interface operations {
             };
         };
     };
+    OrganisationHoursController_availability: {
+        parameters: {
+            query?: {
+                /** @description The instant asked about (default: now) */
+                at?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description AvailabilityView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityView"];
+                };
+            };
+        };
+    };
     OrganisationsController_updateChannel: {
         parameters: {
             query?: never;
@@ -3952,6 +4270,52 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["IssuedCredentialView"];
                 };
+            };
+        };
+    };
+    OrganisationHoursController_addClosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClosureDto"];
+            };
+        };
+        responses: {
+            /** @description ClosureView */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosureView"];
+                };
+            };
+        };
+    };
+    OrganisationHoursController_removeClosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                closureId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -4081,6 +4445,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PortalAccountView"];
+                };
+            };
+        };
+    };
+    OrganisationHoursController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description BusinessHoursView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHoursView"];
+                };
+            };
+        };
+    };
+    OrganisationHoursController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BusinessHoursDto"];
+            };
+        };
+        responses: {
+            /** @description BusinessHoursView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHoursView"];
+                };
+            };
+        };
+    };
+    OrganisationHoursController_clear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description BusinessHoursView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHoursView"];
                 };
             };
         };
@@ -4703,6 +5137,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubmissionMessageView"];
+                };
+            };
+        };
+    };
+    TeamHoursController_availability: {
+        parameters: {
+            query?: {
+                /** @description The instant asked about (default: now) */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description AvailabilityView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityView"];
+                };
+            };
+        };
+    };
+    TeamHoursController_addClosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClosureDto"];
+            };
+        };
+        responses: {
+            /** @description ClosureView */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosureView"];
+                };
+            };
+        };
+    };
+    TeamHoursController_removeClosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                closureId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TeamHoursController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description BusinessHoursView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessHoursView"];
                 };
             };
         };

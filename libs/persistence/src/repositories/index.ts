@@ -20,6 +20,8 @@ export { CaveatRepository } from './caveats.repository';
 export { UserRepository } from './users.repository';
 export { SessionRepository } from './sessions.repository';
 export { AuditEventRepository } from './audit-events.repository';
+export { BusinessHoursRepository } from './business-hours.repository';
+export type { NewClosure, RegisteredHours } from './business-hours.repository';
 
 import { Transactions } from './transactions';
 import { ItemRepository } from './items.repository';
@@ -39,6 +41,7 @@ import { CaveatRepository } from './caveats.repository';
 import { UserRepository } from './users.repository';
 import { SessionRepository } from './sessions.repository';
 import { AuditEventRepository } from './audit-events.repository';
+import { BusinessHoursRepository } from './business-hours.repository';
 
 /** Provided and exported by PersistenceModule. */
 export const REPOSITORIES = [
@@ -60,4 +63,5 @@ export const REPOSITORIES = [
   UserRepository,
   SessionRepository,
   AuditEventRepository,
+  BusinessHoursRepository,
 ];

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@tlp-broker/config';
+import { Availability, BusinessHours, availability, parseBusinessHours } from '@tlp-broker/hours';
+import { ClosureEntity } from './entities';
+import { BusinessHoursRepository, RegisteredHours } from './repositories/business-hours.repository';
+
+/** Whether someone is at work, with what it was computed from. */
+export interface AvailabilityAt extends Availability {
+  /** The hours used: the registered ones, or the team's with the organisation's country's holidays. */
+  readonly hours: BusinessHours;
+  /** False when the organisation registered none. */
+  readonly registered: boolean;
+  /** The closures not ended at the instant asked about, earliest first. */
+  readonly closures: readonly ClosureEntity[];
+}
+
+/**
+ * Whether an organisation, or the team, is in its business hours at an instant, and when it next
+ * is. An organisation that registered no hours keeps the team's time zone and week, closed on its
+ * own country's public holidays (the team's calendar when it has no country, or one unknown to the
+ * holiday calendar).
+ */
+@Injectable()
+export class Availabilities {
+  constructor(
+    private readonly repository: BusinessHoursRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The team's hours, from its profile (TEAM_PROFILE_FILE). */
+  teamHours(): BusinessHours {
+    return this.config.profile.businessHours;
+  }
+
+  async ofTeam(at: Date, tx?: EntityManager): Promise<AvailabilityAt> {
+    const closures = await this.repository.closuresOf(null, at, tx);
+    const hours = this.teamHours();
+    return { ...availability(hours, closures, at), hours, registered: true, closures };
+  }
+
+  /** Of each of `ids` that exists. */
+  async ofOrganisations(ids: readonly string[], at: Date, tx?: EntityManager): Promise<Map<string, AvailabilityAt>> {
+    const [registered, closures] = await Promise.all([
+      this.repository.hoursOf(ids, tx),
+      this.repository.closuresFor(ids, at, tx),
+    ]);
+    const result = new Map<string, AvailabilityAt>();
+    for (const [id, row] of registered) {
+      const hours = this.effectiveHours(row);
+      const own = closures.get(id) ?? [];
+      result.set(id, { ...availability(hours, own, at), hours, registered: row.businessHours !== null, closures: own });
+    }
+    return result;
+  }
+
+  async ofOrganisation(id: string, at: Date, tx?: EntityManager): Promise<AvailabilityAt | null> {
+    return (await this.ofOrganisations([id], at, tx)).get(id) ?? null;
+  }
+
+  private effectiveHours(row: RegisteredHours): BusinessHours {
+    if (row.businessHours) return row.businessHours;
+    const team = this.teamHours();
+    if (!row.country) return team;
+    const own = parseBusinessHours({ ...team, holidays: { country: row.country } });
+    return 'hours' in own ? own.hours : team;
+  }
+}
