@@ -116,6 +116,22 @@ describe('team profile (TEAM_PROFILE_FILE)', () => {
   });
 });
 
+describe('URGENT_ITEM_TYPES and URGENT_SEVERITIES', () => {
+  it('reads lists, or none', () => {
+    expect(
+      loadConfig({ ...REQUIRED, URGENT_ITEM_TYPES: 'alert, advisory', URGENT_SEVERITIES: 'none' }).urgency,
+    ).toEqual({ kinds: ['alert', 'advisory'], severities: [] });
+  });
+
+  it('refuses what is not an item type or a severity, naming the variable', () => {
+    const problems = configError(() =>
+      loadConfig({ ...REQUIRED, URGENT_ITEM_TYPES: 'alert,memo', URGENT_SEVERITIES: 'urgent' }),
+    ).problems.join(' ');
+    expect(problems).toContain('URGENT_ITEM_TYPES must be a comma-separated list of: alert, advisory');
+    expect(problems).toContain('URGENT_SEVERITIES must be a comma-separated list of: low, medium, high, critical');
+  });
+});
+
 describe('CLOCK_START', () => {
   it('starts the clock at the instant given, outside production', () => {
     const config = loadConfig({ ...REQUIRED, NODE_ENV: 'test', CLOCK_START: '2026-12-05T23:40:00+01:00' });
@@ -168,6 +184,7 @@ describe('loadConfig', () => {
       sessions: { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 },
       signInFailureLimit: { limit: 5, windowMs: 15 * 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
+      urgency: { kinds: ['alert'], severities: ['critical', 'high'] },
       keys: { requireEmailMatch: true },
       teamKey: {
         file: '/etc/tlp-broker/team.asc',
@@ -221,6 +238,7 @@ describe('loadConfig', () => {
       sessions: { idleMs: 30 * 60_000, maxMs: 12 * 3_600_000 },
       signInFailureLimit: { limit: 5, windowMs: 15 * 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
+      urgency: { kinds: ['alert'], severities: ['critical', 'high'] },
       keys: { requireEmailMatch: true },
       teamKey: {
         file: undefined,

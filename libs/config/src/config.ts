@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { ITEM_KINDS, ItemKind, SEVERITIES, Severity, UrgencyRule } from '@tlp-broker/domain';
 import { loadTeamProfile, TeamProfile } from './team-profile';
 import { AuditKey, deriveAuditKey } from './audit-key';
 import { StartupError } from './startup';
@@ -79,6 +80,8 @@ const envSchema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   SIGN_IN_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000).default(5),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  URGENT_ITEM_TYPES: wordList(ITEM_KINDS).default('alert'),
+  URGENT_SEVERITIES: wordList(SEVERITIES).default('critical,high'),
   APPROVAL_REQUIRED_FOR: z
     .string()
     .trim()
@@ -159,6 +162,18 @@ const envSchema = z.object({
     .optional(),
 });
 
+/** A comma-separated list of some of `allowed`, or `none`. */
+function wordList(allowed: readonly string[]) {
+  const word = allowed.map((value) => value.replace(/[-+]/g, '\\$&')).join('|');
+  return z
+    .string()
+    .trim()
+    .regex(
+      new RegExp(`^none$|^(${word})(\\s*,\\s*(${word}))*$`),
+      `must be a comma-separated list of: ${allowed.join(', ')} — or none`,
+    );
+}
+
 export interface AppConfig {
   readonly env: 'production' | 'development' | 'test';
   /** CLOCK_START: the instant the broker's clock starts at (tests and the demonstration only); null: the real time. */
@@ -234,6 +249,8 @@ export interface AppConfig {
   readonly signInFailureLimit: { readonly limit: number; readonly windowMs: number };
   /** Which items need a second person's approval before they leave (four eyes). */
   readonly approval: { readonly red: boolean; readonly amberStrict: boolean; readonly caveats: boolean };
+  /** Which items are urgent (URGENT_ITEM_TYPES, URGENT_SEVERITIES): outside a partner's hours they reach its on-call channels. */
+  readonly urgency: UrgencyRule;
   /** A person's key must carry a user ID with that person's e-mail address. */
   readonly keys: { readonly requireEmailMatch: boolean };
   readonly teamKey: {
@@ -295,6 +312,10 @@ function smtpSettings(
     // The sender defaults to the team key's user id: the address partners already know.
     from: (({ name, email }) => ({ name, address: email }))(splitUserId(mailFrom ?? teamUserId)),
   };
+}
+
+function words<T extends string>(value: string): T[] {
+  return value === 'none' ? [] : (value.split(',').map((entry) => entry.trim()) as T[]);
 }
 
 function approvalRules(value: string): AppConfig['approval'] {
@@ -421,14 +442,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const team = splitUserId(e.TEAM_KEY_USER_ID);
   const profile = loadTeamProfile(e.TEAM_PROFILE_FILE, team);
   const publicUrl = publicUrlSetting(e.PUBLIC_URL, e.NODE_ENV, e.HOST, e.PORT);
-  const clockProblem = clockProblems(e);
-  if ('problems' in profile || 'problem' in publicUrl || clockProblem.length > 0) {
-    throw new ConfigError([
-      ...('problems' in profile ? profile.problems : []),
-      ...('problem' in publicUrl ? [publicUrl.problem] : []),
-      ...clockProblem,
-    ]);
-  }
+  const problems = [
+    ...('problems' in profile ? profile.problems : []),
+    ...('problem' in publicUrl ? [publicUrl.problem] : []),
+    ...clockProblems(e),
+  ];
+  if (problems.length > 0 || 'problems' in profile || 'problem' in publicUrl) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
     clockStart: e.CLOCK_START === undefined ? null : new Date(e.CLOCK_START),
@@ -452,6 +471,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     sessions: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, maxMs: e.SESSION_MAX_HOURS * 3_600_000 },
     signInFailureLimit: { limit: e.SIGN_IN_FAILURE_LIMIT, windowMs: SIGN_IN_FAILURE_WINDOW_MS },
     approval: approvalRules(e.APPROVAL_REQUIRED_FOR),
+    urgency: { kinds: words<ItemKind>(e.URGENT_ITEM_TYPES), severities: words<Severity>(e.URGENT_SEVERITIES) },
     keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },
     dispatch: {

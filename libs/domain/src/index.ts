@@ -1,5 +1,5 @@
-export { ITEM_KINDS, ITEM_STATES, SEVERITIES, INDICATOR_TYPES, isItemKind } from './items';
-export type { ItemKind, ItemState, Severity, IndicatorType, Indicator, Audience } from './items';
+export { ITEM_KINDS, ITEM_STATES, SEVERITIES, INDICATOR_TYPES, isItemKind, isUrgent, DEFAULT_URGENCY } from './items';
+export type { ItemKind, ItemState, Severity, IndicatorType, Indicator, Audience, UrgencyRule } from './items';
 export { refang, classifyIndicator, canonicalIndicatorValue, extractIndicators } from './indicator-text';
 export type { ExtractedIndicatorValue } from './indicator-text';
 export {

@@ -33,6 +33,19 @@ export interface Audience {
   readonly contacts: readonly string[];
 }
 
+/** Which items are urgent: of these types, or of these severities (URGENT_ITEM_TYPES, URGENT_SEVERITIES). */
+export interface UrgencyRule {
+  readonly kinds: readonly ItemKind[];
+  readonly severities: readonly Severity[];
+}
+
+/** By default an alert, or anything of critical or high severity, is urgent. */
+export const DEFAULT_URGENCY: UrgencyRule = { kinds: ['alert'], severities: ['critical', 'high'] };
+
+export function isUrgent(kind: ItemKind, severity: Severity | null, rule: UrgencyRule): boolean {
+  return rule.kinds.includes(kind) || (severity !== null && rule.severities.includes(severity));
+}
+
 export function isItemKind(value: unknown): value is ItemKind {
   return typeof value === 'string' && (ITEM_KINDS as readonly string[]).includes(value);
 }

@@ -9,8 +9,11 @@ export type Relation = (typeof RELATIONS)[number];
 export const PARTNER_STATUSES = ['active', 'suspended'] as const;
 export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 
-/** How a recipient is reached. `public` is the broker's own unauthenticated TLP:CLEAR feed. */
-export const CHANNEL_KINDS = ['feed', 'email', 'webhook', 'public'] as const;
+/**
+ * How a recipient is reached. `public` is the broker's own unauthenticated TLP:CLEAR feed; `pager`
+ * is an organisation's paging hook (a webhook to its SMS or pager gateway), which never carries content.
+ */
+export const CHANNEL_KINDS = ['feed', 'email', 'webhook', 'public', 'pager'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 /** What a partner credential opens: the JSON feed, TAXII 2.1, the MISP feed, submissions. */

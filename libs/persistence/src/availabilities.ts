@@ -2,11 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@tlp-broker/config';
 import { Availability, BusinessHours, availability, parseBusinessHours } from '@tlp-broker/hours';
+import type { DutyContext, PolicyItem } from '@tlp-broker/tlp';
+import { onCallOrganisations } from './policy-input';
+import type { RoutingTarget } from './partner-directory';
 import { ClosureEntity } from './entities';
 import { BusinessHoursRepository, RegisteredHours } from './repositories/business-hours.repository';
 
 /** Whether someone is at work, with what it was computed from. */
 export interface AvailabilityAt extends Availability {
+  /** The organisation's name, or "the team". */
+  readonly name: string;
   /** The hours used: the registered ones, or the team's with the organisation's country's holidays. */
   readonly hours: BusinessHours;
   /** False when the organisation registered none. */
@@ -36,7 +41,7 @@ export class Availabilities {
   async ofTeam(at: Date, tx?: EntityManager): Promise<AvailabilityAt> {
     const closures = await this.repository.closuresOf(null, at, tx);
     const hours = this.teamHours();
-    return { ...availability(hours, closures, at), hours, registered: true, closures };
+    return { ...availability(hours, closures, at), name: 'the team', hours, registered: true, closures };
   }
 
   /** Of each of `ids` that exists. */
@@ -49,13 +54,37 @@ export class Availabilities {
     for (const [id, row] of registered) {
       const hours = this.effectiveHours(row);
       const own = closures.get(id) ?? [];
-      result.set(id, { ...availability(hours, own, at), hours, registered: row.businessHours !== null, closures: own });
+      result.set(id, {
+        ...availability(hours, own, at),
+        name: row.name,
+        hours,
+        registered: row.businessHours !== null,
+        closures: own,
+      });
     }
     return result;
   }
 
   async ofOrganisation(id: string, at: Date, tx?: EntityManager): Promise<AvailabilityAt | null> {
     return (await this.ofOrganisations([id], at, tx)).get(id) ?? null;
+  }
+
+  /**
+   * For an urgent item at `at`: whether each organisation's on-call channels are wanted — it is
+   * outside its business hours — with the reason in words for the decisions.
+   */
+  async dutyAt(ids: readonly string[], at: Date, tx?: EntityManager): Promise<Map<string, DutyContext>> {
+    const found = await this.ofOrganisations(ids, at, tx);
+    return new Map([...found].map(([id, state]) => [id, dutyOf(state)]));
+  }
+
+  /**
+   * What routing, a preview and an explanation hand the engine about duty: for an urgent item, the
+   * duty of each organisation among `targets` with an on-call channel; for any other, nothing.
+   */
+  async dutyFor(subject: PolicyItem, targets: readonly RoutingTarget[], at: Date, tx?: EntityManager) {
+    if (!subject.urgent) return new Map<string, DutyContext>();
+    return this.dutyAt(onCallOrganisations(targets), at, tx);
   }
 
   private effectiveHours(row: RegisteredHours): BusinessHours {
@@ -65,4 +94,13 @@ export class Availabilities {
     const own = parseBusinessHours({ ...team, holidays: { country: row.country } });
     return 'hours' in own ? own.hours : team;
   }
+}
+
+/** "Europol EC3 is not at work (outside business hours: Saturday 23:40 in Europe/Amsterdam)" */
+export function dutyOf(state: AvailabilityAt): DutyContext {
+  const why = state.reason.replace(/\.$/, '');
+  const lowered = why.charAt(0).toLowerCase() + why.slice(1);
+  return state.open
+    ? { needed: false, reason: `${state.name} is at work (${lowered})` }
+    : { needed: true, reason: `${state.name} is not at work (${lowered})` };
 }

@@ -23,6 +23,7 @@ import { FeedPagingIndexes1764860000000 } from './migrations/1764860000000-feed-
 import { OutboxNotify1764870000000 } from './migrations/1764870000000-outbox-notify';
 import { DirectoryClock1764880000000 } from './migrations/1764880000000-directory-clock';
 import { BusinessHours1764890000000 } from './migrations/1764890000000-business-hours';
+import { OnCallChannels1764900000000 } from './migrations/1764900000000-on-call-channels';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   OutboxNotify1764870000000,
   DirectoryClock1764880000000,
   BusinessHours1764890000000,
+  OnCallChannels1764900000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

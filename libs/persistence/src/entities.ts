@@ -108,6 +108,8 @@ export class ChannelEntity {
   @Column('uuid', { name: 'key_id', nullable: true }) keyId!: string | null;
   @Column('text') status!: PartnerStatus;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** Used only for urgent items while the organisation's duty is wanted: a duty contact's own channel, or a pager. */
+  @Column('boolean', { name: 'on_call', default: false }) onCall!: boolean;
 }
 
 @Entity('users')

@@ -132,8 +132,15 @@ export type {
   RegisteredKeyOwner,
 } from './repositories/organisations.repository';
 export type { CreatedUser, IssuedApiKey, LiveApiKey } from './repositories/api-keys.repository';
-export { policyItem, policyOrganisation, policyKey, policyChannel, decideForTargets } from './policy-input';
-export type { TargetDecision } from './policy-input';
+export {
+  policyItem,
+  policyOrganisation,
+  policyKey,
+  policyChannel,
+  decideForTargets,
+  onCallOrganisations,
+} from './policy-input';
+export type { TargetDecision, DutyByOrganisation } from './policy-input';
 export type { KeyReading } from './policy-input';
 export { SessionLocks } from './session-locks';
 export type { HeldLock, SessionLockName } from './session-locks';

@@ -26,10 +26,10 @@ const ALL_TARGETS = `
   SELECT (SELECT changed::text FROM directory_clock) AS clock,
          ch.id AS ch_id, ch.organisation_id AS ch_organisation_id, ch.contact_id AS ch_contact_id, ch.kind AS ch_kind,
          ch.redistributes AS ch_redistributes, ch.address AS ch_address, ch.secret AS ch_secret, ch.key_id AS ch_key_id,
-         ch.status AS ch_status, ch.created_at AS ch_created_at,
+         ch.status AS ch_status, ch.created_at AS ch_created_at, ch.on_call AS ch_on_call,
          o.name AS o_name, o.kind AS o_kind, o.country AS o_country, o.relation AS o_relation,
          o.communities AS o_communities, o.accreditations AS o_accreditations, o.status AS o_status,
-         o.created_at AS o_created_at,
+         o.created_at AS o_created_at, o.business_hours AS o_business_hours,
          c.name AS c_name, c.email AS c_email, c.status AS c_status, c.created_at AS c_created_at,
          k.organisation_id AS k_organisation_id, k.contact_id AS k_contact_id, k.fingerprint AS k_fingerprint,
          k.version AS k_version, k.algorithm AS k_algorithm, k.bits AS k_bits, k.key_created_at AS k_key_created_at,
@@ -159,6 +159,7 @@ interface DirectoryRow {
   ch_key_id: string | null;
   ch_status: ChannelEntity['status'];
   ch_created_at: Date;
+  ch_on_call: boolean;
   o_name: string;
   o_kind: OrganisationEntity['kind'];
   o_country: string | null;
@@ -167,6 +168,7 @@ interface DirectoryRow {
   o_accreditations: string[];
   o_status: OrganisationEntity['status'];
   o_created_at: Date;
+  o_business_hours: OrganisationEntity['businessHours'];
   c_name: string | null;
   c_email: string | null;
   c_status: ContactEntity['status'] | null;
@@ -196,6 +198,7 @@ function organisationOf(row: DirectoryRow): OrganisationEntity {
     accreditations: row.o_accreditations,
     status: row.o_status,
     createdAt: row.o_created_at,
+    businessHours: row.o_business_hours,
   });
 }
 
@@ -211,6 +214,7 @@ function channelOf(row: DirectoryRow): ChannelEntity {
     keyId: row.ch_key_id,
     status: row.ch_status,
     createdAt: row.ch_created_at,
+    onCall: row.ch_on_call,
   });
 }
 

@@ -1,6 +1,9 @@
+import { isUrgent, UrgencyRule } from '@tlp-broker/domain';
 import {
   canEncryptTo,
   Decision,
+  decideAll,
+  DutyContext,
   PolicyChannel,
   PolicyItem,
   PolicyKey,
@@ -11,13 +14,16 @@ import {
 import { ItemEntity, ItemVersionEntity } from './entities';
 import { DirectoryKey, RoutingTarget } from './partner-directory';
 
-/** What the policy engine sees of an item version. */
+/** What the policy engine sees of an item version; whether it is urgent, by the broker's rule. */
 export function policyItem(
   item: Pick<ItemEntity, 'kind'>,
-  version: Pick<ItemVersionEntity, 'tlp' | 'pap' | 'audience' | 'caveats' | 'provenance'>,
+  version: Pick<ItemVersionEntity, 'tlp' | 'pap' | 'audience' | 'caveats' | 'provenance'> &
+    Partial<Pick<ItemVersionEntity, 'severity'>>,
+  urgency: UrgencyRule,
 ): PolicyItem {
   return {
     kind: item.kind,
+    urgent: isUrgent(item.kind, version.severity ?? null, urgency),
     tlp: version.tlp,
     pap: version.pap ?? null,
     audience: version.audience,
@@ -34,9 +40,10 @@ export function policyItem(
   };
 }
 
-export function policyOrganisation(target: RoutingTarget): PolicyOrganisation {
+export function policyOrganisation(target: RoutingTarget, duty: DutyContext | null = null): PolicyOrganisation {
   const { organisation } = target;
   return {
+    duty,
     id: organisation.id,
     name: organisation.name,
     relation: organisation.relation,
@@ -77,6 +84,7 @@ export function policyChannel(target: RoutingTarget, key: PolicyKey | null = pol
     contact: contact ? { id: contact.id, name: contact.name, status: contact.status } : null,
     status: channel.status,
     key,
+    onCall: channel.onCall,
   };
 }
 
@@ -88,6 +96,9 @@ export interface TargetDecision {
   readonly keyFingerprint: string | null;
 }
 
+/** Whether each organisation's on-call channels are wanted, by organisation id (absent: not wanted). */
+export type DutyByOrganisation = ReadonlyMap<string, DutyContext>;
+
 /**
  * The engine's answer for every target: what routing stores and what a preview shows, computed
  * by the same code so that a preview never differs from what publishing would do.
@@ -97,11 +108,25 @@ export function decideForTargets(
   targets: readonly RoutingTarget[],
   team: PolicyTeam,
   now: Date,
+  duty: DutyByOrganisation = new Map(),
 ): TargetDecision[] {
-  const prepared = prepare(subject, team);
-  return targets.map((target) => {
-    const key = policyKey(target.key);
-    const decision = prepared.decide(policyOrganisation(target), policyChannel(target, key), now);
+  const keys = targets.map((target) => policyKey(target.key));
+  const recipients = targets.map((target, index) => ({
+    organisation: policyOrganisation(target, duty.get(target.organisation.id) ?? null),
+    channel: policyChannel(target, keys[index]!),
+  }));
+  const decisions = decideAll(prepare(subject, team), recipients, now);
+  return targets.map((target, index) => {
+    const key = keys[index]!;
+    const decision = decisions[index]!;
     return { target, decision, keyFingerprint: decision.allow && canEncryptTo(key, now) ? key.fingerprint : null };
   });
+}
+
+/** Organisations with an active on-call channel or paging hook among `targets`: those whose hours matter. */
+export function onCallOrganisations(targets: readonly RoutingTarget[]): string[] {
+  const ids = new Set<string>();
+  for (const { channel, organisation } of targets)
+    if (channel.onCall && channel.status === 'active' && organisation.status === 'active') ids.add(organisation.id);
+  return [...ids];
 }

@@ -8,7 +8,16 @@ export {
   requiresNamedAudience,
 } from './labels';
 export type { TlpLabel, PapLabel, LabelParseResult } from './labels';
-export { decide, prepare, isEmptyAudience, canEncryptTo, AMBER_CLIENTS_HANDLING, REASON_CODES } from './policy';
+export {
+  decide,
+  isDutyRefusal,
+  decideAll,
+  prepare,
+  isEmptyAudience,
+  canEncryptTo,
+  AMBER_CLIENTS_HANDLING,
+  REASON_CODES,
+} from './policy';
 export type {
   Decision,
   DecisionInput,
@@ -21,6 +30,8 @@ export type {
   PolicyKey,
   PreparedItem,
   Provenance,
+  DutyContext,
+  Recipient,
 } from './policy';
 export {
   checkIntake,

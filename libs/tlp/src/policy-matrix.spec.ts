@@ -38,6 +38,8 @@ interface OracleInput {
   readonly organisation: PolicyOrganisation;
   readonly channel: PolicyChannel;
   readonly now: Date;
+  /** The item is urgent (an alert, or critical or high severity). */
+  readonly urgent?: boolean;
 }
 
 interface Expected {
@@ -71,9 +73,20 @@ function oracle(input: OracleInput): Expected {
   if (personal && contact.status === 'suspended') return refuse('contact.suspended');
   if (channel.status === 'suspended') return refuse('channel.suspended');
 
-  // 2. The label.
+  // 1b. On-call channels (a duty contact's own channel, or a paging hook) carry urgent items only,
+  //     and only while the organisation's duty is wanted (outside its hours, or an escalation). A
+  //     paging hook carries no content, so nothing else about the item matters to it.
+  const onCall = channel.onCall === true || channel.kind === 'pager';
+  if (onCall) {
+    if (input.urgent !== true) return refuse('oncall.not-urgent');
+    if (organisation.duty?.needed !== true) return refuse('oncall.not-needed');
+    if (channel.kind === 'pager') return permit('pager.notice');
+  }
+
+  // 2. The label. A duty contact's on-call channel stands for its organisation, except at TLP:RED,
+  //    which still goes only to a person named in the audience.
   let granted: Expected;
-  if (personal) {
+  if (personal && !(onCall && label !== 'TLP:RED')) {
     // A public channel is nobody's own channel: it carries nothing as a personal channel.
     if (channel.kind === 'public') return refuse('channel.public.above-clear');
     // A personal channel carries only what is addressed to its owner, whatever the label.
@@ -168,6 +181,7 @@ function engine(input: OracleInput): Expected {
     audience: input.audience,
     caveats: input.caveats,
     provenance: input.provenance,
+    urgent: input.urgent,
   };
   const decision = decide({
     item,
@@ -203,6 +217,7 @@ interface ChannelShape {
   readonly kind: ChannelKind;
   readonly personal: boolean;
   readonly redistributes: boolean;
+  readonly onCall?: boolean;
 }
 
 const CHANNEL_SHAPES: readonly ChannelShape[] = [
@@ -215,7 +230,35 @@ const CHANNEL_SHAPES: readonly ChannelShape[] = [
   { name: 'personal email', kind: 'email', personal: true, redistributes: false },
   { name: 'personal webhook', kind: 'webhook', personal: true, redistributes: false },
   { name: 'redistributing personal email', kind: 'email', personal: true, redistributes: true },
+  { name: 'on-call personal feed', kind: 'feed', personal: true, redistributes: false, onCall: true },
+  { name: 'on-call personal email', kind: 'email', personal: true, redistributes: false, onCall: true },
+  { name: 'on-call personal webhook', kind: 'webhook', personal: true, redistributes: false, onCall: true },
+  { name: 'on-call organisation email', kind: 'email', personal: false, redistributes: false, onCall: true },
+  { name: 'paging hook', kind: 'pager', personal: false, redistributes: false, onCall: true },
 ];
+
+/** Whether the item is urgent and the organisation's duty wanted; only on-call channels see more than one. */
+interface DutyState {
+  readonly name: string;
+  readonly urgent: boolean;
+  readonly duty: { readonly needed: boolean; readonly reason: string } | null;
+}
+const ON_DUTY: DutyState = {
+  name: 'urgent, outside business hours',
+  urgent: true,
+  duty: { needed: true, reason: 'Brigade numérique is outside its business hours' },
+};
+const DUTY_STATES: readonly DutyState[] = [
+  ON_DUTY,
+  { name: 'not urgent, outside business hours', urgent: false, duty: ON_DUTY.duty },
+  {
+    name: 'urgent, in business hours',
+    urgent: true,
+    duty: { needed: false, reason: 'Brigade numérique is in its business hours' },
+  },
+  { name: 'urgent, hours unknown', urgent: true, duty: null },
+];
+const dutyStates = (shape: ChannelShape): readonly DutyState[] => (shape.onCall ? DUTY_STATES : [ON_DUTY]);
 
 interface Namedness {
   readonly name: string;
@@ -334,62 +377,67 @@ function combinations(label: TlpLabel, shape: ChannelShape): Combination[] {
   const result: Combination[] = [];
   for (const namedness of ORGANISATION_NAMEDNESS) {
     for (const contactNamed of contactNamedness(shape, namedness)) {
-      for (const relation of RELATIONS) {
-        for (const inTeam of TEAM_MEMBERSHIP) {
-          const organisation: PolicyOrganisation = {
-            id: namedness.named ? NAMED_ORG : OTHER_ORG,
-            name: 'Brigade numérique',
-            relation,
-            communities: [
-              ...(namedness.inTarget ? [TARGET_COMMUNITY] : []),
-              ...(inTeam ? [TEAM_COMMUNITY] : []),
-              'unrelated',
-            ],
-            status: 'active',
-            accreditations: ACCREDITATIONS,
-          };
-          const contact: PolicyContact | null = shape.personal
-            ? { id: contactNamed ? NAMED_CONTACT : OTHER_CONTACT, name: 'Camille Roux', status: 'active' }
-            : null;
-          for (const keyState of KEY_STATES) {
-            const channel: PolicyChannel = {
-              id: 'ch',
-              kind: shape.kind,
-              redistributes: shape.redistributes,
+      for (const dutyState of dutyStates(shape))
+        for (const relation of RELATIONS) {
+          for (const inTeam of TEAM_MEMBERSHIP) {
+            const organisation: PolicyOrganisation = {
+              id: namedness.named ? NAMED_ORG : OTHER_ORG,
+              name: 'Brigade numérique',
+              relation,
+              communities: [
+                ...(namedness.inTarget ? [TARGET_COMMUNITY] : []),
+                ...(inTeam ? [TEAM_COMMUNITY] : []),
+                'unrelated',
+              ],
               status: 'active',
-              contact,
-              key: keyState.key,
+              accreditations: ACCREDITATIONS,
+              duty: dutyState.duty,
             };
-            for (const caveatState of CAVEAT_STATES) {
-              for (const provenanceState of PROVENANCES) {
-                result.push({
-                  label,
-                  audience: namedness.audience,
-                  caveats: caveatState.caveats,
-                  provenance: provenanceState.provenance,
-                  team: TEAM,
-                  organisation,
-                  channel,
-                  now: NOW,
-                  description: [
+            const contact: PolicyContact | null = shape.personal
+              ? { id: contactNamed ? NAMED_CONTACT : OTHER_CONTACT, name: 'Camille Roux', status: 'active' }
+              : null;
+            for (const keyState of KEY_STATES) {
+              const channel: PolicyChannel = {
+                id: 'ch',
+                kind: shape.kind,
+                redistributes: shape.redistributes,
+                status: 'active',
+                contact,
+                key: keyState.key,
+                onCall: shape.onCall ?? false,
+              };
+              for (const caveatState of CAVEAT_STATES) {
+                for (const provenanceState of PROVENANCES) {
+                  result.push({
                     label,
-                    shape.name,
-                    namedness.name,
-                    shape.personal ? (contactNamed ? 'contact named' : 'contact not named') : null,
-                    relation,
-                    inTeam ? 'in a team community' : 'outside the team communities',
-                    keyState.name,
-                    caveatState.name,
-                    provenanceState.name,
-                  ]
-                    .filter((part) => part !== null)
-                    .join(' / '),
-                });
+                    audience: namedness.audience,
+                    caveats: caveatState.caveats,
+                    provenance: provenanceState.provenance,
+                    team: TEAM,
+                    organisation,
+                    channel,
+                    now: NOW,
+                    urgent: dutyState.urgent,
+                    description: [
+                      label,
+                      shape.name,
+                      dutyState.name,
+                      namedness.name,
+                      shape.personal ? (contactNamed ? 'contact named' : 'contact not named') : null,
+                      relation,
+                      inTeam ? 'in a team community' : 'outside the team communities',
+                      keyState.name,
+                      caveatState.name,
+                      provenanceState.name,
+                    ]
+                      .filter((part) => part !== null)
+                      .join(' / '),
+                  });
+                }
               }
             }
           }
         }
-      }
     }
   }
   return result;
@@ -397,6 +445,7 @@ function combinations(label: TlpLabel, shape: ChannelShape): Combination[] {
 
 const PER_SHAPE = (shape: ChannelShape): number =>
   ORGANISATION_NAMEDNESS.reduce((sum, namedness) => sum + contactNamedness(shape, namedness).length, 0) *
+  dutyStates(shape).length *
   RELATIONS.length *
   TEAM_MEMBERSHIP.length *
   KEY_STATES.length *
@@ -437,10 +486,12 @@ describe(`decide agrees with the written-out sharing rules on all ${TOTAL} combi
     for (const label of TLP_LABELS)
       for (const shape of CHANNEL_SHAPES)
         for (const combination of combinations(label, shape)) covered.add(oracle(combination).code);
+    // A page with nothing delivered is decided over all of an item's recipients at once (decideAll).
     expect(REASON_CODES.filter((code) => !covered.has(code))).toEqual([
       'partner.suspended',
       'contact.suspended',
       'channel.suspended',
+      'pager.nothing-delivered',
     ]);
   });
 });
@@ -496,8 +547,13 @@ describe('decide agrees with the written-out sharing rules on random inputs', ()
       .map(({ strength, ...rest }): PolicyKey => (strength.algorithm === undefined ? rest : { ...rest, ...strength })),
     { nil: null },
   );
+  const duty = fc.option(
+    fc.record({ needed: fc.boolean(), reason: fc.constant('CERT Ruritania is outside its business hours') }),
+    { nil: null },
+  );
   const input: fc.Arbitrary<OracleInput> = fc.record({
     label: fc.constantFrom(...TLP_LABELS),
+    urgent: fc.boolean(),
     audience,
     caveats: fc.subarray(CAVEATS),
     provenance: fc.option(
@@ -516,11 +572,13 @@ describe('decide agrees with the written-out sharing rules on random inputs', ()
       communities: fc.subarray(COMMUNITIES),
       status,
       accreditations: fc.subarray(CAVEATS),
+      duty,
     }),
     channel: fc.record({
       id: fc.constant('ch'),
-      kind: fc.constantFrom<ChannelKind>('feed', 'email', 'webhook', 'public'),
+      kind: fc.constantFrom<ChannelKind>('feed', 'email', 'webhook', 'public', 'pager'),
       redistributes: fc.boolean(),
+      onCall: fc.boolean(),
       status,
       contact: fc.option(fc.record({ id: fc.constantFrom(...CONTACTS), name: fc.constant('Camille Roux'), status }), {
         nil: null,

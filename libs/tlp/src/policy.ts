@@ -21,6 +21,21 @@ export interface PolicyItem {
   /** Handling caveats (`judicial-secret`, `need-to-know`…): only accredited organisations receive the item. */
   readonly caveats?: readonly string[];
   readonly provenance?: Provenance | null;
+  /**
+   * Urgent (an alert, or critical or high severity, as the broker is configured): outside a
+   * recipient's business hours it also goes to the recipient's on-call channels.
+   */
+  readonly urgent?: boolean;
+}
+
+/**
+ * Whether an organisation's on-call channels are wanted for an urgent item at decision time: it is
+ * outside its business hours, or an escalation asks for them. `reason` says which, for a person.
+ */
+export interface DutyContext {
+  readonly needed: boolean;
+  /** "EC3 is outside its business hours (Saturday 23:40 in Europe/Paris)" */
+  readonly reason: string;
 }
 
 /** The broker's own team, as the originator's label sees it. */
@@ -37,6 +52,8 @@ export interface PolicyOrganisation {
   readonly status: PartnerStatus;
   /** Handling caveats the organisation is accredited for. */
   readonly accreditations?: readonly string[];
+  /** For urgent items: whether its on-call channels are wanted now (absent: they are not). */
+  readonly duty?: DutyContext | null;
 }
 
 export interface PolicyContact {
@@ -65,6 +82,11 @@ export interface PolicyChannel {
   /** Set for a contact's own channel (personal e-mail or personal pull token). */
   readonly contact: PolicyContact | null;
   readonly key: PolicyKey | null;
+  /**
+   * An on-call channel: a duty contact's own channel (or, for a `pager`, the organisation's paging
+   * hook), used only for urgent items when the organisation's duty is wanted. A pager is always one.
+   */
+  readonly onCall?: boolean;
 }
 
 export interface DecisionInput {
@@ -102,8 +124,25 @@ export const REASON_CODES = [
   'key.expired',
   'key.cannot-encrypt',
   'key.weak',
+  'oncall.not-urgent',
+  'oncall.not-needed',
+  'pager.notice',
+  'pager.nothing-delivered',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
+
+/**
+ * Refusals about an on-call channel's duty (not urgent, not needed now, nothing to page about),
+ * not about who may hold the item: an update refused for one of these recalls nothing.
+ */
+const DUTY_REFUSALS: ReadonlySet<ReasonCode> = new Set([
+  'oncall.not-urgent',
+  'oncall.not-needed',
+  'pager.nothing-delivered',
+]);
+export function isDutyRefusal(code: ReasonCode): boolean {
+  return DUTY_REFUSALS.has(code);
+}
 
 export interface Decision {
   readonly allow: boolean;
@@ -209,9 +248,17 @@ function decideOne(facts: ItemFacts, organisation: PolicyOrganisation, channel: 
     return deny('channel.suspended', `${capitalise(describeChannel(channel, who))} is suspended.`);
   }
 
-  const labelDecision = contact
-    ? decidePersonal(facts, organisation, channel, contact, who)
-    : decideOrganisation(facts, organisation, channel, who);
+  const onCall = isOnCall(channel);
+  if (onCall) {
+    const dutyProblem = checkDuty(facts, organisation, channel, who);
+    if (dutyProblem) return dutyProblem;
+    if (channel.kind === 'pager') return pagerNotice(facts, organisation, who);
+  }
+  // A duty contact's channel stands for its organisation below TLP:RED; TLP:RED still needs the person named.
+  const labelDecision =
+    contact && !(onCall && facts.label !== 'TLP:RED')
+      ? decidePersonal(facts, organisation, channel, contact, who, onCall)
+      : decideOrganisation(facts, organisation, channel, who);
   if (!labelDecision.allow) return labelDecision;
 
   const caveatProblem = checkCaveats(facts, organisation, who);
@@ -224,9 +271,68 @@ function decideOne(facts: ItemFacts, organisation: PolicyOrganisation, channel: 
     const keyProblem = checkKey(channel.key, now, who, facts.label);
     if (keyProblem) return keyProblem;
   }
-  return provenance.consentNote
-    ? { ...labelDecision, reason: `${labelDecision.reason} ${provenance.consentNote}` }
-    : labelDecision;
+  const notes = [provenance.consentNote, onCall ? `On call: ${organisation.duty!.reason}.` : null].filter(Boolean);
+  return notes.length > 0 ? { ...labelDecision, reason: [labelDecision.reason, ...notes].join(' ') } : labelDecision;
+}
+
+function isOnCall(channel: PolicyChannel): boolean {
+  return channel.onCall === true || channel.kind === 'pager';
+}
+
+/** An on-call channel carries urgent items only, and only while its organisation's duty is wanted. */
+function checkDuty(facts: ItemFacts, organisation: PolicyOrganisation, channel: PolicyChannel, who: string) {
+  const what = describeChannel(channel, who, 'on-call ');
+  if (facts.item.urgent !== true)
+    return deny(
+      'oncall.not-urgent',
+      `${capitalise(what)} carries only urgent items (alerts, or of critical or high severity); this ${facts.describe} is not one.`,
+    );
+  const duty = organisation.duty;
+  if (!duty?.needed)
+    return deny(
+      'oncall.not-needed',
+      `${duty ? capitalise(duty.reason) : `${organisation.name} is in its business hours`}, so ${what} is not used for this ${facts.describe}.`,
+    );
+  return null;
+}
+
+/**
+ * A paging hook carries no content: the label, the type and a reference, and that the item awaits
+ * acknowledgement on a secure channel. It is told only when its organisation receives the item on
+ * another channel (see decideAll).
+ */
+function pagerNotice(facts: ItemFacts, organisation: PolicyOrganisation, who: string): Decision {
+  return allow(
+    'pager.notice',
+    `The paging hook of ${who} is told, without content, that this urgent ${facts.describe} awaits acknowledgement on its secure channel. On call: ${organisation.duty!.reason}.`,
+  );
+}
+
+/** What an item reaches through one channel: the organisation and the channel. */
+export interface Recipient {
+  readonly organisation: PolicyOrganisation;
+  readonly channel: PolicyChannel;
+}
+
+/**
+ * Decides every recipient of one item version, in order. A paging hook is paged only when its
+ * organisation receives the item on another channel: a page announces something to acknowledge.
+ */
+export function decideAll(prepared: PreparedItem, recipients: readonly Recipient[], now: Date): Decision[] {
+  const decisions = recipients.map(({ organisation, channel }) => prepared.decide(organisation, channel, now));
+  const reached = new Set(
+    recipients
+      .filter(({ channel }, index) => channel.kind !== 'pager' && decisions[index]!.allow)
+      .map(({ organisation }) => organisation.id),
+  );
+  return decisions.map((decision, index) => {
+    const { organisation } = recipients[index]!;
+    if (decision.code !== 'pager.notice' || reached.has(organisation.id)) return decision;
+    return deny(
+      'pager.nothing-delivered',
+      `${organisation.name} receives this ${prepared.item.tlp} ${prepared.item.kind} on no channel, so its paging hook has nothing to announce.`,
+    );
+  });
 }
 
 function decidePersonal(
@@ -235,6 +341,7 @@ function decidePersonal(
   channel: PolicyChannel,
   contact: PolicyContact,
   who: string,
+  onCall = false,
 ): Decision {
   const { label, describe } = facts;
   if (channel.kind === 'public') {
@@ -246,7 +353,9 @@ function decidePersonal(
   if (!facts.contacts.has(contact.id)) {
     return deny(
       'channel.personal.not-named',
-      `${who} is not named in the audience of this ${describe}, and a personal ${channel.kind} channel only carries items addressed to its owner.`,
+      onCall
+        ? `${who} is not named in the audience of this ${describe}: ${label} reaches a duty contact's on-call channel only when that person is named.`
+        : `${who} is not named in the audience of this ${describe}, and a personal ${channel.kind} channel only carries items addressed to its owner.`,
     );
   }
   if (label === 'TLP:RED') {
@@ -482,10 +591,11 @@ function deny(code: ReasonCode, reason: string): Decision {
 }
 
 /** "the feed channel of CERT-X", "the personal e-mail channel of Jane Doe (EC3)", with ", which relays to third parties," where it does. */
-function describeChannel(channel: PolicyChannel, owner: string): string {
-  const personal = channel.contact ? 'personal ' : '';
+function describeChannel(channel: PolicyChannel, owner: string, onCall = ''): string {
+  const personal = onCall || (channel.contact ? 'personal ' : '');
   const relay = channel.redistributes ? ', which relays to third parties,' : '';
-  return `the ${personal}${channel.kind} channel of ${owner}${relay}`;
+  const kind = channel.kind === 'pager' ? 'paging hook' : `${channel.kind} channel`;
+  return `the ${personal}${kind} of ${owner}${relay}`;
 }
 
 function capitalise(text: string): string {

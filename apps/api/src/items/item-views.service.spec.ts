@@ -1,7 +1,10 @@
 import { NotFoundException } from '@nestjs/common';
 import { describe, expect, it, vi } from 'vitest';
+import { Clock } from '@tlp-broker/config';
 import type { AppConfig } from '@tlp-broker/config';
+import { DEFAULT_URGENCY } from '@tlp-broker/domain';
 import {
+  Availabilities,
   ChannelEntity,
   ContactEntity,
   DecisionEntity,
@@ -160,7 +163,7 @@ function views(setup: Setup = {}) {
   };
   const intake = { draft: vi.fn(async () => draft) };
   const service = new ItemViewsService(
-    { team } as unknown as AppConfig,
+    { team, urgency: DEFAULT_URGENCY } as unknown as AppConfig,
     items as unknown as ItemRepository,
     outbox as unknown as OutboxRepository,
     decisions as unknown as DecisionRepository,
@@ -168,6 +171,8 @@ function views(setup: Setup = {}) {
     organisations as unknown as OrganisationRepository,
     directory as unknown as PartnerDirectory,
     intake as unknown as ItemIntakeService,
+    { dutyFor: vi.fn(async () => new Map()) } as unknown as Availabilities,
+    new Clock(),
   );
   return { service, items, outbox, decisions, deliveries, organisations, directory, intake };
 }
@@ -178,7 +183,7 @@ describe('ItemViewsService.preview', () => {
     const request = { title: 'x' } as CreateItemDto;
     const preview = await service.preview(request, analyst);
     expect(intake.draft).toHaveBeenCalledWith(request, analyst);
-    const engine = decideForTargets(policyItem(draft, draft), TARGETS, team, preview.decidedAt);
+    const engine = decideForTargets(policyItem(draft, draft, DEFAULT_URGENCY), TARGETS, team, preview.decidedAt);
     const expected = sortDecisions(
       engine.map(({ target, decision, keyFingerprint }) => ({
         ...recipientView(target),
@@ -263,7 +268,7 @@ describe('ItemViewsService.explain', () => {
   });
 
   it("sets `changed` only where the engine's answer now differs from the stored decision", async () => {
-    const now = decideForTargets(policyItem(item, version), TARGETS, team, new Date());
+    const now = decideForTargets(policyItem(item, version, DEFAULT_URGENCY), TARGETS, team, new Date());
     const nowFor = (channelId: string) => now.find((d) => d.target.channel.id === channelId)!.decision;
     const feed = nowFor('ch-a-feed');
     const hook = nowFor('ch-a-hook');

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { AppConfig, Clock, InjectConfig } from '@tlp-broker/config';
 import {
+  Availabilities,
   DecisionEntity,
   DecisionRepository,
   decideForTargets,
@@ -51,6 +52,8 @@ export class ItemViewsService {
     private readonly organisations: OrganisationRepository,
     private readonly directory: PartnerDirectory,
     private readonly intake: ItemIntakeService,
+    private readonly availabilities: Availabilities,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -59,9 +62,11 @@ export class ItemViewsService {
    */
   async preview(dto: CreateItemDto, actor: StaffPrincipal): Promise<PreviewView> {
     const draft = await this.intake.draft(dto, actor);
-    const now = new Date();
+    const now = this.clock.now();
     const targets = await this.directory.allTargets();
-    const decisions = decideForTargets(policyItem({ kind: draft.kind }, draft), targets, this.config.team, now).map(
+    const subject = policyItem({ kind: draft.kind }, draft, this.config.urgency);
+    const duty = await this.availabilities.dutyFor(subject, targets, now);
+    const decisions = decideForTargets(subject, targets, this.config.team, now, duty).map(
       ({ target, decision, keyFingerprint }) => ({ ...recipientView(target), ...outcome(decision), keyFingerprint }),
     );
     const byCode: Record<string, number> = {};
@@ -101,7 +106,10 @@ export class ItemViewsService {
     const stored = await this.decisionRecords.forItemVersion(version.id, { organisationId });
     const storedViews = new Map((await this.decisionViews(stored)).map((view) => [view.channelId, view]));
     const decidedAt = new Map(stored.map((decision) => [decision.channelId, decision.decidedAt]));
-    const fresh = decideForTargets(policyItem(item, version), targets, this.config.team, new Date());
+    const now = this.clock.now();
+    const subject = policyItem(item, version, this.config.urgency);
+    const duty = await this.availabilities.dutyFor(subject, targets, now);
+    const fresh = decideForTargets(subject, targets, this.config.team, now, duty);
     return {
       item: itemView(item, version),
       organisation: organisationSummary(organisation),

@@ -7,6 +7,8 @@ export interface ChannelView {
   kind: string;
   redistributes: boolean;
   personal: boolean;
+  /** Used only for urgent items outside the organisation's business hours, and for escalations. */
+  onCall: boolean;
   status: string;
   keyFingerprint: string | null;
   /** The mailbox or webhook URL. */
@@ -86,6 +88,7 @@ export function channelView(channel: ChannelEntity, keyFingerprint: string | nul
     kind: channel.kind,
     redistributes: channel.redistributes,
     personal: channel.contactId !== null,
+    onCall: channel.onCall,
     status: channel.status,
     keyFingerprint,
     address: channel.address,

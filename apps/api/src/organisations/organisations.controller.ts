@@ -7,11 +7,13 @@ import {
   CreateContactDto,
   CreateOrganisationDto,
   KeyUpdateDto,
+  OnCallChannelDto,
   UpdateChannelDto,
   UpdateContactDto,
   UpdateOrganisationDto,
 } from './organisations.dto';
-import { ContactView, KeyUpdateView, OrganisationView } from './organisation-views';
+import { ChannelView, ContactView, KeyUpdateView, OrganisationView } from './organisation-views';
+import { OnCallService } from './on-call.service';
 import { OrganisationRegistrationService } from './organisation-registration.service';
 import { ContactsService } from './contacts.service';
 import { OrganisationUpdatesService } from './organisation-updates.service';
@@ -28,6 +30,7 @@ export class OrganisationsController {
     private readonly updates: OrganisationUpdatesService,
     private readonly views: OrganisationViewsService,
     private readonly keys: RecipientKeysService,
+    private readonly onCall: OnCallService,
   ) {}
 
   /** Registers a partner organisation with its OpenPGP key and channels; each pull channel's API key is returned once. */
@@ -62,6 +65,21 @@ export class OrganisationsController {
     @CurrentPrincipal() actor: StaffPrincipal,
   ): Promise<ContactView> {
     return this.contacts.addContact(id, dto, actor);
+  }
+
+  /**
+   * Registers an on-call channel: a duty contact's own e-mail, webhook or pull feed, or the
+   * organisation's paging hook (content-free). Urgent items reach them outside its business hours.
+   */
+  @Post(':id/on-call')
+  @Roles('admin')
+  @ApiView('ChannelView', { status: 201 })
+  addOnCall(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: OnCallChannelDto,
+    @CurrentPrincipal() actor: StaffPrincipal,
+  ): Promise<ChannelView> {
+    return this.onCall.addChannel(id, dto, actor);
   }
 
   /** Suspends or reinstates a partner, or changes its communities or accreditations. */

@@ -11,6 +11,7 @@ import {
   IsIn,
   IsOptional,
   IsString,
+  IsUUID,
   Length,
   Matches,
   MaxLength,
@@ -107,6 +108,42 @@ export class ChannelDto {
   @ApiPropertyOptional({
     description: 'webhook: the HMAC secret (16+ characters); generated and returned once when not given',
   })
+  @IsOptional()
+  @IsString()
+  @Length(16, 200, { message: 'secret must be 16 to 200 characters' })
+  @SingleLine()
+  secret?: string;
+
+  @FeedKeyScopes()
+  scopes?: PartnerScope[];
+}
+
+/** On-call channels: a duty contact's own e-mail, webhook or pull feed, or the organisation's paging hook. */
+export const ON_CALL_KINDS = ['email', 'webhook', 'feed', 'pager'] as const;
+
+export class OnCallChannelDto {
+  @ApiProperty({ enum: ON_CALL_KINDS, example: 'email' })
+  @IsIn(ON_CALL_KINDS, { message: `kind must be one of: ${ON_CALL_KINDS.join(', ')}` })
+  kind!: (typeof ON_CALL_KINDS)[number];
+
+  @ApiPropertyOptional({
+    description: "The duty contact whose own channel this is, encrypted to that person's key (not for a pager)",
+  })
+  @ValidateIf((channel: OnCallChannelDto) => channel.kind !== 'pager' || channel.contactId !== undefined)
+  @IsUUID('all', { message: 'contactId must name a contact of the organisation (required but for a pager)' })
+  contactId?: string;
+
+  @ApiPropertyOptional({
+    example: 'https://pager.cert.example/hook',
+    description: "email: the duty contact's address; webhook and pager: the https URL called",
+  })
+  @ValidateIf((channel: OnCallChannelDto) => channel.kind !== 'feed')
+  @IsString({ message: 'address is required for e-mail, webhook and pager channels' })
+  @MaxLength(2_000)
+  @SingleLine()
+  address?: string;
+
+  @ApiPropertyOptional({ description: 'webhook and pager: the HMAC secret (16+ characters); generated when not given' })
   @IsOptional()
   @IsString()
   @Length(16, 200, { message: 'secret must be 16 to 200 characters' })

@@ -6,6 +6,7 @@ import { OrganisationUpdatesService } from './organisation-updates.service';
 import { OrganisationViewsService } from './organisation-views.service';
 import { PartnerSetupService } from './partner-setup.service';
 import { RecipientKeysService } from './recipient-keys.service';
+import { OnCallService } from './on-call.service';
 
 /** Partner administration: registration, contacts, updates, keys, credentials and views. */
 export const ORGANISATION_PROVIDERS: Provider[] = [
@@ -16,4 +17,5 @@ export const ORGANISATION_PROVIDERS: Provider[] = [
   OrganisationViewsService,
   RecipientKeysService,
   CredentialsService,
+  OnCallService,
 ];

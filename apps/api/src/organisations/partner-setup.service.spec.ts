@@ -93,7 +93,7 @@ describe('PartnerSetupService', () => {
     const { service, organisations, apiKeys } = setup();
     const view = await service.openChannel(team, stored, { kind: 'feed', redistributes: true }, tx);
     expect(organisations.insertChannel).toHaveBeenCalledWith(
-      { ...team, kind: 'feed', redistributes: true, address: null, secret: null, keyId: 'key-9' },
+      { ...team, kind: 'feed', redistributes: true, address: null, secret: null, keyId: 'key-9', onCall: false },
       tx,
     );
     expect(apiKeys.issueForChannel).toHaveBeenCalledWith('ch-1', ['feed', 'taxii', 'misp'], tx);
@@ -102,6 +102,7 @@ describe('PartnerSetupService', () => {
       kind: 'feed',
       redistributes: true,
       personal: false,
+      onCall: false,
       status: 'active',
       keyFingerprint: KEY.fingerprint,
       address: null,

@@ -25,8 +25,10 @@ export interface Holder {
 
 /** A channel to open, its address vetted (see vetChannels). */
 export interface ChannelSpec {
-  readonly kind: 'feed' | 'email' | 'webhook';
+  readonly kind: 'feed' | 'email' | 'webhook' | 'pager';
   readonly redistributes: boolean;
+  /** A duty contact's on-call channel (a pager always is one). */
+  readonly onCall?: boolean;
   readonly address?: string;
   readonly secret?: string;
   readonly scopes?: readonly PartnerScope[];
@@ -72,6 +74,13 @@ export class PartnerSetupService {
     return Promise.all(channels.map((channel, index) => vetChannel(channel, index, allowList)));
   }
 
+  /** A webhook or paging hook URL the dispatcher will be allowed to call (see vetChannels), or a 400 naming `field`. */
+  async vetCalledAddress(address: string, field: string): Promise<string> {
+    const check = await vetWebhookAddress(address.trim(), new AllowList(this.config.webhooks.allowList));
+    if (!check.ok) throw invalidField(field, `refused: ${check.reason}`);
+    return check.url;
+  }
+
   storeKey(key: PublicKeyInfo, holder: Holder, tx: EntityManager): Promise<RecipientKeyEntity> {
     return this.organisations.insertKey(
       {
@@ -93,18 +102,27 @@ export class PartnerSetupService {
   /** Opens a channel encrypted to `key`; the view carries the API key or webhook secret, shown this once. */
   async openChannel(
     holder: Holder,
-    key: RecipientKeyEntity,
+    key: RecipientKeyEntity | null,
     spec: ChannelSpec,
     tx: EntityManager,
   ): Promise<ChannelView> {
     const address = spec.kind === 'feed' ? null : this.channelAddress(spec.kind, spec.address ?? '');
-    const secret = spec.kind === 'webhook' ? (spec.secret ?? randomBytes(32).toString('base64url')) : null;
+    const called = spec.kind === 'webhook' || spec.kind === 'pager';
+    const secret = called ? (spec.secret ?? randomBytes(32).toString('base64url')) : null;
     const channel = await this.organisations.insertChannel(
-      { ...holder, kind: spec.kind, redistributes: spec.redistributes, address, secret, keyId: key.id },
+      {
+        ...holder,
+        kind: spec.kind,
+        redistributes: spec.redistributes,
+        address,
+        secret,
+        keyId: key?.id ?? null,
+        onCall: spec.onCall ?? spec.kind === 'pager',
+      },
       tx,
     );
-    const view = channelView(channel, key.fingerprint);
-    if (spec.kind === 'webhook') return { ...view, secret: secret! };
+    const view = channelView(channel, key?.fingerprint ?? null);
+    if (called) return { ...view, secret: secret! };
     if (spec.kind !== 'feed') return view;
     const scopes = [...(spec.scopes ?? DEFAULT_FEED_SCOPES)];
     const { apiKey } = await this.apiKeys.issueForChannel(channel.id, scopes, tx);
@@ -112,14 +130,14 @@ export class PartnerSetupService {
   }
 
   /** An e-mail address, or a webhook URL the dispatcher will be allowed to call (the addresses were vetted by vetChannels). */
-  private channelAddress(kind: 'email' | 'webhook', address: string): string {
+  private channelAddress(kind: 'email' | 'webhook' | 'pager', address: string): string {
     const value = address.trim();
     if (kind === 'email') {
       if (!isEmail(value)) throw invalidField('channels.address', `"${value}" is not an e-mail address`);
       return value;
     }
     const check = checkWebhookAddress(value, new AllowList(this.config.webhooks.allowList));
-    if (!check.ok) throw invalidField('channels.address', `webhook refused: ${check.reason}`);
+    if (!check.ok) throw invalidField('channels.address', `${kind} refused: ${check.reason}`);
     return check.url;
   }
 }

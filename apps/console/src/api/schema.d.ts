@@ -845,6 +845,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organisations/{id}/on-call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OrganisationsController_addOnCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/partner-feeds": {
         parameters: {
             query?: never;
@@ -1574,6 +1590,8 @@ export interface components {
             kind: string;
             redistributes: boolean;
             personal: boolean;
+            /** @description Used only for urgent items outside the organisation's business hours, and for escalations. */
+            onCall: boolean;
             status: string;
             keyFingerprint: string | null;
             /** @description The mailbox or webhook URL. */
@@ -2182,6 +2200,31 @@ export interface components {
             at: string;
             /** @description fingerprint of the team key that signed it */
             signer: string;
+        };
+        OnCallChannelDto: {
+            /**
+             * @example email
+             * @enum {string}
+             */
+            kind: "email" | "webhook" | "feed" | "pager";
+            /** @description The duty contact whose own channel this is, encrypted to that person's key (not for a pager) */
+            contactId?: string;
+            /**
+             * @description email: the duty contact's address; webhook and pager: the https URL called
+             * @example https://pager.cert.example/hook
+             */
+            address?: string;
+            /** @description webhook and pager: the HMAC secret (16+ characters); generated when not given */
+            secret?: string;
+            /**
+             * @description feed channels: what the API key returned at registration opens (more keys, each with its own scopes, under …/credentials)
+             * @default [
+             *       "feed",
+             *       "taxii",
+             *       "misp"
+             *     ]
+             */
+            scopes?: ("feed" | "taxii" | "misp" | "submit")[];
         };
         /** @description 'HH:MM' local times; `to` may be '24:00'; from < to; spans of one day must not overlap. */
         OpeningSpan: {
@@ -4541,6 +4584,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KeyUpdateView"];
+                };
+            };
+        };
+    };
+    OrganisationsController_addOnCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnCallChannelDto"];
+            };
+        };
+        responses: {
+            /** @description ChannelView */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
                 };
             };
         };

@@ -12,6 +12,7 @@ import type {
   VersionHanded,
 } from '@tlp-broker/persistence';
 import type { AppConfig } from '@tlp-broker/config';
+import { DEFAULT_URGENCY } from '@tlp-broker/domain';
 import { aDelivery, aTarget, anItem, aVersion } from '../dispatch.test-fixtures';
 import { DeliveryPreparationService } from './delivery-preparation.service';
 import { DeliveryContext, Outgoing } from './outgoing';
@@ -50,7 +51,7 @@ function setup(options: { later?: number | null; handed?: VersionHanded[]; targe
     current: vi.fn(async () => ({ key: TEAM_KEY, info: { fingerprint: 'TEAMFP' } })),
     publisherName: vi.fn(() => 'Test CSIRT'),
   };
-  const config = { team: { communities: [] } } as unknown as AppConfig;
+  const config = { team: { communities: [] }, urgency: DEFAULT_URGENCY } as unknown as AppConfig;
   const service = new DeliveryPreparationService(
     config,
     directory as unknown as PartnerDirectory,

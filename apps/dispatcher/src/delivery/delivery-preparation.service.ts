@@ -19,10 +19,10 @@ import {
   SealedPayloadRepository,
   VersionHanded,
 } from '@tlp-broker/persistence';
-import { canEncryptTo, decide } from '@tlp-broker/tlp';
+import { canEncryptTo, decide, DutyContext } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { itemDocument, itemText, RecallNotice, recallDocument, recallText } from '../item-document';
-import { Cancellation, DeliveryContext, formFor, isCancellation, Prepared } from './outgoing';
+import { Cancellation, DeliveryContext, formFor, isCancellation, Outgoing, Prepared } from './outgoing';
 
 /** What the deliveries of one item version share, each made once. */
 export interface SharedMessages {
@@ -159,13 +159,15 @@ export class DeliveryPreparationService {
     const { target, item, version, now } = context;
     const key = policyKey(target.key, context.reading);
     const recheck = decide({
-      item: policyItem(item, version),
-      organisation: policyOrganisation(target),
+      item: policyItem(item, version, this.config.urgency),
+      // Whether its duty was wanted was settled at routing; what changes since (suspension, keys) is checked again.
+      organisation: policyOrganisation(target, target.channel.onCall ? routedDuty(target) : null),
       channel: policyChannel(target, key),
       now,
       team: this.config.team,
     });
     if (!recheck.allow) return { cancel: recheck.reason, code: recheck.code };
+    if (target.channel.kind === 'pager') return page(context);
     // The engine lets only TLP:CLEAR reach a recipient without a usable key: it goes signed, not encrypted.
     const encrypt = canEncryptTo(key, now);
     return {
@@ -299,5 +301,38 @@ function sealedPayloadOf(sealed: SealedPayloadEntity): SealedPayload {
     sessionKeyAlgorithm: sealed.sessionKeyAlgorithm,
     sessionKey: new Uint8Array(sealed.sessionKey),
     encryptedData: new Uint8Array(sealed.encryptedData),
+  };
+}
+
+function routedDuty(target: DeliveryTarget): DutyContext {
+  return { needed: true, reason: `the on-call channels of ${target.organisation.name} were called for at routing` };
+}
+
+/**
+ * A page carries no content: the label, the type, a reference to find the item by on the
+ * organisation's secure channel, and that it awaits acknowledgement there.
+ */
+function page(context: DeliveryContext): Outgoing {
+  const { target, item, version } = context;
+  return {
+    target,
+    item,
+    version,
+    entry: 'item',
+    tlp: version.tlp,
+    handling: null,
+    message: null,
+    keyFingerprint: null,
+    clearEntity: () => {
+      throw new UnrecoverableError('a page is never sent by e-mail');
+    },
+    webhookFields: {
+      format: 'tlp-broker/page@1',
+      tlp: version.tlp,
+      type: item.kind,
+      reference: item.id,
+      version: version.version,
+      text: `${version.tlp} ${item.kind} ${item.id}: awaiting acknowledgement on your secure channel`,
+    },
   };
 }

@@ -29,6 +29,9 @@ export class DeliverySenderService {
         case 'webhook':
           await this.metrics.timeSend('webhook', () => this.webhook(deliveryId, out));
           return null;
+        case 'pager':
+          await this.metrics.timeSend('webhook', () => this.page(deliveryId, out));
+          return null;
         default:
           throw new UnrecoverableError(`nothing is delivered over ${out.target.channel.kind} channels`);
       }
@@ -55,6 +58,17 @@ export class DeliverySenderService {
         : { kind: 'signed', entity: out.clearEntity(), signingKey: teamKey },
     });
     return sent.messageId;
+  }
+
+  /** A page: only what the preparation put in it (label, type, reference), never the message. */
+  private async page(deliveryId: string, out: Outgoing): Promise<void> {
+    await this.channels.webhook().send({
+      url: out.target.channel.address!,
+      secret: out.target.channel.secret!,
+      deliveryId,
+      idempotencyKey: `delivery-${deliveryId}`,
+      payload: { ...out.webhookFields, deliveryId },
+    });
   }
 
   private async webhook(deliveryId: string, out: Outgoing): Promise<void> {

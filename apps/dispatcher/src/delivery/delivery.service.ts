@@ -19,6 +19,9 @@ export type { DeliveryOutcome } from './outgoing';
  * (DeliverySenderService) and recorded (DeliveryRecorderService); recall notices that finishing
  * queued are put on the delivery queue.
  */
+/** Channels a delivery is pushed to (rate-limited per channel). */
+const PUSHED: ReadonlySet<string> = new Set(['email', 'webhook', 'pager']);
+
 @Injectable()
 export class DeliveryService {
   private readonly logger = new Logger(DeliveryService.name);
@@ -48,7 +51,7 @@ export class DeliveryService {
       return 'cancelled';
     }
     // Pushed channels are rate-limited per channel; over the limit, the job waits (no attempt counted).
-    if (channel.kind === 'email' || channel.kind === 'webhook') await this.rateLimiter.acquire(channel.id);
+    if (PUSHED.has(channel.kind)) await this.rateLimiter.acquire(channel.id);
     if (!(await this.recorder.markSending(deliveryId))) return 'already-done';
     const messageId = await this.sender.send(deliveryId, prepared, context.teamKey);
     const finished = await this.recorder.finish({

@@ -1,6 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { EntityManager } from 'typeorm';
-import type { DecisionRepository, DeliveryRepository, PartnerDirectory, TargetDecision } from '@tlp-broker/persistence';
+import type {
+  Availabilities,
+  DecisionRepository,
+  DeliveryRepository,
+  PartnerDirectory,
+  TargetDecision,
+} from '@tlp-broker/persistence';
+import { DEFAULT_URGENCY } from '@tlp-broker/domain';
 import type { AppConfig } from '@tlp-broker/config';
 import { tx } from '../../../../test/support/mocks';
 import { aTarget, anItem, aVersion, ORGANISATION_ID } from '../dispatch.test-fixtures';
@@ -19,10 +26,11 @@ function setup() {
   };
   const deliveries = { queueItemDeliveries: vi.fn(async () => undefined) };
   const service = new RoutingDecisionsService(
-    { team: { communities: [] } } as unknown as AppConfig,
+    { team: { communities: [] }, urgency: DEFAULT_URGENCY } as unknown as AppConfig,
     directory as unknown as PartnerDirectory,
     decisions as unknown as DecisionRepository,
     deliveries as unknown as DeliveryRepository,
+    { dutyFor: vi.fn(async () => new Map()) } as unknown as Availabilities,
   );
   return { service, directory, decisions, deliveries };
 }

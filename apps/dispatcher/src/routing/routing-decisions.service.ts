@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  Availabilities,
   canonicalJson,
   decideForTargets,
   DecisionRepository,
@@ -25,12 +26,19 @@ export class RoutingDecisionsService {
     private readonly directory: PartnerDirectory,
     private readonly decisions: DecisionRepository,
     private readonly deliveries: DeliveryRepository,
+    private readonly availabilities: Availabilities,
   ) {}
 
-  /** The engine's answer for every channel of every organisation (suspended ones too: their denials are recorded). */
+  /**
+   * The engine's answer for every channel of every organisation (suspended ones too: their denials
+   * are recorded). For an urgent item, the business hours of each organisation with an on-call
+   * channel are read at `now`: outside them, its on-call channels are wanted.
+   */
   async decide(item: ItemEntity, version: ItemVersionEntity, now: Date, tx: EntityManager): Promise<TargetDecision[]> {
     const targets = await this.directory.allTargets(tx);
-    return decideForTargets(policyItem(item, version), targets, this.config.team, now);
+    const subject = policyItem(item, version, this.config.urgency);
+    const duty = await this.availabilities.dutyFor(subject, targets, now, tx);
+    return decideForTargets(subject, targets, this.config.team, now, duty);
   }
 
   /** Stores the decisions and queues a delivery per allowed one; returns each decision's id by channel id. */

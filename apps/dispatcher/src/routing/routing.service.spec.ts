@@ -1,3 +1,4 @@
+import { Clock } from '@tlp-broker/config';
 import { UnrecoverableError } from 'bullmq';
 import { Metrics } from '@tlp-broker/observability';
 import { describe, expect, it, vi } from 'vitest';
@@ -75,6 +76,7 @@ function setup(
     supersession as unknown as SupersessionService,
     jobs as unknown as DeliveryJobsService,
     metrics,
+    new Clock(),
   );
   return { service, outbox, items, audit, decisions, sealing, supersession, jobs, decided, metrics };
 }

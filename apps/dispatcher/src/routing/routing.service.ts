@@ -12,6 +12,7 @@ import {
   Transactions,
 } from '@tlp-broker/persistence';
 import { Metrics } from '@tlp-broker/observability';
+import { Clock } from '@tlp-broker/config';
 import { DeliveryJobsService } from '../delivery/delivery-jobs.service';
 import { decisionsDigest, RoutingDecisionsService } from './routing-decisions.service';
 import { SealingService } from './sealing.service';
@@ -56,6 +57,7 @@ export class RoutingService {
     private readonly supersession: SupersessionService,
     private readonly jobs: DeliveryJobsService,
     private readonly metrics: Metrics,
+    private readonly clock: Clock,
   ) {}
 
   /** Carries out one outbox row, named by its job key: routes a released version, or sends a retraction's recalls. */
@@ -125,7 +127,8 @@ export class RoutingService {
 
   private async routeVersion(routing: Routing): Promise<RoutingOutcome> {
     const { tx, item, version } = routing;
-    const now = new Date();
+    // The rules' time: business hours and key expiry are read at it (CLOCK_START moves it in tests).
+    const now = this.clock.now();
     const decided = await this.decisions.decide(item, version, now, tx);
     const allowedTargets = decided.filter(({ decision }) => decision.allow).map(({ target }) => target);
     const allowed = allowedTargets.length;

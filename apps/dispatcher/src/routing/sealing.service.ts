@@ -31,7 +31,9 @@ export class SealingService {
     allowed: readonly RoutingTarget[],
     tx: EntityManager,
   ): Promise<void> {
-    if (allowed.some((target) => target.channel.kind !== 'email')) await this.seal(item, version, 'document', tx);
+    // A page carries no content: nothing is sealed for a paging hook.
+    if (allowed.some((target) => !['email', 'pager'].includes(target.channel.kind)))
+      await this.seal(item, version, 'document', tx);
     if (allowed.some((target) => target.channel.kind === 'email')) await this.seal(item, version, 'mime', tx);
   }
 

@@ -7,6 +7,7 @@ import {
   ItemVersionEntity,
   TargetDecision,
 } from '@tlp-broker/persistence';
+import { isDutyRefusal } from '@tlp-broker/tlp';
 
 /** A routed version that replaces earlier ones, with its decisions and their ids by channel id. */
 export interface Superseding {
@@ -42,7 +43,8 @@ export class SupersessionService {
       { beforeVersion: version.version },
       tx,
     );
-    const denied = decided.filter(({ decision }) => !decision.allow);
+    // A channel left out only because its duty is not wanted now may still hold what it received.
+    const denied = decided.filter(({ decision }) => !decision.allow && !isDutyRefusal(decision.code));
     const deniedChannels = denied.map(({ target }) => target.channel.id);
     const targets = await this.deliveries.channelsToRecall(item.id, deniedChannels, tx);
     const reason = new Map(

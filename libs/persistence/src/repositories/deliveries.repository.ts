@@ -286,7 +286,9 @@ export class DeliveryRepository {
            FROM reached r
            JOIN channels c ON c.id = r.channel_id
            LEFT JOIN recalled x ON x.channel_id = r.channel_id
-          WHERE x.version IS NULL OR x.version < r.version
+          WHERE (x.version IS NULL OR x.version < r.version)
+            -- A page carried no content: there is nothing to withdraw from a paging hook.
+            AND c.kind <> 'pager'
           ORDER BY r.channel_id`,
         [itemId, channelIds ?? null, ITEM, RECALL, CANCELLED],
       );

@@ -16,7 +16,7 @@ export type NewRecipientKey = Omit<RecipientKeyEntity, 'id' | 'revokedAt' | 'imp
 export type NewChannel = Pick<
   ChannelEntity,
   'organisationId' | 'contactId' | 'kind' | 'redistributes' | 'address' | 'secret' | 'keyId'
->;
+> & { onCall?: boolean };
 export type OrganisationChanges = Partial<Pick<OrganisationEntity, 'status' | 'communities' | 'accreditations'>>;
 /** What an updated copy of a key changes. */
 export type KeyMerge = Pick<RecipientKeyEntity, 'armored' | 'expiresAt' | 'encryptionKeyId' | 'algorithm' | 'bits'> & {
