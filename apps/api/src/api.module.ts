@@ -41,8 +41,10 @@ import { RepliesController } from './submissions/replies.controller';
 import { RepliesService } from './submissions/replies.service';
 import { ORGANISATION_PROVIDERS } from './organisations/organisations.providers';
 import { TeamController } from './team/team.controller';
-import { OrganisationHoursController, TeamHoursController } from './hours/hours.controller';
+import { HOURS_CONTROLLERS } from './hours/hours.controller';
 import { HoursService } from './hours/hours.service';
+import { ACKNOWLEDGEMENT_CONTROLLERS } from './acknowledgements/acknowledgements.controller';
+import { AcknowledgementsService } from './acknowledgements/acknowledgements.service';
 import { ProfileService } from './team/profile.service';
 import { SecurityTxtController } from './team/security-txt.controller';
 import { TaxiiController } from './taxii/taxii.controller';
@@ -99,16 +101,16 @@ export class ApiModule {
         KeysController,
         ...INBOUND_CONTROLLERS,
         OrganisationsController,
-        OrganisationHoursController,
+        ...HOURS_CONTROLLERS,
         CredentialsController,
         ItemsController,
         OperationsController,
+        ...ACKNOWLEDGEMENT_CONTROLLERS,
         FeedsController,
         TaxiiController,
         MispController,
         PublicFeedController,
         TeamController,
-        TeamHoursController,
         SecurityTxtController,
         UsersController,
         SessionsController,
@@ -132,6 +134,7 @@ export class ApiModule {
         PublicSyndicationService,
         ProfileService,
         HoursService,
+        AcknowledgementsService,
         UsersService,
         ApiReadiness,
         ...OBSERVABILITY_PROVIDERS,

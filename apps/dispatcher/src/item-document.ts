@@ -5,10 +5,17 @@ import type { TlpLabel } from '@tlp-broker/tlp';
  * The document inside every delivery: what the team signs and each recipient decrypts.
  * JSON, so that partners' scripts read it as easily as people do.
  */
+/** What a recipient of an urgent item is asked: acknowledge it at `url` (one-time) before `deadline`. */
+export interface AcknowledgementAsked {
+  readonly url: string;
+  readonly deadline: Date;
+}
+
 export function itemDocument(
   item: ItemEntity,
   version: ItemVersionEntity,
   publisher: { name: string; fingerprint: string },
+  acknowledgement: AcknowledgementAsked | null = null,
 ): string {
   return JSON.stringify(
     {
@@ -25,6 +32,9 @@ export function itemDocument(
       indicators: version.indicators,
       publishedAt: version.createdAt.toISOString(),
       publisher,
+      ...(acknowledgement
+        ? { acknowledge: { url: acknowledgement.url, method: 'POST', by: acknowledgement.deadline.toISOString() } }
+        : {}),
     },
     null,
     2,
@@ -39,10 +49,19 @@ export function itemText(
   item: ItemEntity,
   version: ItemVersionEntity,
   publisher: { name: string; fingerprint: string },
+  acknowledgement: AcknowledgementAsked | null = null,
 ): string {
   const lines = [
     `${version.tlp}${version.pap ? `  ${version.pap}` : ''}`,
     '',
+    ...(acknowledgement
+      ? [
+          `URGENT: please acknowledge receipt before ${acknowledgement.deadline.toISOString()}:`,
+          acknowledgement.url,
+          '(one-time link, for your organisation; or reply with a signed message naming the reference below)',
+          '',
+        ]
+      : []),
     version.title,
     '='.repeat(Math.min(version.title.length, 72)),
     '',

@@ -132,6 +132,23 @@ describe('URGENT_ITEM_TYPES and URGENT_SEVERITIES', () => {
   });
 });
 
+describe('ACK_DEADLINES and DUTY_OFFICER_AFTER', () => {
+  it('reads durations per severity in seconds, minutes or hours', () => {
+    const config = loadConfig({ ...REQUIRED, ACK_DEADLINES: 'critical=3s, other=2m', DUTY_OFFICER_AFTER: 'other=1h' });
+    expect(config.acknowledgements).toEqual({
+      escalateAfter: { critical: 3_000, other: 120_000 },
+      dutyOfficerAfter: { other: 3_600_000 },
+    });
+  });
+
+  it('refuses a list without "other", or with a severity or unit it does not know', () => {
+    for (const value of ['critical=15m', 'urgent=15m,other=1h', 'critical=15 minutes,other=1h'])
+      expect(configError(() => loadConfig({ ...REQUIRED, ACK_DEADLINES: value })).problems.join(' ')).toContain(
+        'ACK_DEADLINES must list durations per severity',
+      );
+  });
+});
+
 describe('CLOCK_START', () => {
   it('starts the clock at the instant given, outside production', () => {
     const config = loadConfig({ ...REQUIRED, NODE_ENV: 'test', CLOCK_START: '2026-12-05T23:40:00+01:00' });
@@ -185,6 +202,10 @@ describe('loadConfig', () => {
       signInFailureLimit: { limit: 5, windowMs: 15 * 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       urgency: { kinds: ['alert'], severities: ['critical', 'high'] },
+      acknowledgements: {
+        escalateAfter: { critical: 15 * 60_000, high: 60 * 60_000, other: 60 * 60_000 },
+        dutyOfficerAfter: { critical: 30 * 60_000, high: 120 * 60_000, other: 120 * 60_000 },
+      },
       keys: { requireEmailMatch: true },
       teamKey: {
         file: '/etc/tlp-broker/team.asc',
@@ -239,6 +260,10 @@ describe('loadConfig', () => {
       signInFailureLimit: { limit: 5, windowMs: 15 * 60_000 },
       approval: { red: true, amberStrict: true, caveats: true },
       urgency: { kinds: ['alert'], severities: ['critical', 'high'] },
+      acknowledgements: {
+        escalateAfter: { critical: 15 * 60_000, high: 60 * 60_000, other: 60 * 60_000 },
+        dutyOfficerAfter: { critical: 30 * 60_000, high: 120 * 60_000, other: 120 * 60_000 },
+      },
       keys: { requireEmailMatch: true },
       teamKey: {
         file: undefined,

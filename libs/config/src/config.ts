@@ -81,6 +81,8 @@ const envSchema = z.object({
   SIGN_IN_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000).default(5),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   URGENT_ITEM_TYPES: wordList(ITEM_KINDS).default('alert'),
+  ACK_DEADLINES: durations().prefault('critical=15m,high=60m,other=60m'),
+  DUTY_OFFICER_AFTER: durations().prefault('critical=30m,high=120m,other=120m'),
   URGENT_SEVERITIES: wordList(SEVERITIES).default('critical,high'),
   APPROVAL_REQUIRED_FOR: z
     .string()
@@ -162,6 +164,27 @@ const envSchema = z.object({
     .optional(),
 });
 
+/** Per severity (`other`: an urgent item of another severity, or none): `critical=15m,high=60m,other=60m`. */
+function durations() {
+  const entry = /^(critical|high|medium|low|other)=(\d{1,6})(s|m|h)$/;
+  return z
+    .string()
+    .trim()
+    .refine((value) => {
+      const entries = value.split(',').map((part) => part.trim());
+      return entries.every((part) => entry.test(part)) && entries.some((part) => part.startsWith('other='));
+    }, 'must list durations per severity, such as critical=15m,high=60m,other=60m (s, m or h; "other" is required)')
+    .transform((value) => {
+      const unit = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+      const result: Partial<Record<Severity | 'other', number>> = {};
+      for (const part of value.split(',')) {
+        const [, severity, amount, suffix] = entry.exec(part.trim())!;
+        result[severity as Severity | 'other'] = Number(amount) * unit[suffix as keyof typeof unit];
+      }
+      return result as Partial<Record<Severity, number>> & { other: number };
+    });
+}
+
 /** A comma-separated list of some of `allowed`, or `none`. */
 function wordList(allowed: readonly string[]) {
   const word = allowed.map((value) => value.replace(/[-+]/g, '\\$&')).join('|');
@@ -173,6 +196,9 @@ function wordList(allowed: readonly string[]) {
       `must be a comma-separated list of: ${allowed.join(', ')} — or none`,
     );
 }
+
+/** Milliseconds by severity; `other` for the rest. */
+export type Deadlines = Readonly<Partial<Record<Severity, number>> & { other: number }>;
 
 export interface AppConfig {
   readonly env: 'production' | 'development' | 'test';
@@ -251,6 +277,11 @@ export interface AppConfig {
   readonly approval: { readonly red: boolean; readonly amberStrict: boolean; readonly caveats: boolean };
   /** Which items are urgent (URGENT_ITEM_TYPES, URGENT_SEVERITIES): outside a partner's hours they reach its on-call channels. */
   readonly urgency: UrgencyRule;
+  /**
+   * How long, by severity, a recipient of an urgent item has to acknowledge it before it is re-sent
+   * to its on-call channels (ACK_DEADLINES), and before the team's duty officer is told (DUTY_OFFICER_AFTER).
+   */
+  readonly acknowledgements: { readonly escalateAfter: Deadlines; readonly dutyOfficerAfter: Deadlines };
   /** A person's key must carry a user ID with that person's e-mail address. */
   readonly keys: { readonly requireEmailMatch: boolean };
   readonly teamKey: {
@@ -472,6 +503,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     signInFailureLimit: { limit: e.SIGN_IN_FAILURE_LIMIT, windowMs: SIGN_IN_FAILURE_WINDOW_MS },
     approval: approvalRules(e.APPROVAL_REQUIRED_FOR),
     urgency: { kinds: words<ItemKind>(e.URGENT_ITEM_TYPES), severities: words<Severity>(e.URGENT_SEVERITIES) },
+    acknowledgements: { escalateAfter: e.ACK_DEADLINES, dutyOfficerAfter: e.DUTY_OFFICER_AFTER },
     keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },
     dispatch: {

@@ -9,7 +9,7 @@ export {
 } from './config';
 export { deriveAuditKey } from './audit-key';
 export type { AuditKey, AuditKeySource } from './audit-key';
-export type { AppConfig } from './config';
+export type { AppConfig, Deadlines } from './config';
 export type { TeamProfile } from './team-profile';
 export { ConfigModule, APP_CONFIG, InjectConfig } from './config.module';
 export { createLogger } from './logger';

@@ -30,3 +30,7 @@ export const HANDED_OVER_DELIVERY_STATES = ['sent', 'delivered'] as const satisf
 /** `item`: a version of the item itself; `recall`: a notice that earlier copies must be withdrawn. Feed entries use the same words. */
 export const DELIVERY_KINDS = ['item', 'recall'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
+
+/** How a recipient acknowledged an urgent item: its feed API, the one-time link in the message, or a signed reply. */
+export const ACKNOWLEDGEMENT_WAYS = ['feed', 'link', 'signed-reply'] as const;
+export type AcknowledgementWay = (typeof ACKNOWLEDGEMENT_WAYS)[number];

@@ -19,8 +19,9 @@ export {
   HANDED_OVER_DELIVERY_STATES,
   DELIVERY_KINDS,
   isOpenDeliveryState,
+  ACKNOWLEDGEMENT_WAYS,
 } from './deliveries';
-export type { DeliveryState, DeliveryKind } from './deliveries';
+export type { DeliveryState, DeliveryKind, AcknowledgementWay } from './deliveries';
 export {
   SUBMISSION_SOURCES,
   SUBMISSION_STATUSES,

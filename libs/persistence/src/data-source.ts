@@ -24,6 +24,7 @@ import { OutboxNotify1764870000000 } from './migrations/1764870000000-outbox-not
 import { DirectoryClock1764880000000 } from './migrations/1764880000000-directory-clock';
 import { BusinessHours1764890000000 } from './migrations/1764890000000-business-hours';
 import { OnCallChannels1764900000000 } from './migrations/1764900000000-on-call-channels';
+import { Acknowledgements1764910000000 } from './migrations/1764910000000-acknowledgements';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   DirectoryClock1764880000000,
   BusinessHours1764890000000,
   OnCallChannels1764900000000,
+  Acknowledgements1764910000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

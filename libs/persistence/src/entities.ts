@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type {
+  AcknowledgementWay,
   Audience,
   ChannelKind,
   CloseReason,
@@ -289,6 +290,28 @@ export class DeliveryEntity {
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
 
+/**
+ * That a person at an organisation acknowledge an urgent item it received: the deadlines of the
+ * escalation steps (1: re-sent to its on-call channels and paging hook; 2: the team's duty officer
+ * notified), how far escalation went, and who acknowledged it, when and how.
+ */
+@Entity('acknowledgement_requests')
+export class AcknowledgementRequestEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'item_id' }) itemId!: string;
+  @Column('uuid', { name: 'organisation_id' }) organisationId!: string;
+  @Column('uuid', { name: 'item_version_id' }) itemVersionId!: string;
+  @Column('timestamptz', { name: 'requested_at' }) requestedAt!: Date;
+  @Column('timestamptz', { name: 'escalate_at' }) escalateAt!: Date;
+  @Column('timestamptz', { name: 'duty_officer_at' }) dutyOfficerAt!: Date;
+  @Column('int', { name: 'escalation_step' }) escalationStep!: number;
+  @Column('timestamptz', { name: 'acknowledged_at', nullable: true }) acknowledgedAt!: Date | null;
+  @Column('text', { name: 'acknowledged_by', nullable: true }) acknowledgedBy!: string | null;
+  @Column('uuid', { name: 'acknowledged_contact_id', nullable: true }) acknowledgedContactId!: string | null;
+  @Column('text', { name: 'acknowledged_via', nullable: true }) acknowledgedVia!: AcknowledgementWay | null;
+  @Column('uuid', { name: 'acknowledged_delivery_id', nullable: true }) acknowledgedDeliveryId!: string | null;
+}
+
 /** A partner's pull inbox: what was delivered to one channel, encrypted to its key. */
 @Entity('feed_entries')
 export class FeedEntryEntity {
@@ -508,6 +531,7 @@ export const ENTITIES = [
   SealedPayloadEntity,
   DecisionEntity,
   DeliveryEntity,
+  AcknowledgementRequestEntity,
   FeedEntryEntity,
   TeamKeyEntity,
   SubmissionEntity,

@@ -32,6 +32,7 @@ export {
 } from './data-source';
 export { PersistenceModule } from './persistence.module';
 export { Availabilities } from './availabilities';
+export { AcknowledgementLinks } from './acknowledgement-links';
 export type { AvailabilityAt } from './availabilities';
 export {
   Transactions,
@@ -53,8 +54,10 @@ export {
   SessionRepository,
   AuditEventRepository,
   BusinessHoursRepository,
+  AcknowledgementRepository,
 } from './repositories';
 export type { NewClosure, RegisteredHours } from './repositories';
+export type { Acknowledging, AcknowledgementRow, NewAcknowledgementRequest } from './repositories';
 export type { ItemStateChange, NewItem, NewItemVersion } from './repositories';
 export type { FeedHandover, FeedHandoverEntry } from './repositories';
 export type {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@tlp-broker/config';
 import { AuditLog } from './audit-log';
 import { Availabilities } from './availabilities';
+import { AcknowledgementLinks } from './acknowledgement-links';
 import { AuditCheckpointRepository } from './audit-checkpoints';
 import { AuditTrailVerifier } from './audit-verify';
 import { DatabaseHealth } from './database-health';
@@ -29,6 +30,7 @@ import { REPOSITORIES } from './repositories';
     AuditCheckpointRepository,
     AuditTrailVerifier,
     Availabilities,
+    AcknowledgementLinks,
     DatabaseHealth,
     PartnerDirectory,
     TeamKeyRepository,
@@ -41,6 +43,7 @@ import { REPOSITORIES } from './repositories';
     AuditCheckpointRepository,
     AuditTrailVerifier,
     Availabilities,
+    AcknowledgementLinks,
     DatabaseHealth,
     PartnerDirectory,
     TeamKeyRepository,

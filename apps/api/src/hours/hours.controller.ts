@@ -112,3 +112,5 @@ export class TeamHoursController {
     await this.hours.removeClosure(null, closureId, actor);
   }
 }
+
+export const HOURS_CONTROLLERS = [OrganisationHoursController, TeamHoursController];

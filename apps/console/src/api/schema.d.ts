@@ -20,6 +20,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ack/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AcknowledgementLinksController_confirm"];
+        put?: never;
+        post: operations["AcknowledgementLinksController_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit/checkpoints": {
         parameters: {
             query?: never;
@@ -281,6 +297,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/feed/{deliveryId}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["FeedAcknowledgementsController_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -370,6 +402,22 @@ export interface paths {
         };
         get: operations["ItemsController_get"];
         put: operations["ItemsController_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/items/{id}/acknowledgements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ItemAcknowledgementsController_list"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1414,6 +1462,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An acknowledgement as recorded: the first one stands. */
+        AcknowledgementView: {
+            itemId: string;
+            organisationId: string;
+            /** Format: date-time */
+            acknowledgedAt: string;
+            /** @description The person (or, through an organisation's own channel, the organisation) that acknowledged. */
+            acknowledgedBy: string;
+            via: components["schemas"]["AcknowledgementWay"];
+            /** @description True when the organisation had acknowledged already: nothing new was recorded. */
+            already: boolean;
+        };
+        /** @enum {string} */
+        AcknowledgementWay: "feed" | "link" | "signed-reply";
         AttachSubmissionDto: {
             /**
              * Format: uuid
@@ -2070,6 +2132,12 @@ export interface components {
             lastUsedAt: string | null;
             apiKey: string;
         };
+        ItemAcknowledgementsView: {
+            itemId: string;
+            acknowledged: number;
+            waiting: number;
+            recipients: components["schemas"]["RecipientAcknowledgementView"][];
+        };
         /** @enum {string} */
         ItemKind: "alert" | "advisory" | "intel-report" | "threat-datasheet" | "announcement" | "annual-report";
         /** @enum {string} */
@@ -2471,6 +2539,24 @@ export interface components {
         };
         /** @enum {string} */
         ReasonCode: "partner.suspended" | "contact.suspended" | "channel.suspended" | "channel.public.above-clear" | "channel.personal.not-named" | "tlp.clear.allowed" | "tlp.green.in-community" | "tlp.green.named" | "tlp.green.not-in-community" | "tlp.amber.named" | "tlp.amber.not-named" | "tlp.amber-strict.named" | "tlp.amber-strict.not-named" | "tlp.amber-strict.redistributes" | "tlp.red.named-contact" | "tlp.red.not-personal-channel" | "caveat.not-accredited" | "provenance.green.outside-team-communities" | "provenance.amber.not-own-constituent" | "provenance.no-onward-sharing" | "key.missing" | "key.revoked" | "key.expired" | "key.cannot-encrypt" | "key.weak" | "oncall.not-urgent" | "oncall.not-needed" | "pager.notice" | "pager.nothing-delivered";
+        /** @description One recipient organisation of an urgent item, as the team follows it. */
+        RecipientAcknowledgementView: {
+            organisationId: string;
+            organisation: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /** @description When the item first reached one of its channels (null: not yet). */
+            deliveredAt: string | null;
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            via: components["schemas"]["AcknowledgementWay"] | null;
+            /** @description Unacknowledged: seconds since the item first reached it (or since it was asked, when it has not yet). */
+            waitingSeconds: number | null;
+            /** @description 0: none yet; 1: re-sent to its on-call channels and paging hook; 2: the team's duty officer told. */
+            escalationStep: number;
+            /** @description When the next escalation step is due (null once acknowledged or fully escalated). */
+            nextStepAt: string | null;
+        };
         RejectDto: {
             /** @example Audience too wide for a judicial-secret item */
             reason: string;
@@ -3032,6 +3118,50 @@ export interface operations {
             };
         };
     };
+    AcknowledgementLinksController_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page asking the reader to confirm; nothing is recorded until it is submitted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    AcknowledgementLinksController_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the acknowledgement recorded (or the one recorded before) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
     AuditController_list: {
         parameters: {
             query?: {
@@ -3414,6 +3544,28 @@ export interface operations {
             };
         };
     };
+    FeedAcknowledgementsController_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description AcknowledgementView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcknowledgementView"];
+                };
+            };
+        };
+    };
     HealthController_check: {
         parameters: {
             query?: never;
@@ -3729,6 +3881,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ItemView"];
+                };
+            };
+        };
+    };
+    ItemAcknowledgementsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ItemAcknowledgementsView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemAcknowledgementsView"];
                 };
             };
         };

@@ -2,6 +2,8 @@ import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it, vi } from 'vitest';
 import type { OpenPgpService, TeamKeyService } from '@tlp-broker/crypto';
 import type {
+  AcknowledgementLinks,
+  AcknowledgementRepository,
   DecisionRepository,
   DeliveryRepository,
   ItemRepository,
@@ -21,7 +23,14 @@ const TEAM_KEY = { armored: 'team private key' } as unknown as DeliveryContext['
 const USABLE: KeyReading = { expiresAt: null, revoked: false, canEncrypt: true };
 const REVOKED: KeyReading = { ...USABLE, revoked: true };
 
-function setup(options: { later?: number | null; handed?: VersionHanded[]; target?: RoutingTarget | null } = {}) {
+function setup(
+  options: {
+    later?: number | null;
+    handed?: VersionHanded[];
+    target?: RoutingTarget | null;
+    request?: { escalateAt: Date } | null;
+  } = {},
+) {
   const directory = { target: vi.fn(async () => (options.target === undefined ? aTarget() : options.target)) };
   const items = {
     findVersion: vi.fn(async () => aVersion()),
@@ -61,6 +70,8 @@ function setup(options: { later?: number | null; handed?: VersionHanded[]; targe
     sealedPayloads as unknown as SealedPayloadRepository,
     openpgp as unknown as OpenPgpService,
     teamKey as unknown as TeamKeyService,
+    { find: vi.fn(async () => options.request ?? null) } as unknown as AcknowledgementRepository,
+    { url: (id: string) => `https://broker.test/ack/${id}.mac` } as unknown as AcknowledgementLinks,
   );
   return { service, directory, items, decisions, deliveries, sealedPayloads, openpgp };
 }
@@ -121,6 +132,37 @@ describe('DeliveryPreparationService.prepare: an item version', () => {
       handling: 'may share with its clients on a need-to-know basis',
       webhookFields: { format: 'tlp-broker/delivery@1', version: 1, type: 'advisory', tlp: 'TLP:AMBER' },
     });
+  });
+
+  it('seals an urgent item for the recipient alone, with its one-time acknowledgement link and deadline', async () => {
+    const escalateAt = new Date('2026-12-05T22:55:00Z');
+    const { service, sealedPayloads, openpgp } = setup({ request: { escalateAt } });
+    const urgent = context({ item: anItem({ kind: 'alert' }) });
+    const out = (await service.prepare(urgent)) as Outgoing;
+    expect(sealedPayloads.get).not.toHaveBeenCalled();
+    const [plaintext] = openpgp.sealOnce.mock.calls[0] as unknown as [string];
+    expect(JSON.parse(plaintext).acknowledge).toEqual({
+      url: `https://broker.test/ack/${urgent.delivery.id}.mac`,
+      method: 'POST',
+      by: '2026-12-05T22:55:00.000Z',
+    });
+    expect(openpgp.addressTo).toHaveBeenCalledWith({ sealed: true }, 'RECIPIENTFP', 'recipient armored key');
+    expect(out.message).toBe('ENCRYPTED');
+
+    const email = setup({ request: { escalateAt } });
+    await email.service.prepare({ ...urgent, target: aTarget({ kind: 'email' }) });
+    const [entity] = email.openpgp.sealOnce.mock.calls[0] as unknown as [string];
+    expect(entity).toContain(`https://broker.test/ack/${urgent.delivery.id}.mac`);
+  });
+
+  it('puts no link in what is not urgent, nor where no acknowledgement is asked', async () => {
+    const asked = setup({ request: { escalateAt: new Date() } });
+    await asked.service.prepare(context());
+    expect(asked.openpgp.sealOnce).not.toHaveBeenCalled();
+    const notAsked = setup({ request: null });
+    await notAsked.service.prepare(context({ item: anItem({ kind: 'alert' }) }));
+    expect(notAsked.openpgp.sealOnce).not.toHaveBeenCalled();
+    expect(notAsked.sealedPayloads.get).toHaveBeenCalled();
   });
 
   it('takes the MIME form for e-mail', async () => {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { mimeEntityForItem, OpenPgpService, SealedPayload, TeamKeyService } from '@tlp-broker/crypto';
 import {
+  AcknowledgementLinks,
+  AcknowledgementRepository,
   DecisionEntity,
   DecisionRepository,
   DeliveryEntity,
@@ -21,7 +23,15 @@ import {
 } from '@tlp-broker/persistence';
 import { canEncryptTo, decide, DutyContext } from '@tlp-broker/tlp';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
-import { itemDocument, itemText, RecallNotice, recallDocument, recallText } from '../item-document';
+import {
+  AcknowledgementAsked,
+  itemDocument,
+  itemText,
+  RecallNotice,
+  recallDocument,
+  recallText,
+} from '../item-document';
+import { isUrgent } from '@tlp-broker/domain';
 import { Cancellation, DeliveryContext, formFor, isCancellation, Outgoing, Prepared } from './outgoing';
 
 /** What the deliveries of one item version share, each made once. */
@@ -48,6 +58,8 @@ export class DeliveryPreparationService {
     private readonly sealedPayloads: SealedPayloadRepository,
     private readonly openpgp: OpenPgpService,
     private readonly teamKey: TeamKeyService,
+    private readonly acknowledgements: AcknowledgementRepository,
+    private readonly links: AcknowledgementLinks,
   ) {}
 
   /** Reads what the delivery is checked against now: its recipient, item, the recipient's key and the team's. */
@@ -170,6 +182,8 @@ export class DeliveryPreparationService {
     if (target.channel.kind === 'pager') return page(context);
     // The engine lets only TLP:CLEAR reach a recipient without a usable key: it goes signed, not encrypted.
     const encrypt = canEncryptTo(key, now);
+    // An acknowledgement link only ever travels encrypted: whoever uses it has read the message.
+    const asked = encrypt ? await this.acknowledgementAsked(context) : null;
     return {
       target,
       item,
@@ -177,7 +191,7 @@ export class DeliveryPreparationService {
       entry: 'item',
       tlp: version.tlp,
       handling: decision.handling,
-      message: await this.itemMessage(context, encrypt, shared),
+      message: asked ? await this.askingMessage(context, asked) : await this.itemMessage(context, encrypt, shared),
       keyFingerprint: encrypt ? key.fingerprint : null,
       clearEntity: () => mimeEntityForItem(itemText(item, version, context.publisher)),
       webhookFields: {
@@ -189,6 +203,28 @@ export class DeliveryPreparationService {
         handling: decision.handling,
       },
     };
+  }
+
+  /** For a recipient asked to acknowledge an urgent item: its one-time link and deadline. */
+  private async acknowledgementAsked({ item, version, target, delivery }: DeliveryContext) {
+    if (!isUrgent(item.kind, version.severity, this.config.urgency)) return null;
+    const request = await this.acknowledgements.find(item.id, target.organisation.id);
+    if (!request) return null;
+    return { url: this.links.url(delivery.id), deadline: request.escalateAt };
+  }
+
+  /**
+   * The item with this recipient's own acknowledgement link: signed and encrypted for it alone,
+   * since the message it shares with the other recipients cannot carry a link of its own.
+   */
+  private async askingMessage(context: DeliveryContext, asked: AcknowledgementAsked): Promise<string> {
+    const { target, item, version, publisher, teamKey } = context;
+    const plaintext =
+      formFor(target) === 'mime'
+        ? mimeEntityForItem(itemText(item, version, publisher, asked))
+        : itemDocument(item, version, publisher, asked);
+    const sealed = await this.openpgp.sealOnce(plaintext, teamKey);
+    return this.openpgp.addressTo(sealed, target.key!.fingerprint, target.key!.armored);
   }
 
   /** The item was retracted, or a later version was routed, while this delivery waited. */

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { EntityManager } from 'typeorm';
 import type {
+  AcknowledgementRepository,
   Availabilities,
   DecisionRepository,
   DeliveryRepository,
@@ -31,6 +32,7 @@ function setup() {
     decisions as unknown as DecisionRepository,
     deliveries as unknown as DeliveryRepository,
     { dutyFor: vi.fn(async () => new Map()) } as unknown as Availabilities,
+    { request: vi.fn(async () => 0) } as unknown as AcknowledgementRepository,
   );
   return { service, directory, decisions, deliveries };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  AcknowledgementRepository,
   Availabilities,
   canonicalJson,
   decideForTargets,
@@ -13,7 +14,8 @@ import {
   policyItem,
   TargetDecision,
 } from '@tlp-broker/persistence';
-import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { AppConfig, Deadlines, InjectConfig } from '@tlp-broker/config';
+import { isUrgent, Severity } from '@tlp-broker/domain';
 
 /**
  * Asks the policy engine about every partner channel for an item version, and stores what it
@@ -27,6 +29,7 @@ export class RoutingDecisionsService {
     private readonly decisions: DecisionRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly availabilities: Availabilities,
+    private readonly acknowledgements: AcknowledgementRepository,
   ) {}
 
   /**
@@ -79,6 +82,39 @@ export class RoutingDecisionsService {
     );
     return decisionIds;
   }
+
+  /**
+   * An urgent item asks every organisation it reached with content (a page is not content) to
+   * acknowledge it, with the deadlines of its severity; a later version keeps the first request.
+   */
+  async requestAcknowledgements(
+    item: ItemEntity,
+    version: ItemVersionEntity,
+    decided: readonly TargetDecision[],
+    now: Date,
+    tx: EntityManager,
+  ): Promise<number> {
+    if (!isUrgent(item.kind, version.severity, this.config.urgency)) return 0;
+    const reached = new Set(
+      decided
+        .filter(({ decision, target }) => decision.allow && target.channel.kind !== 'pager')
+        .map(({ target }) => target.organisation.id),
+    );
+    const { escalateAfter, dutyOfficerAfter } = this.config.acknowledgements;
+    const at = (deadlines: Deadlines) => new Date(now.getTime() + deadlineFor(deadlines, version.severity));
+    return this.acknowledgements.request(
+      [...reached].map((organisationId) => ({
+        itemId: item.id,
+        organisationId,
+        itemVersionId: version.id,
+        requestedAt: now,
+        escalateAt: at(escalateAfter),
+        // Never before the first step: the duty officer hears only of what the on-call channels did not answer.
+        dutyOfficerAt: new Date(Math.max(at(dutyOfficerAfter).getTime(), at(escalateAfter).getTime())),
+      })),
+      tx,
+    );
+  }
 }
 
 /** Binds the audit trail to the exact decisions stored for a version: a digest of them by channel. */
@@ -87,4 +123,8 @@ export function decisionsDigest(decided: readonly TargetDecision[]): string {
     .map(({ target, decision }) => [target.channel.id, decision] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256').update(canonicalJson(sorted)).digest('hex');
+}
+
+function deadlineFor(deadlines: Deadlines, severity: Severity | null): number {
+  return (severity !== null ? deadlines[severity] : undefined) ?? deadlines.other;
 }

@@ -61,6 +61,7 @@ function setup(
   const decisions = {
     decide: vi.fn(async () => decided),
     store: vi.fn(async () => new Map([['c-1', 'd-1']])),
+    requestAcknowledgements: vi.fn(async () => 0),
   };
   const sealing = { sealFor: vi.fn(async () => undefined) };
   const supersession = { supersede: vi.fn(async () => ({ cancelled: 2, recalls: 1, removed: 1 })) };

@@ -134,6 +134,7 @@ export class RoutingService {
     const allowed = allowedTargets.length;
     await this.sealing.sealFor(item, version, allowedTargets, tx);
     const decisionIds = await this.decisions.store(version, decided, now, tx);
+    await this.decisions.requestAcknowledgements(item, version, decided, now, tx);
     const superseded =
       version.version > 1 ? await this.supersession.supersede({ item, version, decided, decisionIds }, tx) : null;
     await this.outbox.markProcessed(routing.outboxId, tx);

@@ -21,6 +21,8 @@ export { UserRepository } from './users.repository';
 export { SessionRepository } from './sessions.repository';
 export { AuditEventRepository } from './audit-events.repository';
 export { BusinessHoursRepository } from './business-hours.repository';
+export { AcknowledgementRepository } from './acknowledgements.repository';
+export type { Acknowledging, AcknowledgementRow, NewAcknowledgementRequest } from './acknowledgements.repository';
 export type { NewClosure, RegisteredHours } from './business-hours.repository';
 
 import { Transactions } from './transactions';
@@ -42,6 +44,7 @@ import { UserRepository } from './users.repository';
 import { SessionRepository } from './sessions.repository';
 import { AuditEventRepository } from './audit-events.repository';
 import { BusinessHoursRepository } from './business-hours.repository';
+import { AcknowledgementRepository } from './acknowledgements.repository';
 
 /** Provided and exported by PersistenceModule. */
 export const REPOSITORIES = [
@@ -64,4 +67,5 @@ export const REPOSITORIES = [
   SessionRepository,
   AuditEventRepository,
   BusinessHoursRepository,
+  AcknowledgementRepository,
 ];

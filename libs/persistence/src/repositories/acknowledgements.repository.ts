@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AcknowledgementWay } from '@tlp-broker/domain';
+import { AcknowledgementRequestEntity } from '../entities';
+
+export type NewAcknowledgementRequest = Pick<
+  AcknowledgementRequestEntity,
+  'itemId' | 'organisationId' | 'itemVersionId' | 'requestedAt' | 'escalateAt' | 'dutyOfficerAt'
+>;
+
+/** Who acknowledged, when and how. */
+export interface Acknowledging {
+  readonly at: Date;
+  readonly by: string;
+  readonly contactId: string | null;
+  readonly via: AcknowledgementWay;
+  readonly deliveryId: string | null;
+}
+
+/** A request as the team reads it: with the organisation, and when the item first reached it. */
+export interface AcknowledgementRow {
+  readonly request: AcknowledgementRequestEntity;
+  readonly organisation: string;
+  /** When the first copy of the item reached one of its channels (null: none yet). */
+  readonly deliveredAt: Date | null;
+}
+
+/** Requests for acknowledgement of urgent items, one per item and organisation (acknowledgement_requests). */
+@Injectable()
+export class AcknowledgementRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private db(tx?: EntityManager): EntityManager {
+    return tx ?? this.dataSource.manager;
+  }
+
+  /** Asks each organisation once per item: a later version keeps the request (and its deadlines) it had. */
+  async request(requests: readonly NewAcknowledgementRequest[], tx: EntityManager): Promise<number> {
+    if (requests.length === 0) return 0;
+    const column = <K extends keyof NewAcknowledgementRequest>(key: K) => requests.map((request) => request[key]);
+    const rows: unknown[] = await tx.query(
+      `INSERT INTO acknowledgement_requests (item_id, organisation_id, item_version_id, requested_at, escalate_at, duty_officer_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[])
+       ON CONFLICT (item_id, organisation_id) DO NOTHING
+       RETURNING id`,
+      [
+        column('itemId'),
+        column('organisationId'),
+        column('itemVersionId'),
+        column('requestedAt'),
+        column('escalateAt'),
+        column('dutyOfficerAt'),
+      ],
+    );
+    return rows.length;
+  }
+
+  find(itemId: string, organisationId: string, tx?: EntityManager): Promise<AcknowledgementRequestEntity | null> {
+    return this.db(tx).getRepository(AcknowledgementRequestEntity).findOne({ where: { itemId, organisationId } });
+  }
+
+  /** The request a delivery answers to: of its item, for its organisation. */
+  async forDelivery(deliveryId: string, tx?: EntityManager): Promise<AcknowledgementRequestEntity | null> {
+    const rows: { id: string }[] = await this.db(tx).query(
+      `SELECT r.id FROM deliveries d
+         JOIN item_versions v ON v.id = d.item_version_id
+         JOIN acknowledgement_requests r ON r.item_id = v.item_id AND r.organisation_id = d.organisation_id
+        WHERE d.id = $1`,
+      [deliveryId],
+    );
+    if (rows.length === 0) return null;
+    return this.db(tx).getRepository(AcknowledgementRequestEntity).findOneBy({ id: rows[0]!.id });
+  }
+
+  /**
+   * Records the acknowledgement unless one is recorded already (the first stands, and stops the
+   * escalation); returns the request as it is now, and whether this call recorded it.
+   */
+  async acknowledge(
+    requestId: string,
+    acknowledging: Acknowledging,
+    tx: EntityManager,
+  ): Promise<{ request: AcknowledgementRequestEntity; recorded: boolean }> {
+    const updated: unknown[] = await tx.query(
+      // Through a CTE: an UPDATE's own answer comes back as [rows, count].
+      `WITH recorded AS (
+         UPDATE acknowledgement_requests
+            SET acknowledged_at = $2, acknowledged_by = $3, acknowledged_contact_id = $4, acknowledged_via = $5,
+                acknowledged_delivery_id = $6
+          WHERE id = $1 AND acknowledged_at IS NULL
+          RETURNING id)
+       SELECT id FROM recorded`,
+      [
+        requestId,
+        acknowledging.at,
+        acknowledging.by,
+        acknowledging.contactId,
+        acknowledging.via,
+        acknowledging.deliveryId,
+      ],
+    );
+    const request = await tx.getRepository(AcknowledgementRequestEntity).findOneByOrFail({ id: requestId });
+    return { request, recorded: updated.length > 0 };
+  }
+
+  /** Every request of the item, by organisation name, with when the item first reached each organisation. */
+  async ofItem(itemId: string, tx?: EntityManager): Promise<AcknowledgementRow[]> {
+    const rows: { id: string; organisation: string; delivered_at: Date | null }[] = await this.db(tx).query(
+      `SELECT r.id, o.name AS organisation,
+              (SELECT min(d.handed_at) FROM deliveries d JOIN item_versions v ON v.id = d.item_version_id
+                 JOIN channels c ON c.id = d.channel_id
+                WHERE v.item_id = r.item_id AND d.organisation_id = r.organisation_id
+                  AND d.kind = 'item' AND c.kind <> 'pager') AS delivered_at
+         FROM acknowledgement_requests r JOIN organisations o ON o.id = r.organisation_id
+        WHERE r.item_id = $1
+        ORDER BY o.name, r.id`,
+      [itemId],
+    );
+    if (rows.length === 0) return [];
+    const requests = await this.db(tx).getRepository(AcknowledgementRequestEntity).find({ where: { itemId } });
+    const byId = new Map(requests.map((request) => [request.id, request]));
+    return rows.map((row) => ({
+      request: byId.get(row.id)!,
+      organisation: row.organisation,
+      deliveredAt: row.delivered_at,
+    }));
+  }
+}
