@@ -24,6 +24,8 @@ import { DispatcherHttpServer } from './observability/dispatcher-http.server';
 import { DispatcherReadiness } from './observability/dispatcher-readiness';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { Reconciler } from './reconciler/reconciler.service';
+import { EscalationService } from './escalation/escalation.service';
+import { DutyOfficerNotices } from './escalation/duty-officer-notices';
 import { RoutingService } from './routing/routing.service';
 import { RoutingDecisionsService } from './routing/routing-decisions.service';
 import { SealingService } from './routing/sealing.service';
@@ -66,6 +68,8 @@ export class DispatcherModule {
         WorkersService,
         OutboxRelay,
         Reconciler,
+        EscalationService,
+        DutyOfficerNotices,
         KeyReadAhead,
         SubmissionMessageRelay,
         AuditCheckpointer,

@@ -149,6 +149,24 @@ describe('ACK_DEADLINES and DUTY_OFFICER_AFTER', () => {
   });
 });
 
+describe('DUTY_OFFICER_URL', () => {
+  it('is read with its secret, and refused without it', () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      DUTY_OFFICER_URL: 'https://pager.csirt.example/duty',
+      DUTY_OFFICER_SECRET: 'a secret of sixteen+',
+      ESCALATION_POLL_MS: '1000',
+    });
+    expect(config.escalation).toEqual({
+      pollMs: 1_000,
+      dutyOfficer: { url: 'https://pager.csirt.example/duty', secret: 'a secret of sixteen+' },
+    });
+    expect(
+      configError(() => loadConfig({ ...REQUIRED, DUTY_OFFICER_URL: 'https://pager.csirt.example/duty' })).problems,
+    ).toEqual([expect.stringContaining('DUTY_OFFICER_URL and DUTY_OFFICER_SECRET go together')]);
+  });
+});
+
 describe('CLOCK_START', () => {
   it('starts the clock at the instant given, outside production', () => {
     const config = loadConfig({ ...REQUIRED, NODE_ENV: 'test', CLOCK_START: '2026-12-05T23:40:00+01:00' });
@@ -206,6 +224,7 @@ describe('loadConfig', () => {
         escalateAfter: { critical: 15 * 60_000, high: 60 * 60_000, other: 60 * 60_000 },
         dutyOfficerAfter: { critical: 30 * 60_000, high: 120 * 60_000, other: 120 * 60_000 },
       },
+      escalation: { pollMs: 5_000, dutyOfficer: null },
       keys: { requireEmailMatch: true },
       teamKey: {
         file: '/etc/tlp-broker/team.asc',
@@ -264,6 +283,7 @@ describe('loadConfig', () => {
         escalateAfter: { critical: 15 * 60_000, high: 60 * 60_000, other: 60 * 60_000 },
         dutyOfficerAfter: { critical: 30 * 60_000, high: 120 * 60_000, other: 120 * 60_000 },
       },
+      escalation: { pollMs: 5_000, dutyOfficer: null },
       keys: { requireEmailMatch: true },
       teamKey: {
         file: undefined,

@@ -83,6 +83,9 @@ const envSchema = z.object({
   URGENT_ITEM_TYPES: wordList(ITEM_KINDS).default('alert'),
   ACK_DEADLINES: durations().prefault('critical=15m,high=60m,other=60m'),
   DUTY_OFFICER_AFTER: durations().prefault('critical=30m,high=120m,other=120m'),
+  DUTY_OFFICER_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  DUTY_OFFICER_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  ESCALATION_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
   URGENT_SEVERITIES: wordList(SEVERITIES).default('critical,high'),
   APPROVAL_REQUIRED_FOR: z
     .string()
@@ -282,6 +285,15 @@ export interface AppConfig {
    * to its on-call channels (ACK_DEADLINES), and before the team's duty officer is told (DUTY_OFFICER_AFTER).
    */
   readonly acknowledgements: { readonly escalateAfter: Deadlines; readonly dutyOfficerAfter: Deadlines };
+  /**
+   * How often the dispatcher looks for escalation steps due (ESCALATION_POLL_MS), and the hook the
+   * team's duty officer is told through (DUTY_OFFICER_URL and its HMAC secret DUTY_OFFICER_SECRET;
+   * null: no one is told, and each notice says so in the audit trail).
+   */
+  readonly escalation: {
+    readonly pollMs: number;
+    readonly dutyOfficer: { readonly url: string; readonly secret: string } | null;
+  };
   /** A person's key must carry a user ID with that person's e-mail address. */
   readonly keys: { readonly requireEmailMatch: boolean };
   readonly teamKey: {
@@ -461,10 +473,29 @@ function listSetting(value: string | undefined): string[] {
     : [];
 }
 
-function clockProblems(e: Environment): string[] {
-  return e.CLOCK_START !== undefined && e.NODE_ENV === 'production'
-    ? ['CLOCK_START is refused in production: the broker keeps the real time there']
-    : [];
+/** Which items are urgent, their acknowledgement deadlines, and whom escalation reaches. */
+function urgentItemSettings(e: Environment): Pick<AppConfig, 'urgency' | 'acknowledgements' | 'escalation'> {
+  return {
+    urgency: { kinds: words<ItemKind>(e.URGENT_ITEM_TYPES), severities: words<Severity>(e.URGENT_SEVERITIES) },
+    acknowledgements: { escalateAfter: e.ACK_DEADLINES, dutyOfficerAfter: e.DUTY_OFFICER_AFTER },
+    escalation: {
+      pollMs: e.ESCALATION_POLL_MS,
+      dutyOfficer:
+        e.DUTY_OFFICER_URL && e.DUTY_OFFICER_SECRET ? { url: e.DUTY_OFFICER_URL, secret: e.DUTY_OFFICER_SECRET } : null,
+    },
+  };
+}
+
+/** Settings that are wrong together: a test clock in production, a duty officer hook without its secret. */
+function combinationProblems(e: Environment): string[] {
+  return [
+    ...(e.CLOCK_START !== undefined && e.NODE_ENV === 'production'
+      ? ['CLOCK_START is refused in production: the broker keeps the real time there']
+      : []),
+    ...((e.DUTY_OFFICER_URL === undefined) !== (e.DUTY_OFFICER_SECRET === undefined)
+      ? ['DUTY_OFFICER_URL and DUTY_OFFICER_SECRET go together: the hook is called with an HMAC signature']
+      : []),
+  ];
 }
 
 /** Validates the settings; throws a ConfigError naming every missing or malformed variable. */
@@ -476,7 +507,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const problems = [
     ...('problems' in profile ? profile.problems : []),
     ...('problem' in publicUrl ? [publicUrl.problem] : []),
-    ...clockProblems(e),
+    ...combinationProblems(e),
   ];
   if (problems.length > 0 || 'problems' in profile || 'problem' in publicUrl) throw new ConfigError(problems);
   return {
@@ -502,8 +533,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     sessions: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, maxMs: e.SESSION_MAX_HOURS * 3_600_000 },
     signInFailureLimit: { limit: e.SIGN_IN_FAILURE_LIMIT, windowMs: SIGN_IN_FAILURE_WINDOW_MS },
     approval: approvalRules(e.APPROVAL_REQUIRED_FOR),
-    urgency: { kinds: words<ItemKind>(e.URGENT_ITEM_TYPES), severities: words<Severity>(e.URGENT_SEVERITIES) },
-    acknowledgements: { escalateAfter: e.ACK_DEADLINES, dutyOfficerAfter: e.DUTY_OFFICER_AFTER },
+    ...urgentItemSettings(e),
     keys: { requireEmailMatch: e.KEY_REQUIRE_EMAIL_MATCH === 'true' },
     teamKey: { file: e.TEAM_KEY_FILE, passphrase: e.TEAM_KEY_PASSPHRASE, userId: splitUserId(e.TEAM_KEY_USER_ID) },
     dispatch: {

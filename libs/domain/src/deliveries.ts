@@ -27,8 +27,12 @@ export const CANCELLABLE_DELIVERY_STATES = ['queued', 'failed'] as const satisfi
 /** Reached the recipient (or its mail server): what a recall withdraws. */
 export const HANDED_OVER_DELIVERY_STATES = ['sent', 'delivered'] as const satisfies readonly DeliveryState[];
 
-/** `item`: a version of the item itself; `recall`: a notice that earlier copies must be withdrawn. Feed entries use the same words. */
-export const DELIVERY_KINDS = ['item', 'recall'] as const;
+/**
+ * `item`: a version of the item itself; `recall`: a notice that earlier copies must be withdrawn;
+ * `reminder`: an urgent item sent again to an on-call channel because no one acknowledged it in
+ * time (pushed channels only: a feed is never sent a reminder). Feed entries use the first two words.
+ */
+export const DELIVERY_KINDS = ['item', 'recall', 'reminder'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 /** How a recipient acknowledged an urgent item: its feed API, the one-time link in the message, or a signed reply. */

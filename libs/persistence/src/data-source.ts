@@ -25,6 +25,7 @@ import { DirectoryClock1764880000000 } from './migrations/1764880000000-director
 import { BusinessHours1764890000000 } from './migrations/1764890000000-business-hours';
 import { OnCallChannels1764900000000 } from './migrations/1764900000000-on-call-channels';
 import { Acknowledgements1764910000000 } from './migrations/1764910000000-acknowledgements';
+import { Escalations1764920000000 } from './migrations/1764920000000-escalations';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   BusinessHours1764890000000,
   OnCallChannels1764900000000,
   Acknowledgements1764910000000,
+  Escalations1764920000000,
 ];
 
 /** Schema changes go through these migrations only; `synchronize` stays off. */

@@ -263,7 +263,11 @@ export class DecisionEntity {
   @Column('text', { nullable: true }) handling!: string | null;
   @Column('text', { name: 'key_fingerprint', nullable: true }) keyFingerprint!: string | null;
   @Column('timestamptz', { name: 'decided_at' }) decidedAt!: Date;
+  /** `routing`: when the version was released; `escalation`: for an on-call channel, when no one acknowledged in time. */
+  @Column('text', { default: 'routing' }) purpose!: DecisionPurpose;
 }
+
+export type DecisionPurpose = 'routing' | 'escalation';
 
 @Entity('deliveries')
 export class DeliveryEntity {
@@ -295,6 +299,19 @@ export class DeliveryEntity {
  * escalation steps (1: re-sent to its on-call channels and paging hook; 2: the team's duty officer
  * notified), how far escalation went, and who acknowledged it, when and how.
  */
+/** That the team's duty officer be told an urgent item is still unacknowledged: kept until sent. */
+@Entity('duty_officer_notices')
+export class DutyOfficerNoticeEntity {
+  @PrimaryGeneratedColumn('uuid') id!: string;
+  @Column('uuid', { name: 'request_id' }) requestId!: string;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  @Column('text') state!: 'queued' | 'sent' | 'dead';
+  @Column('int') attempts!: number;
+  @Column('timestamptz', { name: 'next_attempt_at' }) nextAttemptAt!: Date;
+  @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
+  @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+}
+
 @Entity('acknowledgement_requests')
 export class AcknowledgementRequestEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -532,6 +549,7 @@ export const ENTITIES = [
   DecisionEntity,
   DeliveryEntity,
   AcknowledgementRequestEntity,
+  DutyOfficerNoticeEntity,
   FeedEntryEntity,
   TeamKeyEntity,
   SubmissionEntity,

@@ -57,7 +57,12 @@ export {
   AcknowledgementRepository,
 } from './repositories';
 export type { NewClosure, RegisteredHours } from './repositories';
-export type { Acknowledging, AcknowledgementRow, NewAcknowledgementRequest } from './repositories';
+export type {
+  Acknowledging,
+  AcknowledgementRow,
+  DutyOfficerNoticeToSend,
+  NewAcknowledgementRequest,
+} from './repositories';
 export type { ItemStateChange, NewItem, NewItemVersion } from './repositories';
 export type { FeedHandover, FeedHandoverEntry } from './repositories';
 export type {

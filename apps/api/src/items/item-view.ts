@@ -51,6 +51,8 @@ export interface RecipientView {
 }
 
 export interface DecisionView extends RecipientView {
+  /** `routing`: when the version was released; `escalation`: an on-call channel when no one acknowledged in time. */
+  purpose?: 'routing' | 'escalation';
   allow: boolean;
   code: string;
   reason: string;

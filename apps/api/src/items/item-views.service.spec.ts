@@ -130,6 +130,7 @@ function decision(channelId: string, overrides: Partial<DecisionEntity> = {}): D
     handling: null,
     keyFingerprint: 'A2',
     decidedAt: new Date('2026-01-01T00:00:00Z'),
+    purpose: 'routing',
     ...overrides,
   };
 }

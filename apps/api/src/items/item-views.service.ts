@@ -103,7 +103,9 @@ export class ItemViewsService {
     const organisation = await this.organisations.findById(organisationId);
     if (!organisation) throw new NotFoundException(`organisation ${organisationId} not found`);
     const targets = (await this.directory.allTargets()).filter((target) => target.organisation.id === organisationId);
-    const stored = await this.decisionRecords.forItemVersion(version.id, { organisationId });
+    const stored = (await this.decisionRecords.forItemVersion(version.id, { organisationId })).filter(
+      (decision) => decision.purpose === 'routing',
+    );
     const storedViews = new Map((await this.decisionViews(stored)).map((view) => [view.channelId, view]));
     const decidedAt = new Map(stored.map((decision) => [decision.channelId, decision.decidedAt]));
     const now = this.clock.now();
@@ -139,6 +141,7 @@ export class ItemViewsService {
       const delivery = deliveryByDecision.get(decision.id);
       return {
         ...(target ? recipientView(target) : unknownRecipientView(decision)),
+        purpose: decision.purpose,
         ...outcome(decision),
         keyFingerprint: decision.keyFingerprint,
         delivery: delivery ? deliveryView(delivery) : null,

@@ -1911,6 +1911,11 @@ export interface components {
             contact: string | null;
             channelId: string;
             channel: string;
+            /**
+             * @description `routing`: when the version was released; `escalation`: an on-call channel when no one acknowledged in time.
+             * @enum {string}
+             */
+            purpose?: "routing" | "escalation";
             allow: boolean;
             code: string;
             reason: string;
@@ -1924,7 +1929,7 @@ export interface components {
             decisions: components["schemas"]["DecisionView"][];
         };
         /** @enum {string} */
-        DeliveryKind: "item" | "recall";
+        DeliveryKind: "item" | "recall" | "reminder";
         DeliveryRecordView: {
             id: string;
             /** @description `item`: the item version; `recall`: a notice withdrawing what the recipient was sent. */
@@ -2000,6 +2005,11 @@ export interface components {
             decided: {
                 /** Format: date-time */
                 decidedAt: string;
+                /**
+                 * @description `routing`: when the version was released; `escalation`: an on-call channel when no one acknowledged in time.
+                 * @enum {string}
+                 */
+                purpose?: "routing" | "escalation";
                 allow: boolean;
                 code: string;
                 reason: string;
@@ -2427,6 +2437,11 @@ export interface components {
                 };
             };
             decisions: {
+                /**
+                 * @description `routing`: when the version was released; `escalation`: an on-call channel when no one acknowledged in time.
+                 * @enum {string}
+                 */
+                purpose?: "routing" | "escalation";
                 allow: boolean;
                 code: string;
                 reason: string;
@@ -3425,7 +3440,7 @@ export interface operations {
                 /** @description Only the deliveries of this item (every version, items and recalls) */
                 item?: string;
                 /** @description `item`: item versions; `recall`: recall notices */
-                kind?: "item" | "recall";
+                kind?: "item" | "recall" | "reminder";
                 limit?: number;
             };
             header?: never;

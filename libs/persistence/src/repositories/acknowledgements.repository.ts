@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { AcknowledgementWay } from '@tlp-broker/domain';
-import { AcknowledgementRequestEntity } from '../entities';
+import { AcknowledgementRequestEntity, DutyOfficerNoticeEntity } from '../entities';
 
 export type NewAcknowledgementRequest = Pick<
   AcknowledgementRequestEntity,
@@ -25,7 +25,20 @@ export interface AcknowledgementRow {
   readonly deliveredAt: Date | null;
 }
 
-/** Requests for acknowledgement of urgent items, one per item and organisation (acknowledgement_requests). */
+/** What the team's duty officer is told: the item (no content), the organisation, since when it waits. */
+export interface DutyOfficerNoticeToSend {
+  readonly notice: DutyOfficerNoticeEntity;
+  readonly request: AcknowledgementRequestEntity;
+  readonly organisation: string;
+  readonly itemKind: string;
+  readonly tlp: string;
+  readonly severity: string | null;
+}
+
+/**
+ * Requests for acknowledgement of urgent items, one per item and organisation
+ * (acknowledgement_requests), and the notices to the team's duty officer (duty_officer_notices).
+ */
 @Injectable()
 export class AcknowledgementRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -124,5 +137,97 @@ export class AcknowledgementRepository {
       organisation: row.organisation,
       deliveredAt: row.delivered_at,
     }));
+  }
+
+  /**
+   * Unacknowledged requests with an escalation step due at `now`, locked until the caller's
+   * transaction ends (others skip them): a step is taken once, by one process.
+   */
+  claimDue(now: Date, limit: number, tx: EntityManager): Promise<AcknowledgementRequestEntity[]> {
+    return tx
+      .getRepository(AcknowledgementRequestEntity)
+      .createQueryBuilder('r')
+      .where('r.acknowledged_at IS NULL')
+      .andWhere(
+        '((r.escalation_step = 0 AND r.escalate_at <= :now) OR (r.escalation_step = 1 AND r.duty_officer_at <= :now))',
+        {
+          now,
+        },
+      )
+      .orderBy('r.escalate_at')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+  }
+
+  async setStep(requestId: string, step: 1 | 2, tx: EntityManager): Promise<void> {
+    await tx.getRepository(AcknowledgementRequestEntity).update({ id: requestId }, { escalationStep: step });
+  }
+
+  async queueNotice(requestId: string, at: Date, tx: EntityManager): Promise<void> {
+    await tx.query(
+      `INSERT INTO duty_officer_notices (request_id, created_at, next_attempt_at) VALUES ($1, $2, $2)
+       ON CONFLICT (request_id) DO NOTHING`,
+      [requestId, at],
+    );
+  }
+
+  /** Notices due to be sent (first time or again), with what they say. */
+  async dueNotices(now: Date, limit: number): Promise<DutyOfficerNoticeToSend[]> {
+    const rows: { id: string; organisation: string; kind: string; tlp: string; severity: string | null }[] =
+      await this.dataSource.query(
+        `SELECT n.id, o.name AS organisation, i.kind, v.tlp, v.severity
+           FROM duty_officer_notices n
+           JOIN acknowledgement_requests r ON r.id = n.request_id
+           JOIN organisations o ON o.id = r.organisation_id
+           JOIN items i ON i.id = r.item_id
+           JOIN item_versions v ON v.id = r.item_version_id
+          WHERE n.state = 'queued' AND n.next_attempt_at <= $1
+          ORDER BY n.next_attempt_at LIMIT $2`,
+        [now, limit],
+      );
+    if (rows.length === 0) return [];
+    const notices = await this.dataSource
+      .getRepository(DutyOfficerNoticeEntity)
+      .findBy({ id: In(rows.map((r) => r.id)) });
+    const requests = await this.dataSource
+      .getRepository(AcknowledgementRequestEntity)
+      .findBy({ id: In(notices.map((notice) => notice.requestId)) });
+    const noticeById = new Map(notices.map((notice) => [notice.id, notice]));
+    const requestById = new Map(requests.map((request) => [request.id, request]));
+    return rows.map((row) => {
+      const notice = noticeById.get(row.id)!;
+      return {
+        notice,
+        request: requestById.get(notice.requestId)!,
+        organisation: row.organisation,
+        itemKind: row.kind,
+        tlp: row.tlp,
+        severity: row.severity,
+      };
+    });
+  }
+
+  /** Marks a notice sent; false when another process did it first. */
+  async noticeSent(noticeId: string, at: Date): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH sent AS (UPDATE duty_officer_notices SET state = 'sent', sent_at = $2, attempts = attempts + 1
+                      WHERE id = $1 AND state = 'queued' RETURNING id)
+       SELECT id FROM sent`,
+      [noticeId, at],
+    );
+    return rows.length > 0;
+  }
+
+  /** A failed attempt: tried again at `retryAt`, or given up (`dead`) when null. */
+  async noticeFailed(noticeId: string, error: string, retryAt: Date | null): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE duty_officer_notices
+          SET attempts = attempts + 1, last_error = $2, state = CASE WHEN $3::timestamptz IS NULL THEN 'dead' ELSE state END,
+              next_attempt_at = coalesce($3::timestamptz, next_attempt_at)
+        WHERE id = $1 AND state = 'queued'`,
+      [noticeId, error.slice(0, 1_000), retryAt],
+    );
   }
 }

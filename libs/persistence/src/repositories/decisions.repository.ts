@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { DecisionEntity } from '../entities';
+import { DecisionEntity, DecisionPurpose } from '../entities';
 
 const INSERT_CHUNK = 1_000;
 
 /** A decision as routing stores it. */
-export type NewDecision = Omit<DecisionEntity, 'id'>;
+export type NewDecision = Omit<DecisionEntity, 'id' | 'purpose'> & { purpose?: DecisionPurpose };
 
 /** The decision stored for a channel with the latest version routed after another. */
 export interface LaterDecision {
@@ -57,8 +57,8 @@ export class DecisionRepository {
       const chunkIds = chunk.map(() => randomUUID());
       const column = <K extends keyof NewDecision>(key: K) => chunk.map((decision) => decision[key]);
       await this.db(tx).query(
-        `INSERT INTO decisions (id, item_version_id, organisation_id, contact_id, channel_id, allow, code, reason, handling, key_fingerprint, decided_at)
-         SELECT * FROM unnest($11::uuid[], $1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])`,
+        `INSERT INTO decisions (id, item_version_id, organisation_id, contact_id, channel_id, allow, code, reason, handling, key_fingerprint, decided_at, purpose)
+         SELECT * FROM unnest($11::uuid[], $1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $12::text[])`,
         [
           column('itemVersionId'),
           column('organisationId'),
@@ -71,6 +71,7 @@ export class DecisionRepository {
           column('keyFingerprint'),
           column('decidedAt'),
           chunkIds,
+          chunk.map((decision) => decision.purpose ?? 'routing'),
         ],
       );
       chunk.forEach((decision, at) => ids.set(decision.channelId, chunkIds[at]));
@@ -82,7 +83,7 @@ export class DecisionRepository {
   async latestRoutedVersionAfter(itemId: string, version: number, tx?: EntityManager): Promise<number | null> {
     const [later]: { version: number }[] = await this.db(tx).query(
       `SELECT v.version FROM item_versions v WHERE v.item_id = $1 AND v.version > $2
-          AND EXISTS (SELECT 1 FROM decisions d WHERE d.item_version_id = v.id)
+          AND EXISTS (SELECT 1 FROM decisions d WHERE d.item_version_id = v.id AND d.purpose = 'routing')
         ORDER BY v.version DESC LIMIT 1`,
       [itemId, version],
     );
@@ -99,7 +100,8 @@ export class DecisionRepository {
     const [later]: { id: string; allow: boolean; reason: string; version_id: string; version: number }[] =
       await this.db(tx).query(
         `SELECT d.id, d.allow, d.reason, v.id AS version_id, v.version FROM decisions d JOIN item_versions v ON v.id = d.item_version_id
-        WHERE v.item_id = $1 AND d.channel_id = $2 AND v.version > $3 ORDER BY v.version DESC LIMIT 1`,
+        WHERE v.item_id = $1 AND d.channel_id = $2 AND v.version > $3 AND d.purpose = 'routing'
+        ORDER BY v.version DESC LIMIT 1`,
         [itemId, channelId, version],
       );
     if (!later) return null;

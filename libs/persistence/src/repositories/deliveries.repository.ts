@@ -101,27 +101,36 @@ export class DeliveryRepository {
   }
 
   /** Queues item deliveries, in chunks (a fan-out to thousands of channels is one statement of arrays per thousand). */
-  async queueItemDeliveries(deliveries: readonly NewItemDelivery[], tx?: EntityManager): Promise<void> {
+  async queueItemDeliveries(
+    deliveries: readonly NewItemDelivery[],
+    tx?: EntityManager,
+    kind: 'item' | 'reminder' = 'item',
+  ): Promise<string[]> {
+    const ids: string[] = [];
     for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
       const chunk = deliveries.slice(i, i + INSERT_CHUNK);
       const column = <K extends keyof NewItemDelivery>(key: K) => chunk.map((delivery) => delivery[key]);
-      await this.db(tx).query(
-        `INSERT INTO deliveries (decision_id, item_version_id, channel_id, organisation_id, contact_id, key_fingerprint, updated_at, kind, state, attempts)
+      await this.db(tx)
+        .query(
+          `INSERT INTO deliveries (decision_id, item_version_id, channel_id, organisation_id, contact_id, key_fingerprint, updated_at, kind, state, attempts)
          SELECT t.*, $8, $9, 0
-           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::timestamptz[]) AS t`,
-        [
-          column('decisionId'),
-          column('itemVersionId'),
-          column('channelId'),
-          column('organisationId'),
-          column('contactId'),
-          column('keyFingerprint'),
-          column('updatedAt'),
-          ITEM,
-          QUEUED,
-        ],
-      );
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::timestamptz[]) AS t
+         RETURNING id`,
+          [
+            column('decisionId'),
+            column('itemVersionId'),
+            column('channelId'),
+            column('organisationId'),
+            column('contactId'),
+            column('keyFingerprint'),
+            column('updatedAt'),
+            kind,
+            QUEUED,
+          ],
+        )
+        .then((rows: { id: string }[]) => ids.push(...rows.map((row) => row.id)));
     }
+    return ids;
   }
 
   /** The version's deliveries still `queued`, with their item's kind and whether each is an item delivery to a feed. */
@@ -273,7 +282,7 @@ export class DeliveryRepository {
         `WITH reached AS (
            SELECT d.channel_id, max(v.version) AS version
              FROM deliveries d JOIN item_versions v ON v.id = d.item_version_id
-            WHERE v.item_id = $1 AND d.kind = $3 AND d.handed_at IS NOT NULL
+            WHERE v.item_id = $1 AND d.kind IN ($3, 'reminder') AND d.handed_at IS NOT NULL
               AND ($2::uuid[] IS NULL OR d.channel_id = ANY($2::uuid[]))
             GROUP BY d.channel_id
          ), recalled AS (
@@ -331,7 +340,7 @@ export class DeliveryRepository {
     if (decisionIds.length === 0) return Promise.resolve([]);
     return this.db(tx)
       .getRepository(DeliveryEntity)
-      .find({ where: { decisionId: In([...decisionIds]), kind: ITEM } });
+      .find({ where: { decisionId: In([...decisionIds]), kind: In([ITEM, 'reminder']) } });
   }
 
   /** Deliveries, most recently changed first, filtered by state, item and kind when given. */

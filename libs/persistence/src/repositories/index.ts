@@ -22,7 +22,12 @@ export { SessionRepository } from './sessions.repository';
 export { AuditEventRepository } from './audit-events.repository';
 export { BusinessHoursRepository } from './business-hours.repository';
 export { AcknowledgementRepository } from './acknowledgements.repository';
-export type { Acknowledging, AcknowledgementRow, NewAcknowledgementRequest } from './acknowledgements.repository';
+export type {
+  Acknowledging,
+  AcknowledgementRow,
+  DutyOfficerNoticeToSend,
+  NewAcknowledgementRequest,
+} from './acknowledgements.repository';
 export type { NewClosure, RegisteredHours } from './business-hours.repository';
 
 import { Transactions } from './transactions';
