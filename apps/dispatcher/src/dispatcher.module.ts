@@ -16,6 +16,7 @@ import { DeliveryRecorderService } from './delivery/delivery-recorder.service';
 import { DeliverySenderService } from './delivery/delivery-sender.service';
 import { MailboxIntakeService } from './intake/mailbox/mailbox-intake.service';
 import { MailTaker } from './intake/mailbox/mail-taker';
+import { SignedReplies } from './intake/mailbox/signed-replies';
 import { SignerAddresses } from './intake/mailbox/signer-addresses';
 import { SubmissionMessageRelay } from './intake/submission-messages/submission-message-relay.service';
 import { SubmissionMessagesService } from './intake/submission-messages/submission-messages.service';
@@ -74,6 +75,7 @@ export class DispatcherModule {
         SubmissionMessageRelay,
         AuditCheckpointer,
         SignerAddresses,
+        SignedReplies,
         MailTaker,
         MailboxIntakeService,
         ...PARTNER_FEED_PROVIDERS,

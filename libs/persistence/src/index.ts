@@ -33,6 +33,7 @@ export {
 export { PersistenceModule } from './persistence.module';
 export { Availabilities } from './availabilities';
 export { AcknowledgementLinks } from './acknowledgement-links';
+export { AcknowledgementRecorder } from './acknowledgement-recorder';
 export type { AvailabilityAt } from './availabilities';
 export {
   Transactions,

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@tlp-broker/config';
 import { AuditLog } from './audit-log';
 import { Availabilities } from './availabilities';
 import { AcknowledgementLinks } from './acknowledgement-links';
+import { AcknowledgementRecorder } from './acknowledgement-recorder';
 import { AuditCheckpointRepository } from './audit-checkpoints';
 import { AuditTrailVerifier } from './audit-verify';
 import { DatabaseHealth } from './database-health';
@@ -31,6 +32,7 @@ import { REPOSITORIES } from './repositories';
     AuditTrailVerifier,
     Availabilities,
     AcknowledgementLinks,
+    AcknowledgementRecorder,
     DatabaseHealth,
     PartnerDirectory,
     TeamKeyRepository,
@@ -44,6 +46,7 @@ import { REPOSITORIES } from './repositories';
     AuditTrailVerifier,
     Availabilities,
     AcknowledgementLinks,
+    AcknowledgementRecorder,
     DatabaseHealth,
     PartnerDirectory,
     TeamKeyRepository,

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Partner, Public, Roles } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
@@ -34,37 +35,41 @@ export class AcknowledgementLinksController {
 
   @Get(':token')
   @Public()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', ACKNOWLEDGEMENT_PAGE_POLICY)
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
   @ApiDocument('text/html', 'a page asking the reader to confirm; nothing is recorded until it is submitted')
-  async confirm(@Param('token') token: string): Promise<string> {
+  async confirm(@Param('token') token: string, @Res({ passthrough: true }) response: Response): Promise<string> {
     const { request, tlp, type, itemId } = await this.acknowledgements.describeLink(token);
     const acknowledged =
       request.acknowledgedAt && request.acknowledgedBy
         ? { by: request.acknowledgedBy, at: request.acknowledgedAt }
         : null;
+    asPage(response);
     return confirmPage(`${tlp} ${type} ${itemId}`, acknowledged);
   }
 
   @Post(':token')
   @HttpCode(200)
   @Public()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', ACKNOWLEDGEMENT_PAGE_POLICY)
   @Header('Cache-Control', 'no-store')
   @Header('Referrer-Policy', 'no-referrer')
   @ApiDocument('text/html', 'the acknowledgement recorded (or the one recorded before)')
-  async acknowledge(@Param('token') token: string): Promise<string> {
+  async acknowledge(@Param('token') token: string, @Res({ passthrough: true }) response: Response): Promise<string> {
     const done = await this.acknowledgements.byLink(token);
     const { tlp, type } = await this.acknowledgements.describeLink(token);
+    asPage(response);
     return donePage(
       `${tlp} ${type} ${done.itemId}`,
       { by: done.acknowledgedBy, at: done.acknowledgedAt },
       done.already,
     );
   }
+}
+
+/** Set only on success: an error is answered as JSON, like every other error. */
+function asPage(response: Response): void {
+  response.type('html');
+  response.setHeader('Content-Security-Policy', ACKNOWLEDGEMENT_PAGE_POLICY);
 }
 
 /** Who acknowledged an urgent item, and who is still awaited. */

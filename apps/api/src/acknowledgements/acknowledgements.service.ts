@@ -4,13 +4,12 @@ import type { AcknowledgementWay } from '@tlp-broker/domain';
 import {
   AcknowledgementLinks,
   AcknowledgementRepository,
+  AcknowledgementRecorder,
   AcknowledgementRequestEntity,
-  AuditLog,
   DeliveryEntity,
   DeliveryRepository,
   ItemRepository,
   PartnerDirectory,
-  Transactions,
 } from '@tlp-broker/persistence';
 import { PartnerPrincipal } from '../auth/principal';
 import { AcknowledgementView, ItemAcknowledgementsView, RecipientAcknowledgementView } from './acknowledgement-views';
@@ -29,8 +28,7 @@ interface Acknowledger {
 @Injectable()
 export class AcknowledgementsService {
   constructor(
-    private readonly transactions: Transactions,
-    private readonly audit: AuditLog,
+    private readonly recorder: AcknowledgementRecorder,
     private readonly requests: AcknowledgementRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly items: ItemRepository,
@@ -101,30 +99,21 @@ export class AcknowledgementsService {
   private async acknowledge(delivery: DeliveryEntity, via: AcknowledgementWay): Promise<AcknowledgementView> {
     const request = await this.requestOf(delivery);
     const who = await this.acknowledger(delivery);
-    const at = this.clock.now();
-    return this.transactions.run(async (tx) => {
-      const { request: now, recorded } = await this.requests.acknowledge(
-        request.id,
-        { at, by: who.by, contactId: who.contactId, via, deliveryId: delivery.id },
-        tx,
-      );
-      if (recorded)
-        await this.audit.append(tx, {
-          actor: who.contactId ? `contact:${who.contactId}` : `organisation:${delivery.organisationId}`,
-          action: 'acknowledgement.recorded',
-          subjectType: 'item',
-          subjectId: request.itemId,
-          details: { organisationId: delivery.organisationId, deliveryId: delivery.id, via, by: who.by },
-        });
-      return {
-        itemId: now.itemId,
-        organisationId: now.organisationId,
-        acknowledgedAt: now.acknowledgedAt!,
-        acknowledgedBy: now.acknowledgedBy!,
-        via: now.acknowledgedVia!,
-        already: !recorded,
-      };
+    const { request: now, recorded } = await this.recorder.record(request, {
+      at: this.clock.now(),
+      by: who.by,
+      contactId: who.contactId,
+      via,
+      deliveryId: delivery.id,
     });
+    return {
+      itemId: now.itemId,
+      organisationId: now.organisationId,
+      acknowledgedAt: now.acknowledgedAt!,
+      acknowledgedBy: now.acknowledgedBy!,
+      via: now.acknowledgedVia!,
+      already: !recorded,
+    };
   }
 
   private async acknowledger(delivery: DeliveryEntity): Promise<Acknowledger> {

@@ -88,4 +88,14 @@ describe('AcknowledgementRepository on PostgreSQL', () => {
     expect(row!.deliveredAt).toBeInstanceOf(Date);
     expect(row!.request.organisationId).toBe(organisationId);
   });
+
+  it('finds an organisation’s open requests by item id or by the short reference of a subject', async () => {
+    const { organisationId, itemId, v1, request } = await urgentItem();
+    await db.dataSource.transaction((tx) => acknowledgements.request([request(v1)], tx));
+    expect((await acknowledgements.openOf(organisationId, [itemId], [])).map((r) => r.itemId)).toEqual([itemId]);
+    expect((await acknowledgements.openOf(organisationId, [], [itemId.slice(0, 8)])).map((r) => r.itemId)).toEqual([
+      itemId,
+    ]);
+    expect(await acknowledgements.openOf(await rows.organisation(), [itemId], [])).toEqual([]);
+  });
 });

@@ -68,6 +68,24 @@ export class AcknowledgementRepository {
     return rows.length;
   }
 
+  /** The organisation's requests not yet acknowledged, of the items among `itemIds`, or whose id starts with one of `prefixes`. */
+  async openOf(
+    organisationId: string,
+    itemIds: readonly string[],
+    prefixes: readonly string[],
+  ): Promise<AcknowledgementRequestEntity[]> {
+    if (itemIds.length === 0 && prefixes.length === 0) return [];
+    return this.dataSource
+      .getRepository(AcknowledgementRequestEntity)
+      .createQueryBuilder('r')
+      .where('r.organisation_id = :organisationId AND r.acknowledged_at IS NULL', { organisationId })
+      .andWhere('(r.item_id = ANY(:itemIds::uuid[]) OR left(r.item_id::text, 8) = ANY(:prefixes::text[]))', {
+        itemIds,
+        prefixes,
+      })
+      .getMany();
+  }
+
   find(itemId: string, organisationId: string, tx?: EntityManager): Promise<AcknowledgementRequestEntity | null> {
     return this.db(tx).getRepository(AcknowledgementRequestEntity).findOne({ where: { itemId, organisationId } });
   }

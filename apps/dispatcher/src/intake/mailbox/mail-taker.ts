@@ -6,6 +6,7 @@ import { SubmissionRecorder } from '@tlp-broker/intake';
 import { SubmissionEntity, SubmissionRepository } from '@tlp-broker/persistence';
 import { acceptedMail, fromMatchesSigner, MailSubmission, mailIdentity, refusedMail } from './mail-submission';
 import { SignerAddresses } from './signer-addresses';
+import { SignedReplies } from './signed-replies';
 
 const ACTOR = 'intake:mailbox';
 
@@ -24,6 +25,7 @@ export class MailTaker {
     private readonly submissions: SubmissionRepository,
     private readonly recorder: SubmissionRecorder,
     private readonly signers: SignerAddresses,
+    private readonly replies: SignedReplies,
   ) {}
 
   async take(mailbox: ImapMailbox, message: WaitingMessage, keys: IncomingKeys): Promise<void> {
@@ -81,6 +83,9 @@ export class MailTaker {
     }
     if (signature.state !== 'verified') return this.store(acceptedMail(mail, identity, false));
     const owner = await this.signers.of(signature.signer);
+    // Before the submission, which marks the message taken: a restart between the two takes it
+    // again, and acknowledging twice records nothing new.
+    await this.replies.acknowledge(mail, signature.signer);
     return this.store(acceptedMail(mail, identity, !fromMatchesSigner(mail.from?.address ?? null, owner)));
   }
 
