@@ -9,6 +9,7 @@ import { useDateTime } from '../../i18n/format';
 import { useMessages } from '../../i18n/i18n';
 import { useSession } from '../../session/session';
 import { refreshInterval } from './delivery-progress';
+import { ItemAcknowledgements } from './ItemAcknowledgements';
 import { ItemAudit } from './ItemAudit';
 import { ItemRecipients, RecallNotices } from './ItemRecipients';
 import { ItemVersions } from './ItemVersions';
@@ -72,6 +73,7 @@ export function ItemPage() {
       </section>
       <ItemRecipients item={item.data} decisions={decisions.data} error={decisions.error} />
       <RecallNotices recalls={recalls.data} error={recalls.error} />
+      <ItemAcknowledgements id={id} refetchInterval={watching} />
       <ItemAudit id={id} refetchInterval={watching} />
     </>
   );
