@@ -25,6 +25,7 @@ import {
 import { deleteKeysUnder } from '@tlp-broker/queue';
 import type { Role } from '@tlp-broker/domain';
 import { DemoKeys, log, scenario } from './demo-scenario';
+import { DemoHooks, startDemoHooks, weekendSettings } from './demo-weekend';
 
 /**
  * The demonstration: a broker on its own database, partners of a police CSIRT registered over
@@ -55,7 +56,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const keys = await createTeamMembers(appUrl);
   // The team mailbox the dispatcher reads reports from: a real Dovecot, when it is installed.
   const mailbox = dovecotInstalled() ? await startDovecot() : null;
-  const children = startBroker(options, appUrl, varDir, mailbox);
+  const hooks = await startDemoHooks();
+  const children = startBroker(options, appUrl, varDir, mailbox, hooks);
   const base = `http://127.0.0.1:${options.port}`;
   try {
     await waitForHealth(base, children).catch((error: unknown) => {
@@ -63,11 +65,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     });
     log(`  api and dispatcher up (logs in ${join('.var', 'demo')})`);
     if (mailbox) log(`  the dispatcher reads the team mailbox at ${mailbox.url} (Dovecot, user ${mailbox.user})`);
-    await scenario(base, keys, mailbox);
+    await scenario(base, keys, mailbox, hooks);
     if (options.keepRunning) await keepRunning(base, keys);
   } finally {
     await Promise.all(children.map((child) => stopProcess(child)));
     await mailbox?.close();
+    await hooks.close();
   }
 }
 
@@ -122,11 +125,18 @@ async function createTeamMembers(appUrl: string): Promise<DemoKeys> {
   }
 }
 
-function startBroker(options: DemoOptions, appUrl: string, varDir: string, mailbox: Dovecot | null): ChildProcess[] {
+function startBroker(
+  options: DemoOptions,
+  appUrl: string,
+  varDir: string,
+  mailbox: Dovecot | null,
+  hooks: DemoHooks,
+): ChildProcess[] {
   const checkpointFile = join(varDir, 'audit-checkpoints.asc');
   rmSync(checkpointFile, { force: true });
   const env = {
-    NODE_ENV: 'production',
+    // Not production: only outside it may the clock start elsewhere (Saturday night, for the weekend alert).
+    NODE_ENV: 'development',
     DATABASE_URL: appUrl,
     REDIS_URL: options.redisUrl,
     REDIS_PREFIX,
@@ -140,6 +150,7 @@ function startBroker(options: DemoOptions, appUrl: string, varDir: string, mailb
     AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
     AUDIT_CHECKPOINT_FILE: checkpointFile,
     ...(mailbox ? { ...mailbox.env, INTAKE_POLL_MS: '1000' } : {}),
+    ...weekendSettings(hooks),
   };
   return (['dispatcher', 'api'] as const).map((app) =>
     startProcess(options.root, app, env, join(varDir, `${app}.log`)),
