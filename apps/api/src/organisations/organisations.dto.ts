@@ -66,6 +66,16 @@ const FeedKeyScopes = () =>
     IsIn(PARTNER_SCOPES, { each: true, message: `each scope must be one of: ${PARTNER_SCOPES.join(', ')}` }),
   );
 
+/** A called hook's HMAC secret (webhook, pager). */
+const HookSecret = (description: string) =>
+  applyDecorators(
+    ApiPropertyOptional({ description }),
+    IsOptional(),
+    IsString(),
+    Length(16, 200, { message: 'secret must be 16 to 200 characters' }),
+    SingleLine(),
+  );
+
 export const COMMUNITY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const SLUG_MESSAGE = 'each entry must be lower-case letters, digits and "-" (e.g. "eu-lea")';
 /** An optional list of community or caveat names (`eu-lea`, `judicial-secret`). */
@@ -105,13 +115,7 @@ export class ChannelDto {
   @SingleLine()
   address?: string;
 
-  @ApiPropertyOptional({
-    description: 'webhook: the HMAC secret (16+ characters); generated and returned once when not given',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(16, 200, { message: 'secret must be 16 to 200 characters' })
-  @SingleLine()
+  @HookSecret('webhook: the HMAC secret (16+ characters); generated and returned once when not given')
   secret?: string;
 
   @FeedKeyScopes()
@@ -143,11 +147,7 @@ export class OnCallChannelDto {
   @SingleLine()
   address?: string;
 
-  @ApiPropertyOptional({ description: 'webhook and pager: the HMAC secret (16+ characters); generated when not given' })
-  @IsOptional()
-  @IsString()
-  @Length(16, 200, { message: 'secret must be 16 to 200 characters' })
-  @SingleLine()
+  @HookSecret('webhook and pager: the HMAC secret (16+ characters); generated and returned once when not given')
   secret?: string;
 
   @FeedKeyScopes()

@@ -2292,7 +2292,7 @@ export interface components {
              * @example https://pager.cert.example/hook
              */
             address?: string;
-            /** @description webhook and pager: the HMAC secret (16+ characters); generated when not given */
+            /** @description webhook and pager: the HMAC secret (16+ characters); generated and returned once when not given */
             secret?: string;
             /**
              * @description feed channels: what the API key returned at registration opens (more keys, each with its own scopes, under …/credentials)

@@ -7,15 +7,14 @@ import {
   AuditLog,
   decideForTargets,
   DecisionRepository,
-  DeliveryRepository,
   DeliveryToQueue,
   ItemRepository,
   PartnerDirectory,
   policyItem,
-  TargetDecision,
   Transactions,
 } from '@tlp-broker/persistence';
 import { DeliveryJobsService } from '../delivery/delivery-jobs.service';
+import { RoutingDecisionsService } from '../routing/routing-decisions.service';
 import { DutyOfficerNotices } from './duty-officer-notices';
 
 /** Requests escalated in one transaction. */
@@ -45,7 +44,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     private readonly requests: AcknowledgementRepository,
     private readonly items: ItemRepository,
     private readonly decisions: DecisionRepository,
-    private readonly deliveries: DeliveryRepository,
+    private readonly routingDecisions: RoutingDecisionsService,
     private readonly directory: PartnerDirectory,
     private readonly jobs: DeliveryJobsService,
     private readonly notices: DutyOfficerNotices,
@@ -115,7 +114,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
       now,
       new Map([[request.organisationId, duty]]),
     ).filter(({ target }) => target.channel.onCall && PUSHED.has(target.channel.kind));
-    const ids = await this.storeReminders(version.id, decided, now, tx);
+    const ids = await this.routingDecisions.storeReminders(version.id, decided, now, tx);
     await this.requests.setStep(request.id, 1, tx);
     await this.record(tx, request, 'escalation.on-call', {
       step: 1,
@@ -128,44 +127,6 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
       })),
     });
     return ids.map((id): DeliveryToQueue => ({ id, itemKind: item.kind, toFeed: false }));
-  }
-
-  private async storeReminders(
-    itemVersionId: string,
-    decided: readonly TargetDecision[],
-    now: Date,
-    tx: EntityManager,
-  ): Promise<string[]> {
-    const decisionIds = await this.decisions.insertAll(
-      decided.map(({ target, decision, keyFingerprint }) => ({
-        itemVersionId,
-        organisationId: target.organisation.id,
-        contactId: target.contact?.id ?? null,
-        channelId: target.channel.id,
-        allow: decision.allow,
-        code: decision.code,
-        reason: decision.reason,
-        handling: decision.handling,
-        keyFingerprint,
-        decidedAt: now,
-        purpose: 'escalation',
-      })),
-      tx,
-    );
-    const allowed = decided.filter(({ decision }) => decision.allow);
-    return this.deliveries.queueItemDeliveries(
-      allowed.map(({ target, keyFingerprint }) => ({
-        decisionId: decisionIds.get(target.channel.id)!,
-        itemVersionId,
-        channelId: target.channel.id,
-        organisationId: target.organisation.id,
-        contactId: target.contact?.id ?? null,
-        keyFingerprint,
-        updatedAt: now,
-      })),
-      tx,
-      'reminder',
-    );
   }
 
   /** Step 2: the team's duty officer is to be told; the notice is kept until it is sent. */

@@ -25,7 +25,7 @@ function setup() {
       async () => new Map(targets.map((target) => [target.channel.id, `decision-${target.channel.id}`])),
     ),
   };
-  const deliveries = { queueItemDeliveries: vi.fn(async () => undefined) };
+  const deliveries = { queueItemDeliveries: vi.fn(async (): Promise<string[]> => []) };
   const service = new RoutingDecisionsService(
     { team: { communities: [] }, urgency: DEFAULT_URGENCY } as unknown as AppConfig,
     directory as unknown as PartnerDirectory,
@@ -85,7 +85,19 @@ describe('RoutingDecisionsService', () => {
         expect.objectContaining({ decisionId: 'decision-c-mail', channelId: 'c-mail', keyFingerprint: null }),
       ],
       tx,
+      'item',
     );
+    expect(rows.every((row) => row.purpose === 'routing')).toBe(true);
+  });
+
+  it('stores an escalation’s decisions as such, and queues reminders for those allowed', async () => {
+    const { service, decisions, deliveries } = setup();
+    const decided = await service.decide(anItem(), aVersion({ tlp: 'TLP:CLEAR' }), NOW, tx);
+    deliveries.queueItemDeliveries.mockResolvedValueOnce(['reminder-1', 'reminder-2']);
+    expect(await service.storeReminders('version-1', decided, NOW, tx)).toEqual(['reminder-1', 'reminder-2']);
+    const [rows] = decisions.insertAll.mock.calls[0] as unknown as [Record<string, unknown>[]];
+    expect(rows.map((row) => row.purpose)).toEqual(['escalation', 'escalation', 'escalation']);
+    expect(deliveries.queueItemDeliveries).toHaveBeenCalledWith(expect.any(Array), tx, 'reminder');
   });
 
   it('digests the decisions by channel, whatever order they were made in', () => {

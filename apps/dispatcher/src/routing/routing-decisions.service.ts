@@ -6,6 +6,7 @@ import {
   Availabilities,
   canonicalJson,
   decideForTargets,
+  DecisionPurpose,
   DecisionRepository,
   DeliveryRepository,
   ItemEntity,
@@ -46,14 +47,34 @@ export class RoutingDecisionsService {
 
   /** Stores the decisions and queues a delivery per allowed one; returns each decision's id by channel id. */
   async store(
-    version: ItemVersionEntity,
+    version: Pick<ItemVersionEntity, 'id'>,
     decided: readonly TargetDecision[],
     now: Date,
     tx: EntityManager,
   ): Promise<Map<string, string>> {
+    return (await this.record(version.id, decided, now, tx, 'routing')).decisionIds;
+  }
+
+  /** An escalation's decisions about on-call channels, and a `reminder` queued per allowed one; returns their ids. */
+  async storeReminders(
+    itemVersionId: string,
+    decided: readonly TargetDecision[],
+    now: Date,
+    tx: EntityManager,
+  ): Promise<string[]> {
+    return (await this.record(itemVersionId, decided, now, tx, 'escalation')).deliveryIds;
+  }
+
+  private async record(
+    itemVersionId: string,
+    decided: readonly TargetDecision[],
+    now: Date,
+    tx: EntityManager,
+    purpose: DecisionPurpose,
+  ): Promise<{ decisionIds: Map<string, string>; deliveryIds: string[] }> {
     const decisionIds = await this.decisions.insertAll(
       decided.map(({ target, decision, keyFingerprint }) => ({
-        itemVersionId: version.id,
+        itemVersionId,
         organisationId: target.organisation.id,
         contactId: target.contact?.id ?? null,
         channelId: target.channel.id,
@@ -63,15 +84,16 @@ export class RoutingDecisionsService {
         handling: decision.handling,
         keyFingerprint,
         decidedAt: now,
+        purpose,
       })),
       tx,
     );
-    await this.deliveries.queueItemDeliveries(
+    const deliveryIds = await this.deliveries.queueItemDeliveries(
       decided
         .filter(({ decision }) => decision.allow)
         .map(({ target, keyFingerprint }) => ({
           decisionId: decisionIds.get(target.channel.id)!,
-          itemVersionId: version.id,
+          itemVersionId,
           channelId: target.channel.id,
           organisationId: target.organisation.id,
           contactId: target.contact?.id ?? null,
@@ -79,8 +101,9 @@ export class RoutingDecisionsService {
           updatedAt: now,
         })),
       tx,
+      purpose === 'escalation' ? 'reminder' : 'item',
     );
-    return decisionIds;
+    return { decisionIds, deliveryIds };
   }
 
   /**
