@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +25,13 @@ interface PortalSession {
   readonly cookie: string;
   readonly csrfToken: string;
 }
+
+const ROUND_THE_CLOCK = Object.fromEntries(
+  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
+    day,
+    [{ from: '00:00', to: '24:00' }],
+  ]),
+);
 
 const INCIDENT = {
   kind: 'investigation-incident',
@@ -94,7 +104,10 @@ describe('reporting forms, portal accounts and triage', () => {
 
   beforeAll(async () => {
     mail = await startMailPeer(mails);
-    broker = await startBroker({ env: pushSettings(mail) });
+    // A team at work around the clock, whatever the time the tests run: an urgent report tells no duty officer.
+    const profile = join(mkdtempSync(join(tmpdir(), 'tlpb-profile-')), 'profile.json');
+    writeFileSync(profile, JSON.stringify({ businessHours: { week: ROUND_THE_CLOCK, holidays: null } }));
+    broker = await startBroker({ env: { ...pushSettings(mail), TEAM_PROFILE_FILE: profile } });
     const keys = await newKeyPair('Peer CERT', 'soc@peer-cert.example');
     const registered = await postOrganisation(broker.url, broker.adminKey, 'Peer CERT', keys.publicArmored, {
       relation: 'peer',

@@ -51,6 +51,9 @@ export async function startMailPeer(mails: ReceivedMail[], rcptReplies: number[]
       });
     },
   });
+  // A sender killed mid-conversation (a dispatcher stopped with SIGKILL) resets its connection:
+  // a mail server logs that and goes on serving the others.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
@@ -66,7 +69,10 @@ export async function startWebhookPeer(
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => answer(request, Buffer.concat(chunks), response));
+    // A caller killed mid-request resets the connection: the request is simply lost, as on any server.
+    request.on('error', () => undefined);
   });
+  server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

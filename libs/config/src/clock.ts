@@ -18,3 +18,14 @@ export class Clock {
     return new Date(Date.now() + this.offsetMs);
   }
 }
+
+/**
+ * The real time, whatever CLOCK_START says: what a person's authenticator app and a session's
+ * idle and total limits are measured against.
+ */
+@Injectable()
+export class WallClock extends Clock {
+  constructor() {
+    super(null);
+  }
+}

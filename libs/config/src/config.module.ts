@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Inject, Module } from '@nestjs/common';
 import { AppConfig } from './config';
-import { Clock } from './clock';
+import { Clock, WallClock } from './clock';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -16,8 +16,9 @@ export class ConfigModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useFactory: () => new Clock(config.clockStart) },
+        WallClock,
       ],
-      exports: [APP_CONFIG, Clock],
+      exports: [APP_CONFIG, Clock, WallClock],
     };
   }
 }

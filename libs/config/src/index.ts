@@ -13,4 +13,4 @@ export type { AppConfig, Deadlines } from './config';
 export type { TeamProfile } from './team-profile';
 export { ConfigModule, APP_CONFIG, InjectConfig } from './config.module';
 export { createLogger } from './logger';
-export { Clock } from './clock';
+export { Clock, WallClock } from './clock';

@@ -36,6 +36,7 @@ export {
   SUBMISSION_MESSAGE_STATES,
   PARTNER_FEED_KINDS,
   reportStatus,
+  isUrgentReport,
 } from './intake';
 export type {
   SubmissionSource,

@@ -43,6 +43,11 @@ export type ReportKind = (typeof REPORT_KINDS)[number];
 export const REPORT_URGENCIES = ['low', 'normal', 'high', 'critical'] as const;
 export type ReportUrgency = (typeof REPORT_URGENCIES)[number];
 
+/** An investigation incident reported as of high or critical urgency: outside the team's hours, its duty officer is told. */
+export function isUrgentReport(kind: ReportKind | null, urgency: unknown): boolean {
+  return kind === 'investigation-incident' && (urgency === 'high' || urgency === 'critical');
+}
+
 /**
  * What an analyst should know before trusting a submission:
  * `unencrypted` (arrived in the clear: non-sensitive only), `unsigned`, `unknown-signer` (signed by

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AppConfig, InjectConfig } from '@tlp-broker/config';
+import { AppConfig, Clock, InjectConfig } from '@tlp-broker/config';
+import { isUrgentReport } from '@tlp-broker/domain';
 import {
+  AcknowledgementRepository,
   AuditLog,
+  Availabilities,
   NewAttachment,
   NewSubmission,
   SubmissionEntity,
@@ -45,6 +48,9 @@ export class SubmissionRecorder {
     private readonly audit: AuditLog,
     private readonly submissions: SubmissionRepository,
     private readonly messages: SubmissionMessageRepository,
+    private readonly availabilities: Availabilities,
+    private readonly notices: AcknowledgementRepository,
+    private readonly clock: Clock,
   ) {}
 
   async record(submission: NewSubmission, options: RecordOptions): Promise<Recorded> {
@@ -66,6 +72,7 @@ export class SubmissionRecorder {
         details: auditDetails(row),
       });
       const acknowledgement = options.acknowledge === false ? null : await this.acknowledge(row, options.actor, tx);
+      await this.tellDutyOfficerIfClosed(row, options.actor, tx);
       return { submission: row, repeated: false, acknowledgement };
     });
     if (recorded) return recorded;
@@ -73,6 +80,25 @@ export class SubmissionRecorder {
     const first = await this.earlier(submission);
     if (!first) throw new Error('a submission was refused as a repeat, and no earlier one is stored');
     return { submission: first, repeated: true, acknowledgement: null };
+  }
+
+  /**
+   * An urgent report received outside the team's hours: the team's duty officer is told, as an
+   * unacknowledged urgent item is (a notice the dispatcher sends, without the report's content).
+   */
+  private async tellDutyOfficerIfClosed(row: SubmissionEntity, actor: string, tx: EntityManager): Promise<void> {
+    if (row.status === 'rejected' || !isUrgentReport(row.reportKind, row.report?.['urgency'])) return;
+    const now = this.clock.now();
+    const team = await this.availabilities.ofTeam(now, tx);
+    if (team.open) return;
+    await this.notices.queueReportNotice(row.id, now, tx);
+    await this.audit.append(tx, {
+      actor,
+      action: 'escalation.duty-officer',
+      subjectType: 'submission',
+      subjectId: row.id,
+      details: { reference: row.reference, urgency: row.report?.['urgency'], team: team.reason },
+    });
   }
 
   /** The submission this one repeats, if any: the same Message-ID, the same feed object, or the same signed statement from the organisation. */

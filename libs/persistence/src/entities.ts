@@ -299,11 +299,15 @@ export class DeliveryEntity {
  * escalation steps (1: re-sent to its on-call channels and paging hook; 2: the team's duty officer
  * notified), how far escalation went, and who acknowledged it, when and how.
  */
-/** That the team's duty officer be told an urgent item is still unacknowledged: kept until sent. */
+/**
+ * That the team's duty officer be told: an urgent item still unacknowledged (`requestId`), or an
+ * urgent report received outside the team's hours (`submissionId`). Kept until sent.
+ */
 @Entity('duty_officer_notices')
 export class DutyOfficerNoticeEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
-  @Column('uuid', { name: 'request_id' }) requestId!: string;
+  @Column('uuid', { name: 'request_id', nullable: true }) requestId!: string | null;
+  @Column('uuid', { name: 'submission_id', nullable: true }) submissionId!: string | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('text') state!: 'queued' | 'sent' | 'dead';
   @Column('int') attempts!: number;

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import { LiveSession, SESSION_TOUCH_RESOLUTION_MS, SessionRepository } from '@tlp-broker/persistence';
 import type { Role } from '@tlp-broker/domain';
-import { Clock } from '@tlp-broker/config';
+import { WallClock } from '@tlp-broker/config';
 import { StaffPrincipal } from './principal';
 import { SessionView } from './session-view';
 
@@ -41,7 +41,7 @@ export class SessionService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly sessions: SessionRepository,
-    private readonly clock: Clock,
+    private readonly clock: WallClock,
   ) {}
 
   /** Opens a session for `user`, in the caller's transaction. */

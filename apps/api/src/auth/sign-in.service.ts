@@ -9,7 +9,7 @@ import {
   UserRepository,
   verifyPassword,
 } from '@tlp-broker/persistence';
-import { Clock } from '@tlp-broker/config';
+import { WallClock } from '@tlp-broker/config';
 import { OpenedSession, SessionService } from './sessions.service';
 import { SignInAttempt, SignInThrottle } from './sign-in-throttle';
 import { acceptedTotpStep } from './totp';
@@ -59,7 +59,7 @@ export class SignInService {
     private readonly sessionRows: SessionRepository,
     private readonly sessions: SessionService,
     private readonly throttle: SignInThrottle,
-    private readonly clock: Clock,
+    private readonly clock: WallClock,
   ) {}
 
   /** A new session for the member; 401 (the same for every failure) or 429. */

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { AuditLog, LiveSession, SessionRepository, Transactions, UserRepository } from '@tlp-broker/persistence';
 import { invalidField } from '../common/errors';
-import { Clock } from '@tlp-broker/config';
+import { WallClock } from '@tlp-broker/config';
 import { SessionView, TotpEnrolmentView } from './session-view';
 import { SessionService } from './sessions.service';
 import { acceptedTotpStep, newTotpSecret, totpUri } from './totp';
@@ -25,7 +25,7 @@ export class TotpEnrolmentService {
     private readonly users: UserRepository,
     private readonly sessionRows: SessionRepository,
     private readonly sessions: SessionService,
-    private readonly clock: Clock,
+    private readonly clock: WallClock,
   ) {}
 
   /** A new secret for the member's authenticator (a second call replaces the first); 409 once one is enrolled. */

@@ -56,17 +56,22 @@ export class DutyOfficerNotices {
   }
 }
 
-export function dutyOfficerPayload({
-  notice,
-  request,
-  organisation,
-  itemKind,
-  tlp,
-  severity,
-}: DutyOfficerNoticeToSend) {
+/** Never the content: the reference to look it up by, its label and type, who, since when. */
+export function dutyOfficerPayload(due: DutyOfficerNoticeToSend) {
+  const base = { format: 'tlp-broker/duty-officer@1', noticeId: due.notice.id, kind: due.kind };
+  if (due.kind === 'urgent-report')
+    return {
+      ...base,
+      reference: due.reference,
+      type: due.reportKind,
+      urgency: due.urgency,
+      organisation: due.organisation,
+      receivedAt: due.receivedAt.toISOString(),
+      text: `Urgent report ${due.reference} received outside the team's hours${due.organisation ? ` from ${due.organisation}` : ''}`,
+    };
+  const { request, organisation, itemKind, tlp, severity } = due;
   return {
-    format: 'tlp-broker/duty-officer@1',
-    noticeId: notice.id,
+    ...base,
     reference: request.itemId,
     tlp,
     type: itemKind,

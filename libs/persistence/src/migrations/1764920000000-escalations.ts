@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Escalations: when an urgent item is not acknowledged in time, the engine decides again for the
  * organisation's on-call channels (decisions of purpose `escalation`, beside those of routing) and
  * each one allowed is a `reminder` delivery; then the team's duty officer is told, through a
- * notice kept here until it is sent.
+ * notice kept here until it is sent. An urgent report received outside the team's hours is told
+ * to the duty officer the same way.
  */
 export class Escalations1764920000000 implements MigrationInterface {
   name = 'Escalations1764920000000';
@@ -18,13 +19,15 @@ export class Escalations1764920000000 implements MigrationInterface {
       ALTER TABLE deliveries ADD CONSTRAINT deliveries_kind_check CHECK (kind IN ('item', 'recall', 'reminder'));
       CREATE TABLE duty_officer_notices (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        request_id uuid NOT NULL UNIQUE REFERENCES acknowledgement_requests(id),
+        request_id uuid UNIQUE REFERENCES acknowledgement_requests(id),
+        submission_id uuid UNIQUE REFERENCES submissions(id),
         created_at timestamptz NOT NULL,
         state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'dead')),
         attempts int NOT NULL DEFAULT 0,
         next_attempt_at timestamptz NOT NULL,
         sent_at timestamptz,
-        last_error text
+        last_error text,
+        CHECK ((request_id IS NULL) <> (submission_id IS NULL))
       );
       CREATE INDEX duty_officer_notices_queued ON duty_officer_notices (next_attempt_at) WHERE state = 'queued';
     `);

@@ -25,15 +25,38 @@ export interface AcknowledgementRow {
   readonly deliveredAt: Date | null;
 }
 
-/** What the team's duty officer is told: the item (no content), the organisation, since when it waits. */
-export interface DutyOfficerNoticeToSend {
-  readonly notice: DutyOfficerNoticeEntity;
-  readonly request: AcknowledgementRequestEntity;
-  readonly organisation: string;
-  readonly itemKind: string;
-  readonly tlp: string;
-  readonly severity: string | null;
+interface NoticeRow {
+  id: string;
+  organisation: string | null;
+  kind: string | null;
+  tlp: string | null;
+  severity: string | null;
+  reference: string | null;
+  report_kind: string | null;
+  urgency: string | null;
+  received_at: Date | null;
 }
+
+/** What the team's duty officer is told, without content: an item unacknowledged, or an urgent report in. */
+export type DutyOfficerNoticeToSend =
+  | {
+      readonly kind: 'unacknowledged';
+      readonly notice: DutyOfficerNoticeEntity;
+      readonly request: AcknowledgementRequestEntity;
+      readonly organisation: string;
+      readonly itemKind: string;
+      readonly tlp: string;
+      readonly severity: string | null;
+    }
+  | {
+      readonly kind: 'urgent-report';
+      readonly notice: DutyOfficerNoticeEntity;
+      readonly reference: string;
+      readonly organisation: string | null;
+      readonly reportKind: string | null;
+      readonly urgency: string | null;
+      readonly receivedAt: Date;
+    };
 
 /**
  * Requests for acknowledgement of urgent items, one per item and organisation
@@ -191,37 +214,58 @@ export class AcknowledgementRepository {
     );
   }
 
+  /** An urgent report received outside the team's hours: its notice, once. */
+  async queueReportNotice(submissionId: string, at: Date, tx: EntityManager): Promise<void> {
+    await tx.query(
+      `INSERT INTO duty_officer_notices (submission_id, created_at, next_attempt_at) VALUES ($1, $2, $2)
+       ON CONFLICT (submission_id) DO NOTHING`,
+      [submissionId, at],
+    );
+  }
+
   /** Notices due to be sent (first time or again), with what they say. */
   async dueNotices(now: Date, limit: number): Promise<DutyOfficerNoticeToSend[]> {
-    const rows: { id: string; organisation: string; kind: string; tlp: string; severity: string | null }[] =
-      await this.dataSource.query(
-        `SELECT n.id, o.name AS organisation, i.kind, v.tlp, v.severity
-           FROM duty_officer_notices n
-           JOIN acknowledgement_requests r ON r.id = n.request_id
-           JOIN organisations o ON o.id = r.organisation_id
-           JOIN items i ON i.id = r.item_id
-           JOIN item_versions v ON v.id = r.item_version_id
-          WHERE n.state = 'queued' AND n.next_attempt_at <= $1
-          ORDER BY n.next_attempt_at LIMIT $2`,
-        [now, limit],
-      );
+    const rows: NoticeRow[] = await this.dataSource.query(
+      `SELECT n.id, coalesce(o.name, so.name) AS organisation, i.kind, v.tlp, v.severity,
+              s.reference, s.report_kind, s.report->>'urgency' AS urgency, s.received_at
+         FROM duty_officer_notices n
+         LEFT JOIN acknowledgement_requests r ON r.id = n.request_id
+         LEFT JOIN organisations o ON o.id = r.organisation_id
+         LEFT JOIN items i ON i.id = r.item_id
+         LEFT JOIN item_versions v ON v.id = r.item_version_id
+         LEFT JOIN submissions s ON s.id = n.submission_id
+         LEFT JOIN organisations so ON so.id = s.organisation_id
+        WHERE n.state = 'queued' AND n.next_attempt_at <= $1
+        ORDER BY n.next_attempt_at LIMIT $2`,
+      [now, limit],
+    );
     if (rows.length === 0) return [];
     const notices = await this.dataSource
       .getRepository(DutyOfficerNoticeEntity)
-      .findBy({ id: In(rows.map((r) => r.id)) });
-    const requests = await this.dataSource
-      .getRepository(AcknowledgementRequestEntity)
-      .findBy({ id: In(notices.map((notice) => notice.requestId)) });
+      .findBy({ id: In(rows.map((row) => row.id)) });
+    const requestIds = notices.flatMap((notice) => (notice.requestId ? [notice.requestId] : []));
+    const requests = await this.dataSource.getRepository(AcknowledgementRequestEntity).findBy({ id: In(requestIds) });
     const noticeById = new Map(notices.map((notice) => [notice.id, notice]));
     const requestById = new Map(requests.map((request) => [request.id, request]));
-    return rows.map((row) => {
+    return rows.map((row): DutyOfficerNoticeToSend => {
       const notice = noticeById.get(row.id)!;
+      if (notice.requestId === null)
+        return {
+          kind: 'urgent-report',
+          notice,
+          reference: row.reference ?? notice.submissionId!,
+          organisation: row.organisation,
+          reportKind: row.report_kind,
+          urgency: row.urgency,
+          receivedAt: row.received_at!,
+        };
       return {
+        kind: 'unacknowledged',
         notice,
         request: requestById.get(notice.requestId)!,
-        organisation: row.organisation,
-        itemKind: row.kind,
-        tlp: row.tlp,
+        organisation: row.organisation ?? '',
+        itemKind: row.kind ?? '',
+        tlp: row.tlp ?? '',
         severity: row.severity,
       };
     });
