@@ -28,6 +28,9 @@ export interface AvailabilityAt extends Availability {
  */
 @Injectable()
 export class Availabilities {
+  /** The team's hours with a country's public holidays, by country (they only change with the configuration). */
+  private readonly teamHoursIn = new Map<string, BusinessHours>();
+
   constructor(
     private readonly repository: BusinessHoursRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -89,10 +92,15 @@ export class Availabilities {
 
   private effectiveHours(row: RegisteredHours): BusinessHours {
     if (row.businessHours) return row.businessHours;
-    const team = this.teamHours();
-    if (!row.country) return team;
-    const own = parseBusinessHours({ ...team, holidays: { country: row.country } });
-    return 'hours' in own ? own.hours : team;
+    if (!row.country) return this.teamHours();
+    let hours = this.teamHoursIn.get(row.country);
+    if (!hours) {
+      // Checking the country's calendar is the costly part: done once per country, not per partner.
+      const own = parseBusinessHours({ ...this.teamHours(), holidays: { country: row.country } });
+      hours = 'hours' in own ? own.hours : this.teamHours();
+      this.teamHoursIn.set(row.country, hours);
+    }
+    return hours;
   }
 }
 

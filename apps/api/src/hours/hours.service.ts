@@ -123,8 +123,7 @@ export class HoursService {
     if (owner === null) return { name: 'the team', availability: await this.availabilities.ofTeam(at) };
     const availability = await this.availabilities.ofOrganisation(owner, at);
     if (!availability) throw new NotFoundException(`organisation ${owner} not found`);
-    const organisation = await this.organisations.findById(owner);
-    return { name: organisation?.name ?? owner, availability };
+    return { name: availability.name, availability };
   }
 
   private hoursView(owner: Owner, found: { name: string; availability: AvailabilityAt }, now: Date): BusinessHoursView {

@@ -100,7 +100,11 @@ export class DeliveryRepository {
     return this.db(tx).getRepository(DeliveryEntity).findOne({ where: { id } });
   }
 
-  /** Queues item deliveries, in chunks (a fan-out to thousands of channels is one statement of arrays per thousand). */
+  /**
+   * Queues item deliveries, in chunks (a fan-out to thousands of channels is one statement of
+   * arrays per thousand). Reminders' ids are returned, for the escalation to enqueue them; a
+   * routing fan-out's are not read back (they are enqueued by version).
+   */
   async queueItemDeliveries(
     deliveries: readonly NewItemDelivery[],
     tx?: EntityManager,
@@ -115,7 +119,7 @@ export class DeliveryRepository {
           `INSERT INTO deliveries (decision_id, item_version_id, channel_id, organisation_id, contact_id, key_fingerprint, updated_at, kind, state, attempts)
          SELECT t.*, $8, $9, 0
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::timestamptz[]) AS t
-         RETURNING id`,
+         ${kind === 'reminder' ? 'RETURNING id' : ''}`,
           [
             column('decisionId'),
             column('itemVersionId'),
@@ -128,7 +132,7 @@ export class DeliveryRepository {
             QUEUED,
           ],
         )
-        .then((rows: { id: string }[]) => ids.push(...rows.map((row) => row.id)));
+        .then((rows: { id: string }[] | undefined) => ids.push(...(rows ?? []).map((row) => row.id)));
     }
     return ids;
   }
