@@ -129,6 +129,125 @@ describe('submissions from partners', () => {
     expect((await http(broker.url, 'GET', '/submissions', { key: partner.feedKey })).status).toBe(403);
     expect((await http(broker.url, 'POST', '/submissions', { json: { message: 'x' } })).status).toBe(401);
   });
+
+  describe("signed and encrypted to the team's key", () => {
+    let team: openpgp.PublicKey;
+    let stranger: { privateKey: openpgp.PrivateKey; publicKey: openpgp.PublicKey };
+
+    const stored = async (id: string) =>
+      (
+        (await broker.db.query(`SELECT content, encrypted, reason FROM submissions WHERE id = $1`, [id])) as {
+          content: string | null;
+          encrypted: boolean;
+          reason: string | null;
+        }[]
+      )[0];
+    const textMessage = (text: string) => openpgp.createMessage({ text });
+
+    beforeAll(async () => {
+      // What a partner does: fetch the team's key as a file, and import it into GnuPG.
+      const armored = await http(broker.url, 'GET', '/team/key.asc');
+      expect(armored.status).toBe(200);
+      team = await openpgp.readKey({ armoredKey: armored.body });
+      await gnupg.importKey(armored.body);
+      stranger = await openpgp.generateKey({
+        type: 'ecc',
+        curve: 'curve25519Legacy',
+        userIDs: [{ name: 'Stranger', email: 'x@stranger.example' }],
+        format: 'object',
+      });
+    });
+
+    it('accepts what the partner signed and encrypted with gpg, storing the decrypted text', async () => {
+      const report = 'Ransomware at the prefecture, sent encrypted\nIoC: 203.0.113.66';
+      const args = ['--trust-model', 'always', '--local-user', 'Partner SOC', '--recipient', team.getFingerprint()];
+      const { stdout: message } = await gnupg.gpg([...args, '--armor', '--sign', '--encrypt', '--output', '-'], report);
+      const response = await submit(partner.feedKey, message);
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      expect(response.body).toMatchObject({
+        status: 'verified',
+        signerFingerprint: partner.fingerprint,
+        organisation: 'Partner SOC',
+        encrypted: true,
+        rawSizeBytes: Buffer.byteLength(message),
+        sizeBytes: Buffer.byteLength(report),
+      });
+      expect(await stored(response.body.id)).toEqual({ content: report, encrypted: true, reason: null });
+    });
+
+    it('recognises the same signed statement encrypted again (and sent signed only) as the first submission', async () => {
+      const signed = await openpgp.sign({
+        message: await textMessage('Signed once, encrypted twice: 192.0.2.200'),
+        signingKeys: other.signer,
+        format: 'object',
+      });
+      const first = await submit(other.feedKey, await openpgp.encrypt({ message: signed, encryptionKeys: team }));
+      expect(first.status, JSON.stringify(first.body)).toBe(201);
+      expect(await stored(first.body.id)).toMatchObject({ content: 'Signed once, encrypted twice: 192.0.2.200' });
+
+      const again = await openpgp.encrypt({ message: signed, encryptionKeys: team });
+      for (const message of [again, signed.armor()]) {
+        const repeated = await submit(other.feedKey, message);
+        expect(repeated.status, JSON.stringify(repeated.body)).toBe(409);
+        expect(repeated.body.details).toEqual([
+          {
+            field: 'message',
+            message: expect.stringMatching(new RegExp(`^already received as submission ${first.body.id} on `)),
+          },
+        ]);
+        expect(repeated.body.submission.id).toBe(first.body.id);
+      }
+    });
+
+    it('refuses a message encrypted to the team but signed by a key not registered for the partner', async () => {
+      const message = await openpgp.encrypt({
+        message: await textMessage('from a key nobody registered'),
+        signingKeys: stranger.privateKey,
+        encryptionKeys: team,
+      });
+      const response = await submit(partner.feedKey, message);
+      expect(response.status, JSON.stringify(response.body)).toBe(422);
+      const keyId = stranger.publicKey.getKeyID().toHex().toUpperCase();
+      expect(response.body.details).toEqual([
+        { field: 'message', message: expect.stringMatching(new RegExp(`^unknown-signer: signed by key id ${keyId}`)) },
+      ]);
+      expect(await stored(response.body.submission.id)).toEqual({
+        content: null,
+        encrypted: true,
+        reason: 'unknown-signer',
+      });
+    });
+
+    it('refuses a message encrypted to another key (naming it) or with a passphrase only, recording each', async () => {
+      const toStranger = await openpgp.encrypt({
+        message: await textMessage('meant for someone else'),
+        signingKeys: other.signer,
+        encryptionKeys: stranger.publicKey,
+      });
+      const response = await submit(other.feedKey, toStranger);
+      expect(response.status, JSON.stringify(response.body)).toBe(422);
+      const keyId = (await stranger.publicKey.getEncryptionKey()).getKeyID().toHex().toUpperCase();
+      const detail = `undecryptable: encrypted to key id ${keyId}, none of them a team key (current or retired)`;
+      expect(response.body).toMatchObject({
+        message: `message: rejected (${detail})`,
+        details: [{ field: 'message', message: detail }],
+      });
+      expect(await stored(response.body.submission.id)).toEqual({
+        content: null,
+        encrypted: false,
+        reason: 'undecryptable',
+      });
+
+      const withPassphrase = await openpgp.encrypt({
+        message: await textMessage('locked with a passphrase'),
+        signingKeys: other.signer,
+        passwords: ['correct horse'],
+      });
+      const refused = await submit(other.feedKey, withPassphrase);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+      expect(refused.body.details[0].message).toMatch(/^undecryptable: encrypted with a passphrase only/);
+    });
+  });
 });
 
 /**
@@ -156,9 +275,13 @@ describe('hostile and repeated submissions', () => {
       has_content: boolean;
     }[];
 
-  /** What `head -c BYTES /dev/zero | gpg --compress-algo ALGO --compress-level 9 --sign --armor` makes with the partner's key. */
-  const bomb = async (algorithm: 'zlib' | 'bzip2', bytes: number): Promise<string> => {
-    const gpg = `gpg --homedir '${gnupg.home}' --batch --no-tty --pinentry-mode loopback --passphrase '' --local-user 'Bomb SOC' --compress-algo ${algorithm} --compress-level 9 --sign --armor`;
+  /**
+   * What `head -c BYTES /dev/zero | gpg --compress-algo ALGO --compress-level 9 --sign --armor` makes with the
+   * partner's key; with `encryptTo`, `--sign --encrypt --recipient <encryptTo>`.
+   */
+  const bomb = async (algorithm: 'zlib' | 'bzip2', bytes: number, encryptTo?: string): Promise<string> => {
+    const encrypt = encryptTo ? `--trust-model always --encrypt --recipient ${encryptTo}` : '';
+    const gpg = `gpg --homedir '${gnupg.home}' --batch --no-tty --pinentry-mode loopback --passphrase '' --local-user 'Bomb SOC' --compress-algo ${algorithm} --compress-level 9 --sign ${encrypt} --armor`;
     const { stdout } = await run('sh', ['-c', `head -c ${bytes} /dev/zero | ${gpg}`], { maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   };
@@ -229,6 +352,32 @@ describe('hostile and repeated submissions', () => {
       expect(largest).toBeLessThan(1024);
     },
   );
+
+  it("refuses a compression bomb signed and encrypted to the team's key with 413 too, quickly, keeping none of it", async () => {
+    const armored = await http(broker.url, 'GET', '/team/key.asc');
+    await gnupg.importKey(armored.body);
+    const team = (await openpgp.readKey({ armoredKey: armored.body })).getFingerprint();
+    const message = await bomb('zlib', 100 * 1024 * 1024, team);
+    expect(message.length).toBeLessThan(200_000);
+    const before = await rows();
+    const started = performance.now();
+    const response = await submit(message);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(response.status, JSON.stringify(response.body)).toBe(413);
+    expect(response.body.details).toEqual([
+      { field: 'message', message: `too-large: the content is larger than ${MAX_BYTES} bytes once decompressed` },
+    ]);
+    expect((await rows()).slice(before.length)).toEqual([
+      {
+        id: response.body.submission.id,
+        status: 'rejected',
+        reason: 'too-large',
+        size_bytes: 0,
+        raw_size_bytes: Buffer.byteLength(message),
+        has_content: false,
+      },
+    ]);
+  });
 
   it('keeps a compressed report within the bound, recording the bytes kept and the bytes received', async () => {
     const report = `${'Indicators of the phishing wave: 198.51.100.7, 203.0.113.9\n'.repeat(20_000)}`;

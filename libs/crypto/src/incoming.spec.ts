@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GnuPG } from '../../../test/support/gnupg';
-import { KeyOwner, openIncomingMessage, readClearsigned, verifyIncomingDetached } from './incoming';
+import { decryptToSigned, KeyOwner, openIncomingMessage, readClearsigned, verifyIncomingDetached } from './incoming';
 import { generateKeyPair } from './seal';
+import { verifySignedBy } from './verify';
 
 const LIMITS = { maxContentBytes: 1024 * 1024, timeoutMs: 10_000 };
 const TEXT = 'Incident at the ministry: 198.51.100.23\nSecond line, « accentué ».\n';
@@ -191,6 +192,174 @@ describe('readClearsigned', () => {
     expect(await readClearsigned(clearsigned, [partner], { ...LIMITS, timeoutMs: 1 })).toMatchObject({
       ok: false,
       reason: 'timeout',
+    });
+  });
+});
+
+describe('decryptToSigned', () => {
+  /** A partner key made by openpgp.js, a key that is not the team's, and the partner's key as verifySignedBy knows it. */
+  let own: { key: openpgp.PrivateKey; known: { fingerprint: string; armored: string } };
+  let elsewhere: openpgp.PrivateKey;
+
+  beforeAll(async () => {
+    const [pair, other] = await Promise.all([
+      generateKeyPair({ name: 'Own', email: 'soc@own.example' }),
+      generateKeyPair({ name: 'Elsewhere', email: 'csirt@elsewhere.example' }),
+    ]);
+    own = {
+      key: await openpgp.readPrivateKey({ armoredKey: pair.privateArmored }),
+      known: { fingerprint: pair.fingerprint, armored: pair.publicArmored },
+    };
+    elsewhere = await openpgp.readPrivateKey({ armoredKey: other.privateArmored });
+  });
+
+  const verified = async (armored: string, known = own.known) => verifySignedBy(armored, [known], new Date(), LIMITS);
+  const encryptTo = async (message: openpgp.Message<string>) =>
+    openpgp.encrypt({ message, encryptionKeys: team.toPublic() });
+  const opened = async (armored: string) => {
+    const result = await decryptToSigned(armored, [team], LIMITS);
+    if (!result.ok) throw new Error(`refused: ${result.reason}: ${result.detail}`);
+    return result;
+  };
+
+  it('opens a signed message sent twice, encrypted with different session keys, to the digest of the signed message itself', async () => {
+    // Signed once, as an object: openpgp.js would drop the signatures of a signed message read back from armor.
+    const signed = await openpgp.sign({
+      message: await openpgp.createMessage({ text: TEXT }),
+      signingKeys: own.key,
+      format: 'object',
+    });
+    const first = await encryptTo(signed);
+    const again = await encryptTo(signed);
+    expect(again).not.toBe(first);
+    const direct = await verified(signed.armor());
+    expect(direct).toMatchObject({ ok: true, text: TEXT, signer: own.known.fingerprint });
+    expect(await verified((await opened(first)).armored)).toEqual(direct);
+    expect(await verified((await opened(again)).armored)).toEqual(direct);
+    expect(await opened(first)).toMatchObject({ decryptedWith: team.getFingerprint().toUpperCase() });
+  });
+
+  it('opens what openpgp.js signs and encrypts in one go, compressed or not', async () => {
+    for (const compression of [openpgp.enums.compression.uncompressed, openpgp.enums.compression.zlib]) {
+      const armored = await openpgp.encrypt({
+        message: await openpgp.createMessage({ text: TEXT }),
+        signingKeys: own.key,
+        encryptionKeys: team.toPublic(),
+        config: { preferredCompressionAlgorithm: compression },
+      });
+      expect(await verified((await opened(armored)).armored)).toMatchObject({ ok: true, text: TEXT });
+    }
+  });
+
+  it('opens what gpg signs and encrypts (compressed or not, text mode, hidden recipient)', async () => {
+    const recipient = ['--recipient', team.getFingerprint()];
+    const signer = ['--sign', '-u', partner.fingerprint];
+    const known = { fingerprint: partner.fingerprint, armored: partner.armored };
+    for (const extra of [['--compress-algo', 'zlib'], ['--compress-algo', 'none', '--textmode'], ['--throw-keyids']]) {
+      const armored = await gnupg([...extra, '--encrypt', ...recipient, ...signer], TEXT);
+      expect(await verified((await opened(armored)).armored, known)).toMatchObject({
+        ok: true,
+        text: TEXT,
+        signer: partner.fingerprint,
+      });
+    }
+  });
+
+  it('opens a message encrypted to any of the team keys (a retired one too), naming the one it was encrypted to', async () => {
+    const message = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: TEXT }),
+      signingKeys: own.key,
+      encryptionKeys: team.toPublic(),
+    });
+    expect(await decryptToSigned(message, [elsewhere, team], LIMITS)).toMatchObject({
+      ok: true,
+      decryptedWith: team.getFingerprint().toUpperCase(),
+    });
+  });
+
+  it('refuses a message encrypted to another key, naming the key id it was encrypted to', async () => {
+    const armored = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: TEXT }),
+      signingKeys: own.key,
+      encryptionKeys: elsewhere.toPublic(),
+    });
+    const keyId = (await elsewhere.toPublic().getEncryptionKey()).getKeyID().toHex().toUpperCase();
+    const result = await decryptToSigned(armored, [team], LIMITS);
+    expect(result).toMatchObject({ ok: false, reason: 'undecryptable' });
+    expect(!result.ok && result.detail).toMatch(new RegExp(`encrypted to key id ${keyId}, none of them a team key`));
+  });
+
+  it('refuses a message encrypted with a passphrase only', async () => {
+    const armored = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: TEXT }),
+      signingKeys: own.key,
+      passwords: ['secret'],
+    });
+    expect(await decryptToSigned(armored, [team], LIMITS)).toEqual({
+      ok: false,
+      reason: 'undecryptable',
+      detail: expect.stringMatching(/^encrypted with a passphrase only/),
+    });
+  });
+
+  it('refuses a message encrypted to the team but not signed as unsigned', async () => {
+    const armored = await encryptTo(await openpgp.createMessage({ text: TEXT }));
+    expect(await decryptToSigned(armored, [team], LIMITS)).toEqual({
+      ok: false,
+      reason: 'unsigned',
+      detail: expect.stringMatching(/not signed/),
+    });
+  });
+
+  it('refuses garbage, a message that is not encrypted, and damaged ciphertext without throwing', async () => {
+    const garbage = '-----BEGIN PGP MESSAGE-----\n\nbm90IGEgbWVzc2FnZQ==\n-----END PGP MESSAGE-----\n';
+    const signedOnly = await openpgp.sign({
+      message: await openpgp.createMessage({ text: TEXT }),
+      signingKeys: own.key,
+    });
+    const armored = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: TEXT }),
+      signingKeys: own.key,
+      encryptionKeys: team.toPublic(),
+      format: 'binary',
+    });
+    armored[armored.length - 30] ^= 0xff;
+    const damaged = openpgp.armor(openpgp.enums.armor.message, armored);
+    for (const input of [garbage, 'just text', '', signedOnly, damaged, 42 as unknown as string]) {
+      expect(await decryptToSigned(input, [team], LIMITS)).toMatchObject({ ok: false, reason: 'unreadable' });
+    }
+  });
+
+  it('refuses as too-large a compression bomb (gpg -z 9 of 20 MB of zeros) and content over the bound', async () => {
+    const zeros = join(gpg.home, 'zeros-encrypted');
+    const file = await open(zeros, 'w');
+    await file.truncate(20 * 1024 * 1024);
+    await file.close();
+    const args = [
+      '--compress-algo',
+      'zlib',
+      '-z',
+      '9',
+      '--sign',
+      '-u',
+      partner.fingerprint,
+      '--encrypt',
+      '-r',
+      team.getFingerprint(),
+    ];
+    const { stdout: bomb } = await gpg.gpg(['--trust-model', 'always', '--armor', '--output', '-', ...args, zeros]);
+    expect(bomb.length).toBeLessThan(200_000);
+    expect(await decryptToSigned(bomb, [team], LIMITS)).toMatchObject({ ok: false, reason: 'too-large' });
+
+    const large = await openpgp.encrypt({
+      message: await openpgp.createMessage({ text: 'x'.repeat(2048) }),
+      signingKeys: own.key,
+      encryptionKeys: team.toPublic(),
+    });
+    expect(await decryptToSigned(large, [team], { ...LIMITS, maxContentBytes: 1024 })).toEqual({
+      ok: false,
+      reason: 'too-large',
+      detail: 'the content is larger than 1024 bytes once decompressed',
     });
   });
 });

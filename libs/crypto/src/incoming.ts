@@ -141,6 +141,77 @@ export async function openIncomingMessage(
   }
 }
 
+/** An encrypted message opened down to the signed message inside it. */
+export interface DecryptedSigned {
+  readonly ok: true;
+  /**
+   * The signed message inside, armored as if it had been sent signed only (`gpg --sign --armor`):
+   * verifySignedBy reads it, and names the same signed statement (the same digest) either way.
+   */
+  readonly armored: string;
+  /** Fingerprint of the team key it was encrypted to (the active one or a retired one); null for a hidden recipient. */
+  readonly decryptedWith: string | null;
+}
+
+/** Why an encrypted message was not opened: as for any incoming message, or its inside was not signed. */
+export interface DecryptedRefusal {
+  readonly ok: false;
+  readonly reason: IncomingRefusalReason | 'unsigned';
+  readonly detail: string;
+}
+
+/**
+ * Removes the encryption of an armored message a partner encrypted to a team key (`gpg --sign
+ * --encrypt`, openpgp.js `encrypt({ signingKeys, encryptionKeys })`) and gives back the signed
+ * message inside, for verifySignedBy to check as it checks a message sent signed only. Nothing is
+ * verified here. Refused: a message encrypted to no team key (naming the key ids it was encrypted
+ * to) or with a passphrase only, one whose inside is not signed, one larger than
+ * `limits.maxContentBytes` once decrypted and decompressed. Never throws: hostile input is a refusal.
+ */
+export async function decryptToSigned(
+  armored: string,
+  team: readonly openpgp.PrivateKey[],
+  limits: IncomingReadLimits,
+  now: Date = new Date(),
+): Promise<DecryptedSigned | DecryptedRefusal> {
+  try {
+    if (typeof armored !== 'string') return refuse('unreadable', 'not an armored OpenPGP message');
+    const read = await withinTime(limits, () =>
+      openpgp.readMessage({ armoredMessage: armored, config: readConfig(limits.maxContentBytes) }),
+    );
+    if (read === TIMED_OUT) return timedOut(limits, 'reading the OpenPGP message');
+    if (read.packets.filterByTag(...ENCRYPTED_PACKETS).length === 0)
+      return refuse('unreadable', 'not an encrypted OpenPGP message');
+    const opened = await decrypt(read, team, limits, now);
+    if (!opened.ok) return opened;
+    if (opened.data.length > limits.maxContentBytes) return tooLarge(limits);
+    if (opened.signatures.length === 0) {
+      const detail = 'encrypted to the team key but not signed: sign it too (gpg --sign --encrypt)';
+      return { ok: false, reason: 'unsigned', detail };
+    }
+    const signed = await withinTime(limits, () => signedMessage(opened.data, opened.signatures));
+    if (signed === TIMED_OUT) return timedOut(limits, 'reading the signed message inside');
+    return { ok: true, armored: signed, decryptedWith: opened.decryptedWith };
+  } catch (error) {
+    if (isSizeLimitError(error)) return tooLarge(limits);
+    return refuse('unreadable', `not a readable OpenPGP message (${errorMessage(error)})`);
+  }
+}
+
+/**
+ * The decrypted content with its signature packets in front of it (RFC 4880 §11.3 allows a
+ * signed message without one-pass signature packets). openpgp.js holds the trailing signatures of
+ * a decrypted message apart from its packet list, so armoring that list would leave them out;
+ * the signatures cover the literal data's content alone, so rebuilding the message changes nothing
+ * they prove.
+ */
+async function signedMessage(data: Uint8Array, signatures: openpgp.VerifyMessageResult['signatures']): Promise<string> {
+  const packets = new openpgp.PacketList<openpgp.AnyPacket>();
+  for (const signature of signatures) packets.push(...(await signature.signature).packets);
+  packets.push(...(await openpgp.createMessage({ binary: data })).packets);
+  return new openpgp.Message(packets).armor();
+}
+
 type Unwrapped =
   | {
       ok: true;
@@ -162,8 +233,15 @@ async function decrypt(
   now: Date,
 ): Promise<Unwrapped> {
   const recipients = message.getEncryptionKeyIDs();
-  if (recipients.length === 0)
-    return refuse('undecryptable', 'encrypted to no public key (with a passphrase, or none): the team cannot read it');
+  if (recipients.length === 0) {
+    const passphrase = message.packets.filterByTag(openpgp.enums.packet.symEncryptedSessionKey).length > 0;
+    return refuse(
+      'undecryptable',
+      passphrase
+        ? 'encrypted with a passphrase only, to no public key: the team cannot read it (encrypt it to the team key)'
+        : 'encrypted to no public key: the team cannot read it (encrypt it to the team key)',
+    );
+  }
   // A hidden recipient (gpg --throw-keyids) has the wildcard id: every team key may be the one.
   const hidden = recipients.some((id) => id.toHex() === WILDCARD_KEY_ID);
   const candidates = team.filter((key) => hidden || recipients.some((id) => key.getKeys(id).length > 0));

@@ -24,7 +24,8 @@ export { mimeEntityForItem, pgpMimeEncrypted, pgpMimeSigned, PgpMimeError } from
 export type { MailHeaders } from './pgp-mime';
 export { verifySignedBy, verifyDetachedBy } from './verify';
 export type { KnownKey, VerifyResult, VerifyFailureReason } from './verify';
-export { openIncomingMessage, readClearsigned, verifyIncomingDetached } from './incoming';
+export { decryptToSigned, openIncomingMessage, readClearsigned, verifyIncomingDetached } from './incoming';
+export { isEncryptedMessage } from './encrypted-message';
 export type {
   KeyOwner,
   IncomingKeys,
@@ -33,4 +34,6 @@ export type {
   IncomingRefusal,
   OpenedIncoming,
   ClearsignedText,
+  DecryptedSigned,
+  DecryptedRefusal,
 } from './incoming';

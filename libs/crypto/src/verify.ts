@@ -12,7 +12,7 @@ export interface KnownKey {
 export type VerifyFailureReason =
   /** Not an OpenPGP message, signature or cleartext-signed text, or damaged beyond reading. */
   | 'unreadable'
-  /** Encrypted: only signed (not encrypted) material is verified here. */
+  /** Encrypted: only signed material is verified here (decryptToSigned opens a message encrypted to the team key). */
   | 'encrypted'
   | 'unsigned'
   /** Signed, but by none of the given keys. */

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ConflictException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
-import { VerifyResult } from '@tlp-broker/crypto';
+import { DecryptedRefusal, VerifyResult } from '@tlp-broker/crypto';
 import type { SubmissionView } from './submission-views';
 
-export type Rejection = Extract<VerifyResult, { ok: false }>;
+/** A submission checked: its signature verified, or why not, or why it could not be decrypted first. */
+export type Checked = VerifyResult | DecryptedRefusal;
+
+export type Rejection = Extract<Checked, { ok: false }>;
 
 /** A refused message's digest: its exact bytes, in a domain of its own (never equal to a signed statement's). */
 export function receivedDigest(message: string): string {

@@ -28,7 +28,7 @@ import { AudienceDto } from '../items/items.dto';
 export class SubmissionDto {
   @ApiProperty({
     description:
-      'Signed material: `gpg --clearsign` or `gpg --sign --armor` output, signed with a key registered for your organisation',
+      "Signed material, signed with a key registered for your organisation: `gpg --clearsign` or `gpg --sign --armor` output, or signed and encrypted to the team's key (`GET /team/key.asc`): `gpg --sign --encrypt --recipient <team key> --armor` output",
   })
   @IsString()
   @Length(1, 1_500_000)

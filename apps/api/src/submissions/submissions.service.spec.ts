@@ -1,7 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as openpgp from 'openpgp';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '@tlp-broker/config';
-import { verifySignedBy, VerifyResult } from '@tlp-broker/crypto';
+import { decryptToSigned, TeamKeyService, verifySignedBy, VerifyResult } from '@tlp-broker/crypto';
 import type { AcknowledgementSealer, Recorded, SubmissionRecorder } from '@tlp-broker/intake';
 import type { NewSubmission, OrganisationRepository, SubmissionEntity } from '@tlp-broker/persistence';
 import { rejection } from '../../../../test/support/errors';
@@ -13,13 +14,25 @@ import { SubmissionsService } from './submissions.service';
 vi.mock('@tlp-broker/crypto', async (importOriginal) => ({
   ...(await importOriginal<typeof import('@tlp-broker/crypto')>()),
   verifySignedBy: vi.fn(),
+  decryptToSigned: vi.fn(),
 }));
 const verify = vi.mocked(verifySignedBy);
+const decrypt = vi.mocked(decryptToSigned);
 
 const partner = partnerPrincipal(['submit']);
-const config = { submissions: { maxBytes: 4096 } } as unknown as AppConfig;
+const config = { submissions: { maxBytes: 4096 }, intake: { openPgpTimeoutMs: 20_000 } } as unknown as AppConfig;
 const MESSAGE = '-----BEGIN PGP MESSAGE-----\nsigned\n-----END PGP MESSAGE-----\n';
 const SIGNER = 'A'.repeat(40);
+/** What TeamKeyService.decryptionKeys answers: passed on as they are. */
+const TEAM_KEYS = ['active team key', 'retired team key'] as unknown as openpgp.PrivateKey[];
+const INNER = '-----BEGIN PGP MESSAGE-----\nthe signed message inside\n-----END PGP MESSAGE-----\n';
+/** A message encrypted to some key: what decides that it is decrypted first is its packets, not its armor. */
+let encrypted: string;
+
+beforeAll(async () => {
+  const { publicKey } = await openpgp.generateKey({ userIDs: [{ name: 'Team' }], format: 'object' });
+  encrypted = await openpgp.encrypt({ message: await openpgp.createMessage({ text: 'x' }), encryptionKeys: publicKey });
+});
 
 const signed = (text: string): VerifyResult => ({
   ok: true,
@@ -47,16 +60,19 @@ function service(options: { repeated?: boolean } = {}) {
   };
   const views = { view: vi.fn(async (id: string) => viewOf(id)) };
   const acknowledgements = { seal: vi.fn(async (submission: SubmissionEntity) => `sealed for ${submission.id}`) };
+  const teamKey = { decryptionKeys: vi.fn(async () => TEAM_KEYS) };
   return {
     recorder,
     views,
     acknowledgements,
+    teamKey,
     service: new SubmissionsService(
       config,
       recorder as unknown as SubmissionRecorder,
       organisations as unknown as OrganisationRepository,
       views as unknown as SubmissionViewsService,
       acknowledgements as unknown as AcknowledgementSealer,
+      teamKey as unknown as TeamKeyService,
     ),
   };
 }
@@ -68,7 +84,10 @@ async function refusal(call: Promise<unknown>): Promise<{ status: number; body: 
 }
 
 describe('SubmissionsService', () => {
-  beforeEach(() => verify.mockReset());
+  beforeEach(() => {
+    verify.mockReset();
+    decrypt.mockReset();
+  });
 
   it("records a message signed by one of the organisation's keys, its signer's contact, label, title and indicators read from it", async () => {
     const text = '\n  [TLP:AMBER+STRICT] Phishing wave against town halls  \nPAP:GREEN\nC2: 198.51.100[.]7\n';
@@ -89,6 +108,7 @@ describe('SubmissionsService', () => {
         signerFingerprint: SIGNER,
         content: text,
         sizeBytes: Buffer.byteLength(text),
+        encrypted: false,
         rawSizeBytes: Buffer.byteLength(MESSAGE),
         digest: 'd'.repeat(64),
         title: '[TLP:AMBER+STRICT] Phishing wave against town halls',
@@ -100,6 +120,7 @@ describe('SubmissionsService', () => {
       { actor: 'channel:channel-1' },
     );
     expect(view).toEqual({ ...viewOf('submission-1'), signedAcknowledgement: 'sealed for submission-1' });
+    expect(decrypt).not.toHaveBeenCalled();
   });
 
   it('holds an unlabelled message as TLP:AMBER, flagged until an analyst confirms the label', async () => {
@@ -160,5 +181,72 @@ describe('SubmissionsService', () => {
       'too-large: more than 4096 bytes once decompressed (already received as submission submission-first, and refused)',
     );
     expect(body.submission.id).toBe('submission-first');
+  });
+
+  it('decrypts a message encrypted to the team key first, then verifies and stores the signed message inside', async () => {
+    const text = 'Phishing wave against town halls\nC2: 198.51.100.7\n';
+    decrypt.mockResolvedValue({ ok: true, armored: INNER, decryptedWith: 'B'.repeat(40) });
+    verify.mockResolvedValue(signed(text));
+    const { service: submissions, recorder, teamKey } = service();
+    await submissions.receive(partner, encrypted);
+    expect(teamKey.decryptionKeys).toHaveBeenCalled();
+    expect(decrypt).toHaveBeenCalledWith(encrypted, TEAM_KEYS, { maxContentBytes: 4096, timeoutMs: 20_000 });
+    expect(verify).toHaveBeenCalledWith(INNER, [{ fingerprint: SIGNER, armored: 'armored key' }], expect.any(Date), {
+      maxContentBytes: 4096,
+    });
+    expect(recorder.record.mock.calls[0][0]).toMatchObject({
+      status: 'verified',
+      encrypted: true,
+      content: text,
+      signerFingerprint: SIGNER,
+      rawSizeBytes: Buffer.byteLength(encrypted),
+      digest: 'd'.repeat(64),
+    });
+  });
+
+  it('refuses an encrypted message it cannot decrypt with 422 naming the problem, recorded like any refusal', async () => {
+    const detail = 'encrypted to key id 0123456789ABCDEF, none of them a team key (current or retired)';
+    decrypt.mockResolvedValue({ ok: false, reason: 'undecryptable', detail });
+    const { service: submissions, recorder } = service();
+    const { status, body } = await refusal(submissions.receive(partner, encrypted));
+    expect(status).toBe(HttpStatus.UNPROCESSABLE_ENTITY);
+    expect(body).toMatchObject({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      message: `message: rejected (undecryptable: ${detail})`,
+      details: [{ field: 'message', message: `undecryptable: ${detail}` }],
+      submission: { id: 'submission-1' },
+    });
+    expect(verify).not.toHaveBeenCalled();
+    const recorded = recorder.record.mock.calls[0][0];
+    expect(recorded).toMatchObject({
+      status: 'rejected',
+      senderProof: 'none',
+      reason: 'undecryptable',
+      detail,
+      encrypted: false,
+      sizeBytes: 0,
+      rawSizeBytes: Buffer.byteLength(encrypted),
+    });
+    expect(recorded).not.toHaveProperty('content');
+  });
+
+  it('answers an encrypted message whose inside is over the bound 413, and one not signed inside 422 unsigned', async () => {
+    decrypt.mockResolvedValue({ ok: false, reason: 'too-large', detail: 'the content is larger than 4096 bytes' });
+    expect((await refusal(service().service.receive(partner, encrypted))).status).toBe(HttpStatus.PAYLOAD_TOO_LARGE);
+    decrypt.mockResolvedValue({ ok: false, reason: 'unsigned', detail: 'encrypted to the team key but not signed' });
+    const { status, body } = await refusal(service().service.receive(partner, encrypted));
+    expect(status).toBe(HttpStatus.UNPROCESSABLE_ENTITY);
+    expect(body.details[0].message).toBe('unsigned: encrypted to the team key but not signed');
+  });
+
+  it('records a message refused after decryption (signed by an unknown key) as having come encrypted', async () => {
+    decrypt.mockResolvedValue({ ok: true, armored: INNER, decryptedWith: null });
+    verify.mockResolvedValue({ ok: false, reason: 'unknown-signer', detail: 'signed by key id 0123456789ABCDEF' });
+    const { service: submissions, recorder } = service();
+    expect((await refusal(submissions.receive(partner, encrypted))).body.details[0].message).toMatch(
+      /^unknown-signer: /,
+    );
+    expect(recorder.record.mock.calls[0][0]).toMatchObject({ reason: 'unknown-signer', encrypted: true });
   });
 });
