@@ -235,6 +235,23 @@ export function sealedEvent(
   };
 }
 
+/**
+ * An item recalled from a reader that opened its copies (the partner kit): the event tagged
+ * `tlp-broker:recalled`, named by reference only, with every attribute it was served listed again
+ * as deleted, so that a MISP that pulled it deletes them too.
+ */
+export function recalledEvent(
+  recall: { itemId: string; kind: ItemContent['kind']; tlp: TlpLabel; version: number; severity: Severity | null },
+  publisher: Publisher,
+  serving: MispServing,
+): MispEvent {
+  const base = { ...recall, pap: null, modifiedAt: new Date(serving.timestamp * 1000) };
+  return {
+    ...header(publisher, base, `RECALL: ${itemReference(recall)}`, true, serving.timestamp),
+    Attribute: withdrawnAttributes(recall.itemId, serving),
+  };
+}
+
 export function manifestEntry(event: MispEvent): MispManifestEntry {
   return {
     info: event.info,

@@ -2,7 +2,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { AppConfig } from '@tlp-broker/config';
 import { PartnerPrincipal } from '../auth/principal';
 import type { TaxiiCollectionResource } from './taxii.service';
-import { STIX_MEDIA_TYPE } from './taxii.types';
+import { STIX_MEDIA_TYPE } from '@tlp-broker/stix';
 
 /**
  * The namespace of inbox collection ids: an organisation's inbox is the UUID v5 of its id in it, so

@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
-import { stixSchemaErrors } from '@tlp-broker/stix';
+import { stixSchemaErrors, TAXII_MEDIA_TYPE } from '@tlp-broker/stix';
 import { findForbiddenText } from '../common/text-rules';
-import { TAXII_MEDIA_TYPE, TaxiiError } from './taxii.types';
+import { TaxiiError } from './taxii.types';
 
 /** What the inbox reads of a POST: its headers and the body the JSON parser produced. */
 export interface InboxRequest {

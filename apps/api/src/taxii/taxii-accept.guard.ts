@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { TAXII_MEDIA_TYPE, TaxiiError } from './taxii.types';
+import { acceptsTaxii, TAXII_MEDIA_TYPE } from '@tlp-broker/stix';
+import { TaxiiError } from './taxii.types';
 
 /**
  * TAXII's content negotiation: a client must accept TAXII's media type (2.1); `*\/*`,
@@ -17,17 +18,4 @@ export class TaxiiAcceptGuard implements CanActivate {
       `This server answers in ${TAXII_MEDIA_TYPE}; the request accepts only ${accept}.`,
     );
   }
-}
-
-/** Whether an Accept header lets the server answer in TAXII 2.1's media type. */
-export function acceptsTaxii(accept: string): boolean {
-  return accept
-    .split(',')
-    .map((part) => part.trim().toLowerCase())
-    .some(
-      (part) =>
-        part.startsWith('*/*') ||
-        part.startsWith('application/*') ||
-        (part.startsWith('application/taxii+json') && !/version=(?!2\.1)/.test(part)),
-    );
 }

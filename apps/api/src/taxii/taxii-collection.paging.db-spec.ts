@@ -6,7 +6,15 @@ import {
   ItemRepository,
   OrganisationRepository,
 } from '@tlp-broker/persistence';
-import { artifactId, itemStixId, mispEventUuid, PAP_MARKINGS, TLP_MARKINGS } from '@tlp-broker/stix';
+import {
+  artifactId,
+  itemStixId,
+  mispEventUuid,
+  PAP_MARKINGS,
+  parseTaxiiQuery,
+  taxiiTimestamp,
+  TLP_MARKINGS,
+} from '@tlp-broker/stix';
 import { useTestDatabase } from '../../../../test/support/test-database';
 import { TestRows } from '../../../../libs/persistence/src/repositories/test-rows.db-fixtures';
 import {
@@ -28,8 +36,7 @@ import { PartnerView } from '../feeds/partner-view.service';
 import { fakePublishers } from '../feeds/partner-view.test-fixtures';
 import { TaxiiCollectionService } from './taxii-collection.service';
 import { TaxiiNextTokens } from './taxii-next-token';
-import { parseTaxiiQuery } from './taxii-query';
-import { ObjectRecord, taxiiTimestamp, TaxiiError } from './taxii.types';
+import { ObjectRecord, TaxiiError } from './taxii.types';
 
 const ENTRIES = 100_000;
 const OTHER_ENTRIES = 20_000;

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '@tlp-broker/config';
 import type { FeedEntryHead } from '@tlp-broker/persistence';
-import { artifactId, identityId, indicatorId, itemStixId, PAP_MARKINGS, TLP_MARKINGS } from '@tlp-broker/stix';
+import {
+  artifactId,
+  identityId,
+  indicatorId,
+  itemStixId,
+  PAP_MARKINGS,
+  parseTaxiiQuery,
+  taxiiTimestamp,
+  TLP_MARKINGS,
+} from '@tlp-broker/stix';
 import { fakePartnerView, fakePublishers, PUBLISHER } from '../feeds/partner-view.test-fixtures';
 import { TaxiiCollectionService } from './taxii-collection.service';
 import { TaxiiNextTokens } from './taxii-next-token';
-import { parseTaxiiQuery } from './taxii-query';
-import { taxiiTimestamp, TaxiiError } from './taxii.types';
+import { TaxiiError } from './taxii.types';
 
 const CREATED = Date.parse('2026-12-01T08:00:00Z') * 1000;
 const indicators = [

@@ -6,19 +6,22 @@ import {
   indicatorVersionObjects,
   itemObjects,
   itemStixId,
+  Page,
+  pageOfRecords,
   PAP_MARKINGS,
   Publisher,
   sealedObjects,
+  selectRecords,
   StepView,
   StixObject,
+  TaxiiQuery,
   TLP_MARKINGS,
 } from '@tlp-broker/stix';
 import type { RunStart } from '@tlp-broker/persistence';
 import { EntryHead, inClear, PartnerView, servedContent } from '../feeds/partner-view.service';
 import { PublisherService } from '../feeds/publisher.service';
 import { TaxiiNextTokens } from './taxii-next-token';
-import { pageOfRecords, selectRecords } from './taxii-paging';
-import { ObjectRecord, Page, TaxiiQuery } from './taxii.types';
+import { ObjectRecord } from './taxii.types';
 
 /**
  * Entries read at most at once while looking for a page's objects (the first run reads fewer: see

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { TAXII_MEDIA_TYPE, TaxiiError } from './taxii.types';
+import { TAXII_MEDIA_TYPE } from '@tlp-broker/stix';
+import { TaxiiError } from './taxii.types';
 
 /**
  * Every error on a TAXII route is a TAXII error object, in TAXII's media type. One the client

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { FeedResponse } from '../feeds/feed-responses';
-import { Page, TAXII_MEDIA_TYPE } from './taxii.types';
+import { Page, TAXII_MEDIA_TYPE } from '@tlp-broker/stix';
 
 /** A 200 (or `status`) in exactly TAXII's media type (Express's send would add a charset parameter). */
 export function sendTaxii(response: Response, body: unknown, status = 200): void {

@@ -15,6 +15,7 @@ import { ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig, InjectConfig } from '@tlp-broker/config';
 import type { PartnerScope } from '@tlp-broker/domain';
+import { TAXII_MEDIA_TYPE, TaxiiQuery } from '@tlp-broker/stix';
 import { CurrentPrincipal, Partner } from '../auth/auth.decorators';
 import { PartnerPrincipal } from '../auth/principal';
 import { publicLink } from '../common/public-url';
@@ -26,7 +27,7 @@ import { RawTaxiiQuery, readTaxiiQuery } from './taxii-query';
 import { FeedResponse, FeedResponses } from '../feeds/feed-responses';
 import { sendAnswer, sendTaxii, taxiiPage } from './taxii-response';
 import { TaxiiService } from './taxii.service';
-import { TAXII_MEDIA_TYPE, TaxiiError, TaxiiQuery } from './taxii.types';
+import { TaxiiError } from './taxii.types';
 
 /** A TAXII read: a partner credential with the `taxii` scope, and an Accept header TAXII answers in. */
 const TaxiiGet = (path?: string, ...scopes: PartnerScope[]) =>

@@ -3,16 +3,15 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '@tlp-broker/config';
 import type { SubmissionRecorder } from '@tlp-broker/intake';
 import type { OrganisationRepository, TaxiiInboxStatusRepository } from '@tlp-broker/persistence';
-import type { Publisher, StixObject } from '@tlp-broker/stix';
+import { pageOfRecords, parseTaxiiQuery, selectRecords } from '@tlp-broker/stix';
+import type { Publisher, StixObject, TaxiiQuery } from '@tlp-broker/stix';
 import { partnerPrincipal } from '../../../../test/support/mocks';
 import { inboxCollectionId } from './inbox-collection';
 import { InboxService } from './inbox.service';
 import type { TaxiiCollectionService } from './taxii-collection.service';
-import { pageOfRecords, selectRecords } from './taxii-paging';
-import { parseTaxiiQuery } from './taxii-query';
 import { BASE, RECORDS } from './taxii.test-fixtures';
 import { TaxiiService } from './taxii.service';
-import { ObjectRecord, TaxiiError, TaxiiQuery } from './taxii.types';
+import { ObjectRecord, TaxiiError } from './taxii.types';
 
 const partner = partnerPrincipal(['taxii']);
 

@@ -1,10 +1,10 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { OrganisationRepository } from '@tlp-broker/persistence';
-import { Publisher, StixObject } from '@tlp-broker/stix';
+import { Page, Publisher, STIX_MEDIA_TYPE, StixObject, taxiiTimestamp, TaxiiQuery } from '@tlp-broker/stix';
 import { PartnerPrincipal } from '../auth/principal';
 import { InboxService } from './inbox.service';
 import { TaxiiCollectionService } from './taxii-collection.service';
-import { ObjectRecord, Page, STIX_MEDIA_TYPE, taxiiTimestamp, TaxiiError, TaxiiQuery } from './taxii.types';
+import { ObjectRecord, TaxiiError } from './taxii.types';
 
 export interface TaxiiCollectionResource {
   id: string;
