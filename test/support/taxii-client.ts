@@ -81,7 +81,8 @@ export class TaxiiClient {
 
   /** The broker names its API roots by its public URL; the test reaches it on its loopback address. */
   private path(url: string): string {
-    return new URL(url, 'https://broker.test.example').pathname;
+    const { pathname, search } = new URL(url, 'https://broker.test.example');
+    return `${pathname}${search}`;
   }
 
   get(url: string): Promise<HttpResult<any>> {
@@ -106,6 +107,27 @@ export class TaxiiClient {
     const answer = await this.get(`${await this.apiRoot()}collections/`);
     expect(answer.status).toBe(200);
     return answer.body.collections;
+  }
+
+  /**
+   * Every object of a collection (GET …/objects/ with `match` filters), page by page as the
+   * specification has a client do it: `limit`, then `next` while `more` says there is more.
+   */
+  async allObjects(collectionId: string, limit: number, filters = ''): Promise<Stix[]> {
+    const objects: Stix[] = [];
+    let next: string | undefined;
+    for (let page = 0; page < 500; page += 1) {
+      const query = `limit=${limit}${filters ? `&${filters}` : ''}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
+      const answer = await this.get(`${await this.apiRoot()}collections/${collectionId}/objects/?${query}`);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.headers.get('content-type')).toContain('application/taxii+json');
+      expect(answer.body.objects?.length ?? 0).toBeLessThanOrEqual(limit);
+      objects.push(...((answer.body.objects as Stix[] | undefined) ?? []));
+      if (!answer.body.more) return objects;
+      next = answer.body.next as string;
+      expect(next).toEqual(expect.any(String));
+    }
+    throw new Error('more than 500 pages');
   }
 
   async inbox(): Promise<string> {

@@ -47,6 +47,7 @@ import { ACKNOWLEDGEMENT_CONTROLLERS } from './acknowledgements/acknowledgements
 import { AcknowledgementsService } from './acknowledgements/acknowledgements.service';
 import { ProfileService } from './team/profile.service';
 import { SecurityTxtController } from './team/security-txt.controller';
+import { PartnerKitController } from './partner-kit/partner-kit.controller';
 import { TaxiiController } from './taxii/taxii.controller';
 import { MispController } from './misp/misp.controller';
 import { PublicFeedController } from './public/public-feed.controller';
@@ -112,6 +113,7 @@ export class ApiModule {
         PublicFeedController,
         TeamController,
         SecurityTxtController,
+        PartnerKitController,
         UsersController,
         SessionsController,
         HealthController,

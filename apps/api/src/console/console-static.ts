@@ -73,7 +73,7 @@ export function serveConsole(app: NestExpressApplication, directory = CONSOLE_DI
 }
 
 /** The nearest directory above `from` holding package.json (the project, built or not). */
-function projectRoot(from: string): string {
+export function projectRoot(from: string): string {
   for (let directory = from; ; directory = dirname(directory)) {
     if (existsSync(join(directory, 'package.json'))) return directory;
     if (dirname(directory) === directory) return from;

@@ -957,6 +957,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partner-kit/tlp-broker-partner.tgz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PartnerKitController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/feed.atom": {
         parameters: {
             query?: never;
@@ -2837,7 +2853,7 @@ export interface components {
             externalId: string | null;
         };
         SubmissionDto: {
-            /** @description Signed material: `gpg --clearsign` or `gpg --sign --armor` output, signed with a key registered for your organisation */
+            /** @description Signed material, signed with a key registered for your organisation: `gpg --clearsign` or `gpg --sign --armor` output, or signed and encrypted to the team's key (`GET /team/key.asc`): `gpg --sign --encrypt --recipient <team key> --armor` output */
             message: string;
         };
         /** @enum {string} */
@@ -4913,6 +4929,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerFeedView"];
+                };
+            };
+        };
+    };
+    PartnerKitController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description tlp-broker-partner, the partner kit, as an npm package (`npx <this URL> --help`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
                 };
             };
         };

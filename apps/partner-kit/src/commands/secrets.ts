@@ -1,0 +1,28 @@
+import { readFile } from 'node:fs/promises';
+import { kitEnvironment } from '../environment';
+import { KitError } from '../settings';
+
+const ENVIRONMENT_NAMES = { apiKey: 'TLPB_PARTNER_API_KEY', passphrase: 'TLPB_PARTNER_PASSPHRASE' } as const;
+
+/**
+ * A secret, never from the command line (other users see it in the process list): from a file,
+ * from an environment variable, or typed at a prompt that does not echo it.
+ */
+export async function secret(
+  what: string,
+  file: string | undefined,
+  variable: 'apiKey' | 'passphrase',
+): Promise<string> {
+  if (file) {
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new KitError(`cannot read the ${what} from ${file}`);
+    });
+    return text.replace(/\r?\n$/, '');
+  }
+  const fromEnvironment = kitEnvironment[variable];
+  if (fromEnvironment) return fromEnvironment;
+  if (!process.stdin.isTTY)
+    throw new KitError(`give the ${what} in a file (see --help) or in ${ENVIRONMENT_NAMES[variable]}`);
+  const { default: password } = await import('@inquirer/password');
+  return password({ message: `The ${what}:`, mask: false });
+}

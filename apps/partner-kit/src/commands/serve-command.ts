@@ -1,0 +1,81 @@
+import { isIP } from 'node:net';
+import { openKit } from '../context';
+import { collectionFile } from '../local-store';
+import { startLocalServer } from '../serve/local-server';
+import { Output } from './output';
+import { runPull, summaryLines } from './pull-command';
+
+export interface ServeOptions {
+  host?: string;
+  port?: string;
+  includeRed?: boolean;
+  pullEvery: string;
+  json?: boolean;
+}
+
+const isLoopback = (host: string) =>
+  host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+/**
+ * Serves the decrypted collection over TAXII 2.1 and as a MISP feed, on the partner's network, and
+ * pulls again every `pullEvery` seconds (0: never), so one long-running command keeps OpenCTI and
+ * MISP fed.
+ */
+export async function serve(home: string, options: ServeOptions): Promise<void> {
+  const output = new Output(options.json ?? false);
+  const kit = await openKit(home);
+  const includeRed = options.includeRed ?? kit.settings.includeRed;
+  const host = options.host ?? kit.settings.serve.host;
+  if (!isLoopback(host))
+    output.warn(`serving on ${host}: reachable from the network, with the local token as the only guard`);
+  if (includeRed) output.warn("TLP:RED is served: only to the named recipients' own tools");
+  const pullOnce = async () => {
+    try {
+      for (const line of summaryLines(await runPull(kit, includeRed, output), kit.settings.out)) output.line(line);
+    } catch (error) {
+      output.warn(`pull failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  await pullOnce();
+  const server = await startLocalServer({
+    host,
+    port: options.port === undefined ? kit.settings.serve.port : Number(options.port),
+    token: kit.settings.serve.token,
+    collection: {
+      id: kit.settings.serve.collectionId,
+      title: `${new URL(kit.settings.broker).host} (decrypted by tlp-broker-partner)`,
+    },
+    source: collectionFile(kit.settings.out),
+    mispDirectory: kit.store.paths.misp,
+    includeRed,
+  });
+  output.line(
+    `TAXII 2.1: ${server.url}/taxii2/ (API root ${server.url}/taxii2/api/, collection ${kit.settings.serve.collectionId})`,
+  );
+  output.line(`MISP feed: ${server.url}/misp/`);
+  output.line(`Credential: Bearer token (or Basic password) in ${home}/serve-token`);
+  output.result({
+    url: server.url,
+    taxii: `${server.url}/taxii2/`,
+    misp: `${server.url}/misp/`,
+    collection: kit.settings.serve.collectionId,
+  });
+  await keepPulling(Number(options.pullEvery), pullOnce, server.close);
+}
+
+/** Pulls on a timer (never two at once) until SIGINT or SIGTERM, then closes the server. */
+function keepPulling(seconds: number, pullOnce: () => Promise<void>, close: () => Promise<void>): Promise<void> {
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    running ??= pullOnce().finally(() => (running = null));
+  };
+  const timer = seconds > 0 ? setInterval(tick, seconds * 1000) : null;
+  return new Promise((resolve) => {
+    const stop = () => {
+      if (timer) clearInterval(timer);
+      void Promise.resolve(running).then(close).then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
