@@ -1,4 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { get } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, TestBroker } from './support/broker';
@@ -8,7 +9,8 @@ import { ItemSpec, publishItem } from './support/items';
 import { KitHome, printed } from './support/partner-kit';
 import { registerContact, registerPartner, TestContact, TestPartner } from './support/partners';
 import { stixErrors } from './support/stix-schemas';
-import { Stix, TaxiiClient } from './support/taxii-client';
+import { Stix, TAXII, TaxiiClient } from './support/taxii-client';
+import { selfSignedCertificate } from './support/tls';
 
 const OFFICIAL_TLP: Record<string, string> = {
   'TLP:CLEAR': 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
@@ -294,6 +296,36 @@ describe('the partner kit (tlp-broker-partner) against a running broker', () => 
       expect(misp.body).toEqual(await kit.org.json('misp', 'manifest.json'));
       const refused = await http(served.url, 'GET', '/misp/manifest.json', { key: partner.feedKey });
       expect(refused.status).toBe(401);
+    } finally {
+      await served.stop();
+    }
+  });
+
+  it('serves over HTTPS with the certificate it is given, for tools on other machines of the partner', async () => {
+    const certificate = selfSignedCertificate('kit.partner.example', ['127.0.0.1']);
+    const served = await kit.org.serve([
+      '--pull-every',
+      '0',
+      '--tls-cert',
+      await kit.org.file('kit.crt', certificate.cert),
+      '--tls-key',
+      await kit.org.file('kit.key', certificate.key),
+    ]);
+    try {
+      expect(served.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const discovery = await new Promise<{ status: number; body: string }>((resolve, reject) =>
+        get(
+          `${served.url}/taxii2/`,
+          { ca: certificate.cert, headers: { accept: TAXII, authorization: `Bearer ${served.token}` } },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          },
+        ).on('error', reject),
+      );
+      expect(discovery.status).toBe(200);
+      expect(JSON.parse(discovery.body).default).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/taxii2\/api\/$/);
     } finally {
       await served.stop();
     }

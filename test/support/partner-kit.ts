@@ -79,7 +79,7 @@ export class KitHome {
       let err = '';
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        const found = /TAXII 2\.1: (http:\/\/\S+)\/taxii2\//.exec(out);
+        const found = /TAXII 2\.1: (https?:\/\/\S+)\/taxii2\//.exec(out);
         if (found) resolve(found[1]);
       });
       child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { openSealed } from '@tlp-broker/crypto';
 import { reportByEmail } from './demo-intake';
+import { partnerKit } from './demo-partner-kit';
 import { DemoHooks, weekendAlert } from './demo-weekend';
 import {
   call,
@@ -79,7 +80,13 @@ export const log = (line = '') => process.stdout.write(`${line}\n`);
 const pad = (value: string, width: number) =>
   value.length >= width ? value : value + ' '.repeat(width - value.length);
 
-export async function scenario(base: string, keys: DemoKeys, mailbox: Dovecot | null, hooks: DemoHooks): Promise<void> {
+export async function scenario(
+  base: string,
+  keys: DemoKeys,
+  mailbox: Dovecot | null,
+  hooks: DemoHooks,
+  workDir: string,
+): Promise<void> {
   const team = await call<{ publicKey: string; fingerprint: string; algorithm: string }>(base, 'GET', '/team/key');
   const demo: Demo = { base, keys, teamKey: await openpgp.readKey({ armoredKey: team.publicKey }) };
   log(`  team key ${team.fingerprint} (${team.algorithm}): every delivery is signed with it`);
@@ -92,6 +99,7 @@ export async function scenario(base: string, keys: DemoKeys, mailbox: Dovecot | 
   await updateAndRetract(demo, published, specs[2], byName);
   await pullFeeds(demo, [...partners, officer], published);
   await showPullForms(demo, byName('CERT-FR'));
+  await partnerKit({ base, teamFingerprint: team.fingerprint, workDir, log }, byName('CERT-FR'));
   await showReportByEmail(demo, mailbox, byName);
   await weekendAlert({ ...demo, log }, hooks, byName('Europol EC3'), byName('Interpol Cybercrime Directorate'));
   await showAuditTrail(demo);

@@ -65,7 +65,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     });
     log(`  api and dispatcher up (logs in ${join('.var', 'demo')})`);
     if (mailbox) log(`  the dispatcher reads the team mailbox at ${mailbox.url} (Dovecot, user ${mailbox.user})`);
-    await scenario(base, keys, mailbox, hooks);
+    await scenario(base, keys, mailbox, hooks, varDir);
     if (options.keepRunning) await keepRunning(base, keys);
   } finally {
     await Promise.all(children.map((child) => stopProcess(child)));

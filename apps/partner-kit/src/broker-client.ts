@@ -41,6 +41,9 @@ export class BrokerError extends KitError {
 }
 
 const TIMEOUT_MS = 30_000;
+/** The broker's rate limit (PARTNER_RATE_LIMIT per key) is waited out, twice at most, a minute at most each time. */
+const MAX_RATE_WAITS = 2;
+const MAX_RATE_WAIT_S = 60;
 
 /** The broker's HTTP API, as a partner's channel key opens it. */
 export class BrokerClient {
@@ -109,7 +112,21 @@ export class BrokerClient {
     return (await response.json()) as T;
   }
 
+  /** A request, waited out and sent again (at most twice) while the broker says too many came from this key. */
   private async request(path: string, what: string, init: RequestInit, authenticated: boolean): Promise<Response> {
+    for (let attempt = 1; ; attempt += 1) {
+      const response = await this.send(path, what, init, authenticated);
+      if (response.status !== 429 || attempt > MAX_RATE_WAITS) {
+        if (!response.ok) throw new BrokerError(response.status, what, await problemOf(response));
+        return response;
+      }
+      await response.body?.cancel();
+      const seconds = Math.min(Number(response.headers.get('retry-after')) || 1, MAX_RATE_WAIT_S);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+  }
+
+  private async send(path: string, what: string, init: RequestInit, authenticated: boolean): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (authenticated) headers.Authorization = `Bearer ${this.apiKey}`;
     if (init.body) headers['Content-Type'] = 'application/json';
@@ -124,7 +141,6 @@ export class BrokerClient {
     } catch (error) {
       throw new KitError(`${what}: cannot reach ${this.base} (${causeOf(error)})`);
     }
-    if (!response.ok) throw new BrokerError(response.status, what, await problemOf(response));
     return response;
   }
 }

@@ -82,6 +82,8 @@ function exchangeCommands(kit: Command, home: () => string): void {
     .option('--port <port>', 'port to listen on (0: any free one)')
     .option('--include-red', 'serve TLP:RED too')
     .option('--pull-every <seconds>', 'pull again every so many seconds (0: never)', '300')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM), for tools on other machines')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--json', 'print JSON for scripts')
     .action((options) => serve(home(), options));
   kit

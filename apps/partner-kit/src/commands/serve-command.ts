@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { openKit } from '../context';
 import { collectionFile } from '../local-store';
 import { startLocalServer } from '../serve/local-server';
+import { KitError } from '../settings';
 import { Output } from './output';
 import { runPull, summaryLines } from './pull-command';
 
@@ -10,6 +12,8 @@ export interface ServeOptions {
   port?: string;
   includeRed?: boolean;
   pullEvery: string;
+  tlsCert?: string;
+  tlsKey?: string;
   json?: boolean;
 }
 
@@ -26,8 +30,11 @@ export async function serve(home: string, options: ServeOptions): Promise<void> 
   const kit = await openKit(home);
   const includeRed = options.includeRed ?? kit.settings.includeRed;
   const host = options.host ?? kit.settings.serve.host;
-  if (!isLoopback(host))
-    output.warn(`serving on ${host}: reachable from the network, with the local token as the only guard`);
+  const tls = await tlsOf(options);
+  if (!isLoopback(host) && !tls)
+    output.warn(
+      `serving on ${host} over plain HTTP: decrypted intelligence crosses your network in the clear (give --tls-cert and --tls-key)`,
+    );
   if (includeRed) output.warn("TLP:RED is served: only to the named recipients' own tools");
   const pullOnce = async () => {
     try {
@@ -48,6 +55,7 @@ export async function serve(home: string, options: ServeOptions): Promise<void> 
     source: collectionFile(kit.settings.out),
     mispDirectory: kit.store.paths.misp,
     includeRed,
+    ...(tls ? { tls } : {}),
   });
   output.line(
     `TAXII 2.1: ${server.url}/taxii2/ (API root ${server.url}/taxii2/api/, collection ${kit.settings.serve.collectionId})`,
@@ -61,6 +69,17 @@ export async function serve(home: string, options: ServeOptions): Promise<void> 
     collection: kit.settings.serve.collectionId,
   });
   await keepPulling(Number(options.pullEvery), pullOnce, server.close);
+}
+
+/** The certificate and key to serve HTTPS with, both or neither. */
+async function tlsOf(options: ServeOptions): Promise<{ cert: string; key: string } | null> {
+  if (!options.tlsCert && !options.tlsKey) return null;
+  if (!options.tlsCert || !options.tlsKey) throw new KitError('give --tls-cert and --tls-key together');
+  const read = (file: string) =>
+    readFile(file, 'utf8').catch(() => {
+      throw new KitError(`cannot read ${file}`);
+    });
+  return { cert: await read(options.tlsCert), key: await read(options.tlsKey) };
 }
 
 /** Pulls on a timer (never two at once) until SIGINT or SIGTERM, then closes the server. */

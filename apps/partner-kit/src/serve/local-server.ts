@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { acceptsTaxii, TAXII_MEDIA_TYPE } from '@tlp-broker/stix';
 import type { LocalCollectionSource } from '../collection';
@@ -31,10 +32,12 @@ export interface LocalServerOptions {
   readonly includeRed: boolean;
   /** The discovery title; 'tlp-broker-partner' by default. */
   readonly title?: string;
+  /** A certificate and its key (PEM): served over HTTPS, for tools on other machines of the partner's network. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface LocalServer {
-  /** `http://<host>:<port>`, without a trailing slash. */
+  /** `http(s)://<host>:<port>`, without a trailing slash. */
   readonly url: string;
   close(): Promise<void>;
 }
@@ -57,6 +60,7 @@ interface Served {
   readonly routes: readonly Route[];
   readonly authorised: (authorization: string | undefined) => boolean;
   url: string;
+  scheme: 'http' | 'https';
 }
 
 const COLLECTION = '^/taxii2/api/collections/([^/]+)';
@@ -71,16 +75,23 @@ const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   if (options.token === '') throw new Error('the local server needs a token: every route but /health asks for it');
-  const served: Served = { routes: routes(options), authorised: credentialCheck(options.token), url: '' };
-  const server = createServer((request, response) => {
+  const served: Served = {
+    routes: routes(options),
+    authorised: credentialCheck(options.token),
+    url: '',
+    scheme: 'http',
+  };
+  const listener: RequestListener = (request, response) => {
     respond(request, served).then(
       (answer) => send(response, answer),
       (error: unknown) => send(response, failure(error, 'json', request)),
     );
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
   await listen(server, options);
   const { port } = server.address() as AddressInfo;
-  served.url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  served.scheme = options.tls ? 'https' : 'http';
+  served.url = `${served.scheme}://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   let closing: Promise<void> | undefined;
   // An arrow function: callers may hand `close` on unbound.
   const close = () =>
@@ -142,7 +153,7 @@ async function respond(request: IncomingMessage, served: Served): Promise<Answer
     if (request.method !== 'GET') throw notAllowed(found.route);
     if (kind === 'taxii') checkAccept(request.headers.accept);
     const query = rawQuery(new URLSearchParams(search));
-    return await found.route.get(found.params, { base: baseOf(request, served.url), query });
+    return await found.route.get(found.params, { base: baseOf(request, served), query });
   } catch (error) {
     return failure(error, kind, request);
   }
@@ -226,10 +237,10 @@ function rawQuery(params: URLSearchParams): Record<string, string | string[]> {
 }
 
 /** The address the client used (its Host header, when it is a plain host and port), else the listening one. */
-function baseOf(request: IncomingMessage, url: string): string {
+function baseOf(request: IncomingMessage, served: Served): string {
   const host = request.headers.host;
   const plain = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-  return host && plain.test(host) ? `http://${host}` : url;
+  return host && plain.test(host) ? `${served.scheme}://${host}` : served.url;
 }
 
 /** An error the client can act on as it is; anything else logged here and answered without internals. */
