@@ -142,6 +142,10 @@ describe('the partner kit (tlp-broker-partner) against a running broker', () => 
     expect((await stat(kit.org.home)).mode & 0o777).toBe(0o700);
     for (const secret of [partner.feedKey, 'partner key passphrase'])
       expect(run.stdout + run.stderr).not.toContain(secret);
+    // Set up again (say with a renewed key): the local server keeps the credential the partner's tools hold.
+    const token = await kit.org.read('..', 'serve-token');
+    expect((await kit.org.init(broker.url, partner.feedKey, partner.privateKey, teamFingerprint)).code).toBe(0);
+    expect(await kit.org.read('..', 'serve-token')).toBe(token);
   });
 
   it('pulls every label it was sent: a STIX 2.1 bundle per item with the official TLP 2.0 marking, a MISP event, the signed document', async () => {

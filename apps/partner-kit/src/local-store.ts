@@ -1,19 +1,11 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  hashLines,
-  identity,
-  manifestEntry,
-  MispEvent,
-  PAP_MARKINGS,
-  Publisher,
-  StixObject,
-  TLP_MARKINGS,
-} from '@tlp-broker/stix';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { identity, MispEvent, PAP_MARKINGS, Publisher, StixObject, TLP_MARKINGS } from '@tlp-broker/stix';
 import type { TlpLabel } from '@tlp-broker/tlp';
 import { v5 as uuidv5 } from 'uuid';
 import type { LocalCollectionSource, LocalObjectRecord } from './collection';
 import type { ItemRecord } from './item-outputs';
+import { MispIndex } from './misp-index';
 import { writePrivateFile } from './settings';
 
 /** What became of one feed entry. */
@@ -61,18 +53,26 @@ const BUNDLE_NAMESPACE = '0d6b3c0e-2f8e-5b1a-9c4d-7e2a1f6b8c30';
  */
 export class LocalStore {
   private changed = false;
-  private readonly eventsChanged = new Set<string>();
+  /** The collection's records by item, and the deliveries that added records: a pull of thousands of entries stays linear. */
+  private byItem = new Map<string | null, LocalObjectRecord[]>();
+  private deliveries = new Set<string>();
+  /** Directories made in this run: each is made once, not before every file written in it. */
+  private readonly made = new Set<string>();
 
   private constructor(
     private readonly home: string,
     readonly out: string,
     readonly state: KitState,
     private collection: LocalObjectRecord[],
-  ) {}
+    private readonly misp: MispIndex,
+  ) {
+    this.reindex();
+  }
 
   static async open(home: string, out: string): Promise<LocalStore> {
     const state = await readJson<KitState>(join(home, 'state.json'), emptyState());
-    return new LocalStore(home, out, state, await readCollection(outPaths(out).collection));
+    const paths = outPaths(out);
+    return new LocalStore(home, out, state, await readCollection(paths.collection), await MispIndex.open(paths.misp));
   }
 
   get paths() {
@@ -104,7 +104,7 @@ export class LocalStore {
       for (const object of fixed) this.push({ tlp: 'TLP:CLEAR', itemId: null, deliveryId: null, object });
     }
     // Applied again after a run cut short: the versions it added before are replaced, never doubled.
-    this.collection = this.collection.filter((record) => record.deliveryId !== from.deliveryId);
+    if (this.deliveries.has(from.deliveryId)) this.removeObjectsOf(new Set([from.deliveryId]));
     for (const object of objects) this.push({ ...from, object });
     this.changed = true;
   }
@@ -112,31 +112,32 @@ export class LocalStore {
   /** Removes the object versions some deliveries added (versions a recall withdraws). */
   removeObjectsOf(deliveryIds: ReadonlySet<string>): void {
     this.collection = this.collection.filter((record) => !record.deliveryId || !deliveryIds.has(record.deliveryId));
+    this.reindex();
     this.changed = true;
   }
 
   /** The item's STIX bundle: the latest version of each of its objects, with the identity and markings they refer to. */
   async writeBundle(itemId: string, lastDeliveryId: string): Promise<void> {
     const latest = new Map<string, StixObject>();
-    for (const record of this.collection) if (record.itemId === itemId) latest.set(record.object.id, record.object);
+    for (const record of this.byItem.get(itemId) ?? []) latest.set(record.object.id, record.object);
     const referenced = new Set([...latest.values()].flatMap((object) => refsOf(object)));
-    const fixed = this.collection.filter((record) => record.itemId === null && referenced.has(record.object.id));
+    const fixed = (this.byItem.get(null) ?? []).filter((record) => referenced.has(record.object.id));
     const objects = [...fixed.map((record) => record.object), ...latest.values()];
     const bundle = {
       type: 'bundle',
       id: `bundle--${uuidv5(`${itemId}:${lastDeliveryId}`, BUNDLE_NAMESPACE)}`,
       objects,
     };
-    await writePrivateFile(this.paths.bundle(itemId), `${JSON.stringify(bundle, null, 2)}\n`);
+    await this.write(this.paths.bundle(itemId), `${JSON.stringify(bundle, null, 2)}\n`);
   }
 
   async writeEvent(event: MispEvent): Promise<void> {
-    await writePrivateFile(this.paths.event(event.uuid), `${JSON.stringify({ Event: event }, null, 2)}\n`);
-    this.eventsChanged.add(event.uuid);
+    await this.write(this.paths.event(event.uuid), `${JSON.stringify({ Event: event }, null, 2)}\n`);
+    this.misp.put(event);
   }
 
   async writeDocument(itemId: string, name: string, text: string): Promise<void> {
-    await writePrivateFile(this.paths.json(itemId, name), text.endsWith('\n') ? text : `${text}\n`);
+    await this.write(this.paths.json(itemId, name), text.endsWith('\n') ? text : `${text}\n`);
   }
 
   async removeDocuments(itemId: string, names: readonly string[]): Promise<void> {
@@ -144,22 +145,44 @@ export class LocalStore {
   }
 
   /** Writes what changed: the collection, the MISP manifest and hashes, then the state (last, so a crash repeats work, never skips it). */
-  async save(): Promise<boolean> {
-    if (!this.changed && this.eventsChanged.size === 0) return false;
+  async save(): Promise<void> {
+    await this.misp.save();
+    if (!this.changed) return;
     await writePrivateFile(
       this.paths.collection,
       this.collection.map((record) => JSON.stringify(record)).join('\n') + '\n',
     );
-    if (this.eventsChanged.size > 0) await writeMispIndex(this.paths.misp);
     await writePrivateFile(join(this.home, 'state.json'), `${JSON.stringify(this.state)}\n`);
     this.changed = false;
-    this.eventsChanged.clear();
-    return true;
+  }
+
+  private async write(path: string, content: string): Promise<void> {
+    const directory = dirname(path);
+    if (!this.made.has(directory)) {
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      this.made.add(directory);
+    }
+    await writePrivateFile(path, content, true);
   }
 
   private push(record: Omit<LocalObjectRecord, 'dateAdded'>): void {
     const last = this.collection[this.collection.length - 1]?.dateAdded ?? 0;
-    this.collection.push({ ...record, dateAdded: Math.max(Date.now() * 1000, last + 1) });
+    const added = { ...record, dateAdded: Math.max(Date.now() * 1000, last + 1) };
+    this.collection.push(added);
+    this.index(added);
+  }
+
+  private reindex(): void {
+    this.byItem = new Map();
+    this.deliveries = new Set();
+    for (const record of this.collection) this.index(record);
+  }
+
+  private index(record: LocalObjectRecord): void {
+    const held = this.byItem.get(record.itemId);
+    if (held) held.push(record);
+    else this.byItem.set(record.itemId, [record]);
+    if (record.deliveryId) this.deliveries.add(record.deliveryId);
   }
 }
 
@@ -169,22 +192,6 @@ function refsOf(object: StixObject): string[] {
     ...(Array.isArray(object.object_marking_refs) ? object.object_marking_refs : []),
   ];
   return refs.filter((ref): ref is string => typeof ref === 'string');
-}
-
-/** manifest.json and hashes.csv, from every event in the directory. */
-async function writeMispIndex(directory: string): Promise<void> {
-  const names = (await readdir(directory).catch(() => [] as string[])).filter((name) =>
-    /^[0-9a-f-]{36}\.json$/.test(name),
-  );
-  const manifest: Record<string, unknown> = {};
-  const hashes: string[] = [];
-  for (const name of names.sort()) {
-    const { Event: event } = JSON.parse(await readFile(join(directory, name), 'utf8')) as { Event: MispEvent };
-    manifest[event.uuid] = manifestEntry(event);
-    hashes.push(...hashLines(event));
-  }
-  await writePrivateFile(join(directory, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await writePrivateFile(join(directory, 'hashes.csv'), hashes.length > 0 ? `${hashes.join('\n')}\n` : '');
 }
 
 async function readJson<T>(path: string, fallback: T): Promise<T> {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BrokerClient, FeedEntry } from './broker-client';
 import { LocalStore } from './local-store';
+import { itemDocument, MemoryFeed } from './memory-feed.test-fixtures';
 import { KeyFilePartnerKey } from './opener';
 import { pull, PullContext } from './pull';
 import type { PinnedTeamKeys } from './team-keys';
@@ -13,59 +13,8 @@ const ITEM = '3f2a9c1e-0b4d-4c8e-9a1f-5d6e7f8a9b0c';
 const RED_ITEM = '9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d';
 const publisher = { name: 'Test CSIRT', fingerprint: 'X' };
 
-/** A broker's feed held in memory: entries added as the team delivers them. */
-class FakeFeed {
-  readonly entries: FeedEntry[] = [];
-  private clock = Date.parse('2026-11-30T08:00:00Z');
-
-  async add(
-    entry: Omit<FeedEntry, 'deliveredAt' | 'id' | 'keyFingerprint' | 'publishedAt' | 'message'>,
-    text: string,
-    signer: openpgp.PrivateKey,
-    to: openpgp.PublicKey,
-  ) {
-    this.clock += 1000;
-    const message = await openpgp.encrypt({
-      message: await openpgp.createMessage({ text }),
-      encryptionKeys: to,
-      signingKeys: signer,
-    });
-    const deliveredAt = new Date(this.clock).toISOString().replace('Z', '123Z');
-    this.entries.push({
-      ...entry,
-      id: crypto.randomUUID(),
-      keyFingerprint: null,
-      publishedAt: deliveredAt,
-      deliveredAt,
-      message,
-    });
-  }
-
-  client(): BrokerClient {
-    return {
-      entriesSince: async (since: string | null) =>
-        this.entries.filter((entry) => since === null || entry.deliveredAt > since),
-      entry: async (id: string) => this.entries.find((entry) => entry.id === id) ?? null,
-    } as unknown as BrokerClient;
-  }
-}
-
-const itemDocument = (version: number, tlp: string, indicators: string[], id = ITEM) =>
-  JSON.stringify({
-    format: 'tlp-broker/item@1',
-    id,
-    version,
-    type: 'advisory',
-    tlp,
-    pap: null,
-    severity: 'high',
-    title: `Version ${version} title`,
-    summary: '',
-    body: `Body ${version}`,
-    indicators: indicators.map((value) => ({ type: 'domain', value })),
-    publishedAt: new Date(Date.parse('2026-11-30T08:00:00Z') + version * 60_000).toISOString(),
-    publisher,
-  });
+const itemText = (version: number, tlp: string, indicators: string[], id = ITEM) =>
+  itemDocument({ id, version, tlp, indicators }, publisher);
 
 describe('pull: applying the feed, oldest first, exactly once', () => {
   let team: openpgp.PrivateKey;
@@ -73,7 +22,7 @@ describe('pull: applying the feed, oldest first, exactly once', () => {
   let partner: openpgp.PrivateKey;
   let key: KeyFilePartnerKey;
   let home: string;
-  let feed: FakeFeed;
+  let feed: MemoryFeed;
 
   beforeAll(async () => {
     const generate = (name: string) =>
@@ -86,7 +35,7 @@ describe('pull: applying the feed, oldest first, exactly once', () => {
 
   beforeEach(async () => {
     home = await mkdtemp(join(tmpdir(), 'tlpb-kit-pull-'));
-    feed = new FakeFeed();
+    feed = new MemoryFeed();
   });
   afterEach(() => rm(home, { recursive: true, force: true }));
 
@@ -104,7 +53,7 @@ describe('pull: applying the feed, oldest first, exactly once', () => {
   const item = (version: number, tlp: string, indicators: string[], signer = team, id = ITEM) =>
     feed.add(
       { entry: 'item', itemId: id, version, type: 'advisory', tlp, pap: null },
-      itemDocument(version, tlp, indicators, id),
+      itemText(version, tlp, indicators, id),
       signer,
       partner.toPublic(),
     );
@@ -153,7 +102,7 @@ describe('pull: applying the feed, oldest first, exactly once', () => {
   it('refuses a signed document that does not match its feed entry (an entry relabelled on the way)', async () => {
     await feed.add(
       { entry: 'item', itemId: ITEM, version: 1, type: 'advisory', tlp: 'TLP:CLEAR', pap: null },
-      itemDocument(1, 'TLP:AMBER', []),
+      itemText(1, 'TLP:AMBER', []),
       team,
       partner.toPublic(),
     );

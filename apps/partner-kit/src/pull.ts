@@ -7,6 +7,9 @@ import type { DeliveryRecord, LocalStore } from './local-store';
 import { PartnerKey, RefusedMessage } from './opener';
 import type { PinnedTeamKeys } from './team-keys';
 
+/** How often a long pull records its progress. */
+const SAVE_EVERY_MS = 5_000;
+
 export interface PullContext {
   readonly broker: BrokerClient;
   readonly key: PartnerKey;
@@ -62,13 +65,18 @@ export async function pull(context: PullContext, options: PullOptions): Promise<
   );
   const summary = newSummary();
   options.onStart?.(entries.length);
-  for (const [index, entry] of entries.entries()) {
+  let savedAt = Date.now();
+  for (const entry of entries) {
     const record = await take(context, entry, options.includeRed);
     store.record(entry.id, record);
     store.moveCursor(entry.deliveredAt);
     count(summary, entry, record);
     options.onEntry?.(entry, record.status);
-    if (index % 50 === 49) await store.save();
+    // A long first pull records its progress now and then: a run cut short resumes from there.
+    if (Date.now() - savedAt > SAVE_EVERY_MS) {
+      await store.save();
+      savedAt = Date.now();
+    }
   }
   await store.save();
   return { ...summary, entries: entries.length, cursor: store.state.cursor };
@@ -157,9 +165,12 @@ async function applyItem(
   if (!item.steps.some((known) => known.deliveryId === entry.id)) item.steps.push(step);
   const outputs = stepOutputs(item, entry.id, publisher);
   store.addObjects(outputs.objects, { tlp: document.tlp, itemId: item.itemId, deliveryId: entry.id }, publisher);
-  await store.writeDocument(item.itemId, `v${document.version}.json`, text);
-  await store.writeEvent(outputs.event);
-  await store.writeBundle(item.itemId, entry.id);
+  // Three files of their own: written at once.
+  await Promise.all([
+    store.writeDocument(item.itemId, `v${document.version}.json`, text),
+    store.writeEvent(outputs.event),
+    store.writeBundle(item.itemId, entry.id),
+  ]);
 }
 
 /** Removes the withdrawn versions (documents, their STIX object versions, their content in the state) and revokes. */

@@ -95,11 +95,15 @@ export function issueText(issue: { path: PropertyKey[]; message: string }): stri
 }
 
 /** Writes a file only its owner reads, atomically (a reader never sees half of it). */
-export async function writePrivateFile(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+export async function writePrivateFile(
+  path: string,
+  content: string | Uint8Array,
+  directoryMade = false,
+): Promise<void> {
+  if (!directoryMade) await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // Created 0600 (a umask only ever takes permissions away), then put in place whole.
   await writeFile(temporary, content, { mode: 0o600 });
-  await chmod(temporary, 0o600);
   await rename(temporary, path);
 }
 

@@ -10,6 +10,7 @@ import {
   KeySource,
   KitError,
   newServeToken,
+  readSettings,
   normaliseFingerprint,
   Settings,
   SETTINGS_SCHEMA,
@@ -59,7 +60,10 @@ export async function init(home: string, options: InitOptions): Promise<void> {
   const documents = await checkTeamDocuments(broker, team);
   if (!documents.ok)
     throw new KitError(`the team's published documents do not match the pinned key: ${documents.findings.join('; ')}`);
-  const settings = newSettings(home, options, apiKey, source.settings);
+  // Set up again (a new key, a new API key): the local server keeps its credential and collection,
+  // so the partner's OpenCTI and MISP need no change.
+  const earlier = await readSettings(home).catch(() => null);
+  const settings = newSettings(home, options, apiKey, source.settings, earlier?.serve ?? null);
   if (source.armored) await writePrivateFile(join(home, 'partner-key.asc'), source.armored);
   await writeSettings(home, settings);
   await writePrivateFile(join(home, 'serve-token'), `${settings.serve.token}\n`);
@@ -75,7 +79,13 @@ export async function init(home: string, options: InitOptions): Promise<void> {
   output.result({ settings: describeSettings(settings), partnerKey: key.fingerprint });
 }
 
-function newSettings(home: string, options: InitOptions, apiKey: string, key: KeySource): Settings {
+function newSettings(
+  home: string,
+  options: InitOptions,
+  apiKey: string,
+  key: KeySource,
+  earlier: Settings['serve'] | null,
+): Settings {
   const parsed = SETTINGS_SCHEMA.safeParse({
     format: 'tlp-broker-partner/settings@1',
     broker: options.broker.replace(/\/+$/, ''),
@@ -87,8 +97,8 @@ function newSettings(home: string, options: InitOptions, apiKey: string, key: Ke
     serve: {
       host: options.serveHost,
       port: Number(options.servePort),
-      token: newServeToken(),
-      collectionId: randomUUID(),
+      token: earlier?.token ?? newServeToken(),
+      collectionId: earlier?.collectionId ?? randomUUID(),
     },
   });
   if (!parsed.success) throw new KitError(parsed.error.issues.map(issueText).join('; '));
