@@ -183,6 +183,25 @@ describe('the partner kit (tlp-broker-partner) against a running broker', () => 
         .map((object) => object.pattern)
         .sort(),
     ).toEqual(["[domain-name:value = 'kit-a.example']", "[domain-name:value = 'kit-b.example']"]);
+    // Named apart from the sealed copies the broker's own MISP feed and TAXII collection hold, so a
+    // tool that pulled those before takes the cleartext as new, not as versions it already has.
+    const brokerMisp = await http(broker.url, 'GET', '/misp/manifest.json', { key: partner.feedKey });
+    expect(Object.keys(brokerMisp.body)).toHaveLength(4);
+    expect(Object.keys(manifest).filter((uuid) => uuid in brokerMisp.body)).toEqual([]);
+    const sealed = await http(
+      broker.url,
+      'GET',
+      `/taxii2/api/collections/${partner.channelId}/objects/?match[type]=report`,
+      {
+        key: partner.feedKey,
+        headers: { accept: TAXII },
+      },
+    );
+    const reportIds = new Set((sealed.body.objects as Stix[]).map((object) => object.id));
+    expect(reportIds.size).toBe(4);
+    const collection = await kit.org.read('taxii', 'collection.jsonl');
+    expect(collection).toContain('"type":"report"');
+    expect([...reportIds].filter((id) => collection.includes(id))).toEqual([]);
     const hashes = await kit.org.read('misp', 'hashes.csv');
     expect(hashes.trim().split('\n')).toHaveLength(4);
   });

@@ -14,6 +14,7 @@ import {
   StixObject,
 } from '@tlp-broker/stix';
 import type { PapLabel, TlpLabel } from '@tlp-broker/tlp';
+import { ownEvent, ownObjects } from './own-ids';
 
 /** One feed entry applied to an item: a version (with its content) or a recall notice. */
 export interface StepRecord {
@@ -75,7 +76,8 @@ function delivered(step: StepRecord): DeliveredStep {
 /**
  * The STIX objects and MISP event one step serves, computed as the broker computes what a
  * TLP:CLEAR history serves (`servedHistory`): indicators dropped by a version are revoked, a recall
- * revokes the report and every indicator, and MISP lists again, deleted, what is withdrawn.
+ * revokes the report and every indicator, and MISP lists again, deleted, what is withdrawn. They
+ * carry ids of the kit's own (see `ownId`).
  */
 export function stepOutputs(item: ItemRecord, deliveryId: string, publisher: Publisher): StepOutputs {
   const views = servedHistory(orderedSteps(item.steps).map(delivered));
@@ -88,19 +90,23 @@ export function stepOutputs(item: ItemRecord, deliveryId: string, publisher: Pub
     timestamp: view.mispTimestamp,
     withdrawn: { indicators: view.withdrawn.indicators, attachments: [] },
   };
-  return step.entry === 'item'
-    ? itemStep(item, step, view, publisher, revoked, serving)
-    : recallStep(item, step, view, publisher, revoked, serving);
+  const served: ServedStep = { item, step, view, publisher, revoked, serving };
+  const outputs = step.entry === 'item' ? itemStep(served) : recallStep(served);
+  return { objects: ownObjects(outputs.objects), event: ownEvent(outputs.event) };
 }
 
-function itemStep(
-  item: ItemRecord,
-  step: StepRecord,
-  view: StepView,
-  publisher: Publisher,
-  revoked: StixObject[],
-  serving: MispServing,
-): StepOutputs {
+/** One step and how the broker's rules serve it: what itemStep and recallStep build from. */
+interface ServedStep {
+  readonly item: ItemRecord;
+  readonly step: StepRecord;
+  readonly view: StepView;
+  readonly publisher: Publisher;
+  /** The indicator versions the step revokes. */
+  readonly revoked: StixObject[];
+  readonly serving: MispServing;
+}
+
+function itemStep({ item, step, view, publisher, revoked, serving }: ServedStep): StepOutputs {
   const content = {
     itemId: item.itemId,
     version: step.version,
@@ -122,14 +128,7 @@ function itemStep(
 }
 
 /** A recall: the report revoked under the item's reference alone (nothing of the withdrawn content), and every indicator revoked. */
-function recallStep(
-  item: ItemRecord,
-  step: StepRecord,
-  view: StepView,
-  publisher: Publisher,
-  revoked: StixObject[],
-  serving: MispServing,
-): StepOutputs {
+function recallStep({ item, step, view, publisher, revoked, serving }: ServedStep): StepOutputs {
   const named = { itemId: item.itemId, kind: item.kind, tlp: step.tlp, version: view.referenceVersion };
   const [report] = itemObjects(
     {
