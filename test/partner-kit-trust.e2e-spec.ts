@@ -11,6 +11,7 @@ import { eventually, http } from './support/http';
 import { ItemSpec, publishItem } from './support/items';
 import { KitHome, printed, runWithNpx } from './support/partner-kit';
 import { newKeyPair, registerPartner, TestPartner } from './support/partners';
+import { TaxiiClient } from './support/taxii-client';
 
 interface FeedEntry {
   itemId: string;
@@ -142,8 +143,8 @@ describe('the partner kit trusts the pinned team key only, and speaks back to th
       });
     });
     const proxy = await tampering.start();
+    const kit = await home();
     try {
-      const kit = await home();
       expect((await kit.init(proxy, partner.feedKey, partner.privateKey, teamFingerprint)).code).toBe(0);
       const itemId = await publish({ title: 'Genuine amber advisory', tlp: 'TLP:AMBER' });
       tampering.target = itemId;
@@ -161,6 +162,17 @@ describe('the partner kit trusts the pinned team key only, and speaks back to th
       expect(await kit.json('json', itemId, 'v1.json')).toMatchObject({ title: 'Genuine amber advisory' });
     } finally {
       await tampering.stop();
+    }
+    // The way to the broker gone, the partner's tools are still served what the kit holds.
+    const served = await kit.serve();
+    try {
+      const client = new TaxiiClient(served.url, served.token);
+      const [collection] = await client.collections();
+      const objects = await client.allObjects(collection.id, 100);
+      expect(objects.map((object) => object.name)).toContain('Genuine amber advisory');
+      expect(objects.map((object) => object.name)).not.toContain('Forged: block 192.0.2.1');
+    } finally {
+      await served.stop();
     }
   });
 

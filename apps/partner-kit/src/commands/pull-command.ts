@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { KitContext, keyExpiryWarning, openKit } from '../context';
 import { pull, PullSummary } from '../pull';
+import { withPullLock } from '../pull-lock';
 import { KitError } from '../settings';
 import { Output } from './output';
 
@@ -14,9 +15,11 @@ export const REFUSED_EXIT = 3;
 
 export async function pullCommand(home: string, options: PullCommandOptions): Promise<void> {
   const output = new Output(options.json ?? false);
-  const kit = await openKit(home);
-  output.warn(await keyExpiryWarning(kit.key));
-  const summary = await runPull(kit, options.includeRed ?? kit.settings.includeRed, output);
+  const { kit, summary } = await withPullLock(home, async () => {
+    const opened = await openKit(home);
+    output.warn(await keyExpiryWarning(opened.key));
+    return { kit: opened, summary: await runPull(opened, options.includeRed ?? opened.settings.includeRed, output) };
+  });
   for (const line of summaryLines(summary, kit.settings.out)) output.line(line);
   output.result({ ...summary, out: kit.settings.out });
   if (summary.refused.length > 0)

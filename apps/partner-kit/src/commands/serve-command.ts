@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { openKit } from '../context';
-import { collectionFile } from '../local-store';
+import { collectionFile, outPaths } from '../local-store';
+import { withPullLock } from '../pull-lock';
 import { startLocalServer } from '../serve/local-server';
-import { KitError } from '../settings';
+import { KitError, readSettings } from '../settings';
 import { Output } from './output';
 import { runPull, summaryLines } from './pull-command';
 
@@ -27,9 +28,11 @@ const isLoopback = (host: string) =>
  */
 export async function serve(home: string, options: ServeOptions): Promise<void> {
   const output = new Output(options.json ?? false);
-  const kit = await openKit(home);
-  const includeRed = options.includeRed ?? kit.settings.includeRed;
-  const host = options.host ?? kit.settings.serve.host;
+  // What the kit holds is served even while the broker cannot be reached: each pull opens the kit
+  // afresh (the team keys, the state another pull may have moved on) and only warns when it fails.
+  const settings = await readSettings(home);
+  const includeRed = options.includeRed ?? settings.includeRed;
+  const host = options.host ?? settings.serve.host;
   const tls = await tlsOf(options);
   if (!isLoopback(host) && !tls)
     output.warn(
@@ -38,7 +41,8 @@ export async function serve(home: string, options: ServeOptions): Promise<void> 
   if (includeRed) output.warn("TLP:RED is served: only to the named recipients' own tools");
   const pullOnce = async () => {
     try {
-      for (const line of summaryLines(await runPull(kit, includeRed, output), kit.settings.out)) output.line(line);
+      const summary = await withPullLock(home, async () => runPull(await openKit(home), includeRed, output));
+      for (const line of summaryLines(summary, settings.out)) output.line(line);
     } catch (error) {
       output.warn(`pull failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -46,19 +50,19 @@ export async function serve(home: string, options: ServeOptions): Promise<void> 
   await pullOnce();
   const server = await startLocalServer({
     host,
-    port: options.port === undefined ? kit.settings.serve.port : Number(options.port),
-    token: kit.settings.serve.token,
+    port: options.port === undefined ? settings.serve.port : Number(options.port),
+    token: settings.serve.token,
     collection: {
-      id: kit.settings.serve.collectionId,
-      title: `${new URL(kit.settings.broker).host} (decrypted by tlp-broker-partner)`,
+      id: settings.serve.collectionId,
+      title: `${new URL(settings.broker).host} (decrypted by tlp-broker-partner)`,
     },
-    source: collectionFile(kit.settings.out),
-    mispDirectory: kit.store.paths.misp,
+    source: collectionFile(settings.out),
+    mispDirectory: outPaths(settings.out).misp,
     includeRed,
     ...(tls ? { tls } : {}),
   });
   output.line(
-    `TAXII 2.1: ${server.url}/taxii2/ (API root ${server.url}/taxii2/api/, collection ${kit.settings.serve.collectionId})`,
+    `TAXII 2.1: ${server.url}/taxii2/ (API root ${server.url}/taxii2/api/, collection ${settings.serve.collectionId})`,
   );
   output.line(`MISP feed: ${server.url}/misp/`);
   output.line(`Credential: Bearer token (or Basic password) in ${home}/serve-token`);
@@ -66,7 +70,7 @@ export async function serve(home: string, options: ServeOptions): Promise<void> 
     url: server.url,
     taxii: `${server.url}/taxii2/`,
     misp: `${server.url}/misp/`,
-    collection: kit.settings.serve.collectionId,
+    collection: settings.serve.collectionId,
   });
   await keepPulling(Number(options.pullEvery), pullOnce, server.close);
 }
