@@ -7,7 +7,7 @@ import { call, waitForRecalls } from '@tlp-broker/harness';
 import { eventually, http } from './support/http';
 import { ItemSpec, publishItem } from './support/items';
 import { KitHome, printed } from './support/partner-kit';
-import { registerContact, registerPartner, TestContact, TestPartner } from './support/partners';
+import { newKeyPair, registerContact, registerPartner, TestContact, TestPartner } from './support/partners';
 import { stixErrors } from './support/stix-schemas';
 import { Stix, TAXII, TaxiiClient } from './support/taxii-client';
 import { selfSignedCertificate } from './support/tls';
@@ -134,6 +134,13 @@ describe('the partner kit (tlp-broker-partner) against a running broker', () => 
   });
 
   it('sets up from an API key, a protected private key and the pinned fingerprint, keeping secrets to a 0600 file', async () => {
+    // Not the channel's key: every entry would be a refusal, so it is said before anything is written.
+    const stranger = (await newKeyPair('Someone Else', 'someone@else.example')).privateKey;
+    const wrong = await kit.org.init(broker.url, partner.feedKey, stranger, teamFingerprint);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`this channel's deliveries are encrypted to key ${partner.fingerprint}`);
+    await expect(stat(join(kit.org.home, 'settings.json'))).rejects.toThrow();
+
     const run = await kit.org.init(broker.url, partner.feedKey, partner.privateKey, teamFingerprint);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('signed by the pinned key');

@@ -71,9 +71,10 @@ export class BrokerClient {
     return entries.reverse();
   }
 
-  /** Whether the API key opens the feed (one entry read). */
-  async probeFeed(): Promise<void> {
-    await this.json('/feed?limit=1', 'reading the feed');
+  /** The newest entry of the feed (null when it is empty): the API key opens it, or this throws. */
+  async newestEntry(): Promise<FeedEntry | null> {
+    const page: FeedPage = await this.json('/feed?limit=1', 'reading the feed');
+    return page.entries[0] ?? null;
   }
 
   /** One entry by its delivery id; null when it has left the feed (retracted or withdrawn since). */

@@ -49,13 +49,18 @@ export async function init(home: string, options: InitOptions): Promise<void> {
   const source = await keySource(home, options);
   const key = await loadPartnerKey(source.settings, async () => source.armored ?? '');
   const broker = new BrokerClient(options.broker, apiKey);
-  await broker.probeFeed().catch((error: unknown) => {
+  const newest = await broker.newestEntry().catch((error: unknown) => {
     if (error instanceof BrokerError && (error.status === 401 || error.status === 403))
       throw new KitError(
         `the broker refuses the API key (${error.status}): use a feed channel's key with the \`feed\` scope`,
       );
     throw error;
   });
+  // A key that is not the channel's would make every entry a refusal: said now, before anything is written.
+  if (newest?.keyFingerprint && newest.keyFingerprint.toUpperCase() !== key.fingerprint)
+    throw new KitError(
+      `this channel's deliveries are encrypted to key ${newest.keyFingerprint}, not to the key given (${key.fingerprint})`,
+    );
   const team = await pinnedTeamKeys(broker, options.teamFingerprint.map(normaliseFingerprint));
   const documents = await checkTeamDocuments(broker, team);
   if (!documents.ok)
