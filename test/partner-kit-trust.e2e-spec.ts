@@ -279,10 +279,18 @@ describe('the partner kit trusts the pinned team key only, and speaks back to th
     expect((await kit.run(['check'])).code).toBe(0);
   });
 
-  it('installs on its own with npx, from the broker that hands it out', async () => {
-    const run = await runWithNpx(`${broker.url}/partner-kit/tlp-broker-partner.tgz`, ['--version']);
-    expect(run.code, run.stderr).toBe(0);
+  it('installs on its own with npx, from the versioned URL the broker hands it out at', async () => {
     const manifest = JSON.parse(await readFile(join(__dirname, '..', 'apps', 'partner-kit', 'package.json'), 'utf8'));
+    const about = await http(broker.url, 'GET', '/partner-kit');
+    expect(about.body).toEqual({
+      name: 'tlp-broker-partner',
+      version: manifest.version,
+      url: `https://broker.test.example/partner-kit/tlp-broker-partner-${manifest.version}.tgz`,
+    });
+    // npx keeps what it fetched from a URL: each version has its own.
+    const run = await runWithNpx(`${broker.url}${new URL(about.body.url).pathname}`, ['--version']);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe(manifest.version);
+    expect((await http(broker.url, 'GET', '/partner-kit/tlp-broker-partner-0.0.1.tgz')).status).toBe(404);
   }, 150_000);
 });

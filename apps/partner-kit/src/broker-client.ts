@@ -100,6 +100,13 @@ export class BrokerClient {
     });
   }
 
+  /** The kit the broker hands out; null when it says nothing (an older broker, or not built there). */
+  kitRelease(): Promise<{ version: string; url: string } | null> {
+    return this.json<{ version: string; url: string }>('/partner-kit', 'reading the partner kit', {}, false).catch(
+      () => null,
+    );
+  }
+
   teamKeys(): Promise<TeamKey[]> {
     return this.json('/team/keys', 'reading the team keys', {}, false);
   }

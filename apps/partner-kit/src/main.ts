@@ -7,8 +7,7 @@ import { pullCommand } from './commands/pull-command';
 import { serve } from './commands/serve-command';
 import { kitEnvironment } from './environment';
 import { defaultHome, KitError } from './settings';
-
-declare const KIT_VERSION: string | undefined;
+import { kitVersion } from './version';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -17,7 +16,7 @@ function program(): Command {
     .description(
       "A partner's side of tlp-broker: pulls what the team delivered to your channel, decrypts it with your key, verifies the team's pinned signature, and hands cleartext STIX 2.1 and MISP to your own tools.",
     )
-    .version(typeof KIT_VERSION === 'string' ? KIT_VERSION : 'development')
+    .version(kitVersion ?? 'development')
     .addOption(new Option('--home <dir>', 'settings and state (0700)').env('TLPB_PARTNER_HOME').default(defaultHome()))
     .showHelpAfterError();
   const home = () => String(kit.opts<{ home: string }>().home);

@@ -957,7 +957,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/partner-kit/tlp-broker-partner.tgz": {
+    "/partner-kit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PartnerKitController_about"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partner-kit/{file}": {
         parameters: {
             query?: never;
             header?: never;
@@ -2398,6 +2414,14 @@ export interface components {
             };
             /** Format: date-time */
             createdAt: string;
+        };
+        /** @description The partner kit the broker hands out. */
+        PartnerKitView: {
+            /** @constant */
+            name: "tlp-broker-partner";
+            version: string;
+            /** @description The package under its versioned name: `npx` keeps what it fetched from a URL, so a new version gets a new URL. */
+            url: string;
         };
         /** @enum {string} */
         PartnerScope: "feed" | "taxii" | "misp" | "submit";
@@ -4933,7 +4957,7 @@ export interface operations {
             };
         };
     };
-    PartnerKitController_download: {
+    PartnerKitController_about: {
         parameters: {
             query?: never;
             header?: never;
@@ -4942,7 +4966,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description tlp-broker-partner, the partner kit, as an npm package (`npx <this URL> --help`) */
+            /** @description PartnerKitView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerKitView"];
+                };
+            };
+        };
+    };
+    PartnerKitController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the partner kit as an npm package: tlp-broker-partner.tgz, or under its versioned name */
             200: {
                 headers: {
                     [name: string]: unknown;

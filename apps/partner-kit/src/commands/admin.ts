@@ -8,6 +8,7 @@ import {
   writeSettings,
 } from '../settings';
 import { checkTeamDocuments } from '../team-keys';
+import { newerKitWarning } from '../version';
 import { Output } from './output';
 
 /** Checks what the kit relies on: the pinned team key, the team's signed documents, the partner key's expiry. */
@@ -15,6 +16,7 @@ export async function check(home: string, options: { json?: boolean }): Promise<
   const output = new Output(options.json ?? false);
   const kit = await openKit(home);
   output.warn(await keyExpiryWarning(kit.key));
+  output.warn(newerKitWarning(await kit.broker.kitRelease()));
   const documents = await checkTeamDocuments(kit.broker, kit.team);
   for (const finding of documents.findings) output.warn(finding);
   output.line(`Broker ${kit.settings.broker}: the feed opens with the API key.`);

@@ -3,6 +3,7 @@ import { KitContext, keyExpiryWarning, openKit } from '../context';
 import { pull, PullSummary } from '../pull';
 import { withPullLock } from '../pull-lock';
 import { KitError } from '../settings';
+import { newerKitWarning } from '../version';
 import { Output } from './output';
 
 export interface PullCommandOptions {
@@ -18,6 +19,7 @@ export async function pullCommand(home: string, options: PullCommandOptions): Pr
   const { kit, summary } = await withPullLock(home, async () => {
     const opened = await openKit(home);
     output.warn(await keyExpiryWarning(opened.key));
+    output.warn(newerKitWarning(await opened.broker.kitRelease()));
     return { kit: opened, summary: await runPull(opened, options.includeRed ?? opened.settings.includeRed, output) };
   });
   for (const line of summaryLines(summary, kit.settings.out)) output.line(line);
