@@ -43,9 +43,8 @@ export default tseslint.config(
     },
   },
   {
-    // Settings are read here and only here (the partner kit, a program of its own, in its environment.ts);
-    // test support reads the test servers' addresses.
-    files: ['libs/config/src/**/*.ts', 'test/support/**/*.ts', 'apps/partner-kit/src/environment.ts'],
+    // Settings are read here and only here; test support reads the test servers' addresses.
+    files: ['libs/config/src/**/*.ts', 'test/support/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

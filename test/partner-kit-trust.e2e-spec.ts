@@ -119,6 +119,19 @@ describe('the partner kit trusts the pinned team key only, and speaks back to th
     await expect(kit.read('..', 'settings.json')).rejects.toThrow();
   });
 
+  it('takes the API key from the environment, and refuses a secret typed on the command line', async () => {
+    const kit = await home();
+    const key = await kit.file('partner.asc', partner.privateKey.armor());
+    const base = ['init', '--broker', broker.url, '--key', key, '--team-fingerprint', teamFingerprint];
+    const typed = await kit.run([...base, '--api-key-env', partner.feedKey]);
+    expect(typed.code).toBe(1);
+    expect(typed.stderr).toContain('never on the command line');
+    await expect(kit.read('..', 'settings.json')).rejects.toThrow();
+    const fromEnvironment = await kit.run(base, { TLPB_PARTNER_API_KEY: partner.feedKey });
+    expect(fromEnvironment.code, fromEnvironment.stderr).toBe(0);
+    expect(fromEnvironment.stdout).not.toContain(partner.feedKey);
+  });
+
   it('refuses an item signed by another key than the pinned one, writes nothing of it, and takes the genuine one once it comes through', async () => {
     const tampering = new Tampering(broker.url, async (entry) => {
       const document = {

@@ -2,10 +2,9 @@
 import { Command, Option } from 'commander';
 import { check, pin } from './commands/admin';
 import { ack, submit } from './commands/exchange';
-import { init } from './commands/init';
+import { init, InitOptions } from './commands/init';
 import { pullCommand } from './commands/pull-command';
 import { serve } from './commands/serve-command';
-import { kitEnvironment } from './environment';
 import { defaultHome, KitError } from './settings';
 import { kitVersion } from './version';
 
@@ -18,6 +17,7 @@ function program(): Command {
     )
     .version(kitVersion ?? 'development')
     .addOption(new Option('--home <dir>', 'settings and state (0700)').env('TLPB_PARTNER_HOME').default(defaultHome()))
+    .addOption(new Option('--debug', 'print the stack of an unexpected error').env('TLPB_PARTNER_DEBUG').hideHelp())
     .showHelpAfterError();
   const home = () => String(kit.opts<{ home: string }>().home);
   setupCommands(kit, home);
@@ -34,6 +34,9 @@ function setupCommands(kit: Command, home: () => string): void {
     .option('--api-key-file <file>', "the channel's API key (or TLPB_PARTNER_API_KEY, or typed at a prompt)")
     .option('--key <file>', 'your armored OpenPGP private key (copied into --home, readable by you only)')
     .option('--passphrase-file <file>', "the key's passphrase (or TLPB_PARTNER_PASSPHRASE, or typed at a prompt)")
+    // Read from the environment by commander; given on the command line, they are refused (see init).
+    .addOption(new Option('--api-key-env <key>').env('TLPB_PARTNER_API_KEY').hideHelp())
+    .addOption(new Option('--passphrase-env <passphrase>').env('TLPB_PARTNER_PASSPHRASE').hideHelp())
     .option('--gpg', "use GnuPG's keyring and agent instead of --key")
     .option('--gpg-homedir <dir>', "GnuPG's home (default: GnuPG's own)")
     .option('--gpg-key <fingerprint>', 'your key in the GnuPG keyring, when it holds several')
@@ -48,7 +51,7 @@ function setupCommands(kit: Command, home: () => string): void {
     .option('--serve-host <host>', 'address serve listens on', '127.0.0.1')
     .option('--serve-port <port>', 'port serve listens on', '8470')
     .option('--json', 'print JSON for scripts')
-    .action((options) => init(home(), options));
+    .action((options: InitOptions, command: Command) => init(home(), options, secretsSource(command)));
   kit
     .command('check')
     .description(
@@ -99,11 +102,18 @@ function exchangeCommands(kit: Command, home: () => string): void {
     .action((file: string, options) => submit(home(), file, options));
 }
 
-program()
-  .parseAsync(process.argv)
-  .catch((error: unknown) => {
-    const known = error instanceof KitError;
-    process.stderr.write(`tlp-broker-partner: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (!known && kitEnvironment.debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = known ? error.exitCode : 1;
-  });
+/** Where init's secrets came from: a secret typed on the command line is seen by every user of the machine. */
+function secretsSource(command: Command): { onCommandLine: boolean } {
+  return {
+    onCommandLine: ['apiKeyEnv', 'passphraseEnv'].some((name) => command.getOptionValueSource(name) === 'cli'),
+  };
+}
+
+const cli = program();
+cli.parseAsync(process.argv).catch((error: unknown) => {
+  const known = error instanceof KitError;
+  process.stderr.write(`tlp-broker-partner: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (!known && cli.opts<{ debug?: boolean }>().debug && error instanceof Error)
+    process.stderr.write(`${error.stack}\n`);
+  process.exitCode = known ? error.exitCode : 1;
+});

@@ -3,7 +3,6 @@ import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { kitEnvironment } from './environment';
 
 /** A fingerprint as GnuPG prints it, spaces removed, upper case: v4 (40 hex digits) or v6 (64). */
 export function normaliseFingerprint(text: string): string {
@@ -57,8 +56,9 @@ export type Settings = z.infer<typeof SETTINGS_SCHEMA>;
 export type KeySource = Settings['key'];
 
 /** The kit's home: its settings, its state and (by default) its output. */
-export function defaultHome(home: string | undefined = kitEnvironment.home): string {
-  return resolve(home ?? join(homedir(), '.tlp-broker-partner'));
+/** The kit's home when neither --home nor TLPB_PARTNER_HOME (which commander reads) names one. */
+export function defaultHome(): string {
+  return resolve(join(homedir(), '.tlp-broker-partner'));
 }
 
 export const settingsPath = (home: string) => join(home, 'settings.json');

@@ -27,6 +27,9 @@ export interface InitOptions {
   apiKeyFile?: string;
   key?: string;
   passphraseFile?: string;
+  /** TLPB_PARTNER_API_KEY and TLPB_PARTNER_PASSPHRASE, as commander read them. */
+  apiKeyEnv?: string;
+  passphraseEnv?: string;
   gpg?: boolean;
   gpgHomedir?: string;
   gpgKey?: string;
@@ -43,9 +46,11 @@ export interface InitOptions {
  * the feed, the pinned fingerprint is the team's published key, and the team's security.txt and
  * RFC 2350 profile are signed by it), then writes the settings, readable by their owner only.
  */
-export async function init(home: string, options: InitOptions): Promise<void> {
+export async function init(home: string, options: InitOptions, given: { onCommandLine: boolean }): Promise<void> {
+  if (given.onCommandLine)
+    throw new KitError('give secrets in files or in the environment, never on the command line (others see it)');
   const output = new Output(options.json ?? false);
-  const apiKey = await secret('API key', options.apiKeyFile, 'apiKey');
+  const apiKey = await secret('API key', options.apiKeyFile, options.apiKeyEnv, 'TLPB_PARTNER_API_KEY');
   const source = await keySource(home, options);
   const key = await loadPartnerKey(source.settings, async () => source.armored ?? '');
   const broker = new BrokerClient(options.broker, apiKey);
@@ -134,5 +139,10 @@ async function keySource(home: string, options: InitOptions): Promise<{ settings
 async function optionalPassphrase(options: InitOptions, armored: string): Promise<string | null> {
   const key = await openpgp.readPrivateKey({ armoredKey: armored }).catch(() => null);
   if (!key || key.isDecrypted()) return null;
-  return secret('passphrase of the partner key', options.passphraseFile, 'passphrase');
+  return secret(
+    'passphrase of the partner key',
+    options.passphraseFile,
+    options.passphraseEnv,
+    'TLPB_PARTNER_PASSPHRASE',
+  );
 }

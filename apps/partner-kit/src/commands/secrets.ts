@@ -1,8 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { kitEnvironment } from '../environment';
 import { KitError } from '../settings';
-
-const ENVIRONMENT_NAMES = { apiKey: 'TLPB_PARTNER_API_KEY', passphrase: 'TLPB_PARTNER_PASSPHRASE' } as const;
 
 /**
  * A secret, never from the command line (other users see it in the process list): from a file,
@@ -11,7 +8,8 @@ const ENVIRONMENT_NAMES = { apiKey: 'TLPB_PARTNER_API_KEY', passphrase: 'TLPB_PA
 export async function secret(
   what: string,
   file: string | undefined,
-  variable: 'apiKey' | 'passphrase',
+  fromEnvironment: string | undefined,
+  variable: string,
 ): Promise<string> {
   if (file) {
     const text = await readFile(file, 'utf8').catch(() => {
@@ -19,10 +17,8 @@ export async function secret(
     });
     return text.replace(/\r?\n$/, '');
   }
-  const fromEnvironment = kitEnvironment[variable];
   if (fromEnvironment) return fromEnvironment;
-  if (!process.stdin.isTTY)
-    throw new KitError(`give the ${what} in a file (see --help) or in ${ENVIRONMENT_NAMES[variable]}`);
+  if (!process.stdin.isTTY) throw new KitError(`give the ${what} in a file (see --help) or in ${variable}`);
   const { default: password } = await import('@inquirer/password');
   return password({ message: `The ${what}:`, mask: false });
 }
