@@ -5,25 +5,31 @@ import { loadPartnerKey, PartnerKey } from './opener';
 import { readSettings, Settings } from './settings';
 import { PinnedTeamKeys, pinnedTeamKeys } from './team-keys';
 
-/** Everything a command works with, read from the kit's home. */
+/** What the commands that open or seal messages work with, read from the kit's home. */
 export interface KitContext {
   readonly home: string;
   readonly settings: Settings;
   readonly broker: BrokerClient;
   readonly key: PartnerKey;
   readonly team: PinnedTeamKeys;
-  readonly store: LocalStore;
 }
+
+/** A pull's context: the kit and its local store (the state, the collection, the MISP feed's index). */
+export type PullingKit = KitContext & { readonly store: LocalStore };
 
 export async function openKit(home: string): Promise<KitContext> {
   const settings = await readSettings(home);
   const broker = new BrokerClient(settings.broker, settings.apiKey);
-  const [key, team, store] = await Promise.all([
+  const [key, team] = await Promise.all([
     loadPartnerKey(settings.key, (path) => readFile(path, 'utf8')),
     pinnedTeamKeys(broker, settings.teamFingerprints),
-    LocalStore.open(home, settings.out),
   ]);
-  return { home, settings, broker, key, team, store };
+  return { home, settings, broker, key, team };
+}
+
+export async function openForPull(home: string): Promise<PullingKit> {
+  const kit = await openKit(home);
+  return { ...kit, store: await LocalStore.open(home, kit.settings.out) };
 }
 
 const DAY_MS = 86_400_000;

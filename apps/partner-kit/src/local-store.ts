@@ -69,8 +69,13 @@ export class LocalStore {
     this.reindex();
   }
 
+  /** The kit's state alone (what was applied, and of which items): what `ack` names a delivery from. */
+  static readState(home: string): Promise<KitState> {
+    return readJson<KitState>(join(home, 'state.json'), emptyState());
+  }
+
   static async open(home: string, out: string): Promise<LocalStore> {
-    const state = await readJson<KitState>(join(home, 'state.json'), emptyState());
+    const state = await LocalStore.readState(home);
     const paths = outPaths(out);
     return new LocalStore(home, out, state, await readCollection(paths.collection), await MispIndex.open(paths.misp));
   }

@@ -162,15 +162,7 @@ async function applyItem(
     summary: document.summary,
     body: document.body,
   };
-  if (!item.steps.some((known) => known.deliveryId === entry.id)) item.steps.push(step);
-  const outputs = stepOutputs(item, entry.id, publisher);
-  store.addObjects(outputs.objects, { tlp: document.tlp, itemId: item.itemId, deliveryId: entry.id }, publisher);
-  // Three files of their own: written at once.
-  await Promise.all([
-    store.writeDocument(item.itemId, `v${document.version}.json`, text),
-    store.writeEvent(outputs.event),
-    store.writeBundle(item.itemId, entry.id),
-  ]);
+  await addStep(store, item, step, publisher, [store.writeDocument(item.itemId, `v${document.version}.json`, text)]);
 }
 
 /** Removes the withdrawn versions (documents, their STIX object versions, their content in the state) and revokes. */
@@ -197,17 +189,33 @@ async function applyRecall(
     body: '',
     recall: { cause: document.recall, versions: document.versions },
   };
-  if (!item.steps.some((known) => known.deliveryId === entry.id)) item.steps.push(step);
   const withdrawn = item.steps.filter((known) => known.entry === 'item' && document.versions.includes(known.version));
   for (const version of withdrawn) Object.assign(version, { title: '', summary: '', body: '' });
-  const outputs = stepOutputs(item, entry.id, publisher);
   store.removeObjectsOf(new Set(withdrawn.map((version) => version.deliveryId)));
-  store.addObjects(outputs.objects, { tlp: document.tlp, itemId: item.itemId, deliveryId: entry.id }, publisher);
-  await store.removeDocuments(
-    item.itemId,
-    withdrawn.map((version) => `v${version.version}.json`),
-  );
-  if (document.tlp !== 'TLP:RED' || includeRed) await store.writeDocument(item.itemId, 'recall.json', text);
-  await store.writeEvent(outputs.event);
-  await store.writeBundle(item.itemId, entry.id);
+  const files = [
+    store.removeDocuments(
+      item.itemId,
+      withdrawn.map((version) => `v${version.version}.json`),
+    ),
+  ];
+  if (document.tlp !== 'TLP:RED' || includeRed) files.push(store.writeDocument(item.itemId, 'recall.json', text));
+  await addStep(store, item, step, publisher, files);
+}
+
+/**
+ * Adds a step to its item (once: a run cut short applies it again) and writes what it serves: its
+ * STIX object versions, the item's MISP event and STIX bundle, beside the step's own `files`.
+ */
+async function addStep(
+  store: LocalStore,
+  item: ItemRecord,
+  step: StepRecord,
+  publisher: Publisher,
+  files: Promise<void>[],
+): Promise<void> {
+  if (!item.steps.some((known) => known.deliveryId === step.deliveryId)) item.steps.push(step);
+  const outputs = stepOutputs(item, step.deliveryId, publisher);
+  store.addObjects(outputs.objects, { tlp: step.tlp, itemId: item.itemId, deliveryId: step.deliveryId }, publisher);
+  // Files of their own: written at once.
+  await Promise.all([...files, store.writeEvent(outputs.event), store.writeBundle(item.itemId, step.deliveryId)]);
 }

@@ -59,9 +59,16 @@ export class PartnerKitController {
   }
 }
 
-/** The version the build packed; a 404 when the kit was not built here. */
+let packed: string | null = null;
+
+/**
+ * The version the build packed, read once it is there (a build comes with a restart); a 404 while
+ * the kit is not built here. Anyone may ask, so no request reads the disk again.
+ */
 function builtVersion(): string {
+  if (packed) return packed;
   const file = join(PARTNER_KIT_DIR, 'VERSION');
   if (!existsSync(file)) throw new NotFoundException('the partner kit is not built here: npm run build');
-  return readFileSync(file, 'utf8').trim();
+  packed = readFileSync(file, 'utf8').trim();
+  return packed;
 }

@@ -1,15 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { openKit } from '../context';
 import { deliveryOf } from '../references';
-import { KitError } from '../settings';
+import { BrokerClient } from '../broker-client';
+import { LocalStore } from '../local-store';
+import { KitError, readSettings } from '../settings';
 import { Output } from './output';
 
 /** Acknowledges an urgent item: the team's escalation stops for the partner's organisation. */
 export async function ack(home: string, reference: string, options: { json?: boolean }): Promise<void> {
   const output = new Output(options.json ?? false);
-  const kit = await openKit(home);
-  const deliveryId = deliveryOf(kit.store.state, reference);
-  const answer = await kit.broker.acknowledge(deliveryId);
+  // Neither key nor collection is needed: the kit's state names the delivery, the API key acknowledges it.
+  const settings = await readSettings(home);
+  const deliveryId = deliveryOf(await LocalStore.readState(home), reference);
+  const answer = await new BrokerClient(settings.broker, settings.apiKey).acknowledge(deliveryId);
   output.line(
     answer.already
       ? `Item ${String(answer.itemId)} had already been acknowledged (${String(answer.acknowledgedAt)}).`

@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import { KitContext, keyExpiryWarning, openKit } from '../context';
+import { keyExpiryWarning, openForPull, PullingKit } from '../context';
 import { pull, PullSummary } from '../pull';
 import { withPullLock } from '../pull-lock';
 import { KitError } from '../settings';
@@ -17,7 +17,7 @@ export const REFUSED_EXIT = 3;
 export async function pullCommand(home: string, options: PullCommandOptions): Promise<void> {
   const output = new Output(options.json ?? false);
   const { kit, summary } = await withPullLock(home, async () => {
-    const opened = await openKit(home);
+    const opened = await openForPull(home);
     output.warn(await keyExpiryWarning(opened.key));
     output.warn(newerKitWarning(await opened.broker.kitRelease()));
     return { kit: opened, summary: await runPull(opened, options.includeRed ?? opened.settings.includeRed, output) };
@@ -32,7 +32,7 @@ export async function pullCommand(home: string, options: PullCommandOptions): Pr
 }
 
 /** One pull, with a progress bar for a person at a terminal. */
-export async function runPull(kit: KitContext, includeRed: boolean, output: Output): Promise<PullSummary> {
+export async function runPull(kit: PullingKit, includeRed: boolean, output: Output): Promise<PullSummary> {
   const bar =
     !output.json && process.stderr.isTTY
       ? new SingleBar({ stream: process.stderr, format: 'Pulling {bar} {value}/{total} entries' })

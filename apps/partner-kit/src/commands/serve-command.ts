@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { openKit } from '../context';
+import { openForPull } from '../context';
 import { collectionFile, outPaths } from '../local-store';
 import { withPullLock } from '../pull-lock';
 import { startLocalServer } from '../serve/local-server';
@@ -41,7 +41,7 @@ export async function serve(home: string, options: ServeOptions): Promise<void> 
   if (includeRed) output.warn("TLP:RED is served: only to the named recipients' own tools");
   const pullOnce = async () => {
     try {
-      const summary = await withPullLock(home, async () => runPull(await openKit(home), includeRed, output));
+      const summary = await withPullLock(home, async () => runPull(await openForPull(home), includeRed, output));
       for (const line of summaryLines(summary, settings.out)) output.line(line);
     } catch (error) {
       output.warn(`pull failed: ${error instanceof Error ? error.message : String(error)}`);
